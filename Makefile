@@ -1,0 +1,101 @@
+# egressc — build, test, install.
+#
+#   make            build ./egressc (-Wall -Wextra -Werror)
+#   make run        install missing build packages, build, compile the
+#                   shipped policy to every target into out/
+#   make check      install missing test packages, then run every test
+#                   against a normal build and an ASan+UBSan build
+#   make bench      compile a generated 2000-rule policy; time and memory
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/egressc
+MANDIR  ?= $(PREFIX)/share/man
+
+CC      ?= cc
+PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
+# Debian packages: what building needs, and what the tests add.
+BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
+             libnftnl-dev libmnl-dev
+TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time \
+             perl nodejs npm python3
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+           -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+             -DEGRESSC_VERSION='"$(VERSION)"' -DEGRESSC_DATADIR='"$(DATADIR)"' \
+             -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+SRCS     = $(sort $(wildcard src/*.c src/*/*.c))
+LIBSRCS  = $(filter-out src/egressc.c,$(SRCS))
+UNITSRCS = $(sort $(wildcard tests/unit/*.c))
+HDRS     = $(wildcard src/*.h src/*/*.h tests/unit/*.h)
+
+# Two variants: release (the binary) and asan (AddressSanitizer + UBSan).
+SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
+           -fno-sanitize-recover=all
+B_release = build/release
+B_asan    = build/asan
+
+.PHONY: all run check check-release check-asan unit bench install deps \
+        test-deps clean lint-man
+all: egressc
+
+define variant
+$$(B_$(1))/%.o: %.c $$(HDRS) | deps-ok
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+$$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o)
+	$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+$$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+endef
+$(eval $(call variant,release,))
+$(eval $(call variant,asan,$(SAN)))
+
+egressc: $(B_release)/egressc
+	cp $< $@
+
+UNIT_release = $(UNITSRCS:tests/unit/%.c=$(B_release)/unit/%.t)
+UNIT_asan    = $(UNITSRCS:tests/unit/%.c=$(B_asan)/unit/%.t)
+
+# Packages: install what is missing when we are root, else say what to do.
+deps-ok:
+	@sh tests/lib/debs.sh $(BUILD_DEBS)
+	@touch $@
+test-deps: deps-ok
+	@sh tests/lib/debs.sh $(TEST_DEBS)
+	@sh tests/lib/npm.sh
+
+run: egressc
+	sh tests/lib/make-run.sh
+
+# The whole suite, once per build variant. prove prints the summary.
+check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)
+	@echo "== release build"
+	EGRESSC=$(CURDIR)/$(B_release)/egressc UNITDIR=$(CURDIR)/$(B_release)/unit \
+	  prove --exec "" -r tests/ $(CURDIR)/$(B_release)/unit/
+	@echo "== ASan + UBSan build"
+	EGRESSC=$(CURDIR)/$(B_asan)/egressc UNITDIR=$(CURDIR)/$(B_asan)/unit \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  prove --exec "" -r tests/ $(CURDIR)/$(B_asan)/unit/
+
+bench: egressc
+	sh bench/bench.sh
+
+install: egressc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 egressc $(DESTDIR)$(BINDIR)/egressc
+	install -m 644 templates/*.tmpl $(DESTDIR)$(DATADIR)/templates/
+	install -m 644 man/egressc.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/egressc-policy.5 $(DESTDIR)$(MANDIR)/man5/
+
+clean:
+	rm -rf build egressc out deps-ok

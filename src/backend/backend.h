@@ -1,0 +1,74 @@
+/*
+ * backend.h - the one interface every target implements.
+ *
+ * A back end sees the IR after lowering (lower.c) for its capabilities and
+ * its own targets.<name> options; it never sees YAML and never opens a file.
+ * It writes one struct out per output file, in the order of .suffixes.
+ */
+#ifndef EGRESSC_BACKEND_H
+#define EGRESSC_BACKEND_H
+
+#include <stddef.h>
+
+#include "ir/ir.h"
+#include "util/out.h"
+
+/* What a target can express; lower.c turns the IR into what it can take. */
+enum {
+	BE_SETS		= 1u << 0,	/* many addresses/ports in one rule */
+	BE_ADDR_RANGES	= 1u << 1,	/* a-b address ranges, not only CIDR */
+	BE_FQDN		= 1u << 2,	/* plain host names (hosts: native) */
+	BE_WILDCARD	= 1u << 3,	/* *.zone names (wildcards: native) */
+	BE_FIRST_MATCH	= 1u << 4,	/* rule order decides, first match */
+	BE_MIXED_FAM	= 1u << 5,	/* IPv4 and IPv6 in one rule */
+	BE_REJECT	= 1u << 6,	/* reject distinct from drop */
+	BE_LOG		= 1u << 7,
+};
+
+struct backend;
+
+struct be_opts {
+	const struct backend	*be;
+	const char		*tmpldir;	/* where <target>.tmpl live */
+	struct arena		*arena;		/* scratch for the emit call */
+};
+
+struct backend {
+	const char		*name;		/* "nftables" */
+	unsigned		 caps;
+	size_t			 comment_max;	/* bytes; 0: no comments */
+	const char		*comment_bad;	/* printable ASCII it cannot take */
+	const char *const	*suffixes;	/* ".nft"; NULL-terminated */
+	const char *const	*options;	/* targets.<name> keys; NULL-term. */
+	/* 0, or -1 after diag_error(). */
+	int			(*emit)(const struct ir *, const struct be_opts *,
+				    struct out *outs);
+};
+
+/* All targets, in the order of DESIGN.md; NULL-terminated. */
+extern const struct backend *const be_all[];
+const struct backend	*be_find(const char *name);
+size_t			 be_nsuffixes(const struct backend *);
+
+/*
+ * Shared helpers (backend/common.c).
+ *
+ * be_text: text safe to place inside the target's comment or name field:
+ * control characters, non-ASCII, quotes and the target's comment_bad are
+ * replaced by '_', runs of spaces folded, cut to max bytes (0: comment_max).
+ * Nothing a user writes can end the field and start a rule.
+ */
+const char	*be_text(const struct be_opts *, const char *, size_t max);
+/* "NAME: COMMENT [from *.zone]" made safe with be_text. */
+const char	*be_rule_comment(const struct be_opts *, const struct ir_rule *);
+/* Render templates/<name>.tmpl, replacing @KEY@ by vars (KEY, value, ...,
+ * NULL).  -1 after diag_error() when the template is missing or names a
+ * slot nobody filled. */
+int		 be_template(const struct be_opts *, const char *name,
+		    const char *const *vars, struct out *);
+/* The generated-file header lines (policy name, version, banner, stamp),
+ * each prefixed by the target's comment leader ("# ", "! ", "REM "). */
+void		 be_header(const struct be_opts *, const struct ir *,
+		    const char *leader, struct out *);
+
+#endif

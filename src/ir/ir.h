@@ -1,0 +1,111 @@
+/*
+ * ir.h - the intermediate representation every back end reads.
+ *
+ * A policy is an ordered list of rules; the first rule that matches a packet
+ * decides.  A rule matches a packet when its source and destination address
+ * sets hold the packet's addresses (per family) and its svc holds the
+ * protocol and port.  Host names and wildcards that a target will resolve
+ * itself stay as names (struct ir_name); everything else is addresses.
+ */
+#ifndef EGRESSC_IR_H
+#define EGRESSC_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ir/aset.h"
+#include "ir/svc.h"
+#include "util/diag.h"
+
+enum ir_action { IR_ALLOW, IR_DENY, IR_REJECT };
+enum ir_default { IR_DEF_DENY, IR_DEF_ACCEPT, IR_DEF_NONE };
+enum ir_dir { IR_EGRESS, IR_INBOUND };
+enum ir_wild { IR_WILD_NATIVE, IR_WILD_EXPAND, IR_WILD_FORBID };
+enum ir_hosts { IR_HOSTS_RESOLVE, IR_HOSTS_NATIVE };
+
+/* A destination still named, not yet (or never) turned into addresses. */
+struct ir_name {
+	const char	*name;		/* "api.heygen.com", "*.livekit.cloud" */
+	bool		 wildcard;
+	struct loc	 loc;
+	/* Filled from the lock (lock_apply) for targets that cannot keep the
+	 * name; a wildcard never resolves. */
+	bool		 resolved;
+	struct aset	 addrs;
+};
+
+struct ir_rule {
+	const char	*name;		/* unique in the policy */
+	const char	*tier;		/* "minimum", "recommended", ... */
+	const char	*comment;	/* raw user text: back ends sanitise */
+	struct loc	 loc;		/* the rule's "- name:" in the policy */
+	enum ir_action	 action;
+	enum ir_dir	 dir;
+	bool		 log;
+	struct aset	 src, dst;	/* "any" is 0.0.0.0/0 and ::/0 */
+	struct ir_name	*names;		/* destinations kept as names */
+	size_t		 nnames, capnames;
+	/* Wildcards this rule's hosts were expanded from, for comments. */
+	const char	**origins;
+	size_t		 norigins, caporigins;
+	struct svc	 svc;
+	bool		 dst_any;	/* written as "any" in the policy */
+	/* allow-private: true — resolved answers may be private, loopback,
+	 * documentation ... addresses (resolve refuses them otherwise). */
+	bool		 allow_private;
+};
+
+/* targets: { nftables: { table: x } } — one entry per key. */
+struct ir_topt {
+	const char	*target, *key, *value;
+	struct loc	 loc;
+};
+
+struct ir {
+	struct arena	*arena;
+	const char	*file;		/* the policy's path */
+	const char	*name;		/* [a-z0-9][a-z0-9-]* */
+	const char	*description;
+	enum ir_default	 def;
+	enum ir_wild	 wildcards;
+	enum ir_hosts	 hosts;
+	bool		 inbound_allowed;
+	struct ir_rule	*rules;
+	size_t		 nrules, caprules;
+	struct ir_topt	*topts;
+	size_t		 ntopts, captopts;
+	/* Text for a header line: set when the lock holds example addresses. */
+	const char	*banner;
+	const char	*stamp;		/* --stamp text, else NULL */
+};
+
+struct ir	*ir_new(struct arena *);
+struct ir_rule	*ir_add_rule(struct ir *);
+void		 ir_add_name(struct ir *, struct ir_rule *, const char *,
+		    bool wildcard, const struct loc *);
+void		 ir_add_origin(struct ir *, struct ir_rule *, const char *);
+/* A deep copy that later passes may change without touching the source. */
+struct ir	*ir_clone(const struct ir *);
+/* Keep only rules of the named tiers (comma list); NULL keeps all. */
+void		 ir_select_tiers(struct ir *, const char *tiers);
+/* The value of targets.TARGET.KEY, or dflt. */
+const char	*ir_topt(const struct ir *, const char *target, const char *key,
+		    const char *dflt);
+
+/* First-match evaluation, for explain and the property tests. */
+struct ir_packet {
+	enum fam	fam;
+	u128		src, dst;
+	bool		any_src;	/* match whatever the rule's source is */
+	enum proto	proto;
+	unsigned	port;		/* port, or icmp type */
+};
+/* Index of the deciding rule, or -1 when the default decides. */
+long		 ir_decide(const struct ir *, const struct ir_packet *);
+/* Does the rule apply in this family (non-empty src and dst)? */
+bool		 ir_rule_in_fam(const struct ir_rule *, enum fam);
+
+extern const char *const ir_action_name[];	/* "allow", "deny", "reject" */
+extern const char *const ir_default_name[];	/* "deny", "accept", "none" */
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * lock.h - the lock file: host name -> addresses, as last resolved.
+ * Compiling reads it and never touches the network; `egressc resolve`
+ * refreshes it (resolve.c) and writes it back in a canonical order, so a
+ * refresh that changes nothing changes no byte.
+ */
+#ifndef EGRESSC_LOCK_H
+#define EGRESSC_LOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ir/aset.h"
+#include "util/diag.h"
+
+struct lock_addr {
+	enum fam	 fam;
+	u128		 addr;
+	const char	*first_seen, *last_seen;	/* RFC 3339, UTC */
+};
+
+struct lock_host {
+	const char		*name;
+	struct lock_addr	*addrs;
+	size_t			 naddrs, capaddrs;
+	unsigned		 ttl;
+	struct loc		 loc;
+};
+
+struct lock {
+	const char		*file;
+	bool			 exists;	/* false: file was absent */
+	bool			 example;	/* example: true — not real DNS */
+	struct lock_host	*hosts;		/* sorted by name once loaded */
+	size_t			 nhosts, caphosts;
+};
+
+/* Load path; a missing file gives an empty lock with exists = false.
+ * Returns NULL after diag_error() on a malformed file. */
+struct lock		*lock_load(struct arena *, const char *path);
+const struct lock_host	*lock_find(const struct lock *, const char *name);
+/* The default lock path of a policy: POLICY with .yaml/.yml replaced by
+ * .lock (or .lock appended). */
+char			*lock_path(struct arena *, const char *policy);
+struct ir;
+/* Give every host name of the IR its addresses from the lock; an absent
+ * host is an error at the name's location.  Returns 0 or -1. */
+int			 lock_apply(struct ir *, const struct lock *);
+
+#endif

@@ -1,0 +1,177 @@
+/*
+ * arena.c - bump allocator in chunks.  Big requests get a chunk of their own
+ * so a large set does not waste the rest of a small chunk.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+
+#define CHUNK	(64 * 1024)
+#define ALIGN	16
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 size, used;
+	_Alignas(ALIGN) unsigned char data[];
+};
+
+struct arena {
+	struct chunk	*head;
+	size_t		 total;
+};
+
+static void
+oom(void)
+{
+	fputs("egressc: out of memory\n", stderr);
+	abort();
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (p == NULL)
+		oom();
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+struct arena *
+arena_new(void)
+{
+	struct arena *a = xmalloc(sizeof(*a));
+
+	a->head = NULL;
+	a->total = 0;
+	return a;
+}
+
+void
+arena_free(struct arena *a)
+{
+	struct chunk *c, *next;
+
+	if (a == NULL)
+		return;
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+static struct chunk *
+chunk_new(size_t size)
+{
+	struct chunk *c = xmalloc(sizeof(*c) + size);
+
+	c->size = size;
+	c->used = 0;
+	c->next = NULL;
+	return c;
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct chunk *c;
+	void *p;
+
+	n = (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	if (n == 0)
+		n = ALIGN;
+	if (n > CHUNK / 4) {
+		/* A private chunk, linked behind the current one. */
+		c = chunk_new(n);
+		c->used = n;
+		if (a->head != NULL) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else
+			a->head = c;
+		a->total += n;
+		return memset(c->data, 0, n);
+	}
+	c = a->head;
+	if (c == NULL || c->size - c->used < n) {
+		c = chunk_new(CHUNK);
+		c->next = a->head;
+		a->head = c;
+	}
+	p = c->data + c->used;
+	c->used += n;
+	a->total += n;
+	return memset(p, 0, n);
+}
+
+void *
+arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
+{
+	void *p = arena_alloc(a, newn);
+
+	if (old != NULL && oldn > 0)
+		memcpy(p, old, oldn < newn ? oldn : newn);
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *p;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		oom();
+	p = arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t
+arena_used(const struct arena *a)
+{
+	return a->total;
+}

@@ -1,0 +1,40 @@
+/*
+ * arena.h - one allocator for a compilation.  The AST, the IR and every
+ * string built while compiling live in an arena and die with it; passes never
+ * free.  Allocation failure aborts with a message: egressc has no useful way
+ * to go on without memory.
+ */
+#ifndef EGRESSC_ARENA_H
+#define EGRESSC_ARENA_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+struct arena;
+
+struct arena	*arena_new(void);
+void		 arena_free(struct arena *);
+void		*arena_alloc(struct arena *, size_t);		/* zeroed */
+void		*arena_grow(struct arena *, void *, size_t old, size_t new);
+char		*arena_strdup(struct arena *, const char *);
+char		*arena_strndup(struct arena *, const char *, size_t);
+char		*arena_printf(struct arena *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+size_t		 arena_used(const struct arena *);
+
+/* Append to a growable array kept in the arena: *v has *n used, *cap room. */
+#define ARENA_PUSH(a, v, n, cap) do {					\
+	if ((n) == (cap)) {						\
+		size_t nc_ = (cap) ? (cap) * 2 : 8;			\
+		(v) = arena_grow((a), (v), (cap) * sizeof(*(v)),		\
+		    nc_ * sizeof(*(v)));				\
+		(cap) = nc_;						\
+	}								\
+	(n)++;								\
+} while (0)
+
+void		*xmalloc(size_t);
+void		*xrealloc(void *, size_t);
+char		*xstrdup(const char *);
+
+#endif

@@ -1,0 +1,18 @@
+/*
+ * atomic_write.h - the only code that writes an output file.  The text goes
+ * to a temporary file in the destination's directory, is fsynced, then
+ * renamed over the destination, so a reader sees the old file or the new one,
+ * never a part.
+ */
+#ifndef EGRESSC_ATOMIC_WRITE_H
+#define EGRESSC_ATOMIC_WRITE_H
+
+#include <stddef.h>
+
+/* 0 on success; -1 with errno set, and the destination untouched. */
+int	atomic_write(const char *path, const void *buf, size_t len, int mode);
+/* Read a whole file (NUL-terminated); NULL with errno set. Files over max
+ * bytes fail with EFBIG. Caller frees. */
+char	*read_file(const char *path, size_t max, size_t *lenp);
+
+#endif

@@ -1,0 +1,188 @@
+/*
+ * diag.c - collect and print diagnostics (see diag.h).  Sources are kept so
+ * that a message can show the offending line with a caret under the column,
+ * as gcc and nft do.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/arena.h"
+#include "util/diag.h"
+#include "util/out.h"
+
+struct source {
+	char		*file;
+	char		*text;
+	size_t		 len;
+	struct source	*next;
+};
+
+static struct source	*sources;
+static int		 nerrors, nwarnings, quiet_warnings;
+static void		(*capture_fn)(const char *, void *);
+static void		*capture_arg;
+
+void
+diag_source(const char *file, const char *text, size_t len)
+{
+	struct source *s = xmalloc(sizeof(*s));
+
+	s->file = xstrdup(file);
+	s->text = xmalloc(len + 1);
+	memcpy(s->text, text, len);
+	s->text[len] = '\0';
+	s->len = len;
+	s->next = sources;
+	sources = s;
+}
+
+void
+diag_reset(void)
+{
+	struct source *s, *next;
+
+	for (s = sources; s != NULL; s = next) {
+		next = s->next;
+		free(s->file);
+		free(s->text);
+		free(s);
+	}
+	sources = NULL;
+	nerrors = nwarnings = 0;
+}
+
+void
+diag_quiet_warnings(int q)
+{
+	quiet_warnings = q;
+}
+
+void
+diag_capture(void (*fn)(const char *, void *), void *arg)
+{
+	capture_fn = fn;
+	capture_arg = arg;
+}
+
+/* Append the source line of loc and a caret under its column. */
+static void
+quote_line(struct out *o, const struct loc *loc)
+{
+	const struct source *s;
+	const char *p, *end;
+	int line, col;
+
+	for (s = sources; s != NULL; s = s->next)
+		if (strcmp(s->file, loc->file) == 0)
+			break;
+	if (s == NULL || loc->line < 1)
+		return;
+	p = s->text;
+	for (line = 1; line < loc->line; line++) {
+		p = memchr(p, '\n', (size_t)(s->text + s->len - p));
+		if (p == NULL)
+			return;
+		p++;
+	}
+	end = memchr(p, '\n', (size_t)(s->text + s->len - p));
+	if (end == NULL)
+		end = s->text + s->len;
+	if (end - p > 200)
+		return;		/* a huge line helps nobody */
+	out_puts(o, "    ");
+	for (const char *q = p; q < end; q++)	/* never echo control bytes */
+		out_putc(o, (*q == '\t' || (unsigned char)*q >= 0x20) &&
+		    *q != 0x7f ? *q : '?');
+	out_puts(o, "\n    ");
+	for (col = 1; col < loc->col && p + col - 1 < end; col++)
+		out_putc(o, p[col - 1] == '\t' ? '\t' : ' ');
+	out_puts(o, "^\n");
+}
+
+static void
+emit(const struct loc *loc, const char *kind, const char *fmt, va_list ap)
+{
+	struct out o;
+
+	out_init(&o);
+	if (loc != NULL && loc->file != NULL)
+		out_printf(&o, "%s:%d:%d: ", loc->file, loc->line, loc->col);
+	else
+		out_puts(&o, "egressc: ");
+	out_printf(&o, "%s: ", kind);
+	{
+		char buf[1024];
+
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		out_puts(&o, buf);
+	}
+	if (capture_fn != NULL) {
+		capture_fn(out_str(&o), capture_arg);
+	} else {
+		out_putc(&o, '\n');
+		if (loc != NULL && loc->file != NULL)
+			quote_line(&o, loc);
+		fwrite(o.buf, 1, o.len, stderr);
+	}
+	out_free(&o);
+}
+
+void
+diag_error(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (++nerrors > DIAG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	emit(loc, "error", fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_warning(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	nwarnings++;
+	if (quiet_warnings)
+		return;
+	va_start(ap, fmt);
+	emit(loc, "warning", fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_note(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nerrors > DIAG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	emit(loc, "note", fmt, ap);
+	va_end(ap);
+}
+
+int
+diag_errors(void)
+{
+	return nerrors;
+}
+
+int
+diag_warnings(void)
+{
+	return nwarnings;
+}
+
+void
+diag_flush(void)
+{
+	if (nerrors > DIAG_MAX_ERRORS)
+		fprintf(stderr, "egressc: %d more errors not shown\n",
+		    nerrors - DIAG_MAX_ERRORS);
+	fflush(stderr);
+}

@@ -1,0 +1,26 @@
+/*
+ * out.h - a growable text buffer.  Back ends write into one of these; only
+ * atomic_write.c turns it into a file.
+ */
+#ifndef EGRESSC_OUT_H
+#define EGRESSC_OUT_H
+
+#include <stddef.h>
+
+struct out {
+	char	*buf;
+	size_t	 len, cap;
+};
+
+void	out_init(struct out *);
+void	out_free(struct out *);
+void	out_reset(struct out *);
+void	out_putc(struct out *, int);
+void	out_puts(struct out *, const char *);
+void	out_write(struct out *, const void *, size_t);
+void	out_printf(struct out *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Zero-terminated view of the contents (valid until the next write). */
+const char *out_str(struct out *);
+
+#endif
