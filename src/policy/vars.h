@@ -1,0 +1,34 @@
+/*
+ * vars.h - policy variables (vars:) and ${name} substitution.  Catalogs add
+ * ${region} for each of their regions by calling vars_subst with an extra
+ * binding.
+ */
+#ifndef EGRESSC_VARS_H
+#define EGRESSC_VARS_H
+
+#include "util/arena.h"
+#include "util/diag.h"
+
+struct var {
+	const char	*name, *value;
+	struct loc	 loc;
+};
+
+struct vars {
+	struct var	*v;
+	size_t		 n, cap;
+};
+
+const char	*vars_get(const struct vars *, const char *name);
+void		 vars_set(struct arena *, struct vars *, const char *name,
+		    const char *value, const struct loc *);
+/*
+ * Replace every ${name} in s.  extra_name/extra_value (may be NULL) bind
+ * one more name for this call, e.g. "region".  An unknown name or an
+ * unterminated ${ is an error at loc; returns NULL then.
+ */
+char		*vars_subst(struct arena *, const struct vars *, const char *s,
+		    const struct loc *, const char *extra_name,
+		    const char *extra_value);
+
+#endif
