@@ -1,0 +1,105 @@
+/*
+ * sock.c - the netlink side: entering the network namespace asked for,
+ * opening the NETLINK_NETFILTER socket, and request/dump round trips.
+ * Batches (apply.c) use the same socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "nl/nl.h"
+
+int
+nl_enter_netns(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (name == NULL)
+		return 0;
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		diag_error(NULL, "--netns: empty or invalid namespace name");
+		return EX_BAD;
+	}
+	/* A bare name is an ip-netns(8) namespace; a path is used as is. */
+	if (strchr(name, '/') != NULL)
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		diag_error(NULL, "network namespace %s: %s: %s", name, path,
+		    strerror(errno));
+		return EX_RESOLVE;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		int e = errno;
+
+		close(fd);
+		diag_error(NULL, "cannot enter network namespace %s: %s%s",
+		    name, strerror(e), e == EPERM ?
+		    " (needs CAP_SYS_ADMIN: run as root)" : "");
+		return EX_RESOLVE;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+nl_sock_open(struct nl_sock *s)
+{
+	int one = 1;
+
+	memset(s, 0, sizeof(*s));
+	s->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (s->nl == NULL) {
+		diag_error(NULL, "netlink socket: %s", strerror(errno));
+		return EX_RESOLVE;
+	}
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		diag_error(NULL, "netlink bind: %s", strerror(errno));
+		mnl_socket_close(s->nl);
+		s->nl = NULL;
+		return EX_RESOLVE;
+	}
+	/* Short acks, and the kernel's own words on errors when it has any. */
+	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	s->portid = mnl_socket_get_portid(s->nl);
+	s->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+void
+nl_sock_close(struct nl_sock *s)
+{
+	if (s->nl != NULL)
+		mnl_socket_close(s->nl);
+	s->nl = NULL;
+}
+
+int
+nl_sock_talk(struct nl_sock *s, struct nlmsghdr *nlh,
+    int (*cb)(const struct nlmsghdr *, void *), void *arg)
+{
+	static char buf[1 << 16];
+	uint32_t seq = nlh->nlmsg_seq;
+	int ret;
+
+	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ret = (int)mnl_socket_recvfrom(s->nl, buf, sizeof(buf));
+		if (ret < 0)
+			return -errno;
+		ret = mnl_cb_run(buf, (size_t)ret, seq, s->portid, cb, arg);
+		if (ret < 0)
+			return errno ? -errno : -EIO;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
