@@ -215,75 +215,6 @@ need_deps(struct rb *b, const struct nl_field *f)
 	}
 }
 
-/* The largest aligned block (2^k values) that starts at lo within hi. */
-static int
-block_bits(u128 lo, u128 hi, int width)
-{
-	int k = 0;
-
-	while (k < width) {
-		u128 size;
-
-		if (k + 1 == 128) {
-			if (lo == 0 && hi == ~(u128)0)
-				k++;
-			break;
-		}
-		size = (u128)1 << (k + 1);
-		if ((lo & (size - 1)) != 0 || hi - lo < size - 1)
-			break;
-		k++;
-	}
-	return k;
-}
-
-static u128
-block_end(u128 lo, int k)
-{
-	return k >= 128 ? ~(u128)0 : lo + (((u128)1 << k) - 1);
-}
-
-/* Is [lo, hi] exactly one prefix of a width-bit space?  Its length. */
-static int
-ival_prefix(u128 lo, u128 hi, int width)
-{
-	int k = block_bits(lo, hi, width);
-
-	return block_end(lo, k) == hi ? width - k : -1;
-}
-
-/*
- * The elements the text back end prints for a value set: addresses as
- * prefixes (one element per prefix), ports and types as single values or
- * lo-hi ranges.  Returns how many and whether any is not a single value.
- */
-static size_t
-text_elems(const struct nl_field *f, const struct iset *v, bool *interval)
-{
-	int width = (int)f->len * 8;
-	size_t i, n = 0;
-
-	*interval = false;
-	for (i = 0; i < v->n; i++) {
-		u128 lo = v->v[i].lo, hi = v->v[i].hi, end;
-
-		if (lo != hi)
-			*interval = true;
-		if (f->dtype != DT_IPADDR && f->dtype != DT_IP6ADDR) {
-			n++;
-			continue;
-		}
-		for (;;) {
-			end = block_end(lo, block_bits(lo, hi, width));
-			n++;
-			if (end >= hi)
-				break;
-			lo = end + 1;
-		}
-	}
-	return n;
-}
-
 /* An anonymous set: the NEWSET header; elements come from its iset. */
 static struct nl_set *
 set_new(struct rb *b, const struct nl_field *f, const struct iset *v,
@@ -381,14 +312,12 @@ nl_set_elems(const struct nl_set *s, uint8_t (*keys)[16], uint32_t *flags,
 	return n;
 }
 
-/* `FIELD VALUES` the way nft linearizes it. */
+/* A set of n elements as the text back end prints them, or one value. */
 static void
-match_values(struct rb *b, const struct nl_field *f, const struct iset *v)
+match_set(struct rb *b, const struct nl_field *f, const struct iset *v,
+    size_t n, bool interval)
 {
-	uint8_t d[16], e[16];
-	bool interval;
-	size_t n = text_elems(f, v, &interval);
-	int width = (int)f->len * 8;
+	uint8_t d[16];
 
 	need_deps(b, f);
 	if (n > 1) {
@@ -398,40 +327,64 @@ match_values(struct rb *b, const struct nl_field *f, const struct iset *v)
 		e_lookup(b, "__set%d", s->id);
 		return;
 	}
+	e_load(b, f, f->len);
+	nl_put_value(d, v->v[0].lo, f->len);
 	if (v->v[0].lo == v->v[0].hi) {
-		e_load(b, f, f->len);
-		nl_put_value(d, v->v[0].lo, f->len);
 		e_cmp(b, NFT_CMP_EQ, d, f->len);
 		return;
 	}
-	if (f->dtype == DT_IPADDR || f->dtype == DT_IP6ADDR) {
-		int plen = ival_prefix(v->v[0].lo, v->v[0].hi, width);
-
-		if (plen > 0 && plen % 8 == 0) {
-			/* Byte-aligned: load only the prefix bytes. */
-			e_load(b, f, (uint32_t)plen / 8);
-			nl_put_value(d, v->v[0].lo, f->len);
-			e_cmp(b, NFT_CMP_EQ, d, (uint32_t)plen / 8);
-			return;
-		}
-		if (plen >= 0) {
-			u128 mask = plen == 0 ? 0 :
-			    ~(u128)0 << (128 - plen) >> (128 - width);
-
-			e_load(b, f, f->len);
-			nl_put_value(d, mask, f->len);
-			e_bitwise(b, d, f->len);
-			nl_put_value(d, v->v[0].lo, f->len);
-			e_cmp(b, NFT_CMP_EQ, d, f->len);
-			return;
-		}
-	}
-	/* A range: lo-hi. */
-	e_load(b, f, f->len);
-	nl_put_value(d, v->v[0].lo, f->len);
+	/* `lo-hi` */
 	e_cmp(b, NFT_CMP_GTE, d, f->len);
-	nl_put_value(e, v->v[0].hi, f->len);
-	e_cmp(b, NFT_CMP_LTE, e, f->len);
+	nl_put_value(d, v->v[0].hi, f->len);
+	e_cmp(b, NFT_CMP_LTE, d, f->len);
+}
+
+/* `ip daddr ADDRS`: the text prints the fewest prefixes. */
+static void
+match_addrs(struct rb *b, const struct nl_field *f, const struct aset *a,
+    enum fam fam)
+{
+	struct prefix *p;
+	size_t n, i;
+	int width = fam_bits(fam);
+	bool interval = false;
+	uint8_t d[16];
+
+	n = aset_prefixes(b->w->arena, a, fam, &p);
+	for (i = 0; i < n; i++)
+		if (p[i].len < width)
+			interval = true;
+	if (n != 1 || p[0].len == width) {
+		match_set(b, f, &a->f[fam], n, interval);
+		return;
+	}
+	need_deps(b, f);
+	if (p[0].len % 8 == 0) {
+		/* nft loads only the bytes of a byte-aligned prefix. */
+		e_load(b, f, (uint32_t)p[0].len / 8);
+		nl_put_value(d, p[0].addr, f->len);
+		e_cmp(b, NFT_CMP_EQ, d, (uint32_t)p[0].len / 8);
+		return;
+	}
+	e_load(b, f, f->len);
+	nl_put_value(d, p[0].len == 0 ? 0 :
+	    (~(u128)0 << (128 - p[0].len)) >> (128 - width), f->len);
+	e_bitwise(b, d, f->len);
+	nl_put_value(d, p[0].addr, f->len);
+	e_cmp(b, NFT_CMP_EQ, d, f->len);
+}
+
+/* `tcp dport PORTS`: single ports and lo-hi ranges. */
+static void
+match_ports(struct rb *b, const struct nl_field *f, const struct iset *v)
+{
+	size_t i;
+	bool interval = false;
+
+	for (i = 0; i < v->n; i++)
+		if (v->v[i].lo != v->v[i].hi)
+			interval = true;
+	match_set(b, f, v, v->n, interval);
 }
 
 static struct rb
@@ -492,28 +445,24 @@ build_prologue(struct nl_want *w)
 	rule_end(&b, NULL);
 }
 
-/* The lines of one rule: per family, per protocol. */
-enum lfam { L_ANY, L_V4, L_V6 };
-
 static const struct nl_field *
-addr_field(enum lfam fam, bool src)
+addr_field(enum fam fam, bool src)
 {
-	if (fam == L_V4)
+	if (fam == FAM_V4)
 		return src ? &nl_f_ip_saddr : &nl_f_ip_daddr;
 	return src ? &nl_f_ip6_saddr : &nl_f_ip6_daddr;
 }
 
+/* `log prefix "egressc NAME "`, then accept, drop or reject. */
 static void
-build_verdict(struct rb *b, const struct ir_rule *r, enum lfam fam,
-    const struct be_opts *bo)
+build_verdict(struct rb *b, const struct ir_rule *r, const struct be_opts *bo)
 {
 	struct nftnl_expr *e;
 
 	if (r->log) {
 		e = expr_new("log");
 		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX,
-		    arena_printf(b->w->arena, "egressc %s: ",
-		    be_text(bo, r->name, 100)));
+		    arena_printf(b->w->arena, "egressc %s ", r->name));
 		add_expr(b, e);
 	}
 	switch (r->action) {
@@ -525,7 +474,8 @@ build_verdict(struct rb *b, const struct ir_rule *r, enum lfam fam,
 		break;
 	case IR_REJECT:
 		e = expr_new("reject");
-		if (fam == L_ANY && b->nfproto == 0) {
+		/* Without a family, nft's inet reject is ICMPX. */
+		if (b->nfproto == 0) {
 			nftnl_expr_set_u32(e, NFTNL_EXPR_REJECT_TYPE,
 			    NFT_REJECT_ICMPX_UNREACH);
 			nftnl_expr_set_u8(e, NFTNL_EXPR_REJECT_CODE,
@@ -541,47 +491,48 @@ build_verdict(struct rb *b, const struct ir_rule *r, enum lfam fam,
 	}
 }
 
+/* One line of the text back end: put_match() in backend/nftables.c. */
 static void
-build_line(struct nl_want *w, const struct ir_rule *r, enum lfam fam,
-    int proto, const struct be_opts *bo, bool fail)
+build_line(struct nl_want *w, const struct ir_rule *r,
+    const struct be_match *m, const struct be_opts *bo, bool fail)
 {
+	static const uint8_t l4[P_N] = { 6, 17, 1, 58 };
+	static const struct nl_field *const pf[P_N] = {
+		&nl_f_tcp_dport, &nl_f_udp_dport, &nl_f_icmp_type,
+		&nl_f_icmp6_type,
+	};
 	struct rb b = rule_begin(w, r);
-	enum fam f = fam == L_V6 ? FAM_V6 : FAM_V4;
 
 	if (fail) {
 		/* Test-only (NL_FAIL_ENV): a set nobody created. */
 		e_load(&b, &nl_f_l4proto, 1);
 		e_lookup(&b, "__egressc_fail", 0);
 	}
-	if (fam != L_ANY) {
-		bool sfull = aset_fam_full(&r->src, f);
-		bool dfull = aset_fam_full(&r->dst, f);
+	if (m->fam >= 0) {
+		enum fam f = (enum fam)m->fam;
+		bool sel = false;
 
-		if (sfull && dfull) {
-			match_u8(&b, &nl_f_nfproto,
-			    fam == L_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6);
-			b.nfproto = fam == L_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+		if (!aset_fam_full(&r->src, f)) {
+			match_addrs(&b, addr_field(f, true), &r->src, f);
+			sel = true;
 		}
-		if (!sfull)
-			match_values(&b, addr_field(fam, true), &r->src.f[f]);
-		if (!dfull)
-			match_values(&b, addr_field(fam, false), &r->dst.f[f]);
+		if (!aset_fam_full(&r->dst, f)) {
+			match_addrs(&b, addr_field(f, false), &r->dst, f);
+			sel = true;
+		}
+		if (!sel && (m->proto < P_ICMP || m->ports == NULL)) {
+			b.nfproto = f == FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+			match_u8(&b, &nl_f_nfproto, (uint8_t)b.nfproto);
+		}
 	}
-	if (proto >= 0) {
-		const struct iset *ports = &r->svc.p[proto];
-		static const uint8_t l4[P_N] = { 6, 17, 1, 58 };
-		static const struct nl_field *const pf[P_N] = {
-			&nl_f_tcp_dport, &nl_f_udp_dport, &nl_f_icmp_type,
-			&nl_f_icmp6_type,
-		};
-
-		if (r->svc.all || svc_proto_full(&r->svc, (enum proto)proto)) {
-			match_u8(&b, &nl_f_l4proto, l4[proto]);
-			b.l4proto = l4[proto];
+	if (m->proto >= 0) {
+		if (m->ports == NULL) {
+			b.l4proto = l4[m->proto];
+			match_u8(&b, &nl_f_l4proto, l4[m->proto]);
 		} else
-			match_values(&b, pf[proto], ports);
+			match_ports(&b, pf[m->proto], m->ports);
 	}
-	build_verdict(&b, r, fam, bo);
+	build_verdict(&b, r, bo);
 	rule_end(&b, be_rule_comment(bo, r));
 }
 
@@ -589,35 +540,12 @@ static void
 build_rule(struct nl_want *w, const struct ir_rule *r,
     const struct be_opts *bo, bool fail)
 {
-	enum lfam fams[2];
-	size_t nf = 0, i;
-	int p;
+	struct be_match m[BE_MAX_MATCHES];
+	size_t n, i;
 
-	if (aset_fam_full(&r->dst, FAM_V4) && aset_fam_full(&r->dst, FAM_V6) &&
-	    aset_fam_full(&r->src, FAM_V4) && aset_fam_full(&r->src, FAM_V6))
-		fams[nf++] = L_ANY;
-	else {
-		if (ir_rule_in_fam(r, FAM_V4))
-			fams[nf++] = L_V4;
-		if (ir_rule_in_fam(r, FAM_V6))
-			fams[nf++] = L_V6;
-	}
-	for (i = 0; i < nf; i++) {
-		if (r->svc.all) {
-			build_line(w, r, fams[i], -1, bo, fail);
-			fail = false;
-			continue;
-		}
-		for (p = 0; p < P_N; p++) {
-			if (!svc_has_proto(&r->svc, (enum proto)p))
-				continue;
-			if ((p == P_ICMP && fams[i] == L_V6) ||
-			    (p == P_ICMP6 && fams[i] == L_V4))
-				continue;
-			build_line(w, r, fams[i], p, bo, fail);
-			fail = false;
-		}
-	}
+	n = be_matches(r, bo->be->caps, m);
+	for (i = 0; i < n; i++)
+		build_line(w, r, &m[i], bo, fail && i == 0);
 }
 
 /* NL_FAIL_ENV: the rule to sabotage, or -1. */
@@ -650,8 +578,6 @@ nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
 
 	memset(w, 0, sizeof(*w));
 	w->arena = a;
-	w->table = ir_topt(ir, "nftables", "table", ir->name);
-	w->chain = ir_topt(ir, "nftables", "chain", "output");
 	w->base = ir->def != IR_DEF_NONE;
 	w->policy = ir->def == IR_DEF_ACCEPT ? NF_ACCEPT : NF_DROP;
 	w->lo_index = if_nametoindex("lo");
@@ -665,6 +591,11 @@ nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
 		diag_error(NULL, "the nftables back end is missing");
 		return -1;
 	}
+	/* The same names, checked the same way, as the text back end. */
+	w->table = be_ident(&bo, ir, "table", ir->name, 64, false);
+	w->chain = be_ident(&bo, ir, "chain", "output", 64, false);
+	if (w->table == NULL || w->chain == NULL)
+		return -1;
 	if (w->base)
 		build_prologue(w);
 	for (i = 0; i < ir->nrules; i++) {

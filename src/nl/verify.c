@@ -1,0 +1,665 @@
+/*
+ * verify.c - egressc verify: is the live table the one the policy compiles
+ * to?  Drift detection for pipelines: exit 0 when it is, 1 with a list of
+ * differences, 3 when the kernel cannot be asked.
+ *
+ * The table, its chains, its sets with their elements and the rules of
+ * the policy's chain are dumped (NFT_MSG_GETTABLE/GETCHAIN/GETSET/
+ * GETSETELEM/GETRULE) and every rule, ours and the kernel's, is decoded
+ * into matches and statements (decode.c).  The two rule lists are aligned
+ * by their longest common subsequence; what is left over is reported as a
+ * changed rule (same comment or same shape: the values that were added
+ * and removed), a missing rule, an extra rule, or a rule out of order.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "nl/nl.h"
+#include "util/out.h"
+
+/* An element's key, and whether it ends an interval. */
+struct elem {
+	u128	k;
+	bool	end;
+};
+
+/* A set as dumped: its name, key and values. */
+struct live_set {
+	const char		*name;
+	uint32_t		 flags;
+	const struct nl_field	*key;
+	struct iset		 v;
+	struct elem		*ev;	/* elements as dumped */
+	size_t			 nev, capev;
+};
+
+struct live {
+	struct arena		*a;
+	const char		*table, *chain;
+	bool			 have_table;
+	struct nftnl_chain	**chains;
+	size_t			 nchains, capchains;
+	struct live_set		*sets;
+	size_t			 nsets, capsets;
+	struct nftnl_rule	**rules;
+	size_t			 nrules, caprules;
+	struct live_set		*cur;	/* set whose elements we read */
+};
+
+struct report {
+	struct arena	*a;
+	const struct ir	*ir;
+	struct out	 o;
+	int		 n;
+};
+
+static void
+say(struct report *rp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(struct report *rp, const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	out_printf(&rp->o, "%s\n", buf);
+}
+
+/* ---- dumping ---------------------------------------------------------- */
+
+static int
+table_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct live *l = arg;
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0 &&
+	    strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), l->table) == 0)
+		l->have_table = true;
+	nftnl_table_free(t);
+	return MNL_CB_OK;
+}
+
+static int
+chain_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct live *l = arg;
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
+	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), l->table) != 0) {
+		nftnl_chain_free(c);
+		return MNL_CB_OK;
+	}
+	ARENA_PUSH(l->a, l->chains, l->nchains, l->capchains);
+	l->chains[l->nchains - 1] = c;
+	return MNL_CB_OK;
+}
+
+static const struct nl_field *
+key_field(uint32_t dtype, uint32_t len)
+{
+	static const struct nl_field *const f[] = {
+		&nl_f_ip_daddr, &nl_f_ip6_daddr, &nl_f_tcp_dport,
+		&nl_f_icmp_type, &nl_f_icmp6_type,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i]->dtype == dtype && f[i]->len == len)
+			return f[i];
+	return NULL;
+}
+
+static int
+set_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct live *l = arg;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct live_set *ls;
+
+	if (nftnl_set_nlmsg_parse(nlh, s) < 0 ||
+	    strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE), l->table) != 0) {
+		nftnl_set_free(s);
+		return MNL_CB_OK;
+	}
+	ARENA_PUSH(l->a, l->sets, l->nsets, l->capsets);
+	ls = &l->sets[l->nsets - 1];
+	memset(ls, 0, sizeof(*ls));
+	ls->name = arena_strdup(l->a, nftnl_set_get_str(s, NFTNL_SET_NAME));
+	ls->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
+	ls->key = key_field(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE),
+	    nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN));
+	iset_init(&ls->v);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+static int
+elem_cmp(const void *x, const void *y)
+{
+	const struct elem *a = x, *b = y;
+
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return (int)a->end - (int)b->end;
+}
+
+/* A dump may come in several messages: collect, decode in set_finish(). */
+static int
+elem_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct live *l = arg;
+	struct live_set *ls = l->cur;
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (ls->key == NULL || nftnl_set_elems_nlmsg_parse(nlh, s) < 0) {
+		nftnl_set_free(s);
+		return MNL_CB_OK;
+	}
+	it = nftnl_set_elems_iter_create(s);
+	while (it != NULL && (e = nftnl_set_elems_iter_next(it)) != NULL) {
+		uint32_t len;
+		const uint8_t *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY,
+		    &len);
+		struct elem *x;
+
+		if (k == NULL || len != ls->key->len)
+			continue;
+		ARENA_PUSH(l->a, ls->ev, ls->nev, ls->capev);
+		x = &ls->ev[ls->nev - 1];
+		x->k = nl_get_value(k, len);
+		x->end = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) &&
+		    (nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) &
+		    NFT_SET_ELEM_INTERVAL_END);
+	}
+	if (it != NULL)
+		nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	return MNL_CB_OK;
+}
+
+/*
+ * The set's values: in an interval set each start element runs to the
+ * next end element minus one (or to the top when none follows); in other
+ * sets each key is a value.
+ */
+static void
+set_finish(struct arena *a, struct live_set *ls)
+{
+	struct elem *v = ls->ev;
+	size_t n = ls->nev, i;
+	u128 max;
+
+	if (ls->key == NULL)
+		return;
+	max = ls->key->len >= 16 ? ~(u128)0 :
+	    ((u128)1 << (8 * ls->key->len)) - 1;
+	qsort(v, n, sizeof(*v), elem_cmp);
+	iset_init(&ls->v);
+	for (i = 0; i < n; i++) {
+		if (v[i].end)
+			continue;
+		if (!(ls->flags & NFT_SET_INTERVAL))
+			iset_add(a, &ls->v, v[i].k, v[i].k);
+		else if (i + 1 < n && v[i + 1].end)
+			iset_add(a, &ls->v, v[i].k, v[i + 1].k - 1);
+		else if (i + 1 < n)
+			iset_add(a, &ls->v, v[i].k, v[i].k);
+		else
+			iset_add(a, &ls->v, v[i].k, max);
+	}
+	iset_norm(&ls->v);
+}
+
+static int
+rule_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct live *l = arg;
+	struct nftnl_rule *r = nftnl_rule_alloc();
+
+	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), l->table) != 0 ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), l->chain) != 0) {
+		nftnl_rule_free(r);
+		return MNL_CB_OK;
+	}
+	ARENA_PUSH(l->a, l->rules, l->nrules, l->caprules);
+	l->rules[l->nrules - 1] = r;
+	return MNL_CB_OK;
+}
+
+/* One GET request; retried when the ruleset changed under a dump. */
+static int
+ask(struct nl_sock *s, int type, uint16_t flags, void *obj,
+    void (*payload)(struct nlmsghdr *, void *),
+    int (*cb)(const struct nlmsghdr *, void *), void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int rc, tries;
+
+	for (tries = 0; tries < 5; tries++) {
+		nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
+		    flags | NLM_F_ACK, ++s->seq);
+		payload(nlh, obj);
+		rc = nl_sock_talk(s, nlh, cb, arg);
+		if (rc != -EINTR)
+			return rc;
+	}
+	return rc;
+}
+
+static void
+p_table(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_table_nlmsg_build_payload(nlh, o);
+}
+
+static void
+p_chain(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_chain_nlmsg_build_payload(nlh, o);
+}
+
+static void
+p_set(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_set_nlmsg_build_payload(nlh, o);
+}
+
+static void
+p_elems(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, o);
+}
+
+static void
+p_rule(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, o);
+}
+
+static int
+kernel_error(const char *what, int rc)
+{
+	if (rc == -EPERM)
+		diag_error(NULL, "reading %s from the kernel: %s: verify needs "
+		    "CAP_NET_ADMIN (run it as root)", what, strerror(-rc));
+	else
+		diag_error(NULL, "reading %s from the kernel: %s", what,
+		    strerror(-rc));
+	return EX_RESOLVE;
+}
+
+static int
+dump_live(struct nl_sock *s, struct live *l)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_chain *c;
+	struct nftnl_set *st;
+	struct nftnl_rule *r;
+	size_t i;
+	int rc;
+
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, l->table);
+	rc = ask(s, NFT_MSG_GETTABLE, 0, t, p_table, table_cb, l);
+	nftnl_table_free(t);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return kernel_error("the table", rc);
+
+	c = nftnl_chain_alloc();
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, l->table);
+	rc = ask(s, NFT_MSG_GETCHAIN, NLM_F_DUMP, c, p_chain, chain_cb, l);
+	nftnl_chain_free(c);
+	if (rc < 0)
+		return kernel_error("the chains", rc);
+
+	st = nftnl_set_alloc();
+	nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
+	rc = ask(s, NFT_MSG_GETSET, NLM_F_DUMP, st, p_set, set_cb, l);
+	nftnl_set_free(st);
+	if (rc < 0)
+		return kernel_error("the sets", rc);
+	for (i = 0; i < l->nsets; i++) {
+		l->cur = &l->sets[i];
+		st = nftnl_set_alloc();
+		nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
+		nftnl_set_set_str(st, NFTNL_SET_NAME, l->sets[i].name);
+		rc = ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, st, p_elems,
+		    elem_cb, l);
+		nftnl_set_free(st);
+		if (rc < 0)
+			return kernel_error("set elements", rc);
+		set_finish(l->a, &l->sets[i]);
+	}
+
+	r = nftnl_rule_alloc();
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, l->table);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, l->chain);
+	rc = ask(s, NFT_MSG_GETRULE, NLM_F_DUMP, r, p_rule, rule_cb, l);
+	nftnl_rule_free(r);
+	if (rc < 0 && rc != -ENOENT)
+		return kernel_error("the rules", rc);
+	return 0;
+}
+
+static const struct iset *
+live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
+{
+	struct live *l = arg;
+	size_t i;
+
+	(void)id;
+	for (i = 0; name != NULL && i < l->nsets; i++)
+		if (strcmp(l->sets[i].name, name) == 0) {
+			*f = l->sets[i].key;
+			return &l->sets[i].v;
+		}
+	return NULL;
+}
+
+static const struct iset *
+want_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
+{
+	const struct nl_want *w = arg;
+	size_t i;
+
+	(void)name;
+	for (i = 0; i < w->nsets; i++)
+		if (w->sets[i].id == id) {
+			*f = w->sets[i].field;
+			return &w->sets[i].v;
+		}
+	return NULL;
+}
+
+/* ---- comparing -------------------------------------------------------- */
+
+static const char *
+rule_label(struct report *rp, const struct nl_rule *r)
+{
+	if (r->src == NULL)
+		return "built-in rule";
+	return arena_printf(rp->a, "rule %s (%s:%d:%d)", r->src->name,
+	    r->src->loc.file ? r->src->loc.file : rp->ir->file,
+	    r->src->loc.line, r->src->loc.col);
+}
+
+/* "ip daddr: added 10.0.0.1; removed 192.0.2.1" for each changed field. */
+static void
+say_changes(struct report *rp, const struct nl_drule *e,
+    const struct nl_drule *g)
+{
+	size_t i;
+
+	for (i = 0; i < e->nm; i++) {
+		const struct nl_match *x = &e->m[i], *y = &g->m[i];
+		struct iset add, del;
+
+		if (x->f == NULL || iset_equal(&x->v, &y->v))
+			continue;
+		iset_init(&add);
+		iset_init(&del);
+		iset_diff(rp->a, &add, &y->v, &x->v);
+		iset_diff(rp->a, &del, &x->v, &y->v);
+		say(rp, "      %s:%s%s%s%s", x->f->name,
+		    add.n ? " added " : "",
+		    add.n ? nl_values_text(rp->a, x->f, &add) : "",
+		    add.n && del.n ? ";" : "",
+		    del.n ? arena_printf(rp->a, " removed %s",
+		    nl_values_text(rp->a, x->f, &del)) : "");
+	}
+}
+
+static void
+compare_chain(struct report *rp, const struct live *l, const struct nl_want *w,
+    const struct nftnl_chain *c)
+{
+	static const char *const pol[] = { "drop", "accept" };
+	bool base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+
+	if (base != w->base) {
+		say(rp, "chain %s: %s, the policy wants %s", w->chain,
+		    base ? "a base chain" : "a regular chain",
+		    w->base ? "a base chain (hook output)" : "a regular chain");
+		rp->n++;
+		return;
+	}
+	if (!base)
+		return;
+	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_LOCAL_OUT ||
+	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "filter") != 0 ||
+	    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) != 0) {
+		say(rp, "chain %s: type %s hook %u priority %d, the policy "
+		    "wants type filter hook output priority 0", w->chain,
+		    nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE),
+		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
+		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO));
+		rp->n++;
+	}
+	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != w->policy) {
+		say(rp, "chain %s: policy %s, the policy wants %s", w->chain,
+		    pol[nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_ACCEPT],
+		    pol[w->policy == NF_ACCEPT]);
+		rp->n++;
+	}
+	(void)l;
+}
+
+static void
+compare_rules(struct report *rp, const struct nl_want *w,
+    const struct nl_drule *e, size_t ne, const struct nl_drule *g, size_t ng)
+{
+	uint32_t *t = xmalloc((ne + 1) * (ng + 1) * sizeof(*t));
+	bool *eu = xmalloc(ne + 1), *gu = xmalloc(ng + 1);
+	size_t i, j, k;
+
+#define T(i, j) t[(i) * (ng + 1) + (j)]
+	/* Longest common subsequence, from the back. */
+	for (i = ne + 1; i-- > 0;)
+		for (j = ng + 1; j-- > 0;) {
+			if (i == ne || j == ng)
+				T(i, j) = 0;
+			else if (nl_drule_equal(&e[i], &g[j]))
+				T(i, j) = T(i + 1, j + 1) + 1;
+			else
+				T(i, j) = T(i + 1, j) > T(i, j + 1) ?
+				    T(i + 1, j) : T(i, j + 1);
+		}
+	memset(eu, 0, ne + 1);
+	memset(gu, 0, ng + 1);
+	for (i = 0, j = 0; i < ne && j < ng;) {
+		if (nl_drule_equal(&e[i], &g[j]) && T(i, j) ==
+		    T(i + 1, j + 1) + 1) {
+			eu[i++] = gu[j++] = true;
+		} else if (T(i + 1, j) >= T(i, j + 1))
+			i++;
+		else
+			j++;
+	}
+	free(t);
+#undef T
+
+	/* What is left: the same rule elsewhere, changed, missing, extra. */
+	for (i = 0; i < ne; i++) {
+		if (eu[i])
+			continue;
+		for (k = 0; k < ng; k++)
+			if (!gu[k] && nl_drule_equal(&e[i], &g[k]))
+				break;
+		if (k < ng) {
+			say(rp, "%s: out of order (handle %llu): %s",
+			    rule_label(rp, &w->rules[i]),
+			    (unsigned long long)g[k].handle,
+			    nl_drule_text(rp->a, &e[i]));
+			eu[i] = gu[k] = true;
+			rp->n++;
+			continue;
+		}
+		for (k = 0; k < ng; k++)
+			if (!gu[k] && nl_drule_alike(&e[i], &g[k]))
+				break;
+		if (k < ng) {
+			say(rp, "%s: changed (handle %llu): %s",
+			    rule_label(rp, &w->rules[i]),
+			    (unsigned long long)g[k].handle,
+			    nl_drule_text(rp->a, &e[i]));
+			say_changes(rp, &e[i], &g[k]);
+			eu[i] = gu[k] = true;
+			rp->n++;
+			continue;
+		}
+		for (k = 0; k < ng; k++)
+			if (!gu[k] && e[i].comment != NULL &&
+			    g[k].comment != NULL &&
+			    strcmp(e[i].comment, g[k].comment) == 0)
+				break;
+		if (k < ng) {
+			say(rp, "%s: changed (handle %llu)",
+			    rule_label(rp, &w->rules[i]),
+			    (unsigned long long)g[k].handle);
+			say(rp, "      policy: %s", nl_drule_text(rp->a, &e[i]));
+			say(rp, "      kernel: %s", nl_drule_text(rp->a, &g[k]));
+			eu[i] = gu[k] = true;
+			rp->n++;
+			continue;
+		}
+		say(rp, "%s: missing: %s", rule_label(rp, &w->rules[i]),
+		    nl_drule_text(rp->a, &e[i]));
+		rp->n++;
+	}
+	for (j = 0; j < ng; j++)
+		if (!gu[j]) {
+			say(rp, "extra rule (handle %llu): %s",
+			    (unsigned long long)g[j].handle,
+			    nl_drule_text(rp->a, &g[j]));
+			rp->n++;
+		}
+	free(eu);
+	free(gu);
+}
+
+static int
+compare(struct report *rp, struct live *l, const struct nl_want *w)
+{
+	struct nl_drule *e, *g;
+	const struct nftnl_chain *ours = NULL;
+	size_t i;
+
+	if (!l->have_table) {
+		say(rp, "table inet %s: missing (run `egressc apply`)",
+		    w->table);
+		rp->n++;
+		return 0;
+	}
+	for (i = 0; i < l->nchains; i++) {
+		const char *name = nftnl_chain_get_str(l->chains[i],
+		    NFTNL_CHAIN_NAME);
+
+		if (strcmp(name, w->chain) == 0)
+			ours = l->chains[i];
+		else {
+			say(rp, "chain %s: not in the policy", name);
+			rp->n++;
+		}
+	}
+	for (i = 0; i < l->nsets; i++)
+		if (!(l->sets[i].flags & NFT_SET_ANONYMOUS)) {
+			say(rp, "set %s: not in the policy", l->sets[i].name);
+			rp->n++;
+		}
+	if (ours == NULL) {
+		say(rp, "chain %s: missing, and with it %zu rules", w->chain,
+		    w->nrules);
+		rp->n++;
+		return 0;
+	}
+	compare_chain(rp, l, w, ours);
+
+	e = arena_alloc(rp->a, (w->nrules + 1) * sizeof(*e));
+	g = arena_alloc(rp->a, (l->nrules + 1) * sizeof(*g));
+	for (i = 0; i < w->nrules; i++)
+		nl_decode(rp->a, w->rules[i].r, want_set, (void *)w, &e[i]);
+	for (i = 0; i < l->nrules; i++)
+		nl_decode(rp->a, l->rules[i], live_set, l, &g[i]);
+	compare_rules(rp, w, e, w->nrules, g, l->nrules);
+	return 0;
+}
+
+static void
+live_free(struct live *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nchains; i++)
+		nftnl_chain_free(l->chains[i]);
+	for (i = 0; i < l->nrules; i++)
+		nftnl_rule_free(l->rules[i]);
+}
+
+int
+nl_verify(const struct ir *ir, const struct nl_opts *o)
+{
+	struct arena *a = arena_new();
+	struct nl_want w;
+	struct live l;
+	struct report rp;
+	struct nl_sock s;
+	int rc;
+
+	if ((rc = nl_enter_netns(o->netns)) != 0) {
+		arena_free(a);
+		return rc;
+	}
+	if (nl_want_build(a, ir, false, &w) < 0) {
+		nl_want_free(&w);
+		arena_free(a);
+		return EX_BAD;
+	}
+	memset(&l, 0, sizeof(l));
+	l.a = a;
+	l.table = w.table;
+	l.chain = w.chain;
+	if ((rc = nl_sock_open(&s)) == 0) {
+		rc = dump_live(&s, &l);
+		nl_sock_close(&s);
+	}
+	if (rc == 0) {
+		memset(&rp, 0, sizeof(rp));
+		rp.a = a;
+		rp.ir = ir;
+		out_init(&rp.o);
+		compare(&rp, &l, &w);
+		if (rp.n > 0) {
+			printf("table inet %s differs from %s (%d difference%s):"
+			    "\n%s", w.table, ir->file, rp.n, rp.n == 1 ? "" :
+			    "s", out_str(&rp.o));
+			rc = EX_DIFF;
+		}
+		out_free(&rp.o);
+	}
+	live_free(&l);
+	nl_want_free(&w);
+	arena_free(a);
+	return rc;
+}
