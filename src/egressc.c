@@ -728,7 +728,7 @@ main(int argc, char **argv)
 	name = c->name;
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "+t:o:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			usage(stdout);
 			return EX_OK;
