@@ -55,10 +55,12 @@ SUITES = [
      sorted(glob.glob("tests/schema/invalid/*.yaml"))),
     ("grammar/catalog.schema.json",
      sorted(glob.glob("policies/catalogs/*.y*ml"))
+     + sorted(glob.glob("tests/schema/valid/catalogs/*.yaml"))
      + sorted(glob.glob("tests/schema/catalog/valid/*.yaml")),
      sorted(glob.glob("tests/schema/catalog/invalid/*.yaml"))),
     ("grammar/lock.schema.json",
      sorted(glob.glob("policies/**/*.lock", recursive=True))
+     + sorted(glob.glob("tests/schema/valid/*.lock"))
      + sorted(glob.glob("tests/schema/lock/valid/*.lock")),
      sorted(glob.glob("tests/schema/lock/invalid/*.lock"))),
 ]
