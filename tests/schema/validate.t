@@ -64,7 +64,10 @@ SUITES = [
      + sorted(glob.glob("tests/schema/lock/valid/*.lock")),
      sorted(glob.glob("tests/schema/lock/invalid/*.lock"))),
 ]
-SUITES = [s for s in SUITES if os.path.exists(s[0])]
+# Symbolic links in the corpus point into policies/, checked there already.
+SUITES = [(s, [f for f in v if not os.path.islink(f)],
+           [f for f in i if not os.path.islink(f)])
+          for s, v, i in SUITES if os.path.exists(s)]
 
 n = 0
 failed = 0
