@@ -287,7 +287,8 @@ print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 		while (it != NULL && (e = nftnl_expr_iter_next(it)) != NULL) {
 			nftnl_expr_snprintf(buf, sizeof(buf), e,
 			    NFTNL_OUTPUT_DEFAULT, 0);
-			fprintf(fp, "#\t[ %s ]\n", buf);
+			fprintf(fp, "#\t[ %s %s ]\n", nftnl_expr_get_str(e,
+			    NFTNL_EXPR_NAME), buf);
 		}
 		if (it != NULL)
 			nftnl_expr_iter_destroy(it);

@@ -520,7 +520,7 @@ build_line(struct nl_want *w, const struct ir_rule *r,
 			match_addrs(&b, addr_field(f, false), &r->dst, f);
 			sel = true;
 		}
-		if (!sel && (m->proto < P_ICMP || m->ports == NULL)) {
+		if (!sel) {
 			b.nfproto = f == FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
 			match_u8(&b, &nl_f_nfproto, (uint8_t)b.nfproto);
 		}

@@ -88,7 +88,8 @@ push_raw(struct dec *x, const struct nftnl_expr *e)
 
 	nftnl_expr_snprintf(buf, sizeof(buf), e, NFTNL_OUTPUT_DEFAULT, 0);
 	m = push_match(x, NULL);
-	m->raw = arena_printf(x->a, "[ %s ]", buf);
+	m->raw = arena_printf(x->a, "[ %s %s ]",
+	    nftnl_expr_get_str(e, NFTNL_EXPR_NAME), buf);
 	x->reg.f = NULL;
 }
 
@@ -284,10 +285,13 @@ do_stmt(struct dec *x, const struct nftnl_expr *e, const char *name)
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_GROUP))
 			out_printf(&x->stmt, " group %u",
 			    nftnl_expr_get_u16(e, NFTNL_EXPR_LOG_GROUP));
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL))
+		/* The kernel reports the default level (warn) it filled in. */
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_LEVEL) &&
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL) != 4)
 			out_printf(&x->stmt, " level %u",
 			    nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_LEVEL));
-		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS))
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_FLAGS) &&
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_FLAGS) != 0)
 			out_printf(&x->stmt, " flags %u",
 			    nftnl_expr_get_u32(e, NFTNL_EXPR_LOG_FLAGS));
 		return;
@@ -298,7 +302,7 @@ do_stmt(struct dec *x, const struct nftnl_expr *e, const char *name)
 		return;
 	}
 	nftnl_expr_snprintf(buf, sizeof(buf), e, NFTNL_OUTPUT_DEFAULT, 0);
-	stmt_add(x, arena_printf(x->a, "[ %s ]", buf));
+	stmt_add(x, arena_printf(x->a, "[ %s %s ]", name, buf));
 }
 
 static int
