@@ -36,8 +36,9 @@
 /* Who sent a message: for mapping a kernel error back. */
 struct rec {
 	uint32_t		 seq;
+	size_t			 index;	/* 1-based, in the batch */
 	const struct nl_rule	*rule;	/* NULL: table or chain */
-	const char		*what;	/* "table", "chain", "set", "rule" */
+	const char		*what;	/* "NEWRULE", ... */
 };
 
 struct batch {
@@ -74,6 +75,7 @@ b_end(struct batch *b, struct nlmsghdr *nlh, const struct nl_rule *r,
 	ARENA_PUSH(b->a, b->recs, b->nrecs, b->caprecs);
 	rc = &b->recs[b->nrecs - 1];
 	rc->seq = nlh->nlmsg_seq;
+	rc->index = b->nrecs;
 	rc->rule = r;
 	rc->what = what;
 }
@@ -101,7 +103,7 @@ put_table(struct batch *b, const struct nl_want *w, int type, uint16_t flags)
 		nftnl_table_unset(t, NFTNL_TABLE_FLAGS);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	b_end(b, nlh, NULL, "table");
+	b_end(b, nlh, NULL, type == NFT_MSG_DELTABLE ? "DELTABLE" : "NEWTABLE");
 }
 
 static void
@@ -123,7 +125,7 @@ put_chain(struct batch *b, const struct nl_want *w)
 	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
-	b_end(b, nlh, NULL, "chain");
+	b_end(b, nlh, NULL, "NEWCHAIN");
 }
 
 static void
@@ -139,7 +141,7 @@ put_set(struct batch *b, const struct nl_want *w, const struct nl_set *s,
 	nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWSET, NFPROTO_INET,
 	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
 	nftnl_set_nlmsg_build_payload(nlh, s->s);
-	b_end(b, nlh, r, "set");
+	b_end(b, nlh, r, "NEWSET");
 
 	n = s->nelems;
 	keys = xmalloc(n * sizeof(*keys) + 1);
@@ -180,7 +182,7 @@ put_set(struct batch *b, const struct nl_want *w, const struct nl_set *s,
 		    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
 		nftnl_set_elems_nlmsg_build_payload(nlh, t);
 		nftnl_set_free(t);
-		b_end(b, nlh, r, "set elements");
+		b_end(b, nlh, r, "NEWSETELEM");
 	}
 	free(keys);
 	free(flags);
@@ -209,7 +211,7 @@ build_batch(struct batch *b, const struct nl_want *w)
 		    NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
 		    b->seq++);
 		nftnl_rule_nlmsg_build_payload(nlh, r->r);
-		b_end(b, nlh, r, "rule");
+		b_end(b, nlh, r, "NEWRULE");
 	}
 	nlh = nftnl_batch_end(b_begin(b), b->seq++);
 	b_end(b, nlh, NULL, NULL);
@@ -343,14 +345,15 @@ report(const struct batch *b, const struct ir *ir, uint32_t seq, int e,
 	if (rc != NULL && rc->rule != NULL && rc->rule->src != NULL) {
 		const struct ir_rule *r = rc->rule->src;
 
-		diag_error(&r->loc, "the kernel rejected rule '%s' (its %s, "
-		    "netlink message %u): %s%s%s; nothing was changed",
-		    r->name, rc->what, seq, why, sep, ext);
+		diag_error(&r->loc, "the kernel rejected rule '%s': %s%s%s "
+		    "(netlink message %zu of %zu, %s); nothing was changed", r->name, why, sep, ext, rc->index, b->nrecs,
+		    rc->what);
 		return;
 	}
-	diag_error(NULL, "%s: the kernel rejected the %s (netlink message "
-	    "%u): %s%s%s; nothing was changed", ir->file,
-	    rc != NULL ? rc->what : "batch", seq, why, sep, ext);
+	diag_error(NULL, "%s: the kernel rejected the batch: %s%s%s (netlink "
+	    "message %zu of %zu, %s); nothing was changed", ir->file,
+	    why, sep, ext, rc != NULL ? rc->what : "?",
+	    rc != NULL ? rc->index : 0, b->nrecs);
 }
 
 static void
@@ -368,7 +371,8 @@ bigger_buffers(struct nl_sock *s, size_t sndlen, size_t nmsgs)
 }
 
 static int
-send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir)
+send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
+    const char *table)
 {
 	static char rbuf[1 << 16];
 	int fd = mnl_socket_get_fd(s->nl), nerr = 0, acks = 0;
@@ -413,10 +417,10 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir)
 			}
 			if (-err->error == EPERM) {
 				if (!eperm)
-					diag_error(NULL, "the kernel refused to "
-					    "load table inet: %s: apply needs "
+					diag_error(NULL, "cannot load table "
+					    "inet %s: %s: apply needs "
 					    "CAP_NET_ADMIN (run it as root)",
-					    strerror(EPERM));
+					    table, strerror(EPERM));
 				eperm = true;
 			} else
 				report(b, ir, err->msg.nlmsg_seq, -err->error,
@@ -464,7 +468,7 @@ nl_apply(const struct ir *ir, const struct nl_opts *o)
 	if ((rc = nl_sock_open(&s)) == 0) {
 		b.seq = s.seq;
 		build_batch(&b, &w);
-		rc = send_batch(&s, &b, ir);
+		rc = send_batch(&s, &b, ir, w.table);
 		nl_sock_close(&s);
 	}
 	free(b.buf);

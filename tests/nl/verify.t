@@ -1,0 +1,113 @@
+#!/bin/sh
+# egressc verify reads the live table back and compares it with the
+# policy by meaning: 0 right after apply; 1 with a readable list once a
+# rule or a set element is changed with nft (and for a missing table, an
+# extra rule, a changed chain policy); 0 again after a second apply; 3
+# without CAP_NET_ADMIN.  All in a namespace of its own (--netns, and
+# ip netns exec).
+. "$(dirname "$0")/../lib/tap.sh"
+. "$ROOT/tests/lib/netns.sh"
+ns_gate setpriv
+ns_init
+
+NS=egc-$$-v
+ns_add "$NS" || { ok 1 "ip netns add $NS"; done_testing; exit 1; }
+pol=$ROOT/tests/policies/mixed.yaml
+lock=$ROOT/tests/policies/mixed.lock
+nsx() { ip netns exec "$NS" "$@"; }
+verify() { "$EG" verify --netns "$NS" --lock "$lock" "$pol" >"$T/out" 2>"$T/err"; }
+handle() {	# handle COMMENT REGEX: the handle of the rule matching both
+	nsx nft -a list chain inet mixed output |
+	    grep -F "comment \"$1\"" | grep -E "$2" | sed 's/.*# handle //' |
+	    head -1
+}
+
+verify
+is "$?" 1 "verify before apply: exit 1"
+grep -q 'table inet mixed: missing' "$T/out"
+ok $? "verify before apply: says the table is missing"
+
+"$EG" apply --netns "$NS" --lock "$lock" "$pol" 2>"$T/err"
+ok $? "apply --netns $NS" || sed 's/^/# /' "$T/err"
+verify
+is "$?" 0 "verify right after apply: exit 0"
+is "$(cat "$T/out")" "" "verify right after apply: prints nothing"
+nsx "$EG" verify --lock "$lock" "$pol" >/dev/null 2>&1
+is "$?" 0 "verify inside ip netns exec: exit 0"
+
+# One rule changed: dns over UDP now drops.
+h=$(handle dns 'udp dport 53')
+nsx nft replace rule inet mixed output handle "$h" ip daddr 192.0.2.53 \
+    udp dport 53 drop comment '"dns"'
+verify
+is "$?" 1 "a rule changed with nft: exit 1"
+sed 's/^/# /' "$T/out"
+grep -q "^rule dns (.*mixed.yaml:[0-9]*:[0-9]*): changed" "$T/out" &&
+    grep -q 'kernel: ip daddr 192.0.2.53 udp dport 53 drop' "$T/out"
+ok $? "it names the rule, its place in the policy, and what the kernel has"
+
+# One set element changed: 587 becomes 588.
+h=$(handle "reject-smtp: No direct mail" 'tcp dport')
+nsx nft replace rule inet mixed output handle "$h" tcp dport '{ 25, 465, 588 }' \
+    reject comment '"reject-smtp: No direct mail"'
+verify
+is "$?" 1 "a set element changed with nft: exit 1"
+sed 's/^/# /' "$T/out"
+grep -q 'tcp dport: added 588; removed 587' "$T/out"
+ok $? "it lists the set elements added and removed"
+grep -q '(2 differences)' "$T/out"
+ok $? "both differences are counted"
+
+# An address set element, an extra rule, a deleted rule, the policy.
+h=$(handle "office-web: Office and lab reach the CDN" 'ip saddr')
+nsx nft add rule inet mixed output position "$h" ip saddr \
+    '{ 198.51.100.0/24, 203.0.113.0/25 }' ip daddr \
+    '{ 192.0.2.10/31, 192.0.2.99, 192.0.2.128/25 }' tcp dport \
+    '{ 80, 443, 8080-8090 }' accept \
+    comment '"office-web: Office and lab reach the CDN"' &&
+    nsx nft delete rule inet mixed output handle "$h"
+nsx nft add rule inet mixed output tcp dport 22 accept
+nsx nft delete rule inet mixed output handle "$(handle ntp 'udp')"
+nsx nft chain inet mixed output '{ policy drop; }'
+verify
+is "$?" 1 "more drift: exit 1"
+sed 's/^/# /' "$T/out"
+grep -q 'ip daddr: added 192.0.2.99; removed 192.0.2.20' "$T/out"
+ok $? "an address set: element added and removed"
+grep -q '^extra rule (handle [0-9]*): tcp dport 22 accept' "$T/out"
+ok $? "an extra rule"
+grep -q '^rule ntp (.*): missing: ip daddr 192.0.2.123 udp dport 123' "$T/out"
+ok $? "a missing rule"
+grep -q '^chain output: policy drop, the policy wants accept' "$T/out"
+ok $? "the chain's policy"
+
+"$EG" apply --netns "$NS" --lock "$lock" "$pol" 2>"$T/err"
+ok $? "apply again"
+verify
+is "$?" 0 "verify after the second apply: exit 0"
+
+# Rules out of order.
+nsx nft add rule inet mixed output ip daddr 192.0.2.77 accept \
+    comment '"all-to-host"'
+nsx nft delete rule inet mixed output handle "$(handle all-to-host 'ip daddr' )"
+verify
+is "$?" 0 "the same rule deleted and added at the same place: exit 0"
+nsx nft insert rule inet mixed output ip daddr 192.0.2.77 accept \
+    comment '"all-to-host"'
+nsx nft delete rule inet mixed output handle "$(nsx nft -a list chain inet mixed output |
+    grep -F 'comment "all-to-host"' | tail -1 | sed 's/.*# handle //')"
+verify
+is "$?" 1 "a rule moved to the top: exit 1"
+grep -q '^rule all-to-host (.*): out of order' "$T/out"
+ok $? "it says the rule is out of order"
+
+# Without CAP_NET_ADMIN: exit 3 and a clear message.
+nsx setpriv --bounding-set=-net_admin --inh-caps=-net_admin \
+    "$EG" verify --lock "$lock" "$pol" >/dev/null 2>"$T/err"
+is "$?" 3 "verify without CAP_NET_ADMIN: exit 3"
+grep -q 'CAP_NET_ADMIN' "$T/err"
+ok $? "and says CAP_NET_ADMIN is needed"
+"$EG" verify --netns egc-$$-nosuch --lock "$lock" "$pol" >/dev/null 2>"$T/err"
+is "$?" 3 "verify --netns of a namespace that does not exist: exit 3"
+
+done_testing
