@@ -346,14 +346,14 @@ report(const struct batch *b, const struct ir *ir, uint32_t seq, int e,
 		const struct ir_rule *r = rc->rule->src;
 
 		diag_error(&r->loc, "the kernel rejected rule '%s': %s%s%s "
-		    "(netlink message %zu of %zu, %s); nothing was changed", r->name, why, sep, ext, rc->index, b->nrecs,
-		    rc->what);
+		    "(netlink message %zu of %zu, %s); nothing was changed",
+		    r->name, why, sep, ext, rc->index, b->nrecs, rc->what);
 		return;
 	}
 	diag_error(NULL, "%s: the kernel rejected the batch: %s%s%s (netlink "
 	    "message %zu of %zu, %s); nothing was changed", ir->file,
-	    why, sep, ext, rc != NULL ? rc->what : "?",
-	    rc != NULL ? rc->index : 0, b->nrecs);
+	    why, sep, ext, rc != NULL ? rc->index : 0, b->nrecs,
+	    rc != NULL ? rc->what : "?");
 }
 
 static void
