@@ -241,7 +241,7 @@ load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
 			continue;
 		}
 		for (size_t i = 0; i < n; i++) {
-			struct ynode *in = one != NULL ? one : items[i];
+			struct ynode *in = items[i];
 			enum fam fam;
 			u128 addr;
 
@@ -322,9 +322,10 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 
 	if (y_want_str(key, "host name") == NULL)
 		return -1;
-	if (!y_want_map(hn, key->str) || ymap_check_keys(hn, host_keys,
-	    "lock host") < 0)
+	if (!y_want_map(hn, key->str))
 		return -1;
+	if (ymap_check_keys(hn, host_keys, "lock host") < 0)
+		rc = -1;
 	if ((n = ymap_get(hn, "ttl")) != NULL &&
 	    y_want_uint(n, "ttl", 0xffffffffUL, &ttl) < 0)
 		rc = -1;
@@ -337,8 +338,9 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 	h = lock_add_host(a, lk, key->str);
 	h->ttl = (unsigned)ttl;
 	h->loc = key->loc;
-	if (load_addrs(a, h, hn, first, last) < 0 ||
-	    load_seen(h, ymap_get(hn, "seen")) < 0)
+	if (load_addrs(a, h, hn, first, last) < 0)
+		rc = -1;
+	if (load_seen(h, ymap_get(hn, "seen")) < 0)
 		rc = -1;
 	return rc;
 }
