@@ -65,14 +65,14 @@ test_times(void)
 	long long t;
 
 	is_str(lock_time_format(a, 0), "1970-01-01T00:00:00Z", "epoch");
-	is_str(lock_time_format(a, 1764000000), "2025-11-24T16:00:00Z",
+	is_str(lock_time_format(a, 1795536000), "2026-11-24T16:00:00Z",
 	    "a known time");
-	ok(lock_time_parse("2025-11-24T16:00:00Z", &t) == 0 &&
-	    t == 1764000000, "time parses back");
-	ok(lock_time_parse("2025-11-24 16:00:00Z", &t) < 0, "space refused");
+	ok(lock_time_parse("2026-11-24T16:00:00Z", &t) == 0 &&
+	    t == 1795536000, "time parses back");
+	ok(lock_time_parse("2026-11-24 16:00:00Z", &t) < 0, "space refused");
 	ok(lock_time_parse("2025-13-24T16:00:00Z", &t) < 0, "month 13");
-	ok(lock_time_parse("2025-11-24T16:00:00Z ", &t) < 0, "trailing");
-	ok(lock_time_parse("2025-11-24T16:00:00", &t) < 0, "no Z");
+	ok(lock_time_parse("2026-11-24T16:00:00Z ", &t) < 0, "trailing");
+	ok(lock_time_parse("2026-11-24T16:00:00", &t) < 0, "no Z");
 	arena_free(a);
 }
 
@@ -321,10 +321,10 @@ run(const char *when, const struct rule_spec *rs, size_t n,
 	return rc;
 }
 
-#define T1	"1764000000"		/* 2025-11-24T16:00:00Z */
-#define T2	"1764259200"		/* three days later */
-#define S1	"2025-11-24T16:00:00Z"
-#define S2	"2025-11-27T16:00:00Z"
+#define T1	"1795536000"		/* 2026-11-24T16:00:00Z */
+#define T2	"1795795200"		/* three days later */
+#define S1	"2026-11-24T16:00:00Z"
+#define S2	"2026-11-27T16:00:00Z"
 
 static const struct rule_spec good[] = {
 	{ "heygen-api", false, { "api.heygen.com", "resource.heygen.com",
@@ -438,7 +438,7 @@ test_resolve(void)
 	free(t2);
 
 	o.stamp = false;
-	is_int(run("1764999999", good, 2, &o), EX_OK, "--no-stamp");
+	is_int(run("1796999999", good, 2, &o), EX_OK, "--no-stamp");
 	t2 = slurp(lock);
 	o.stamp = true;
 	is_int(run(T1, good, 2, &o), EX_OK, "reset");
@@ -550,12 +550,12 @@ test_merge(void)
 	memset(&o, 0, sizeof(o));
 	o.lockpath = lock;
 	o.stamp = true;
-	/* 198.18.0.99 was last seen 2025-11-20, four days before T1. */
+	/* 198.18.0.99 was last seen 2026-11-20, four days before T1. */
 	spew(lock, "egressc-lock: 1\nhosts:\n  api.heygen.com:\n"
 	    "    a: [198.18.0.10, 198.18.0.11, 198.18.0.99]\n"
 	    "    aaaa: [\"2001:2::10\"]\n    ttl: 17\n"
-	    "    first-seen: 2025-11-01T00:00:00Z\n"
-	    "    last-seen: 2025-11-20T00:00:00Z\n"
+	    "    first-seen: 2026-11-01T00:00:00Z\n"
+	    "    last-seen: 2026-11-20T00:00:00Z\n"
 	    "  gone.heygen.com:\n    a: [198.18.9.9]\n");
 	o.keep_days = 5;
 	is_int(run(T1, one, 1, &o), EX_OK, "--keep-days 5");
@@ -563,13 +563,13 @@ test_merge(void)
 	is_str(body(t), "egressc-lock: 1\nhosts:\n  api.heygen.com:\n"
 	    "    a: [198.18.0.10, 198.18.0.11, 198.18.0.99]\n"
 	    "    aaaa: [\"2001:2::10\"]\n    ttl: 17\n"
-	    "    first-seen: 2025-11-01T00:00:00Z\n"
+	    "    first-seen: 2026-11-01T00:00:00Z\n"
 	    "    last-seen: " S1 "\n    seen:\n"
-	    "      198.18.0.10: [2025-11-01T00:00:00Z, " S1 "]\n"
-	    "      198.18.0.11: [2025-11-01T00:00:00Z, " S1 "]\n"
-	    "      198.18.0.99: [2025-11-01T00:00:00Z, "
-	    "2025-11-20T00:00:00Z]\n"
-	    "      \"2001:2::10\": [2025-11-01T00:00:00Z, " S1 "]\n",
+	    "      198.18.0.10: [2026-11-01T00:00:00Z, " S1 "]\n"
+	    "      198.18.0.11: [2026-11-01T00:00:00Z, " S1 "]\n"
+	    "      198.18.0.99: [2026-11-01T00:00:00Z, "
+	    "2026-11-20T00:00:00Z]\n"
+	    "      \"2001:2::10\": [2026-11-01T00:00:00Z, " S1 "]\n",
 	    "a dropped address seen 4 days ago is kept; first-seen kept; "
 	    "unchanged set keeps its ttl; a host no rule names goes");
 	free(t);
