@@ -22,6 +22,8 @@
 #   slow.heygen.com         never answered (forwarded to a silent socket)
 #   servfail.heygen.com     forwarded to a server that answers SERVFAIL
 # and, when DNS_BENCH=N is set, n1.bench.test ... nN.bench.test.
+# DNS_PORT=P, when set, fixes the port (53 for glibc's resolver, which
+# speaks to no other); the upstreams then use ports 1053 and 1054.
 
 dns_start()
 {
@@ -45,9 +47,11 @@ PY
 	for _try in 1 2 3 4 5 6 7 8; do
 		_x=$(( $(od -An -N2 -tu2 /dev/urandom) % 200 + 20 ))
 		_port=$(( $(od -An -N2 -tu2 /dev/urandom) % 30000 + 20000 ))
+		_up=$((_port + 1))
+		[ -n "${DNS_PORT:-}" ] && _port=$DNS_PORT _up=$((DNS_PORT + 1000))
 		DNS_ADDR=127.0.0.$_x
-		# Upstreams for two domains: PORT+1 is bound but never read (no
-		# answer, no ICMP error either); PORT+2 answers SERVFAIL.
+		# Upstreams for two domains: UP is bound but never read (no
+		# answer, no ICMP error either); UP+1 answers SERVFAIL.
 		"$_py" -c '
 import select, socket, sys, time
 addr, port = sys.argv[1], int(sys.argv[2])
@@ -64,7 +68,7 @@ while time.time() < end:
             # Same id and question; QR=1, RD and RA kept, RCODE=2.
             flags = bytes([0x80 | (q[2] & 0x01), 0x80 | 2])
             fail.sendto(q[:2] + flags + q[4:6] + bytes(6) + q[12:], peer)
-' "$DNS_ADDR" $((_port + 1)) >"$_dir/silent.out" 2>/dev/null &
+' "$DNS_ADDR" $_up >"$_dir/silent.out" 2>/dev/null &
 		echo $! >"$_dir/silent.pid"
 		_n=0
 		while [ ! -s "$_dir/silent.out" ] && [ $_n -lt 50 ]; do
@@ -95,8 +99,8 @@ while time.time() < end:
 		    --host-record=private.heygen.com,10.20.30.40 \
 		    --local=/heygen.com/livekit.cloud/cdn.test/bench.test/ \
 		    --address=/nx.heygen.com/ \
-		    --server=/slow.heygen.com/"$DNS_ADDR#$((_port + 1))" \
-		    --server=/servfail.heygen.com/"$DNS_ADDR#$((_port + 2))" \
+		    --server=/slow.heygen.com/"$DNS_ADDR#$_up" \
+		    --server=/servfail.heygen.com/"$DNS_ADDR#$((_up + 1))" \
 		    "$@" 2>"$_dir/dnsmasq.err"; then
 			DNS_PORT=$_port
 			DNS_SERVER=$DNS_ADDR:$DNS_PORT
