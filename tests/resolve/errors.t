@@ -41,6 +41,11 @@ is $? 2 "a bad --dns-server is a usage error"
 grep -q "bad DNS server '127.0.0.1:99999'" "$T/err"
 ok $? "naming the server"
 
+for bad in '[::1' '[::1]x' 'dns.example.com' '192.0.2.1:0' '::1]:53'; do
+	"$EG" resolve --dns-server "$bad" --lock "$L" "$P" 2>/dev/null
+	is $? 2 "--dns-server '$bad' is a usage error"
+done
+
 printf 'egressc-lock: 1\nhosts:\n  api.heygen.com:\n    a: [198.18.0.300]\n' \
     >"$T/bad.lock"
 cp "$T/bad.lock" "$T/bad.before"

@@ -39,6 +39,14 @@ SOURCE_DATE_EPOCH=$T1 "$EG" resolve --dns-server "$DNS_SERVER" \
 cmp -s "$want" "$T/again.lock"
 ok $? "a second resolve (one query at a time) gives identical bytes"
 
+# Two servers, the first an IPv6 one nobody answers on: the second answers.
+SOURCE_DATE_EPOCH=$T1 "$EG" resolve --dns-server "[::1]:1" \
+    --dns-server "$DNS_SERVER" --timeout 300 --lock "$T/two.lock" "$P" \
+    2>/dev/null
+ok $? "--dns-server [::1]:1 --dns-server $DNS_SERVER"
+cmp -s "$want" "$T/two.lock"
+ok $? "the second server's answers: the same lock"
+
 # Same lock, same output.
 "$EG" compile -t nftables,iptables -o "$T/o1" --lock "$L" "$P" 2>/dev/null
 ok $? "compile with the resolved lock"
