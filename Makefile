@@ -19,7 +19,9 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time \
-             perl nodejs npm python3
+             perl python3
+# nodejs and npm: tests/lib/npm.sh installs them only when node is absent
+# (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
@@ -48,12 +50,15 @@ all: egressc
 define variant
 $$(B_$(1))/%.o: %.c $$(HDRS) | deps-ok
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@echo "  CC    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o)
-	$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+	@echo "  LD    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
 $$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+	@echo "  LD    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
 endef
 $(eval $(call variant,release,))
 $(eval $(call variant,asan,$(SAN)))
