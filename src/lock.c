@@ -327,7 +327,7 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 	if (ymap_check_keys(hn, host_keys, "lock host") < 0)
 		rc = -1;
 	if ((n = ymap_get(hn, "ttl")) != NULL &&
-	    y_want_uint(n, "ttl", 0xffffffffUL, &ttl) < 0)
+	    y_want_uint(n, "ttl", 2147483647UL, &ttl) < 0)
 		rc = -1;
 	if ((n = ymap_get(hn, "first-seen")) != NULL &&
 	    (first = want_time(n, "first-seen")) == NULL)
