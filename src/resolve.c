@@ -456,11 +456,25 @@ rs_collect(struct rs_ctx *c, const struct ir *ir)
 	}
 }
 
-/* Report a failed host; true when it failed. */
+static int
+rs_addr_cmp(const void *a, const void *b)
+{
+	const struct rs_addr *x = a, *y = b;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Report a failed host; true when it failed.  Servers rotate the order of
+ * their answers: sort, so that the messages come in a stable order. */
 static bool
 rs_check(struct rs_ctx *c, struct rs_host *h)
 {
 	bool failed = false;
+
+	if (h->naddrs > 1)
+		qsort(h->addrs, h->naddrs, sizeof(h->addrs[0]), rs_addr_cmp);
 
 	if (h->status != ARES_SUCCESS) {
 		diag_error(&h->at->loc, "host '%s' (rule '%s'): %s", h->name,

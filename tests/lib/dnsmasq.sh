@@ -18,6 +18,8 @@
 #   heygen-feapbkvq.turn.livekit.cloud             198.18.1.20
 #   oashburn1b.turn.livekit.cloud                  2001:2::1:20 (AAAA only)
 #   private.heygen.com      10.20.30.40 (refused unless allow-private)
+#   never.heygen.com        one address in each refused range
+#   edges.heygen.com        public addresses just outside them
 #   nx.heygen.com           NXDOMAIN
 #   slow.heygen.com         never answered (forwarded to a silent socket)
 #   servfail.heygen.com     forwarded to a server that answers SERVFAIL
@@ -97,6 +99,24 @@ while time.time() < end:
 		    --host-record=heygen-feapbkvq.turn.livekit.cloud,198.18.1.20 \
 		    --host-record=oashburn1b.turn.livekit.cloud,2001:2::1:20 \
 		    --host-record=private.heygen.com,10.20.30.40 \
+		    --host-record=never.heygen.com,0.1.2.3,::1 \
+		    --host-record=never.heygen.com,100.64.0.1,fe80::1 \
+		    --host-record=never.heygen.com,127.0.0.5,fd12::1 \
+		    --host-record=never.heygen.com,169.254.1.1,ff02::1 \
+		    --host-record=never.heygen.com,172.31.255.255,2001:db8::1 \
+		    --host-record=never.heygen.com,192.0.2.1 \
+		    --host-record=never.heygen.com,192.168.1.1 \
+		    --host-record=never.heygen.com,198.51.100.1 \
+		    --host-record=never.heygen.com,203.0.113.1 \
+		    --host-record=never.heygen.com,224.0.0.251 \
+		    --host-record=never.heygen.com,255.255.255.255 \
+		    --host-record=edges.heygen.com,9.255.255.255,fbff::1 \
+		    --host-record=edges.heygen.com,11.0.0.0,fec0::1 \
+		    --host-record=edges.heygen.com,100.63.255.255,2001:db7:ffff::1 \
+		    --host-record=edges.heygen.com,100.128.0.0,2001:db9::1 \
+		    --host-record=edges.heygen.com,172.15.255.255,::2 \
+		    --host-record=edges.heygen.com,172.32.0.0 \
+		    --host-record=edges.heygen.com,223.255.255.255 \
 		    --local=/heygen.com/livekit.cloud/cdn.test/bench.test/ \
 		    --address=/nx.heygen.com/ \
 		    --server=/slow.heygen.com/"$DNS_ADDR#$_up" \
