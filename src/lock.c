@@ -122,6 +122,15 @@ lock_find(const struct lock *lk, const char *name)
 	return found ? &lk->hosts[i] : NULL;
 }
 
+struct lock_addr *
+lock_host_addr(const struct lock_host *h, enum fam fam, u128 addr)
+{
+	for (size_t i = 0; h != NULL && i < h->naddrs; i++)
+		if (h->addrs[i].fam == fam && h->addrs[i].addr == addr)
+			return &h->addrs[i];
+	return NULL;
+}
+
 struct lock_host *
 lock_add_host(struct arena *a, struct lock *lk, const char *name)
 {
@@ -273,7 +282,7 @@ load_seen(struct lock_host *h, const struct ynode *sn)
 	for (size_t i = 0; i < sn->n; i++) {
 		const struct ynode *k = sn->pairs[i].key, *v = sn->pairs[i].val;
 		const char *first, *last;
-		struct lock_addr *la = NULL;
+		struct lock_addr *la;
 		enum fam fam;
 		u128 addr;
 
@@ -281,10 +290,7 @@ load_seen(struct lock_host *h, const struct ynode *sn)
 			rc = -1;
 			continue;
 		}
-		for (size_t j = 0; j < h->naddrs; j++)
-			if (h->addrs[j].fam == fam && h->addrs[j].addr == addr)
-				la = &h->addrs[j];
-		if (la == NULL) {
+		if ((la = lock_host_addr(h, fam, addr)) == NULL) {
 			diag_error(&k->loc, "seen: address '%s' is in neither "
 			    "a: nor aaaa: of host '%s'", k->str, h->name);
 			rc = -1;
