@@ -600,6 +600,11 @@ main(void)
 	test_load();
 	test_apply();
 	if (start_dns() < 0) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", tmpdir);
 		if (ci)
 			ok(0, "dnsmasq: could not start it (CI=true)");
 		else
