@@ -200,6 +200,13 @@ parse_hosts(struct arena *a, struct catalog *c, struct cat_zone *z,
 			continue;
 		}
 		if (strstr(s, "${") == NULL) {
+			/* Like policy names, case does not matter. */
+			char *lc = arena_strdup(a, s);
+
+			for (char *p = lc; *p != '\0'; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p += 'a' - 'A';
+			s = lc;
 			if (host_check(s, &why) < 0) {
 				diag_error(l, "host \"%s\": %s", s, why);
 				continue;
@@ -445,6 +452,7 @@ static void
 livekit_write(struct out *o, const char *project, const char *source,
     const char *const *regions, size_t n)
 {
+	const char *p = project;
 	char date[16];
 	time_t now = catalog_now();
 	struct tm tm;
@@ -455,51 +463,55 @@ livekit_write(struct out *o, const char *project, const char *source,
 	out_printf(o,
 	    "# LiveKit Cloud catalog for project %s, written by\n"
 	    "# `egressc catalog livekit` from the project's own region list.\n"
-	    "# Regenerate it rather than edit it:\n"
+	    "# Regenerate it rather than edit it ($TOKEN: an access token for\n"
+	    "# the project, as LiveKit's client SDKs send):\n"
 	    "#   curl -fsS -H \"Authorization: Bearer $TOKEN\" \\\n"
 	    "#     https://%s.livekit.cloud/settings/regions >regions.json\n"
-	    "#   egressc catalog livekit --project %s --regions regions.json "
-	    "-o livekit-cloud.yaml\n"
+	    "#   egressc catalog livekit --project %s --regions regions.json \\\n"
+	    "#     -o livekit-cloud.yaml\n"
+	    "# The hosts name the project literally: this region list is its\n"
+	    "# own, so the policy's ${livekit_project} plays no part here.\n"
 	    "egressc-catalog: 1\n"
 	    "name: livekit-cloud-%s\n"
-	    "source: ", project, project, project, project);
+	    "source: ", p, p, p, p);
 	put_quoted(o, source);
 	out_printf(o, "\n"
 	    "checked: %s\n"
-	    "# The %zu region%s the list returned, sorted (its order and\n"
-	    "# distances depend on where the request came from).\n"
+	    "# The %zu region%s the list returned, sorted: its order and its\n"
+	    "# distances depend on where the request came from.\n"
 	    "regions:\n", date, n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++)
 		out_printf(o, "  - %s\n", regions[i]);
 	out_printf(o,
 	    "zones:\n"
 	    "  # Signalling (WSS, TCP 443).  The project URL resolves to the\n"
-	    "  # cluster nearest the client; each region's endpoint is the url\n"
-	    "  # the region list hands to clients that fail over.\n"
+	    "  # cluster nearest the client; the regional endpoints are the\n"
+	    "  # urls the region list hands to clients that fail over.\n"
 	    "  \"*.livekit.cloud\":\n"
 	    "    hosts:\n"
 	    "      - %s.livekit.cloud\n"
 	    "      - \"%s.${region}.production.livekit.cloud\"\n"
-	    "  # TURN/TLS (TCP 443): LiveKit's list for firewalls without\n"
-	    "  # wildcards names the project's TURN host and each region's.\n"
+	    "  # TURN/TLS (TCP 443): the project's TURN host and each region's,\n"
+	    "  # as in LiveKit's list for firewalls without wildcards.\n"
 	    "  \"*.turn.livekit.cloud\":\n"
 	    "    hosts:\n"
 	    "      - %s.turn.livekit.cloud\n"
 	    "      - \"${region}.turn.livekit.cloud\"\n"
-	    "  # TURN/UDP (UDP 3478).  Per-node names, ip-A-B-C-D.host.livekit.cloud,\n"
-	    "  # carry the node's address and cannot be listed ahead of time, so\n"
+	    "  # TURN/UDP (UDP 3478).  Per-node names (ip-A-B-C-D.host.livekit.cloud)\n"
+	    "  # carry the node's address and cannot be listed ahead of time;\n"
 	    "  # LiveKit's static ranges stand for them.  Observed node addresses\n"
-	    "  # lie in 161.115.160.0/19; the ranges hold for regional endpoints\n"
-	    "  # (<project>.{canada,eu,india,japan,us}.rtc.livekit.cloud).  Nodes\n"
-	    "  # outside them stay closed on purpose (no unlisted: any, which\n"
-	    "  # would open UDP 3478 to every address): LiveKit's no-wildcard\n"
-	    "  # list carries such calls over TURN/TLS on TCP 443.\n"
+	    "  # lie in 161.115.160.0/19, and the ranges hold for clients that\n"
+	    "  # connect through a regional endpoint\n"
+	    "  # (%s.{canada,eu,india,japan,us}.rtc.livekit.cloud).\n"
+	    "  # No unlisted: any on purpose: it would open UDP 3478 to every\n"
+	    "  # address, and LiveKit's no-wildcard list carries calls to other\n"
+	    "  # nodes over TURN/TLS on TCP 443.\n"
 	    "  \"*.host.livekit.cloud\":\n"
 	    "    cidrs:\n"
 	    "      - 143.223.88.0/21\n"
 	    "      - 161.115.160.0/19\n"
 	    "      - 153.57.128.0/18\n",
-	    project, project, project);
+	    p, p, p, p);
 }
 
 int
@@ -511,6 +523,7 @@ catalog_livekit(struct arena *a, const char *project,
 	size_t n = 0, u, i;
 	int nerr = diag_errors();
 
+	out_reset(out);		/* an error leaves nothing to write */
 	if (host_check(arena_printf(a, "%s.livekit.cloud", project),
 	    &why) < 0 || strchr(project, '.') != NULL) {
 		diag_error(NULL, "--project %s: not a LiveKit project name "
@@ -546,7 +559,6 @@ catalog_livekit(struct arena *a, const char *project,
 	if (source_url == NULL)
 		source_url = arena_printf(a,
 		    "https://%s.livekit.cloud/settings/regions", project);
-	out_reset(out);
 	livekit_write(out, project, source_url, regions, u);
 	return 0;
 }
