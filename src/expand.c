@@ -346,7 +346,7 @@ wexp_hosts(struct xrun *x, struct wexp *w)
 }
 
 static struct wexp *
-wexp_get(struct xrun *x, const struct ir_name *nm)
+wexp_get(struct xrun *x, const struct ir_rule *r, const struct ir_name *nm)
 {
 	struct wexp *w;
 	size_t i;
@@ -359,8 +359,12 @@ wexp_get(struct xrun *x, const struct ir_name *nm)
 	memset(w, 0, sizeof(*w));
 	w->wild = nm->name;
 	w->zone = zone_find(x, nm->name, &w->cat);
-	if (w->zone != NULL)
+	if (w->zone != NULL) {
 		wexp_hosts(x, w);
+		if (w->failed)
+			diag_note(&nm->loc, "while expanding %s for rule %s",
+			    nm->name, r->name);
+	}
 	return w;
 }
 
@@ -384,7 +388,7 @@ expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm)
 	struct wexp *w;
 	size_t i;
 
-	w = wexp_get(x, nm);
+	w = wexp_get(x, r, nm);
 	if ((z = w->zone) == NULL) {
 		diag_error(&nm->loc, "rule %s: no catalog lists zone %s (include "
 		    "a catalog that does, list the hosts instead, or set "

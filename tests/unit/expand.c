@@ -408,6 +408,8 @@ test_subst_errors(void)
 	is_int(diag_errors(), 1, "once, though two rules and two regions "
 	    "use it");
 	ok(have_msg("sub.yaml:8:13: error:"), "at the catalog host");
+	ok(have_msg("policy.yaml:10:9: note: while expanding *.example.com "
+	    "for rule r1"), "with a note at the wildcard that needed it");
 
 	msgs_reset();
 	ir = ir_to(IR_WILD_EXPAND, "*.example.org");
