@@ -146,6 +146,7 @@ static void
 parse_regions(struct arena *a, struct catalog *c, const struct ynode *n)
 {
 	struct ynode **items, *one;
+	struct strset seen = { 0 };
 	size_t nitems, i, j;
 
 	if (!y_want_list(n, "regions", &items, &nitems, &one))
@@ -162,11 +163,12 @@ parse_regions(struct arena *a, struct catalog *c, const struct ynode *n)
 			    "code is lower-case letters and digits", s);
 			continue;
 		}
-		for (j = 0; j < c->nregions; j++)
-			if (strcmp(c->regions[j].s, s) == 0)
-				break;
-		if (j < c->nregions) {
+		if (!strset_add(a, &seen, s)) {
 			diag_error(&items[i]->loc, "region %s listed twice", s);
+			if (diag_errors() > DIAG_MAX_ERRORS)
+				continue;	/* not shown: skip the search */
+			for (j = 0; strcmp(c->regions[j].s, s) != 0; j++)
+				continue;
 			diag_note(&c->regions[j].loc, "first listed here");
 			continue;
 		}

@@ -537,6 +537,34 @@ test_stale(void)
 	setenv("SOURCE_DATE_EPOCH", "1795737600", 1);
 }
 
+/* 20000 regions: duplicates are removed by hashing, not by scanning. */
+static void
+test_many_regions(void)
+{
+	struct out o;
+	struct catalog *c;
+	struct ir *ir;
+	int i;
+
+	out_init(&o);
+	out_puts(&o, HEAD "regions:\n");
+	for (i = 0; i < 20000; i++)
+		out_printf(&o, "  - r%d\n", i);
+	out_puts(&o, "zones:\n  \"*.a.example\":\n    hosts:\n"
+	    "      - \"${region}.a.example\"\n"
+	    "      - \"x.${region}.a.example\"\n"
+	    "      - \"${region}.a.example\"\n");
+	msgs_reset();
+	c = cat_text("many.yaml", out_str(&o));
+	ok(c != NULL && c->nregions == 20000, "a catalog of 20000 regions");
+	ir = ir_to(IR_WILD_EXPAND, "r7.a.example,*.a.example");
+	if (c != NULL)
+		is_int(expand_run(ir, &c, 1, p_vars("p")), 0, "expands");
+	is_int((int)ir->rules[0].nnames, 40000,
+	    "to 40000 distinct names (r7.a.example once)");
+	out_free(&o);
+}
+
 static char *
 slurp(const char *file)
 {
@@ -687,6 +715,7 @@ main(void)
 	test_subst_errors();
 	test_parse_errors();
 	test_stale();
+	test_many_regions();
 	test_livekit();
 	test_livekit_errors();
 	diag_capture(NULL, NULL);
