@@ -229,10 +229,7 @@ zone_match(const char *zone, const char *name)
 	return pat_match(zone_pat(zone), name) ? 1 : 0;
 }
 
-/*
- * The expand pass.
- */
-
+/* strset (expand.h): FNV-1a, linear probing, at most half full. */
 static size_t
 str_hash(const char *s)
 {
@@ -265,6 +262,10 @@ strset_add(struct arena *a, struct strset *set, const char *s)
 	set->n++;
 	return true;
 }
+
+/*
+ * The expand pass.
+ */
 
 /* What one distinct wildcard expands to, worked out once per run so that
  * a catalog mistake is reported once, not once per rule. */

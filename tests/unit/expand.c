@@ -21,6 +21,7 @@
 #include "tap.h"
 
 #define PROJECT	"heygen-feapbkvq"
+#define HEAD	"egressc-catalog: 1\nname: t\nsource: s\nchecked: 2026-11-01\n"
 
 static struct arena	*A;
 static char		 root[4096];	/* the repository, from __FILE__ */
@@ -378,6 +379,37 @@ test_zones(void)
 	is_int(nmsgs, 0, "silently");
 }
 
+/* Several catalogs: an exact key in a later one beats a broader zone in
+ * an earlier one; the same key in two is an error at the second. */
+static void
+test_two_catalogs(void)
+{
+	struct catalog *c[2], *d[2];
+	struct ir *ir;
+
+	msgs_reset();
+	c[0] = cat_text("one.yaml", HEAD "zones:\n"
+	    "  \"*.example.com\": {hosts: [a.b.example.com]}\n");
+	c[1] = cat_text("two.yaml", HEAD "zones:\n"
+	    "  \"*.b.example.com\": {hosts: [c.b.example.com]}\n");
+	if (!ok(c[0] != NULL && c[1] != NULL, "two catalogs parse"))
+		return;
+	ir = ir_to(IR_WILD_EXPAND, "*.b.example.com");
+	is_int(expand_run(ir, c, 2, p_vars("p")), 0, "*.b.example.com");
+	ok(ir->rules[0].nnames == 1 &&
+	    strcmp(ir->rules[0].names[0].name, "c.b.example.com") == 0,
+	    "takes the exact zone of the second catalog");
+	d[0] = c[0];
+	d[1] = cat_text("three.yaml", HEAD "zones:\n"
+	    "  \"*.example.com\": {hosts: [x.example.com]}\n");
+	ir = ir_to(IR_WILD_EXPAND, "*.b.example.com");
+	is_int(expand_run(ir, d, 2, p_vars("p")), -1,
+	    "one zone in two catalogs is an error");
+	ok(have_msg("three.yaml:6:3: error: zone *.example.com is in two "
+	    "catalogs"), "at the second");
+	ok(have_msg("one.yaml:6:3: note: also here"), "noting the first");
+}
+
 /* Catalog mistakes are reported once per run at the catalog. */
 static void
 test_subst_errors(void)
@@ -428,8 +460,6 @@ struct bad {
 	const char	*text;
 	const char	*want;		/* a captured line starts with it */
 };
-
-#define HEAD	"egressc-catalog: 1\nname: t\nsource: s\nchecked: 2026-11-01\n"
 
 static const struct bad bads[] = {
 	{ HEAD "zones:\n  \"*.a.example\":\n    hostz: [x.a.example]\n",
@@ -713,6 +743,7 @@ main(void)
 	test_shipped();
 	test_zones();
 	test_subst_errors();
+	test_two_catalogs();
 	test_parse_errors();
 	test_stale();
 	test_many_regions();
