@@ -15,11 +15,15 @@
 #include "policy/yaml.h"
 #include "util/out.h"
 
+/* description: and a zone's comment: are free text for people (and the
+ * JSON Schema in grammar/ allows them); egressc only checks their type. */
 static const char *const catalog_keys[] = {
-	"egressc-catalog", "name", "source", "checked", "regions", "zones",
-	NULL
+	"egressc-catalog", "name", "description", "source", "checked",
+	"regions", "zones", NULL
 };
-static const char *const zone_keys[] = { "hosts", "cidrs", "unlisted", NULL };
+static const char *const zone_keys[] = {
+	"hosts", "cidrs", "unlisted", "comment", NULL
+};
 static const char *const unlisted_names[] = { "error", "any", "omit", NULL };
 
 time_t
@@ -281,6 +285,8 @@ parse_zone(struct arena *a, struct catalog *c, const struct ynode *key,
 	if (!y_want_map(val, z->key) ||
 	    ymap_check_keys(val, zone_keys, z->key) < 0)
 		return;
+	if ((n = ymap_get(val, "comment")) != NULL)
+		(void)y_want_str(n, "comment");
 	if ((n = ymap_get(val, "hosts")) != NULL)
 		parse_hosts(a, c, z, n);
 	if ((n = ymap_get(val, "cidrs")) != NULL)
@@ -327,6 +333,8 @@ catalog_parse(struct arena *a, const struct ynode *root, const char *file)
 		diag_error(&n->loc, "egressc-catalog: %lu: this egressc reads "
 		    "catalog format 1", version);
 	c->name = want_key_str(root, "name", "catalog");
+	if ((n = ymap_get(root, "description")) != NULL)
+		(void)y_want_str(n, "description");
 	/* A host list nobody can trace or date cannot be kept current. */
 	c->source = want_key_str(root, "source", "catalog");
 	if ((n = ymap_get(root, "checked")) == NULL)

@@ -527,6 +527,11 @@ test_parse_errors(void)
 	size_t i;
 
 	setenv("SOURCE_DATE_EPOCH", "1795737600", 1);
+	msgs_reset();
+	ok(cat_text("ok.yaml", HEAD "description: free text\nzones:\n"
+	    "  \"*.a.example\": {cidrs: [10.0.0.0/8], comment: why}\n") !=
+	    NULL && nmsgs == 0, "description: and a zone's comment: are "
+	    "allowed (as in grammar/catalog.schema.json)");
 	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		msgs_reset();
 		ok(cat_text("bad.yaml", bads[i].text) == NULL &&
