@@ -43,6 +43,9 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
 B_release = build/release
 B_asan    = build/asan
 
+# Keep the unit tests' objects: they are not throw-away intermediates.
+.SECONDARY:
+
 .PHONY: all run check check-release check-asan unit bench install deps \
         test-deps clean lint-man
 all: egressc
@@ -78,7 +81,7 @@ test-deps: deps-ok
 	@sh tests/lib/npm.sh
 
 run: egressc
-	sh tests/lib/make-run.sh
+	sh scripts/run.sh
 
 # The whole suite, once per build variant. prove prints the summary.
 check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)

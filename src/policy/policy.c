@@ -76,20 +76,27 @@ static const char *const proto_words[] = {
 static void	resolve_net(struct fe *, struct netdef *);
 static void	resolve_svc(struct fe *, struct svcdef *);
 
-/* [a-z0-9][a-z0-9_-]* up to 63 bytes: policy, rule, network names. */
+/*
+ * Names of the policy, rules, tiers, networks and services:
+ * [a-z0-9][a-z0-9-]* of at most 63 bytes (they end up in table, chain and
+ * ACL names).  Variables are identifiers as in a shell: [A-Za-z_][A-Za-z0-9_]*,
+ * so ${name} never runs into the text around it.
+ */
 static bool
-ident_ok(const char *s, bool underscore)
+ident_ok(const char *s, bool var)
 {
 	size_t i;
 
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
-		return false;
-	for (i = 1; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
-		    (underscore && s[i] == '_')))
+	for (i = 0; s[i] != '\0'; i++) {
+		char c = s[i];
+		bool lower = (c >= 'a' && c <= 'z'), digit = (c >= '0' &&
+		    c <= '9');
+
+		if (var ? !(lower || (c >= 'A' && c <= 'Z') || c == '_' ||
+		    (i > 0 && digit)) : !(lower || digit || (i > 0 && c == '-')))
 			return false;
-	return i <= 63;
+	}
+	return i > 0 && i <= 63;
 }
 
 /* One of words, or an error naming the choices. */
@@ -484,7 +491,8 @@ collect_vars(struct fe *fe, const struct ynode *n)
 		const char *s;
 
 		if (!ident_ok(k->str, true)) {
-			diag_error(&k->loc, "vars: bad variable name '%s'",
+			diag_error(&k->loc, "vars: bad variable name '%s' (letters, "
+			    "digits and '_', not starting with a digit)",
 			    k->str);
 			continue;
 		}
@@ -510,12 +518,12 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *k = n->pairs[i].key;
 
-		if (!ident_ok(k->str, true) || strcmp(k->str, "any") == 0 ||
+		if (!ident_ok(k->str, false) || strcmp(k->str, "any") == 0 ||
 		    (!nets && (strcmp(k->str, "tcp") == 0 ||
 		    strcmp(k->str, "udp") == 0 || strcmp(k->str, "icmp") == 0 ||
 		    strcmp(k->str, "icmpv6") == 0))) {
-			diag_error(&k->loc, "%s: bad name '%s' (a-z, 0-9, '-' "
-			    "and '_'; not a keyword)", what, k->str);
+			diag_error(&k->loc, "%s: bad name '%s' (a-z, 0-9 and '-'; "
+			    "not a keyword)", what, k->str);
 			continue;
 		}
 		if (nets ? find_net(fe, k->str) != NULL :
@@ -666,9 +674,9 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	if ((v = ymap_get(n, "name")) == NULL)
 		diag_error(&n->loc, "rule %zu has no 'name'", idx + 1);
 	else if ((r->name = y_want_str(v, "name")) != NULL) {
-		if (!ident_ok(r->name, true))
-			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9, "
-			    "'-', '_'; at most 63)", r->name);
+		if (!ident_ok(r->name, false))
+			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9 and "
+			    "'-'; at most 63)", r->name);
 		for (i = 0; i + 1 < fe->ir->nrules; i++)
 			if (fe->ir->rules[i].name != NULL &&
 			    strcmp(fe->ir->rules[i].name, r->name) == 0) {
@@ -681,8 +689,8 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	}
 	if ((v = ymap_get(n, "tier")) != NULL &&
 	    (r->tier = y_want_str(v, "tier")) != NULL &&
-	    !ident_ok(r->tier, true))
-		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')",
+	    !ident_ok(r->tier, false))
+		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9 and '-')",
 		    r->tier);
 	if ((v = ymap_get(n, "action")) != NULL &&
 	    (x = want_enum(v, "action", actions)) >= 0)
@@ -703,10 +711,14 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	if ((v = ymap_get(n, "comment")) != NULL)
 		r->comment = subst(fe, v, "comment");
 	memset(&d, 0, sizeof(d));
-	if ((v = ymap_get(n, "to")) == NULL)
-		diag_error(&n->loc, "rule '%s' has no 'to'", r->name ? r->name :
-		    "?");
-	else
+	if ((v = ymap_get(n, "to")) == NULL) {
+		/* An inbound rule's destination is this host: any of it. */
+		if (r->dir == IR_INBOUND)
+			d.any = true;
+		else
+			diag_error(&n->loc, "rule '%s' has no 'to'", r->name ?
+			    r->name : "?");
+	} else
 		parse_dests(fe, v, &d, true, "to");
 	if (d.any) {
 		aset_any(fe->a, &r->dst);
@@ -832,10 +844,9 @@ parse_top(struct fe *fe, const struct ynode *root)
 		resolve_net(fe, &fe->nets[i]);
 	for (i = 0; i < fe->nsvcs; i++)
 		resolve_svc(fe, &fe->svcs[i]);
-	if ((v = ymap_get(root, "rules")) == NULL) {
-		diag_error(&root->loc, "policy has no 'rules'");
+	/* No rules is a policy too: with default deny, a lockdown. */
+	if ((v = ymap_get(root, "rules")) == NULL || y_is_null(v))
 		return;
-	}
 	if (!y_want_seq(v, "rules"))
 		return;
 	for (i = 0; i < v->n; i++)
