@@ -466,39 +466,80 @@ compare_chain(struct report *rp, const struct live *l, const struct nl_want *w,
 	(void)l;
 }
 
-static void
-compare_rules(struct report *rp, const struct nl_want *w,
-    const struct nl_drule *e, size_t ne, const struct nl_drule *g, size_t ng)
-{
-	uint32_t *t = xmalloc((ne + 1) * (ng + 1) * sizeof(*t));
-	bool *eu = xmalloc(ne + 1), *gu = xmalloc(ng + 1);
-	size_t i, j, k;
+/* Largest LCS table we build; beyond it, a greedy alignment. */
+#define LCS_MAX_CELLS	(4u << 20)
 
-#define T(i, j) t[(i) * (ng + 1) + (j)]
-	/* Longest common subsequence, from the back. */
-	for (i = ne + 1; i-- > 0;)
-		for (j = ng + 1; j-- > 0;) {
-			if (i == ne || j == ng)
+/*
+ * Pair equal rules in order (eu/gu mark the paired ones): the common head
+ * and tail first, then the longest common subsequence of what is between,
+ * which is small unless the table drifted a lot.
+ */
+static void
+align(const struct nl_drule *e, size_t ne, const struct nl_drule *g,
+    size_t ng, bool *eu, bool *gu)
+{
+	size_t lo = 0, he = ne, hg = ng, n, m, i, j;
+	uint32_t *t;
+
+	while (lo < ne && lo < ng && nl_drule_equal(&e[lo], &g[lo])) {
+		eu[lo] = gu[lo] = true;
+		lo++;
+	}
+	while (he > lo && hg > lo && nl_drule_equal(&e[he - 1], &g[hg - 1])) {
+		eu[--he] = gu[--hg] = true;
+	}
+	n = he - lo;
+	m = hg - lo;
+	if (n == 0 || m == 0)
+		return;
+	if ((n + 1) * (m + 1) > LCS_MAX_CELLS) {
+		for (i = lo, j = lo; i < he && j < hg; i++) {
+			size_t k;
+
+			for (k = j; k < hg && !nl_drule_equal(&e[i], &g[k]); k++)
+				;
+			if (k < hg) {
+				eu[i] = gu[k] = true;
+				j = k + 1;
+			}
+		}
+		return;
+	}
+	t = xmalloc((n + 1) * (m + 1) * sizeof(*t));
+#define T(i, j) t[(i) * (m + 1) + (j)]
+	for (i = n + 1; i-- > 0;)
+		for (j = m + 1; j-- > 0;) {
+			if (i == n || j == m)
 				T(i, j) = 0;
-			else if (nl_drule_equal(&e[i], &g[j]))
+			else if (nl_drule_equal(&e[lo + i], &g[lo + j]))
 				T(i, j) = T(i + 1, j + 1) + 1;
 			else
 				T(i, j) = T(i + 1, j) > T(i, j + 1) ?
 				    T(i + 1, j) : T(i, j + 1);
 		}
-	memset(eu, 0, ne + 1);
-	memset(gu, 0, ng + 1);
-	for (i = 0, j = 0; i < ne && j < ng;) {
-		if (nl_drule_equal(&e[i], &g[j]) && T(i, j) ==
-		    T(i + 1, j + 1) + 1) {
-			eu[i++] = gu[j++] = true;
+	for (i = 0, j = 0; i < n && j < m;) {
+		if (nl_drule_equal(&e[lo + i], &g[lo + j]) &&
+		    T(i, j) == T(i + 1, j + 1) + 1) {
+			eu[lo + i++] = gu[lo + j++] = true;
 		} else if (T(i + 1, j) >= T(i, j + 1))
 			i++;
 		else
 			j++;
 	}
-	free(t);
 #undef T
+	free(t);
+}
+
+static void
+compare_rules(struct report *rp, const struct nl_want *w,
+    const struct nl_drule *e, size_t ne, const struct nl_drule *g, size_t ng)
+{
+	bool *eu = xmalloc(ne + 1), *gu = xmalloc(ng + 1);
+	size_t i, j, k;
+
+	memset(eu, 0, ne + 1);
+	memset(gu, 0, ng + 1);
+	align(e, ne, g, ng, eu, gu);
 
 	/* What is left: the same rule elsewhere, changed, missing, extra. */
 	for (i = 0; i < ne; i++) {
