@@ -585,6 +585,10 @@ nl_drule_text(struct arena *a, const struct nl_drule *d)
 		out_printf(&o, "%s%s", o.len ? " " : "", d->stmt);
 	if (d->comment != NULL)
 		out_printf(&o, " comment \"%s\"", d->comment);
+	/* Whatever the kernel held, print no control characters. */
+	for (i = 0; i < o.len; i++)
+		if ((unsigned char)o.buf[i] < 0x20 || o.buf[i] == 0x7f)
+			o.buf[i] = '?';
 	res = arena_strdup(a, out_str(&o));
 	out_free(&o);
 	return res;

@@ -246,7 +246,7 @@ rule_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-/* One GET request; retried when the ruleset changed under a dump. */
+/* One GET request; -EINTR when the ruleset changed under a dump. */
 static int
 ask(struct nl_sock *s, int type, uint16_t flags, void *obj,
     void (*payload)(struct nlmsghdr *, void *),
@@ -254,17 +254,11 @@ ask(struct nl_sock *s, int type, uint16_t flags, void *obj,
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	int rc, tries;
 
-	for (tries = 0; tries < 5; tries++) {
-		nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
-		    flags | NLM_F_ACK, ++s->seq);
-		payload(nlh, obj);
-		rc = nl_sock_talk(s, nlh, cb, arg);
-		if (rc != -EINTR)
-			return rc;
-	}
-	return rc;
+	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
+	    flags | NLM_F_ACK, ++s->seq);
+	payload(nlh, obj);
+	return nl_sock_talk(s, nlh, cb, arg);
 }
 
 static void
@@ -300,6 +294,8 @@ p_rule(struct nlmsghdr *nlh, void *o)
 static int
 kernel_error(const char *what, int rc)
 {
+	if (rc == -EINTR)
+		return -EINTR;	/* dump_live() starts over */
 	if (rc == -EPERM)
 		diag_error(NULL, "reading %s from the kernel: %s: verify needs "
 		    "CAP_NET_ADMIN (run it as root)", what, strerror(-rc));
@@ -656,6 +652,8 @@ live_free(struct live *l)
 		nftnl_chain_free(l->chains[i]);
 	for (i = 0; i < l->nrules; i++)
 		nftnl_rule_free(l->rules[i]);
+	l->nchains = l->nsets = l->nrules = 0;
+	l->have_table = false;
 }
 
 int
@@ -666,7 +664,7 @@ nl_verify(const struct ir *ir, const struct nl_opts *o)
 	struct live l;
 	struct report rp;
 	struct nl_sock s;
-	int rc;
+	int rc, tries;
 
 	if ((rc = nl_enter_netns(o->netns)) != 0) {
 		arena_free(a);
@@ -682,7 +680,19 @@ nl_verify(const struct ir *ir, const struct nl_opts *o)
 	l.table = w.table;
 	l.chain = w.chain;
 	if ((rc = nl_sock_open(&s)) == 0) {
-		rc = dump_live(&s, &l);
+		/* A dump the kernel flags as interrupted (the ruleset changed
+		 * meanwhile) may be inconsistent: read everything again. */
+		for (tries = 0; tries < 5; tries++) {
+			rc = dump_live(&s, &l);
+			if (rc != -EINTR)
+				break;
+			live_free(&l);
+		}
+		if (rc == -EINTR) {
+			diag_error(NULL, "the ruleset kept changing while it "
+			    "was read; try again");
+			rc = EX_RESOLVE;
+		}
 		nl_sock_close(&s);
 	}
 	if (rc == 0) {
