@@ -1,69 +1,57 @@
 #!/bin/sh
 # netns.sh - shared pieces of the kernel tests (tests/nl, tests/traffic):
-# TAP helpers, the "needs root and namespaces" gate (skip, or fail under
-# CI=true), a client/server pair of network namespaces joined by veth, the
-# listener/probe program, the lab policy (HeyGen/LiveKit-shaped) with its
-# catalog and DNS zone, and JSON normalising for nft -j listings.
+# the "needs root and namespaces" gate, a client/server pair of network
+# namespaces joined by veth, the listener/probe program, the lab policy
+# (HeyGen/LiveKit-shaped) with its catalog and DNS zone, and JSON
+# normalising for nft -j listings.
 #
-# Source it after setting ROOT (the repository) and EGRESSC.  Everything a
-# test creates lives under $NS_TMP and in namespaces named egc-PID-*; call
-# ns_cleanup from a trap.
+# Source tests/lib/tap.sh first (ROOT, EG, T, ok/is/need), then this file,
+# then call ns_init: it replaces tap.sh's exit trap with one that also
+# deletes the namespaces (named egc-PID-*) and kills what was started.
 
-: "${EGRESSC:=$ROOT/egressc}"
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 PATH=$PATH:/usr/sbin:/sbin
 export PATH
 
-T_N=0
-T_FAIL=0
-ok()
-{
-	T_N=$((T_N + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $T_N - $2"
-	else
-		echo "not ok $T_N - $2"
-		T_FAIL=$((T_FAIL + 1))
-	fi
-}
-note()
-{
-	printf '%s\n' "$@" | sed 's/^/# /'
-}
-
-# Skip the whole file, or fail it when CI=true (CI must run everything).
+# The commands every kernel test needs; skip, or fail under CI=true.
 ns_gate()
 {
-	_why=""
-	[ "$(id -u)" = 0 ] || _why="needs root"
-	for _c in ip nft unshare "$@"; do
-		[ -n "$_why" ] && break
-		command -v "$_c" >/dev/null 2>&1 || _why="needs $_c"
+	need test "$(id -u)" = 0
+	need unshare -n true
+	need unshare -n nft list ruleset
+	need test -x "$EG"
+	for _c in "$@"; do
+		need command -v "$_c"
 	done
-	if [ -z "$_why" ] && ! unshare -n true 2>/dev/null; then
-		_why="cannot create network namespaces"
+}
+
+# ok_todo STATUS NAME [REASON]: like ok, but with a REASON the result is a
+# TODO (a known gap: shown by prove, not counted as a failure).
+ok_todo()
+{
+	if [ -z "$3" ]; then
+		ok "$1" "$2"
+		return
 	fi
-	if [ -z "$_why" ] && [ ! -x "$EGRESSC" ]; then
-		_why="no egressc binary at $EGRESSC"
+	_tap_n=$((_tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_tap_n - $2 # TODO $3"
+	else
+		echo "not ok $_tap_n - $2 # TODO $3"
 	fi
-	[ -z "$_why" ] && return 0
-	if [ "${CI:-}" = true ]; then
-		echo "1..1"
-		echo "not ok 1 - $_why (CI=true: kernel tests may not skip)"
-		exit 1
-	fi
-	echo "1..0 # SKIP $_why"
-	exit 0
+}
+
+ns_init()
+{
+	NS_TMP=$T
+	trap 'ns_cleanup' EXIT
+	trap 'exit 1' INT TERM
 }
 
 NS_TMP=""
 NS_LIST=""
 NS_PIDS=""
-ns_tmp()
-{
-	NS_TMP=$(mktemp -d "${TMPDIR:-/tmp}/egressc-ns.XXXXXX") || exit 1
-}
 
 ns_cleanup()
 {
@@ -78,7 +66,7 @@ ns_cleanup()
 	done
 	NS_PIDS=""
 	NS_LIST=""
-	[ -n "$NS_TMP" ] && rm -rf "$NS_TMP"
+	[ -n "$T" ] && rm -rf "$T"
 }
 
 # ns_add NAME: a namespace with lo up, remembered for ns_cleanup.

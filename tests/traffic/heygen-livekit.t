@@ -99,19 +99,19 @@ check()
 		todo=""
 		if [ -s "$T/bad" ] && [ "$fam" = v6 ] &&
 		    ! grep -qv 'got dropped want open' "$T/bad"; then
-			todo=" # TODO IPv6 neighbour discovery is dropped by the egress chain"
+			todo="IPv6 neighbour discovery is dropped by the egress chain"
 		fi
 		[ ! -s "$T/bad" ]
-		ok $? "$1 $fam: allowed targets answer, the others are dropped$todo"
+		ok_todo $? "$1 $fam: allowed targets answer, the others are dropped" "$todo"
 		sed 's/^/#   /' "$T/bad"
 		awk -v r="$1" -v f="$fam" '$1 == r && $2 == f &&
 		    $3 == "inbound" && $5 == "open" { print $4, "open" }' \
 		    "$T/results" >"$T/bad"
 		todo=""
 		[ -s "$T/bad" ] &&
-		    todo=" # TODO the back ends filter only output: replies to inbound connections pass as ct state established"
+		    todo="the back ends filter only output: replies to inbound connections pass as ct state established"
 		[ ! -s "$T/bad" ]
-		ok $? "$1 $fam: nothing inbound opens (server -> client fails)$todo"
+		ok_todo $? "$1 $fam: nothing inbound opens (server -> client fails)" "$todo"
 		sed 's/^/#   /' "$T/bad"
 	done
 }
