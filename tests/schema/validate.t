@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """validate.t - the JSON Schemas in grammar/ hold the shipped files and the
-fixture corpus: every policy in policies/ (not catalogs/, not .lock) and
-every tests/schema/valid/*.yaml validates against grammar/policy.schema.json
+fixture corpus: every policy in policies/ (not catalogs/, not .lock), the
+test policies in tests/policies/ and every tests/schema/valid/*.yaml
+validates against grammar/policy.schema.json
 with a real validator (ajv-cli, draft 2020-12); every
 tests/schema/invalid/*.yaml fails, and fails where its "# expect: PATH
 [KEYWORD]" line says (a JSON pointer into the document), so a fixture cannot
@@ -51,6 +52,7 @@ SUITES = [
     ("grammar/policy.schema.json",
      sorted(f for f in glob.glob("policies/**/*.y*ml", recursive=True)
             if not f.startswith("policies/catalogs/"))
+     + sorted(glob.glob("tests/policies/*.yaml"))
      + sorted(glob.glob("tests/schema/valid/*.yaml")),
      sorted(glob.glob("tests/schema/invalid/*.yaml"))),
     ("grammar/catalog.schema.json",
