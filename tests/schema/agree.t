@@ -8,6 +8,8 @@
 # POLICY.example.lock.  A fixture that configures a target this egressc
 # does not build yet (egressc --help lists the built ones) is a TODO test:
 # the front end rejects unknown targets, so it cannot agree until then.
+# Catalogs likewise against grammar/catalog.schema.json, each included by a
+# minimal policy.
 root=$(cd "$(dirname "$0")/../.." && pwd)
 EGRESSC=${EGRESSC:-./egressc}
 case $EGRESSC in /*) ;; *) EGRESSC=$root/${EGRESSC#./} ;; esac
@@ -72,6 +74,36 @@ for f in tests/schema/invalid/*.yaml; do
 	rc=$?
 	[ $rc = 2 ] && grep -q "^$f:[0-9][0-9]*:[0-9][0-9]*: error: " "$tmp"
 	ok $? "schema-invalid $f: lint exits 2 with FILE:LINE:COL (got $rc)"
+done
+# Catalogs: each is included by a minimal policy, which must lint as the
+# catalog schema says.
+wrap=$(mktemp)
+trap 'rm -f "$tmp" "$wrap"' EXIT
+catalog_lint() {
+	cat > "$wrap" <<-EOT
+	egressc: 1
+	name: catalog-agree
+	vars: {livekit_project: demo, project: demo}
+	include: ["$root/$1"]
+	rules:
+	  - name: r
+	    to: [192.0.2.1]
+	EOT
+	"$EGRESSC" lint --lock "$wrap.absent.lock" "$wrap"
+}
+todo=""
+for f in $(ls policies/catalogs/*.yaml tests/schema/valid/catalogs/*.yaml \
+    tests/schema/catalog/valid/*.yaml 2>/dev/null); do
+	catalog_lint "$f" >/dev/null 2>"$tmp"
+	rc=$?
+	[ $rc = 0 ] || [ $rc = 1 ]
+	ok $? "schema-valid catalog $f: included, lint exits 0 or 1 (got $rc)"
+done
+for f in tests/schema/catalog/invalid/*.yaml; do
+	catalog_lint "$f" >/dev/null 2>"$tmp"
+	rc=$?
+	[ $rc = 2 ] && grep -q "^$root/$f:[0-9][0-9]*:[0-9][0-9]*: error: " "$tmp"
+	ok $? "schema-invalid catalog $f: lint exits 2 with FILE:LINE:COL (got $rc)"
 done
 echo "1..$n"
 [ $fails = 0 ]
