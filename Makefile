@@ -43,6 +43,9 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
 B_release = build/release
 B_asan    = build/asan
 
+# Keep the unit tests' objects: they are not throw-away intermediates.
+.SECONDARY:
+
 .PHONY: all run check check-release check-asan unit bench install deps \
         test-deps clean lint-man
 all: egressc
