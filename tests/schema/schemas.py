@@ -107,8 +107,10 @@ defs.update({
       "anyOf": [{"$ref": "#/$defs/port"}, {"type": "array", "items": {"$ref": "#/$defs/port"}}]},
   "option": {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}], "description": "A target option's value."},
   "rule": {
-    "type": "object", "additionalProperties": False, "required": ["name", "to"],
-    "description": "A rule; the first rule that matches a packet decides.",
+    "type": "object", "additionalProperties": False, "required": ["name"],
+    "description": "A rule; the first rule that matches a packet decides.  to: is required, except in an inbound rule, where it defaults to any (this host).",
+    "if": {"properties": {"direction": {"const": "inbound"}}, "required": ["direction"]},
+    "else": {"properties": {"to": True}, "required": ["to"]},
     "properties": {
       "name": {"$ref": "#/$defs/ident", "description": "Unique in the policy; used in comments and rule names."},
       "tier": {"$ref": "#/$defs/ident", "description": "minimum, recommended or any identifier; a rule without tier: belongs to every tier."},
@@ -149,7 +151,12 @@ policy = {
   "description": "The structure of an egressc policy (egressc-policy(5)), as egressc's front end checks it.  egressc also checks what a schema cannot: unique rule names, that named networks, services and ${vars} exist, port ranges lo <= hi, include cycles, the values after ${var} substitution.  A fragment that another policy includes takes only egressc, description, vars, include, networks and services.  YAML typing: egressc reads a quoted \"1\" as a version, a number as text, and port numbers with leading zeros; this schema does not.",
   "type": "object",
   "additionalProperties": False,
-  "required": ["egressc", "name", "rules"],
+  "required": ["egressc", "name"],
+  "if": {"properties": {"rules": {"type": "array", "contains": {
+             "type": "object", "properties": {"direction": {"const": "inbound"}},
+             "required": ["direction"]}}},
+         "required": ["rules"]},
+  "then": {"properties": {"inbound": {"const": "allow"}}, "required": ["inbound"]},
   "properties": {
     "egressc": {"const": 1, "description": "Format version; required."},
     "name": s(r'^[a-z0-9][a-z0-9-]*$', "Names output files, tables and chains: [a-z0-9][a-z0-9-]*, at most 63 characters.", maxLength=63),
@@ -171,7 +178,8 @@ policy = {
                  "propertyNames": {"allOf": [{"$ref": "#/$defs/ident"},
                                              {"not": {"enum": ["any", "tcp", "udp", "icmp", "icmpv6"]}}]},
                  "additionalProperties": {"$ref": "#/$defs/ports"}},
-    "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+    "rules": {"description": "The rules in order; none (or no rules: at all) with default: deny is a lockdown.",
+              "anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": "#/$defs/rule"}}]},
     "targets": targets,
   },
   "$defs": defs,
@@ -187,6 +195,7 @@ catalog = {
   "properties": {
     "egressc-catalog": {"const": 1, "description": "Format version; required."},
     "name": {"type": "string", "minLength": 1},
+    "description": {"$ref": "#/$defs/text"},
     "source": {"type": "string", "minLength": 1, "description": "Where the list came from (a vendor page or API)."},
     "checked": {"type": "string", "pattern": DATE, "description": "YYYY-MM-DD when someone last compared the list with its source; older than 180 days gives a warning on every compile."},
     "regions": lst({"type": "string", "pattern": "^[a-z0-9]+$", "description": "A region code: lower-case letters and digits."}),
@@ -195,15 +204,17 @@ catalog = {
   },
   "$defs": {
     "templated": common["templated"],
+    "text": {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}], "description": "Free text for people."},
     "ipv4": common["ipv4"], "ipv6": common["ipv6"],
     "wildcard": s(rf'^\*\.(?:{LABELL}\.)+(?![0-9]+$){LABELL}$', "A zone: *. and a lower-case host name.", maxLength=255),
-    "host": host(LABELL, "A lower-case host name under the zone."),
+    "host": host(LABEL, "A host name under the zone (compared in lower case)."),
     "zone": {
       "type": "object", "additionalProperties": False,
       "description": "What stands for the zone: hosts, cidrs, and for a zone with neither, unlisted.",
       "properties": {
         "hosts": lst({"anyOf": [{"$ref": "#/$defs/host"}, {"$ref": "#/$defs/templated"}]}),
         "cidrs": lst({"anyOf": [{"$ref": "#/$defs/ipv4"}, {"$ref": "#/$defs/ipv6"}]}),
+        "comment": {"$ref": "#/$defs/text"},
         "unlisted": {"enum": ["error", "any", "omit"],
                      "description": "For a zone nobody can list: error (default), any (the rule's ports to any address), omit (drop this destination); any and omit warn on every compile."},
       },
