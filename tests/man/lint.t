@@ -3,7 +3,7 @@
 finds nothing in man/egressc.1 and man/egressc-policy.5; `man -l` renders
 both with nothing on standard error; egressc.1 names every command and
 option of the command-line contract and every option `egressc --help`
-lists; egressc-policy.5 names every key the JSON Schemas in grammar/ know;
+lists, and its explain example shows what egressc prints; egressc-policy.5 names every key the JSON Schemas in grammar/ know;
 and each example policy in egressc-policy.5 is the shipped policy (its
 comment lines aside) or a file of the schema corpus
 (tests/schema/valid/man-*.yaml), so the examples are checked like any
@@ -102,6 +102,24 @@ if os.access(EGRESSC, os.X_OK):
        "missing: " + " ".join("--" + o for o in missing))
 else:
     ok(False, "egressc --help lists options", "%s is not built" % EGRESSC)
+
+# The explain example of egressc.1 shows what egressc prints.
+if os.access(EGRESSC, os.X_OK):
+    lock = "policies/heygen-livekit.example.lock"
+    pol = "policies/heygen-livekit.yaml"
+    r1 = subprocess.run([EGRESSC, "explain", "--lock", lock, "--to",
+                         "198.51.100.10", "--port", "tcp/443", pol],
+                        capture_output=True, text=True)
+    r2 = subprocess.run([EGRESSC, "explain", "--lock", lock, "--tier",
+                         "minimum", "--batch", "-", pol],
+                        input="198.51.100.7 udp/50000\n192.0.2.53 udp/53\n",
+                        capture_output=True, text=True)
+    got = r1.stdout + r2.stdout
+    want = "\n".join(l for l in man1.splitlines()
+                     if re.match(r"(allow|deny|reject) ", l)) + "\n"
+    ok(r1.returncode == 0 and r2.returncode == 0 and got == want,
+       "egressc.1's explain example prints what egressc prints",
+       "egressc:\n%s%s\nthe page:\n%s" % (got, r1.stderr + r2.stderr, want))
 
 # Every key of the schemas is in egressc-policy.5.
 man5 = src["man/egressc-policy.5"]
