@@ -117,7 +117,14 @@ def run_suite(schema, valid, invalid):
                 args += ["-d", os.path.join(tmp, "%d.json" % i)]
         verdict, errors = {}, {}
         if len(args) > 6:
-            r = subprocess.run(args, capture_output=True, text=True)
+            # Files, not pipes: ajv-cli ends with process.exit(), which cuts
+            # off output still queued for a full pipe.
+            with open(os.path.join(tmp, "out"), "w+") as fo, \
+                    open(os.path.join(tmp, "err"), "w+") as fe:
+                subprocess.run(args, stdout=fo, stderr=fe)
+                fo.seek(0)
+                fe.seek(0)
+                r = subprocess.CompletedProcess(args, 0, fo.read(), fe.read())
             for line in r.stdout.splitlines():
                 m = re.match(r"(\S+)/(\d+)\.json valid$", line)
                 if m:
