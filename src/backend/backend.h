@@ -23,6 +23,7 @@ enum {
 	BE_MIXED_FAM	= 1u << 5,	/* IPv4 and IPv6 in one rule */
 	BE_REJECT	= 1u << 6,	/* reject distinct from drop */
 	BE_LOG		= 1u << 7,
+	BE_INBOUND	= 1u << 8,	/* inbound rules (an input chain) */
 };
 
 struct backend;
