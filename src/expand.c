@@ -228,3 +228,281 @@ zone_match(const char *zone, const char *name)
 		return 0;
 	return pat_match(zone_pat(zone), name) ? 1 : 0;
 }
+
+/*
+ * The expand pass.
+ */
+
+/* What one distinct wildcard expands to, worked out once per run so that
+ * a catalog mistake is reported once, not once per rule. */
+struct wexp {
+	const char		*wild;
+	const struct catalog	*cat;
+	const struct cat_zone	*zone;	/* NULL: no catalog covers it */
+	const char		**hosts;
+	size_t			 nhosts, caphosts;
+	bool			 failed;
+};
+
+struct xrun {
+	struct ir		*ir;
+	struct catalog *const	*cats;
+	size_t			 ncats;
+	const struct vars	*vars;
+	struct wexp		*w;
+	size_t			 nw, capw;
+};
+
+/*
+ * The zone that stands for wildcard *.wz: the zone key equal to it, else
+ * the longest zone whose names include all of *.wz's (wz under it).
+ */
+static const struct cat_zone *
+zone_find(const struct xrun *x, const char *wild, const struct catalog **catp)
+{
+	const struct cat_zone *best = NULL, *z;
+	size_t i, j;
+
+	for (i = 0; i < x->ncats; i++)
+		for (j = 0; j < x->cats[i]->nzones; j++) {
+			z = &x->cats[i]->zones[j];
+			if (strcmp(z->key, wild) == 0) {
+				*catp = x->cats[i];
+				return z;
+			}
+			if (pat_match(zone_pat(z->zone), wild + 2) &&
+			    (best == NULL ||
+			    strlen(z->zone) > strlen(best->zone))) {
+				best = z;
+				*catp = x->cats[i];
+			}
+		}
+	return best;
+}
+
+static void
+wexp_add(struct arena *a, struct wexp *w, const struct cat_str *h,
+    const char *s)
+{
+	const char *why;
+	char *lc;
+	size_t i;
+
+	lc = arena_strdup(a, s);
+	for (char *p = lc; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	if (host_check(lc, &why) < 0) {
+		diag_error(&h->loc, "host \"%s\" (from %s): %s", lc, h->s, why);
+		w->failed = true;
+		return;
+	}
+	/* A broader zone's hosts outside this wildcard are not its. */
+	if (!pat_match(zone_pat(w->wild + 2), lc)) {
+		if (strcmp(w->zone->key, w->wild) == 0) {
+			diag_error(&h->loc, "host %s is not under zone %s", lc,
+			    w->zone->key);
+			w->failed = true;
+		}
+		return;
+	}
+	for (i = 0; i < w->nhosts; i++)
+		if (strcmp(w->hosts[i], lc) == 0)
+			return;
+	ARENA_PUSH(a, w->hosts, w->nhosts, w->caphosts);
+	w->hosts[w->nhosts - 1] = lc;
+}
+
+/* Substitute every catalog host of w's zone (over regions when it says
+ * ${region}) into w->hosts. */
+static void
+wexp_hosts(struct xrun *x, struct wexp *w)
+{
+	struct arena *a = x->ir->arena;
+	const struct cat_str *h;
+	const char *s;
+	size_t i, r;
+
+	for (i = 0; i < w->zone->nhosts; i++) {
+		h = &w->zone->hosts[i];
+		if (strstr(h->s, "${region}") == NULL) {
+			s = vars_subst(a, x->vars, h->s, &h->loc, NULL, NULL);
+			if (s == NULL)
+				w->failed = true;
+			else
+				wexp_add(a, w, h, s);
+			continue;
+		}
+		for (r = 0; r < w->cat->nregions; r++) {
+			s = vars_subst(a, x->vars, h->s, &h->loc, "region",
+			    w->cat->regions[r].s);
+			if (s == NULL) {
+				w->failed = true;
+				break;	/* the same error for every region */
+			}
+			wexp_add(a, w, h, s);
+		}
+	}
+}
+
+static struct wexp *
+wexp_get(struct xrun *x, const struct ir_name *nm)
+{
+	struct wexp *w;
+	size_t i;
+
+	for (i = 0; i < x->nw; i++)
+		if (strcmp(x->w[i].wild, nm->name) == 0)
+			return &x->w[i];
+	ARENA_PUSH(x->ir->arena, x->w, x->nw, x->capw);
+	w = &x->w[x->nw - 1];
+	memset(w, 0, sizeof(*w));
+	w->wild = nm->name;
+	w->zone = zone_find(x, nm->name, &w->cat);
+	if (w->zone != NULL)
+		wexp_hosts(x, w);
+	return w;
+}
+
+static bool
+rule_has_name(const struct ir_rule *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nnames; i++)
+		if (!r->names[i].wildcard && strcmp(r->names[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Replace one wildcard of rule r (already removed from r->names). */
+static void
+expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm)
+{
+	struct arena *a = x->ir->arena;
+	const struct cat_zone *z;
+	struct wexp *w;
+	size_t i;
+
+	w = wexp_get(x, nm);
+	if ((z = w->zone) == NULL) {
+		diag_error(&nm->loc, "rule %s: no catalog lists zone %s (include "
+		    "a catalog that does, list the hosts instead, or set "
+		    "wildcards: native)", r->name, nm->name);
+		return;
+	}
+	if (w->failed)
+		return;		/* reported once, at the catalog */
+	for (i = 0; i < r->norigins; i++)
+		if (strcmp(r->origins[i], nm->name) == 0)
+			break;
+	if (i == r->norigins)
+		ir_add_origin(x->ir, r, nm->name);
+	if (z->unlisted == CAT_UNLISTED_ANY) {
+		/* Hosts and ranges add nothing to every address. */
+		diag_warning(&nm->loc, "rule %s: zone %s (catalog %s) is "
+		    "unlisted: any: this rule is open to every address",
+		    r->name, z->key, w->cat->name);
+		aset_any(a, &r->dst);
+		return;
+	}
+	for (i = 0; i < w->nhosts; i++)
+		if (!rule_has_name(r, w->hosts[i]))
+			ir_add_name(x->ir, r, w->hosts[i], false, &nm->loc);
+	for (i = 0; i < z->ncidrs; i++)
+		aset_add_prefix(a, &r->dst, z->cidrs[i].fam, z->cidrs[i].addr,
+		    z->cidrs[i].len);
+	if (z->unlisted == CAT_UNLISTED_OMIT) {
+		diag_warning(&nm->loc, "rule %s: names of zone %s that catalog "
+		    "%s does not list are left out (unlisted: omit)%s",
+		    r->name, z->key, w->cat->name, w->nhosts + z->ncidrs == 0 ?
+		    "; it lists none, so the wildcard is dropped" : "");
+		return;
+	}
+	if (w->nhosts + z->ncidrs == 0) {
+		diag_error(&nm->loc, "rule %s: catalog %s lists no hosts or "
+		    "cidrs for zone %s (the catalog may say unlisted: any or "
+		    "omit)", r->name, w->cat->name, nm->name);
+		diag_note(&z->loc, "zone %s is here", z->key);
+	}
+}
+
+static void
+expand_rule(struct xrun *x, struct ir_rule *r)
+{
+	struct ir_name *old = r->names;
+	size_t nold = r->nnames, i;
+
+	/* Rebuild names[] in order: plain names stay where they were, each
+	 * wildcard's hosts come after them. */
+	r->names = NULL;
+	r->nnames = r->capnames = 0;
+	for (i = 0; i < nold; i++) {
+		if (old[i].wildcard)
+			continue;
+		ARENA_PUSH(x->ir->arena, r->names, r->nnames, r->capnames);
+		r->names[r->nnames - 1] = old[i];
+	}
+	for (i = 0; i < nold; i++)
+		if (old[i].wildcard)
+			expand_one(x, r, &old[i]);
+}
+
+/* The same zone key in two catalogs would make the choice depend on
+ * include: order. */
+static void
+check_dup_zones(const struct xrun *x)
+{
+	size_t i, j, k, l;
+
+	for (i = 0; i < x->ncats; i++)
+		for (j = 0; j < x->cats[i]->nzones; j++)
+			for (k = 0; k < i; k++)
+				for (l = 0; l < x->cats[k]->nzones; l++)
+					if (strcmp(x->cats[i]->zones[j].key,
+					    x->cats[k]->zones[l].key) == 0) {
+						diag_error(&x->cats[i]->zones[j].loc,
+						    "zone %s is in two catalogs",
+						    x->cats[i]->zones[j].key);
+						diag_note(&x->cats[k]->zones[l].loc,
+						    "also here");
+					}
+}
+
+int
+expand_run(struct ir *ir, struct catalog *const *cats, size_t ncats,
+    const struct vars *vars)
+{
+	struct xrun x = { .ir = ir, .cats = cats, .ncats = ncats,
+	    .vars = vars };
+	int nerr = diag_errors();
+	size_t i, j;
+	const char *why;
+
+	check_dup_zones(&x);
+	for (i = 0; i < ir->nrules; i++) {
+		struct ir_rule *r = &ir->rules[i];
+		int before = diag_errors();
+		bool any = false;
+
+		for (j = 0; j < r->nnames; j++) {
+			const struct ir_name *nm = &r->names[j];
+
+			if (!nm->wildcard)
+				continue;
+			any = true;
+			if (wildcard_check(nm->name, &why) < 0)
+				diag_error(&nm->loc, "wildcard \"%s\": %s",
+				    nm->name, why);
+			else if (ir->wildcards == IR_WILD_FORBID)
+				diag_error(&nm->loc, "rule %s: wildcard %s, but "
+				    "the policy says wildcards: forbid (list "
+				    "the hosts, or use wildcards: expand with "
+				    "a catalog)", r->name, nm->name);
+		}
+		if (any && ir->wildcards == IR_WILD_EXPAND &&
+		    diag_errors() == before)
+			expand_rule(&x, r);
+	}
+	return diag_errors() > nerr ? -1 : 0;
+}
