@@ -60,41 +60,68 @@ asa_fqdn(struct asa *s, const char *host)
 }
 
 /*
- * The address word of a rule's source or destination in one family:
- * "any4", "host A", "A MASK", "A/len", "object N" or an object-group.
+ * The address word of a rule's source or destination in the families of
+ * mask (1: IPv4, 2: IPv6, 3: both): "any", "any4", "host A", "A MASK",
+ * "A/len", "object N", or an object-group, which may mix the families.
  * names: also the rule's host names (destinations only).
  */
 static const char *
 asa_addr(struct asa *s, const struct ir_rule *r, const struct aset *set,
-    enum fam f, bool names, const char *kind, const char **cache)
+    unsigned mask, bool names, const char *kind, const char **cache)
 {
+	static const char *const sfx[4] = { "", "4", "6", "" };
 	struct arena *a = s->c.a;
-	struct prefix *p;
-	const struct asa_fqdn *q;
-	const char *name;
-	size_t n, i, nn = names ? r->nnames : 0;
+	struct prefix *p[FAM_N];
+	size_t n[FAM_N], nn = names ? r->nnames : 0, total = 0, i;
+	const char *name, *one = NULL;
+	bool full = true;
+	int f;
 
-	if (*cache != NULL)
-		return *cache;
-	n = aset_prefixes(a, set, f, &p);
-	if (n == 1 && p[0].len == 0)
-		return *cache = asa_any[f];
-	if (n == 1 && nn == 0)
-		return *cache = cis_addr(&s->c, f, &p[0], false);
-	if (n == 0 && nn == 1)
-		return *cache = arena_printf(a, "object %s",
-		    asa_fqdn(s, r->names[0].name)->obj[f]);
-	name = cis_objname(&s->c, s->acl, r->name, kind);
+	if (cache[mask] != NULL)
+		return cache[mask];
+	for (f = 0; f < FAM_N; f++) {
+		n[f] = 0;
+		if (!(mask & (1u << f)))
+			continue;
+		n[f] = aset_prefixes(a, set, (enum fam)f, &p[f]);
+		if (n[f] != 1 || p[f][0].len != 0)
+			full = false;
+		total += n[f] + nn;
+		if (n[f] == 1)
+			one = cis_addr(&s->c, (enum fam)f, &p[f][0], false);
+		else if (n[f] == 0 && nn == 1)
+			one = arena_printf(a, "object %s",
+			    asa_fqdn(s, r->names[0].name)->obj[f]);
+	}
+	if (full)
+		return cache[mask] = mask == 3 ? "any" :
+		    asa_any[mask == 1 ? FAM_V4 : FAM_V6];
+	if (total == 1)
+		return cache[mask] = one;
+	name = cis_objname(&s->c, s->acl, r->name,
+	    arena_printf(a, "%s%s", kind, sfx[mask]));
 	out_printf(&s->drop, "no object-group network %s\n", name);
 	out_printf(&s->grp, "object-group network %s\n", name);
-	for (i = 0; i < n; i++)
-		out_printf(&s->grp, " network-object %s\n",
-		    cis_addr(&s->c, f, &p[i], false));
-	for (i = 0; i < nn; i++) {
-		q = asa_fqdn(s, r->names[i].name);
-		out_printf(&s->grp, " network-object object %s\n", q->obj[f]);
+	for (f = 0; f < FAM_N; f++) {
+		char b[ADDR_STRLEN];
+
+		if (!(mask & (1u << f)))
+			continue;
+		for (i = 0; i < n[f]; i++)
+			if (p[f][i].len == 0)
+				/* a whole family next to the other's parts */
+				out_printf(&s->grp, " network-object %s\n",
+				    f == FAM_V4 ? "0.0.0.0 0.0.0.0" :
+				    addr_format(b, FAM_V6, 0, 0));
+			else
+				out_printf(&s->grp, " network-object %s\n",
+				    cis_addr(&s->c, (enum fam)f, &p[f][i],
+				    false));
+		for (i = 0; i < nn; i++)
+			out_printf(&s->grp, " network-object object %s\n",
+			    asa_fqdn(s, r->names[i].name)->obj[f]);
 	}
-	return *cache = arena_printf(a, "object-group %s", name);
+	return cache[mask] = arena_printf(a, "object-group %s", name);
 }
 
 /*
@@ -141,67 +168,58 @@ static void
 asa_rule(struct asa *s, const struct ir_rule *r)
 {
 	static const char *const pw[P_N] = { "tcp", "udp", "icmp", "icmp6" };
-	struct be_match m[BE_MAX_MATCHES];
-	struct ir_rule probe;
-	struct out o;
-	const char *src[FAM_N] = { NULL }, *dst[FAM_N] = { NULL };
+	const char *src[4] = { NULL }, *dst[4] = { NULL };
 	const char *svc[P_N] = { NULL };
-	const char *sw, *dw, *proto;
-	size_t nm, k, i;
-	int f, fam;
+	const char *sw, *dw;
+	const struct iset *ps;
+	struct out o;
+	unsigned mask = 0, m;
+	size_t i;
+	int f, p;
 	u128 t;
 
-	/*
-	 * be_matches() knows a family by the rule's addresses; host names
-	 * kept as fqdn objects count for both families, so show it a rule
-	 * whose destination has a member in each.
-	 */
-	probe = *r;
-	if (r->nnames > 0) {
-		aset_init(&probe.dst);
-		aset_union(s->c.a, &probe.dst, &r->dst);
-		for (f = 0; f < FAM_N; f++)
-			aset_add_prefix(s->c.a, &probe.dst, (enum fam)f, 0,
-			    fam_bits((enum fam)f));
-		aset_norm(&probe.dst);
-	}
-	nm = be_matches(&probe, s->c.opts->be->caps, m);
+	/* The families the rule reaches: a source there, and an address
+	 * or a host name (fqdn objects exist in both) to go to. */
+	for (f = 0; f < FAM_N; f++)
+		if (!iset_empty(&r->src.f[f]) &&
+		    (!iset_empty(&r->dst.f[f]) || r->nnames > 0))
+			mask |= 1u << f;
+	if (mask == 0)
+		return;
 	out_init(&o);
-	for (k = 0; k < nm; k++) {
-		fam = m[k].fam;
-		if (fam < 0) {
-			sw = dw = "any";
-		} else {
-			sw = asa_addr(s, r, &r->src, (enum fam)fam, false,
-			    fam == FAM_V4 ? "src4" : "src6", &src[fam]);
-			dw = asa_addr(s, r, &r->dst, (enum fam)fam, true,
-			    fam == FAM_V4 ? "dst4" : "dst6", &dst[fam]);
-		}
-		if (m[k].proto < 0) {
-			asa_line(s, r, &o, "ip", sw, dw, "");
+	if (r->svc.all)
+		asa_line(s, r, &o, "ip",
+		    asa_addr(s, r, &r->src, mask, false, "src", src),
+		    asa_addr(s, r, &r->dst, mask, true, "dst", dst), "");
+	for (p = 0; !r->svc.all && p < P_N; p++) {
+		if (!svc_has_proto(&r->svc, (enum proto)p))
+			continue;
+		/* ICMP goes with IPv4 only, ICMPv6 with IPv6 only. */
+		m = p == P_ICMP ? mask & 1u : p == P_ICMP6 ? mask & 2u : mask;
+		if (m == 0)
+			continue;
+		sw = asa_addr(s, r, &r->src, m, false, "src", src);
+		dw = asa_addr(s, r, &r->dst, m, true, "dst", dst);
+		if (svc_proto_full(&r->svc, (enum proto)p)) {
+			asa_line(s, r, &o, pw[p], sw, dw, "");
 			continue;
 		}
-		proto = pw[m[k].proto];
-		if (m[k].ports == NULL) {
-			asa_line(s, r, &o, proto, sw, dw, "");
-			continue;
-		}
-		if (m[k].proto == P_ICMP || m[k].proto == P_ICMP6) {
+		ps = &r->svc.p[p];
+		if (p == P_ICMP || p == P_ICMP6) {
 			/* One entry per ICMP type. */
-			for (i = 0; i < m[k].ports->n; i++)
-				for (t = m[k].ports->v[i].lo;
-				    t <= m[k].ports->v[i].hi; t++)
-					asa_line(s, r, &o, proto, sw, dw,
+			for (i = 0; i < ps->n; i++)
+				for (t = ps->v[i].lo; t <= ps->v[i].hi; t++)
+					asa_line(s, r, &o, pw[p], sw, dw,
 					    arena_printf(s->c.a, " %u",
 					    (unsigned)t));
 			continue;
 		}
-		if (m[k].ports->n == 1)
-			asa_line(s, r, &o, proto, sw, dw,
-			    cis_ports(&s->c, &m[k].ports->v[0]));
+		if (ps->n == 1)
+			asa_line(s, r, &o, pw[p], sw, dw,
+			    cis_ports(&s->c, &ps->v[0]));
 		else
-			asa_line(s, r, &o, proto, sw, dw, asa_svcgroup(s, r,
-			    (enum proto)m[k].proto, svc));
+			asa_line(s, r, &o, pw[p], sw, dw,
+			    asa_svcgroup(s, r, (enum proto)p, svc));
 	}
 	/* The remark goes before the rule's entries, never between. */
 	if (o.len > 0)

@@ -37,6 +37,7 @@ struct ios {
 	struct out	 drop, grp, eg[FAM_N], rt[FAM_N];
 	size_t		 neg[FAM_N], nrt[FAM_N];
 	bool		 reflected[FAM_N];
+	bool		 unreturned[FAM_N];	/* permits established misses */
 };
 
 static const char *const ios_fam_ip[FAM_N] = { "ip", "ipv6" };
@@ -224,6 +225,10 @@ ios_rule(struct ios *s, const struct ir_rule *r)
 						    cis_verb(r), it[l].proto,
 						    src[i], dst[j], it[l].port,
 						    r->log ? " log" : "");
+						if (s->ret_mode == RET_ESTABLISHED &&
+						    r->action == IR_ALLOW &&
+						    !it[l].tcp)
+							s->unreturned[f] = true;
 						if (refl) {
 							out_printf(&eg,
 							    " reflect %s",
@@ -349,6 +354,9 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		rhave[f] = false;
 		if (s.ret_mode == RET_NONE || !have[f])
 			continue;
+		if (s.unreturned[f])
+			out_puts(&s.rt[f], " remark UDP and ICMP replies are "
+			    "not admitted: use return: reflexive for them\n");
 		if (s.reflected[f]) {
 			out_printf(&s.rt[f], " remark replies to the entries "
 			    "marked reflect\n evaluate %s\n", s.refl[f]);
