@@ -14,6 +14,10 @@ import ciscotest as t                                   # noqa: E402
 import cisco_asa                                        # noqa: E402
 import cisco_ios                                        # noqa: E402
 
+SOURCES = ('10.10.1.1', '10.20.0.255', '10.20.1.0', '198.51.100.5',
+           '203.0.113.200', '2001:db8:c::1', '2001:db8:d::1',
+           '2001:db8:100::1')
+
 tmp = tempfile.mkdtemp(prefix='egressc-cisco-')
 try:
     for policy, lock in t.policies():
@@ -56,6 +60,23 @@ try:
                                % (addr, proto, port, got, w))
             t.ok(not bad, '%s: %s agrees with explain on %d packets'
                  % (base, target, len(pkts)), '\n'.join(bad[:10]))
+        # Sources: inside and outside the from: networks of the policies.
+        for src in SOURCES:
+            fam = 6 if ':' in src else 4
+            sp = [p for p in pkts if p[0] == fam][:400]
+            want = t.explain(policy, lock, sp, src)
+            for target, cfg in sorted(cfgs.items()):
+                bad = []
+                for pkt, w in zip(sp, want):
+                    got = cfg.decide(*pkt, src=src)
+                    if target == 'cisco-ios' and pkt[2] == 'icmpv6' and \
+                            pkt[3] in (135, 136) and w in ('deny', None):
+                        continue
+                    if got != w:
+                        bad.append('%s %s/%d: reader %s, explain %s'
+                                   % (pkt[1], pkt[2], pkt[3], got, w))
+                t.ok(not bad, '%s: %s agrees with explain --from %s'
+                     % (base, target, src), '\n'.join(bad[:10]))
 finally:
     shutil.rmtree(tmp)
 t.done()

@@ -166,14 +166,16 @@ def packets(texts, n_random=300, seed=1):
     return out
 
 
-def explain(policy, lock, pkts):
+def explain(policy, lock, pkts, src=None):
     """egressc explain --batch for many packets: the action per packet."""
     with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
         for fam, addr, proto, port in pkts:
             f.write('%s %s/%d\n' % (addr, proto, port))
         name = f.name
     try:
-        r = run(['explain', '--lock', lock, '--batch', name, policy])
+        r = run(['explain', '--lock', lock] +
+                (['--from', str(src)] if src else []) +
+                ['--batch', name, policy])
     finally:
         os.unlink(name)
     if r.returncode != 0:

@@ -427,8 +427,9 @@ class Config:
             if mode is None:
                 raise ParseError('indented line outside any sub-mode')
             if mode[0] == 'acl':
-                if toks[0] == 'remark':
-                    self._remark(raw.split('remark', 1)[1][1:])
+                m = re.match(r'^ +(?:[0-9]+ +)?remark(?: (.*))?$', raw)
+                if m:
+                    self._remark(m.group(1) or '')
                 else:
                     self.acls[(mode[1], mode[2])].append(
                         self._ace(mode[1], toks))

@@ -1,0 +1,250 @@
+#!/usr/bin/python3
+# The IOS and ASA readers on hand-written vendor snippets: they decide as
+# the device does (first match, wildcard masks even when non-contiguous,
+# object-groups, any4/any6, established never matching a new flow, the
+# implicit end of an ACL) and they refuse what they do not understand, so
+# that a reader agreeing with egressc proves something.
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ciscotest as t                                   # noqa: E402
+import cisco_asa as asa                                 # noqa: E402
+import cisco_ios as ios                                 # noqa: E402
+
+IOS = """\
+! a comment
+object-group network WEB
+ host 192.0.2.1
+ 198.51.100.0 255.255.255.0
+object-group network OUTER
+ group-object WEB
+ 203.0.113.128 255.255.255.128
+object-group service PORTS
+ tcp eq 443
+ udp range 5000 5010
+ tcp-udp eq 53
+ip access-list extended FIRST
+ 10 remark only the first ACL decides when none is bound
+ 20 permit tcp any 10.0.0.1 0.255.0.0 eq 80
+ 30 deny tcp any any eq 80
+ permit tcp any any eq 22 established
+ permit object-group PORTS any object-group OUTER
+ permit icmp any any echo
+ permit udp 10.9.0.0 0.0.255.255 any eq 123
+ permit tcp any any range 1000 1002 log
+ permit 47 any host 192.0.2.9
+ipv6 access-list FIRST-V6
+ permit tcp any 2001:db8::/32 eq 443
+ permit icmp any any 128
+ deny ipv6 any host 2001:db8::1
+ permit udp any any eq 53 reflect R6 timeout 300
+ip access-list extended SECOND
+ permit ip any any
+end
+"""
+
+c = ios.loads(IOS)
+D = c.decide
+t.ok(D(4, '10.5.0.1', 'tcp', 80) == 'allow',
+     'ios: a non-contiguous wildcard mask matches the bits it cares about')
+t.ok(D(4, '10.5.0.2', 'tcp', 80) == 'deny',
+     'ios: ... and not the others (next entry denies)')
+t.ok(D(4, '192.0.2.99', 'tcp', 22) is None,
+     'ios: established never matches a new outbound connection')
+t.ok(D(4, '198.51.100.7', 'tcp', 443) == 'allow',
+     'ios: service and network object-groups, nested groups')
+t.ok(D(4, '203.0.113.200', 'udp', 5010) == 'allow' and
+     D(4, '203.0.113.200', 'udp', 5011) is None,
+     'ios: range ends are inclusive')
+t.ok(D(4, '203.0.113.1', 'udp', 53) is None and
+     D(4, '192.0.2.1', 'tcp', 53) == 'allow',
+     'ios: tcp-udp in a service group; group members only')
+t.ok(D(4, '8.8.8.8', 'icmp', 8) == 'allow' and D(4, '8.8.8.8', 'icmp', 0)
+     is None, 'ios: named ICMP types')
+t.ok(D(4, '8.8.8.8', 'udp', 123) == 'allow' and
+     D(4, '8.8.8.8', 'udp', 123, src='10.8.0.1') is None and
+     D(4, '8.8.8.8', 'udp', 123, src='10.9.1.1') == 'allow',
+     'ios: sources: any without src=, checked with it')
+t.ok(D(4, '8.8.8.8', 'tcp', 1002) == 'allow', 'ios: log keyword')
+t.ok(D(4, '192.0.2.9', 'tcp', 1) is None, 'ios: protocol numbers')
+t.ok(D(6, '2001:db8:5::1', 'tcp', 443) == 'allow' and
+     D(6, '2001:db9::1', 'tcp', 443) is None, 'ios: IPv6 prefixes')
+t.ok(D(6, '2001:db8::1', 'icmpv6', 128) == 'allow',
+     "ios: 'icmp' in an IPv6 ACL is ICMPv6")
+t.ok(D(6, '2001:db8::1', 'udp', 99) == 'deny' and
+     D(6, '2001:db9::1', 'udp', 53) == 'allow',
+     'ios: first match; reflect entries permit')
+t.ok(D(6, '2001:db9::1', 'icmpv6', 135) == 'allow' and
+     D(6, '2001:db9::1', 'icmpv6', 134) is None,
+     'ios: the implicit end of an IPv6 ACL admits ND, then denies')
+t.ok(c.rule_count() == 13, 'ios: rule_count counts entries of every ACL')
+
+bound = ios.loads(IOS.replace('end\n', '') +
+                  'interface Gi0/1\n ip access-group SECOND in\nend\n')
+t.ok(bound.decide(4, '8.8.8.8', 'tcp', 80) == 'allow',
+     'ios: an ACL bound in under an interface decides')
+gone = ios.loads(IOS.replace('end\n', '') +
+                 'no ip access-list extended FIRST\nend\n')
+t.ok(gone.decide(4, '10.5.0.1', 'tcp', 80) == 'allow',
+     "ios: 'no ip access-list' removes it; the next ACL decides")
+
+BAD = {
+    'unknown command': 'ip route 0.0.0.0 0.0.0.0 192.0.2.1\n',
+    'named port': 'ip access-list extended A\n permit tcp any any eq www\n',
+    'missing port': 'ip access-list extended A\n permit tcp any any eq\n',
+    'missing address': 'ip access-list extended A\n permit tcp any host\n',
+    'missing mask': 'ip access-list extended A\n permit ip any 10.0.0.0\n',
+    'trailing junk': 'ip access-list extended A\n permit ip any any foo\n',
+    'remark with ?': 'ip access-list extended A\n remark why?\n',
+    'remark of 101': 'ip access-list extended A\n remark ' + 'x' * 101 + '\n',
+    'undefined group': 'ip access-list extended A\n permit ip any '
+                       'object-group NOPE\n',
+    'IPv6 object-group': 'object-group network G\n host 192.0.2.1\n'
+                         'ipv6 access-list A\n permit ipv6 any '
+                         'object-group G\n',
+    'IPv4 in IPv6 ACL': 'ipv6 access-list A\n permit ipv6 any host 1.2.3.4\n',
+    'indent outside mode': ' permit ip any any\n',
+    'text after end': 'end\nip access-list extended A\n',
+    'tab': 'ip access-list extended A\n\tpermit ip any any\n',
+    'carriage return': 'ip access-list extended A\n permit ip any any\r\n',
+    'non-ASCII': 'ip access-list extended A\n remark caf\u00e9\n',
+    'group in use': 'object-group network G\n host 192.0.2.1\n'
+                    'ip access-list extended A\n permit ip any '
+                    'object-group G\nno object-group network G\n',
+    'port 65536': 'ip access-list extended A\n permit tcp any any eq '
+                  '65536\n',
+    'bad range': 'ip access-list extended A\n permit tcp any any range '
+                 '9 8\n',
+    'ICMP code': 'ip access-list extended A\n permit icmp any any 3 1\n',
+    'source port': 'ip access-list extended A\n permit tcp any eq 5 any\n',
+}
+for what, text in sorted(BAD.items()):
+    def load(text=text):
+        cfg = ios.loads(text)
+        # a source port entry is refused when it would decide
+        cfg.decide(4, '192.0.2.1', 'tcp', 5)
+    t.raises(load, 'ios refuses: ' + what)
+
+ASA = """\
+: a comment
+object network WEB1
+ host 192.0.2.1
+object network NET6
+ subnet 2001:db8:6::/48
+object network NAME4
+ fqdn v4 api.example.com
+object network NAME6
+ fqdn v6 api.example.com
+object-group network G
+ network-object host 192.0.2.2
+ network-object 198.51.100.0 255.255.255.0
+ network-object 2001:db8::/32
+ network-object object WEB1
+object-group network N
+ network-object object NAME4
+ network-object object NAME6
+object-group service TU tcp-udp
+ port-object eq 53
+ port-object range 5000 5010
+object-group service T tcp
+ port-object eq 443
+access-list A remark first
+access-list A extended permit tcp any4 object-group G object-group T
+access-list A extended deny udp any6 any6 object-group TU
+access-list A extended permit udp any object-group G object-group TU log
+access-list A extended permit icmp any4 any4 echo
+access-list A extended permit icmp6 any6 any6 128
+access-list A extended permit ip any object NET6
+access-list A extended permit tcp any object-group N eq 8443
+access-list A extended deny ip any4 10.0.0.0 255.0.0.0
+access-list B extended permit ip any any
+end
+"""
+NAMES = {'api.example.com': ['192.0.2.50', '2001:db8:50::1']}
+a = asa.loads(ASA, NAMES)
+D = a.decide
+t.ok(D(4, '192.0.2.1', 'tcp', 443) == 'allow' and
+     D(4, '198.51.100.255', 'tcp', 443) == 'allow' and
+     D(4, '198.51.101.0', 'tcp', 443) is None,
+     'asa: network groups with hosts, netmasks and objects')
+t.ok(D(6, '2001:db8::1', 'tcp', 443) is None,
+     'asa: an any4 source never passes IPv6')
+t.ok(D(6, '2001:db8::1', 'udp', 53) == 'deny' and
+     D(4, '192.0.2.2', 'udp', 5010) == 'allow' and
+     D(4, '192.0.2.2', 'udp', 5011) is None,
+     'asa: tcp-udp groups with udp entries; first match')
+t.ok(D(4, '8.8.8.8', 'icmp', 8) == 'allow' and
+     D(6, '2001:db9::1', 'icmpv6', 128) == 'allow' and
+     D(6, '2001:db9::1', 'icmpv6', 129) is None,
+     'asa: icmp is IPv4 only, icmp6 IPv6 only')
+t.ok(D(6, '2001:db8:6::1', 'udp', 1) == 'allow',
+     'asa: object network subnet, IPv6')
+t.ok(D(4, '192.0.2.50', 'tcp', 8443) == 'allow' and
+     D(6, '2001:db8:50::1', 'tcp', 8443) == 'allow' and
+     D(4, '192.0.2.51', 'tcp', 8443) is None,
+     'asa: fqdn objects resolve through the map given to load')
+t.ok(D(4, '10.1.2.3', 'udp', 9) == 'deny', 'asa: netmask entries')
+t.ok(a.rule_count() == 9, 'asa: rule_count counts entries')
+t.ok(asa.loads(ASA.replace('end\n', 'access-group B in interface '
+                           'inside\nend\n')).decide(4, '8.8.4.4', 'udp',
+                                                    1) == 'allow',
+     'asa: access-group selects the ACL that decides')
+try:
+    asa.loads(ASA).decide(4, '192.0.2.50', 'tcp', 8443)
+    t.ok(False, 'asa: an fqdn with no addresses given raises LookupError')
+except LookupError:
+    t.ok(True, 'asa: an fqdn with no addresses given raises LookupError')
+
+BAD = {
+    'unknown command': 'route outside 0.0.0.0 0.0.0.0 192.0.2.1\n',
+    'named port': 'access-list A extended permit tcp any any eq www\n',
+    'wildcard mask': 'access-list A extended permit ip any 10.0.0.0 '
+                     '0.255.255.255\n',
+    'non-contiguous netmask': 'access-list A extended permit ip any '
+                              '10.0.0.0 255.0.255.0\n',
+    'host bits': 'access-list A extended permit ip any 10.0.0.1 '
+                 '255.0.0.0\n',
+    'source port': 'access-list A extended permit tcp any eq 5 any\n',
+    'remark with ?': 'access-list A remark why?\n',
+    'remark of 101': 'access-list A remark ' + 'x' * 101 + '\n',
+    'undefined object': 'access-list A extended permit ip any object X\n',
+    'typed group mismatch': 'object-group service T tcp\n port-object eq '
+                            '1\naccess-list A extended permit udp any any '
+                            'object-group T\n',
+    'service-object groups': 'object-group service S\n service-object tcp '
+                             'destination eq 1\n',
+    'standard ACL': 'access-list A standard permit host 10.0.0.1\n',
+    'trailing junk': 'access-list A extended permit ip any any junk\n',
+    'duplicate name': 'object network X\n host 192.0.2.1\n'
+                      'object-group network X\n',
+    'object in use': 'object network X\n host 192.0.2.1\n'
+                     'access-list A extended permit ip any object X\n'
+                     'no object network X\n',
+    'newline in remark': 'access-list A remark a\npermit ip any any\n',
+    'bad fqdn': 'object network X\n fqdn v4 bad_name!\n',
+    'text after end': 'end\naccess-list A extended permit ip any any\n',
+}
+for what, text in sorted(BAD.items()):
+    t.raises(lambda text=text: asa.loads(text), 'asa refuses: ' + what)
+
+# A reader that agrees with everything proves nothing: change one word of
+# real output and the decisions must change.
+out = t.run(['compile', '-t', 'cisco-ios', '--lock',
+             'policies/heygen-livekit.example.lock',
+             'policies/heygen-livekit.yaml']).stdout
+good = ios.loads(out)
+mut = ios.loads(out.replace(' permit tcp any any eq 7881',
+                            ' deny tcp any any eq 7881'))
+t.ok(good.decide(4, '8.8.8.8', 'tcp', 7881) == 'allow' and
+     mut.decide(4, '8.8.8.8', 'tcp', 7881) == 'deny',
+     'ios: a one-word change of the output changes the decision')
+out = t.run(['compile', '-t', 'cisco-asa', '--lock',
+             'policies/heygen-livekit.example.lock',
+             'policies/heygen-livekit.yaml']).stdout
+good = asa.loads(out)
+mut = asa.loads(out.replace('range 50000 60000', 'range 50000 59999'))
+t.ok(good.decide(6, '2001:db8::9', 'udp', 60000) == 'allow' and
+     mut.decide(6, '2001:db8::9', 'udp', 60000) == 'deny',
+     'asa: a one-number change of the output changes the decision')
+t.done()
