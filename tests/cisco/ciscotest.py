@@ -68,12 +68,9 @@ def policies():
 
 
 def compile_to(policy, lock, target, outdir):
+    """Compile for one target into outdir: (result, sorted file paths)."""
     r = run(['compile', '-t', target, '-o', outdir, '--lock', lock, policy])
-    name = None
-    for f in os.listdir(outdir):
-        if f.endswith('.' + target + '.txt'):
-            name = os.path.join(outdir, f)
-    return r, name
+    return r, sorted(os.path.join(outdir, f) for f in os.listdir(outdir))
 
 
 def read_lock(path):
@@ -188,7 +185,7 @@ def explain(policy, lock, pkts, src=None):
                          'none': None}[w[0]])
         else:
             acts.append({'allow': 'allow', 'deny': 'deny',
-                         'reject': 'deny'}[w[0]])
+                         'reject': 'reject'}[w[0]])
     if len(acts) != len(pkts):
         raise RuntimeError('explain gave %d lines for %d packets'
                            % (len(acts), len(pkts)))
