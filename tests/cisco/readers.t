@@ -11,6 +11,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ciscotest as t                                   # noqa: E402
 import cisco_asa as asa                                 # noqa: E402
 import cisco_ios as ios                                 # noqa: E402
+import iptables as ipt                                  # noqa: E402
+import nftables as nft                                  # noqa: E402
 
 IOS = """\
 ! a comment
@@ -247,4 +249,157 @@ mut = asa.loads(out.replace('range 50000 60000', 'range 50000 59999'))
 t.ok(good.decide(6, '2001:db8::9', 'udp', 60000) == 'allow' and
      mut.decide(6, '2001:db8::9', 'udp', 60000) == 'deny',
      'asa: a one-number change of the output changes the decision')
+
+# nftables: the hooked chain, first verdict, sets and ranges, policy.
+NFT = """\
+# comment
+table inet t {}
+delete table inet t
+table inet t {
+	chain out {
+		type filter hook output priority filter; policy drop;
+		ct state established,related accept
+		oif "lo" accept
+		ip daddr { 192.0.2.0/28, 192.0.2.100-192.0.2.110 } tcp dport { 443, 8000-8010 } accept comment "a"
+		ip6 saddr 2001:db8:c::/48 ip6 daddr 2001:db8::1 udp dport 53 accept
+		meta nfproto ipv4 icmp type { 0, 8 } accept
+		meta l4proto ipv6-icmp accept
+		tcp dport 25 reject
+		ip daddr 10.0.0.0/8 log prefix "x " drop
+		ip daddr 11.0.0.0/8 udp dport 1-1024 accept
+	}
+}
+"""
+n = nft.loads(NFT)
+D = n.decide
+t.ok(D(4, '192.0.2.15', 'tcp', 8010) == 'allow' and
+     D(4, '192.0.2.16', 'tcp', 8010) == 'deny' and
+     D(4, '192.0.2.110', 'tcp', 443) == 'allow' and
+     D(4, '192.0.2.111', 'tcp', 443) == 'deny',
+     'nft: anonymous sets, prefixes, address and port ranges; policy drop')
+t.ok(D(6, '2001:db8::1', 'udp', 53) == 'allow' and
+     D(6, '2001:db8::1', 'udp', 53, src='2001:db8:d::1') == 'deny',
+     'nft: saddr matches any source without src=, checked with it')
+t.ok(D(4, '8.8.8.8', 'icmp', 8) == 'allow' and
+     D(4, '8.8.8.8', 'icmp', 3) == 'deny' and
+     D(6, '2001:db9::1', 'icmpv6', 3) == 'allow',
+     'nft: icmp type sets, meta l4proto')
+t.ok(D(4, '8.8.8.8', 'tcp', 25) == 'reject' and
+     D(4, '10.1.1.1', 'udp', 80) == 'deny' and
+     D(4, '11.1.1.1', 'udp', 80) == 'allow',
+     'nft: reject, log goes on to the verdict, first verdict wins')
+t.ok(n.rule_count() == 9, 'nft: rule_count')
+t.ok(nft.loads('table inet e {\n\tchain c {\n\t\ttcp dport 1 accept\n\t}\n'
+               '}\n').decide(4, '1.1.1.1', 'tcp', 2) is None,
+     'nft: a regular chain without a hook falls through to None')
+BAD = {
+    'unknown statement': 'table inet t {\n chain c {\n  ip daddr 1.1.1.1 '
+                         'counter accept\n  foo bar accept\n }\n}\n',
+    'two verdicts': 'table inet t {\n chain c {\n  accept drop\n }\n}\n',
+    'no verdict': 'table inet t {\n chain c {\n  tcp dport 1\n }\n}\n',
+    'named port': 'table inet t {\n chain c {\n  tcp dport https accept\n'
+                  ' }\n}\n',
+    'v6 in ip daddr': 'table inet t {\n chain c {\n  ip daddr ::1 accept\n'
+                      ' }\n}\n',
+    'two comments': 'table inet t {\n chain c {\n  accept comment "a" '
+                    'comment "b"\n }\n}\n',
+    'comment of 129': 'table inet t {\n chain c {\n  accept comment "%s"\n'
+                      ' }\n}\n' % ('x' * 129),
+    'unterminated table': 'table inet t {\n chain c {\n  accept\n }\n',
+    'jump': 'table inet t {\n chain c {\n  jump x\n }\n}\n',
+    'newline in comment': 'table inet t {\n chain c {\n  accept comment "a\n'
+                          'accept"\n }\n}\n',
+    'host bits': 'table inet t {\n chain c {\n  ip daddr 10.0.0.1/8 accept\n'
+                 ' }\n}\n',
+}
+for what, text in sorted(BAD.items()):
+    def go(text=text):
+        nft.loads(text).decide(4, '1.1.1.1', 'tcp', 1)
+    t.raises(go, 'nft refuses: ' + what)
+
+# iptables: the OUTPUT jump, -d lists, multiport with ranges, policies.
+V4 = """\
+# comment
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT DROP [0:0]
+:EG - [0:0]
+-A OUTPUT -j EG
+-A OUTPUT -p udp -j ACCEPT
+-A EG -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A EG -o lo -j ACCEPT
+-A EG -d 192.0.2.1,198.51.100.0/24 -p tcp -m multiport --dports 80,443,8000:8010 -m comment --comment "web" -j ACCEPT
+-A EG -p tcp --dport 25 -j REJECT --reject-with tcp-reset
+-A EG -s 10.9.0.0/16 -p tcp -j ACCEPT
+-A EG -d 10.0.0.0/8 -j LOG --log-prefix "x "
+-A EG -d 10.0.0.0/8 -j DROP
+-A EG -p icmp --icmp-type 8 -j ACCEPT
+-A EG -p udp --dport 53 -j RETURN
+COMMIT
+"""
+V6 = """\
+*filter
+:OUTPUT ACCEPT [0:0]
+:EG - [0:0]
+-A EG -d 2001:db8::/32 -p ipv6-icmp --icmpv6-type 128 -j ACCEPT
+-A EG -j DROP
+COMMIT
+"""
+i = ipt.loads(V4, V6)
+D = i.decide
+t.ok(D(4, '198.51.100.9', 'tcp', 8010) == 'allow' and
+     D(4, '198.51.100.9', 'tcp', 8011, src='10.1.0.1') == 'deny' and
+     D(4, '192.0.2.2', 'icmp', 3) == 'deny',
+     'ipt: -d lists, multiport ranges, OUTPUT policy DROP')
+t.ok(D(4, '8.8.8.8', 'tcp', 25) == 'reject', 'ipt: REJECT')
+t.ok(D(4, '8.8.8.8', 'tcp', 1) == 'allow' and
+     D(4, '8.8.8.8', 'tcp', 1, src='10.8.0.1') == 'deny',
+     'ipt: -s matches any source without src=, checked with it')
+t.ok(D(4, '10.1.1.1', 'udp', 9) == 'deny', 'ipt: LOG goes on to DROP')
+t.ok(D(4, '8.8.8.8', 'udp', 53) == 'allow' and
+     D(4, '8.8.8.8', 'udp', 54) == 'allow' and
+     D(4, '8.8.8.8', 'icmp', 0) == 'deny',
+     'ipt: RETURN and falling off a user chain go back to OUTPUT')
+t.ok(D(6, '2001:db8::1', 'icmpv6', 128) == 'allow' and
+     D(6, '2001:db8::1', 'icmpv6', 129) == 'deny',
+     'ipt: the v6 file decides IPv6 (user chain, no jump: embedded)')
+t.ok(ipt.loads(None, '*filter\n:OUTPUT ACCEPT [0:0]\n:EG - [0:0]\n'
+               '-A EG -p tcp --dport 1 -j ACCEPT\nCOMMIT\n').decide(
+                   6, '::1', 'tcp', 2) is None,
+     'ipt: an embedded chain that decides nothing gives None')
+t.ok(i.rule_count() == 13, 'ipt: rule_count')
+BAD = {
+    'no COMMIT': '*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -j ACCEPT\n',
+    'undeclared chain': '*filter\n-A EG -j ACCEPT\nCOMMIT\n',
+    'jump to nowhere': '*filter\n-A OUTPUT -j NOPE\nCOMMIT\n',
+    'negation': '*filter\n-A OUTPUT ! -d 1.1.1.1 -j ACCEPT\nCOMMIT\n',
+    'named port': '*filter\n-A OUTPUT -p tcp --dport https -j ACCEPT\n'
+                  'COMMIT\n',
+    '16 multiport slots': '*filter\n-A OUTPUT -p tcp -m multiport --dports '
+                          '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15:16 -j '
+                          'ACCEPT\nCOMMIT\n',
+    'dport without -p': '*filter\n-A OUTPUT --dport 1 -j ACCEPT\nCOMMIT\n',
+    'comment of 256': '*filter\n-A OUTPUT -m comment --comment "%s" -j '
+                      'ACCEPT\nCOMMIT\n' % ('x' * 256),
+    'unknown match': '*filter\n-A OUTPUT -m set --match-set x dst -j '
+                     'ACCEPT\nCOMMIT\n',
+    'text after target': '*filter\n-A OUTPUT -j ACCEPT -d 1.1.1.1\n'
+                         'COMMIT\n',
+    'newline in comment': '*filter\n-A OUTPUT -m comment --comment "a\n'
+                          '-A OUTPUT -j ACCEPT" -j DROP\nCOMMIT\n',
+    'nat table': '*nat\nCOMMIT\n',
+    'v6 address in v4': '*filter\n-A OUTPUT -d ::1 -j ACCEPT\nCOMMIT\n',
+}
+for what, text in sorted(BAD.items()):
+    t.raises(lambda text=text: ipt.loads(text), 'ipt refuses: ' + what)
+
+out = t.run(['compile', '-t', 'nftables', '--lock',
+             'policies/heygen-livekit.example.lock',
+             'policies/heygen-livekit.yaml']).stdout
+good, mut = nft.loads(out), nft.loads(out.replace('udp dport 50000-60000',
+                                                  'udp dport 50001-60000'))
+t.ok(good.decide(4, '8.8.8.8', 'udp', 50000) == 'allow' and
+     mut.decide(4, '8.8.8.8', 'udp', 50000) == 'deny',
+     'nft: a one-number change of the output changes the decision')
 t.done()
