@@ -237,24 +237,28 @@ render(struct job *j, const struct backend **bes, struct rendered **outp,
 	int rc = EX_OK;
 
 	for (i = 0; bes[i] != NULL; i++) {
-		struct be_opts bo = { bes[i], j->tmpldir, j->a };
-		struct ir *low = lower(j->ir, bes[i]);
+		/* Each target's lowered IR and scratch live in an arena of
+		 * their own, freed once its text is out: peak memory is one
+		 * target's, not the sum. */
+		struct arena *tmp = arena_new();
+		struct be_opts bo = { bes[i], j->tmpldir, tmp };
+		struct ir view = *j->ir, *low;
 		struct out *outs;
 
-		if (low == NULL) {
-			rc = EX_BAD;
-			continue;
-		}
+		view.arena = tmp;
+		low = lower(&view, bes[i]);
 		ns = be_nsuffixes(bes[i]);
 		outs = arena_alloc(j->a, ns * sizeof(*outs));
 		for (k = 0; k < ns; k++)
 			out_init(&outs[k]);
-		if (bes[i]->emit(low, &bo, outs) < 0) {
+		if (low == NULL || bes[i]->emit(low, &bo, outs) < 0) {
 			for (k = 0; k < ns; k++)
 				out_free(&outs[k]);
+			arena_free(tmp);
 			rc = EX_BAD;
 			continue;
 		}
+		arena_free(tmp);
 		for (k = 0; k < ns; k++) {
 			if (n == cap) {
 				cap = cap ? cap * 2 : 8;
@@ -436,7 +440,10 @@ cmd_lint(struct opts *o, const char *policy)
 	long by;
 
 	rc = job_load(&j, policy);
-	if (rc == EX_OK)
+	/* Lint reads the lock when there is one; without it, host names are
+	 * compared as names (a policy is lintable before its first resolve). */
+	if (rc == EX_OK && (o->lock != NULL ||
+	    access(lock_path(j.a, policy), F_OK) == 0))
 		rc = job_resolve(&j, o, false);
 	if (rc != EX_OK) {
 		job_free(&j);
@@ -728,7 +735,7 @@ main(int argc, char **argv)
 	name = c->name;
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "+t:o:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "t:o:h", longopts, NULL)) != -1) {
 		if (ch == 'h') {
 			usage(stdout);
 			return EX_OK;
