@@ -376,15 +376,14 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		ios_apply(&s, iface, have, rhave, &apply);
 	{
 		/* The ACLs go before the object-groups in the removal so that
-		 * no group is still in use when it goes. */
+		 * no group is still in use when it goes; all of them, even one
+		 * this version leaves out, so that none stays behind stale. */
 		struct out rm;
 
 		out_init(&rm);
 		for (f = 0; f < FAM_N; f++) {
-			if (have[f])
-				out_printf(&rm, "no %s %s\n", ios_fam_acl[f],
-				    s.acl[f]);
-			if (rhave[f])
+			out_printf(&rm, "no %s %s\n", ios_fam_acl[f], s.acl[f]);
+			if (s.ret_mode != RET_NONE)
 				out_printf(&rm, "no %s %s\n", ios_fam_acl[f],
 				    s.ret[f]);
 		}
