@@ -22,7 +22,6 @@ SOURCES = ('10.10.1.1', '10.20.0.255', '10.20.1.0', '198.51.100.5',
            '203.0.113.200', '2001:db8:c::1', '2001:db8:d::1',
            '2001:db8:100::1')
 TARGETS = ('cisco-ios', 'cisco-asa', 'nftables', 'iptables')
-NO_REJECT = ('cisco-ios', 'cisco-asa')
 
 
 def loader(target, files, lock):
@@ -35,22 +34,14 @@ def loader(target, files, lock):
     return iptables.load(files)
 
 
-def expected(target, pkt, w):
-    """explain's answer as this target must give it; None: skip."""
-    if w == 'reject' and target in NO_REJECT:
-        w = 'deny'
-    if target == 'cisco-ios' and pkt[2] == 'icmpv6' and \
-            pkt[3] in (135, 136) and w in ('deny', None):
-        return 'skip'
-    return w
+MOD = {'cisco-ios': cisco_ios, 'cisco-asa': cisco_asa, 'nftables': nftables,
+       'iptables': iptables}
 
 
 def compare(target, cfg, pkts, want, src=None):
     bad = []
-    for pkt, w in zip(pkts, want):
-        w = expected(target, pkt, w)
-        if w == 'skip':
-            continue
+    for pkt, (w, dflt) in zip(pkts, want):
+        w = MOD[target].expect(w, pkt[0], pkt[2], pkt[3], dflt)
         got = cfg.decide(*pkt, src=src)
         if got != w:
             bad.append('%s %s/%d: reader %s, explain %s'

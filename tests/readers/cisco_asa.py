@@ -11,6 +11,8 @@ implicit deny at the end.
     load(paths, fqdn=None) -> Config
     Config.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|None
     Config.rule_count() -> int
+    expect(explained, fam, proto, port, by_default=False) -> what
+        decide() must return where explain says explained
 
 fqdn maps a host name to the addresses the ASA would resolve it to (both
 families in one list); an fqdn object the map lacks raises LookupError when
@@ -497,3 +499,9 @@ def loads(text, fqdn=None):
     cfg = Config(fqdn)
     cfg.feed(text)
     return cfg
+
+
+def expect(explained, fam, proto, port, by_default=False):
+    """What this reader must answer where `egressc explain` says explained:
+    the ASA has no reject, so it is sent as deny."""
+    return 'deny' if explained == 'reject' else explained

@@ -16,6 +16,8 @@ and falling off its end gives None.
     Rules.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
         'reject'|None
     Rules.rule_count() -> int
+    expect(explained, fam, proto, port, by_default=False) -> what
+        decide() must return where explain says explained
 
 A file's family is told by its name (rules.v6 / .v6 is IPv6) or else by
 the addresses in it.  Anything not understood raises ValueError.
@@ -362,3 +364,9 @@ def loads(v4=None, v6=None):
     if v6 is not None:
         rs.feed(v6, 6)
     return rs
+
+
+def expect(explained, fam, proto, port, by_default=False):
+    """What this reader must answer where `egressc explain` says explained:
+    the same (this target has reject of its own)."""
+    return explained

@@ -12,6 +12,8 @@ wins.  `ct state established,related` never matches a new connection and
     Ruleset.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
         'reject'|None
     Ruleset.rule_count() -> int
+    expect(explained, fam, proto, port, by_default=False) -> what
+        decide() must return where explain says explained
 
 None: no rule decided and the chain has no policy (a regular chain).
 Anything not understood raises ValueError.  Standard library only.
@@ -374,3 +376,9 @@ def loads(text):
     rs = Ruleset()
     rs.feed(text)
     return rs
+
+
+def expect(explained, fam, proto, port, by_default=False):
+    """What this reader must answer where `egressc explain` says explained:
+    the same (this target has reject of its own)."""
+    return explained
