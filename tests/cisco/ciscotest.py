@@ -165,7 +165,8 @@ def packets(texts, n_random=300, seed=1):
 
 def explain(policy, lock, pkts, src=None):
     """egressc explain --batch for many packets: per packet, the action
-    ('allow', 'deny', 'reject' or None) and whether the default gave it."""
+    ('allow', 'deny', 'reject' or 'no decision') and whether the default
+    gave it."""
     with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
         for fam, addr, proto, port in pkts:
             f.write('%s %s/%d\n' % (addr, proto, port))
@@ -183,7 +184,7 @@ def explain(policy, lock, pkts, src=None):
         w = line.split()
         if len(w) >= 2 and w[1] == '(default)':
             acts.append(({'deny': 'deny', 'accept': 'allow',
-                          'none': None}[w[0]], True))
+                          'none': 'no decision'}[w[0]], True))
         else:
             acts.append(({'allow': 'allow', 'deny': 'deny',
                           'reject': 'reject'}[w[0]], False))

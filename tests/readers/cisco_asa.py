@@ -9,17 +9,20 @@ access-group bindings.  A new packet is decided by first match with the
 implicit deny at the end.
 
     load(paths, fqdn=None) -> Config
-    Config.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|None
+    Config.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|'no decision'
     Config.rule_count() -> int
     expect(explained, fam, proto, port, by_default=False) -> what
         decide() must return where explain says explained
 
 fqdn maps a host name to the addresses the ASA would resolve it to (both
 families in one list); an fqdn object the map lacks raises LookupError when
-a decision needs it.  None means no entry matched (the implicit deny; what
-`default: none` leaves to the device).  The ACL that decides is the one
+a decision needs it.  Without a map, names are looked up in the shared
+readers.DNS (filled from the lock by the property tests).  'no decision'
+(NO_DECISION) means no entry matched (the implicit deny; what `default:
+none` leaves to the device).  The ACL that decides is the one
 bound by `access-group NAME in interface IF`, else the first in the file.
-src=None matches any source.  Anything not understood raises ValueError.
+src=None matches any source.  Anything not understood raises ParseError (a
+ValueError, and readers.ReaderError where the shared module is).
 Standard library only.
 """
 
@@ -38,7 +41,20 @@ HOST_RE = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}'
                      r'[A-Za-z0-9])?$')
 
 
-class ParseError(ValueError):
+try:
+    import readers as _shared       # the module the readers share
+    _ReaderError = _shared.ReaderError
+except ImportError:                 # alone, before it exists
+    _shared = None
+
+    class _ReaderError(Exception):
+        pass
+
+NO_DECISION = 'no decision'
+HAS_REJECT = False
+
+
+class ParseError(_ReaderError, ValueError):
     pass
 
 
@@ -120,9 +136,10 @@ class Ace:
 
 class Config:
     def __init__(self, fqdn=None):
-        self.fqdn = {}
-        for k, v in (fqdn or {}).items():
-            self.fqdn[k.lower()] = [ipaddress.ip_address(a) for a in v]
+        self.fqdn = None
+        if fqdn is not None:
+            self.fqdn = {k.lower(): [ipaddress.ip_address(a) for a in v]
+                         for k, v in fqdn.items()}
         self.objects = {}       # name -> [(fam, net, mask) | ('fqdn', v, h)]
         self.netgroups = {}     # name -> [(fam, net, mask) | ('obj', N) |
         #                                  ('group', N)]
@@ -147,7 +164,9 @@ class Config:
             want = 4 if m[1] == 'v4' else 6
             if fam != want:
                 return False
-            if m[2] not in self.fqdn:
+            if self.fqdn is None and _shared is not None:
+                return _shared.resolve(m[2]).has(fam, addr)
+            if self.fqdn is None or m[2] not in self.fqdn:
                 raise LookupError('fqdn %s: no addresses given' % m[2])
             return any(a.version == fam and int(a) == addr
                        for a in self.fqdn[m[2]])
@@ -204,7 +223,7 @@ class Config:
         s = int(ipaddress.ip_address(src)) if src is not None else None
         acl = self.egress_acl()
         if acl is None:
-            return None
+            return NO_DECISION
         for ace in acl:
             if not self._proto_match(ace, fam, proto, int(port)):
                 continue
@@ -217,7 +236,7 @@ class Config:
                 continue
             if self._addr_match(ace.dst, fam, int(d)):
                 return 'allow' if ace.action == 'permit' else 'deny'
-        return None
+        return NO_DECISION
 
     def _fam_possible(self, spec, fam):
         if spec[0] == 'any':

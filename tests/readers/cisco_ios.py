@@ -7,19 +7,21 @@ bindings, and decides a new outbound packet by first match, with IOS's
 implicit entries at the end (IPv6 neighbour discovery, then deny).
 
     load(paths) -> Config
-    Config.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|None
+    Config.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|'no decision'
     Config.rule_count() -> int
     expect(explained, fam, proto, port, by_default=False) -> what
         decide() must return where explain says explained
 
-None means no entry matched: IOS then drops by its implicit deny, which is
-what a policy with `default: none` leaves to the device.  The ACL that
+'no decision' (NO_DECISION) means no entry matched: IOS then drops by its
+implicit deny, which is what a policy with `default: none` leaves to the
+device.  The ACL that
 decides is the one bound `in` by `ip access-group` / `ipv6 traffic-filter`
 under an interface, else the first ACL of the family in the file (the
 egress ACL: egressc writes the return ACL after it).  src=None matches any
 source, as `egressc explain` does without --from.
 
-Anything the reader does not understand raises ValueError: a reader that
+Anything the reader does not understand raises ParseError (a ValueError,
+and readers.ReaderError where the shared module is): a reader that
 skipped what it could not parse would prove nothing.  Standard library only.
 """
 
@@ -37,7 +39,20 @@ REMARK_MAX = 100
 NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_.-]{0,63}$')
 
 
-class ParseError(ValueError):
+try:
+    import readers as _shared       # the module the readers share
+    _ReaderError = _shared.ReaderError
+except ImportError:                 # alone, before it exists
+    _shared = None
+
+    class _ReaderError(Exception):
+        pass
+
+NO_DECISION = 'no decision'
+HAS_REJECT = False
+
+
+class ParseError(_ReaderError, ValueError):
     pass
 
 
@@ -245,14 +260,14 @@ class Config:
         s = int(ipaddress.ip_address(src)) if src is not None else None
         acl = self.egress_acl(fam)
         if acl is None:
-            return None
+            return NO_DECISION
         for ace in acl:
             if self._ace_match(ace, fam, s, d, proto, int(port)):
                 return 'allow' if ace.action == 'permit' else 'deny'
         # The implicit end of every IPv6 ACL admits neighbour discovery.
         if fam == 6 and proto == 'icmpv6' and int(port) in (135, 136):
             return 'allow'
-        return None
+        return NO_DECISION
 
     def rule_count(self):
         return sum(len(v) for v in self.acls.values())
@@ -533,7 +548,7 @@ def loads(text):
 
 def expect(explained, fam, proto, port, by_default=False):
     """What this reader must answer where `egressc explain` says explained
-    ('allow', 'deny', 'reject' or None; by_default: no rule matched, the
+    ('allow', 'deny', 'reject' or 'no decision'; by_default: no rule matched, the
     policy's default decided).  IOS has no reject, so it is sent as deny.
     IOS admits IPv6 neighbour discovery (ICMPv6 135, 136) after the last
     entry, before its implicit deny; egressc writes those two permits
@@ -543,6 +558,7 @@ def expect(explained, fam, proto, port, by_default=False):
     if explained == 'reject':
         explained = 'deny'
     if by_default and int(fam) == 6 and proto == 'icmpv6' and \
-            int(port) in (135, 136) and explained in ('deny', None):
+            int(port) in (135, 136) and \
+            explained in ('deny', NO_DECISION):
         return 'allow'
     return explained

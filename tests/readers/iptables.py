@@ -10,17 +10,18 @@ packet's interface), and the targets ACCEPT, DROP, REJECT, LOG (goes on),
 RETURN and jumps to user chains.  The OUTPUT chain decides and falls back
 to its policy; when OUTPUT jumps nowhere and one user chain exists (what
 `default: none` emits, to be jumped to by the user), that chain decides
-and falling off its end gives None.
+and falling off its end gives 'no decision'.
 
     load(paths) -> Rules       (the .v4 file and the .v6 file)
     Rules.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
-        'reject'|None
+        'reject'|'no decision'
     Rules.rule_count() -> int
     expect(explained, fam, proto, port, by_default=False) -> what
         decide() must return where explain says explained
 
 A file's family is told by its name (rules.v6 / .v6 is IPv6) or else by
-the addresses in it.  Anything not understood raises ValueError.
+the addresses in it.  Anything not understood raises ParseError (a
+ValueError, and readers.ReaderError where the shared module is).
 Standard library only.
 """
 
@@ -35,7 +36,20 @@ COMMENT_MAX = 255
 MULTIPORT_MAX = 15
 
 
-class ParseError(ValueError):
+try:
+    import readers as _shared       # the module the readers share
+    _ReaderError = _shared.ReaderError
+except ImportError:                 # alone, before it exists
+    _shared = None
+
+    class _ReaderError(Exception):
+        pass
+
+NO_DECISION = 'no decision'
+HAS_REJECT = True
+
+
+class ParseError(_ReaderError, ValueError):
     pass
 
 
@@ -320,7 +334,7 @@ class Rules:
             raise ValueError('protocol %r' % proto)
         chains = self.fams.get(fam)
         if chains is None:
-            return None
+            return NO_DECISION
         pkt = (fam, int(ipaddress.ip_address(src)) if src else None,
                int(ipaddress.ip_address(dst)), PROTO_NUM[proto], int(port))
         name, pol = 'OUTPUT', chains['OUTPUT']['policy']
@@ -331,7 +345,7 @@ class Rules:
         if v == 'RETURN':
             v = pol
         return {'ACCEPT': 'allow', 'DROP': 'deny', 'REJECT': 'reject',
-                None: None}[v]
+                None: NO_DECISION}[v]
 
     def rule_count(self):
         return sum(len(c['rules']) for f in self.fams.values()

@@ -10,13 +10,14 @@ wins.  `ct state established,related` never matches a new connection and
 
     load(paths) -> Ruleset
     Ruleset.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
-        'reject'|None
+        'reject'|'no decision'
     Ruleset.rule_count() -> int
     expect(explained, fam, proto, port, by_default=False) -> what
         decide() must return where explain says explained
 
-None: no rule decided and the chain has no policy (a regular chain).
-Anything not understood raises ValueError.  Standard library only.
+'no decision': no rule decided and the chain has no policy (a regular chain).
+Anything not understood raises ParseError (a ValueError, and
+readers.ReaderError where the shared module is).  Standard library only.
 """
 
 import ipaddress
@@ -28,7 +29,20 @@ VERDICT = {'accept': 'allow', 'drop': 'deny', 'reject': 'reject'}
 COMMENT_MAX = 128
 
 
-class ParseError(ValueError):
+try:
+    import readers as _shared       # the module the readers share
+    _ReaderError = _shared.ReaderError
+except ImportError:                 # alone, before it exists
+    _shared = None
+
+    class _ReaderError(Exception):
+        pass
+
+NO_DECISION = 'no decision'
+HAS_REJECT = True
+
+
+class ParseError(_ReaderError, ValueError):
     pass
 
 
@@ -354,7 +368,7 @@ class Ruleset:
                 continue
             return r.verdict
         if c['hook'] is None:
-            return None
+            return NO_DECISION
         return VERDICT[c['policy']]
 
     def rule_count(self):
