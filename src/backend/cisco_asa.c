@@ -243,8 +243,8 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	iface = cis_opt_iface(&s.c);
 	if (diag_errors() != errs)
 		return -1;
-	/* Objects and ACLs share the ASA's name space. */
-	cis_objname(&s.c, s.acl, "", "");
+	/* Objects and ACLs share the ASA's name space: every object name
+	 * is the ACL's name and more, so none can be the ACL's. */
 	for (i = 0; i < ir->nrules; i++)
 		asa_rule(&s, &ir->rules[i]);
 	switch (ir->def) {

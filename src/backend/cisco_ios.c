@@ -327,8 +327,6 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	for (f = 0; f < FAM_N; f++) {
 		s.ret[f] = arena_printf(s.c.a, "%s-RETURN", s.acl[f]);
 		s.refl[f] = arena_printf(s.c.a, "%s-REFLECT", s.acl[f]);
-		/* Keep object-group names clear of the ACL names. */
-		cis_objname(&s.c, s.acl[f], "", "");
 	}
 	for (i = 0; i < ir->nrules; i++)
 		ios_rule(&s, &ir->rules[i]);
