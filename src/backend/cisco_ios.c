@@ -187,6 +187,28 @@ ios_mirror(struct ios *s, const struct ir_rule *r, enum fam f,
 	}
 }
 
+/* One egress entry, and its mirror in the return ACL. */
+static void
+ios_entry(struct ios *s, const struct ir_rule *r, enum fam f,
+    const char *src, const char *dst, const struct ios_item *it,
+    struct out *eg, struct out *rt)
+{
+	bool allow = r->action == IR_ALLOW;
+
+	out_printf(eg, " %s %s %s %s%s%s", cis_verb(r), it->proto, src, dst,
+	    it->port, r->log ? " log" : "");
+	if (s->ret_mode == RET_REFLEXIVE && allow && (it->all || !it->tcp)) {
+		out_printf(eg, " reflect %s", s->refl[f]);
+		s->reflected[f] = true;
+	}
+	if (s->ret_mode == RET_ESTABLISHED && allow && !it->tcp)
+		s->unreturned[f] = true;
+	out_putc(eg, '\n');
+	s->neg[f]++;
+	if (s->ret_mode != RET_NONE)
+		ios_mirror(s, r, f, src, dst, it, rt);
+}
+
 static void
 ios_rule(struct ios *s, const struct ir_rule *r)
 {
@@ -215,34 +237,10 @@ ios_rule(struct ios *s, const struct ir_rule *r)
 			ni = ios_items(s, r, &m[k], &it);
 			for (i = 0; i < ns; i++)
 				for (j = 0; j < nd; j++)
-					for (l = 0; l < ni; l++) {
-						bool refl = s->ret_mode ==
-						    RET_REFLEXIVE &&
-						    r->action == IR_ALLOW &&
-						    (it[l].all || !it[l].tcp);
-
-						out_printf(&eg, " %s %s %s %s%s%s",
-						    cis_verb(r), it[l].proto,
-						    src[i], dst[j], it[l].port,
-						    r->log ? " log" : "");
-						if (s->ret_mode == RET_ESTABLISHED &&
-						    r->action == IR_ALLOW &&
-						    !it[l].tcp)
-							s->unreturned[f] = true;
-						if (refl) {
-							out_printf(&eg,
-							    " reflect %s",
-							    s->refl[f]);
-							s->reflected[f] = true;
-						}
-						out_putc(&eg, '\n');
-						s->neg[f]++;
-						if (s->ret_mode != RET_NONE)
-							ios_mirror(s, r,
-							    (enum fam)f,
-							    src[i], dst[j],
-							    &it[l], &rt);
-					}
+					for (l = 0; l < ni; l++)
+						ios_entry(s, r, (enum fam)f,
+						    src[i], dst[j], &it[l], &eg,
+						    &rt);
 		}
 		/* The remark goes before the rule's entries, never between. */
 		if (eg.len > 0)
@@ -299,113 +297,138 @@ ios_apply(struct ios *s, const char *iface, bool have[FAM_N],
 	out_puts(o, "!\n");
 }
 
+/* The target's options into s; -1 after diag_error(). */
 static int
-ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+ios_options(struct ios *s, const char **iface)
 {
 	static const char *const rets[] = {
 		"none", "established", "reflexive", NULL
 	};
 	static const char *const yesno[] = { "no", "yes", NULL };
-	struct ios s;
-	struct out hdr, acls, apply;
-	const char *iface, *base;
-	bool have[FAM_N], rhave[FAM_N];
-	size_t i;
-	int f, g, rc, errs = diag_errors();
+	const char *base;
+	int f, g, errs = diag_errors();
 
-	memset(&s, 0, sizeof(s));
-	cis_init(&s.c, opts, ir);
-	base = cis_opt_acl(&s.c);
-	iface = cis_opt_iface(&s.c);
-	s.ret_mode = cis_opt_enum(&s.c, "return", rets, RET_NONE);
-	g = cis_opt_enum(&s.c, "object-groups", yesno, 1);
+	base = cis_opt_acl(&s->c);
+	*iface = cis_opt_iface(&s->c);
+	s->ret_mode = cis_opt_enum(&s->c, "return", rets, RET_NONE);
+	g = cis_opt_enum(&s->c, "object-groups", yesno, 1);
 	if (diag_errors() != errs)
 		return -1;
-	s.groups = g == 1;
-	s.acl[FAM_V4] = base;
-	s.acl[FAM_V6] = arena_printf(s.c.a, "%s-V6", base);
+	s->groups = g == 1;
+	s->acl[FAM_V4] = base;
+	s->acl[FAM_V6] = arena_printf(s->c.a, "%s-V6", base);
 	for (f = 0; f < FAM_N; f++) {
-		s.ret[f] = arena_printf(s.c.a, "%s-RETURN", s.acl[f]);
-		s.refl[f] = arena_printf(s.c.a, "%s-REFLECT", s.acl[f]);
+		s->ret[f] = arena_printf(s->c.a, "%s-RETURN", s->acl[f]);
+		s->refl[f] = arena_printf(s->c.a, "%s-REFLECT", s->acl[f]);
 	}
-	for (i = 0; i < ir->nrules; i++)
-		ios_rule(&s, &ir->rules[i]);
+	return 0;
+}
 
-	out_init(&acls);
+/* The egress ACLs, then the return ACLs, each ending in the default. */
+static void
+ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
+{
+	int f;
+
 	for (f = 0; f < FAM_N; f++) {
-		if (f == FAM_V6 && ir->def == IR_DEF_DENY) {
+		if (f == FAM_V6 && s->c.ir->def == IR_DEF_DENY) {
 			/* IOS admits neighbour discovery before its implicit
 			 * deny; an explicit deny would cut it off. */
-			out_puts(&s.eg[f], " remark IPv6 neighbour discovery, "
+			out_puts(&s->eg[f], " remark IPv6 neighbour discovery, "
 			    "as IOS admits it before its own final deny\n"
 			    " permit icmp any any nd-na\n"
 			    " permit icmp any any nd-ns\n");
-			s.neg[f] += 2;
+			s->neg[f] += 2;
 		}
-		ios_default(&s, (enum fam)f, &s.eg[f], &s.neg[f]);
-		have[f] = s.neg[f] > 0;
+		ios_default(s, (enum fam)f, &s->eg[f], &s->neg[f]);
+		have[f] = s->neg[f] > 0;
 		if (have[f])
-			out_printf(&acls, "%s %s\n%s!\n", ios_fam_acl[f],
-			    s.acl[f], out_str(&s.eg[f]));
+			out_printf(o, "%s %s\n%s!\n", ios_fam_acl[f],
+			    s->acl[f], out_str(&s->eg[f]));
 	}
 	for (f = 0; f < FAM_N; f++) {
 		rhave[f] = false;
-		if (s.ret_mode == RET_NONE || !have[f])
+		if (s->ret_mode == RET_NONE || !have[f])
 			continue;
-		if (s.unreturned[f])
-			out_puts(&s.rt[f], " remark UDP and ICMP replies are "
+		if (s->unreturned[f])
+			out_puts(&s->rt[f], " remark UDP and ICMP replies are "
 			    "not admitted: use return: reflexive for them\n");
-		if (s.reflected[f]) {
-			out_printf(&s.rt[f], " remark replies to the entries "
-			    "marked reflect\n evaluate %s\n", s.refl[f]);
-			s.nrt[f]++;
+		if (s->reflected[f]) {
+			out_printf(&s->rt[f], " remark replies to the entries "
+			    "marked reflect\n evaluate %s\n", s->refl[f]);
+			s->nrt[f]++;
 		}
-		ios_default(&s, (enum fam)f, &s.rt[f], &s.nrt[f]);
-		rhave[f] = s.nrt[f] > 0;
+		ios_default(s, (enum fam)f, &s->rt[f], &s->nrt[f]);
+		rhave[f] = s->nrt[f] > 0;
 		if (rhave[f])
-			out_printf(&acls, "%s %s\n remark return traffic for "
-			    "%s\n%s!\n", ios_fam_acl[f], s.ret[f], s.acl[f],
-			    out_str(&s.rt[f]));
+			out_printf(o, "%s %s\n remark return traffic for %s\n"
+			    "%s!\n", ios_fam_acl[f], s->ret[f], s->acl[f],
+			    out_str(&s->rt[f]));
 	}
+}
+
+/*
+ * What goes first: the ACLs before the object-groups, so that no group is
+ * still in use when it goes; every ACL this target may write, even one
+ * this version leaves out, so that none stays behind stale.
+ */
+static void
+ios_remove(struct ios *s, struct out *o)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++) {
+		out_printf(o, "no %s %s\n", ios_fam_acl[f], s->acl[f]);
+		if (s->ret_mode != RET_NONE)
+			out_printf(o, "no %s %s\n", ios_fam_acl[f], s->ret[f]);
+	}
+	out_puts(o, out_str(&s->drop));
+	out_puts(o, "!\n");
+}
+
+static int
+ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+{
+	struct ios s;
+	struct out hdr, rm, acls, apply;
+	const char *iface;
+	bool have[FAM_N], rhave[FAM_N];
+	size_t i;
+	int f, rc;
+
+	memset(&s, 0, sizeof(s));
+	cis_init(&s.c, opts, ir);
+	if (ios_options(&s, &iface) < 0)
+		return -1;
+	for (i = 0; i < ir->nrules; i++)
+		ios_rule(&s, &ir->rules[i]);
 	out_init(&hdr);
+	out_init(&rm);
+	out_init(&acls);
 	out_init(&apply);
 	be_header(opts, ir, "! ", &hdr);
+	ios_acls(&s, have, rhave, &acls);
+	ios_remove(&s, &rm);
+	if (s.grp.len > 0)
+		out_puts(&s.grp, "!\n");
 	if (have[FAM_V4] || have[FAM_V6])
 		ios_apply(&s, iface, have, rhave, &apply);
 	{
-		/* The ACLs go before the object-groups in the removal so that
-		 * no group is still in use when it goes; all of them, even one
-		 * this version leaves out, so that none stays behind stale. */
-		struct out rm;
+		const char *vars[] = {
+			"HEADER", out_str(&hdr),
+			"REMOVE", out_str(&rm),
+			"OBJECTS", out_str(&s.grp),
+			"ACLS", out_str(&acls),
+			"APPLY", out_str(&apply),
+			NULL
+		};
 
-		out_init(&rm);
-		for (f = 0; f < FAM_N; f++) {
-			out_printf(&rm, "no %s %s\n", ios_fam_acl[f], s.acl[f]);
-			if (s.ret_mode != RET_NONE)
-				out_printf(&rm, "no %s %s\n", ios_fam_acl[f],
-				    s.ret[f]);
-		}
-		out_puts(&rm, out_str(&s.drop));
-		out_puts(&rm, "!\n");
-		if (s.grp.len > 0)
-			out_puts(&s.grp, "!\n");
-		{
-			const char *vars[] = {
-				"HEADER", out_str(&hdr),
-				"REMOVE", out_str(&rm),
-				"OBJECTS", out_str(&s.grp),
-				"ACLS", out_str(&acls),
-				"APPLY", out_str(&apply),
-				NULL
-			};
-
-			rc = be_template(opts, "cisco-ios", vars, &outs[0]);
-		}
-		out_free(&rm);
+		rc = be_template(opts, "cisco-ios", vars, &outs[0]);
 	}
 	out_free(&hdr);
-	out_free(&apply);
+	out_free(&rm);
 	out_free(&acls);
+	out_free(&apply);
 	out_free(&s.drop);
 	out_free(&s.grp);
 	for (f = 0; f < FAM_N; f++) {
@@ -416,7 +439,7 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 }
 
 static const char *const ios_suffixes[] = { ".cisco-ios.txt", NULL };
-static const char *const ios_options[] = {
+static const char *const ios_optkeys[] = {
 	"acl", "interface", "return", "object-groups", NULL
 };
 
@@ -426,6 +449,6 @@ const struct backend be_cisco_ios = {
 	.comment_max = CIS_REMARK_MAX,
 	.comment_bad = CIS_COMMENT_BAD,
 	.suffixes = ios_suffixes,
-	.options = ios_options,
+	.options = ios_optkeys,
 	.emit = ios_emit,
 };
