@@ -81,7 +81,7 @@ test-deps: deps-ok
 	@sh tests/lib/npm.sh
 
 run: egressc
-	sh tests/lib/make-run.sh
+	sh scripts/run.sh
 
 # The whole suite, once per build variant. prove prints the summary.
 check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)

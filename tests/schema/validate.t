@@ -61,7 +61,8 @@ SUITES = [
     ("grammar/lock.schema.json",
      sorted(glob.glob("policies/**/*.lock", recursive=True))
      + sorted(glob.glob("tests/schema/valid/*.lock"))
-     + sorted(glob.glob("tests/schema/lock/valid/*.lock")),
+     + sorted(glob.glob("tests/schema/lock/valid/*.lock"))
+     + sorted(glob.glob("tests/resolve/*.lock.expected")),
      sorted(glob.glob("tests/schema/lock/invalid/*.lock"))),
 ]
 # Symbolic links in the corpus point into policies/, checked there already.
