@@ -229,6 +229,18 @@ asa_rule(struct asa *s, const struct ir_rule *r)
 }
 
 static int
+asa_check(const struct ir *ir, const struct be_opts *opts)
+{
+	struct cis c;
+	int errs = diag_errors();
+
+	cis_init(&c, opts, ir);
+	cis_opt_acl(&c);
+	cis_opt_iface(&c);
+	return diag_errors() != errs ? -1 : 0;
+}
+
+static int
 asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct asa s;
@@ -318,4 +330,5 @@ const struct backend be_cisco_asa = {
 	.suffixes = asa_suffixes,
 	.options = asa_options,
 	.emit = asa_emit,
+	.check = asa_check,
 };

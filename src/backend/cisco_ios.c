@@ -387,6 +387,17 @@ ios_remove(struct ios *s, struct out *o)
 }
 
 static int
+ios_check(const struct ir *ir, const struct be_opts *opts)
+{
+	struct ios s;
+	const char *iface;
+
+	memset(&s, 0, sizeof(s));
+	cis_init(&s.c, opts, ir);
+	return ios_options(&s, &iface);
+}
+
+static int
 ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct ios s;
@@ -451,4 +462,5 @@ const struct backend be_cisco_ios = {
 	.suffixes = ios_suffixes,
 	.options = ios_optkeys,
 	.emit = ios_emit,
+	.check = ios_check,
 };

@@ -276,6 +276,10 @@ for target, opt, msg in BADOPT:
          and not os.listdir(od),
          '%s: bad option %r: error at 5:COL, exit 2, no file'
          % (target, opt.split(':')[0]), r.stderr)
+    r = t.run(['lint', path])
+    t.ok(r.returncode == 2 and msg in r.stderr,
+         '%s: lint reports the bad option %r too'
+         % (target, opt.split(':')[0]), r.stderr)
 
 shutil.rmtree(TMP)
 t.done()
