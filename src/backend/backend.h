@@ -44,6 +44,11 @@ struct backend {
 	/* 0, or -1 after diag_error(). */
 	int			(*emit)(const struct ir *, const struct be_opts *,
 				    struct out *outs);
+	/* Check the values of targets.<name> before anything is emitted,
+	 * so that lint reports them too; NULL: emit checks them.  0, or -1
+	 * after diag_error(). */
+	int			(*check)(const struct ir *,
+				    const struct be_opts *);
 };
 
 /* All targets, in the order of DESIGN.md; NULL-terminated. */
