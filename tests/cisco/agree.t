@@ -54,7 +54,10 @@ try:
     for policy, lock in t.policies():
         base = os.path.basename(policy)
         texts, cfgs = [], {}
+        only = t.targets_of(policy)
         for target in TARGETS:
+            if only is not None and target not in only:
+                continue
             d = os.path.join(tmp, base + target)
             os.mkdir(d)
             r, files = t.compile_to(policy, lock, target, d)

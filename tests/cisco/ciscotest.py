@@ -52,6 +52,14 @@ def run(args, **kw):
                           **kw)
 
 
+def targets_of(policy):
+    """The targets a policy is for: POLICY.targets beside it, else all."""
+    f = policy[:-5] + '.targets'
+    if os.path.exists(f):
+        return open(f).read().strip().split(',')
+    return None
+
+
 def policies():
     """Every policy with its lock: shipped, tests/policies, tests/cisco."""
     out = []

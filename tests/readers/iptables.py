@@ -214,9 +214,9 @@ class Rules:
                 if 'NEW' not in states:
                     r.never = True
                 i += 2
-            elif t in ('-o', '--out-interface'):
+            elif t in ('-o', '--out-interface', '-i', '--in-interface'):
                 if _word(toks, i + 1, 'interface') != 'lo':
-                    raise ParseError('only -o lo is understood')
+                    raise ParseError('only -o lo and -i lo are understood')
                 r.never = True
                 i += 2
             elif t in ('-j', '--jump'):

@@ -218,7 +218,7 @@ class Ruleset:
                     raise ParseError('ct state %r' % sorted(bad))
                 if 'new' not in vals:
                     r.never = True
-            elif t == 'oif' and nxt == '"lo"':
+            elif t in ('oif', 'iif') and nxt == '"lo"':
                 r.never = True
                 i += 2
             elif t == 'log':

@@ -133,8 +133,10 @@ targets = {
   "description": "Per-target options: targets: {TARGET: {KEY: VALUE}}.",
   "properties": {
     "nftables": target({"table": opt("table inet NAME; default: the policy name"),
-                        "chain": opt("the chain; default output")}),
-    "iptables": target({"chain": opt("the chain jumped to from OUTPUT; default EGRESSC-NAME, upper-cased, at most 28 characters")}),
+                        "chain": opt("the chain; default output"),
+                        "input-chain": opt("the inbound rules' chain; default input")}),
+    "iptables": target({"chain": opt("the chain jumped to from OUTPUT; default EGRESSC-NAME, upper-cased, at most 28 characters"),
+                        "input-chain": opt("the inbound rules' chain, jumped to from INPUT; default EGRESSC-IN-NAME, upper-cased, at most 28 characters")}),
     "pf": target({"table-prefix": opt("prefix of the <table> names")}),
     "netsh": target({"prefix": opt("rule name prefix; default egressc-NAME")}),
     "powershell": target({"group": opt("rule group; default egressc-NAME")}),
