@@ -3,11 +3,14 @@
 
 #include "backend/backend.h"
 
-extern const struct backend be_nftables, be_iptables;
+extern const struct backend be_nftables, be_iptables, be_cisco_ios,
+    be_cisco_asa;
 
 const struct backend *const be_all[] = {
 	&be_nftables,
 	&be_iptables,
+	&be_cisco_ios,
+	&be_cisco_asa,
 	NULL
 };
 

@@ -76,27 +76,20 @@ static const char *const proto_words[] = {
 static void	resolve_net(struct fe *, struct netdef *);
 static void	resolve_svc(struct fe *, struct svcdef *);
 
-/*
- * Names of the policy, rules, tiers, networks and services:
- * [a-z0-9][a-z0-9-]* of at most 63 bytes (they end up in table, chain and
- * ACL names).  Variables are identifiers as in a shell: [A-Za-z_][A-Za-z0-9_]*,
- * so ${name} never runs into the text around it.
- */
+/* [a-z0-9][a-z0-9_-]* up to 63 bytes: policy, rule, network names. */
 static bool
-ident_ok(const char *s, bool var)
+ident_ok(const char *s, bool underscore)
 {
 	size_t i;
 
-	for (i = 0; s[i] != '\0'; i++) {
-		char c = s[i];
-		bool lower = (c >= 'a' && c <= 'z'), digit = (c >= '0' &&
-		    c <= '9');
-
-		if (var ? !(lower || (c >= 'A' && c <= 'Z') || c == '_' ||
-		    (i > 0 && digit)) : !(lower || digit || (i > 0 && c == '-')))
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 1; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    (underscore && s[i] == '_')))
 			return false;
-	}
-	return i > 0 && i <= 63;
+	return i <= 63;
 }
 
 /* One of words, or an error naming the choices. */
@@ -491,8 +484,7 @@ collect_vars(struct fe *fe, const struct ynode *n)
 		const char *s;
 
 		if (!ident_ok(k->str, true)) {
-			diag_error(&k->loc, "vars: bad variable name '%s' (letters, "
-			    "digits and '_', not starting with a digit)",
+			diag_error(&k->loc, "vars: bad variable name '%s'",
 			    k->str);
 			continue;
 		}
@@ -518,12 +510,12 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *k = n->pairs[i].key;
 
-		if (!ident_ok(k->str, false) || strcmp(k->str, "any") == 0 ||
+		if (!ident_ok(k->str, true) || strcmp(k->str, "any") == 0 ||
 		    (!nets && (strcmp(k->str, "tcp") == 0 ||
 		    strcmp(k->str, "udp") == 0 || strcmp(k->str, "icmp") == 0 ||
 		    strcmp(k->str, "icmpv6") == 0))) {
-			diag_error(&k->loc, "%s: bad name '%s' (a-z, 0-9 and '-'; "
-			    "not a keyword)", what, k->str);
+			diag_error(&k->loc, "%s: bad name '%s' (a-z, 0-9, '-' "
+			    "and '_'; not a keyword)", what, k->str);
 			continue;
 		}
 		if (nets ? find_net(fe, k->str) != NULL :
@@ -674,9 +666,9 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	if ((v = ymap_get(n, "name")) == NULL)
 		diag_error(&n->loc, "rule %zu has no 'name'", idx + 1);
 	else if ((r->name = y_want_str(v, "name")) != NULL) {
-		if (!ident_ok(r->name, false))
-			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9 and "
-			    "'-'; at most 63)", r->name);
+		if (!ident_ok(r->name, true))
+			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9, "
+			    "'-', '_'; at most 63)", r->name);
 		for (i = 0; i + 1 < fe->ir->nrules; i++)
 			if (fe->ir->rules[i].name != NULL &&
 			    strcmp(fe->ir->rules[i].name, r->name) == 0) {
@@ -689,8 +681,8 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	}
 	if ((v = ymap_get(n, "tier")) != NULL &&
 	    (r->tier = y_want_str(v, "tier")) != NULL &&
-	    !ident_ok(r->tier, false))
-		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9 and '-')",
+	    !ident_ok(r->tier, true))
+		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')",
 		    r->tier);
 	if ((v = ymap_get(n, "action")) != NULL &&
 	    (x = want_enum(v, "action", actions)) >= 0)
