@@ -107,16 +107,16 @@ put_table(struct batch *b, const struct nl_want *w, int type, uint16_t flags)
 }
 
 static void
-put_chain(struct batch *b, const struct nl_want *w)
+put_chain(struct batch *b, const struct nl_want *w, const struct nl_chain *ch)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
 
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, w->table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, w->chain);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ch->name);
 	if (w->base) {
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_OUT);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, ch->hook);
 		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, w->policy);
@@ -193,7 +193,7 @@ static void
 build_batch(struct batch *b, const struct nl_want *w)
 {
 	struct nlmsghdr *nlh;
-	size_t i, j;
+	size_t c, i, j;
 
 	nlh = nftnl_batch_begin(b_begin(b), b->seq++);
 	b_end(b, nlh, NULL, NULL);
@@ -201,17 +201,22 @@ build_batch(struct batch *b, const struct nl_want *w)
 	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	put_table(b, w, NFT_MSG_DELTABLE, 0);
 	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	put_chain(b, w);
-	for (i = 0; i < w->nrules; i++) {
-		const struct nl_rule *r = &w->rules[i];
+	/* Each chain, then its rules, in the text back end's order. */
+	for (c = 0; c < w->nchains; c++) {
+		put_chain(b, w, &w->chains[c]);
+		for (i = 0; i < w->nrules; i++) {
+			const struct nl_rule *r = &w->rules[i];
 
-		for (j = 0; j < r->nsets; j++)
-			put_set(b, w, &w->sets[r->set0 + j], r);
-		nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWRULE,
-		    NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-		    b->seq++);
-		nftnl_rule_nlmsg_build_payload(nlh, r->r);
-		b_end(b, nlh, r, "NEWRULE");
+			if (r->chain != c)
+				continue;
+			for (j = 0; j < r->nsets; j++)
+				put_set(b, w, &w->sets[r->set0 + j], r);
+			nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWRULE,
+			    NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND |
+			    NLM_F_ACK, b->seq++);
+			nftnl_rule_nlmsg_build_payload(nlh, r->r);
+			b_end(b, nlh, r, "NEWRULE");
+		}
 	}
 	nlh = nftnl_batch_end(b_begin(b), b->seq++);
 	b_end(b, nlh, NULL, NULL);
@@ -247,53 +252,66 @@ dtype_name(uint32_t dt)
 	return "integer";
 }
 
+/* A rule's sets, the rule as nft would list it, and its expressions. */
+static void
+print_rule(const struct nl_want *w, const struct nl_rule *r, FILE *fp)
+{
+	struct arena *a = w->arena;
+	struct nl_drule d;
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	char buf[4096];
+	size_t j;
+
+	for (j = 0; j < r->nsets; j++) {
+		const struct nl_set *s = &w->sets[r->set0 + j];
+
+		fprintf(fp, "add set inet %s __set%%d { type %s; flags "
+		    "constant%s; }  # id %u, %zu elements sent\n", w->table,
+		    dtype_name(s->field->dtype), s->interval ? ",interval" : "",
+		    s->id, s->nelems);
+		fprintf(fp, "add element inet %s __set%%d %s\n", w->table,
+		    nl_values_text(a, s->field, &s->v));
+	}
+	nl_decode(a, r->r, want_set, (void *)w, &d);
+	fprintf(fp, "add rule inet %s %s %s\n", w->table,
+	    w->chains[r->chain].name, nl_drule_text(a, &d));
+	it = nftnl_expr_iter_create(r->r);
+	while (it != NULL && (e = nftnl_expr_iter_next(it)) != NULL) {
+		nftnl_expr_snprintf(buf, sizeof(buf), e, NFTNL_OUTPUT_DEFAULT,
+		    0);
+		fprintf(fp, "#\t[ %s %s ]\n", nftnl_expr_get_str(e,
+		    NFTNL_EXPR_NAME), buf);
+	}
+	if (it != NULL)
+		nftnl_expr_iter_destroy(it);
+}
+
 static void
 print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 {
 	static const char *const pol[] = { "drop", "accept" };
-	struct arena *a = w->arena;
-	size_t i, j;
-	char buf[4096];
+	size_t c, i;
 
 	fprintf(fp, "# egressc apply --dry-run: one batch, nothing sent%s%s\n",
 	    o->netns ? "; network namespace " : "", o->netns ? o->netns : "");
 	fprintf(fp, "add table inet %s\n", w->table);
 	fprintf(fp, "delete table inet %s\n", w->table);
 	fprintf(fp, "add table inet %s\n", w->table);
-	if (w->base)
-		fprintf(fp, "add chain inet %s %s { type filter hook output "
-		    "priority filter; policy %s; }\n", w->table, w->chain,
-		    pol[w->policy == NF_ACCEPT]);
-	else
-		fprintf(fp, "add chain inet %s %s\n", w->table, w->chain);
-	for (i = 0; i < w->nrules; i++) {
-		const struct nl_rule *r = &w->rules[i];
-		struct nl_drule d;
-		struct nftnl_expr_iter *it;
-		struct nftnl_expr *e;
+	for (c = 0; c < w->nchains; c++) {
+		const struct nl_chain *ch = &w->chains[c];
 
-		for (j = 0; j < r->nsets; j++) {
-			const struct nl_set *s = &w->sets[r->set0 + j];
-
-			fprintf(fp, "add set inet %s __set%%d { type %s; "
-			    "flags constant%s; }  # id %u, %zu elements sent\n",
-			    w->table, dtype_name(s->field->dtype),
-			    s->interval ? ",interval" : "", s->id, s->nelems);
-			fprintf(fp, "add element inet %s __set%%d %s\n",
-			    w->table, nl_values_text(a, s->field, &s->v));
-		}
-		nl_decode(a, r->r, want_set, (void *)w, &d);
-		fprintf(fp, "add rule inet %s %s %s\n", w->table, w->chain,
-		    nl_drule_text(a, &d));
-		it = nftnl_expr_iter_create(r->r);
-		while (it != NULL && (e = nftnl_expr_iter_next(it)) != NULL) {
-			nftnl_expr_snprintf(buf, sizeof(buf), e,
-			    NFTNL_OUTPUT_DEFAULT, 0);
-			fprintf(fp, "#\t[ %s %s ]\n", nftnl_expr_get_str(e,
-			    NFTNL_EXPR_NAME), buf);
-		}
-		if (it != NULL)
-			nftnl_expr_iter_destroy(it);
+		if (w->base)
+			fprintf(fp, "add chain inet %s %s { type filter hook %s "
+			    "priority filter; policy %s; }\n", w->table,
+			    ch->name, ch->dir == IR_INBOUND ? "input" : "output",
+			    pol[w->policy == NF_ACCEPT]);
+		else
+			fprintf(fp, "add chain inet %s %s\n", w->table,
+			    ch->name);
+		for (i = 0; i < w->nrules; i++)
+			if (w->rules[i].chain == c)
+				print_rule(w, &w->rules[i], fp);
 	}
 }
 

@@ -41,6 +41,8 @@ const struct nl_field nl_f_l4proto = { "meta l4proto", NL_F_META,
     NFT_META_L4PROTO, 0, 1, 0, -1, DT_INET_PROTO, 0, 0 };
 const struct nl_field nl_f_oif = { "oif", NL_F_META,
     NFT_META_OIF, 0, 4, 0, -1, DT_IFINDEX, 0, 0 };
+const struct nl_field nl_f_iif = { "iif", NL_F_META,
+    NFT_META_IIF, 0, 4, 0, -1, DT_IFINDEX, 0, 0 };
 const struct nl_field nl_f_ctstate = { "ct state", NL_F_CT,
     NFT_CT_STATE, 0, 4, 0, -1, DT_CT_STATE, 0, 0 };
 const struct nl_field nl_f_ip_saddr = { "ip saddr", NL_F_PAYLOAD,
@@ -395,11 +397,12 @@ rule_begin(struct nl_want *w, const struct ir_rule *src)
 
 	nftnl_rule_set_u32(b.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(b.r, NFTNL_RULE_TABLE, w->table);
-	nftnl_rule_set_str(b.r, NFTNL_RULE_CHAIN, w->chain);
+	nftnl_rule_set_str(b.r, NFTNL_RULE_CHAIN, w->chains[w->cur].name);
 	ARENA_PUSH(w->arena, w->rules, w->nrules, w->caprules);
 	r = &w->rules[w->nrules - 1];
 	r->r = b.r;
 	r->src = src;
+	r->chain = w->cur;
 	r->set0 = w->nsets;
 	r->nsets = 0;
 	return b;
@@ -422,7 +425,7 @@ rule_end(struct rb *b, const char *comment)
 	}
 }
 
-/* ct state established,related accept; oif "lo" accept */
+/* ct state established,related accept; oif "lo" accept (input: iif) */
 static void
 build_prologue(struct nl_want *w)
 {
@@ -438,7 +441,8 @@ build_prologue(struct nl_want *w)
 	rule_end(&b, NULL);
 
 	b = rule_begin(w, NULL);
-	e_load(&b, &nl_f_oif, 4);
+	e_load(&b, w->chains[w->cur].dir == IR_INBOUND ? &nl_f_iif : &nl_f_oif,
+	    4);
 	v = w->lo_index;
 	e_cmp(&b, NFT_CMP_EQ, &v, 4);
 	e_verdict(&b, NF_ACCEPT);
@@ -593,20 +597,31 @@ nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
 	}
 	/* The same names, checked the same way, as the text back end. */
 	w->table = be_ident(&bo, ir, "table", ir->name, 64, false);
-	w->chain = be_ident(&bo, ir, "chain", "output", 64, false);
-	if (w->table == NULL || w->chain == NULL)
-		return -1;
-	if (w->base)
-		build_prologue(w);
-	for (i = 0; i < ir->nrules; i++) {
-		const struct ir_rule *r = &ir->rules[i];
-
-		if (r->dir == IR_INBOUND) {
-			diag_error(&r->loc, "rule '%s': inbound rules are not "
-			    "supported by apply", r->name);
+	w->chains[0].name = be_ident(&bo, ir, "chain", "output", 64, false);
+	w->chains[0].dir = IR_EGRESS;
+	w->chains[0].hook = NF_INET_LOCAL_OUT;
+	w->nchains = 1;
+	if (ir_has_inbound(ir)) {
+		/* Only a policy with inbound rules owns the input path. */
+		w->chains[1].name = be_ident(&bo, ir, "input-chain", "input",
+		    64, false);
+		w->chains[1].dir = IR_INBOUND;
+		w->chains[1].hook = NF_INET_LOCAL_IN;
+		w->nchains = 2;
+		if (w->chains[1].name == NULL)
 			return -1;
+	}
+	if (w->table == NULL || w->chains[0].name == NULL)
+		return -1;
+	for (w->cur = 0; w->cur < w->nchains; w->cur++) {
+		if (w->base)
+			build_prologue(w);
+		for (i = 0; i < ir->nrules; i++) {
+			const struct ir_rule *r = &ir->rules[i];
+
+			if (r->dir == w->chains[w->cur].dir)
+				build_rule(w, r, &bo, (long)i == fail);
 		}
-		build_rule(w, r, &bo, (long)i == fail);
 	}
 	return 0;
 }

@@ -352,7 +352,8 @@ nl_decode(struct arena *a, const struct nftnl_rule *r, nl_setfn setfn,
 			x.reg.f = !to_reg1 ? NULL :
 			    key == NFT_META_NFPROTO ? &nl_f_nfproto :
 			    key == NFT_META_L4PROTO ? &nl_f_l4proto :
-			    key == NFT_META_OIF ? &nl_f_oif : NULL;
+			    key == NFT_META_OIF ? &nl_f_oif :
+			    key == NFT_META_IIF ? &nl_f_iif : NULL;
 			if (x.reg.f == NULL)
 				push_raw(&x, e);
 			else
@@ -516,7 +517,8 @@ put_value(struct out *o, const struct nl_field *f, u128 lo, u128 hi)
 			}
 		return;
 	}
-	if (f == &nl_f_oif && lo == hi && if_indextoname((unsigned)lo, name)) {
+	if ((f == &nl_f_oif || f == &nl_f_iif) && lo == hi &&
+	    if_indextoname((unsigned)lo, name)) {
 		out_printf(o, "\"%s\"", name);
 		return;
 	}

@@ -55,7 +55,7 @@ struct nl_field {
 enum { NL_F_META, NL_F_PAYLOAD, NL_F_CT };
 
 extern const struct nl_field nl_f_nfproto, nl_f_l4proto, nl_f_oif,
-    nl_f_ctstate, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
+    nl_f_iif, nl_f_ctstate, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
     nl_f_ip6_daddr, nl_f_tcp_dport, nl_f_udp_dport, nl_f_icmp_type,
     nl_f_icmp6_type;
 
@@ -73,20 +73,31 @@ struct nl_set {
 struct nl_rule {
 	struct nftnl_rule	*r;
 	const struct ir_rule	*src;		/* NULL: ct state / oif lo */
+	size_t			 chain;		/* in want.chains */
 	size_t			 set0, nsets;	/* its sets in want.sets */
+};
+
+/* A chain: output for egress rules, input when there are inbound ones. */
+struct nl_chain {
+	const char	*name;
+	enum ir_dir	 dir;
+	uint32_t	 hook;		/* NF_INET_LOCAL_OUT, NF_INET_LOCAL_IN */
 };
 
 /* The table a policy compiles to. */
 struct nl_want {
 	struct arena	*arena;
-	const char	*table, *chain;
-	bool		 base;		/* a base chain (hook output) */
+	const char	*table;
+	struct nl_chain	 chains[2];
+	size_t		 nchains;
+	bool		 base;		/* base chains (with hooks) */
 	uint32_t	 policy;	/* NF_DROP, NF_ACCEPT */
 	struct nl_set	*sets;
 	size_t		 nsets, capsets;
 	struct nl_rule	*rules;
 	size_t		 nrules, caprules;
 	unsigned	 lo_index;	/* ifindex of "lo" where we load */
+	size_t		 cur;		/* chain being built */
 };
 
 /* build.c: 0, or -1 after diag_error().  fail_hook: honour NL_FAIL_ENV. */

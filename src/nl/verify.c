@@ -46,7 +46,7 @@ struct live_set {
 
 struct live {
 	struct arena		*a;
-	const char		*table, *chain;
+	const char		*table;
 	bool			 have_table;
 	struct nftnl_chain	**chains;
 	size_t			 nchains, capchains;
@@ -236,8 +236,7 @@ rule_cb(const struct nlmsghdr *nlh, void *arg)
 	struct nftnl_rule *r = nftnl_rule_alloc();
 
 	if (nftnl_rule_nlmsg_parse(nlh, r) < 0 ||
-	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), l->table) != 0 ||
-	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), l->chain) != 0) {
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), l->table) != 0) {
 		nftnl_rule_free(r);
 		return MNL_CB_OK;
 	}
@@ -351,7 +350,6 @@ dump_live(struct nl_sock *s, struct live *l)
 
 	r = nftnl_rule_alloc();
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, l->table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, l->chain);
 	rc = ask(s, NFT_MSG_GETRULE, NLM_F_DUMP, r, p_rule, rule_cb, l);
 	nftnl_rule_free(r);
 	if (rc < 0 && rc != -ENOENT)
@@ -428,38 +426,38 @@ say_changes(struct report *rp, const struct nl_drule *e,
 }
 
 static void
-compare_chain(struct report *rp, const struct live *l, const struct nl_want *w,
-    const struct nftnl_chain *c)
+compare_chain(struct report *rp, const struct nl_want *w,
+    const struct nl_chain *ch, const struct nftnl_chain *c)
 {
 	static const char *const pol[] = { "drop", "accept" };
 	bool base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+	const char *hook = ch->dir == IR_INBOUND ? "input" : "output";
 
 	if (base != w->base) {
-		say(rp, "chain %s: %s, the policy wants %s", w->chain,
+		say(rp, "chain %s: %s, the policy wants %s", ch->name,
 		    base ? "a base chain" : "a regular chain",
-		    w->base ? "a base chain (hook output)" : "a regular chain");
+		    w->base ? "a base chain" : "a regular chain");
 		rp->n++;
 		return;
 	}
 	if (!base)
 		return;
-	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_LOCAL_OUT ||
+	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != ch->hook ||
 	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "filter") != 0 ||
 	    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) != 0) {
 		say(rp, "chain %s: type %s hook %u priority %d, the policy "
-		    "wants type filter hook output priority 0", w->chain,
+		    "wants type filter hook %s priority 0", ch->name,
 		    nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE),
 		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
-		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO));
+		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), hook);
 		rp->n++;
 	}
 	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != w->policy) {
-		say(rp, "chain %s: policy %s, the policy wants %s", w->chain,
+		say(rp, "chain %s: policy %s, the policy wants %s", ch->name,
 		    pol[nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_ACCEPT],
 		    pol[w->policy == NF_ACCEPT]);
 		rp->n++;
 	}
-	(void)l;
 }
 
 /* Largest LCS table we build; beyond it, a greedy alignment. */
@@ -527,7 +525,8 @@ align(const struct nl_drule *e, size_t ne, const struct nl_drule *g,
 }
 
 static void
-compare_rules(struct report *rp, const struct nl_want *w,
+compare_rules(struct report *rp, const char *chain,
+    const struct nl_rule *const *wr,
     const struct nl_drule *e, size_t ne, const struct nl_drule *g, size_t ng)
 {
 	bool *eu = xmalloc(ne + 1), *gu = xmalloc(ng + 1);
@@ -546,7 +545,7 @@ compare_rules(struct report *rp, const struct nl_want *w,
 				break;
 		if (k < ng) {
 			say(rp, "%s: out of order (handle %llu): %s",
-			    rule_label(rp, &w->rules[i]),
+			    rule_label(rp, wr[i]),
 			    (unsigned long long)g[k].handle,
 			    nl_drule_text(rp->a, &e[i]));
 			eu[i] = gu[k] = true;
@@ -558,7 +557,7 @@ compare_rules(struct report *rp, const struct nl_want *w,
 				break;
 		if (k < ng) {
 			say(rp, "%s: changed (handle %llu): %s",
-			    rule_label(rp, &w->rules[i]),
+			    rule_label(rp, wr[i]),
 			    (unsigned long long)g[k].handle,
 			    nl_drule_text(rp->a, &e[i]));
 			say_changes(rp, &e[i], &g[k]);
@@ -573,7 +572,7 @@ compare_rules(struct report *rp, const struct nl_want *w,
 				break;
 		if (k < ng) {
 			say(rp, "%s: changed (handle %llu)",
-			    rule_label(rp, &w->rules[i]),
+			    rule_label(rp, wr[i]),
 			    (unsigned long long)g[k].handle);
 			say(rp, "      policy: %s", nl_drule_text(rp->a, &e[i]));
 			say(rp, "      kernel: %s", nl_drule_text(rp->a, &g[k]));
@@ -581,14 +580,14 @@ compare_rules(struct report *rp, const struct nl_want *w,
 			rp->n++;
 			continue;
 		}
-		say(rp, "%s: missing: %s", rule_label(rp, &w->rules[i]),
+		say(rp, "%s: missing: %s", rule_label(rp, wr[i]),
 		    nl_drule_text(rp->a, &e[i]));
 		rp->n++;
 	}
 	for (j = 0; j < ng; j++)
 		if (!gu[j]) {
-			say(rp, "extra rule (handle %llu): %s",
-			    (unsigned long long)g[j].handle,
+			say(rp, "extra rule in chain %s (handle %llu): %s",
+			    chain, (unsigned long long)g[j].handle,
 			    nl_drule_text(rp->a, &g[j]));
 			rp->n++;
 		}
@@ -599,9 +598,7 @@ compare_rules(struct report *rp, const struct nl_want *w,
 static int
 compare(struct report *rp, struct live *l, const struct nl_want *w)
 {
-	struct nl_drule *e, *g;
-	const struct nftnl_chain *ours = NULL;
-	size_t i;
+	size_t c, i, ne, ng;
 
 	if (!l->have_table) {
 		say(rp, "table inet %s: missing (run `egressc apply`)",
@@ -613,9 +610,10 @@ compare(struct report *rp, struct live *l, const struct nl_want *w)
 		const char *name = nftnl_chain_get_str(l->chains[i],
 		    NFTNL_CHAIN_NAME);
 
-		if (strcmp(name, w->chain) == 0)
-			ours = l->chains[i];
-		else {
+		for (c = 0; c < w->nchains; c++)
+			if (strcmp(name, w->chains[c].name) == 0)
+				break;
+		if (c == w->nchains) {
 			say(rp, "chain %s: not in the policy", name);
 			rp->n++;
 		}
@@ -625,21 +623,41 @@ compare(struct report *rp, struct live *l, const struct nl_want *w)
 			say(rp, "set %s: not in the policy", l->sets[i].name);
 			rp->n++;
 		}
-	if (ours == NULL) {
-		say(rp, "chain %s: missing, and with it %zu rules", w->chain,
-		    w->nrules);
-		rp->n++;
-		return 0;
-	}
-	compare_chain(rp, l, w, ours);
+	for (c = 0; c < w->nchains; c++) {
+		const struct nl_chain *ch = &w->chains[c];
+		const struct nftnl_chain *live = NULL;
+		const struct nl_rule **wr;
+		struct nl_drule *e, *g;
 
-	e = arena_alloc(rp->a, (w->nrules + 1) * sizeof(*e));
-	g = arena_alloc(rp->a, (l->nrules + 1) * sizeof(*g));
-	for (i = 0; i < w->nrules; i++)
-		nl_decode(rp->a, w->rules[i].r, want_set, (void *)w, &e[i]);
-	for (i = 0; i < l->nrules; i++)
-		nl_decode(rp->a, l->rules[i], live_set, l, &g[i]);
-	compare_rules(rp, w, e, w->nrules, g, l->nrules);
+		for (i = 0; i < l->nchains; i++)
+			if (strcmp(nftnl_chain_get_str(l->chains[i],
+			    NFTNL_CHAIN_NAME), ch->name) == 0)
+				live = l->chains[i];
+		if (live == NULL) {
+			for (i = ne = 0; i < w->nrules; i++)
+				ne += w->rules[i].chain == c;
+			say(rp, "chain %s: missing, and with it %zu rules",
+			    ch->name, ne);
+			rp->n++;
+			continue;
+		}
+		compare_chain(rp, w, ch, live);
+		wr = arena_alloc(rp->a, (w->nrules + 1) * sizeof(*wr));
+		e = arena_alloc(rp->a, (w->nrules + 1) * sizeof(*e));
+		g = arena_alloc(rp->a, (l->nrules + 1) * sizeof(*g));
+		for (i = ne = 0; i < w->nrules; i++)
+			if (w->rules[i].chain == c) {
+				wr[ne] = &w->rules[i];
+				nl_decode(rp->a, w->rules[i].r, want_set,
+				    (void *)w, &e[ne++]);
+			}
+		for (i = ng = 0; i < l->nrules; i++)
+			if (strcmp(nftnl_rule_get_str(l->rules[i],
+			    NFTNL_RULE_CHAIN), ch->name) == 0)
+				nl_decode(rp->a, l->rules[i], live_set, l,
+				    &g[ng++]);
+		compare_rules(rp, ch->name, wr, e, ne, g, ng);
+	}
 	return 0;
 }
 
@@ -678,7 +696,6 @@ nl_verify(const struct ir *ir, const struct nl_opts *o)
 	memset(&l, 0, sizeof(l));
 	l.a = a;
 	l.table = w.table;
-	l.chain = w.chain;
 	if ((rc = nl_sock_open(&s)) == 0) {
 		/* A dump the kernel flags as interrupted (the ruleset changed
 		 * meanwhile) may be inconsistent: read everything again. */
