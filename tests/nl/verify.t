@@ -101,6 +101,24 @@ is "$?" 1 "a rule moved to the top: exit 1"
 grep -q '^rule all-to-host (.*): out of order' "$T/out"
 ok $? "it says the rule is out of order"
 
+# A policy with inbound rules has an input chain too.
+inb=$ROOT/tests/policies/inbound.yaml
+"$EG" apply --netns "$NS" "$inb" 2>"$T/err"
+ok $? "apply a policy with inbound rules" || sed 's/^/# /' "$T/err"
+"$EG" verify --netns "$NS" "$inb" >"$T/out" 2>&1
+is "$?" 0 "verify it: exit 0"
+nsx nft add rule inet inbound input tcp dport 23 accept
+nsx nft add chain inet inbound extra
+"$EG" verify --netns "$NS" "$inb" >"$T/out" 2>&1
+is "$?" 1 "an extra input rule and an extra chain: exit 1"
+grep -q '^extra rule in chain input (handle [0-9]*): tcp dport 23 accept' \
+    "$T/out" && grep -q '^chain extra: not in the policy' "$T/out"
+ok $? "both are listed"
+nsx nft delete chain inet inbound input
+"$EG" verify --netns "$NS" "$inb" >"$T/out" 2>&1
+grep -q '^chain input: missing, and with it 6 rules' "$T/out"
+ok $? "a missing chain is listed with its rule count"
+
 # Without CAP_NET_ADMIN: exit 3 and a clear message.
 nsx setpriv --bounding-set=-net_admin --inh-caps=-net_admin \
     "$EG" verify --lock "$lock" "$pol" >/dev/null 2>"$T/err"
