@@ -224,21 +224,6 @@ build_batch(struct batch *b, const struct nl_want *w)
 
 /* ---- --dry-run: the batch as text ------------------------------------- */
 
-static const struct iset *
-want_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
-{
-	const struct nl_want *w = arg;
-	size_t i;
-
-	(void)name;
-	for (i = 0; i < w->nsets; i++)
-		if (w->sets[i].id == id) {
-			*f = w->sets[i].field;
-			return &w->sets[i].v;
-		}
-	return NULL;
-}
-
 static const char *
 dtype_name(uint32_t dt)
 {
@@ -273,7 +258,7 @@ print_rule(const struct nl_want *w, const struct nl_rule *r, FILE *fp)
 		fprintf(fp, "add element inet %s __set%%d %s\n", w->table,
 		    nl_values_text(a, s->field, &s->v));
 	}
-	nl_decode(a, r->r, want_set, (void *)w, &d);
+	nl_decode(a, r->r, nl_want_setfn, (void *)w, &d);
 	fprintf(fp, "add rule inet %s %s %s\n", w->table,
 	    w->chains[r->chain].name, nl_drule_text(a, &d));
 	it = nftnl_expr_iter_create(r->r);

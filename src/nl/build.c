@@ -626,6 +626,22 @@ nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
 	return 0;
 }
 
+const struct iset *
+nl_want_setfn(void *arg, const char *name, uint32_t id,
+    const struct nl_field **f)
+{
+	const struct nl_want *w = arg;
+	size_t i;
+
+	(void)name;	/* every set is "__set%d" until the kernel names it */
+	for (i = 0; i < w->nsets; i++)
+		if (w->sets[i].id == id) {
+			*f = w->sets[i].field;
+			return &w->sets[i].v;
+		}
+	return NULL;
+}
+
 void
 nl_want_free(struct nl_want *w)
 {

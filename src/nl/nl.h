@@ -129,6 +129,9 @@ typedef const struct iset *(*nl_setfn)(void *, const char *name, uint32_t id,
     const struct nl_field **);
 void	nl_decode(struct arena *, const struct nftnl_rule *, nl_setfn, void *,
 	    struct nl_drule *);
+/* An nl_setfn over the sets of a struct nl_want, by set id (build.c). */
+const struct iset *nl_want_setfn(void *, const char *name, uint32_t id,
+	    const struct nl_field **);
 bool	nl_drule_equal(const struct nl_drule *, const struct nl_drule *);
 /* Same fields and statements; only values may differ. */
 bool	nl_drule_alike(const struct nl_drule *, const struct nl_drule *);

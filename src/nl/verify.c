@@ -372,21 +372,6 @@ live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
 	return NULL;
 }
 
-static const struct iset *
-want_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
-{
-	const struct nl_want *w = arg;
-	size_t i;
-
-	(void)name;
-	for (i = 0; i < w->nsets; i++)
-		if (w->sets[i].id == id) {
-			*f = w->sets[i].field;
-			return &w->sets[i].v;
-		}
-	return NULL;
-}
-
 /* ---- comparing -------------------------------------------------------- */
 
 static const char *
@@ -648,7 +633,7 @@ compare(struct report *rp, struct live *l, const struct nl_want *w)
 		for (i = ne = 0; i < w->nrules; i++)
 			if (w->rules[i].chain == c) {
 				wr[ne] = &w->rules[i];
-				nl_decode(rp->a, w->rules[i].r, want_set,
+				nl_decode(rp->a, w->rules[i].r, nl_want_setfn,
 				    (void *)w, &e[ne++]);
 			}
 		for (i = ng = 0; i < l->nrules; i++)

@@ -109,7 +109,8 @@ check()
 		    "$T/results" >"$T/bad"
 		todo=""
 		[ -s "$T/bad" ] &&
-		    todo="the back ends filter only output: replies to inbound connections pass as ct state established"
+		    todo="the back ends filter only output: replies to inbound"\
+" connections pass as ct state established"
 		[ ! -s "$T/bad" ]
 		ok_todo $? "$1 $fam: nothing inbound opens (server -> client fails)" "$todo"
 		sed 's/^/#   /' "$T/bad"
