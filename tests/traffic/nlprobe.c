@@ -213,11 +213,15 @@ probe_start(struct probe *p, const char *proto, const char *addr,
 			p->done = 1;
 		}
 	} else {
-		/* Connected UDP: an ICMP error shows up as a socket error. */
-		if (connect(p->fd, (struct sockaddr *)&p->sa, p->salen) < 0 ||
-		    send(p->fd, "ping", 4, 0) < 0) {
+		/* Connected UDP: an ICMP error shows up as a socket error.
+		 * A local firewall's drop or reject fails the send with
+		 * EPERM; a reject's ICMP error still arrives after it. */
+		if (connect(p->fd, (struct sockaddr *)&p->sa, p->salen) < 0) {
 			p->err = errno;
 			p->done = 1;
+		} else if (send(p->fd, "ping", 4, 0) < 0) {
+			p->err = errno;
+			p->done = errno != EPERM;
 		}
 	}
 	return 0;
