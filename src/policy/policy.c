@@ -338,7 +338,8 @@ port_num(const char *s, size_t len, long max)
 	long v = 0;
 	size_t i;
 
-	if (len == 0 || len > 6)
+	/* No leading zeros: "0443" is more likely a typo than port 443. */
+	if (len == 0 || len > 6 || (len > 1 && s[0] == '0'))
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
