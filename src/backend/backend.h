@@ -71,4 +71,38 @@ int		 be_template(const struct be_opts *, const char *name,
 void		 be_header(const struct be_opts *, const struct ir *,
 		    const char *leader, struct out *);
 
+/*
+ * A target option that becomes an identifier in the output (table, chain,
+ * ACL name): [A-Za-z_][A-Za-z0-9_.-]* of at most maxlen bytes, else an
+ * error at the option (or, for the default, at the policy's name).
+ * upper: fold to upper case.  NULL after diag_error().
+ */
+const char	*be_ident(const struct be_opts *, const struct ir *,
+		    const char *key, const char *dflt, size_t maxlen,
+		    bool upper);
+
+/*
+ * The (family, protocol, ports) combinations a rule matches, in a fixed
+ * order: IPv4 before IPv6, then tcp, udp, icmp, icmpv6.  fam -1: both
+ * families at once (only with BE_MIXED_FAM and when source and destination
+ * are "any" in both); proto -1: every protocol; ports NULL: every port or
+ * ICMP type of the protocol.  ICMP goes with IPv4, ICMPv6 with IPv6.
+ */
+struct be_match {
+	int			 fam;
+	int			 proto;
+	const struct iset	*ports;
+};
+#define BE_MAX_MATCHES	(FAM_N * P_N + 1)
+size_t		 be_matches(const struct ir_rule *, unsigned caps,
+		    struct be_match out[BE_MAX_MATCHES]);
+
+/*
+ * Split a port set into chunks of at most max "slots", a single port
+ * taking one and a range two (iptables multiport: 15).  Returns the count;
+ * *out is arena memory.
+ */
+size_t		 be_chunks(struct arena *, const struct iset *, size_t max,
+		    struct iset **out);
+
 #endif

@@ -1,0 +1,224 @@
+/*
+ * iptables.c - two iptables-restore files, IPv4 and IPv6, each a complete
+ * filter table: an EGRESSC-NAME chain holds the policy's rules and OUTPUT
+ * jumps to it.  iptables has no sets without ipset, so a rule becomes one
+ * line per source and destination prefix, protocol and multiport chunk.
+ */
+#include <string.h>
+
+#include "backend/backend.h"
+
+#define MULTIPORT_MAX	15	/* slots; a range takes two */
+
+struct ipt {
+	const struct be_opts	*op;
+	struct out		*o;
+	const char		*chain;
+	enum fam		 fam;
+};
+
+static void
+put_ports(struct out *o, const struct iset *s, char sep)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		out_printf(o, "%s%u", i ? "," : "", (unsigned)s->v[i].lo);
+		if (s->v[i].hi != s->v[i].lo)
+			out_printf(o, "%c%u", sep, (unsigned)s->v[i].hi);
+	}
+}
+
+/* The protocol part of a line: "-p tcp -m multiport --dports 1,2". */
+static void
+put_proto(struct out *o, enum fam f, int proto, const struct iset *ports)
+{
+	if (proto < 0)
+		return;
+	if (proto == P_ICMP || proto == P_ICMP6) {
+		out_printf(o, f == FAM_V4 ? " -p icmp" : " -p ipv6-icmp");
+		if (ports != NULL)
+			out_printf(o, f == FAM_V4 ? " --icmp-type %u" :
+			    " --icmpv6-type %u", (unsigned)ports->v[0].lo);
+		return;
+	}
+	out_printf(o, " -p %s", proto_name[proto]);
+	if (ports == NULL)
+		return;
+	if (ports->n == 1) {
+		out_puts(o, " --dport ");
+		put_ports(o, ports, ':');
+	} else {
+		out_puts(o, " -m multiport --dports ");
+		put_ports(o, ports, ':');
+	}
+}
+
+static void
+put_line(struct ipt *t, const struct ir_rule *r, const char *src,
+    const char *dst, const char *proto, const char *comment)
+{
+	static const char *const target[] = { "ACCEPT", "DROP", "REJECT" };
+	int pass;
+
+	/* A logged rule gets a LOG line with the same match first. */
+	for (pass = r->log ? 0 : 1; pass < 2; pass++) {
+		out_printf(t->o, "-A %s", t->chain);
+		if (src != NULL)
+			out_printf(t->o, " -s %s", src);
+		if (dst != NULL)
+			out_printf(t->o, " -d %s", dst);
+		out_puts(t->o, proto);
+		out_printf(t->o, " -m comment --comment \"%s\"", comment);
+		if (pass == 0)
+			out_printf(t->o, " -j LOG --log-prefix \"egressc %.20s \"\n",
+			    r->name);
+		else if (r->action == IR_REJECT && strstr(proto, "-p tcp"))
+			out_puts(t->o, " -j REJECT --reject-with tcp-reset\n");
+		else
+			out_printf(t->o, " -j %s\n", target[r->action]);
+	}
+}
+
+/* Prefixes of one side, or a single NULL entry meaning "any". */
+static size_t
+side(struct arena *a, const struct aset *s, enum fam f, const char ***out)
+{
+	struct prefix *p;
+	size_t n, i;
+	char buf[ADDR_STRLEN];
+
+	if (aset_fam_full(s, f)) {
+		*out = arena_alloc(a, sizeof(**out));
+		return 1;
+	}
+	n = aset_prefixes(a, s, f, &p);
+	*out = arena_alloc(a, (n ? n : 1) * sizeof(**out));
+	for (i = 0; i < n; i++)
+		(*out)[i] = arena_strdup(a, addr_format(buf, f, p[i].addr,
+		    p[i].len));
+	return n;
+}
+
+static void
+put_rule(struct ipt *t, const struct ir_rule *r)
+{
+	struct arena *a = t->op->arena;
+	struct be_match m[BE_MAX_MATCHES];
+	const char **srcs, **dsts, *comment;
+	struct iset *chunks, one;
+	struct out proto;
+	size_t nm, i, ns, nd, nc, c, s, d, k;
+
+	comment = be_rule_comment(t->op, r);
+	ns = side(a, &r->src, t->fam, &srcs);
+	nd = side(a, &r->dst, t->fam, &dsts);
+	out_init(&proto);
+	nm = be_matches(r, t->op->be->caps, m);
+	for (i = 0; i < nm; i++) {
+		if (m[i].fam != (int)t->fam)
+			continue;
+		if (m[i].ports == NULL) {
+			nc = 1;
+			chunks = NULL;
+		} else if (m[i].proto == P_ICMP || m[i].proto == P_ICMP6) {
+			/* One line per ICMP type: no multiport for ICMP. */
+			nc = 0;
+			chunks = NULL;
+			for (k = 0; k < m[i].ports->n; k++)
+				nc += (size_t)(m[i].ports->v[k].hi -
+				    m[i].ports->v[k].lo) + 1;
+			chunks = arena_alloc(a, nc * sizeof(*chunks));
+			for (k = c = 0; k < m[i].ports->n; k++) {
+				u128 x;
+
+				for (x = m[i].ports->v[k].lo;
+				    x <= m[i].ports->v[k].hi; x++) {
+					iset_init(&one);
+					iset_add(a, &one, x, x);
+					chunks[c++] = one;
+				}
+			}
+		} else
+			nc = be_chunks(a, m[i].ports, MULTIPORT_MAX, &chunks);
+		for (c = 0; c < nc; c++) {
+			out_reset(&proto);
+			put_proto(&proto, t->fam, m[i].proto,
+			    chunks ? &chunks[c] : NULL);
+			for (s = 0; s < ns; s++)
+				for (d = 0; d < nd; d++)
+					put_line(t, r, srcs[s], dsts[d],
+					    out_str(&proto), comment);
+		}
+	}
+	out_free(&proto);
+}
+
+static int
+emit_fam(const struct ir *ir, const struct be_opts *op, const char *chain,
+    enum fam f, struct out *o)
+{
+	static const char *const final[] = { "DROP", "ACCEPT", NULL };
+	struct out hdr, chains, rules;
+	struct ipt t = { op, &rules, chain, f };
+	const char *vars[9];
+	size_t i;
+	int rc;
+
+	out_init(&hdr);
+	out_init(&chains);
+	out_init(&rules);
+	be_header(op, ir, "# ", &hdr);
+	hdr.buf[--hdr.len] = '\0';
+	out_printf(&chains, ":OUTPUT ACCEPT [0:0]\n:%s - [0:0]\n", chain);
+	if (ir->def != IR_DEF_NONE)
+		out_printf(&rules, "-A OUTPUT -j %s\n"
+		    "-A %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n"
+		    "-A %s -o lo -j ACCEPT\n", chain, chain, chain);
+	for (i = 0; i < ir->nrules; i++)
+		put_rule(&t, &ir->rules[i]);
+	if (ir->def != IR_DEF_NONE)
+		out_printf(&rules, "-A %s -m comment --comment \"default %s\" "
+		    "-j %s\n", chain, ir_default_name[ir->def], final[ir->def]);
+	vars[0] = "HEADER", vars[1] = out_str(&hdr);
+	vars[2] = "RESTORE", vars[3] = f == FAM_V4 ? "iptables-restore" :
+	    "ip6tables-restore";
+	vars[4] = "CHAINS", vars[5] = out_str(&chains);
+	vars[6] = "RULES", vars[7] = out_str(&rules);
+	vars[8] = NULL;
+	rc = be_template(op, "iptables", vars, o);
+	out_free(&hdr);
+	out_free(&chains);
+	out_free(&rules);
+	return rc;
+}
+
+static int
+ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
+{
+	const char *dflt, *chain;
+
+	/* iptables takes chain names of at most 28 characters. */
+	dflt = arena_printf(op->arena, "EGRESSC-%.20s", ir->name);
+	chain = be_ident(op, ir, "chain", dflt, 28, true);
+	if (chain == NULL)
+		return -1;
+	if (emit_fam(ir, op, chain, FAM_V4, &outs[0]) < 0 ||
+	    emit_fam(ir, op, chain, FAM_V6, &outs[1]) < 0)
+		return -1;
+	return 0;
+}
+
+static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", NULL };
+static const char *const ipt_options[] = { "chain", NULL };
+
+const struct backend be_iptables = {
+	.name = "iptables",
+	.caps = BE_FIRST_MATCH | BE_REJECT | BE_LOG,
+	/* iptables 1.8.9 cuts comments past 255 bytes without a word. */
+	.comment_max = 255,
+	.comment_bad = "",
+	.suffixes = ipt_suffixes,
+	.options = ipt_options,
+	.emit = ipt_emit,
+};

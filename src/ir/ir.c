@@ -1,0 +1,238 @@
+/*
+ * ir.c - building, copying, filtering and evaluating the IR.
+ *
+ * Everything lives in the IR's arena.  ir_decide is the reference meaning
+ * of a policy (first match wins); explain and the property tests use it to
+ * check what the back ends emit.
+ */
+#include <string.h>
+
+#include "ir/ir.h"
+
+const char *const ir_action_name[] = { "allow", "deny", "reject" };
+const char *const ir_default_name[] = { "deny", "accept", "none" };
+
+struct ir *
+ir_new(struct arena *a)
+{
+	struct ir *ir = arena_alloc(a, sizeof(*ir));
+
+	ir->arena = a;
+	ir->def = IR_DEF_DENY;
+	ir->wildcards = IR_WILD_EXPAND;
+	ir->hosts = IR_HOSTS_RESOLVE;
+	ir->inbound_allowed = false;
+	return ir;
+}
+
+/* Pointers to earlier rules do not survive the next ir_add_rule. */
+struct ir_rule *
+ir_add_rule(struct ir *ir)
+{
+	struct ir_rule *r;
+
+	ARENA_PUSH(ir->arena, ir->rules, ir->nrules, ir->caprules);
+	r = &ir->rules[ir->nrules - 1];
+	memset(r, 0, sizeof(*r));
+	r->action = IR_ALLOW;
+	r->dir = IR_EGRESS;
+	aset_init(&r->src);
+	aset_init(&r->dst);
+	svc_init(&r->svc);
+	return r;
+}
+
+void
+ir_add_name(struct ir *ir, struct ir_rule *r, const char *name, bool wildcard,
+    const struct loc *loc)
+{
+	struct ir_name *n;
+
+	ARENA_PUSH(ir->arena, r->names, r->nnames, r->capnames);
+	n = &r->names[r->nnames - 1];
+	memset(n, 0, sizeof(*n));
+	n->name = arena_strdup(ir->arena, name);
+	n->wildcard = wildcard;
+	if (loc != NULL)
+		n->loc = *loc;
+	n->resolved = false;
+	aset_init(&n->addrs);
+}
+
+void
+ir_add_origin(struct ir *ir, struct ir_rule *r, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < r->norigins; i++)
+		if (strcmp(r->origins[i], origin) == 0)
+			return;
+	ARENA_PUSH(ir->arena, r->origins, r->norigins, r->caporigins);
+	r->origins[r->norigins - 1] = arena_strdup(ir->arena, origin);
+}
+
+static void
+aset_clone(struct arena *a, struct aset *dst, const struct aset *src)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++)
+		iset_copy(a, &dst->f[f], &src->f[f]);
+}
+
+/* Copy an array of n elements of size sz; cap becomes n. */
+static void *
+dup_array(struct arena *a, const void *v, size_t n, size_t sz)
+{
+	if (n == 0 || v == NULL)
+		return NULL;
+	return memcpy(arena_alloc(a, n * sz), v, n * sz);
+}
+
+/* Strings are never changed in place, so the clone shares them. */
+struct ir *
+ir_clone(const struct ir *src)
+{
+	struct arena *a = src->arena;
+	struct ir *ir = arena_alloc(a, sizeof(*ir));
+	struct ir_rule *r;
+	const struct ir_rule *sr;
+	size_t i, j;
+	int p;
+
+	*ir = *src;
+	ir->rules = dup_array(a, src->rules, src->nrules, sizeof(*src->rules));
+	ir->caprules = ir->nrules = ir->rules != NULL ? src->nrules : 0;
+	ir->topts = dup_array(a, src->topts, src->ntopts, sizeof(*src->topts));
+	ir->captopts = ir->ntopts = ir->topts != NULL ? src->ntopts : 0;
+	for (i = 0; i < ir->nrules; i++) {
+		r = &ir->rules[i];
+		sr = &src->rules[i];
+		aset_clone(a, &r->src, &sr->src);
+		aset_clone(a, &r->dst, &sr->dst);
+		for (p = 0; p < P_N; p++)
+			iset_copy(a, &r->svc.p[p], &sr->svc.p[p]);
+		r->names = dup_array(a, sr->names, sr->nnames,
+		    sizeof(*sr->names));
+		r->capnames = r->nnames = r->names != NULL ? sr->nnames : 0;
+		for (j = 0; j < r->nnames; j++)
+			aset_clone(a, &r->names[j].addrs, &sr->names[j].addrs);
+		r->origins = dup_array(a, sr->origins, sr->norigins,
+		    sizeof(*sr->origins));
+		r->caporigins = r->norigins =
+		    r->origins != NULL ? sr->norigins : 0;
+	}
+	return ir;
+}
+
+/* Is tier one of the comma-separated names in list? */
+static bool
+tier_listed(const char *list, const char *tier)
+{
+	const char *p = list, *e, *s;
+	size_t tl = strlen(tier);
+
+	while (*p != '\0') {
+		e = strchr(p, ',');
+		if (e == NULL)
+			e = p + strlen(p);
+		s = p;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((size_t)(e - s) == tl && strncmp(s, tier, tl) == 0)
+			return true;
+		p = strchr(p, ',');
+		if (p == NULL)
+			break;
+		p++;
+	}
+	return false;
+}
+
+void
+ir_select_tiers(struct ir *ir, const char *tiers)
+{
+	size_t i, k = 0;
+
+	if (tiers == NULL)
+		return;
+	for (i = 0; i < ir->nrules; i++) {
+		/* A rule without a tier belongs to every tier. */
+		if (ir->rules[i].tier != NULL &&
+		    !tier_listed(tiers, ir->rules[i].tier))
+			continue;
+		if (k != i)
+			ir->rules[k] = ir->rules[i];
+		k++;
+	}
+	ir->nrules = k;
+}
+
+const char *
+ir_topt(const struct ir *ir, const char *target, const char *key,
+    const char *dflt)
+{
+	size_t i;
+
+	/* The last entry wins, as a later YAML key overrides an earlier one. */
+	for (i = ir->ntopts; i-- > 0;)
+		if (strcmp(ir->topts[i].target, target) == 0 &&
+		    strcmp(ir->topts[i].key, key) == 0)
+			return ir->topts[i].value;
+	return dflt;
+}
+
+bool
+ir_rule_in_fam(const struct ir_rule *r, enum fam f)
+{
+	size_t i;
+
+	if (iset_empty(&r->src.f[f]))
+		return false;
+	if (!iset_empty(&r->dst.f[f]))
+		return true;
+	for (i = 0; i < r->nnames; i++)
+		if (r->names[i].resolved &&
+		    !iset_empty(&r->names[i].addrs.f[f]))
+			return true;
+	return false;
+}
+
+static bool
+rule_has_dst(const struct ir_rule *r, enum fam f, u128 dst)
+{
+	size_t i;
+
+	if (iset_has(&r->dst.f[f], dst))
+		return true;
+	for (i = 0; i < r->nnames; i++)
+		if (r->names[i].resolved &&
+		    iset_has(&r->names[i].addrs.f[f], dst))
+			return true;
+	return false;
+}
+
+long
+ir_decide(const struct ir *ir, const struct ir_packet *pk)
+{
+	const struct ir_rule *r;
+	size_t i;
+
+	if ((unsigned)pk->fam >= FAM_N)
+		return -1;
+	for (i = 0; i < ir->nrules; i++) {
+		r = &ir->rules[i];
+		if (!ir_rule_in_fam(r, pk->fam))
+			continue;
+		if (!pk->any_src && !iset_has(&r->src.f[pk->fam], pk->src))
+			continue;
+		if (!rule_has_dst(r, pk->fam, pk->dst))
+			continue;
+		if (!svc_match(&r->svc, pk->proto, pk->port))
+			continue;
+		return (long)i;
+	}
+	return -1;
+}

@@ -1,0 +1,72 @@
+/* lower.c - fit the IR to a target's capabilities (see lower.h). */
+#include <string.h>
+
+#include "lower.h"
+
+static bool
+keeps(const struct ir *ir, const struct backend *be, const struct ir_name *n)
+{
+	if (n->wildcard)
+		return (be->caps & BE_WILDCARD) && ir->wildcards ==
+		    IR_WILD_NATIVE;
+	return (be->caps & BE_FQDN) && ir->hosts == IR_HOSTS_NATIVE;
+}
+
+bool
+lower_rule_empty(const struct ir_rule *r)
+{
+	int f;
+	bool any_fam = false;
+
+	if (!r->svc.all && svc_empty(&r->svc))
+		return true;
+	for (f = 0; f < FAM_N; f++)
+		if (ir_rule_in_fam(r, (enum fam)f))
+			any_fam = true;
+	return !any_fam && r->nnames == 0;
+}
+
+struct ir *
+lower(const struct ir *in, const struct backend *be)
+{
+	struct ir *ir = ir_clone(in);
+	size_t i, j, k, keep;
+	int errs = diag_errors();
+
+	for (i = 0; i < ir->nrules; i++) {
+		struct ir_rule *r = &ir->rules[i];
+
+		if (r->dir == IR_INBOUND) {
+			diag_error(&r->loc, "rule '%s': target '%s' has no "
+			    "inbound rules; egressc emits egress tables only",
+			    r->name, be->name);
+			continue;
+		}
+		for (j = keep = 0; j < r->nnames; j++) {
+			struct ir_name *n = &r->names[j];
+
+			if (keeps(ir, be, n)) {
+				r->names[keep++] = *n;
+				continue;
+			}
+			if (n->wildcard) {
+				diag_error(&n->loc, "target '%s' cannot match "
+				    "the wildcard '%s' of rule '%s'; use "
+				    "'wildcards: expand' with a catalog",
+				    be->name, n->name, r->name);
+				continue;
+			}
+			aset_union(ir->arena, &r->dst, &n->addrs);
+		}
+		r->nnames = keep;
+		aset_norm(&r->dst);
+	}
+	if (diag_errors() != errs)
+		return NULL;
+	/* Rules that can match nothing (a name with no addresses, say). */
+	for (i = k = 0; i < ir->nrules; i++)
+		if (!lower_rule_empty(&ir->rules[i]))
+			ir->rules[k++] = ir->rules[i];
+	ir->nrules = k;
+	return ir;
+}

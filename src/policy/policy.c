@@ -1,0 +1,868 @@
+/*
+ * policy.c - YAML policy (format 1) to IR.
+ *
+ * Reads the policy and its includes, checks every key and value against the
+ * format, resolves named networks and services (which may name each other;
+ * cycles are errors), substitutes ${vars} and builds the IR's rules.  It
+ * reports every error it can find in one run, each at its file:line:col.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "expand.h"
+#include "policy/policy.h"
+#include "policy/yaml.h"
+
+#define MAX_INCLUDE_DEPTH	16
+
+enum { UNSEEN, VISITING, DONE };
+
+/* What a list of to:/from: entries or a named network stands for. */
+struct dests {
+	struct aset	 a;
+	struct ir_name	*names;
+	size_t		 n, cap;
+	bool		 any;
+};
+
+struct netdef {
+	const char		*name;
+	const struct ynode	*node;		/* the list */
+	struct loc		 loc;
+	int			 state;
+	struct dests		 d;
+};
+
+struct svcdef {
+	const char		*name;
+	const struct ynode	*node;
+	struct loc		 loc;
+	int			 state;
+	struct svc		 svc;
+};
+
+struct fe {
+	struct arena	*a;
+	struct policy	*pol;
+	struct ir	*ir;
+	struct netdef	*nets;
+	size_t		 nnets, capnets;
+	struct svcdef	*svcs;
+	size_t		 nsvcs, capsvcs;
+	const char	*incstack[MAX_INCLUDE_DEPTH];
+	int		 incdepth;
+};
+
+static const char *const top_keys[] = {
+	"egressc", "name", "description", "vars", "include", "wildcards",
+	"hosts", "default", "inbound", "networks", "services", "rules",
+	"targets", NULL
+};
+static const char *const frag_keys[] = {
+	"egressc", "description", "vars", "include", "networks", "services",
+	NULL
+};
+static const char *const rule_keys[] = {
+	"name", "tier", "to", "from", "ports", "action", "log", "comment",
+	"direction", "allow-private", NULL
+};
+static const char *const proto_words[] = {
+	"tcp", "udp", "icmp", "icmpv6", NULL
+};
+
+static void	resolve_net(struct fe *, struct netdef *);
+static void	resolve_svc(struct fe *, struct svcdef *);
+
+/* [a-z0-9][a-z0-9_-]* up to 63 bytes: policy, rule, network names. */
+static bool
+ident_ok(const char *s, bool underscore)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9')))
+		return false;
+	for (i = 1; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    (underscore && s[i] == '_')))
+			return false;
+	return i <= 63;
+}
+
+/* One of words, or an error naming the choices. */
+static int
+want_enum(const struct ynode *n, const char *what, const char *const *words)
+{
+	const char *s = y_want_str(n, what);
+	const char *near;
+	int i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(words[i], s) == 0)
+			return i;
+	near = suggest(s, words);
+	if (near != NULL)
+		diag_error(&n->loc, "%s: '%s' is not allowed; did you mean "
+		    "'%s'?", what, s, near);
+	else {
+		char buf[256] = "";
+
+		for (i = 0; words[i] != NULL; i++) {
+			strncat(buf, i ? ", " : "", sizeof(buf) - strlen(buf) - 1);
+			strncat(buf, words[i], sizeof(buf) - strlen(buf) - 1);
+		}
+		diag_error(&n->loc, "%s: '%s' is not allowed (one of: %s)",
+		    what, s, buf);
+	}
+	return -1;
+}
+
+static const char *
+subst(struct fe *fe, const struct ynode *n, const char *what)
+{
+	const char *s = y_want_str(n, what);
+
+	if (s == NULL)
+		return NULL;
+	return vars_subst(fe->a, &fe->pol->vars, s, &n->loc, NULL, NULL);
+}
+
+static struct netdef *
+find_net(struct fe *fe, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fe->nnets; i++)
+		if (strcmp(fe->nets[i].name, name) == 0)
+			return &fe->nets[i];
+	return NULL;
+}
+
+static struct svcdef *
+find_svc(struct fe *fe, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < fe->nsvcs; i++)
+		if (strcmp(fe->svcs[i].name, name) == 0)
+			return &fe->svcs[i];
+	return NULL;
+}
+
+/* A did-you-mean over the names of networks or services. */
+static const char *
+near_name(struct fe *fe, const char *word, bool nets)
+{
+	const char **cands;
+	size_t i, n = nets ? fe->nnets : fe->nsvcs;
+
+	cands = arena_alloc(fe->a, (n + 1) * sizeof(*cands));
+	for (i = 0; i < n; i++)
+		cands[i] = nets ? fe->nets[i].name : fe->svcs[i].name;
+	cands[n] = NULL;
+	return suggest(word, cands);
+}
+
+static void
+dests_add_name(struct fe *fe, struct dests *d, const char *name,
+    bool wildcard, const struct loc *loc)
+{
+	ARENA_PUSH(fe->a, d->names, d->n, d->cap);
+	d->names[d->n - 1].name = name;
+	d->names[d->n - 1].wildcard = wildcard;
+	d->names[d->n - 1].loc = *loc;
+	aset_init(&d->names[d->n - 1].addrs);
+}
+
+static void
+dests_union(struct fe *fe, struct dests *d, const struct dests *s)
+{
+	size_t i;
+
+	aset_union(fe->a, &d->a, &s->a);
+	d->any = d->any || s->any;
+	for (i = 0; i < s->n; i++)
+		dests_add_name(fe, d, s->names[i].name, s->names[i].wildcard,
+		    &s->names[i].loc);
+}
+
+static bool
+looks_like_address(const char *s)
+{
+	if (strchr(s, ':') != NULL)
+		return true;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s) && *s != '.' && *s != '/')
+			return false;
+	return true;
+}
+
+/*
+ * One to:/from:/network entry.  names_ok: host names and wildcards are
+ * allowed (not in from:).
+ */
+static void
+parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
+    bool names_ok, const char *what)
+{
+	const char *s, *why;
+	char *low;
+	enum fam fam;
+	u128 addr;
+	int len;
+	bool hostbits;
+	struct netdef *nd;
+	size_t i;
+
+	s = subst(fe, n, what);
+	if (s == NULL)
+		return;
+	if (strcmp(s, "any") == 0) {
+		d->any = true;
+		return;
+	}
+	if (strncmp(s, "*.", 2) == 0) {
+		if (!names_ok) {
+			diag_error(&n->loc, "%s: a wildcard ('%s') cannot be "
+			    "a source", what, s);
+			return;
+		}
+		low = arena_strdup(fe->a, s);
+		for (i = 0; low[i] != '\0'; i++)
+			low[i] = (char)tolower((unsigned char)low[i]);
+		if (wildcard_check(low, &why) < 0) {
+			diag_error(&n->loc, "%s: bad wildcard '%s': %s", what,
+			    s, why);
+			return;
+		}
+		if (fe->ir->wildcards == IR_WILD_FORBID) {
+			diag_error(&n->loc, "wildcard '%s' is not allowed: the "
+			    "policy says 'wildcards: forbid'", s);
+			return;
+		}
+		dests_add_name(fe, d, low, true, &n->loc);
+		return;
+	}
+	if (looks_like_address(s)) {
+		if (addr_parse(s, &fam, &addr, &len, &hostbits) < 0) {
+			diag_error(&n->loc, "%s: bad address or CIDR '%s'",
+			    what, s);
+			return;
+		}
+		if (hostbits) {
+			char buf[ADDR_STRLEN];
+
+			diag_warning(&n->loc, "'%s' has host bits set; using "
+			    "%s", s, addr_format(buf, fam, addr, len));
+		}
+		aset_add_prefix(fe->a, &d->a, fam, addr, len);
+		return;
+	}
+	if (strchr(s, '.') != NULL) {
+		if (!names_ok) {
+			diag_error(&n->loc, "%s: a host name ('%s') cannot be "
+			    "a source; use addresses or a network", what, s);
+			return;
+		}
+		low = arena_strdup(fe->a, s);
+		for (i = 0; low[i] != '\0'; i++)
+			low[i] = (char)tolower((unsigned char)low[i]);
+		if (host_check(low, &why) < 0) {
+			diag_error(&n->loc, "%s: bad host name '%s': %s", what,
+			    s, why);
+			return;
+		}
+		dests_add_name(fe, d, low, false, &n->loc);
+		return;
+	}
+	nd = find_net(fe, s);
+	if (nd == NULL) {
+		const char *near = near_name(fe, s, true);
+
+		if (near != NULL)
+			diag_error(&n->loc, "%s: unknown network '%s'; did you "
+			    "mean '%s'?", what, s, near);
+		else
+			diag_error(&n->loc, "%s: unknown network '%s'", what, s);
+		return;
+	}
+	resolve_net(fe, nd);
+	if (nd->state != DONE)
+		return;
+	if (!names_ok && nd->d.n > 0) {
+		diag_error(&n->loc, "%s: network '%s' holds host names, which "
+		    "cannot be a source", what, s);
+		return;
+	}
+	dests_union(fe, d, &nd->d);
+}
+
+static void
+parse_dests(struct fe *fe, const struct ynode *n, struct dests *d,
+    bool names_ok, const char *what)
+{
+	struct ynode **items, *one;
+	size_t cnt, i;
+
+	aset_init(&d->a);
+	if (!y_want_list(n, what, &items, &cnt, &one))
+		return;
+	for (i = 0; i < cnt; i++)
+		parse_dest(fe, items[i], d, names_ok, what);
+}
+
+static void
+resolve_net(struct fe *fe, struct netdef *nd)
+{
+	if (nd->state == DONE)
+		return;
+	if (nd->state == VISITING) {
+		diag_error(&nd->loc, "network '%s' contains itself", nd->name);
+		return;
+	}
+	nd->state = VISITING;
+	parse_dests(fe, nd->node, &nd->d, true, "networks");
+	if (nd->state == VISITING)
+		nd->state = DONE;
+}
+
+/* "65535" -> 65535; -1 when not a port number of range [lo, max]. */
+static long
+port_num(const char *s, size_t len, long max)
+{
+	long v = 0;
+	size_t i;
+
+	if (len == 0 || len > 6)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v <= max ? v : -2;
+}
+
+/* "tcp/443", "udp/50000-60000", "icmp", "icmp/8" or a service name. */
+static void
+parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
+{
+	const char *s, *slash, *dash;
+	char proto[16];
+	size_t plen;
+	int p;
+	long lo, hi, max;
+	struct svcdef *sd;
+
+	s = subst(fe, n, "ports");
+	if (s == NULL)
+		return;
+	if (strcmp(s, "any") == 0) {
+		svc->all = true;
+		return;
+	}
+	slash = strchr(s, '/');
+	plen = slash ? (size_t)(slash - s) : strlen(s);
+	if (plen < sizeof(proto)) {
+		memcpy(proto, s, plen);
+		proto[plen] = '\0';
+		for (p = 0; p < P_N; p++)
+			if (strcmp(proto, proto_name[p]) == 0)
+				break;
+	} else
+		p = P_N;
+	if (p == P_N) {
+		const char *near;
+
+		if (slash == NULL && (sd = find_svc(fe, s)) != NULL) {
+			resolve_svc(fe, sd);
+			if (sd->state == DONE)
+				svc_union(fe->a, svc, &sd->svc);
+			return;
+		}
+		if (port_num(s, strlen(s), 65535) >= 0) {
+			diag_error(&n->loc, "ports: '%s' needs a protocol: "
+			    "write tcp/%s or udp/%s", s, s, s);
+			return;
+		}
+		if (slash != NULL) {
+			proto[sizeof(proto) - 1] = '\0';
+			near = suggest(plen < sizeof(proto) ? proto : "",
+			    proto_words);
+			if (near != NULL)
+				diag_error(&n->loc, "ports: unknown protocol "
+				    "in '%s'; did you mean '%s'?", s, near);
+			else
+				diag_error(&n->loc, "ports: unknown protocol "
+				    "in '%s' (tcp, udp, icmp, icmpv6)", s);
+			return;
+		}
+		near = near_name(fe, s, false);
+		if (near == NULL)
+			near = suggest(s, proto_words);
+		if (near != NULL)
+			diag_error(&n->loc, "ports: unknown service '%s'; did "
+			    "you mean '%s'?", s, near);
+		else
+			diag_error(&n->loc, "ports: unknown service '%s'", s);
+		return;
+	}
+	max = (long)proto_max((enum proto)p);
+	if (slash == NULL) {
+		iset_add(fe->a, &svc->p[p], 0, (u128)max);
+		return;
+	}
+	slash++;
+	dash = strchr(slash, '-');
+	lo = port_num(slash, dash ? (size_t)(dash - slash) : strlen(slash),
+	    max);
+	hi = dash ? port_num(dash + 1, strlen(dash + 1), max) : lo;
+	if (lo == -1 || hi == -1) {
+		diag_error(&n->loc, "ports: bad %s '%s'", p >= P_ICMP ?
+		    "ICMP type" : "port", s);
+		return;
+	}
+	if (lo == -2 || hi == -2) {
+		diag_error(&n->loc, "ports: %s out of range in '%s' (at most "
+		    "%ld)", p >= P_ICMP ? "ICMP type" : "port", s, max);
+		return;
+	}
+	if (lo == 0 && p < P_ICMP) {
+		diag_error(&n->loc, "ports: port 0 in '%s' cannot be matched",
+		    s);
+		return;
+	}
+	if (lo > hi) {
+		diag_error(&n->loc, "ports: range '%s' runs backwards", s);
+		return;
+	}
+	iset_add(fe->a, &svc->p[p], (u128)lo, (u128)hi);
+}
+
+static void
+parse_ports(struct fe *fe, const struct ynode *n, struct svc *svc)
+{
+	struct ynode **items, *one;
+	size_t cnt, i;
+
+	if (!y_want_list(n, "ports", &items, &cnt, &one))
+		return;
+	for (i = 0; i < cnt; i++)
+		parse_port(fe, items[i], svc);
+}
+
+static void
+resolve_svc(struct fe *fe, struct svcdef *sd)
+{
+	if (sd->state == DONE)
+		return;
+	if (sd->state == VISITING) {
+		diag_error(&sd->loc, "service '%s' contains itself", sd->name);
+		return;
+	}
+	sd->state = VISITING;
+	svc_init(&sd->svc);
+	parse_ports(fe, sd->node, &sd->svc);
+	if (sd->state == VISITING)
+		sd->state = DONE;
+}
+
+static void
+collect_vars(struct fe *fe, const struct ynode *n)
+{
+	size_t i;
+
+	if (!y_want_map(n, "vars"))
+		return;
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *k = n->pairs[i].key, *v = n->pairs[i].val;
+		const char *s;
+
+		if (!ident_ok(k->str, true)) {
+			diag_error(&k->loc, "vars: bad variable name '%s'",
+			    k->str);
+			continue;
+		}
+		if (vars_get(&fe->pol->vars, k->str) != NULL) {
+			diag_error(&k->loc, "variable '%s' is defined twice",
+			    k->str);
+			continue;
+		}
+		if ((s = y_want_str(v, "vars")) != NULL)
+			vars_set(fe->a, &fe->pol->vars, k->str, s, &k->loc);
+	}
+}
+
+/* networks: and services: only record definitions; use resolves them. */
+static void
+collect_defs(struct fe *fe, const struct ynode *n, bool nets)
+{
+	const char *what = nets ? "networks" : "services";
+	size_t i;
+
+	if (!y_want_map(n, what))
+		return;
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *k = n->pairs[i].key;
+
+		if (!ident_ok(k->str, true) || strcmp(k->str, "any") == 0 ||
+		    (!nets && (strcmp(k->str, "tcp") == 0 ||
+		    strcmp(k->str, "udp") == 0 || strcmp(k->str, "icmp") == 0 ||
+		    strcmp(k->str, "icmpv6") == 0))) {
+			diag_error(&k->loc, "%s: bad name '%s' (a-z, 0-9, '-' "
+			    "and '_'; not a keyword)", what, k->str);
+			continue;
+		}
+		if (nets ? find_net(fe, k->str) != NULL :
+		    find_svc(fe, k->str) != NULL) {
+			diag_error(&k->loc, "%s: '%s' is defined twice", what,
+			    k->str);
+			continue;
+		}
+		if (nets) {
+			ARENA_PUSH(fe->a, fe->nets, fe->nnets, fe->capnets);
+			fe->nets[fe->nnets - 1].name = k->str;
+			fe->nets[fe->nnets - 1].node = n->pairs[i].val;
+			fe->nets[fe->nnets - 1].loc = k->loc;
+		} else {
+			ARENA_PUSH(fe->a, fe->svcs, fe->nsvcs, fe->capsvcs);
+			fe->svcs[fe->nsvcs - 1].name = k->str;
+			fe->svcs[fe->nsvcs - 1].node = n->pairs[i].val;
+			fe->svcs[fe->nsvcs - 1].loc = k->loc;
+		}
+	}
+}
+
+static const struct ynode *load_file(struct fe *, const char *path,
+		    const struct loc *, bool top);
+
+static void
+do_includes(struct fe *fe, const struct ynode *n, const char *from)
+{
+	struct ynode **items, *one;
+	size_t cnt, i;
+	const char *slash;
+
+	if (!y_want_list(n, "include", &items, &cnt, &one))
+		return;
+	slash = strrchr(from, '/');
+	for (i = 0; i < cnt; i++) {
+		const char *s = y_want_str(items[i], "include");
+		char *path;
+
+		if (s == NULL)
+			continue;
+		if (s[0] == '/' || slash == NULL)
+			path = arena_strdup(fe->a, s);
+		else
+			path = arena_printf(fe->a, "%.*s/%s",
+			    (int)(slash - from), from, s);
+		load_file(fe, path, &items[i]->loc, false);
+	}
+}
+
+static void
+check_version(const struct ynode *root, const char *key, const char *what)
+{
+	const struct ynode *v = ymap_get(root, key);
+
+	if (v == NULL) {
+		diag_error(&root->loc, "%s: missing '%s: 1'", what, key);
+		return;
+	}
+	if (v->kind != Y_SCALAR || strcmp(v->str, "1") != 0)
+		diag_error(&v->loc, "%s: unsupported format version (this "
+		    "egressc reads '%s: 1')", what, key);
+}
+
+static void
+load_fragment(struct fe *fe, const struct ynode *root, const char *path)
+{
+	const struct ynode *v;
+
+	check_version(root, "egressc", "policy");
+	if ((v = ymap_get(root, "vars")) != NULL)
+		collect_vars(fe, v);
+	if ((v = ymap_get(root, "include")) != NULL)
+		do_includes(fe, v, path);
+	if ((v = ymap_get(root, "networks")) != NULL)
+		collect_defs(fe, v, true);
+	if ((v = ymap_get(root, "services")) != NULL)
+		collect_defs(fe, v, false);
+}
+
+/* Read one file of the policy; returns its root (a mapping) or NULL. */
+static const struct ynode *
+load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
+{
+	struct ynode *root;
+	char *real;
+	int i;
+
+	real = realpath(path, NULL);
+	if (real == NULL) {
+		diag_error(from, "cannot read '%s'", path);
+		return NULL;
+	}
+	for (i = 0; i < fe->incdepth; i++)
+		if (strcmp(fe->incstack[i], real) == 0) {
+			diag_error(from, "include cycle: '%s' includes itself",
+			    path);
+			free(real);
+			return NULL;
+		}
+	if (fe->incdepth == MAX_INCLUDE_DEPTH) {
+		diag_error(from, "includes nested deeper than %d",
+		    MAX_INCLUDE_DEPTH);
+		free(real);
+		return NULL;
+	}
+	fe->incstack[fe->incdepth++] = arena_strdup(fe->a, real);
+	free(real);
+	root = yaml_load(fe->a, path);
+	if (root != NULL && !y_want_map(root, top ? "policy" : "include"))
+		root = NULL;
+	if (root != NULL && !top && ymap_get(root, "egressc-catalog") != NULL) {
+		struct catalog *c = catalog_parse(fe->a, root, path);
+
+		if (c != NULL) {
+			ARENA_PUSH(fe->a, fe->pol->cats, fe->pol->ncats,
+			    fe->pol->capcats);
+			fe->pol->cats[fe->pol->ncats - 1] = c;
+		}
+	} else if (root != NULL) {
+		ymap_check_keys(root, top ? top_keys : frag_keys, top ?
+		    "the policy" : "an included policy");
+		load_fragment(fe, root, path);
+	}
+	fe->incdepth--;
+	return root;
+}
+
+static void
+parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
+{
+	static const char *const actions[] = { "allow", "deny", "reject",
+	    NULL };
+	static const char *const dirs[] = { "egress", "inbound", NULL };
+	struct ir_rule *r;
+	const struct ynode *v;
+	struct dests d;
+	size_t i, j;
+	int x;
+
+	if (!y_want_map(n, "rules"))
+		return;
+	ymap_check_keys(n, rule_keys, "a rule");
+	r = ir_add_rule(fe->ir);
+	r->loc = n->loc;
+	r->action = IR_ALLOW;
+	r->dir = IR_EGRESS;
+	if ((v = ymap_get(n, "name")) == NULL)
+		diag_error(&n->loc, "rule %zu has no 'name'", idx + 1);
+	else if ((r->name = y_want_str(v, "name")) != NULL) {
+		if (!ident_ok(r->name, true))
+			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9, "
+			    "'-', '_'; at most 63)", r->name);
+		for (i = 0; i + 1 < fe->ir->nrules; i++)
+			if (fe->ir->rules[i].name != NULL &&
+			    strcmp(fe->ir->rules[i].name, r->name) == 0) {
+				diag_error(&v->loc, "duplicate rule name '%s' "
+				    "(first at line %d)", r->name,
+				    fe->ir->rules[i].loc.line);
+				break;
+			}
+		r->loc = v->loc;
+	}
+	if ((v = ymap_get(n, "tier")) != NULL &&
+	    (r->tier = y_want_str(v, "tier")) != NULL &&
+	    !ident_ok(r->tier, true))
+		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')",
+		    r->tier);
+	if ((v = ymap_get(n, "action")) != NULL &&
+	    (x = want_enum(v, "action", actions)) >= 0)
+		r->action = (enum ir_action)x;
+	if ((v = ymap_get(n, "direction")) != NULL &&
+	    (x = want_enum(v, "direction", dirs)) >= 0) {
+		r->dir = (enum ir_dir)x;
+		if (r->dir == IR_INBOUND && !fe->ir->inbound_allowed)
+			diag_error(&v->loc, "inbound rule '%s' needs "
+			    "'inbound: allow' at the top of the policy: egress "
+			    "clients should open no inbound ports",
+			    r->name ? r->name : "?");
+	}
+	if ((v = ymap_get(n, "log")) != NULL)
+		y_want_bool(v, "log", &r->log);
+	if ((v = ymap_get(n, "allow-private")) != NULL)
+		y_want_bool(v, "allow-private", &r->allow_private);
+	if ((v = ymap_get(n, "comment")) != NULL)
+		r->comment = subst(fe, v, "comment");
+	memset(&d, 0, sizeof(d));
+	if ((v = ymap_get(n, "to")) == NULL)
+		diag_error(&n->loc, "rule '%s' has no 'to'", r->name ? r->name :
+		    "?");
+	else
+		parse_dests(fe, v, &d, true, "to");
+	if (d.any) {
+		aset_any(fe->a, &r->dst);
+		r->dst_any = true;
+	} else
+		r->dst = d.a;
+	for (i = 0; i < d.n; i++) {
+		for (j = 0; j < r->nnames; j++)
+			if (strcmp(r->names[j].name, d.names[i].name) == 0)
+				break;
+		if (j == r->nnames && !d.any)
+			ir_add_name(fe->ir, r, d.names[i].name,
+			    d.names[i].wildcard, &d.names[i].loc);
+	}
+	memset(&d, 0, sizeof(d));
+	if ((v = ymap_get(n, "from")) != NULL) {
+		parse_dests(fe, v, &d, false, "from");
+		if (d.any)
+			aset_any(fe->a, &r->src);
+		else
+			r->src = d.a;
+	} else
+		aset_any(fe->a, &r->src);
+	svc_init(&r->svc);
+	if ((v = ymap_get(n, "ports")) != NULL)
+		parse_ports(fe, v, &r->svc);
+	else
+		r->svc.all = true;
+	for (i = 0; i < P_N; i++)
+		iset_norm(&r->svc.p[i]);
+	aset_norm(&r->dst);
+	aset_norm(&r->src);
+}
+
+static void
+parse_targets(struct fe *fe, const struct ynode *n)
+{
+	size_t i, j;
+
+	if (!y_want_map(n, "targets"))
+		return;
+	for (i = 0; i < n->n; i++) {
+		const struct ynode *k = n->pairs[i].key, *m = n->pairs[i].val;
+		const struct backend *be = be_find(k->str);
+
+		if (be == NULL) {
+			const char *names[16];
+			const char *near;
+
+			for (j = 0; be_all[j] != NULL && j < 15; j++)
+				names[j] = be_all[j]->name;
+			names[j] = NULL;
+			near = suggest(k->str, names);
+			if (near != NULL)
+				diag_error(&k->loc, "targets: unknown target "
+				    "'%s'; did you mean '%s'?", k->str, near);
+			else
+				diag_error(&k->loc, "targets: unknown target "
+				    "'%s'", k->str);
+			continue;
+		}
+		if (!y_want_map(m, k->str))
+			continue;
+		if (ymap_check_keys(m, be->options, arena_printf(fe->a,
+		    "targets.%s", k->str)) < 0)
+			continue;
+		for (j = 0; j < m->n; j++) {
+			const char *s = y_want_str(m->pairs[j].val,
+			    m->pairs[j].key->str);
+			struct ir_topt *t;
+
+			if (s == NULL)
+				continue;
+			ARENA_PUSH(fe->a, fe->ir->topts, fe->ir->ntopts,
+			    fe->ir->captopts);
+			t = &fe->ir->topts[fe->ir->ntopts - 1];
+			t->target = be->name;
+			t->key = m->pairs[j].key->str;
+			t->value = vars_subst(fe->a, &fe->pol->vars, s,
+			    &m->pairs[j].val->loc, NULL, NULL);
+			t->loc = m->pairs[j].val->loc;
+		}
+	}
+}
+
+static void
+parse_top(struct fe *fe, const struct ynode *root)
+{
+	static const char *const defs[] = { "deny", "accept", "none", NULL };
+	static const char *const wilds[] = { "native", "expand", "forbid",
+	    NULL };
+	static const char *const hosts[] = { "resolve", "native", NULL };
+	static const char *const inb[] = { "deny", "allow", NULL };
+	struct ir *ir = fe->ir;
+	const struct ynode *v;
+	size_t i;
+	int x;
+
+	if ((v = ymap_get(root, "name")) == NULL)
+		diag_error(&root->loc, "policy has no 'name'");
+	else if ((ir->name = y_want_str(v, "name")) != NULL &&
+	    !ident_ok(ir->name, false))
+		diag_error(&v->loc, "bad policy name '%s' ([a-z0-9][a-z0-9-]*, "
+		    "at most 63)", ir->name);
+	if ((v = ymap_get(root, "description")) != NULL)
+		ir->description = subst(fe, v, "description");
+	if ((v = ymap_get(root, "default")) != NULL &&
+	    (x = want_enum(v, "default", defs)) >= 0)
+		ir->def = (enum ir_default)x;
+	if ((v = ymap_get(root, "wildcards")) != NULL &&
+	    (x = want_enum(v, "wildcards", wilds)) >= 0)
+		ir->wildcards = (enum ir_wild)x;
+	if ((v = ymap_get(root, "hosts")) != NULL &&
+	    (x = want_enum(v, "hosts", hosts)) >= 0)
+		ir->hosts = (enum ir_hosts)x;
+	if ((v = ymap_get(root, "inbound")) != NULL &&
+	    (x = want_enum(v, "inbound", inb)) >= 0)
+		ir->inbound_allowed = x == 1;
+	if ((v = ymap_get(root, "targets")) != NULL)
+		parse_targets(fe, v);
+	/* Definitions are checked even when no rule uses them. */
+	for (i = 0; i < fe->nnets; i++)
+		resolve_net(fe, &fe->nets[i]);
+	for (i = 0; i < fe->nsvcs; i++)
+		resolve_svc(fe, &fe->svcs[i]);
+	if ((v = ymap_get(root, "rules")) == NULL) {
+		diag_error(&root->loc, "policy has no 'rules'");
+		return;
+	}
+	if (!y_want_seq(v, "rules"))
+		return;
+	for (i = 0; i < v->n; i++)
+		parse_rule(fe, v->items[i], i);
+}
+
+struct policy *
+pol_load(struct arena *a, const char *path)
+{
+	struct fe fe;
+	struct policy *pol;
+	const struct ynode *root;
+	int errs = diag_errors();
+	struct loc here = { NULL, 0, 0 };
+
+	memset(&fe, 0, sizeof(fe));
+	fe.a = a;
+	pol = arena_alloc(a, sizeof(*pol));
+	pol->ir = ir_new(a);
+	pol->ir->wildcards = IR_WILD_EXPAND;
+	pol->ir->hosts = IR_HOSTS_RESOLVE;
+	pol->ir->def = IR_DEF_DENY;
+	pol->ir->file = arena_strdup(a, path);
+	fe.pol = pol;
+	fe.ir = pol->ir;
+	root = load_file(&fe, path, &here, true);
+	if (root != NULL)
+		parse_top(&fe, root);
+	return diag_errors() == errs ? pol : NULL;
+}

@@ -1,0 +1,25 @@
+/*
+ * policy.h - the front end: a policy file (and what it includes) read into
+ * the IR.  Named networks and services are resolved here; host names and
+ * wildcards stay names in the IR for the later passes (expand, lock).
+ */
+#ifndef EGRESSC_POLICY_H
+#define EGRESSC_POLICY_H
+
+#include "ir/ir.h"
+#include "policy/vars.h"
+
+struct catalog;
+
+struct policy {
+	struct ir	 *ir;
+	struct vars	  vars;
+	struct catalog	**cats;		/* from include: */
+	size_t		  ncats, capcats;
+};
+
+/* Load and check a policy.  NULL when anything was wrong (diagnostics have
+ * been printed); warnings alone do not fail. */
+struct policy	*pol_load(struct arena *, const char *path);
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * yaml.c - libyaml events to a located node tree (see yaml.h).
+ *
+ * Aliases are not copied: an alias node is the anchored node itself, shared.
+ * What an alias would cost if expanded is still counted (each node's size is
+ * its subtree's expanded size), so a "billion laughs" document is refused
+ * before anything walks it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "policy/yaml.h"
+#include "util/atomic_write.h"
+
+struct anchor {
+	const char	*name;
+	struct ynode	*node;
+	size_t		 size;
+};
+
+struct frame {
+	struct ynode	*node;
+	struct ynode	*key;		/* Y_MAP: pending key, or NULL */
+	size_t		 size;		/* expanded size so far */
+};
+
+struct parser {
+	struct arena	*a;
+	const char	*file;
+	struct anchor	*anchors;
+	size_t		 nanchors, capanchors;
+	struct frame	 stack[YAML_MAX_DEPTH + 1];
+	int		 depth;
+	struct ynode	*root;
+	size_t		 rootsize;
+	int		 failed;
+};
+
+static struct loc
+mark_loc(const struct parser *p, yaml_mark_t m)
+{
+	struct loc l = { p->file, (int)m.line + 1, (int)m.column + 1 };
+
+	return l;
+}
+
+static size_t
+sat_add(size_t a, size_t b)
+{
+	return a + b < a ? (size_t)-1 : a + b;
+}
+
+static int
+check_dup(struct parser *p, const struct ynode *map, const struct ynode *key)
+{
+	size_t i;
+
+	if (key->kind != Y_SCALAR)
+		return 0;
+	for (i = 0; i < map->n; i++) {
+		const struct ynode *k = map->pairs[i].key;
+
+		if (k->kind == Y_SCALAR && strcmp(k->str, key->str) == 0) {
+			diag_error(&key->loc, "duplicate key '%s' (first at "
+			    "line %d)", key->str, k->loc.line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Attach a finished node (of expanded size sz) to the open container. */
+static int
+attach(struct parser *p, struct ynode *n, size_t sz)
+{
+	struct frame *f;
+
+	if (p->depth == 0) {
+		p->root = n;
+		p->rootsize = sz;
+		return 0;
+	}
+	f = &p->stack[p->depth - 1];
+	f->size = sat_add(f->size, sz);
+	if (f->size > YAML_MAX_NODES) {
+		diag_error(&n->loc, "document too large: more than %u nodes "
+		    "once aliases are expanded", YAML_MAX_NODES);
+		return -1;
+	}
+	if (f->node->kind == Y_SEQ) {
+		ARENA_PUSH(p->a, f->node->items, f->node->n, f->node->cap);
+		f->node->items[f->node->n - 1] = n;
+	} else if (f->key == NULL) {
+		if (n->kind != Y_SCALAR) {
+			diag_error(&n->loc, "a mapping key must be a scalar");
+			return -1;
+		}
+		f->key = n;
+	} else {
+		if (check_dup(p, f->node, f->key) < 0)
+			return -1;
+		ARENA_PUSH(p->a, f->node->pairs, f->node->n, f->node->cap);
+		f->node->pairs[f->node->n - 1].key = f->key;
+		f->node->pairs[f->node->n - 1].val = n;
+		f->key = NULL;
+	}
+	return 0;
+}
+
+static void
+add_anchor(struct parser *p, const yaml_char_t *name, struct ynode *n,
+    size_t sz)
+{
+	ARENA_PUSH(p->a, p->anchors, p->nanchors, p->capanchors);
+	p->anchors[p->nanchors - 1].name = arena_strdup(p->a,
+	    (const char *)name);
+	p->anchors[p->nanchors - 1].node = n;
+	p->anchors[p->nanchors - 1].size = sz;
+}
+
+static struct ynode *
+new_node(struct parser *p, enum ykind k, yaml_mark_t m)
+{
+	struct ynode *n = arena_alloc(p->a, sizeof(*n));
+
+	n->kind = k;
+	n->loc = mark_loc(p, m);
+	return n;
+}
+
+static int
+open_node(struct parser *p, enum ykind k, yaml_mark_t m)
+{
+	struct ynode *n;
+
+	if (p->depth >= YAML_MAX_DEPTH) {
+		struct loc l = mark_loc(p, m);
+
+		diag_error(&l, "nesting deeper than %d levels", YAML_MAX_DEPTH);
+		return -1;
+	}
+	n = new_node(p, k, m);
+	p->stack[p->depth].node = n;
+	p->stack[p->depth].key = NULL;
+	p->stack[p->depth].size = 1;
+	p->depth++;
+	return 0;
+}
+
+static int
+on_event(struct parser *p, yaml_event_t *ev, int *docs)
+{
+	struct ynode *n;
+	struct frame f;
+	const yaml_char_t *anchor = NULL;
+	size_t i;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++*docs > 1) {
+			struct loc l = mark_loc(p, ev->start_mark);
+
+			diag_error(&l, "more than one YAML document");
+			return -1;
+		}
+		return 0;
+	case YAML_SCALAR_EVENT:
+		n = new_node(p, Y_SCALAR, ev->start_mark);
+		n->str = arena_strndup(p->a, (const char *)ev->data.scalar.value,
+		    ev->data.scalar.length);
+		if (strlen(n->str) != ev->data.scalar.length) {
+			diag_error(&n->loc, "NUL character in a string");
+			return -1;
+		}
+		n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+		if (ev->data.scalar.anchor != NULL)
+			add_anchor(p, ev->data.scalar.anchor, n, 1);
+		return attach(p, n, 1);
+	case YAML_SEQUENCE_START_EVENT:
+		return open_node(p, Y_SEQ, ev->start_mark);
+	case YAML_MAPPING_START_EVENT:
+		return open_node(p, Y_MAP, ev->start_mark);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		f = p->stack[--p->depth];
+		return attach(p, f.node, f.size);
+	case YAML_ALIAS_EVENT:
+		anchor = ev->data.alias.anchor;
+		for (i = p->nanchors; i-- > 0;)
+			if (strcmp(p->anchors[i].name, (const char *)anchor) == 0)
+				return attach(p, p->anchors[i].node,
+				    p->anchors[i].size);
+		{
+			struct loc l = mark_loc(p, ev->start_mark);
+
+			diag_error(&l, "unknown alias '*%s'", anchor);
+		}
+		return -1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * libyaml reports anchors at the start event; the node is only complete at
+ * the end event.  Record pending anchors on the frame and register them
+ * when the container closes.
+ */
+struct pending {
+	const char	*name;
+	int		 depth;
+};
+
+struct ynode *
+yaml_parse(struct arena *a, const char *name, const char *text, size_t len)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	struct parser p;
+	struct pending pend[YAML_MAX_DEPTH + 1];
+	int npend = 0, docs = 0, done = 0, rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	p.file = arena_strdup(a, name);
+	if (!yaml_parser_initialize(&yp)) {
+		diag_error(NULL, "cannot initialise the YAML parser");
+		return NULL;
+	}
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	yaml_parser_set_encoding(&yp, YAML_UTF8_ENCODING);
+	while (!done) {
+		if (!yaml_parser_parse(&yp, &ev)) {
+			struct loc l = mark_loc(&p, yp.problem_mark);
+
+			diag_error(&l, "%s%s%s", yp.problem ? yp.problem :
+			    "malformed YAML", yp.context ? " " : "",
+			    yp.context ? yp.context : "");
+			rc = -1;
+			break;
+		}
+		if ((ev.type == YAML_SEQUENCE_START_EVENT &&
+		    ev.data.sequence_start.anchor != NULL) ||
+		    (ev.type == YAML_MAPPING_START_EVENT &&
+		    ev.data.mapping_start.anchor != NULL)) {
+			const yaml_char_t *an = ev.type ==
+			    YAML_SEQUENCE_START_EVENT ?
+			    ev.data.sequence_start.anchor :
+			    ev.data.mapping_start.anchor;
+
+			pend[npend].name = arena_strdup(a, (const char *)an);
+			pend[npend].depth = p.depth + 1;
+			npend++;
+		}
+		if ((ev.type == YAML_SEQUENCE_END_EVENT ||
+		    ev.type == YAML_MAPPING_END_EVENT) && npend > 0 &&
+		    pend[npend - 1].depth == p.depth) {
+			struct frame *f = &p.stack[p.depth - 1];
+
+			npend--;
+			rc = on_event(&p, &ev, &docs);
+			/* The node just closed is the last attached one. */
+			if (rc == 0) {
+				struct ynode *closed = f->node;
+
+				add_anchor(&p, (const yaml_char_t *)
+				    pend[npend].name, closed, f->size);
+			}
+		} else
+			rc = on_event(&p, &ev, &docs);
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+		if (rc < 0)
+			break;
+	}
+	yaml_parser_delete(&yp);
+	if (rc < 0)
+		return NULL;
+	if (p.root == NULL) {		/* empty document */
+		struct ynode *n = arena_alloc(a, sizeof(*n));
+
+		n->kind = Y_SCALAR;
+		n->str = "";
+		n->plain = true;
+		n->loc.file = p.file;
+		n->loc.line = n->loc.col = 1;
+		p.root = n;
+	}
+	return p.root;
+}
+
+/* Find the first invalid UTF-8 sequence; returns its offset or -1. */
+static long
+utf8_invalid(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned c = s[i];
+		size_t n, k;
+		unsigned long cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			n = 1, cp = c & 0x1f;
+		else if ((c & 0xf0) == 0xe0)
+			n = 2, cp = c & 0x0f;
+		else if ((c & 0xf8) == 0xf0)
+			n = 3, cp = c & 0x07;
+		else
+			return (long)i;
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				return (long)i;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return (long)i;
+		i += n + 1;
+	}
+	return -1;
+}
+
+struct ynode *
+yaml_load(struct arena *a, const char *path)
+{
+	char *text;
+	size_t len;
+	long bad;
+	struct ynode *root;
+
+	text = read_file(path, YAML_MAX_FILE, &len);
+	if (text == NULL) {
+		if (errno == EFBIG)
+			diag_error(NULL, "%s: larger than the %u MiB limit",
+			    path, YAML_MAX_FILE / (1024 * 1024));
+		else
+			diag_error(NULL, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	diag_source(path, text, len);
+	bad = utf8_invalid((const unsigned char *)text, len);
+	if (bad >= 0) {
+		struct loc l = { arena_strdup(a, path), 1, 1 };
+		long i;
+
+		for (i = 0; i < bad; i++) {
+			if (text[i] == '\n') {
+				l.line++;
+				l.col = 1;
+			} else if (((unsigned char)text[i] & 0xc0) != 0x80)
+				l.col++;
+		}
+		diag_error(&l, "invalid UTF-8");
+		free(text);
+		return NULL;
+	}
+	root = yaml_parse(a, path, text, len);
+	free(text);
+	return root;
+}
+
+struct ynode *
+ymap_get(const struct ynode *map, const char *key)
+{
+	size_t i;
+
+	if (map == NULL || map->kind != Y_MAP)
+		return NULL;
+	for (i = 0; i < map->n; i++)
+		if (strcmp(map->pairs[i].key->str, key) == 0)
+			return map->pairs[i].val;
+	return NULL;
+}
+
+bool
+y_is_null(const struct ynode *n)
+{
+	return n == NULL || (n->kind == Y_SCALAR && n->plain &&
+	    (n->str[0] == '\0' || strcmp(n->str, "~") == 0 ||
+	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
+	    strcmp(n->str, "NULL") == 0));
+}
+
+static const char *
+kind_name(const struct ynode *n)
+{
+	if (y_is_null(n))
+		return "nothing";
+	switch (n->kind) {
+	case Y_SCALAR:
+		return "a scalar";
+	case Y_SEQ:
+		return "a list";
+	default:
+		return "a mapping";
+	}
+}
+
+const char *
+y_want_str(const struct ynode *n, const char *what)
+{
+	if (n->kind != Y_SCALAR || y_is_null(n)) {
+		diag_error(&n->loc, "%s: expected a string, found %s", what,
+		    kind_name(n));
+		return NULL;
+	}
+	return n->str;
+}
+
+bool
+y_want_map(const struct ynode *n, const char *what)
+{
+	if (n->kind != Y_MAP) {
+		diag_error(&n->loc, "%s: expected a mapping, found %s", what,
+		    kind_name(n));
+		return false;
+	}
+	return true;
+}
+
+bool
+y_want_seq(const struct ynode *n, const char *what)
+{
+	if (n->kind != Y_SEQ) {
+		diag_error(&n->loc, "%s: expected a list, found %s", what,
+		    kind_name(n));
+		return false;
+	}
+	return true;
+}
+
+bool
+y_want_list(const struct ynode *n, const char *what, struct ynode ***items,
+    size_t *cnt, struct ynode **one)
+{
+	if (n->kind == Y_SEQ) {
+		*items = n->items;
+		*cnt = n->n;
+		return true;
+	}
+	if (n->kind == Y_SCALAR && !y_is_null(n)) {
+		*one = (struct ynode *)n;
+		*items = one;
+		*cnt = 1;
+		return true;
+	}
+	diag_error(&n->loc, "%s: expected a list, found %s", what,
+	    kind_name(n));
+	return false;
+}
+
+int
+y_want_bool(const struct ynode *n, const char *what, bool *v)
+{
+	if (n->kind == Y_SCALAR && n->plain) {
+		if (strcmp(n->str, "true") == 0) {
+			*v = true;
+			return 0;
+		}
+		if (strcmp(n->str, "false") == 0) {
+			*v = false;
+			return 0;
+		}
+	}
+	diag_error(&n->loc, "%s: expected true or false", what);
+	return -1;
+}
+
+int
+y_want_uint(const struct ynode *n, const char *what, unsigned long max,
+    unsigned long *v)
+{
+	const char *s = n->str;
+	unsigned long x = 0;
+
+	if (n->kind != Y_SCALAR || s == NULL || *s == '\0')
+		goto bad;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || x > (max - (unsigned)(*s - '0')) / 10)
+			goto bad;
+		x = x * 10 + (unsigned)(*s - '0');
+	}
+	*v = x;
+	return 0;
+bad:
+	diag_error(&n->loc, "%s: expected a whole number from 0 to %lu", what,
+	    max);
+	return -1;
+}
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[64], prev, tmp;
+
+	if (lb >= sizeof(row) / sizeof(row[0]) || la >= 64)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			tmp = row[j];
+			row[j] = best;
+			prev = tmp;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+suggest(const char *word, const char *const *cands)
+{
+	const char *best = NULL;
+	size_t bd = 3, d;
+
+	for (; *cands != NULL; cands++) {
+		d = edit_distance(word, *cands);
+		if (d < bd) {
+			bd = d;
+			best = *cands;
+		}
+	}
+	return best;
+}
+
+int
+ymap_check_keys(const struct ynode *map, const char *const *allowed,
+    const char *what)
+{
+	size_t i;
+	const char *const *k;
+	int rc = 0;
+
+	for (i = 0; i < map->n; i++) {
+		const struct ynode *key = map->pairs[i].key;
+		const char *s;
+
+		for (k = allowed; *k != NULL; k++)
+			if (strcmp(*k, key->str) == 0)
+				break;
+		if (*k != NULL)
+			continue;
+		s = suggest(key->str, allowed);
+		if (s != NULL)
+			diag_error(&key->loc, "unknown key '%s' in %s; did you "
+			    "mean '%s'?", key->str, what, s);
+		else
+			diag_error(&key->loc, "unknown key '%s' in %s",
+			    key->str, what);
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,315 @@
+/*
+ * ir.c - unit tests for the IR helpers: building rules, names and origins,
+ * deep cloning, tier selection, target options, and first-match evaluation
+ * (order, family, any source, resolved names, services).
+ */
+#include <string.h>
+
+#include "ir/ir.h"
+#include "tap.h"
+
+static struct arena *A;
+
+static u128
+ip(const char *s)
+{
+	enum fam f;
+	u128 addr = 0;
+	int len;
+	bool hb;
+
+	if (addr_parse(s, &f, &addr, &len, &hb) != 0)
+		diag("bad test address %s", s);
+	return addr;
+}
+
+static void
+addp(struct aset *s, const char *str)
+{
+	enum fam f;
+	u128 addr;
+	int len;
+	bool hb;
+
+	if (addr_parse(str, &f, &addr, &len, &hb) != 0) {
+		diag("bad test prefix %s", str);
+		return;
+	}
+	aset_add_prefix(A, s, f, addr, len);
+}
+
+static struct ir_rule *
+rule(struct ir *ir, const char *name, enum ir_action act, const char *dst,
+    enum proto p, unsigned lo, unsigned hi)
+{
+	struct ir_rule *r = ir_add_rule(ir);
+
+	r->name = name;
+	r->action = act;
+	aset_any(A, &r->src);
+	if (dst != NULL)
+		addp(&r->dst, dst);
+	if (p == P_N)
+		r->svc.all = true;
+	else
+		iset_add(A, &r->svc.p[p], lo, hi);
+	return r;
+}
+
+static long
+decide(const struct ir *ir, enum fam f, const char *src, const char *dst,
+    enum proto p, unsigned port)
+{
+	struct ir_packet pk;
+
+	memset(&pk, 0, sizeof(pk));
+	pk.fam = f;
+	pk.any_src = src == NULL;
+	pk.src = src != NULL ? ip(src) : 0;
+	pk.dst = ip(dst);
+	pk.proto = p;
+	pk.port = port;
+	return ir_decide(ir, &pk);
+}
+
+static void
+test_build(void)
+{
+	struct ir *ir = ir_new(A);
+	struct ir_rule *r;
+	struct loc l = { "p.yaml", 3, 7 };
+	char nm[] = "api.example.com";
+	int i;
+
+	is_int(ir->nrules, 0, "new IR has no rules");
+	ok(ir->def == IR_DEF_DENY && ir->wildcards == IR_WILD_EXPAND &&
+	    ir->hosts == IR_HOSTS_RESOLVE, "defaults: deny, expand, resolve");
+	for (i = 0; i < 20; i++) {
+		r = ir_add_rule(ir);
+		r->name = arena_printf(A, "r%d", i);
+	}
+	is_int(ir->nrules, 20, "20 rules after growing the array");
+	is_str(ir->rules[0].name, "r0", "first rule survives growth");
+	is_str(ir->rules[19].name, "r19", "last rule");
+	r = &ir->rules[19];
+	ok(r->action == IR_ALLOW && aset_empty(&r->src) &&
+	    aset_empty(&r->dst) && svc_empty(&r->svc) && r->nnames == 0 &&
+	    r->tier == NULL, "a new rule is zeroed");
+
+	ir_add_name(ir, r, nm, false, &l);
+	ir_add_name(ir, r, "*.zone.example", true, NULL);
+	nm[0] = 'X';
+	is_int(r->nnames, 2, "two names");
+	is_str(r->names[0].name, "api.example.com", "name is copied");
+	ok(!r->names[0].wildcard && r->names[1].wildcard, "wildcard flag");
+	ok(r->names[0].loc.line == 3 && r->names[0].loc.col == 7 &&
+	    r->names[1].loc.file == NULL, "name locations");
+	ok(!r->names[0].resolved && aset_empty(&r->names[0].addrs),
+	    "a new name is unresolved");
+
+	ir_add_origin(ir, r, "*.a.example");
+	ir_add_origin(ir, r, "*.b.example");
+	ir_add_origin(ir, r, "*.a.example");
+	is_int(r->norigins, 2, "origins have no duplicates");
+	is_str(r->origins[1], "*.b.example", "origin order kept");
+
+	is_str(ir_action_name[IR_ALLOW], "allow", "allow");
+	is_str(ir_action_name[IR_DENY], "deny", "deny");
+	is_str(ir_action_name[IR_REJECT], "reject", "reject");
+	is_str(ir_default_name[IR_DEF_DENY], "deny", "default deny");
+	is_str(ir_default_name[IR_DEF_ACCEPT], "accept", "default accept");
+	is_str(ir_default_name[IR_DEF_NONE], "none", "default none");
+}
+
+static void
+test_clone(void)
+{
+	struct ir *ir = ir_new(A), *c;
+	struct ir_rule *r;
+	struct aset tmp;
+
+	r = rule(ir, "web", IR_ALLOW, "192.0.2.0/24", P_TCP, 443, 443);
+	ir_add_name(ir, r, "h.example", false, NULL);
+	r->names[0].resolved = true;
+	addp(&r->names[0].addrs, "198.51.100.1");
+	ir_add_origin(ir, r, "*.example");
+	rule(ir, "dns", IR_ALLOW, "2001:db8::53", P_UDP, 53, 53);
+
+	c = ir_clone(ir);
+	ok(c != ir && c->nrules == 2 && c->rules != ir->rules,
+	    "clone has its own rules");
+	r = &c->rules[0];
+	/* Change everything in the clone ... */
+	aset_diff(A, &tmp, &r->dst, &r->dst);
+	r->dst = tmp;
+	iset_add(A, &r->svc.p[P_TCP], 80, 80);
+	addp(&r->names[0].addrs, "203.0.113.9");
+	r->names[0].name = "other";
+	ir_add_name(c, r, "new.example", false, NULL);
+	ir_add_origin(c, r, "*.new");
+	r = ir_add_rule(c);
+	r->name = "added";
+	/* ... and the source is untouched. */
+	r = &ir->rules[0];
+	ok(iset_has(&r->dst.f[FAM_V4], ip("192.0.2.9")),
+	    "source dst untouched");
+	ok(!svc_match(&r->svc, P_TCP, 80), "source svc untouched");
+	ok(!iset_has(&r->names[0].addrs.f[FAM_V4], ip("203.0.113.9")),
+	    "source name addrs untouched");
+	is_str(r->names[0].name, "h.example", "source name untouched");
+	ok(r->nnames == 1 && r->norigins == 1 && ir->nrules == 2,
+	    "source arrays untouched");
+	ok(c->nrules == 3 && c->rules[0].nnames == 2 &&
+	    c->rules[0].norigins == 2, "clone arrays grew");
+	ok(decide(c, FAM_V4, NULL, "198.51.100.1", P_TCP, 443) == 0 &&
+	    decide(c, FAM_V6, NULL, "2001:db8::53", P_UDP, 53) == 1,
+	    "clone decides like the source");
+}
+
+static void
+test_tiers_topts(void)
+{
+	struct ir *ir = ir_new(A), *c;
+	struct ir_rule *r;
+	struct ir_topt *t;
+
+	r = ir_add_rule(ir);
+	r->name = "a";
+	r->tier = "minimum";
+	r = ir_add_rule(ir);
+	r->name = "b";
+	r = ir_add_rule(ir);
+	r->name = "c";
+	r->tier = "recommended";
+	r = ir_add_rule(ir);
+	r->name = "d";
+	r->tier = "full";
+
+	c = ir_clone(ir);
+	ir_select_tiers(c, NULL);
+	is_int(c->nrules, 4, "NULL keeps every rule");
+	ir_select_tiers(c, "minimum");
+	ok(c->nrules == 2 && strcmp(c->rules[0].name, "a") == 0 &&
+	    strcmp(c->rules[1].name, "b") == 0,
+	    "minimum keeps its rules and untiered ones, in order");
+	c = ir_clone(ir);
+	ir_select_tiers(c, "full,recommended");
+	ok(c->nrules == 3 && strcmp(c->rules[0].name, "b") == 0 &&
+	    strcmp(c->rules[1].name, "c") == 0 &&
+	    strcmp(c->rules[2].name, "d") == 0, "a comma list");
+	c = ir_clone(ir);
+	ir_select_tiers(c, "min");
+	ok(c->nrules == 1 && strcmp(c->rules[0].name, "b") == 0,
+	    "a tier name prefix does not match");
+	c = ir_clone(ir);
+	ir_select_tiers(c, "minimum,");
+	is_int(c->nrules, 2, "an empty list item matches nothing");
+
+	ok(strcmp(ir_topt(ir, "nftables", "table", "dflt"), "dflt") == 0,
+	    "no options: the default");
+	ok(ir_topt(ir, "nftables", "table", NULL) == NULL, "NULL default");
+	ARENA_PUSH(A, ir->topts, ir->ntopts, ir->captopts);
+	t = &ir->topts[ir->ntopts - 1];
+	t->target = "nftables", t->key = "table", t->value = "one";
+	ARENA_PUSH(A, ir->topts, ir->ntopts, ir->captopts);
+	t = &ir->topts[ir->ntopts - 1];
+	t->target = "iptables", t->key = "chain", t->value = "X";
+	ARENA_PUSH(A, ir->topts, ir->ntopts, ir->captopts);
+	t = &ir->topts[ir->ntopts - 1];
+	t->target = "nftables", t->key = "table", t->value = "two";
+	is_str(ir_topt(ir, "nftables", "table", "d"), "two",
+	    "the last entry wins");
+	is_str(ir_topt(ir, "iptables", "chain", "d"), "X", "other target");
+	is_str(ir_topt(ir, "nftables", "chain", "output"), "output",
+	    "key absent: default");
+	is_str(ir_topt(ir, "pf", "table", "d"), "d", "target absent: default");
+}
+
+static void
+test_decide(void)
+{
+	struct ir *ir = ir_new(A);
+	struct ir_rule *r;
+
+	rule(ir, "deny-one", IR_DENY, "192.0.2.66", P_N, 0, 0);
+	rule(ir, "web", IR_ALLOW, "192.0.2.0/24", P_TCP, 443, 443);
+	rule(ir, "rej", IR_REJECT, "0.0.0.0/0", P_TCP, 25, 25);
+	r = rule(ir, "v6dns", IR_ALLOW, "2001:db8::/32", P_UDP, 53, 53);
+	r = rule(ir, "from-lan", IR_ALLOW, "203.0.113.0/24", P_N, 0, 0);
+	aset_init(&r->src);
+	addp(&r->src, "10.0.0.0/8");
+	r = rule(ir, "named", IR_ALLOW, NULL, P_TCP, 8443, 8443);
+	ir_add_name(ir, r, "h.example", false, NULL);
+	r->names[0].resolved = true;
+	addp(&r->names[0].addrs, "198.51.100.7");
+	addp(&r->names[0].addrs, "2001:db8:1::7");
+	ir_add_name(ir, r, "unresolved.example", false, NULL);
+	addp(&r->names[1].addrs, "198.51.100.8");
+	r = rule(ir, "wild", IR_ALLOW, NULL, P_N, 0, 0);
+	ir_add_name(ir, r, "*.zone.example", true, NULL);
+	r = rule(ir, "icmp", IR_ALLOW, "0.0.0.0/0", P_ICMP, 8, 8);
+
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.66", P_TCP, 443), 0,
+	    "an earlier deny wins over a later allow");
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.67", P_TCP, 443), 1,
+	    "the allow decides for its other addresses");
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.67", P_TCP, 444), -1,
+	    "wrong port: the default decides");
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.67", P_UDP, 443), -1,
+	    "wrong protocol: the default decides");
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.67", P_TCP, 25), 2,
+	    "the reject");
+	is_int(decide(ir, FAM_V6, NULL, "2001:db8::1", P_UDP, 53), 3,
+	    "a v6 rule matches v6");
+	is_int(decide(ir, FAM_V6, NULL, "::c000:242", P_TCP, 443), -1,
+	    "a v4 rule does not match the same number in v6");
+	is_int(decide(ir, FAM_V6, NULL, "2001:db8::1", P_TCP, 25), -1,
+	    "0.0.0.0/0 does not cover v6");
+	is_int(decide(ir, FAM_V4, "10.1.1.1", "203.0.113.5", P_TCP, 1), 4,
+	    "source inside the rule's source");
+	is_int(decide(ir, FAM_V4, "192.168.1.1", "203.0.113.5", P_TCP, 1), -1,
+	    "source outside the rule's source");
+	is_int(decide(ir, FAM_V4, NULL, "203.0.113.5", P_TCP, 1), 4,
+	    "any_src ignores the rule's source");
+	is_int(decide(ir, FAM_V6, NULL, "2001:db8:ffff::1", P_UDP, 53), 3,
+	    "v6 any_src");
+	is_int(decide(ir, FAM_V4, NULL, "198.51.100.7", P_TCP, 8443), 5,
+	    "a resolved name's v4 address");
+	is_int(decide(ir, FAM_V6, NULL, "2001:db8:1::7", P_TCP, 8443), 5,
+	    "a resolved name's v6 address");
+	is_int(decide(ir, FAM_V4, NULL, "198.51.100.8", P_TCP, 8443), -1,
+	    "an unresolved name's addresses do not count");
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.1", P_ICMP, 8), 7,
+	    "icmp echo");
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.1", P_ICMP, 0), -1,
+	    "icmp other type");
+
+	ok(ir_rule_in_fam(&ir->rules[1], FAM_V4) &&
+	    !ir_rule_in_fam(&ir->rules[1], FAM_V6), "in_fam: v4 rule");
+	ok(!ir_rule_in_fam(&ir->rules[4], FAM_V6),
+	    "in_fam: a v4-only source keeps the rule out of v6");
+	ok(ir_rule_in_fam(&ir->rules[5], FAM_V4) &&
+	    ir_rule_in_fam(&ir->rules[5], FAM_V6),
+	    "in_fam: resolved names count");
+	ok(!ir_rule_in_fam(&ir->rules[6], FAM_V4) &&
+	    !ir_rule_in_fam(&ir->rules[6], FAM_V6),
+	    "in_fam: a bare wildcard is in no family");
+
+	r = &ir->rules[0];
+	aset_init(&r->src);
+	is_int(decide(ir, FAM_V4, NULL, "192.0.2.66", P_TCP, 443), 1,
+	    "a rule with an empty source never applies, even for any_src");
+}
+
+int
+main(void)
+{
+	plan_lazy();
+	A = arena_new();
+	test_build();
+	test_clone();
+	test_tiers_topts();
+	test_decide();
+	arena_free(A);
+	return done_testing();
+}
