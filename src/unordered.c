@@ -8,10 +8,13 @@
  *   - every block (deny or reject) rule keeps only what no earlier allow
  *     rule matched: then a packet meets a block rule exactly when first
  *     match would have blocked it;
- *   - every allow rule loses what earlier block rules matched.  That part
- *     is not needed for the decision (the block rule wins there anyway) but
- *     makes each Windows rule say what it really allows, and drops allow
- *     rules that earlier blocks hide completely.
+ *   - an allow rule loses the addresses of an earlier block rule that
+ *     takes every port it has.  That is not needed for the decision (the
+ *     block rule wins there anyway) but makes the Windows rule say what it
+ *     really allows and drops allow rules that earlier blocks hide
+ *     completely.  A block that takes only some of its ports is left to
+ *     win by itself: cutting ports out of an allow rule would split it
+ *     into many rules that decide nothing differently.
  *
  * A rule is a product src x dst x svc (per address family), so a difference
  * of two rules is a union of at most three products:
@@ -263,6 +266,20 @@ un_merge(struct arena *a, struct plist *l)
 	} while (joined);
 }
 
+/* Does y match every protocol and port x does? */
+static bool
+un_svc_covers(const struct piece *y, const struct piece *x)
+{
+	size_t k;
+
+	if (x->other && !y->other)
+		return false;
+	for (k = 0; k < P_N; k++)
+		if (!iset_subset(&x->p[k], &y->p[k]))
+			return false;
+	return true;
+}
+
 static bool
 un_is_block(const struct ir_rule *r)
 {
@@ -352,6 +369,8 @@ lower_unordered(struct ir *ir)
 			const struct ir_rule *e = &ir->rules[j];
 
 			if (e->dir != r->dir || un_is_block(e) == un_is_block(r))
+				continue;
+			if (!un_is_block(r) && !un_svc_covers(&orig[j], &orig[i]))
 				continue;
 			/* A block rule minus an allow that has names (or a
 			 * block with names) cannot lose the name's unknown

@@ -129,6 +129,8 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	else if (ir->def == IR_DEF_ACCEPT)
 		def = "netsh advfirewall set allprofiles firewallpolicy "
 		    "blockinbound,allowoutbound\n";
+	else
+		def = "REM (the profiles' default actions are left as they are)\n";
 	{
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),

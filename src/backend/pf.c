@@ -215,14 +215,19 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct pf pf;
 	struct out hdr;
-	const char *skip = "", *def = "";
+	const char *opt = "", *def;
 	size_t i;
 	int rc;
 
 	memset(&pf, 0, sizeof(pf));
 	pf.opts = opts;
 	pf.ir = ir;
-	pf.prefix = ir_topt(ir, "pf", "table-prefix", ir->name);
+	/* The policy name is a fine prefix; an option must be an ident. */
+	pf.prefix = ir->name;
+	if (ir_topt(ir, "pf", "table-prefix", NULL) != NULL &&
+	    (pf.prefix = be_ident(opts, ir, "table-prefix", NULL,
+	    PF_TABLE_MAX - 8, false)) == NULL)
+		return -1;
 	out_init(&pf.tables);
 	out_init(&pf.rules);
 	out_init(&hdr);
@@ -230,22 +235,22 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	for (i = 0; i < ir->nrules; i++)
 		pf_rule(&pf, &ir->rules[i]);
 
-	/*
-	 * The default goes first and is not quick: every rule after it is
-	 * quick and decides at once, so it is the last match only for a
-	 * packet no rule takes.  default: none writes neither it nor the
-	 * global `set skip`, so the file also loads into an anchor.
-	 */
+	/* default: none writes no default and no global `set skip`, so the
+	 * file also loads into an anchor. */
 	if (ir->def != IR_DEF_NONE)
-		skip = "set skip on lo\n";
+		opt = "set skip on lo\n\n";
 	if (ir->def == IR_DEF_DENY)
 		def = "block drop out all\n";
 	else if (ir->def == IR_DEF_ACCEPT)
 		def = "pass out all keep state\n";
+	else
+		def = "# (no default rule)\n";
+	if (pf.tables.len > 0)
+		out_putc(&pf.tables, '\n');
 	{
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),
-			"SKIP", skip,
+			"OPTIONS", opt,
 			"TABLES", out_str(&pf.tables),
 			"DEFAULT", def,
 			"DEFAULT_NAME", ir_default_name[ir->def],

@@ -277,6 +277,19 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	else if (ir->def == IR_DEF_ACCEPT)
 		def = "Set-NetFirewallProfile -All -DefaultInboundAction Block "
 		    "-DefaultOutboundAction Allow\n";
+	else
+		def = "# (the profiles' default actions are left as they are)\n";
+	if (ps.kw.len > 0) {
+		struct out k;
+
+		out_init(&k);
+		out_puts(&k, "\n# Host names and wildcards Windows resolves itself "
+		    "(dynamic keywords).\n");
+		out_puts(&k, out_str(&ps.kw));
+		out_reset(&ps.kw);
+		out_puts(&ps.kw, out_str(&k));
+		out_free(&k);
+	}
 	{
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),

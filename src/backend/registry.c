@@ -3,11 +3,15 @@
 
 #include "backend/backend.h"
 
-extern const struct backend be_nftables, be_iptables;
+extern const struct backend be_nftables, be_iptables, be_pf, be_netsh,
+    be_powershell;
 
 const struct backend *const be_all[] = {
 	&be_nftables,
 	&be_iptables,
+	&be_pf,
+	&be_netsh,
+	&be_powershell,
 	NULL
 };
 

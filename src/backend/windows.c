@@ -70,10 +70,13 @@ win_addrs(struct arena *a, struct win_list *l, const struct aset *s,
 	}
 }
 
-/* Ports or types: "443", "50000-60000"; empty when the set is full. */
+/*
+ * Ports ("443", "50000-60000") or, with each, ICMP types one by one (no
+ * Windows syntax takes a range of types); empty when the set is full.
+ */
 static void
 win_nums(struct arena *a, struct win_list *l, const struct iset *is,
-    u128 max)
+    u128 max, bool each)
 {
 	size_t i;
 
@@ -83,6 +86,8 @@ win_nums(struct arena *a, struct win_list *l, const struct iset *is,
 	for (i = 0; i < is->n; i++) {
 		unsigned lo = is->v[i].lo, hi = is->v[i].hi;
 
+		for (; each && lo < hi; lo++)
+			win_push(a, l, arena_printf(a, "%u", lo));
 		if (lo == hi)
 			win_push(a, l, arena_printf(a, "%u", lo));
 		else
@@ -137,11 +142,13 @@ win_rules(struct arena *a, const struct ir_rule *r, bool names,
 			continue;
 		x.proto = pname[p];
 		if (p == P_TCP || p == P_UDP)
-			win_nums(a, &x.ports, &r->svc.p[p], proto_max(p));
+			win_nums(a, &x.ports, &r->svc.p[p], proto_max(p),
+			    false);
 		else {
 			bool only[FAM_N] = { p == P_ICMP, p == P_ICMP6 };
 
-			win_nums(a, &x.types, &r->svc.p[p], proto_max(p));
+			win_nums(a, &x.types, &r->svc.p[p], proto_max(p),
+			    true);
 			/* An ICMP rule lists only its own family. */
 			if (!names)
 				win_addrs(a, &x.remote, remote, only);
