@@ -48,12 +48,15 @@ all: egressc
 define variant
 $$(B_$(1))/%.o: %.c $$(HDRS) | deps-ok
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@echo "  CC    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o)
-	$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+	@echo "  LD    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
 $$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+	@echo "  LD    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
 endef
 $(eval $(call variant,release,))
 $(eval $(call variant,asan,$(SAN)))

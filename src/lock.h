@@ -12,6 +12,7 @@
 
 #include "ir/aset.h"
 #include "util/diag.h"
+#include "util/out.h"
 
 struct lock_addr {
 	enum fam	 fam;
@@ -46,5 +47,26 @@ struct ir;
 /* Give every host name of the IR its addresses from the lock; an absent
  * host is an error at the name's location.  Returns 0 or -1. */
 int			 lock_apply(struct ir *, const struct lock *);
+
+/* Building a lock (resolve.c).  lock_new gives an empty lock for path.
+ * Both adders keep their arrays sorted (lock_find can search at once):
+ * lock_add_host returns the existing host of that name if there is one;
+ * lock_add_addr adds an address with its first-seen/last-seen (NULL:
+ * unknown) and returns false, changing nothing, if it is already there. */
+struct lock		*lock_new(struct arena *, const char *path);
+struct lock_host	*lock_add_host(struct arena *, struct lock *,
+			    const char *name);
+bool			 lock_add_addr(struct arena *, struct lock_host *,
+			    enum fam, u128, const char *first_seen,
+			    const char *last_seen);
+/* The lock's text: hosts sorted by name, addresses numerically (IPv4
+ * before IPv6), so the same lock always gives the same bytes. */
+void			 lock_format(const struct lock *, struct out *);
+/* Lock time stamps are RFC 3339 UTC to the second: 2026-11-24T12:00:00Z.
+ * lock_time_parse returns 0 and the seconds since the epoch, or -1. */
+char			*lock_time_format(struct arena *, long long t);
+int			 lock_time_parse(const char *, long long *);
+/* lock_format, then atomic_write.  0, or -1 after diag_error(). */
+int			 lock_write(const struct lock *, const char *path);
 
 #endif

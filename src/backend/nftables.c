@@ -64,8 +64,7 @@ put_match(const struct be_opts *op, struct out *o, const struct ir_rule *r,
 			put_addrs(op->arena, o, &r->dst, f);
 			sel = true;
 		}
-		/* ICMP types already pin the family. */
-		if (!sel && (m->proto < P_ICMP || m->ports == NULL))
+		if (!sel)
 			out_printf(o, " meta nfproto %s", f == FAM_V4 ?
 			    "ipv4" : "ipv6");
 	}

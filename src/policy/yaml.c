@@ -441,6 +441,7 @@ bool
 y_want_list(const struct ynode *n, const char *what, struct ynode ***items,
     size_t *cnt, struct ynode **one)
 {
+	*one = NULL;
 	if (n->kind == Y_SEQ) {
 		*items = n->items;
 		*cnt = n->n;

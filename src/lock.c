@@ -1,0 +1,553 @@
+/*
+ * lock.c - read, build and write the lock file (see lock.h), and give the
+ * IR's host names their addresses from it.
+ *
+ * The format, version 1 (DESIGN.md), with first-seen/last-seen per address:
+ *
+ *	egressc-lock: 1
+ *	example: true			# only in documentation locks
+ *	hosts:
+ *	  api.heygen.com:
+ *	    a: [198.18.0.10, 198.18.0.11]
+ *	    aaaa: ["2001:2::10"]
+ *	    ttl: 300
+ *	    first-seen: 2026-11-20T12:00:00Z	# earliest of the addresses'
+ *	    last-seen: 2026-11-24T12:00:00Z	# latest of the addresses'
+ *	    seen:				# ADDRESS: [FIRST, LAST]
+ *	      198.18.0.10: [2026-11-20T12:00:00Z, 2026-11-24T12:00:00Z]
+ *	      198.18.0.11: [2026-11-24T12:00:00Z, 2026-11-24T12:00:00Z]
+ *	      "2001:2::10": [2026-11-22T08:30:00Z, 2026-11-24T12:00:00Z]
+ *
+ * a: and aaaa: stay plain lists so the file reads (and diffs) as DESIGN.md
+ * shows it; seen: adds the per-address history.  On reading, an address
+ * without a seen: entry takes the host's first-seen/last-seen, so a lock
+ * written by hand in the short form is still valid.  The host-level stamps
+ * are derived when writing and never stored apart from the addresses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ir/ir.h"
+#include "lock.h"
+#include "policy/yaml.h"
+#include "util/arena.h"
+#include "util/atomic_write.h"
+#include "util/diag.h"
+#include "util/out.h"
+
+static const char *const lock_keys[] = {
+	"egressc-lock", "example", "hosts", NULL
+};
+static const char *const host_keys[] = {
+	"a", "aaaa", "ttl", "first-seen", "last-seen", "seen", NULL
+};
+
+char *
+lock_time_format(struct arena *a, long long t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	char buf[32];
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return arena_strdup(a, "1970-01-01T00:00:00Z");
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(a, buf);
+}
+
+int
+lock_time_parse(const char *s, long long *t)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, n = -1;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi,
+	    &sec, &n) != 6 || n != 20 || s[n] != '\0')
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60 || y < 1970)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*t = (long long)timegm(&tm);
+	return 0;
+}
+
+struct lock *
+lock_new(struct arena *a, const char *path)
+{
+	struct lock *lk = arena_alloc(a, sizeof(*lk));
+
+	lk->file = arena_strdup(a, path);
+	return lk;
+}
+
+/* Index of name in the sorted hosts, or where it would go (*found false). */
+static size_t
+host_index(const struct lock *lk, const char *name, bool *found)
+{
+	size_t lo = 0, hi = lk->nhosts;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(lk->hosts[mid].name, name);
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+const struct lock_host *
+lock_find(const struct lock *lk, const char *name)
+{
+	bool found;
+	size_t i = host_index(lk, name, &found);
+
+	return found ? &lk->hosts[i] : NULL;
+}
+
+struct lock_host *
+lock_add_host(struct arena *a, struct lock *lk, const char *name)
+{
+	bool found;
+	size_t i = host_index(lk, name, &found);
+
+	if (found)
+		return &lk->hosts[i];
+	ARENA_PUSH(a, lk->hosts, lk->nhosts, lk->caphosts);
+	memmove(&lk->hosts[i + 1], &lk->hosts[i],
+	    (lk->nhosts - 1 - i) * sizeof(lk->hosts[0]));
+	memset(&lk->hosts[i], 0, sizeof(lk->hosts[i]));
+	lk->hosts[i].name = arena_strdup(a, name);
+	return &lk->hosts[i];
+}
+
+static int
+addr_cmp(enum fam fa, u128 a, enum fam fb, u128 b)
+{
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
+bool
+lock_add_addr(struct arena *a, struct lock_host *h, enum fam fam, u128 addr,
+    const char *first, const char *last)
+{
+	size_t i;
+	int c = 1;
+
+	for (i = 0; i < h->naddrs; i++) {
+		c = addr_cmp(h->addrs[i].fam, h->addrs[i].addr, fam, addr);
+		if (c >= 0)
+			break;
+	}
+	if (i < h->naddrs && c == 0)
+		return false;
+	ARENA_PUSH(a, h->addrs, h->naddrs, h->capaddrs);
+	memmove(&h->addrs[i + 1], &h->addrs[i],
+	    (h->naddrs - 1 - i) * sizeof(h->addrs[0]));
+	h->addrs[i].fam = fam;
+	h->addrs[i].addr = addr;
+	h->addrs[i].first_seen = first;
+	h->addrs[i].last_seen = last;
+	return true;
+}
+
+char *
+lock_path(struct arena *a, const char *policy)
+{
+	size_t n = strlen(policy);
+
+	if (n > 5 && strcmp(policy + n - 5, ".yaml") == 0)
+		n -= 5;
+	else if (n > 4 && strcmp(policy + n - 4, ".yml") == 0)
+		n -= 4;
+	return arena_printf(a, "%.*s.lock", (int)n, policy);
+}
+
+/* A time stamp node; NULL after an error. */
+static const char *
+want_time(const struct ynode *n, const char *what)
+{
+	const char *s = y_want_str(n, what);
+	long long t;
+
+	if (s == NULL)
+		return NULL;
+	if (lock_time_parse(s, &t) < 0) {
+		diag_error(&n->loc, "%s '%s' is not a UTC time like "
+		    "2026-11-24T12:00:00Z", what, s);
+		return NULL;
+	}
+	return s;
+}
+
+/* One address of a: (FAM_V4) or aaaa: (FAM_V6). */
+static int
+want_addr(const struct ynode *n, enum fam want, const char *what,
+    enum fam *fam, u128 *addr)
+{
+	const char *s = y_want_str(n, what);
+	bool hostbits;
+	int len;
+
+	if (s == NULL)
+		return -1;
+	if (addr_parse(s, fam, addr, &len, &hostbits) < 0 ||
+	    len != fam_bits(*fam) || (want != FAM_N && *fam != want)) {
+		diag_error(&n->loc, "'%s' is not a single %s address", s,
+		    want == FAM_V4 ? "IPv4" : want == FAM_V6 ? "IPv6" : "IP");
+		return -1;
+	}
+	return 0;
+}
+
+/* Read the host's a:/aaaa: lists. */
+static int
+load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
+    const char *first, const char *last)
+{
+	static const struct {
+		const char	*key;
+		enum fam	 fam;
+	} lists[] = { { "a", FAM_V4 }, { "aaaa", FAM_V6 } };
+	int rc = 0;
+
+	for (size_t l = 0; l < 2; l++) {
+		struct ynode *ln = ymap_get(hn, lists[l].key), **items, *one;
+		size_t n;
+
+		if (ln == NULL || y_is_null(ln))
+			continue;
+		if (!y_want_list(ln, lists[l].key, &items, &n, &one)) {
+			rc = -1;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct ynode *in = one != NULL ? one : items[i];
+			enum fam fam;
+			u128 addr;
+
+			if (want_addr(in, lists[l].fam, lists[l].key, &fam,
+			    &addr) < 0) {
+				rc = -1;
+				continue;
+			}
+			if (!lock_add_addr(a, h, fam, addr, first, last)) {
+				diag_error(&in->loc, "address '%s' listed "
+				    "twice for host '%s'", in->str, h->name);
+				rc = -1;
+			}
+		}
+	}
+	return rc;
+}
+
+/* seen: { ADDRESS: [FIRST, LAST] } overrides the host-level stamps. */
+static int
+load_seen(struct lock_host *h, const struct ynode *sn)
+{
+	int rc = 0;
+
+	if (sn == NULL || y_is_null(sn))
+		return 0;
+	if (!y_want_map(sn, "seen"))
+		return -1;
+	for (size_t i = 0; i < sn->n; i++) {
+		const struct ynode *k = sn->pairs[i].key, *v = sn->pairs[i].val;
+		const char *first, *last;
+		struct lock_addr *la = NULL;
+		enum fam fam;
+		u128 addr;
+
+		if (want_addr(k, FAM_N, "seen", &fam, &addr) < 0) {
+			rc = -1;
+			continue;
+		}
+		for (size_t j = 0; j < h->naddrs; j++)
+			if (h->addrs[j].fam == fam && h->addrs[j].addr == addr)
+				la = &h->addrs[j];
+		if (la == NULL) {
+			diag_error(&k->loc, "seen: address '%s' is in neither "
+			    "a: nor aaaa: of host '%s'", k->str, h->name);
+			rc = -1;
+			continue;
+		}
+		if (!y_want_seq(v, "seen"))
+			return -1;
+		if (v->n != 2) {
+			diag_error(&v->loc, "seen: '%s' wants [FIRST-SEEN, "
+			    "LAST-SEEN]", k->str);
+			rc = -1;
+			continue;
+		}
+		first = want_time(v->items[0], "first-seen");
+		last = want_time(v->items[1], "last-seen");
+		if (first == NULL || last == NULL) {
+			rc = -1;
+			continue;
+		}
+		la->first_seen = first;
+		la->last_seen = last;
+	}
+	return rc;
+}
+
+static int
+load_host(struct arena *a, struct lock *lk, const struct ynode *key,
+    const struct ynode *hn)
+{
+	struct lock_host *h;
+	const struct ynode *n;
+	const char *first = NULL, *last = NULL;
+	unsigned long ttl = 0;
+	int rc = 0;
+
+	if (y_want_str(key, "host name") == NULL)
+		return -1;
+	if (!y_want_map(hn, key->str) || ymap_check_keys(hn, host_keys,
+	    "lock host") < 0)
+		return -1;
+	if ((n = ymap_get(hn, "ttl")) != NULL &&
+	    y_want_uint(n, "ttl", 0xffffffffUL, &ttl) < 0)
+		rc = -1;
+	if ((n = ymap_get(hn, "first-seen")) != NULL &&
+	    (first = want_time(n, "first-seen")) == NULL)
+		rc = -1;
+	if ((n = ymap_get(hn, "last-seen")) != NULL &&
+	    (last = want_time(n, "last-seen")) == NULL)
+		rc = -1;
+	h = lock_add_host(a, lk, key->str);
+	h->ttl = (unsigned)ttl;
+	h->loc = key->loc;
+	if (load_addrs(a, h, hn, first, last) < 0 ||
+	    load_seen(h, ymap_get(hn, "seen")) < 0)
+		rc = -1;
+	return rc;
+}
+
+struct lock *
+lock_load(struct arena *a, const char *path)
+{
+	struct lock *lk = lock_new(a, path);
+	struct ynode *root, *n;
+	unsigned long version;
+	FILE *f;
+	int rc = 0;
+
+	/* Absent is normal (the first resolve); unreadable is not. */
+	if ((f = fopen(path, "r")) == NULL)
+		return lk;
+	fclose(f);
+	lk->exists = true;
+	if ((root = yaml_load(a, path)) == NULL)
+		return NULL;
+	if (!y_want_map(root, "lock file") ||
+	    ymap_check_keys(root, lock_keys, "lock file") < 0)
+		return NULL;
+	n = ymap_get(root, "egressc-lock");
+	if (n == NULL) {
+		diag_error(&root->loc, "not an egressc lock file (no "
+		    "'egressc-lock: 1')");
+		return NULL;
+	}
+	if (y_want_uint(n, "egressc-lock", 1000, &version) < 0)
+		return NULL;
+	if (version != 1) {
+		diag_error(&n->loc, "lock file version %lu is not supported "
+		    "(this egressc reads version 1)", version);
+		return NULL;
+	}
+	if ((n = ymap_get(root, "example")) != NULL &&
+	    y_want_bool(n, "example", &lk->example) < 0)
+		rc = -1;
+	n = ymap_get(root, "hosts");
+	if (n != NULL && !y_is_null(n)) {
+		if (!y_want_map(n, "hosts"))
+			return NULL;
+		for (size_t i = 0; i < n->n; i++)
+			if (load_host(a, lk, n->pairs[i].key,
+			    n->pairs[i].val) < 0)
+				rc = -1;
+	}
+	return rc < 0 ? NULL : lk;
+}
+
+int
+lock_apply(struct ir *ir, const struct lock *lk)
+{
+	int rc = 0;
+
+	for (size_t r = 0; r < ir->nrules; r++) {
+		struct ir_rule *rule = &ir->rules[r];
+
+		for (size_t i = 0; i < rule->nnames; i++) {
+			struct ir_name *nm = &rule->names[i];
+			const struct lock_host *h;
+
+			if (nm->wildcard)
+				continue;
+			if ((h = lock_find(lk, nm->name)) == NULL) {
+				diag_error(&nm->loc, "host '%s' is not in the "
+				    "lock file %s; run 'egressc resolve %s'",
+				    nm->name, lk->file, ir->file);
+				rc = -1;
+				continue;
+			}
+			aset_init(&nm->addrs);
+			for (size_t j = 0; j < h->naddrs; j++)
+				aset_add_prefix(ir->arena, &nm->addrs,
+				    h->addrs[j].fam, h->addrs[j].addr,
+				    fam_bits(h->addrs[j].fam));
+			aset_norm(&nm->addrs);
+			nm->resolved = true;
+		}
+	}
+	return rc;
+}
+
+/* A host name as a YAML key: plain when nothing could misread it. */
+static void
+put_key(struct out *o, const char *s)
+{
+	static const char *const words[] = {
+		"null", "true", "false", "yes", "no", "on", "off", "y", "n",
+		NULL
+	};
+	bool plain = *s >= 'a' && *s <= 'z';
+
+	for (const char *p = s; plain && *p != '\0'; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '.' || *p == '_';
+	for (size_t i = 0; plain && words[i] != NULL; i++)
+		plain = strcmp(s, words[i]) != 0;
+	if (plain) {
+		out_puts(o, s);
+		return;
+	}
+	out_putc(o, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			out_printf(o, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			out_printf(o, "\\x%02x", *p);
+		else
+			out_putc(o, *p);
+	}
+	out_putc(o, '"');
+}
+
+/* IPv6 addresses are quoted: a plain scalar with colons reads badly. */
+static void
+put_addr(struct out *o, const struct lock_addr *la)
+{
+	char buf[ADDR_STRLEN];
+
+	addr_format(buf, la->fam, la->addr, fam_bits(la->fam));
+	out_printf(o, la->fam == FAM_V6 ? "\"%s\"" : "%s", buf);
+}
+
+static void
+put_host(struct out *o, const struct lock_host *h)
+{
+	const char *first = NULL, *last = NULL;
+	bool stamped = false;
+
+	out_puts(o, "  ");
+	put_key(o, h->name);
+	out_puts(o, ":\n");
+	for (enum fam f = FAM_V4; f < FAM_N; f++) {
+		const char *sep = "";
+
+		out_puts(o, f == FAM_V4 ? "    a: [" : "    aaaa: [");
+		for (size_t i = 0; i < h->naddrs; i++) {
+			if (h->addrs[i].fam != f)
+				continue;
+			out_puts(o, sep);
+			put_addr(o, &h->addrs[i]);
+			sep = ", ";
+		}
+		out_puts(o, "]\n");
+	}
+	out_printf(o, "    ttl: %u\n", h->ttl);
+	/* The stamps compare as text: fixed-width UTC sorts by time. */
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const struct lock_addr *la = &h->addrs[i];
+
+		if (la->first_seen == NULL || la->last_seen == NULL)
+			continue;
+		stamped = true;
+		if (first == NULL || strcmp(la->first_seen, first) < 0)
+			first = la->first_seen;
+		if (last == NULL || strcmp(la->last_seen, last) > 0)
+			last = la->last_seen;
+	}
+	if (!stamped)
+		return;
+	out_printf(o, "    first-seen: %s\n    last-seen: %s\n    seen:\n",
+	    first, last);
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const struct lock_addr *la = &h->addrs[i];
+
+		if (la->first_seen == NULL || la->last_seen == NULL)
+			continue;
+		out_puts(o, "      ");
+		put_addr(o, la);
+		out_printf(o, ": [%s, %s]\n", la->first_seen, la->last_seen);
+	}
+}
+
+void
+lock_format(const struct lock *lk, struct out *o)
+{
+	out_puts(o,
+	    "# egressc lock file: the addresses 'egressc resolve' found for\n"
+	    "# the policy's host names.  Compiling reads this file, never "
+	    "DNS.\n"
+	    "# seen: gives each address [first-seen, last-seen] (UTC).\n"
+	    "egressc-lock: 1\n");
+	if (lk->example)
+		out_puts(o, "# Documentation addresses, not real DNS answers.\n"
+		    "example: true\n");
+	if (lk->nhosts == 0) {
+		out_puts(o, "hosts: {}\n");
+		return;
+	}
+	out_puts(o, "hosts:\n");
+	for (size_t i = 0; i < lk->nhosts; i++)
+		put_host(o, &lk->hosts[i]);
+}
+
+int
+lock_write(const struct lock *lk, const char *path)
+{
+	struct out o;
+	int rc = 0;
+
+	out_init(&o);
+	lock_format(lk, &o);
+	if (atomic_write(path, o.buf, o.len, 0644) < 0) {
+		diag_error(NULL, "cannot write lock file %s: %s", path,
+		    strerror(errno));
+		rc = -1;
+	}
+	out_free(&o);
+	return rc;
+}
