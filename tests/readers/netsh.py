@@ -227,14 +227,15 @@ class NetshReader:
                 r.ports = port_list(kv[k])
         return r
 
-    def _match(self, r, fam, dst, proto, port):
+    def _match(self, r, fam, dst, proto, port, src):
         if not r.enabled or r.dir != 'out':
             return False
         if r.proto is not None and r.proto != proto:
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False
-        if r.local is not None and not r.local.has_fam(fam):
+        if r.local is not None and not (r.local.has_fam(fam) if src is None
+                                        else r.local.has(fam, src)):
             return False
         if r.remote is not None and not r.remote.has(fam, dst):
             return False
@@ -244,12 +245,14 @@ class NetshReader:
             return False
         return True
 
-    def decide(self, fam, dst, proto, port):
+    def decide(self, fam, dst, proto, port, src=None):
         f, a = parse_ip(dst)
         if f != fam:
             raise ReaderError('address %s is not IPv%d' % (dst, fam))
+        if src is not None:
+            src = parse_ip(src)[1]
         hits = {r.action for r in self.rules
-                if self._match(r, fam, a, proto, port)}
+                if self._match(r, fam, a, proto, port, src)}
         if 'deny' in hits:
             return 'deny'
         if 'allow' in hits:

@@ -12,7 +12,7 @@ pfctl at load time; the reader knows no DNS, so they match nothing.
 
 import re
 
-from readers import AddrSet, NumSet, ReaderError, to_int
+from readers import AddrSet, NumSet, ReaderError, parse_ip, to_int
 
 HAS_REJECT = True
 
@@ -193,7 +193,7 @@ class PfReader:
         return r
 
     # -- deciding --
-    def _match(self, r, fam, dst, proto, port):
+    def _match(self, r, fam, dst, proto, port, src):
         if r.dir == 'in':
             return False
         if r.af is not None and r.af != fam:
@@ -202,7 +202,8 @@ class PfReader:
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False
-        if r.src is not None and not r.src.has_fam(fam):
+        if r.src is not None and not (r.src.has_fam(fam) if src is None
+                                      else r.src.has(fam, src)):
             return False
         if r.dst is not None and not r.dst.has(fam, dst):
             return False
@@ -212,14 +213,15 @@ class PfReader:
             return False
         return True
 
-    def decide(self, fam, dst, proto, port):
-        from readers import parse_ip
+    def decide(self, fam, dst, proto, port, src=None):
         f, a = parse_ip(dst)
         if f != fam:
             raise ReaderError('address %s is not IPv%d' % (dst, fam))
+        if src is not None:
+            src = parse_ip(src)[1]
         last = None
         for r in self.rules:
-            if self._match(r, fam, a, proto, port):
+            if self._match(r, fam, a, proto, port, src):
                 last = r
                 if r.quick:
                     break

@@ -273,7 +273,7 @@ class PsReader:
             r.keywords = p['remotedynamickeywordaddresses']
         return r
 
-    def _match(self, r, fam, dst, proto, port):
+    def _match(self, r, fam, dst, proto, port, src):
         if r.dir != 'outbound':
             return False
         if r.keywords is not None:
@@ -282,7 +282,8 @@ class PsReader:
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False
-        if r.local is not None and not r.local.has_fam(fam):
+        if r.local is not None and not (r.local.has_fam(fam) if src is None
+                                        else r.local.has(fam, src)):
             return False
         if r.remote is not None and not r.remote.has(fam, dst):
             return False
@@ -292,12 +293,14 @@ class PsReader:
             return False
         return True
 
-    def decide(self, fam, dst, proto, port):
+    def decide(self, fam, dst, proto, port, src=None):
         f, a = parse_ip(dst)
         if f != fam:
             raise ReaderError('address %s is not IPv%d' % (dst, fam))
+        if src is not None:
+            src = parse_ip(src)[1]
         hits = {r.action for r in self.rules
-                if self._match(r, fam, a, proto, port)}
+                if self._match(r, fam, a, proto, port, src)}
         if 'deny' in hits:
             return 'deny'
         if 'allow' in hits:

@@ -25,6 +25,13 @@ The interface of a reader module:
     reader.rule_count() -> int
         how many rules the device would hold once the file is loaded.
 
+    reader.decide(fam, dst, proto, port, src=None) (optional): the same
+        for a packet from the address src (of the same family): a rule's
+        source networks must hold it.  Targets without rule order need it
+        (a rule split by source is not decided right "from anywhere"); the
+        drivers pass src when a reader's decide takes it, comparing with
+        `egressc explain --from SRC`.
+
     HAS_REJECT (optional module constant, default False): the target can
     answer 'reject' distinctly from 'deny'.  When it is False, the drivers
     compare 'reject' as 'deny' on both sides.

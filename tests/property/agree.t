@@ -1,0 +1,268 @@
+#!/usr/bin/python3
+"""agree.t - every target's output decides every packet as the policy does.
+
+For each policy (the shipped one and tests/policies/*.yaml) this compiles
+every target with `egressc compile -t all -o DIR`, draws packets with a
+fixed seed (half anywhere, half at the policy's edges: the first and last
+address of every prefix and range and the addresses either side, every
+port range's ends and their neighbours, IPv4 and IPv6), asks `egressc
+explain --batch` for the policy's decision and every reader in
+tests/readers/ for the target's, and requires them to agree.  One TAP line
+per policy and target, with the count.
+"""
+
+import importlib
+import inspect
+import ipaddress
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+EG = os.environ.get('EGRESSC') or os.path.join(ROOT, 'egressc')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'readers'))
+import readers  # noqa: E402
+
+PACKETS = int(os.environ.get('AGREE_PACKETS', '3000'))
+SEED = 20261127
+
+n = 0
+failed = 0
+
+
+def ok(cond, name, diag=()):
+    global n, failed
+    n += 1
+    print('%s %d - %s' % ('ok' if cond else 'not ok', n, name))
+    if not cond:
+        failed += 1
+        for d in list(diag)[:8]:
+            print('#   ' + d)
+    sys.stdout.flush()
+
+
+def policies():
+    out = [os.path.join(ROOT, 'policies', 'heygen-livekit.yaml')]
+    d = os.path.join(ROOT, 'tests', 'policies')
+    out += [os.path.join(d, f) for f in sorted(os.listdir(d))
+            if f.endswith('.yaml')]
+    return out
+
+
+def lock_of(policy):
+    base = policy[:-len('.yaml')]
+    for lock in (base + '.example.lock', base + '.lock'):
+        if os.path.exists(lock):
+            return lock
+    return None
+
+
+def reader_modules():
+    mods = {}
+    for f in sorted(os.listdir(os.path.join(ROOT, 'tests', 'readers'))):
+        if not f.endswith('.py') or f == 'readers.py' or f.startswith('_'):
+            continue
+        name = f[:-3]
+        mods[readers.target_of(name)] = importlib.import_module(name)
+    return mods
+
+
+def policy_texts(policy):
+    """The policy, its lock and what it includes, as text."""
+    texts = []
+    paths = [policy, lock_of(policy)]
+    with open(policy, encoding='utf-8') as f:
+        t = f.read()
+    m = re.search(r'^include:\s*\[([^\]]*)\]', t, re.M)
+    if m:
+        for inc in m.group(1).split(','):
+            inc = inc.strip().strip('"\'')
+            paths.append(os.path.join(os.path.dirname(policy), inc))
+    for p in paths:
+        if p and os.path.exists(p):
+            with open(p, encoding='utf-8') as f:
+                texts.append(f.read())
+    return '\n'.join(texts)
+
+
+ADDR = re.compile(r'(?<![\w:.])([0-9a-fA-F:.]*[:.][0-9a-fA-F:.]*(?:/\d+)?)')
+PORT = re.compile(r'\b(tcp|udp|icmp|icmpv6)/(\d+)(?:-(\d+))?')
+
+
+def edges(text):
+    """Edge addresses per family and edge numbers per protocol."""
+    addrs = {4: set(), 6: set()}
+    for tok in ADDR.findall(text):
+        try:
+            net = ipaddress.ip_network(tok, strict=False)
+        except ValueError:
+            continue
+        top = 2**net.max_prefixlen - 1
+        lo, hi = int(net.network_address), int(net.broadcast_address)
+        for a in (lo - 1, lo, lo + 1, hi - 1, hi, hi + 1):
+            if 0 <= a <= top:
+                addrs[net.version].add(a)
+    nums = {'tcp': {0, 1, 53, 443, 65535}, 'udp': {0, 1, 53, 65535},
+            'icmp': {0, 8, 255}, 'icmpv6': {0, 128, 255}}
+    for proto, lo, hi in PORT.findall(text):
+        top = 255 if proto.startswith('icmp') else 65535
+        lo = int(lo)
+        hi = int(hi) if hi else lo
+        for x in (lo - 1, lo, lo + 1, hi - 1, hi, hi + 1):
+            if 0 <= x <= top:
+                nums[proto].add(x)
+    for f in (4, 6):
+        addrs[f] = sorted(addrs[f])
+        if not addrs[f]:
+            addrs[f] = [1]
+    return addrs, {k: sorted(v) for k, v in nums.items()}
+
+
+def draw(rng, addrs, nums):
+    """Packets (fam, dst, proto, port) and a source address for each."""
+    pkts, srcs = [], []
+    sources = {}
+    for fam, bits in ((4, 32), (6, 128)):
+        pool = sorted(set(rng.sample(addrs[fam], min(12, len(addrs[fam])))))
+        pool.append(rng.getrandbits(bits))
+        sources[fam] = [str(ipaddress.ip_address(a) if fam == 4 else
+                            ipaddress.IPv6Address(a)) for a in pool]
+    for i in range(PACKETS):
+        fam = rng.choice((4, 6))
+        bits = 32 if fam == 4 else 128
+        proto = rng.choice(('tcp', 'udp', 'tcp', 'udp',
+                            'icmp' if fam == 4 else 'icmpv6'))
+        top = 255 if proto.startswith('icmp') else 65535
+        if i % 2 == 0:
+            # Anywhere, or near a policy address (so rules get hit).
+            if rng.random() < 0.5:
+                a = rng.getrandbits(bits)
+            else:
+                a = rng.choice(addrs[fam]) + rng.randint(-300, 300)
+                a = min(max(a, 0), 2**bits - 1)
+            p = rng.randint(0, top)
+        else:
+            a = rng.choice(addrs[fam])
+            p = rng.choice(nums[proto])
+        addr = str(ipaddress.ip_address(a) if fam == 4 else
+                   ipaddress.IPv6Address(a))
+        pkts.append((fam, addr, proto, p))
+        srcs.append(rng.choice(sources[fam]))
+    return pkts, srcs
+
+
+def explain_from(policy, pkts, srcs, tmp):
+    """explain --from SRC for each packet's own source."""
+    out = [None] * len(pkts)
+    for src in sorted(set(srcs)):
+        idx = [i for i, s in enumerate(srcs) if s == src]
+        got, err = explain(policy, [pkts[i] for i in idx], tmp, src)
+        if got is None:
+            return None, err
+        for i, g in zip(idx, got):
+            out[i] = g
+    return out, ''
+
+
+def explain(policy, pkts, tmp, src=None):
+    batch = os.path.join(tmp, 'batch')
+    with open(batch, 'w') as f:
+        for fam, a, proto, p in pkts:
+            f.write('%s %s/%d\n' % (a, proto, p))
+    cmd = [EG, 'explain']
+    if lock_of(policy):
+        cmd += ['--lock', lock_of(policy)]
+    if src is not None:
+        cmd += ['--from', src]
+    cmd += [policy, '--batch', batch]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, r.stderr
+    out = []
+    for line in r.stdout.splitlines():
+        w = line.split()
+        if len(w) == 2 and w[1] == '(default)':
+            out.append({'deny': 'deny', 'accept': 'allow',
+                        'none': 'no decision'}[w[0]])
+        else:
+            out.append(w[0])
+    if len(out) != len(pkts):
+        return None, 'explain gave %d lines for %d packets' % (
+            len(out), len(pkts))
+    return out, ''
+
+
+def norm(d, has_reject):
+    return 'deny' if d == 'reject' and not has_reject else d
+
+
+def main():
+    mods = reader_modules()
+    print('# readers: %s' % ' '.join(sorted(mods)))
+    with tempfile.TemporaryDirectory() as tmp:
+        for policy in policies():
+            pname = os.path.basename(policy)[:-len('.yaml')]
+            outdir = os.path.join(tmp, pname)
+            cmd = [EG, 'compile', '-t', 'all', '-o', outdir]
+            if lock_of(policy):
+                cmd += ['--lock', lock_of(policy)]
+            r = subprocess.run(cmd + [policy], capture_output=True,
+                               text=True)
+            ok(r.returncode == 0, '%s: compiles for every target' % pname,
+               r.stderr.splitlines())
+            if r.returncode != 0:
+                continue
+            # The output's policy name is the policy's name: key.
+            with open(policy, encoding='utf-8') as f:
+                name = re.search(r'^name:\s*(\S+)', f.read(), re.M).group(1)
+            addrs, nums = edges(policy_texts(policy))
+            rng = random.Random('%d:%s' % (SEED, pname))
+            pkts, srcs = draw(rng, addrs, nums)
+            want_any, err = explain(policy, pkts, tmp)
+            want_src, err2 = explain_from(policy, pkts, srcs, tmp)
+            ok(want_any is not None and want_src is not None,
+               '%s: explain --batch, with and without --from' % pname,
+               (err + err2).splitlines())
+            if want_any is None or want_src is None:
+                continue
+            for target in sorted(mods, key=list(readers.TARGET_SUFFIXES)
+                                 .index):
+                mod = mods[target]
+                paths = readers.output_paths(outdir, name, target)
+                if not all(os.path.exists(p) for p in paths):
+                    print('# %s: no %s output (target not built in)' %
+                          (pname, target))
+                    continue
+                try:
+                    rd = mod.load(paths)
+                except readers.ReaderError as e:
+                    ok(False, '%s %s: the reader takes the output' %
+                       (pname, target), [str(e)])
+                    continue
+                hr = getattr(mod, 'HAS_REJECT', False)
+                by_src = 'src' in inspect.signature(rd.decide).parameters
+                want = want_src if by_src else want_any
+                bad = []
+                for pkt, src, w in zip(pkts, srcs, want):
+                    try:
+                        got = (rd.decide(*pkt, src=src) if by_src else
+                               rd.decide(*pkt))
+                    except readers.ReaderError as e:
+                        got = 'error: %s' % e
+                    if norm(got, hr) != norm(w, hr):
+                        bad.append('%s %s/%d%s: policy %s, %s %s' % (
+                            pkt[1], pkt[2], pkt[3],
+                            ' from ' + src if by_src else '', w, target,
+                            got))
+                ok(not bad, '%s %s: %d/%d packets agree (%d rules)' % (
+                    pname, target, len(pkts) - len(bad), len(pkts),
+                    rd.rule_count()), bad)
+    print('1..%d' % n)
+    return 1 if failed else 0
+
+
+sys.exit(main())
