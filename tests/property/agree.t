@@ -53,6 +53,57 @@ def policies():
     return out
 
 
+RANDOM_POLICIES = int(os.environ.get('AGREE_RANDOM', '12'))
+
+
+def random_policy(rng, k):
+    """A policy of overlapping rules in a small space, so that rules cut
+    into each other (the hard case for targets without rule order)."""
+    def net():
+        if rng.random() < 0.5:
+            ln = rng.randint(22, 32)
+            a = (10 << 24) + rng.getrandbits(10)
+            a &= ~((1 << (32 - ln)) - 1) & 0xffffffff
+            return '%s/%d' % (ipaddress.IPv4Address(a), ln)
+        ln = rng.randint(118, 128)
+        a = int(ipaddress.IPv6Address('2001:db8::')) + rng.getrandbits(10)
+        a &= ~((1 << (128 - ln)) - 1)
+        return '"%s/%d"' % (ipaddress.IPv6Address(a), ln)
+
+    def port():
+        c = rng.random()
+        if c < 0.35:
+            lo = rng.randint(1000, 1100)
+            return 'tcp/%d-%d' % (lo, lo + rng.randint(0, 40))
+        if c < 0.7:
+            lo = rng.randint(1000, 1100)
+            return 'udp/%d-%d' % (lo, lo + rng.randint(0, 40))
+        if c < 0.8:
+            return rng.choice(('tcp', 'udp'))
+        if c < 0.9:
+            return rng.choice(('icmp', 'icmp/%d' % rng.randint(0, 10)))
+        return rng.choice(('icmpv6', 'icmpv6/%d' % rng.randint(126, 136)))
+
+    lines = ['egressc: 1', 'name: random-%d' % k,
+             'default: %s' % rng.choice(('deny', 'accept', 'none')),
+             'rules:']
+    for i in range(rng.randint(4, 14)):
+        lines.append('  - name: r%d' % i)
+        to = [net() for _ in range(rng.randint(1, 3))]
+        if rng.random() < 0.1:
+            to = ['any']
+        lines.append('    to: [%s]' % ', '.join(to))
+        if rng.random() < 0.3:
+            lines.append('    from: [%s]' % ', '.join(
+                net() for _ in range(rng.randint(1, 2))))
+        if rng.random() < 0.85:
+            lines.append('    ports: [%s]' % ', '.join(
+                port() for _ in range(rng.randint(1, 3))))
+        lines.append('    action: %s' % rng.choice(
+            ('allow', 'allow', 'deny', 'reject')))
+    return '\n'.join(lines) + '\n'
+
+
 def lock_of(policy):
     base = policy[:-len('.yaml')]
     for lock in (base + '.example.lock', base + '.lock'):
@@ -204,7 +255,14 @@ def main():
     mods = reader_modules()
     print('# readers: %s' % ' '.join(sorted(mods)))
     with tempfile.TemporaryDirectory() as tmp:
-        for policy in policies():
+        rng = random.Random(SEED)
+        generated = []
+        for k in range(RANDOM_POLICIES):
+            path = os.path.join(tmp, 'random-%d.yaml' % k)
+            with open(path, 'w') as f:
+                f.write(random_policy(rng, k))
+            generated.append(path)
+        for policy in policies() + generated:
             pname = os.path.basename(policy)[:-len('.yaml')]
             outdir = os.path.join(tmp, pname)
             cmd = [EG, 'compile', '-t', 'all', '-o', outdir]
