@@ -17,14 +17,18 @@
  * address lists go on several commands with the same name.
  */
 #define NETSH_LIST_BUDGET	6000
-#define NETSH_NAME_MAX		100
+#define NETSH_PREFIX_MAX	48
 
+/*
+ * "PREFIX-RULE": the prefix is the user's free text, made safe and cut so
+ * that the rule's own name (an identifier) always survives whole.
+ */
 static const char *
 netsh_name(const struct be_opts *opts, const char *prefix,
     const struct ir_rule *r)
 {
-	return be_text(opts, arena_printf(opts->arena, "%s-%s", prefix,
-	    r->name), NETSH_NAME_MAX);
+	return arena_printf(opts->arena, "%s-%s",
+	    be_text(opts, prefix, NETSH_PREFIX_MAX), r->name);
 }
 
 static void

@@ -17,7 +17,7 @@
 #include "backend/backend.h"
 #include "backend/windows.h"
 
-#define PS_NAME_MAX	100
+#define PS_GROUP_MAX	48
 
 /* ---- SHA-1 (FIPS 180-4), only for the keyword Ids ---- */
 
@@ -215,8 +215,9 @@ ps_rule(struct ps *ps, const struct ir_rule *r)
 	size_t n, i, k;
 	int part;
 
-	dname = be_text(ps->opts, arena_printf(a, "%s-%s", ps->group,
-	    r->name), PS_NAME_MAX);
+	/* The group is cut already; the rule's name (an identifier)
+	 * survives whole. */
+	dname = arena_printf(a, "%s-%s", ps->group, r->name);
 	for (k = 0; k < r->nnames; k++) {
 		ARENA_PUSH(a, ids.v, ids.n, ids.cap);
 		ids.v[ids.n - 1] = ps_keyword(ps, r->names[k].name);
@@ -264,7 +265,7 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	ps.opts = opts;
 	ps.ir = ir;
 	ps.group = be_text(opts, ir_topt(ir, "powershell", "group",
-	    arena_printf(opts->arena, "egressc-%s", ir->name)), PS_NAME_MAX);
+	    arena_printf(opts->arena, "egressc-%s", ir->name)), PS_GROUP_MAX);
 	out_init(&hdr);
 	out_init(&ps.kw);
 	out_init(&ps.rules);
