@@ -23,9 +23,11 @@
  *
  * Each product becomes one rule named after the original ("r", "r-2", ...)
  * with its comment and action; empty products are dropped.  Host names
- * kept for the target (dynamic keywords) have no known addresses: they are
- * subtracted only by the same name, and a warning says when that leaves a
- * block rule wider than first match.
+ * kept for the target (dynamic keywords) are resolved by Windows, not
+ * here: a name is taken away only by the same name, and what an earlier
+ * rule's host name stands for is taken away as the lock's addresses for it.
+ * A block rule that keeps a name, or that an earlier allow's wildcard
+ * overlaps, may block more than first match would: a warning says so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,8 +60,13 @@ un_aset_copy(struct arena *a, struct aset *dst, const struct aset *src)
 	aset_norm(dst);
 }
 
+/*
+ * The rule as a piece.  sub: as the rule that is taken away from others,
+ * with the lock's addresses of its host names added to its destination.
+ */
 static void
-un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r)
+un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
+    bool sub)
 {
 	const struct ir_name **nv;
 	size_t i;
@@ -67,6 +74,10 @@ un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r)
 	memset(pc, 0, sizeof(*pc));
 	un_aset_copy(a, &pc->src, &r->src);
 	un_aset_copy(a, &pc->dst, &r->dst);
+	for (i = 0; sub && i < r->nnames; i++)
+		if (r->names[i].resolved)
+			aset_union(a, &pc->dst, &r->names[i].addrs);
+	aset_norm(&pc->dst);
 	nv = arena_alloc(a, (r->nnames + 1) * sizeof(*nv));
 	for (i = 0; i < r->nnames; i++)
 		nv[i] = &r->names[i];
@@ -337,6 +348,17 @@ un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
 }
 
 static bool
+un_has_wildcard(const struct ir_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nnames; i++)
+		if (r->names[i].wildcard || !r->names[i].resolved)
+			return true;
+	return false;
+}
+
+static bool
 un_any_allow_all(const struct ir *ir)
 {
 	size_t i;
@@ -351,13 +373,16 @@ int
 lower_unordered(struct ir *ir)
 {
 	struct arena *a = ir->arena;
-	struct piece *orig;
+	struct piece *orig, *sub;
 	struct ir_rule *nv = NULL;
 	size_t i, j, k, n = 0, cap = 0;
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
-	for (i = 0; i < ir->nrules; i++)
-		un_from_rule(a, &orig[i], &ir->rules[i]);
+	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
+	for (i = 0; i < ir->nrules; i++) {
+		un_from_rule(a, &orig[i], &ir->rules[i], false);
+		un_from_rule(a, &sub[i], &ir->rules[i], true);
+	}
 
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
@@ -370,24 +395,24 @@ lower_unordered(struct ir *ir)
 
 			if (e->dir != r->dir || un_is_block(e) == un_is_block(r))
 				continue;
-			if (!un_is_block(r) && !un_svc_covers(&orig[j], &orig[i]))
+			if (!un_is_block(r) && !un_svc_covers(&sub[j], &orig[i]))
 				continue;
-			/* A block rule minus an allow that has names (or a
-			 * block with names) cannot lose the name's unknown
-			 * addresses: it may block more than first match. */
+			/* A block rule's own names cannot lose addresses, nor
+			 * can anything lose an allow's wildcard: the block may
+			 * take more than first match would. */
 			if (un_is_block(r) && !warned &&
-			    (e->nnames > 0 || r->nnames > 0) &&
-			    un_overlap(a, &orig[i], &orig[j])) {
+			    (r->nnames > 0 || un_has_wildcard(e)) &&
+			    un_overlap(a, &orig[i], &sub[j])) {
 				diag_warning(&r->loc, "rule '%s' blocks, and "
-				    "the addresses behind host names in it or "
-				    "in the earlier allow rule '%s' are known "
-				    "only to Windows: it may block what '%s' "
+				    "Windows resolves the host names in it or "
+				    "the wildcards in the earlier allow rule "
+				    "'%s' itself: it may block what '%s' "
 				    "allows", r->name, e->name, e->name);
 				warned = true;
 			}
 			memset(&next, 0, sizeof(next));
 			for (k = 0; k < cur.n; k++)
-				un_diff(a, &next, &cur.v[k], &orig[j]);
+				un_diff(a, &next, &cur.v[k], &sub[j]);
 			cur = next;
 		}
 		un_merge(a, &cur);

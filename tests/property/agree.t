@@ -183,6 +183,43 @@ def explain(policy, pkts, tmp, src=None):
     return out, ''
 
 
+def keyword_ids(rd, name):
+    """PowerShell keyword Ids that are not uuid5(URL, egressc:NAME:KW)."""
+    import uuid
+    return ['%s for %s' % (kid, kw) for kid, kw in
+            sorted(getattr(rd, 'keywords', {}).items())
+            if kid != '{%s}' % uuid.uuid5(uuid.NAMESPACE_URL,
+                                          'egressc:%s:%s' % (name, kw))]
+
+
+def native_wildcards(tmp):
+    """Only PowerShell keeps a wildcard; the others refuse it."""
+    policy = os.path.join(HERE, 'native', 'wild.yaml')
+    lock = os.path.join(HERE, 'native', 'wild.lock')
+    out = os.path.join(tmp, 'wild')
+    r = subprocess.run([EG, 'compile', '-t', 'powershell', '-o', out,
+                        '--lock', lock, policy], capture_output=True,
+                       text=True)
+    ok(r.returncode == 0, 'wild: wildcards: native compiles for powershell',
+       r.stderr.splitlines())
+    if r.returncode == 0:
+        mod = importlib.import_module('powershell')
+        rd = mod.load(readers.output_paths(out, 'wild', 'powershell'))
+        kws = sorted(getattr(rd, 'keywords', {}).values())
+        ok(kws == ['*.example.com', 'api.example.com'],
+           'wild: a dynamic keyword per name and wildcard', [str(kws)])
+        ok(not keyword_ids(rd, 'wild'),
+           'wild: keyword Ids are name-based UUIDs of policy and keyword',
+           keyword_ids(rd, 'wild'))
+    for target in ('nftables', 'iptables', 'pf', 'netsh'):
+        r = subprocess.run([EG, 'compile', '-t', target, '--lock', lock,
+                            policy], capture_output=True, text=True)
+        ok(r.returncode == 2 and "cannot match the wildcard '*.example.com'"
+           in r.stderr and r.stdout == '',
+           'wild: %s refuses the wildcard (exit 2, no output)' % target,
+           r.stderr.splitlines())
+
+
 def norm(d, has_reject):
     return 'deny' if d == 'reject' and not has_reject else d
 
@@ -216,6 +253,7 @@ def main():
             addrs, nums = edges(policy_texts(policy))
             rng = random.Random('%d:%s' % (SEED, pname))
             pkts, srcs = draw(rng, addrs, nums)
+            readers.load_lock(lock_of(policy))
             want_any, err = explain(policy, pkts, tmp)
             want_src, err2 = explain_from(policy, pkts, srcs, tmp)
             ok(want_any is not None and want_src is not None,
@@ -255,6 +293,11 @@ def main():
                 ok(not bad, '%s %s: %d/%d packets agree (%d rules)' % (
                     pname, target, len(pkts) - len(bad), len(pkts),
                     rd.rule_count()), bad)
+                if getattr(rd, 'keywords', None):
+                    ok(not keyword_ids(rd, name), '%s %s: keyword Ids are '
+                       'name-based UUIDs' % (pname, target),
+                       keyword_ids(rd, name))
+        native_wildcards(tmp)
     print('1..%d' % n)
     return 1 if failed else 0
 

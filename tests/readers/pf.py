@@ -6,13 +6,13 @@ to the end of the line, `table <t> [const|persist] { ... }` declares
 address tables, and pass/block rules are evaluated with pf's rule: the
 LAST matching rule decides, unless a matching rule is `quick`, which
 decides at once.  `block` without drop/return follows `set block-policy`
-(drop by default).  Host names in tables or rules would be resolved by
-pfctl at load time; the reader knows no DNS, so they match nothing.
+(drop by default).  pfctl resolves host names in tables and rules when it
+loads the file: the reader asks readers.resolve().
 """
 
 import re
 
-from readers import AddrSet, NumSet, ReaderError, parse_ip, to_int
+from readers import AddrSet, NumSet, ReaderError, parse_ip, resolve, to_int
 
 HAS_REJECT = True
 
@@ -101,7 +101,7 @@ class PfReader:
                 ':' in item or '.' in item):
             s.add_cidr(item)
         elif re.match(r'^[a-z0-9.-]+$', item, re.I):
-            pass        # a host name: resolved by pfctl, unknown here
+            s.update(resolve(item))     # pfctl resolves it at load time
         else:
             raise ReaderError('bad address %r' % item)
 

@@ -13,14 +13,14 @@ The NetSecurity model: New-NetFirewallRule adds a rule, Remove-
 NetFirewallRule -Group removes a group's rules, dynamic keyword addresses
 are added and removed by Id, Set-NetFirewallProfile sets the default
 outbound action.  As with netsh, block beats allow and the default decides
-the rest.  Keywords name hosts that Windows resolves; the reader knows no
-DNS, so a keyword rule matches nothing here, but its Id must be a version 5
-(name-based, SHA-1) RFC 4122 UUID in braces, and be declared before use.
+the rest.  Keywords name hosts that Windows resolves (readers.resolve());
+a wildcard keyword matches nothing here.  A keyword's Id must be a version
+5 (name-based, SHA-1) RFC 4122 UUID in braces, declared before use.
 """
 
 import re
 
-from readers import AddrSet, NumSet, ReaderError, parse_ip, to_int
+from readers import AddrSet, NumSet, ReaderError, parse_ip, resolve, to_int
 
 HAS_REJECT = False
 
@@ -277,15 +277,19 @@ class PsReader:
         if r.dir != 'outbound':
             return False
         if r.keywords is not None:
-            return False        # names Windows resolves; no DNS here
+            # Windows resolves a keyword's name itself (no wildcard here).
+            if not any(not self.keywords[k].startswith('*') and
+                       resolve(self.keywords[k]).has(fam, dst)
+                       for k in r.keywords):
+                return False
+        elif r.remote is not None and not r.remote.has(fam, dst):
+            return False
         if r.proto is not None and r.proto != proto:
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False
         if r.local is not None and not (r.local.has_fam(fam) if src is None
                                         else r.local.has(fam, src)):
-            return False
-        if r.remote is not None and not r.remote.has(fam, dst):
             return False
         if proto in ('tcp', 'udp') and not r.ports.has(port):
             return False

@@ -32,6 +32,12 @@ The interface of a reader module:
         drivers pass src when a reader's decide takes it, comparing with
         `egressc explain --from SRC`.
 
+    Host names the device resolves itself (pf tables, PowerShell dynamic
+    keywords for plain names) are looked up in readers.DNS, which the
+    drivers fill from the policy's lock file (load_lock): the device's
+    resolver then answers what egressc explain assumed.  A wildcard
+    resolves to nothing.
+
     HAS_REJECT (optional module constant, default False): the target can
     answer 'reject' distinctly from 'deny'.  When it is False, the drivers
     compare 'reject' as 'deny' on both sides.
@@ -57,6 +63,37 @@ PROTOS = ('tcp', 'udp', 'icmp', 'icmpv6')
 
 class ReaderError(Exception):
     """The text is not what the device would accept (or understand)."""
+
+
+# name -> AddrSet: the answers a device's resolver gives (see load_lock).
+DNS = {}
+
+
+def load_lock(path):
+    """Fill DNS from an egressc lock file (its hosts: a: / aaaa: lists)."""
+    import re
+    DNS.clear()
+    if not path or not os.path.exists(path):
+        return
+    host = None
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            m = re.match(r'^  ([^\s#][^:]*):\s*$', line)
+            if m:
+                host = m.group(1).strip('"\'').lower()
+                DNS[host] = AddrSet()
+                continue
+            m = re.match(r'^    (a|aaaa):\s*\[(.*)\]', line)
+            if m and host:
+                for a in m.group(2).split(','):
+                    a = a.strip().strip('"\'')
+                    if a:
+                        DNS[host].add_cidr(a)
+
+
+def resolve(name):
+    """What the device's resolver answers for a host name (empty if none)."""
+    return DNS.get(name.lower().rstrip('.'), AddrSet())
 
 
 def target_of(module_name):
