@@ -369,6 +369,34 @@ un_any_allow_all(const struct ir *ir)
 	return false;
 }
 
+/*
+ * A block piece that must leave some tcp/udp/icmp ports to an allow
+ * cannot block the other protocols (un_to_rule).  That changes nothing
+ * when the default is deny and no allow rule takes every protocol; else
+ * say so.
+ */
+static bool
+un_warn_other(const struct ir *ir, const struct ir_rule *r,
+    const struct piece *pc)
+{
+	size_t p;
+
+	if (!un_is_block(r) || !pc->other)
+		return false;
+	if (ir->def == IR_DEF_DENY && !un_any_allow_all(ir))
+		return false;
+	for (p = 0; p < P_N; p++)
+		if (!iset_full(&pc->p[p], proto_max(p)))
+			break;
+	if (p == P_N)
+		return false;
+	diag_warning(&r->loc, "rule '%s': Windows Firewall cannot block every "
+	    "protocol but some ports: protocols other than tcp, udp, icmp and "
+	    "icmpv6 that an earlier allow rule leaves to this rule go to the "
+	    "default", r->name);
+	return true;
+}
+
 int
 lower_unordered(struct ir *ir)
 {
@@ -422,26 +450,8 @@ lower_unordered(struct ir *ir)
 			const char *name = r->name;
 			unsigned sfx = k;
 
-			if (un_is_block(r) && cur.v[k].other && !warned &&
-			    (ir->def != IR_DEF_DENY || un_any_allow_all(ir))) {
-				size_t p;
-				bool full = true;
-
-				for (p = 0; p < P_N; p++)
-					if (!iset_full(&cur.v[k].p[p],
-					    proto_max(p)))
-						full = false;
-				if (!full) {
-					diag_warning(&r->loc, "rule '%s': "
-					    "Windows Firewall cannot block "
-					    "every protocol except some ports: "
-					    "protocols other than tcp, udp, "
-					    "icmp and icmpv6 that an earlier "
-					    "allow rule leaves to this rule "
-					    "are left to the default", r->name);
-					warned = true;
-				}
-			}
+			if (!warned)
+				warned = un_warn_other(ir, r, &cur.v[k]);
 			while (k > 0 && (name == r->name ||
 			    un_name_taken(ir->rules, ir->nrules, name) ||
 			    un_name_taken(nv, n, name)))

@@ -101,35 +101,39 @@ pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
 	return arena_printf(a, "<%s>", t);
 }
 
-/* " port 443", " port { 443, 7881 }", " port 50000:60000", or "". */
+/*
+ * " port 443", " port { 443, 7881 }", " port 50000:60000", or "" for every
+ * port; " icmp-type { 0, 8 }" with each type listed, since pf takes no
+ * ranges of ICMP types.
+ */
 static const char *
 pf_nums(struct arena *a, const char *kw, const struct iset *is, u128 max)
 {
+	bool ports = strcmp(kw, "port") == 0, list;
 	struct out o;
 	const char *s;
+	unsigned x;
 	size_t i;
 
 	if (iset_full(is, max))
 		return "";
+	list = is->n > 1 || (!ports && is->v[0].lo != is->v[0].hi);
 	out_init(&o);
-	out_printf(&o, " %s ", kw);
-	if (is->n > 1 || (kw[0] != 'p' && is->v[0].lo != is->v[0].hi))
-		out_puts(&o, "{ ");
+	out_printf(&o, " %s %s", kw, list ? "{ " : "");
 	for (i = 0; i < is->n; i++) {
-		unsigned lo = is->v[i].lo, hi = is->v[i].hi, x;
+		unsigned lo = is->v[i].lo, hi = is->v[i].hi;
 
 		if (i > 0)
 			out_puts(&o, ", ");
 		if (lo == hi)
 			out_printf(&o, "%u", lo);
-		else if (kw[0] == 'p')
+		else if (ports)
 			out_printf(&o, "%u:%u", lo, hi);
-		else	/* icmp-type takes no ranges */
+		else
 			for (x = lo; x <= hi; x++)
 				out_printf(&o, "%s%u", x > lo ? ", " : "", x);
 	}
-	if (is->n > 1 || (kw[0] != 'p' && is->v[0].lo != is->v[0].hi))
-		out_puts(&o, " }");
+	out_puts(&o, list ? " }" : "");
 	s = arena_strdup(a, out_str(&o));
 	out_free(&o);
 	return s;
