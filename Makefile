@@ -19,7 +19,9 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time \
-             perl nodejs npm python3
+             perl python3
+# nodejs and npm: tests/lib/npm.sh installs them only when node is absent
+# (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
@@ -40,6 +42,9 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 B_release = build/release
 B_asan    = build/asan
+
+# Keep the unit tests' objects: they are not throw-away intermediates.
+.SECONDARY:
 
 .PHONY: all run check check-release check-asan unit bench install deps \
         test-deps clean lint-man
@@ -76,7 +81,7 @@ test-deps: deps-ok
 	@sh tests/lib/npm.sh
 
 run: egressc
-	sh tests/lib/make-run.sh
+	sh scripts/run.sh
 
 # The whole suite, once per build variant. prove prints the summary.
 check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)

@@ -15,11 +15,15 @@
 #include "policy/yaml.h"
 #include "util/out.h"
 
+/* description: and a zone's comment: are free text for people (and the
+ * JSON Schema in grammar/ allows them); egressc only checks their type. */
 static const char *const catalog_keys[] = {
-	"egressc-catalog", "name", "source", "checked", "regions", "zones",
-	NULL
+	"egressc-catalog", "name", "description", "source", "checked",
+	"regions", "zones", NULL
 };
-static const char *const zone_keys[] = { "hosts", "cidrs", "unlisted", NULL };
+static const char *const zone_keys[] = {
+	"hosts", "cidrs", "unlisted", "comment", NULL
+};
 static const char *const unlisted_names[] = { "error", "any", "omit", NULL };
 
 time_t
@@ -146,6 +150,7 @@ static void
 parse_regions(struct arena *a, struct catalog *c, const struct ynode *n)
 {
 	struct ynode **items, *one;
+	struct strset seen = { 0 };
 	size_t nitems, i, j;
 
 	if (!y_want_list(n, "regions", &items, &nitems, &one))
@@ -162,11 +167,12 @@ parse_regions(struct arena *a, struct catalog *c, const struct ynode *n)
 			    "code is lower-case letters and digits", s);
 			continue;
 		}
-		for (j = 0; j < c->nregions; j++)
-			if (strcmp(c->regions[j].s, s) == 0)
-				break;
-		if (j < c->nregions) {
+		if (!strset_add(a, &seen, s)) {
 			diag_error(&items[i]->loc, "region %s listed twice", s);
+			if (diag_errors() > DIAG_MAX_ERRORS)
+				continue;	/* not shown: skip the search */
+			for (j = 0; strcmp(c->regions[j].s, s) != 0; j++)
+				continue;
 			diag_note(&c->regions[j].loc, "first listed here");
 			continue;
 		}
@@ -200,6 +206,13 @@ parse_hosts(struct arena *a, struct catalog *c, struct cat_zone *z,
 			continue;
 		}
 		if (strstr(s, "${") == NULL) {
+			/* Like policy names, case does not matter. */
+			char *lc = arena_strdup(a, s);
+
+			for (char *p = lc; *p != '\0'; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p += 'a' - 'A';
+			s = lc;
 			if (host_check(s, &why) < 0) {
 				diag_error(l, "host \"%s\": %s", s, why);
 				continue;
@@ -272,6 +285,8 @@ parse_zone(struct arena *a, struct catalog *c, const struct ynode *key,
 	if (!y_want_map(val, z->key) ||
 	    ymap_check_keys(val, zone_keys, z->key) < 0)
 		return;
+	if ((n = ymap_get(val, "comment")) != NULL)
+		(void)y_want_str(n, "comment");
 	if ((n = ymap_get(val, "hosts")) != NULL)
 		parse_hosts(a, c, z, n);
 	if ((n = ymap_get(val, "cidrs")) != NULL)
@@ -318,6 +333,8 @@ catalog_parse(struct arena *a, const struct ynode *root, const char *file)
 		diag_error(&n->loc, "egressc-catalog: %lu: this egressc reads "
 		    "catalog format 1", version);
 	c->name = want_key_str(root, "name", "catalog");
+	if ((n = ymap_get(root, "description")) != NULL)
+		(void)y_want_str(n, "description");
 	/* A host list nobody can trace or date cannot be kept current. */
 	c->source = want_key_str(root, "source", "catalog");
 	if ((n = ymap_get(root, "checked")) == NULL)
@@ -445,6 +462,7 @@ static void
 livekit_write(struct out *o, const char *project, const char *source,
     const char *const *regions, size_t n)
 {
+	const char *p = project;
 	char date[16];
 	time_t now = catalog_now();
 	struct tm tm;
@@ -455,51 +473,55 @@ livekit_write(struct out *o, const char *project, const char *source,
 	out_printf(o,
 	    "# LiveKit Cloud catalog for project %s, written by\n"
 	    "# `egressc catalog livekit` from the project's own region list.\n"
-	    "# Regenerate it rather than edit it:\n"
+	    "# Regenerate it rather than edit it ($TOKEN: an access token for\n"
+	    "# the project, as LiveKit's client SDKs send):\n"
 	    "#   curl -fsS -H \"Authorization: Bearer $TOKEN\" \\\n"
 	    "#     https://%s.livekit.cloud/settings/regions >regions.json\n"
-	    "#   egressc catalog livekit --project %s --regions regions.json "
-	    "-o livekit-cloud.yaml\n"
+	    "#   egressc catalog livekit --project %s --regions regions.json \\\n"
+	    "#     -o livekit-cloud.yaml\n"
+	    "# The hosts name the project literally: this region list is its\n"
+	    "# own, so the policy's ${livekit_project} plays no part here.\n"
 	    "egressc-catalog: 1\n"
 	    "name: livekit-cloud-%s\n"
-	    "source: ", project, project, project, project);
+	    "source: ", p, p, p, p);
 	put_quoted(o, source);
 	out_printf(o, "\n"
 	    "checked: %s\n"
-	    "# The %zu region%s the list returned, sorted (its order and\n"
-	    "# distances depend on where the request came from).\n"
+	    "# The %zu region%s the list returned, sorted: its order and its\n"
+	    "# distances depend on where the request came from.\n"
 	    "regions:\n", date, n, n == 1 ? "" : "s");
 	for (i = 0; i < n; i++)
 		out_printf(o, "  - %s\n", regions[i]);
 	out_printf(o,
 	    "zones:\n"
 	    "  # Signalling (WSS, TCP 443).  The project URL resolves to the\n"
-	    "  # cluster nearest the client; each region's endpoint is the url\n"
-	    "  # the region list hands to clients that fail over.\n"
+	    "  # cluster nearest the client; the regional endpoints are the\n"
+	    "  # urls the region list hands to clients that fail over.\n"
 	    "  \"*.livekit.cloud\":\n"
 	    "    hosts:\n"
 	    "      - %s.livekit.cloud\n"
 	    "      - \"%s.${region}.production.livekit.cloud\"\n"
-	    "  # TURN/TLS (TCP 443): LiveKit's list for firewalls without\n"
-	    "  # wildcards names the project's TURN host and each region's.\n"
+	    "  # TURN/TLS (TCP 443): the project's TURN host and each region's,\n"
+	    "  # as in LiveKit's list for firewalls without wildcards.\n"
 	    "  \"*.turn.livekit.cloud\":\n"
 	    "    hosts:\n"
 	    "      - %s.turn.livekit.cloud\n"
 	    "      - \"${region}.turn.livekit.cloud\"\n"
-	    "  # TURN/UDP (UDP 3478).  Per-node names, ip-A-B-C-D.host.livekit.cloud,\n"
-	    "  # carry the node's address and cannot be listed ahead of time, so\n"
+	    "  # TURN/UDP (UDP 3478).  Per-node names (ip-A-B-C-D.host.livekit.cloud)\n"
+	    "  # carry the node's address and cannot be listed ahead of time;\n"
 	    "  # LiveKit's static ranges stand for them.  Observed node addresses\n"
-	    "  # lie in 161.115.160.0/19; the ranges hold for regional endpoints\n"
-	    "  # (<project>.{canada,eu,india,japan,us}.rtc.livekit.cloud).  Nodes\n"
-	    "  # outside them stay closed on purpose (no unlisted: any, which\n"
-	    "  # would open UDP 3478 to every address): LiveKit's no-wildcard\n"
-	    "  # list carries such calls over TURN/TLS on TCP 443.\n"
+	    "  # lie in 161.115.160.0/19, and the ranges hold for clients that\n"
+	    "  # connect through a regional endpoint\n"
+	    "  # (%s.{canada,eu,india,japan,us}.rtc.livekit.cloud).\n"
+	    "  # No unlisted: any on purpose: it would open UDP 3478 to every\n"
+	    "  # address, and LiveKit's no-wildcard list carries calls to other\n"
+	    "  # nodes over TURN/TLS on TCP 443.\n"
 	    "  \"*.host.livekit.cloud\":\n"
 	    "    cidrs:\n"
 	    "      - 143.223.88.0/21\n"
 	    "      - 161.115.160.0/19\n"
 	    "      - 153.57.128.0/18\n",
-	    project, project, project);
+	    p, p, p, p);
 }
 
 int
@@ -511,6 +533,7 @@ catalog_livekit(struct arena *a, const char *project,
 	size_t n = 0, u, i;
 	int nerr = diag_errors();
 
+	out_reset(out);		/* an error leaves nothing to write */
 	if (host_check(arena_printf(a, "%s.livekit.cloud", project),
 	    &why) < 0 || strchr(project, '.') != NULL) {
 		diag_error(NULL, "--project %s: not a LiveKit project name "
@@ -546,7 +569,6 @@ catalog_livekit(struct arena *a, const char *project,
 	if (source_url == NULL)
 		source_url = arena_printf(a,
 		    "https://%s.livekit.cloud/settings/regions", project);
-	out_reset(out);
 	livekit_write(out, project, source_url, regions, u);
 	return 0;
 }

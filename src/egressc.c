@@ -440,7 +440,10 @@ cmd_lint(struct opts *o, const char *policy)
 	long by;
 
 	rc = job_load(&j, policy);
-	if (rc == EX_OK)
+	/* Lint reads the lock when there is one; without it, host names are
+	 * compared as names (a policy is lintable before its first resolve). */
+	if (rc == EX_OK && (o->lock != NULL ||
+	    access(lock_path(j.a, policy), F_OK) == 0))
 		rc = job_resolve(&j, o, false);
 	if (rc != EX_OK) {
 		job_free(&j);

@@ -229,6 +229,40 @@ zone_match(const char *zone, const char *name)
 	return pat_match(zone_pat(zone), name) ? 1 : 0;
 }
 
+/* strset (expand.h): FNV-1a, linear probing, at most half full. */
+static size_t
+str_hash(const char *s)
+{
+	size_t h = 2166136261u;		/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+bool
+strset_add(struct arena *a, struct strset *set, const char *s)
+{
+	size_t i;
+
+	if (2 * (set->n + 1) > set->cap) {
+		struct strset big = { .cap = set->cap ? 2 * set->cap : 64 };
+
+		big.v = arena_alloc(a, big.cap * sizeof(*big.v));
+		for (i = 0; i < set->cap; i++)
+			if (set->v[i] != NULL)
+				strset_add(a, &big, set->v[i]);
+		*set = big;
+	}
+	for (i = str_hash(s) & (set->cap - 1); set->v[i] != NULL;
+	    i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->v[i], s) == 0)
+			return false;
+	set->v[i] = s;
+	set->n++;
+	return true;
+}
+
 /*
  * The expand pass.
  */
@@ -241,6 +275,7 @@ struct wexp {
 	const struct cat_zone	*zone;	/* NULL: no catalog covers it */
 	const char		**hosts;
 	size_t			 nhosts, caphosts;
+	struct strset		 seen;
 	bool			 failed;
 };
 
@@ -286,7 +321,6 @@ wexp_add(struct arena *a, struct wexp *w, const struct cat_str *h,
 {
 	const char *why;
 	char *lc;
-	size_t i;
 
 	lc = arena_strdup(a, s);
 	for (char *p = lc; *p != '\0'; p++)
@@ -306,9 +340,8 @@ wexp_add(struct arena *a, struct wexp *w, const struct cat_str *h,
 		}
 		return;
 	}
-	for (i = 0; i < w->nhosts; i++)
-		if (strcmp(w->hosts[i], lc) == 0)
-			return;
+	if (!strset_add(a, &w->seen, lc))
+		return;
 	ARENA_PUSH(a, w->hosts, w->nhosts, w->caphosts);
 	w->hosts[w->nhosts - 1] = lc;
 }
@@ -346,7 +379,7 @@ wexp_hosts(struct xrun *x, struct wexp *w)
 }
 
 static struct wexp *
-wexp_get(struct xrun *x, const struct ir_name *nm)
+wexp_get(struct xrun *x, const struct ir_rule *r, const struct ir_name *nm)
 {
 	struct wexp *w;
 	size_t i;
@@ -359,32 +392,26 @@ wexp_get(struct xrun *x, const struct ir_name *nm)
 	memset(w, 0, sizeof(*w));
 	w->wild = nm->name;
 	w->zone = zone_find(x, nm->name, &w->cat);
-	if (w->zone != NULL)
+	if (w->zone != NULL) {
 		wexp_hosts(x, w);
+		if (w->failed)
+			diag_note(&nm->loc, "while expanding %s for rule %s",
+			    nm->name, r->name);
+	}
 	return w;
-}
-
-static bool
-rule_has_name(const struct ir_rule *r, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < r->nnames; i++)
-		if (!r->names[i].wildcard && strcmp(r->names[i].name, name) == 0)
-			return true;
-	return false;
 }
 
 /* Replace one wildcard of rule r (already removed from r->names). */
 static void
-expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm)
+expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm,
+    struct strset *names)
 {
 	struct arena *a = x->ir->arena;
 	const struct cat_zone *z;
 	struct wexp *w;
 	size_t i;
 
-	w = wexp_get(x, nm);
+	w = wexp_get(x, r, nm);
 	if ((z = w->zone) == NULL) {
 		diag_error(&nm->loc, "rule %s: no catalog lists zone %s (include "
 		    "a catalog that does, list the hosts instead, or set "
@@ -407,7 +434,7 @@ expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm)
 		return;
 	}
 	for (i = 0; i < w->nhosts; i++)
-		if (!rule_has_name(r, w->hosts[i]))
+		if (strset_add(a, names, w->hosts[i]))
 			ir_add_name(x->ir, r, w->hosts[i], false, &nm->loc);
 	for (i = 0; i < z->ncidrs; i++)
 		aset_add_prefix(a, &r->dst, z->cidrs[i].fam, z->cidrs[i].addr,
@@ -432,6 +459,7 @@ expand_rule(struct xrun *x, struct ir_rule *r)
 {
 	struct ir_name *old = r->names;
 	size_t nold = r->nnames, i;
+	struct strset names = { 0 };
 
 	/* Rebuild names[] in order: plain names stay where they were, each
 	 * wildcard's hosts come after them. */
@@ -442,10 +470,11 @@ expand_rule(struct xrun *x, struct ir_rule *r)
 			continue;
 		ARENA_PUSH(x->ir->arena, r->names, r->nnames, r->capnames);
 		r->names[r->nnames - 1] = old[i];
+		strset_add(x->ir->arena, &names, old[i].name);
 	}
 	for (i = 0; i < nold; i++)
 		if (old[i].wildcard)
-			expand_one(x, r, &old[i]);
+			expand_one(x, r, &old[i], &names);
 }
 
 /* The same zone key in two catalogs would make the choice depend on

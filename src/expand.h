@@ -42,6 +42,18 @@ int	zone_match(const char *zone, const char *name);
 /* Free the compiled patterns (call once at exit; safe to call twice). */
 void	expand_cleanup(void);
 
+/*
+ * A set of strings in an arena (open addressing), so that removing
+ * duplicates stays linear however many regions and hosts a catalog has.
+ * Zero-initialise; strset_add() is false when s was already there.  The
+ * set keeps the pointer, not a copy.
+ */
+struct strset {
+	const char	**v;
+	size_t		 n, cap;
+};
+bool	strset_add(struct arena *, struct strset *, const char *s);
+
 /* What a zone whose members are not all listed does (unlisted:). */
 enum cat_unlisted { CAT_UNLISTED_ERROR, CAT_UNLISTED_ANY, CAT_UNLISTED_OMIT };
 

@@ -122,6 +122,15 @@ lock_find(const struct lock *lk, const char *name)
 	return found ? &lk->hosts[i] : NULL;
 }
 
+struct lock_addr *
+lock_host_addr(const struct lock_host *h, enum fam fam, u128 addr)
+{
+	for (size_t i = 0; h != NULL && i < h->naddrs; i++)
+		if (h->addrs[i].fam == fam && h->addrs[i].addr == addr)
+			return &h->addrs[i];
+	return NULL;
+}
+
 struct lock_host *
 lock_add_host(struct arena *a, struct lock *lk, const char *name)
 {
@@ -241,7 +250,7 @@ load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
 			continue;
 		}
 		for (size_t i = 0; i < n; i++) {
-			struct ynode *in = one != NULL ? one : items[i];
+			struct ynode *in = items[i];
 			enum fam fam;
 			u128 addr;
 
@@ -273,7 +282,7 @@ load_seen(struct lock_host *h, const struct ynode *sn)
 	for (size_t i = 0; i < sn->n; i++) {
 		const struct ynode *k = sn->pairs[i].key, *v = sn->pairs[i].val;
 		const char *first, *last;
-		struct lock_addr *la = NULL;
+		struct lock_addr *la;
 		enum fam fam;
 		u128 addr;
 
@@ -281,10 +290,7 @@ load_seen(struct lock_host *h, const struct ynode *sn)
 			rc = -1;
 			continue;
 		}
-		for (size_t j = 0; j < h->naddrs; j++)
-			if (h->addrs[j].fam == fam && h->addrs[j].addr == addr)
-				la = &h->addrs[j];
-		if (la == NULL) {
+		if ((la = lock_host_addr(h, fam, addr)) == NULL) {
 			diag_error(&k->loc, "seen: address '%s' is in neither "
 			    "a: nor aaaa: of host '%s'", k->str, h->name);
 			rc = -1;
@@ -322,11 +328,12 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 
 	if (y_want_str(key, "host name") == NULL)
 		return -1;
-	if (!y_want_map(hn, key->str) || ymap_check_keys(hn, host_keys,
-	    "lock host") < 0)
+	if (!y_want_map(hn, key->str))
 		return -1;
+	if (ymap_check_keys(hn, host_keys, "lock host") < 0)
+		rc = -1;
 	if ((n = ymap_get(hn, "ttl")) != NULL &&
-	    y_want_uint(n, "ttl", 0xffffffffUL, &ttl) < 0)
+	    y_want_uint(n, "ttl", 2147483647UL, &ttl) < 0)
 		rc = -1;
 	if ((n = ymap_get(hn, "first-seen")) != NULL &&
 	    (first = want_time(n, "first-seen")) == NULL)
@@ -337,8 +344,9 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 	h = lock_add_host(a, lk, key->str);
 	h->ttl = (unsigned)ttl;
 	h->loc = key->loc;
-	if (load_addrs(a, h, hn, first, last) < 0 ||
-	    load_seen(h, ymap_get(hn, "seen")) < 0)
+	if (load_addrs(a, h, hn, first, last) < 0)
+		rc = -1;
+	if (load_seen(h, ymap_get(hn, "seen")) < 0)
 		rc = -1;
 	return rc;
 }

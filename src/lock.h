@@ -40,6 +40,9 @@ struct lock {
  * Returns NULL after diag_error() on a malformed file. */
 struct lock		*lock_load(struct arena *, const char *path);
 const struct lock_host	*lock_find(const struct lock *, const char *name);
+/* The host's entry for an address, or NULL. */
+struct lock_addr	*lock_host_addr(const struct lock_host *, enum fam,
+			    u128);
 /* The default lock path of a policy: POLICY with .yaml/.yml replaced by
  * .lock (or .lock appended). */
 char			*lock_path(struct arena *, const char *policy);

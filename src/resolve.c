@@ -49,7 +49,7 @@ struct rs_host {
 	size_t			 naddrs, capaddrs;
 	unsigned		 ttl;
 	bool			 have_ttl;
-	int			 status;	/* first failure, or ARES_SUCCESS */
+	int			 status;	/* first failure, or 0 */
 	int			 pending;	/* queries not yet answered */
 };
 
@@ -99,22 +99,31 @@ static const struct {
 	{ "ff00::/8",		"multicast" },
 };
 
+#define RS_NREFUSED	(sizeof(rs_refused) / sizeof(rs_refused[0]))
+
 /* What kind of never-public address this is, or NULL. */
 static const char *
 resolve_refused(enum fam fam, u128 addr)
 {
-	for (size_t i = 0; i < sizeof(rs_refused) / sizeof(rs_refused[0]);
-	    i++) {
-		enum fam pf;
-		u128 net;
-		int len, shift;
-		bool hb;
+	static struct prefix	 nets[RS_NREFUSED];
+	static enum fam		 fams[RS_NREFUSED];
+	static bool		 parsed;
 
-		if (addr_parse(rs_refused[i].prefix, &pf, &net, &len, &hb) < 0
-		    || pf != fam)
-			continue;
-		shift = fam_bits(fam) - len;
-		if (shift >= 128 || (addr >> shift) == (net >> shift))
+	if (!parsed) {
+		for (size_t i = 0; i < RS_NREFUSED; i++) {
+			bool hb;
+
+			if (addr_parse(rs_refused[i].prefix, &fams[i],
+			    &nets[i].addr, &nets[i].len, &hb) < 0)
+				abort();	/* the table is wrong */
+		}
+		parsed = true;
+	}
+	for (size_t i = 0; i < RS_NREFUSED; i++) {
+		int shift = fam_bits(fam) - nets[i].len;
+
+		if (fams[i] == fam && (shift >= 128 ||
+		    addr >> shift == nets[i].addr >> shift))
 			return rs_refused[i].what;
 	}
 	return NULL;
@@ -456,11 +465,25 @@ rs_collect(struct rs_ctx *c, const struct ir *ir)
 	}
 }
 
-/* Report a failed host; true when it failed. */
+static int
+rs_addr_cmp(const void *a, const void *b)
+{
+	const struct rs_addr *x = a, *y = b;
+
+	if (x->fam != y->fam)
+		return x->fam < y->fam ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/* Report a failed host; true when it failed.  Servers rotate the order of
+ * their answers: sort, so that the messages come in a stable order. */
 static bool
 rs_check(struct rs_ctx *c, struct rs_host *h)
 {
 	bool failed = false;
+
+	if (h->naddrs > 1)
+		qsort(h->addrs, h->naddrs, sizeof(h->addrs[0]), rs_addr_cmp);
 
 	if (h->status != ARES_SUCCESS) {
 		diag_error(&h->at->loc, "host '%s' (rule '%s'): %s", h->name,
@@ -490,15 +513,6 @@ rs_check(struct rs_ctx *c, struct rs_host *h)
 	return failed;
 }
 
-static const struct lock_addr *
-rs_old_addr(const struct lock_host *old, enum fam fam, u128 addr)
-{
-	for (size_t i = 0; old != NULL && i < old->naddrs; i++)
-		if (old->addrs[i].fam == fam && old->addrs[i].addr == addr)
-			return &old->addrs[i];
-	return NULL;
-}
-
 static void
 rs_copy_host(struct arena *a, struct lock *lk, const struct lock_host *old)
 {
@@ -520,7 +534,7 @@ rs_merge(struct rs_ctx *c, struct lock *lk, const struct rs_host *h,
 
 	for (size_t i = 0; i < h->naddrs; i++) {
 		const struct rs_addr *ra = &h->addrs[i];
-		const struct lock_addr *oa = rs_old_addr(old, ra->fam,
+		const struct lock_addr *oa = lock_host_addr(old, ra->fam,
 		    ra->addr);
 		const char *first = now, *last = now;
 
@@ -548,7 +562,7 @@ rs_merge(struct rs_ctx *c, struct lock *lk, const struct rs_host *h,
 	 * changed, so that a refresh finding nothing new changes nothing. */
 	changed = old == NULL || old->naddrs != nh->naddrs;
 	for (size_t i = 0; !changed && i < nh->naddrs; i++)
-		changed = rs_old_addr(old, nh->addrs[i].fam,
+		changed = lock_host_addr(old, nh->addrs[i].fam,
 		    nh->addrs[i].addr) == NULL;
 	nh->ttl = changed ? h->ttl : old->ttl;
 }

@@ -703,10 +703,14 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	if ((v = ymap_get(n, "comment")) != NULL)
 		r->comment = subst(fe, v, "comment");
 	memset(&d, 0, sizeof(d));
-	if ((v = ymap_get(n, "to")) == NULL)
-		diag_error(&n->loc, "rule '%s' has no 'to'", r->name ? r->name :
-		    "?");
-	else
+	if ((v = ymap_get(n, "to")) == NULL) {
+		/* An inbound rule's destination is this host: any of it. */
+		if (r->dir == IR_INBOUND)
+			d.any = true;
+		else
+			diag_error(&n->loc, "rule '%s' has no 'to'", r->name ?
+			    r->name : "?");
+	} else
 		parse_dests(fe, v, &d, true, "to");
 	if (d.any) {
 		aset_any(fe->a, &r->dst);
@@ -832,10 +836,9 @@ parse_top(struct fe *fe, const struct ynode *root)
 		resolve_net(fe, &fe->nets[i]);
 	for (i = 0; i < fe->nsvcs; i++)
 		resolve_svc(fe, &fe->svcs[i]);
-	if ((v = ymap_get(root, "rules")) == NULL) {
-		diag_error(&root->loc, "policy has no 'rules'");
+	/* No rules is a policy too: with default deny, a lockdown. */
+	if ((v = ymap_get(root, "rules")) == NULL || y_is_null(v))
 		return;
-	}
 	if (!y_want_seq(v, "rules"))
 		return;
 	for (i = 0; i < v->n; i++)

@@ -159,7 +159,9 @@ diag_note(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (nerrors > DIAG_MAX_ERRORS)
+	/* A note tied to a suppressed error is noise; a summary (no
+	 * location) is exactly what a long list of errors needs. */
+	if (nerrors > DIAG_MAX_ERRORS && loc != NULL && loc->file != NULL)
 		return;
 	va_start(ap, fmt);
 	emit(loc, "note", fmt, ap);
