@@ -150,21 +150,55 @@ un_push(struct arena *a, struct plist *l, const struct piece *pc)
 	l->v[l->n - 1] = *pc;
 }
 
-/* Is x & y non-empty? */
+/* Do two normalised sets share a member?  (No allocation: this runs for
+ * every pair of rules.) */
 static bool
-un_overlap(struct arena *a, const struct piece *x, const struct piece *y)
+un_meets(const struct iset *x, const struct iset *y)
 {
-	struct piece i;
-	size_t k;
+	size_t i = 0, j = 0;
 
-	memset(&i, 0, sizeof(i));
-	aset_inter(a, &i.src, &x->src, &y->src);
-	aset_inter(a, &i.dst, &x->dst, &y->dst);
-	un_names(a, &i, x, y, true);
-	i.other = x->other && y->other;
-	for (k = 0; k < P_N; k++)
-		iset_inter(a, &i.p[k], &x->p[k], &y->p[k]);
-	return un_live(&i);
+	while (i < x->n && j < y->n) {
+		if (x->v[i].hi < y->v[j].lo)
+			i++;
+		else if (y->v[j].hi < x->v[i].lo)
+			j++;
+		else
+			return true;
+	}
+	return false;
+}
+
+static bool
+un_share_name(const struct piece *x, const struct piece *y)
+{
+	size_t i;
+
+	for (i = 0; i < x->nnames; i++)
+		if (un_has_name(y, x->names[i]->name))
+			return true;
+	return false;
+}
+
+/* Is x & y non-empty?  The same test as un_live() on the intersection. */
+static bool
+un_overlap(const struct piece *x, const struct piece *y)
+{
+	bool tu, names = un_share_name(x, y);
+	enum fam f;
+
+	tu = (x->other && y->other) || un_meets(&x->p[P_TCP], &y->p[P_TCP]) ||
+	    un_meets(&x->p[P_UDP], &y->p[P_UDP]);
+	for (f = 0; f < FAM_N; f++) {
+		enum proto icmp = f == FAM_V4 ? P_ICMP : P_ICMP6;
+
+		if (!un_meets(&x->src.f[f], &y->src.f[f]))
+			continue;
+		if (!names && !un_meets(&x->dst.f[f], &y->dst.f[f]))
+			continue;
+		if (tu || un_meets(&x->p[icmp], &y->p[icmp]))
+			return true;
+	}
+	return false;
 }
 
 /* out += x \ y, as at most three products. */
@@ -176,7 +210,7 @@ un_diff(struct arena *a, struct plist *out, const struct piece *x,
 	struct aset s_in;
 	size_t k;
 
-	if (!un_overlap(a, x, y)) {
+	if (!un_overlap(x, y)) {
 		un_push(a, out, x);
 		return;
 	}
@@ -430,7 +464,7 @@ lower_unordered(struct ir *ir)
 			 * take more than first match would. */
 			if (un_is_block(r) && !warned &&
 			    (r->nnames > 0 || un_has_wildcard(e)) &&
-			    un_overlap(a, &orig[i], &sub[j])) {
+			    un_overlap(&orig[i], &sub[j])) {
 				diag_warning(&r->loc, "rule '%s' blocks, and "
 				    "Windows resolves the host names in it or "
 				    "the wildcards in the earlier allow rule "
@@ -438,6 +472,12 @@ lower_unordered(struct ir *ir)
 				    "allows", r->name, e->name, e->name);
 				warned = true;
 			}
+			/* Most rules meet no piece: copy nothing for them. */
+			for (k = 0; k < cur.n; k++)
+				if (un_overlap(&cur.v[k], &sub[j]))
+					break;
+			if (k == cur.n)
+				continue;
 			memset(&next, 0, sizeof(next));
 			for (k = 0; k < cur.n; k++)
 				un_diff(a, &next, &cur.v[k], &sub[j]);
