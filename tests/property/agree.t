@@ -55,7 +55,7 @@ def policies():
     return out
 
 
-RANDOM_POLICIES = int(os.environ.get('AGREE_RANDOM', '12'))
+RANDOM_POLICIES = int(os.environ.get('AGREE_RANDOM', '24'))
 
 
 def random_policy(rng, k):
