@@ -34,6 +34,7 @@ struct opts {
 	bool		 stamp, strict, resolve;
 	/* explain */
 	const char	*to, *port, *from, *batch;
+	bool		 inbound;
 	/* resolve */
 	struct resolve_opts ro;
 	const char	*servers[MAX_SERVERS];
@@ -64,7 +65,7 @@ static const char usage_text[] =
 "       egressc resolve [--lock F] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
 "                       [--tries N] [--keep-going] [--keep-days N] [--no-stamp]\n"
 "                       POLICY\n"
-"       egressc explain [--lock F] [--tier T] [--from ADDR] POLICY\n"
+"       egressc explain [--lock F] [--tier T] [--from ADDR] [--inbound] POLICY\n"
 "                       (--to ADDR --port PROTO/PORT | --batch FILE)\n"
 "       egressc catalog livekit --project NAME --regions FILE [-o FILE]\n"
 "       egressc --version | --help\n"
@@ -440,6 +441,13 @@ cmd_lint(struct opts *o, const char *policy)
 	long by;
 
 	rc = job_load(&j, policy);
+	/* Target option values the front end cannot judge. */
+	for (i = 0; rc == EX_OK && be_all[i] != NULL; i++) {
+		struct be_opts bo = { be_all[i], j.tmpldir, j.a };
+
+		if (be_all[i]->check != NULL && be_all[i]->check(j.ir, &bo) < 0)
+			rc = EX_BAD;
+	}
 	/* Lint reads the lock when there is one; without it, host names are
 	 * compared as names (a policy is lintable before its first resolve). */
 	if (rc == EX_OK && (o->lock != NULL ||
@@ -474,7 +482,7 @@ cmd_lint(struct opts *o, const char *policy)
 
 static int
 parse_packet(const char *addr, const char *port, const char *from,
-    struct ir_packet *pk)
+    bool inbound, struct ir_packet *pk)
 {
 	enum fam f;
 	int len, p;
@@ -517,6 +525,7 @@ parse_packet(const char *addr, const char *port, const char *from,
 	}
 	pk->proto = (enum proto)p;
 	pk->port = (unsigned)v;
+	pk->dir = inbound ? IR_INBOUND : IR_EGRESS;
 	return 0;
 }
 
@@ -527,7 +536,9 @@ print_decision(const struct ir *ir, const struct ir_packet *pk)
 	const struct ir_rule *r;
 
 	if (i < 0) {
-		printf("%s (default)\n", ir_default_name[ir->def]);
+		/* A policy without inbound rules leaves inbound alone. */
+		printf("%s (default)\n", pk->dir == IR_INBOUND &&
+		    !ir_has_inbound(ir) ? "none" : ir_default_name[ir->def]);
 		return;
 	}
 	r = &ir->rules[i];
@@ -549,7 +560,7 @@ cmd_explain(struct opts *o, const char *policy)
 	if (rc == EX_OK)
 		rc = job_resolve(&j, o, false);
 	if (rc == EX_OK && o->batch == NULL) {
-		if (parse_packet(o->to, o->port, o->from, &pk) < 0)
+		if (parse_packet(o->to, o->port, o->from, o->inbound, &pk) < 0)
 			rc = EX_BAD;
 		else
 			print_decision(j.ir, &pk);
@@ -571,7 +582,7 @@ cmd_explain(struct opts *o, const char *policy)
 
 				diag_error(&l, "expected 'ADDR PROTO/PORT'");
 				rc = EX_BAD;
-			} else if (parse_packet(a, p, o->from, &pk) < 0)
+			} else if (parse_packet(a, p, o->from, o->inbound, &pk) < 0)
 				rc = EX_BAD;
 			else
 				print_decision(j.ir, &pk);
@@ -629,7 +640,7 @@ cmd_catalog(struct opts *o, int argc, char **argv)
 enum {
 	O_TIER = 256, O_LOCK, O_STAMP, O_STRICT, O_RESOLVE, O_TO, O_PORT,
 	O_FROM, O_BATCH, O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS,
-	O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS, O_SOURCE
+	O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS, O_SOURCE, O_INBOUND
 };
 
 static const struct option longopts[] = {
@@ -644,6 +655,7 @@ static const struct option longopts[] = {
 	{ "port", required_argument, NULL, O_PORT },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "batch", required_argument, NULL, O_BATCH },
+	{ "inbound", no_argument, NULL, O_INBOUND },
 	{ "dns-server", required_argument, NULL, O_DNS },
 	{ "timeout", required_argument, NULL, O_TIMEOUT },
 	{ "tries", required_argument, NULL, O_TRIES },
@@ -673,7 +685,7 @@ static const int lint_o[] = { O_LOCK, O_STRICT, 0 };
 static const int resolve_o[] = { O_LOCK, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, 0 };
 static const int explain_o[] = { O_LOCK, O_TIER, O_TO, O_PORT, O_FROM,
-	O_BATCH, 0 };
+	O_BATCH, O_INBOUND, 0 };
 static const int catalog_o[] = { O_PROJECT, O_REGIONS, O_SOURCE, 'o', 0 };
 
 static const struct cmd cmds[] = {
@@ -765,6 +777,7 @@ main(int argc, char **argv)
 		case O_PORT: o.port = optarg; break;
 		case O_FROM: o.from = optarg; break;
 		case O_BATCH: o.batch = optarg; break;
+		case O_INBOUND: o.inbound = true; break;
 		case O_DNS:
 			if (o.ro.nservers == MAX_SERVERS)
 				return bad_usage("at most 16 %s", "--dns-server");

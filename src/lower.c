@@ -37,9 +37,10 @@ lower(const struct ir *in, const struct backend *be)
 	for (i = 0; i < ir->nrules; i++) {
 		struct ir_rule *r = &ir->rules[i];
 
-		if (r->dir == IR_INBOUND) {
-			diag_error(&r->loc, "rule '%s': target '%s' has no "
-			    "inbound rules; egressc emits egress tables only",
+		if (r->dir == IR_INBOUND && !(be->caps & BE_INBOUND)) {
+			diag_error(&r->loc, "rule '%s': target '%s' takes no "
+			    "inbound rules; compile it for nftables or iptables, "
+			    "or leave the rule out",
 			    r->name, be->name);
 			continue;
 		}

@@ -23,6 +23,7 @@ enum {
 	BE_MIXED_FAM	= 1u << 5,	/* IPv4 and IPv6 in one rule */
 	BE_REJECT	= 1u << 6,	/* reject distinct from drop */
 	BE_LOG		= 1u << 7,
+	BE_INBOUND	= 1u << 8,	/* inbound rules (an input chain) */
 };
 
 struct backend;
@@ -43,6 +44,11 @@ struct backend {
 	/* 0, or -1 after diag_error(). */
 	int			(*emit)(const struct ir *, const struct be_opts *,
 				    struct out *outs);
+	/* Check the values of targets.<name> before anything is emitted,
+	 * so that lint reports them too; NULL: emit checks them.  0, or -1
+	 * after diag_error(). */
+	int			(*check)(const struct ir *,
+				    const struct be_opts *);
 };
 
 /* All targets, in the order of DESIGN.md; NULL-terminated. */

@@ -154,15 +154,36 @@ put_rule(struct ipt *t, const struct ir_rule *r)
 	out_free(&proto);
 }
 
-static int
-emit_fam(const struct ir *ir, const struct be_opts *op, const char *chain,
-    enum fam f, struct out *o)
+/* One chain and the jump from the built-in chain to it. */
+static void
+put_chain(const struct ir *ir, const struct be_opts *op, const char *chain,
+    enum fam f, enum ir_dir dir, struct out *o)
 {
 	static const char *const final[] = { "DROP", "ACCEPT", NULL };
-	struct out hdr, chains, rules;
-	struct ipt t = { op, &rules, chain, f };
-	const char *vars[9];
+	static const char *const builtin[] = { "OUTPUT", "INPUT" };
+	static const char *const lo[] = { "-o", "-i" };
+	struct ipt t = { op, o, chain, f };
 	size_t i;
+
+	if (ir->def != IR_DEF_NONE)
+		out_printf(o, "-A %s -j %s\n"
+		    "-A %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n"
+		    "-A %s %s lo -j ACCEPT\n", builtin[dir], chain, chain, chain,
+		    lo[dir]);
+	for (i = 0; i < ir->nrules; i++)
+		if (ir->rules[i].dir == dir)
+			put_rule(&t, &ir->rules[i]);
+	if (ir->def != IR_DEF_NONE)
+		out_printf(o, "-A %s -m comment --comment \"default %s\" "
+		    "-j %s\n", chain, ir_default_name[ir->def], final[ir->def]);
+}
+
+static int
+emit_fam(const struct ir *ir, const struct be_opts *op, const char *const *chain,
+    enum fam f, struct out *o)
+{
+	struct out hdr, chains, rules;
+	const char *vars[9];
 	int rc;
 
 	out_init(&hdr);
@@ -170,16 +191,16 @@ emit_fam(const struct ir *ir, const struct be_opts *op, const char *chain,
 	out_init(&rules);
 	be_header(op, ir, "# ", &hdr);
 	hdr.buf[--hdr.len] = '\0';
-	out_printf(&chains, ":OUTPUT ACCEPT [0:0]\n:%s - [0:0]\n", chain);
-	if (ir->def != IR_DEF_NONE)
-		out_printf(&rules, "-A OUTPUT -j %s\n"
-		    "-A %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n"
-		    "-A %s -o lo -j ACCEPT\n", chain, chain, chain);
-	for (i = 0; i < ir->nrules; i++)
-		put_rule(&t, &ir->rules[i]);
-	if (ir->def != IR_DEF_NONE)
-		out_printf(&rules, "-A %s -m comment --comment \"default %s\" "
-		    "-j %s\n", chain, ir_default_name[ir->def], final[ir->def]);
+	if (chain[IR_INBOUND] != NULL)
+		out_printf(&chains, ":INPUT ACCEPT [0:0]\n");
+	out_printf(&chains, ":OUTPUT ACCEPT [0:0]\n:%s - [0:0]\n",
+	    chain[IR_EGRESS]);
+	if (chain[IR_INBOUND] != NULL)
+		out_printf(&chains, ":%s - [0:0]\n", chain[IR_INBOUND]);
+	put_chain(ir, op, chain[IR_EGRESS], f, IR_EGRESS, &rules);
+	/* Only a policy with inbound rules owns the input path. */
+	if (chain[IR_INBOUND] != NULL)
+		put_chain(ir, op, chain[IR_INBOUND], f, IR_INBOUND, &rules);
 	vars[0] = "HEADER", vars[1] = out_str(&hdr);
 	vars[2] = "RESTORE", vars[3] = f == FAM_V4 ? "iptables-restore" :
 	    "ip6tables-restore";
@@ -196,25 +217,28 @@ emit_fam(const struct ir *ir, const struct be_opts *op, const char *chain,
 static int
 ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
-	const char *dflt, *chain;
+	const char *chain[2] = { NULL, NULL };
 
 	/* iptables takes chain names of at most 28 characters. */
-	dflt = arena_printf(op->arena, "EGRESSC-%.20s", ir->name);
-	chain = be_ident(op, ir, "chain", dflt, 28, true);
-	if (chain == NULL)
+	chain[IR_EGRESS] = be_ident(op, ir, "chain", arena_printf(op->arena,
+	    "EGRESSC-%.20s", ir->name), 28, true);
+	if (ir_has_inbound(ir) && (chain[IR_INBOUND] = be_ident(op, ir,
+	    "input-chain", arena_printf(op->arena, "EGRESSC-IN-%.17s",
+	    ir->name), 28, true)) == NULL)
 		return -1;
-	if (emit_fam(ir, op, chain, FAM_V4, &outs[0]) < 0 ||
+	if (chain[IR_EGRESS] == NULL ||
+	    emit_fam(ir, op, chain, FAM_V4, &outs[0]) < 0 ||
 	    emit_fam(ir, op, chain, FAM_V6, &outs[1]) < 0)
 		return -1;
 	return 0;
 }
 
 static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", NULL };
-static const char *const ipt_options[] = { "chain", NULL };
+static const char *const ipt_options[] = { "chain", "input-chain", NULL };
 
 const struct backend be_iptables = {
 	.name = "iptables",
-	.caps = BE_FIRST_MATCH | BE_REJECT | BE_LOG,
+	.caps = BE_FIRST_MATCH | BE_REJECT | BE_LOG | BE_INBOUND,
 	/* iptables 1.8.9 cuts comments past 255 bytes without a word. */
 	.comment_max = 255,
 	.comment_bad = "",

@@ -105,51 +105,80 @@ put_rule(const struct be_opts *op, struct out *o, const struct ir_rule *r)
 	out_free(&line);
 }
 
+/* One chain: its hook line (unless default: none) and its rules. */
 static int
-nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
+put_chain(const struct ir *ir, const struct be_opts *op, const char *name,
+    enum ir_dir dir, struct out *o)
 {
 	static const char *const policy[] = { "drop", "accept", NULL };
-	const char *table, *chain, *vars[11];
-	struct out hdr, hook, rules;
+	static const char *const hook[] = { "output", "input" };
+	static const char *const lo[] = { "oif", "iif" };
+	const char *vars[7];
+	struct out head, rules;
 	size_t i;
 	int rc;
 
-	table = be_ident(op, ir, "table", ir->name, 64, false);
-	chain = be_ident(op, ir, "chain", "output", 64, false);
-	if (table == NULL || chain == NULL)
-		return -1;
-	out_init(&hdr);
-	out_init(&hook);
+	out_init(&head);
 	out_init(&rules);
-	be_header(op, ir, "# ", &hdr);
-	if (hdr.len > 0)
-		hdr.buf[--hdr.len] = '\0';	/* the template has the \n */
 	if (ir->def != IR_DEF_NONE)
-		out_printf(&hook, "\t\ttype filter hook output priority filter; "
+		out_printf(&head, "\t\ttype filter hook %s priority filter; "
 		    "policy %s;\n\t\tct state established,related accept\n"
-		    "\t\toif \"lo\" accept\n", policy[ir->def]);
+		    "\t\t%s \"lo\" accept\n", hook[dir], policy[ir->def],
+		    lo[dir]);
 	for (i = 0; i < ir->nrules; i++)
-		put_rule(op, &rules, &ir->rules[i]);
-	vars[0] = "HEADER", vars[1] = out_str(&hdr);
-	vars[2] = "TABLE", vars[3] = table;
-	vars[4] = "CHAIN", vars[5] = chain;
-	vars[6] = "HOOK", vars[7] = out_str(&hook);
-	vars[8] = "RULES", vars[9] = out_str(&rules);
-	vars[10] = NULL;
-	rc = be_template(op, "nftables", vars, &outs[0]);
-	out_free(&hdr);
-	out_free(&hook);
+		if (ir->rules[i].dir == dir)
+			put_rule(op, &rules, &ir->rules[i]);
+	vars[0] = "CHAIN", vars[1] = name;
+	vars[2] = "HOOK", vars[3] = out_str(&head);
+	vars[4] = "RULES", vars[5] = out_str(&rules);
+	vars[6] = NULL;
+	rc = be_template(op, "nftables-chain", vars, o);
+	out_free(&head);
 	out_free(&rules);
 	return rc;
 }
 
+static int
+nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
+{
+	const char *table, *chain, *input = NULL, *vars[7];
+	struct out hdr, chains;
+	int rc;
+
+	table = be_ident(op, ir, "table", ir->name, 64, false);
+	chain = be_ident(op, ir, "chain", "output", 64, false);
+	if (ir_has_inbound(ir))
+		input = be_ident(op, ir, "input-chain", "input", 64, false);
+	if (table == NULL || chain == NULL || (ir_has_inbound(ir) &&
+	    input == NULL))
+		return -1;
+	out_init(&hdr);
+	out_init(&chains);
+	be_header(op, ir, "# ", &hdr);
+	hdr.buf[--hdr.len] = '\0';	/* the template has the newline */
+	rc = put_chain(ir, op, chain, IR_EGRESS, &chains);
+	/* Only a policy with inbound rules owns the input path. */
+	if (rc == 0 && input != NULL)
+		rc = put_chain(ir, op, input, IR_INBOUND, &chains);
+	vars[0] = "HEADER", vars[1] = out_str(&hdr);
+	vars[2] = "TABLE", vars[3] = table;
+	vars[4] = "CHAINS", vars[5] = out_str(&chains);
+	vars[6] = NULL;
+	if (rc == 0)
+		rc = be_template(op, "nftables", vars, &outs[0]);
+	out_free(&hdr);
+	out_free(&chains);
+	return rc;
+}
+
 static const char *const nft_suffixes[] = { ".nft", NULL };
-static const char *const nft_options[] = { "table", "chain", NULL };
+static const char *const nft_options[] = { "table", "chain", "input-chain",
+	NULL };
 
 const struct backend be_nftables = {
 	.name = "nftables",
 	.caps = BE_SETS | BE_ADDR_RANGES | BE_FIRST_MATCH | BE_MIXED_FAM |
-	    BE_REJECT | BE_LOG,
+	    BE_REJECT | BE_LOG | BE_INBOUND,
 	/* nft 1.0.6 refuses a comment over 128 bytes. */
 	.comment_max = 128,
 	.comment_bad = "",

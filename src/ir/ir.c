@@ -224,7 +224,7 @@ ir_decide(const struct ir *ir, const struct ir_packet *pk)
 		return -1;
 	for (i = 0; i < ir->nrules; i++) {
 		r = &ir->rules[i];
-		if (!ir_rule_in_fam(r, pk->fam))
+		if (r->dir != pk->dir || !ir_rule_in_fam(r, pk->fam))
 			continue;
 		if (!pk->any_src && !iset_has(&r->src.f[pk->fam], pk->src))
 			continue;
@@ -235,4 +235,15 @@ ir_decide(const struct ir *ir, const struct ir_packet *pk)
 		return (long)i;
 	}
 	return -1;
+}
+
+bool
+ir_has_inbound(const struct ir *ir)
+{
+	size_t i;
+
+	for (i = 0; i < ir->nrules; i++)
+		if (ir->rules[i].dir == IR_INBOUND)
+			return true;
+	return false;
 }

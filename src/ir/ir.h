@@ -97,11 +97,14 @@ struct ir_packet {
 	enum fam	fam;
 	u128		src, dst;
 	bool		any_src;	/* match whatever the rule's source is */
+	enum ir_dir	dir;		/* egress (the default) or inbound */
 	enum proto	proto;
 	unsigned	port;		/* port, or icmp type */
 };
 /* Index of the deciding rule, or -1 when the default decides. */
 long		 ir_decide(const struct ir *, const struct ir_packet *);
+/* Does the policy hold inbound rules (and so own the input path)? */
+bool		 ir_has_inbound(const struct ir *);
 /* Does the rule apply in this family (non-empty src and dst)? */
 bool		 ir_rule_in_fam(const struct ir_rule *, enum fam);
 

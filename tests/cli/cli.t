@@ -92,6 +92,17 @@ is $? 2 "explain: bad address: exit 2"
 "$EG" explain --lock "$L" "$P" --to 1.2.3.4 --port tcp/70000 >/dev/null 2>&1
 is $? 2 "explain: bad port: exit 2"
 
+# explain --inbound: the input path, owned only by policies with inbound rules.
+I=tests/policies/inbound.yaml
+x=$("$EG" explain "$I" --inbound --from 192.0.2.5 --to 192.0.2.1 --port tcp/22 2>/dev/null)
+is "$x" "allow ssh-from-admins $I:10:11" "explain --inbound: an inbound rule decides"
+x=$("$EG" explain "$I" --inbound --from 192.0.2.99 --to 192.0.2.1 --port tcp/22 2>/dev/null)
+is "$x" "deny (default)" "explain --inbound: others meet the default"
+x=$("$EG" explain "$I" --to 192.0.2.5 --port tcp/22 2>/dev/null)
+is "$x" "deny (default)" "explain: inbound rules do not decide egress"
+x=$("$EG" explain --lock "$L" "$P" --inbound --to 192.0.2.1 --port tcp/22 2>/dev/null)
+is "$x" "none (default)" "explain --inbound: an egress-only policy leaves inbound alone"
+
 # lint: warnings, and --strict turns them into exit 1.
 cat >"$T/lint.yaml" <<EOP
 egressc: 1

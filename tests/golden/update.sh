@@ -10,5 +10,5 @@ for c in $cases; do
 	set -- $(golden_case "$c")
 	mkdir -p "tests/golden/$c"
 	rm -f "tests/golden/$c"/*
-	"$EG" compile -t all -o "tests/golden/$c" --lock "$2" "$1"
+	"$EG" compile -t "$3" -o "tests/golden/$c" --lock "$2" "$1"
 done

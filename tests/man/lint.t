@@ -3,8 +3,9 @@
 finds nothing in man/egressc.1 and man/egressc-policy.5; `man -l` renders
 both with nothing on standard error; egressc.1 names every command and
 option of the command-line contract and every option `egressc --help`
-lists; egressc-policy.5 names every key the JSON Schemas in grammar/ know;
-and each example policy in egressc-policy.5 is a file of the schema corpus
+lists, and its explain example shows what egressc prints; egressc-policy.5 names every key the JSON Schemas in grammar/ know;
+and each example policy in egressc-policy.5 is the shipped policy (its
+comment lines aside) or a file of the schema corpus
 (tests/schema/valid/man-*.yaml), so the examples are checked like any
 fixture.  Without mandoc or man this skips; under CI=true it fails."""
 
@@ -102,6 +103,24 @@ if os.access(EGRESSC, os.X_OK):
 else:
     ok(False, "egressc --help lists options", "%s is not built" % EGRESSC)
 
+# The explain example of egressc.1 shows what egressc prints.
+if os.access(EGRESSC, os.X_OK):
+    lock = "policies/heygen-livekit.example.lock"
+    pol = "policies/heygen-livekit.yaml"
+    r1 = subprocess.run([EGRESSC, "explain", "--lock", lock, "--to",
+                         "198.51.100.10", "--port", "tcp/443", pol],
+                        capture_output=True, text=True)
+    r2 = subprocess.run([EGRESSC, "explain", "--lock", lock, "--tier",
+                         "minimum", "--batch", "-", pol],
+                        input="198.51.100.7 udp/50000\n192.0.2.53 udp/53\n",
+                        capture_output=True, text=True)
+    got = r1.stdout + r2.stdout
+    want = "\n".join(l for l in man1.splitlines()
+                     if re.match(r"(allow|deny|reject) ", l)) + "\n"
+    ok(r1.returncode == 0 and r2.returncode == 0 and got == want,
+       "egressc.1's explain example prints what egressc prints",
+       "egressc:\n%s%s\nthe page:\n%s" % (got, r1.stderr + r2.stderr, want))
+
 # Every key of the schemas is in egressc-policy.5.
 man5 = src["man/egressc-policy.5"]
 
@@ -134,12 +153,17 @@ for sf in sorted(glob.glob("grammar/*.schema.json")):
     ok(not missing, "egressc-policy.5 names every key of %s" % sf,
        "missing: " + " ".join(missing))
 
-# The example policies of egressc-policy.5 are schema fixtures.
+# The example policies of egressc-policy.5 are the shipped policy (without
+# its comment lines) or schema fixtures.
 blocks = re.findall(r"^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", man5, re.M | re.S)
 examples = [b.replace("\\e", "\\") for b in blocks
             if b.startswith("egressc: 1\n")]
 ok(examples, "egressc-policy.5 has example policies")
 fixtures = {}
+for f in sorted(glob.glob("policies/*.yaml")):
+    text = open(f, encoding="utf-8").read()
+    fixtures[f] = "".join(l for l in text.splitlines(True)
+                          if l.strip() and not l.lstrip().startswith("#"))
 for f in sorted(glob.glob("tests/schema/valid/man-*.yaml")):
     text = open(f, encoding="utf-8").read()
     fixtures[f] = re.sub(r"\A(#[^\n]*\n)+", "", text)
@@ -147,8 +171,10 @@ for i, ex in enumerate(examples):
     name = re.search(r"^name: (\S+)", ex, re.M)
     name = name.group(1) if name else "#%d" % i
     hit = [f for f, t in fixtures.items() if t == ex]
-    ok(hit, "example policy %s of egressc-policy.5 is a schema fixture" % name,
-       "no tests/schema/valid/man-*.yaml holds it (after its comment lines)")
+    ok(hit, "example policy %s of egressc-policy.5 is %s" %
+       (name, hit[0] if hit else "a shipped policy or fixture"),
+       "neither policies/*.yaml nor tests/schema/valid/man-*.yaml holds it "
+       "(after their comment lines)")
 
 print("1..%d" % n)
 sys.exit(1 if failed else 0)

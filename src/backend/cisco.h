@@ -1,0 +1,78 @@
+/*
+ * cisco.h - what the Cisco IOS and ASA back ends share: option checking,
+ * object and object-group names, address and port words, remarks.
+ *
+ * IOS writes IPv4 wildcard masks ("0.0.0.255") in ACL entries and netmasks
+ * in object-groups; the ASA writes netmasks everywhere.  Both take the same
+ * "eq N" / "range A B" port words, the same 100-character remark and the
+ * same 64-character object names, so all of that lives here once.
+ */
+#ifndef EGRESSC_CISCO_H
+#define EGRESSC_CISCO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "backend/backend.h"
+
+/* Both platforms cut remarks at 100 characters and take object names of
+ * at most 64. */
+#define CIS_REMARK_MAX	100
+#define CIS_NAME_MAX	64
+/* ACL names leave room for the suffixes derived from them. */
+#define CIS_ACL_MAX	40
+
+/* Characters the Cisco CLI cannot take in a remark: '?' asks for help. */
+#define CIS_COMMENT_BAD	"?"
+
+/* The state of one emit call: the names taken so far. */
+struct cis {
+	const struct be_opts	*opts;
+	const struct ir		*ir;
+	struct arena		*a;
+	const char		**used;
+	size_t			 nused, capused;
+};
+
+void		 cis_init(struct cis *, const struct be_opts *,
+		    const struct ir *);
+
+/*
+ * The target's options.  acl: the ACL name (default EGRESSC-NAME upper-
+ * cased); interface: NULL when absent.  NULL after diag_error() when the
+ * value could end the command or start another.
+ */
+const char	*cis_opt_acl(const struct cis *);
+const char	*cis_opt_iface(const struct cis *);
+/* An enumerated option: the index into words[] (NULL-terminated), dflt
+ * when absent, or -1 after diag_error(). */
+int		 cis_opt_enum(const struct cis *, const char *key,
+		    const char *const *words, int dflt);
+
+/*
+ * A unique object name "BASE-PART-KIND" of at most CIS_NAME_MAX
+ * characters: characters outside [A-Za-z0-9_.-] become '_', PART is cut
+ * to fit, and a counter is added when the name is taken.
+ */
+const char	*cis_objname(struct cis *, const char *base, const char *part,
+		    const char *kind);
+
+/* " eq 443" or " range 50000 60000" for one port interval. */
+const char	*cis_ports(struct cis *, const struct ival *);
+
+/*
+ * An address word for one prefix: "host A", "A MASK" with an IPv4
+ * wildcard mask (IOS entries) or netmask (ASA, IOS object-groups), and
+ * "A/len" for IPv6.  "any" for a whole family is the caller's business:
+ * the platforms spell it differently.
+ */
+const char	*cis_addr(struct cis *, enum fam, const struct prefix *,
+		    bool wildcard);
+
+/* The rule's remark text: be_rule_comment(), at most CIS_REMARK_MAX. */
+const char	*cis_remark(struct cis *, const struct ir_rule *);
+
+/* Rules that a target lacking BE_REJECT sends as deny. */
+const char	*cis_verb(const struct ir_rule *);
+
+#endif

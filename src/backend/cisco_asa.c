@@ -1,0 +1,334 @@
+/*
+ * cisco_asa.c - the Cisco ASA back end: one extended ACL for IPv4 and IPv6
+ * together (ASA 9.0 and later), meant for the clients' interface inbound.
+ *
+ * The ASA matches first to last with an implicit deny at the end, so the
+ * IR's order carries over.  It is stateful: replies to permitted traffic
+ * come back without a return ACL.  Address sets of more than one member
+ * become "object-group network" (netmasks, IPv4 and IPv6 may mix), port
+ * sets of more than one interval "object-group service" typed tcp, udp or
+ * tcp-udp.  With hosts: native, a host name becomes a pair of "object
+ * network" with "fqdn v4" and "fqdn v6", which the ASA resolves itself;
+ * wildcards never stay names here.
+ */
+#include <string.h>
+
+#include "backend/backend.h"
+#include "backend/cisco.h"
+#include "util/arena.h"
+
+struct asa_fqdn {
+	const char	*host;
+	const char	*obj[FAM_N];
+};
+
+struct asa {
+	struct cis	 c;
+	const char	*acl;
+	struct out	 drop, objs, grp, body;
+	struct asa_fqdn	*fq;
+	size_t		 nfq, capfq;
+	size_t		 nent;
+};
+
+static const char *const asa_any[FAM_N] = { "any4", "any6" };
+static const char *const asa_v[FAM_N] = { "v4", "v6" };
+
+/* The object network pair for a host name, defined on first use. */
+static const struct asa_fqdn *
+asa_fqdn(struct asa *s, const char *host)
+{
+	struct asa_fqdn *q;
+	size_t i;
+	int f;
+
+	for (i = 0; i < s->nfq; i++)
+		if (strcmp(s->fq[i].host, host) == 0)
+			return &s->fq[i];
+	ARENA_PUSH(s->c.a, s->fq, s->nfq, s->capfq);
+	q = &s->fq[s->nfq - 1];
+	q->host = host;
+	for (f = 0; f < FAM_N; f++) {
+		q->obj[f] = cis_objname(&s->c, s->acl, host, asa_v[f]);
+		out_printf(&s->drop, "no object network %s\n", q->obj[f]);
+		/* Host names reach here checked by the front end (PCRE2),
+		 * so they hold nothing that ends the command. */
+		out_printf(&s->objs, "object network %s\n fqdn %s %s\n",
+		    q->obj[f], asa_v[f], host);
+	}
+	return q;
+}
+
+/*
+ * The address word of a rule's source or destination in the families of
+ * mask (1: IPv4, 2: IPv6, 3: both): "any", "any4", "host A", "A MASK",
+ * "A/len", "object N", or an object-group, which may mix the families.
+ * names: also the rule's host names (destinations only).
+ */
+static const char *
+asa_addr(struct asa *s, const struct ir_rule *r, const struct aset *set,
+    unsigned mask, bool names, const char *kind, const char **cache)
+{
+	static const char *const sfx[4] = { "", "4", "6", "" };
+	struct arena *a = s->c.a;
+	struct prefix *p[FAM_N];
+	size_t n[FAM_N], nn = names ? r->nnames : 0, total = 0, i;
+	const char *name, *one = NULL;
+	bool full = true;
+	int f;
+
+	if (cache[mask] != NULL)
+		return cache[mask];
+	for (f = 0; f < FAM_N; f++) {
+		n[f] = 0;
+		if (!(mask & (1u << f)))
+			continue;
+		n[f] = aset_prefixes(a, set, (enum fam)f, &p[f]);
+		if (n[f] != 1 || p[f][0].len != 0)
+			full = false;
+		total += n[f] + nn;
+		if (n[f] == 1)
+			one = cis_addr(&s->c, (enum fam)f, &p[f][0], false);
+		else if (n[f] == 0 && nn == 1)
+			one = arena_printf(a, "object %s",
+			    asa_fqdn(s, r->names[0].name)->obj[f]);
+	}
+	if (full)
+		return cache[mask] = mask == 3 ? "any" :
+		    asa_any[mask == 1 ? FAM_V4 : FAM_V6];
+	if (total == 1)
+		return cache[mask] = one;
+	name = cis_objname(&s->c, s->acl, r->name,
+	    arena_printf(a, "%s%s", kind, sfx[mask]));
+	out_printf(&s->drop, "no object-group network %s\n", name);
+	out_printf(&s->grp, "object-group network %s\n", name);
+	for (f = 0; f < FAM_N; f++) {
+		char b[ADDR_STRLEN];
+
+		if (!(mask & (1u << f)))
+			continue;
+		for (i = 0; i < n[f]; i++)
+			if (p[f][i].len == 0)
+				/* a whole family next to the other's parts */
+				out_printf(&s->grp, " network-object %s\n",
+				    f == FAM_V4 ? "0.0.0.0 0.0.0.0" :
+				    addr_format(b, FAM_V6, 0, 0));
+			else
+				out_printf(&s->grp, " network-object %s\n",
+				    cis_addr(&s->c, (enum fam)f, &p[f][i],
+				    false));
+		for (i = 0; i < nn; i++)
+			out_printf(&s->grp, " network-object object %s\n",
+			    asa_fqdn(s, r->names[i].name)->obj[f]);
+	}
+	return cache[mask] = arena_printf(a, "object-group %s", name);
+}
+
+/*
+ * The port suffix for a tcp or udp port set of more than one interval: a
+ * service object-group, shared as tcp-udp when both protocols of the rule
+ * take the same ports.
+ */
+static const char *
+asa_svcgroup(struct asa *s, const struct ir_rule *r, enum proto p,
+    const char *cache[P_N])
+{
+	const struct iset *ps = &r->svc.p[p];
+	const char *type = proto_name[p], *name;
+	enum proto other = p == P_TCP ? P_UDP : P_TCP;
+	size_t i;
+
+	if (cache[p] != NULL)
+		return cache[p];
+	if (!svc_proto_full(&r->svc, other) &&
+	    iset_equal(ps, &r->svc.p[other]))
+		type = "tcp-udp";
+	name = cis_objname(&s->c, s->acl, r->name, type);
+	out_printf(&s->drop, "no object-group service %s\n", name);
+	out_printf(&s->grp, "object-group service %s %s\n", name, type);
+	for (i = 0; i < ps->n; i++)
+		out_printf(&s->grp, " port-object%s\n",
+		    cis_ports(&s->c, &ps->v[i]));
+	cache[p] = arena_printf(s->c.a, " object-group %s", name);
+	if (strcmp(type, "tcp-udp") == 0)
+		cache[other] = cache[p];
+	return cache[p];
+}
+
+static void
+asa_line(struct asa *s, const struct ir_rule *r, struct out *o,
+    const char *proto, const char *src, const char *dst, const char *port)
+{
+	out_printf(o, "access-list %s extended %s %s %s %s%s%s\n", s->acl,
+	    cis_verb(r), proto, src, dst, port, r->log ? " log" : "");
+	s->nent++;
+}
+
+static void
+asa_rule(struct asa *s, const struct ir_rule *r)
+{
+	static const char *const pw[P_N] = { "tcp", "udp", "icmp", "icmp6" };
+	const char *src[4] = { NULL }, *dst[4] = { NULL };
+	const char *svc[P_N] = { NULL };
+	const char *sw, *dw;
+	const struct iset *ps;
+	struct out o;
+	unsigned mask = 0, m;
+	size_t i;
+	int f, p;
+	u128 t;
+
+	/* The families the rule reaches: a source there, and an address
+	 * or a host name (fqdn objects exist in both) to go to. */
+	for (f = 0; f < FAM_N; f++)
+		if (!iset_empty(&r->src.f[f]) &&
+		    (!iset_empty(&r->dst.f[f]) || r->nnames > 0))
+			mask |= 1u << f;
+	if (mask == 0)
+		return;
+	out_init(&o);
+	if (r->svc.all)
+		asa_line(s, r, &o, "ip",
+		    asa_addr(s, r, &r->src, mask, false, "src", src),
+		    asa_addr(s, r, &r->dst, mask, true, "dst", dst), "");
+	for (p = 0; !r->svc.all && p < P_N; p++) {
+		if (!svc_has_proto(&r->svc, (enum proto)p))
+			continue;
+		/* ICMP goes with IPv4 only, ICMPv6 with IPv6 only. */
+		m = p == P_ICMP ? mask & 1u : p == P_ICMP6 ? mask & 2u : mask;
+		if (m == 0)
+			continue;
+		sw = asa_addr(s, r, &r->src, m, false, "src", src);
+		dw = asa_addr(s, r, &r->dst, m, true, "dst", dst);
+		if (svc_proto_full(&r->svc, (enum proto)p)) {
+			asa_line(s, r, &o, pw[p], sw, dw, "");
+			continue;
+		}
+		ps = &r->svc.p[p];
+		if (p == P_ICMP || p == P_ICMP6) {
+			/* One entry per ICMP type. */
+			for (i = 0; i < ps->n; i++)
+				for (t = ps->v[i].lo; t <= ps->v[i].hi; t++)
+					asa_line(s, r, &o, pw[p], sw, dw,
+					    arena_printf(s->c.a, " %u",
+					    (unsigned)t));
+			continue;
+		}
+		if (ps->n == 1)
+			asa_line(s, r, &o, pw[p], sw, dw,
+			    cis_ports(&s->c, &ps->v[0]));
+		else
+			asa_line(s, r, &o, pw[p], sw, dw,
+			    asa_svcgroup(s, r, (enum proto)p, svc));
+	}
+	/* The remark goes before the rule's entries, never between. */
+	if (o.len > 0)
+		out_printf(&s->body, "access-list %s remark %s\n%s", s->acl,
+		    cis_remark(&s->c, r), out_str(&o));
+	out_free(&o);
+}
+
+static int
+asa_check(const struct ir *ir, const struct be_opts *opts)
+{
+	struct cis c;
+	int errs = diag_errors();
+
+	cis_init(&c, opts, ir);
+	cis_opt_acl(&c);
+	cis_opt_iface(&c);
+	return diag_errors() != errs ? -1 : 0;
+}
+
+static int
+asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+{
+	struct asa s;
+	struct out hdr, rm, apply;
+	const char *iface;
+	size_t i;
+	int rc, errs = diag_errors();
+
+	memset(&s, 0, sizeof(s));
+	cis_init(&s.c, opts, ir);
+	s.acl = cis_opt_acl(&s.c);
+	iface = cis_opt_iface(&s.c);
+	if (diag_errors() != errs)
+		return -1;
+	/* Objects and ACLs share the ASA's name space: every object name
+	 * is the ACL's name and more, so none can be the ACL's. */
+	for (i = 0; i < ir->nrules; i++)
+		asa_rule(&s, &ir->rules[i]);
+	switch (ir->def) {
+	case IR_DEF_DENY:
+		out_printf(&s.body, "access-list %s remark default: deny "
+		    "everything else\naccess-list %s extended deny ip any any\n",
+		    s.acl, s.acl);
+		s.nent++;
+		break;
+	case IR_DEF_ACCEPT:
+		out_printf(&s.body, "access-list %s remark default: permit "
+		    "everything else\naccess-list %s extended permit ip any "
+		    "any\n", s.acl, s.acl);
+		s.nent++;
+		break;
+	case IR_DEF_NONE:
+		break;
+	}
+
+	out_init(&hdr);
+	out_init(&rm);
+	out_init(&apply);
+	be_header(opts, ir, "! ", &hdr);
+	/* The ACL goes first so that no object is in use when it goes. */
+	out_printf(&rm, "clear configure access-list %s\n%s!\n", s.acl,
+	    out_str(&s.drop));
+	if (s.objs.len > 0)
+		out_puts(&s.objs, "!\n");
+	if (s.grp.len > 0)
+		out_puts(&s.grp, "!\n");
+	if (s.body.len > 0)
+		out_puts(&s.body, "!\n");
+	if (s.nent > 0 && iface != NULL)
+		out_printf(&apply, "access-group %s in interface %s\n", s.acl,
+		    iface);
+	else if (s.nent > 0)
+		out_printf(&apply, "! Apply on the clients' interface:\n"
+		    "!   access-group %s in interface <inside-interface>\n",
+		    s.acl);
+	{
+		const char *vars[] = {
+			"HEADER", out_str(&hdr),
+			"REMOVE", out_str(&rm),
+			"OBJECTS", out_str(&s.objs),
+			"GROUPS", out_str(&s.grp),
+			"ACL", out_str(&s.body),
+			"APPLY", out_str(&apply),
+			NULL
+		};
+
+		rc = be_template(opts, "cisco-asa", vars, &outs[0]);
+	}
+	out_free(&hdr);
+	out_free(&rm);
+	out_free(&apply);
+	out_free(&s.drop);
+	out_free(&s.objs);
+	out_free(&s.grp);
+	out_free(&s.body);
+	return rc;
+}
+
+static const char *const asa_suffixes[] = { ".cisco-asa.txt", NULL };
+static const char *const asa_options[] = { "acl", "interface", NULL };
+
+const struct backend be_cisco_asa = {
+	.name = "cisco-asa",
+	.caps = BE_SETS | BE_FQDN | BE_FIRST_MATCH | BE_MIXED_FAM | BE_LOG,
+	.comment_max = CIS_REMARK_MAX,
+	.comment_bad = CIS_COMMENT_BAD,
+	.suffixes = asa_suffixes,
+	.options = asa_options,
+	.emit = asa_emit,
+	.check = asa_check,
+};

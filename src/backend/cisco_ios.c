@@ -1,0 +1,466 @@
+/*
+ * cisco_ios.c - the Cisco IOS back end: extended named ACLs, one for IPv4
+ * and one for IPv6, meant for the clients' LAN interface inbound.
+ *
+ * IOS matches first to last and ends every ACL with an implicit deny, so
+ * the IR's order carries over as it is.  Address sets of more than one
+ * prefix become "object-group network" (IOS 15 and later, IPv4 only: IOS
+ * object-groups do not take IPv6), port sets of more than one interval
+ * "object-group service"; with object-groups: no, or in the IPv6 ACL,
+ * they are written out one entry per member instead.  An IOS ACL is
+ * stateless: return: established or reflexive adds a second ACL, for the
+ * same interface outbound, that admits the replies.
+ */
+#include <string.h>
+
+#include "backend/backend.h"
+#include "backend/cisco.h"
+#include "util/arena.h"
+
+enum { RET_NONE, RET_ESTABLISHED, RET_REFLEXIVE };
+
+/* One protocol word and port suffix of an entry. */
+struct ios_item {
+	const char		*proto;		/* "tcp", "object-group S" */
+	const char		*port;		/* " eq 443", "" */
+	bool			 tcp;		/* replies come back as tcp */
+	bool			 all;		/* ip / ipv6 */
+	const struct ival	*iv;		/* tcp ports for the mirror */
+	size_t			 niv;		/* 0: every port */
+};
+
+struct ios {
+	struct cis	 c;
+	const char	*acl[FAM_N], *ret[FAM_N], *refl[FAM_N];
+	int		 ret_mode;
+	bool		 groups;
+	struct out	 drop, grp, eg[FAM_N], rt[FAM_N];
+	size_t		 neg[FAM_N], nrt[FAM_N];
+	bool		 reflected[FAM_N];
+	bool		 unreturned[FAM_N];	/* permits established misses */
+};
+
+static const char *const ios_fam_ip[FAM_N] = { "ip", "ipv6" };
+static const char *const ios_fam_acl[FAM_N] = {
+	"ip access-list extended", "ipv6 access-list"
+};
+
+/*
+ * The source or destination words of a rule in one family: "any", one
+ * "host A" / "A WILD" / "A/len", an object-group, or (no groups) one word
+ * per prefix.
+ */
+static size_t
+ios_atoms(struct ios *s, const struct ir_rule *r, const struct aset *set,
+    enum fam f, const char *kind, const char ***out)
+{
+	struct arena *a = s->c.a;
+	struct prefix *p;
+	const char **w;
+	const char *name;
+	size_t n, i;
+
+	n = aset_prefixes(a, set, f, &p);
+	if (n == 1 && p[0].len == 0) {
+		w = arena_alloc(a, sizeof(*w));
+		w[0] = "any";
+		*out = w;
+		return 1;
+	}
+	if (n > 1 && s->groups && f == FAM_V4) {
+		name = cis_objname(&s->c, s->acl[FAM_V4], r->name, kind);
+		out_printf(&s->drop, "no object-group network %s\n", name);
+		out_printf(&s->grp, "object-group network %s\n", name);
+		/* IOS object-groups take netmasks, not wildcard masks. */
+		for (i = 0; i < n; i++)
+			out_printf(&s->grp, " %s\n",
+			    cis_addr(&s->c, f, &p[i], false));
+		w = arena_alloc(a, sizeof(*w));
+		w[0] = arena_printf(a, "object-group %s", name);
+		*out = w;
+		return 1;
+	}
+	w = arena_alloc(a, (n ? n : 1) * sizeof(*w));
+	for (i = 0; i < n; i++)
+		w[i] = cis_addr(&s->c, f, &p[i], f == FAM_V4);
+	*out = w;
+	return n;
+}
+
+/* The protocol words and port suffixes for one (family, protocol). */
+static size_t
+ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
+    struct ios_item **out)
+{
+	struct arena *a = s->c.a;
+	enum fam f = (enum fam)m->fam;
+	struct ios_item *it;
+	const struct iset *ps = m->ports;
+	const char *pw, *name;
+	size_t n, i;
+	u128 t;
+
+	if (m->proto < 0) {
+		it = arena_alloc(a, sizeof(*it));
+		it->proto = ios_fam_ip[f];
+		it->port = "";
+		it->all = it->tcp = true;
+		*out = it;
+		return 1;
+	}
+	pw = m->proto == P_ICMP6 ? "icmp" : proto_name[m->proto];
+	if (ps == NULL) {
+		it = arena_alloc(a, sizeof(*it));
+		it->proto = pw;
+		it->port = "";
+		it->tcp = m->proto == P_TCP;
+		*out = it;
+		return 1;
+	}
+	if (m->proto == P_ICMP || m->proto == P_ICMP6) {
+		/* One entry per ICMP type: IOS has no type ranges. */
+		n = (size_t)iset_count(ps);
+		it = arena_alloc(a, n * sizeof(*it));
+		n = 0;
+		for (i = 0; i < ps->n; i++)
+			for (t = ps->v[i].lo; t <= ps->v[i].hi; t++) {
+				it[n].proto = pw;
+				it[n++].port = arena_printf(a, " %u",
+				    (unsigned)t);
+			}
+		*out = it;
+		return n;
+	}
+	if (ps->n > 1 && s->groups && f == FAM_V4) {
+		name = cis_objname(&s->c, s->acl[FAM_V4], r->name, pw);
+		out_printf(&s->drop, "no object-group service %s\n", name);
+		out_printf(&s->grp, "object-group service %s\n", name);
+		for (i = 0; i < ps->n; i++)
+			out_printf(&s->grp, " %s%s\n", pw,
+			    cis_ports(&s->c, &ps->v[i]));
+		it = arena_alloc(a, sizeof(*it));
+		it->proto = arena_printf(a, "object-group %s", name);
+		it->port = "";
+		it->tcp = m->proto == P_TCP;
+		it->iv = ps->v;
+		it->niv = ps->n;
+		*out = it;
+		return 1;
+	}
+	it = arena_alloc(a, ps->n * sizeof(*it));
+	for (i = 0; i < ps->n; i++) {
+		it[i].proto = pw;
+		it[i].port = cis_ports(&s->c, &ps->v[i]);
+		it[i].tcp = m->proto == P_TCP;
+		it[i].iv = &ps->v[i];
+		it[i].niv = 1;
+	}
+	*out = it;
+	return ps->n;
+}
+
+/*
+ * The return-ACL entries for one egress entry: TCP replies by
+ * "established", with the ports on the source side; the rest by reflect
+ * and evaluate (reflexive) or not at all (established).
+ */
+static void
+ios_mirror(struct ios *s, const struct ir_rule *r, enum fam f,
+    const char *src, const char *dst, const struct ios_item *it,
+    struct out *rt)
+{
+	size_t i;
+
+	if (!it->tcp || (it->all && r->action == IR_ALLOW &&
+	    s->ret_mode == RET_REFLEXIVE))
+		return;
+	if (it->niv == 0) {
+		out_printf(rt, " %s tcp %s %s established\n", cis_verb(r), dst,
+		    src);
+		s->nrt[f]++;
+		return;
+	}
+	for (i = 0; i < it->niv; i++) {
+		out_printf(rt, " %s tcp %s%s %s established\n", cis_verb(r),
+		    dst, cis_ports(&s->c, &it->iv[i]), src);
+		s->nrt[f]++;
+	}
+}
+
+/* One egress entry, and its mirror in the return ACL. */
+static void
+ios_entry(struct ios *s, const struct ir_rule *r, enum fam f,
+    const char *src, const char *dst, const struct ios_item *it,
+    struct out *eg, struct out *rt)
+{
+	bool allow = r->action == IR_ALLOW;
+
+	out_printf(eg, " %s %s %s %s%s%s", cis_verb(r), it->proto, src, dst,
+	    it->port, r->log ? " log" : "");
+	if (s->ret_mode == RET_REFLEXIVE && allow && (it->all || !it->tcp)) {
+		out_printf(eg, " reflect %s", s->refl[f]);
+		s->reflected[f] = true;
+	}
+	if (s->ret_mode == RET_ESTABLISHED && allow && !it->tcp)
+		s->unreturned[f] = true;
+	out_putc(eg, '\n');
+	s->neg[f]++;
+	if (s->ret_mode != RET_NONE)
+		ios_mirror(s, r, f, src, dst, it, rt);
+}
+
+static void
+ios_rule(struct ios *s, const struct ir_rule *r)
+{
+	struct be_match m[BE_MAX_MATCHES];
+	struct ios_item *it;
+	struct out eg, rt;
+	const char **src, **dst;
+	size_t nm, k, ns, nd, ni, i, j, l;
+	int f;
+
+	nm = be_matches(r, s->c.opts->be->caps, m);
+	for (f = 0; f < FAM_N; f++) {
+		src = dst = NULL;
+		ns = nd = 0;
+		out_init(&eg);
+		out_init(&rt);
+		for (k = 0; k < nm; k++) {
+			if (m[k].fam != f)
+				continue;
+			if (src == NULL) {
+				ns = ios_atoms(s, r, &r->src, (enum fam)f,
+				    "src", &src);
+				nd = ios_atoms(s, r, &r->dst, (enum fam)f,
+				    "dst", &dst);
+			}
+			ni = ios_items(s, r, &m[k], &it);
+			for (i = 0; i < ns; i++)
+				for (j = 0; j < nd; j++)
+					for (l = 0; l < ni; l++)
+						ios_entry(s, r, (enum fam)f,
+						    src[i], dst[j], &it[l], &eg,
+						    &rt);
+		}
+		/* The remark goes before the rule's entries, never between. */
+		if (eg.len > 0)
+			out_printf(&s->eg[f], " remark %s\n%s",
+			    cis_remark(&s->c, r), out_str(&eg));
+		if (rt.len > 0)
+			out_printf(&s->rt[f], " remark %s\n%s",
+			    cis_remark(&s->c, r), out_str(&rt));
+		out_free(&eg);
+		out_free(&rt);
+	}
+}
+
+/* What happens to traffic no rule matched, said and done explicitly. */
+static void
+ios_default(struct ios *s, enum fam f, struct out *o, size_t *n)
+{
+	const char *ip = ios_fam_ip[f];
+
+	switch (s->c.ir->def) {
+	case IR_DEF_DENY:
+		out_printf(o, " remark default: deny everything else\n"
+		    " deny %s any any\n", ip);
+		(*n)++;
+		break;
+	case IR_DEF_ACCEPT:
+		out_printf(o, " remark default: permit everything else\n"
+		    " permit %s any any\n", ip);
+		(*n)++;
+		break;
+	case IR_DEF_NONE:
+		break;
+	}
+}
+
+static void
+ios_apply(struct ios *s, const char *iface, bool have[FAM_N],
+    bool rhave[FAM_N], struct out *o)
+{
+	static const char *const grp[FAM_N] = {
+		"ip access-group", "ipv6 traffic-filter"
+	};
+	int f;
+
+	out_printf(o, "! Apply on the clients' LAN interface (not done here, "
+	    "so a paste cannot cut you off):\n!   interface %s\n",
+	    iface ? iface : "<lan-interface>");
+	for (f = 0; f < FAM_N; f++)
+		if (have[f])
+			out_printf(o, "!    %s %s in\n", grp[f], s->acl[f]);
+	for (f = 0; f < FAM_N; f++)
+		if (rhave[f])
+			out_printf(o, "!    %s %s out\n", grp[f], s->ret[f]);
+	out_puts(o, "!\n");
+}
+
+/* The target's options into s; -1 after diag_error(). */
+static int
+ios_options(struct ios *s, const char **iface)
+{
+	static const char *const rets[] = {
+		"none", "established", "reflexive", NULL
+	};
+	static const char *const yesno[] = { "no", "yes", NULL };
+	const char *base;
+	int f, g, errs = diag_errors();
+
+	base = cis_opt_acl(&s->c);
+	*iface = cis_opt_iface(&s->c);
+	s->ret_mode = cis_opt_enum(&s->c, "return", rets, RET_NONE);
+	g = cis_opt_enum(&s->c, "object-groups", yesno, 1);
+	if (diag_errors() != errs)
+		return -1;
+	s->groups = g == 1;
+	s->acl[FAM_V4] = base;
+	s->acl[FAM_V6] = arena_printf(s->c.a, "%s-V6", base);
+	for (f = 0; f < FAM_N; f++) {
+		s->ret[f] = arena_printf(s->c.a, "%s-RETURN", s->acl[f]);
+		s->refl[f] = arena_printf(s->c.a, "%s-REFLECT", s->acl[f]);
+	}
+	return 0;
+}
+
+/* The egress ACLs, then the return ACLs, each ending in the default. */
+static void
+ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++) {
+		if (f == FAM_V6 && s->c.ir->def == IR_DEF_DENY) {
+			/* IOS admits neighbour discovery before its implicit
+			 * deny; an explicit deny would cut it off. */
+			out_puts(&s->eg[f], " remark IPv6 neighbour discovery, "
+			    "as IOS admits it before its own final deny\n"
+			    " permit icmp any any nd-na\n"
+			    " permit icmp any any nd-ns\n");
+			s->neg[f] += 2;
+		}
+		ios_default(s, (enum fam)f, &s->eg[f], &s->neg[f]);
+		have[f] = s->neg[f] > 0;
+		if (have[f])
+			out_printf(o, "%s %s\n%s!\n", ios_fam_acl[f],
+			    s->acl[f], out_str(&s->eg[f]));
+	}
+	for (f = 0; f < FAM_N; f++) {
+		rhave[f] = false;
+		if (s->ret_mode == RET_NONE || !have[f])
+			continue;
+		if (s->unreturned[f])
+			out_puts(&s->rt[f], " remark UDP and ICMP replies are "
+			    "not admitted: use return: reflexive for them\n");
+		if (s->reflected[f]) {
+			out_printf(&s->rt[f], " remark replies to the entries "
+			    "marked reflect\n evaluate %s\n", s->refl[f]);
+			s->nrt[f]++;
+		}
+		ios_default(s, (enum fam)f, &s->rt[f], &s->nrt[f]);
+		rhave[f] = s->nrt[f] > 0;
+		if (rhave[f])
+			out_printf(o, "%s %s\n remark return traffic for %s\n"
+			    "%s!\n", ios_fam_acl[f], s->ret[f], s->acl[f],
+			    out_str(&s->rt[f]));
+	}
+}
+
+/*
+ * What goes first: the ACLs before the object-groups, so that no group is
+ * still in use when it goes; every ACL this target may write, even one
+ * this version leaves out, so that none stays behind stale.
+ */
+static void
+ios_remove(struct ios *s, struct out *o)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++) {
+		out_printf(o, "no %s %s\n", ios_fam_acl[f], s->acl[f]);
+		if (s->ret_mode != RET_NONE)
+			out_printf(o, "no %s %s\n", ios_fam_acl[f], s->ret[f]);
+	}
+	out_puts(o, out_str(&s->drop));
+	out_puts(o, "!\n");
+}
+
+static int
+ios_check(const struct ir *ir, const struct be_opts *opts)
+{
+	struct ios s;
+	const char *iface;
+
+	memset(&s, 0, sizeof(s));
+	cis_init(&s.c, opts, ir);
+	return ios_options(&s, &iface);
+}
+
+static int
+ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+{
+	struct ios s;
+	struct out hdr, rm, acls, apply;
+	const char *iface;
+	bool have[FAM_N], rhave[FAM_N];
+	size_t i;
+	int f, rc;
+
+	memset(&s, 0, sizeof(s));
+	cis_init(&s.c, opts, ir);
+	if (ios_options(&s, &iface) < 0)
+		return -1;
+	for (i = 0; i < ir->nrules; i++)
+		ios_rule(&s, &ir->rules[i]);
+	out_init(&hdr);
+	out_init(&rm);
+	out_init(&acls);
+	out_init(&apply);
+	be_header(opts, ir, "! ", &hdr);
+	ios_acls(&s, have, rhave, &acls);
+	ios_remove(&s, &rm);
+	if (s.grp.len > 0)
+		out_puts(&s.grp, "!\n");
+	if (have[FAM_V4] || have[FAM_V6])
+		ios_apply(&s, iface, have, rhave, &apply);
+	{
+		const char *vars[] = {
+			"HEADER", out_str(&hdr),
+			"REMOVE", out_str(&rm),
+			"OBJECTS", out_str(&s.grp),
+			"ACLS", out_str(&acls),
+			"APPLY", out_str(&apply),
+			NULL
+		};
+
+		rc = be_template(opts, "cisco-ios", vars, &outs[0]);
+	}
+	out_free(&hdr);
+	out_free(&rm);
+	out_free(&acls);
+	out_free(&apply);
+	out_free(&s.drop);
+	out_free(&s.grp);
+	for (f = 0; f < FAM_N; f++) {
+		out_free(&s.eg[f]);
+		out_free(&s.rt[f]);
+	}
+	return rc;
+}
+
+static const char *const ios_suffixes[] = { ".cisco-ios.txt", NULL };
+static const char *const ios_optkeys[] = {
+	"acl", "interface", "return", "object-groups", NULL
+};
+
+const struct backend be_cisco_ios = {
+	.name = "cisco-ios",
+	.caps = BE_SETS | BE_FIRST_MATCH | BE_LOG,
+	.comment_max = CIS_REMARK_MAX,
+	.comment_bad = CIS_COMMENT_BAD,
+	.suffixes = ios_suffixes,
+	.options = ios_optkeys,
+	.emit = ios_emit,
+	.check = ios_check,
+};

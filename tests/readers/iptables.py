@@ -1,0 +1,386 @@
+"""iptables.py - read iptables-restore / ip6tables-restore files as the
+kernel would decide a new outbound packet.
+
+An independent reader for egressc's iptables output (and hand-written files
+in the same subset): the *filter table, chain declarations with policies,
+-A rules with -s/-d lists, -p, --dport, -m multiport --dports (ranges
+a:b), --icmp-type / --icmpv6-type, -m comment, -m conntrack --ctstate
+(ESTABLISHED,RELATED never matches a new connection), -o lo (never the
+packet's interface), and the targets ACCEPT, DROP, REJECT, LOG (goes on),
+RETURN and jumps to user chains.  The OUTPUT chain decides and falls back
+to its policy; when OUTPUT jumps nowhere and one user chain exists (what
+`default: none` emits, to be jumped to by the user), that chain decides
+and falling off its end gives 'no decision'.
+
+    load(paths) -> Rules       (the .v4 file and the .v6 file)
+    Rules.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
+        'reject'|'no decision'
+    Rules.rule_count() -> int
+    expect(explained, fam, proto, port, by_default=False) -> what
+        decide() must return where explain says explained
+
+A file's family is told by its name (rules.v6 / .v6 is IPv6) or else by
+the addresses in it.  Anything not understood raises ParseError (a
+ValueError, and readers.ReaderError where the shared module is).
+Standard library only.
+"""
+
+import ipaddress
+import re
+
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58}
+P_NAMES = {'tcp': 6, 'udp': 17, 'icmp': 1, 'ipv6-icmp': 58, 'icmpv6': 58,
+           'all': None}
+BUILTIN = ('INPUT', 'FORWARD', 'OUTPUT')
+COMMENT_MAX = 255
+MULTIPORT_MAX = 15
+
+
+try:
+    import readers as _shared       # the module the readers share
+    _ReaderError = _shared.ReaderError
+except ImportError:                 # alone, before it exists
+    _shared = None
+
+    class _ReaderError(Exception):
+        pass
+
+NO_DECISION = 'no decision'
+HAS_REJECT = True
+
+
+class ParseError(_ReaderError, ValueError):
+    pass
+
+
+def _tokens(line):
+    out, i, n = [], 0, len(line)
+    while i < n:
+        c = line[i]
+        if c == ' ':
+            i += 1
+        elif c == '"':
+            j = line.find('"', i + 1)
+            if j < 0:
+                raise ParseError('unterminated string')
+            s = line[i + 1:j]
+            if '\\' in s:
+                raise ParseError('escape in a string')
+            out.append(('"', s))
+            i = j + 1
+        else:
+            m = re.match(r'[^ "]+', line[i:])
+            out.append(m.group(0))
+            i += len(m.group(0))
+    return out
+
+
+def _word(toks, i, what):
+    if i >= len(toks) or isinstance(toks[i], tuple):
+        raise ParseError('%s missing' % what)
+    return toks[i]
+
+
+def _string(toks, i, what):
+    if i >= len(toks):
+        raise ParseError('%s missing' % what)
+    t = toks[i]
+    return t[1] if isinstance(t, tuple) else t
+
+
+def _port(s, hi=65535):
+    if not re.fullmatch(r'[0-9]+', s):
+        raise ParseError('port %r (named ports are not understood)' % s)
+    v = int(s)
+    if v > hi:
+        raise ParseError('port %d' % v)
+    return v
+
+
+def _portspec(s):
+    if ':' in s:
+        lo, hi = s.split(':', 1)
+        lo, hi = _port(lo), _port(hi)
+        if lo > hi:
+            raise ParseError('range %s' % s)
+        return (lo, hi)
+    p = _port(s)
+    return (p, p)
+
+
+class Rule:
+    def __init__(self):
+        self.src = self.dst = None
+        self.proto = None
+        self.dports = None
+        self.icmp = None
+        self.never = False
+        self.target = None
+        self.reject_with = None
+        self.comment = None
+
+
+class Rules:
+    def __init__(self):
+        self.fams = {}          # fam -> {chain: {'policy':, 'rules': []}}
+
+    # -- parsing ---------------------------------------------------------
+    def _addrs(self, s, fam):
+        nets = []
+        for a in s.split(','):
+            try:
+                n = ipaddress.ip_network(a, strict=True)
+            except ValueError:
+                raise ParseError('bad address %r' % a)
+            if n.version != fam:
+                raise ParseError('IPv%d address in an IPv%d file'
+                                 % (n.version, fam))
+            nets.append((int(n.network_address), int(n.broadcast_address)))
+        return nets
+
+    def _rule(self, fam, chains, toks):
+        r = Rule()
+        i = 0
+        mods = set()
+        while i < len(toks):
+            t = toks[i]
+            if isinstance(t, tuple):
+                raise ParseError('unexpected string')
+            if t in ('-s', '--source', '-d', '--destination'):
+                nets = self._addrs(_word(toks, i + 1, 'address'), fam)
+                if t in ('-s', '--source'):
+                    r.src = nets
+                else:
+                    r.dst = nets
+                i += 2
+            elif t in ('-p', '--protocol'):
+                p = _word(toks, i + 1, 'protocol')
+                if p not in P_NAMES:
+                    raise ParseError('protocol %r' % p)
+                if (p == 'icmp' and fam == 6) or \
+                        (p in ('ipv6-icmp', 'icmpv6') and fam == 4):
+                    raise ParseError('protocol %r in an IPv%d file'
+                                     % (p, fam))
+                r.proto = P_NAMES[p]
+                i += 2
+            elif t in ('-m', '--match'):
+                m = _word(toks, i + 1, 'match')
+                if m not in ('multiport', 'comment', 'conntrack', 'tcp',
+                             'udp', 'icmp', 'icmp6', 'state'):
+                    raise ParseError('match %r' % m)
+                mods.add(m)
+                i += 2
+            elif t in ('--dport', '--destination-port'):
+                if r.proto not in (6, 17):
+                    raise ParseError('--dport without -p tcp|udp')
+                r.dports = [_portspec(_word(toks, i + 1, 'port'))]
+                i += 2
+            elif t in ('--dports', '--destination-ports'):
+                if 'multiport' not in mods or r.proto not in (6, 17):
+                    raise ParseError('--dports without -m multiport and -p')
+                specs = _word(toks, i + 1, 'ports').split(',')
+                r.dports = [_portspec(x) for x in specs]
+                slots = sum(1 if lo == hi else 2 for lo, hi in r.dports)
+                if slots > MULTIPORT_MAX:
+                    raise ParseError('multiport takes %d ports at most'
+                                     % MULTIPORT_MAX)
+                i += 2
+            elif t in ('--icmp-type', '--icmpv6-type'):
+                want = 1 if t == '--icmp-type' else 58
+                if r.proto != want:
+                    raise ParseError('%s without its protocol' % t)
+                v = _word(toks, i + 1, 'type')
+                if not re.fullmatch(r'[0-9]+', v) or int(v) > 255:
+                    raise ParseError('icmp type %r (names and codes are '
+                                     'not understood)' % v)
+                r.icmp = int(v)
+                i += 2
+            elif t == '--comment':
+                if 'comment' not in mods:
+                    raise ParseError('--comment without -m comment')
+                c = _string(toks, i + 1, 'comment')
+                if len(c) > COMMENT_MAX:
+                    raise ParseError('comment longer than %d' % COMMENT_MAX)
+                r.comment = c
+                i += 2
+            elif t in ('--ctstate', '--state'):
+                if not mods & {'conntrack', 'state'}:
+                    raise ParseError('%s without its match' % t)
+                states = _word(toks, i + 1, 'states').split(',')
+                bad = set(states) - {'ESTABLISHED', 'RELATED', 'NEW',
+                                     'INVALID', 'UNTRACKED'}
+                if bad:
+                    raise ParseError('state %r' % sorted(bad))
+                if 'NEW' not in states:
+                    r.never = True
+                i += 2
+            elif t in ('-o', '--out-interface'):
+                if _word(toks, i + 1, 'interface') != 'lo':
+                    raise ParseError('only -o lo is understood')
+                r.never = True
+                i += 2
+            elif t in ('-j', '--jump'):
+                r.target = _word(toks, i + 1, 'target')
+                i += 2
+                if r.target == 'REJECT' and i < len(toks) and \
+                        toks[i] == '--reject-with':
+                    r.reject_with = _word(toks, i + 1, 'reject type')
+                    i += 2
+                elif r.target == 'LOG':
+                    while i < len(toks) and toks[i] in ('--log-prefix',
+                                                        '--log-level'):
+                        _string(toks, i + 1, 'log option')
+                        i += 2
+                if i != len(toks):
+                    raise ParseError('text after the target: %r'
+                                     % (toks[i],))
+            else:
+                raise ParseError('option %r' % t)
+        if r.target is None:
+            raise ParseError('rule without -j')
+        if r.target not in ('ACCEPT', 'DROP', 'REJECT', 'LOG', 'RETURN') \
+                and r.target not in chains:
+            raise ParseError('jump to unknown chain %r' % r.target)
+        if r.dports is not None and r.proto not in (6, 17):
+            raise ParseError('ports without tcp or udp')
+        return r
+
+    def feed(self, text, fam, where='<text>'):
+        table = None
+        chains = self.fams.setdefault(fam, {})
+        for ln, raw in enumerate(text.split('\n'), 1):
+            try:
+                table = self._line(raw, fam, chains, table)
+            except ParseError as e:
+                raise ParseError('%s:%d: %s: %r' % (where, ln, e, raw))
+        if table is not None:
+            raise ParseError('%s: no COMMIT' % where)
+
+    def _line(self, raw, fam, chains, table):
+        if any(ord(c) < 0x20 or ord(c) > 0x7e for c in raw):
+            raise ParseError('control or non-ASCII character')
+        if raw.strip() == '' or raw.startswith('#'):
+            return table
+        if raw.startswith('*'):
+            if table is not None or raw != '*filter':
+                raise ParseError('table %r' % raw)
+            # iptables-restore without --noflush replaces the table.
+            chains.clear()
+            for b in BUILTIN:
+                chains[b] = {'policy': 'ACCEPT', 'rules': []}
+            return 'filter'
+        if table is None:
+            raise ParseError('line outside a table')
+        if raw == 'COMMIT':
+            return None
+        if raw.startswith(':'):
+            m = re.fullmatch(r':([A-Za-z0-9_.-]{1,28}) (ACCEPT|DROP|-) '
+                             r'\[[0-9]+:[0-9]+\]', raw)
+            if not m:
+                raise ParseError('chain declaration')
+            name, pol = m.group(1), m.group(2)
+            if (name in BUILTIN) != (pol != '-'):
+                raise ParseError('policy on a user chain or none on a '
+                                 'built-in one')
+            chains[name] = {'policy': pol if pol != '-' else None,
+                            'rules': []}
+            return table
+        toks = _tokens(raw)
+        if toks[0] != '-A' or len(toks) < 3:
+            raise ParseError('command %r' % (toks[0],))
+        name = toks[1]
+        if name not in chains:
+            raise ParseError('chain %r not declared' % name)
+        chains[name]['rules'].append(self._rule(fam, chains, toks[2:]))
+        return table
+
+    # -- deciding --------------------------------------------------------
+    @staticmethod
+    def _in(nets, x):
+        return any(lo <= x <= hi for lo, hi in nets)
+
+    def _run(self, chains, name, pkt, depth=0):
+        if depth > 16:
+            raise ParseError('jumps nest too deep')
+        fam, s, d, pnum, port = pkt
+        for r in chains[name]['rules']:
+            if r.never:
+                continue
+            if r.proto is not None and r.proto != pnum:
+                continue
+            if r.dports is not None and not self._in(r.dports, port):
+                continue
+            if r.icmp is not None and r.icmp != port:
+                continue
+            if r.dst is not None and not self._in(r.dst, d):
+                continue
+            if r.src is not None and s is not None and \
+                    not self._in(r.src, s):
+                continue
+            if r.target == 'LOG':
+                continue
+            if r.target == 'RETURN':
+                return 'RETURN'
+            if r.target in ('ACCEPT', 'DROP', 'REJECT'):
+                return r.target
+            v = self._run(chains, r.target, pkt, depth + 1)
+            if v != 'RETURN':
+                return v
+        return 'RETURN'
+
+    def decide(self, fam, dst, proto, port, src=None):
+        fam = int(fam)
+        if proto not in PROTO_NUM:
+            raise ValueError('protocol %r' % proto)
+        chains = self.fams.get(fam)
+        if chains is None:
+            return NO_DECISION
+        pkt = (fam, int(ipaddress.ip_address(src)) if src else None,
+               int(ipaddress.ip_address(dst)), PROTO_NUM[proto], int(port))
+        name, pol = 'OUTPUT', chains['OUTPUT']['policy']
+        user = [c for c in chains if c not in BUILTIN]
+        if not chains['OUTPUT']['rules'] and len(user) == 1:
+            name, pol = user[0], None
+        v = self._run(chains, name, pkt)
+        if v == 'RETURN':
+            v = pol
+        return {'ACCEPT': 'allow', 'DROP': 'deny', 'REJECT': 'reject',
+                None: NO_DECISION}[v]
+
+    def rule_count(self):
+        return sum(len(c['rules']) for f in self.fams.values()
+                   for c in f.values())
+
+
+def _family(path, text):
+    if re.search(r'(^|\.)(rules\.)?v6$', path) or path.endswith('.v6'):
+        return 6
+    if re.search(r'(^|\.)(rules\.)?v4$', path) or path.endswith('.v4'):
+        return 4
+    return 6 if re.search(r'-[sd] [0-9a-fA-F]*:', text) else 4
+
+
+def load(paths):
+    if isinstance(paths, str):
+        paths = [paths]
+    rs = Rules()
+    for p in paths:
+        with open(p, encoding='ascii', errors='strict') as f:
+            text = f.read()
+        rs.feed(text, _family(p, text), p)
+    return rs
+
+
+def loads(v4=None, v6=None):
+    rs = Rules()
+    if v4 is not None:
+        rs.feed(v4, 4)
+    if v6 is not None:
+        rs.feed(v6, 6)
+    return rs
+
+
+def expect(explained, fam, proto, port, by_default=False):
+    """What this reader must answer where `egressc explain` says explained:
+    the same (this target has reject of its own)."""
+    return explained

@@ -1,0 +1,398 @@
+"""nftables.py - read an `nft -f` ruleset as the kernel would decide a new
+outbound packet.
+
+An independent reader for egressc's nftables output (and hand-written
+rulesets in the same subset): `table inet T` blocks with chains, the hooked
+output chain (or, with no hook, the one regular chain: what `default: none`
+emits to be jumped to), rules of selectors and one verdict, first verdict
+wins.  `ct state established,related` never matches a new connection and
+`oif "lo"` never matches a packet leaving by another interface.
+
+    load(paths) -> Ruleset
+    Ruleset.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
+        'reject'|'no decision'
+    Ruleset.rule_count() -> int
+    expect(explained, fam, proto, port, by_default=False) -> what
+        decide() must return where explain says explained
+
+'no decision': no rule decided and the chain has no policy (a regular chain).
+Anything not understood raises ParseError (a ValueError, and
+readers.ReaderError where the shared module is).  Standard library only.
+"""
+
+import ipaddress
+import re
+
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58}
+L4_NAMES = {'tcp': 6, 'udp': 17, 'icmp': 1, 'ipv6-icmp': 58, 'icmpv6': 58}
+VERDICT = {'accept': 'allow', 'drop': 'deny', 'reject': 'reject'}
+COMMENT_MAX = 128
+
+
+try:
+    import readers as _shared       # the module the readers share
+    _ReaderError = _shared.ReaderError
+except ImportError:                 # alone, before it exists
+    _shared = None
+
+    class _ReaderError(Exception):
+        pass
+
+NO_DECISION = 'no decision'
+HAS_REJECT = True
+
+
+class ParseError(_ReaderError, ValueError):
+    pass
+
+
+def _tokens(line):
+    """Words, quoted strings (kept with their quotes), braces, commas and
+    semicolons."""
+    out, i, n = [], 0, len(line)
+    while i < n:
+        c = line[i]
+        if c in ' \t':
+            i += 1
+        elif c == '"':
+            j = line.find('"', i + 1)
+            if j < 0:
+                raise ParseError('unterminated string')
+            s = line[i:j + 1]
+            if '\\' in s:
+                raise ParseError('escape in a string')
+            out.append(s)
+            i = j + 1
+        elif c in '{},;':
+            out.append(c)
+            i += 1
+        elif c == '#':
+            break
+        else:
+            m = re.match(r'[^\s{},;"#]+', line[i:])
+            out.append(m.group(0))
+            i += len(m.group(0))
+    return out
+
+
+def _values(toks, i):
+    """A value or an anonymous set { a, b } at toks[i]: (list, next)."""
+    if i >= len(toks):
+        raise ParseError('value missing')
+    if toks[i] != '{':
+        if toks[i] in ('}', ',', ';'):
+            raise ParseError('value missing')
+        return [toks[i]], i + 1
+    vals, i = [], i + 1
+    while True:
+        if i >= len(toks):
+            raise ParseError('unterminated set')
+        vals.append(toks[i])
+        i += 1
+        if i < len(toks) and toks[i] == ',':
+            i += 1
+            continue
+        if i < len(toks) and toks[i] == '}':
+            if not vals:
+                raise ParseError('empty set')
+            return vals, i + 1
+        raise ParseError('bad set')
+
+
+def _addr_set(vals, fam):
+    nets = []
+    for v in vals:
+        try:
+            if '-' in v:
+                lo, hi = v.split('-', 1)
+                lo, hi = ipaddress.ip_address(lo), ipaddress.ip_address(hi)
+                if lo.version != fam or hi.version != fam or lo > hi:
+                    raise ParseError('bad range %r' % v)
+                nets.append((int(lo), int(hi)))
+                continue
+            n = ipaddress.ip_network(v, strict=True)
+        except ValueError:
+            raise ParseError('bad address %r' % v)
+        if n.version != fam:
+            raise ParseError('IPv%d address in an IPv%d match: %r'
+                             % (n.version, fam, v))
+        nets.append((int(n.network_address), int(n.broadcast_address)))
+    return nets
+
+
+def _num_set(vals, hi_max, what):
+    out = []
+    for v in vals:
+        m = re.fullmatch(r'([0-9]+)(?:-([0-9]+))?', v)
+        if not m:
+            raise ParseError('%s %r (named values are not understood)'
+                             % (what, v))
+        lo = int(m.group(1))
+        hi = int(m.group(2)) if m.group(2) else lo
+        if lo > hi or hi > hi_max:
+            raise ParseError('%s %r' % (what, v))
+        out.append((lo, hi))
+    return out
+
+
+class Rule:
+    def __init__(self):
+        self.fam = None         # 4, 6 or None (both)
+        self.l4 = None          # protocol number, or a set of them
+        self.saddr = self.daddr = None
+        self.dports = None
+        self.icmp = None
+        self.never = False      # ct state / oif lo: no new outbound packet
+        self.verdict = None
+        self.comment = None
+
+
+class Ruleset:
+    def __init__(self):
+        self.tables = {}        # name -> {chain: {'hook':, 'policy':, rules}}
+        self.order = []
+
+    def _set_fam(self, r, fam):
+        if r.fam is not None and r.fam != fam:
+            raise ParseError('rule mixes families')
+        r.fam = fam
+
+    def _set_l4(self, r, protos):
+        protos = set(protos)
+        if r.l4 is not None and r.l4 != protos:
+            raise ParseError('rule mixes protocols')
+        r.l4 = protos
+
+    def _rule(self, toks):
+        r = Rule()
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            nxt = toks[i + 1] if i + 1 < len(toks) else None
+            if t in ('ip', 'ip6') and nxt in ('daddr', 'saddr'):
+                fam = 4 if t == 'ip' else 6
+                self._set_fam(r, fam)
+                vals, i = _values(toks, i + 2)
+                nets = _addr_set(vals, fam)
+                if nxt == 'daddr':
+                    if r.daddr is not None:
+                        raise ParseError('two daddr matches')
+                    r.daddr = nets
+                else:
+                    if r.saddr is not None:
+                        raise ParseError('two saddr matches')
+                    r.saddr = nets
+            elif t in ('tcp', 'udp') and nxt == 'dport':
+                self._set_l4(r, [PROTO_NUM[t]])
+                vals, i = _values(toks, i + 2)
+                if r.dports is not None:
+                    raise ParseError('two dport matches')
+                r.dports = _num_set(vals, 65535, 'port')
+            elif t in ('icmp', 'icmpv6') and nxt == 'type':
+                self._set_l4(r, [PROTO_NUM[t]])
+                vals, i = _values(toks, i + 2)
+                r.icmp = _num_set(vals, 255, 'icmp type')
+            elif t == 'meta' and nxt == 'nfproto':
+                vals, i = _values(toks, i + 2)
+                if vals not in (['ipv4'], ['ipv6']):
+                    raise ParseError('nfproto %r' % vals)
+                self._set_fam(r, 4 if vals == ['ipv4'] else 6)
+            elif t == 'meta' and nxt == 'l4proto':
+                vals, i = _values(toks, i + 2)
+                try:
+                    self._set_l4(r, [L4_NAMES[v] for v in vals])
+                except KeyError:
+                    raise ParseError('l4proto %r' % vals)
+            elif t == 'ct' and nxt == 'state':
+                if i + 2 < len(toks) and toks[i + 2] == '{':
+                    vals, i = _values(toks, i + 2)
+                else:
+                    # a bare list: established,related
+                    vals, i = [_values(toks, i + 2)[0][0]], i + 3
+                    while i + 1 < len(toks) and toks[i] == ',':
+                        vals.append(toks[i + 1])
+                        i += 2
+                bad = set(vals) - {'established', 'related', 'new',
+                                   'invalid', 'untracked'}
+                if bad:
+                    raise ParseError('ct state %r' % sorted(bad))
+                if 'new' not in vals:
+                    r.never = True
+            elif t == 'oif' and nxt == '"lo"':
+                r.never = True
+                i += 2
+            elif t == 'log':
+                i += 1
+                if i < len(toks) and toks[i] == 'prefix':
+                    if i + 1 >= len(toks) or not toks[i + 1].startswith('"'):
+                        raise ParseError('log prefix without a string')
+                    i += 2
+            elif t == 'counter':
+                i += 1
+            elif t in VERDICT:
+                if r.verdict is not None:
+                    raise ParseError('two verdicts')
+                r.verdict = VERDICT[t]
+                i += 1
+                if t == 'reject' and i < len(toks) and toks[i] == 'with':
+                    if i + 2 >= len(toks):
+                        raise ParseError('reject with what')
+                    i += 3
+                    if toks[i - 2] in ('icmp', 'icmpv6', 'icmpx') and \
+                            toks[i - 1] == 'type':
+                        i += 1
+            elif t == 'comment':
+                if r.comment is not None:
+                    raise ParseError('two comments')
+                if nxt is None or not nxt.startswith('"'):
+                    raise ParseError('comment without a string')
+                if len(nxt) - 2 > COMMENT_MAX:
+                    raise ParseError('comment longer than %d' % COMMENT_MAX)
+                r.comment = nxt[1:-1]
+                i += 2
+                if i != len(toks):
+                    raise ParseError('text after the comment')
+            else:
+                raise ParseError('statement %r' % t)
+            if r.verdict is not None and i < len(toks) and \
+                    toks[i] != 'comment':
+                raise ParseError('statement after the verdict')
+        if r.verdict is None:
+            raise ParseError('rule without a verdict')
+        return r
+
+    def feed(self, text, where='<text>'):
+        table = chain = None
+        for ln, raw in enumerate(text.split('\n'), 1):
+            try:
+                table, chain = self._line(raw, table, chain)
+            except ParseError as e:
+                raise ParseError('%s:%d: %s: %r' % (where, ln, e, raw))
+        if table is not None:
+            raise ParseError('%s: unterminated table' % where)
+
+    def _line(self, raw, table, chain):
+        if any(ord(c) < 0x20 and c != '\t' or ord(c) > 0x7e for c in raw):
+            raise ParseError('control or non-ASCII character')
+        s = raw.strip()
+        if s == '' or s.startswith('#'):
+            return table, chain
+        toks = _tokens(s)
+        if table is None:
+            if toks[:2] == ['table', 'inet'] and len(toks) == 5 and \
+                    toks[3:] == ['{', '}']:
+                self._table(toks[2])
+                return None, None
+            if toks[:2] == ['table', 'inet'] and len(toks) == 4 and \
+                    toks[3] == '{':
+                self._table(toks[2])
+                return toks[2], None
+            if toks[:3] == ['delete', 'table', 'inet'] and len(toks) == 4:
+                if toks[3] not in self.tables:
+                    raise ParseError('delete of a table that does not exist')
+                del self.tables[toks[3]]
+                self.order.remove(toks[3])
+                return None, None
+            raise ParseError('unknown command')
+        if chain is None:
+            if toks == ['}']:
+                return None, None
+            if toks[0] == 'chain' and len(toks) == 3 and toks[2] == '{':
+                t = self.tables[table]
+                if toks[1] in t:
+                    raise ParseError('chain defined twice')
+                t[toks[1]] = {'hook': None, 'policy': None, 'rules': []}
+                return table, toks[1]
+            raise ParseError('unknown table statement')
+        c = self.tables[table][chain]
+        if toks == ['}']:
+            return table, None
+        if toks[0] == 'type':
+            m = re.fullmatch(r'type filter hook (\w+) priority (\S+) ; '
+                             r'(?:policy (accept|drop) ; )?', ' '.join(toks) +
+                             ' ')
+            if not m or c['rules'] or c['hook']:
+                raise ParseError('chain type line')
+            c['hook'] = m.group(1)
+            c['policy'] = m.group(3) or 'accept'
+            return table, chain
+        c['rules'].append(self._rule(toks))
+        return table, chain
+
+    def _table(self, name):
+        if not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_.-]*', name):
+            raise ParseError('table name %r' % name)
+        if name not in self.tables:
+            self.tables[name] = {}
+            self.order.append(name)
+
+    def chain(self):
+        """The chain that decides: the output hook, else the one chain."""
+        chains = [c for t in self.order for c in self.tables[t].values()]
+        hooked = [c for c in chains if c['hook'] == 'output']
+        if len(hooked) == 1:
+            return hooked[0]
+        if len(hooked) > 1:
+            raise ParseError('more than one output chain')
+        if len(chains) == 1:
+            return chains[0]
+        raise ParseError('no output chain and not exactly one chain')
+
+    @staticmethod
+    def _in(nets, x):
+        return any(lo <= x <= hi for lo, hi in nets)
+
+    def decide(self, fam, dst, proto, port, src=None):
+        fam = int(fam)
+        if proto not in PROTO_NUM:
+            raise ValueError('protocol %r' % proto)
+        d = int(ipaddress.ip_address(dst))
+        s = int(ipaddress.ip_address(src)) if src is not None else None
+        c = self.chain()
+        pnum, port = PROTO_NUM[proto], int(port)
+        for r in c['rules']:
+            if r.never:
+                continue
+            if r.fam is not None and r.fam != fam:
+                continue
+            if r.l4 is not None and pnum not in r.l4:
+                continue
+            if r.dports is not None and not self._in(r.dports, port):
+                continue
+            if r.icmp is not None and not self._in(r.icmp, port):
+                continue
+            if r.daddr is not None and not self._in(r.daddr, d):
+                continue
+            if r.saddr is not None and s is not None and \
+                    not self._in(r.saddr, s):
+                continue
+            return r.verdict
+        if c['hook'] is None:
+            return NO_DECISION
+        return VERDICT[c['policy']]
+
+    def rule_count(self):
+        return sum(len(c['rules']) for t in self.tables.values()
+                   for c in t.values())
+
+
+def load(paths):
+    if isinstance(paths, str):
+        paths = [paths]
+    rs = Ruleset()
+    for p in paths:
+        with open(p, encoding='ascii', errors='strict') as f:
+            rs.feed(f.read(), p)
+    return rs
+
+
+def loads(text):
+    rs = Ruleset()
+    rs.feed(text)
+    return rs
+
+
+def expect(explained, fam, proto, port, by_default=False):
+    """What this reader must answer where `egressc explain` says explained:
+    the same (this target has reject of its own)."""
+    return explained
