@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "util/strset.h"
 #include "backend/windows.h"
 
 /*
@@ -104,8 +105,9 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	const char *prefix = ir_topt(ir, "netsh", "prefix",
 	    arena_printf(opts->arena, "egressc-%s", ir->name));
 	struct out hdr, del, rules;
+	struct strset deleted = { 0 };
 	const char *def = "", **names;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	out_init(&hdr);
@@ -120,10 +122,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		out_printf(&rules, "REM %s\n", be_rule_comment(opts, r));
 		netsh_rule(opts, &rules, names[i], r);
 		/* Rule names can repeat once made safe; delete each once. */
-		for (j = 0; j < i; j++)
-			if (strcmp(names[j], names[i]) == 0)
-				break;
-		if (j == i)
+		if (strset_add(opts->arena, &deleted, names[i]))
 			out_printf(&del, "netsh advfirewall firewall delete "
 			    "rule name=\"%s\" >nul 2>&1\n", names[i]);
 	}

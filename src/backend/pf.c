@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "util/strset.h"
 
 /* PF_TABLE_NAME_SIZE is 32 with the terminating NUL. */
 #define PF_TABLE_MAX	31
@@ -19,8 +20,7 @@ struct pf {
 	const struct ir		*ir;
 	const char		*prefix;
 	struct out		 tables, rules;
-	const char		**tnames;	/* table names given so far */
-	size_t			 ntnames, captnames;
+	struct strset		 tnames;	/* table names given so far */
 };
 
 /* Table names take what pfctl's lexer keeps inside < >. */
@@ -30,7 +30,6 @@ pf_table_name(struct pf *pf, const char *rule, const char *suffix)
 	struct arena *a = pf->opts->arena;
 	char *base, *name, *p;
 	unsigned n = 1;
-	size_t i;
 
 	base = arena_printf(a, "%s-%s%s", pf->prefix, rule, suffix);
 	for (p = base; *p != '\0'; p++)
@@ -43,15 +42,10 @@ pf_table_name(struct pf *pf, const char *rule, const char *suffix)
 		size_t room = PF_TABLE_MAX - strlen(tail);
 
 		name = arena_printf(a, "%.*s%s", (int)room, base, tail);
-		for (i = 0; i < pf->ntnames; i++)
-			if (strcmp(pf->tnames[i], name) == 0)
-				break;
-		if (i == pf->ntnames)
+		if (strset_add(a, &pf->tnames, name))
 			break;
 		n++;
 	}
-	ARENA_PUSH(a, pf->tnames, pf->ntnames, pf->captnames);
-	pf->tnames[pf->ntnames - 1] = name;
 	return name;
 }
 
