@@ -304,12 +304,24 @@ stage_sink(struct job *j, const char *name, struct out *text, void *arg)
 }
 
 /* One target, one file, no -o: the text is printed once all went well. */
+struct kept {
+	struct out	 text;
+	size_t		 files;		/* the selected targets write */
+	bool		 full;
+};
+
 static int
 keep_sink(struct job *j, const char *name, struct out *text, void *arg)
 {
-	struct out *kept = arg;
+	struct kept *k = arg;
 
-	*kept = *text;
+	if (k->full) {
+		diag_error(NULL, "these targets write %zu files; name a "
+		    "directory with -o DIR", k->files);
+		return -1;
+	}
+	k->text = *text;
+	k->full = true;
 	out_init(text);
 	return 0;
 }
@@ -319,22 +331,14 @@ cmd_compile(struct opts *o, const char *policy)
 {
 	const struct backend *bes[16];
 	struct staged st = { NULL, NULL, 0, 0, o->outdir };
-	struct out kept;
+	struct kept kept = { { NULL, 0, 0 }, 0, false };
 	struct job j;
 	size_t i;
 	int rc;
 
 	if (parse_targets(o->targets, bes, 15) < 0)
 		return EX_BAD;
-	if (o->outdir == NULL && count_files(bes) != 1)
-		return bad_usage("these targets write %zu files; name a "
-		    "directory with -o DIR", count_files(bes));
-	if (o->outdir != NULL && mkdir(o->outdir, 0777) < 0 &&
-	    errno != EEXIST) {
-		diag_error(NULL, "%s: %s", o->outdir, strerror(errno));
-		return EX_BAD;
-	}
-	out_init(&kept);
+	kept.files = count_files(bes);
 	rc = job_load(&j, policy);
 	if (rc == EX_OK && o->resolve) {
 		o->ro.lockpath = o->lock ? o->lock : lock_path(j.a, policy);
@@ -342,6 +346,11 @@ cmd_compile(struct opts *o, const char *policy)
 	}
 	if (rc == EX_OK)
 		rc = job_resolve(&j, o, true);
+	if (rc == EX_OK && o->outdir != NULL && mkdir(o->outdir, 0777) < 0 &&
+	    errno != EEXIST) {
+		diag_error(NULL, "%s: %s", o->outdir, strerror(errno));
+		rc = EX_BAD;
+	}
 	if (rc == EX_OK)
 		rc = render(&j, bes, o->outdir ? stage_sink : keep_sink,
 		    o->outdir ? (void *)&st : (void *)&kept);
@@ -354,11 +363,11 @@ cmd_compile(struct opts *o, const char *policy)
 		}
 	}
 	if (rc == EX_OK && o->outdir == NULL) {
-		fwrite(kept.buf, 1, kept.len, stdout);
+		fwrite(kept.text.buf, 1, kept.text.len, stdout);
 		if (fflush(stdout) != 0)
 			rc = EX_BAD;
 	}
-	out_free(&kept);
+	out_free(&kept.text);
 	job_free(&j);
 	return rc;
 }

@@ -13,6 +13,7 @@ REM
 REM Re-running replaces the rules.  netsh cannot delete rules by a name
 REM prefix, so the script deletes each rule name it is about to add; a rule
 REM that a newer version of the policy dropped must be deleted by hand.
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-ipv6-nd" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-heygen-livekit-dns" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-heygen-livekit-livekit-signaling" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-heygen-livekit-livekit-turn-tls" >nul 2>&1
@@ -24,6 +25,10 @@ netsh advfirewall firewall delete rule name="egressc-heygen-livekit-webrtc-tcp" 
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
 
+REM builtin-ipv6-nd: IPv6 router and neighbour discovery
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:133,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:135,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:136,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
 REM dns: DNS to the resolvers of the clients
 netsh advfirewall firewall add rule name="egressc-heygen-livekit-dns" dir=out action=allow protocol=TCP remoteip=192.0.2.53,2001:db8::53 remoteport=53 enable=yes profile=any description="dns: DNS to the resolvers of the clients"
 netsh advfirewall firewall add rule name="egressc-heygen-livekit-dns" dir=out action=allow protocol=UDP remoteip=192.0.2.53,2001:db8::53 remoteport=53 enable=yes profile=any description="dns: DNS to the resolvers of the clients"

@@ -16,6 +16,8 @@ Remove-NetFirewallRule -Group 'egressc-heygen-livekit' -ErrorAction SilentlyCont
 # default: deny
 Set-NetFirewallProfile -All -DefaultInboundAction Block -DefaultOutboundAction Block
 
+# builtin-ipv6-nd: IPv6 router and neighbour discovery
+New-NetFirewallRule -DisplayName 'egressc-heygen-livekit-builtin-ipv6-nd' -Group 'egressc-heygen-livekit' -Direction Outbound -Action Allow -Protocol ICMPv6 -IcmpType @('133','135','136') -LocalAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -RemoteAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-ipv6-nd: IPv6 router and neighbour discovery' | Out-Null
 # dns: DNS to the resolvers of the clients
 New-NetFirewallRule -DisplayName 'egressc-heygen-livekit-dns' -Group 'egressc-heygen-livekit' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.53','2001:db8::53') -RemotePort @('53') -Description 'dns: DNS to the resolvers of the clients' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-heygen-livekit-dns' -Group 'egressc-heygen-livekit' -Direction Outbound -Action Allow -Protocol UDP -RemoteAddress @('192.0.2.53','2001:db8::53') -RemotePort @('53') -Description 'dns: DNS to the resolvers of the clients' | Out-Null

@@ -12,6 +12,7 @@ REM
 REM Re-running replaces the rules.  netsh cannot delete rules by a name
 REM prefix, so the script deletes each rule name it is about to add; a rule
 REM that a newer version of the policy dropped must be deleted by hand.
+netsh advfirewall firewall delete rule name="egressc-hostile-builtin-ipv6-nd" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-hostile-quote" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-hostile-newline" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-hostile-shell" >nul 2>&1
@@ -20,6 +21,10 @@ netsh advfirewall firewall delete rule name="egressc-hostile-long" >nul 2>&1
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
 
+REM builtin-ipv6-nd: IPv6 router and neighbour discovery
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:133,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:135,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:136,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
 REM quote: a_ accept comment _x
 netsh advfirewall firewall add rule name="egressc-hostile-quote" dir=out action=allow protocol=TCP remoteip=192.0.2.1 remoteport=443 enable=yes profile=any description="quote: a_ accept comment _x"
 REM newline: line one ip daddr 0.0.0.0/0 accept -A OUTPUT -j ACCEPT pass out quick all

@@ -15,6 +15,8 @@ Remove-NetFirewallRule -Group 'egressc-hostile' -ErrorAction SilentlyContinue
 # default: deny
 Set-NetFirewallProfile -All -DefaultInboundAction Block -DefaultOutboundAction Block
 
+# builtin-ipv6-nd: IPv6 router and neighbour discovery
+New-NetFirewallRule -DisplayName 'egressc-hostile-builtin-ipv6-nd' -Group 'egressc-hostile' -Direction Outbound -Action Allow -Protocol ICMPv6 -IcmpType @('133','135','136') -LocalAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -RemoteAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-ipv6-nd: IPv6 router and neighbour discovery' | Out-Null
 # quote: a_ accept comment _x
 New-NetFirewallRule -DisplayName 'egressc-hostile-quote' -Group 'egressc-hostile' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.1') -RemotePort @('443') -Description 'quote: a_ accept comment _x' | Out-Null
 # newline: line one ip daddr 0.0.0.0/0 accept -A OUTPUT -j ACCEPT pass out quick all

@@ -13,6 +13,7 @@ REM
 REM Re-running replaces the rules.  netsh cannot delete rules by a name
 REM prefix, so the script deletes each rule name it is about to add; a rule
 REM that a newer version of the policy dropped must be deleted by hand.
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-ipv6-nd" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-native-hosts-api" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-native-hosts-block-api-rest" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-native-hosts-block-api-rest-2" >nul 2>&1
@@ -24,6 +25,10 @@ netsh advfirewall firewall delete rule name="egressc-native-hosts-both" >nul 2>&
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
 
+REM builtin-ipv6-nd: IPv6 router and neighbour discovery
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:133,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:135,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-ipv6-nd" dir=out action=allow protocol=ICMPv6:136,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-ipv6-nd: IPv6 router and neighbour discovery"
 REM api: A name and an address in one rule
 netsh advfirewall firewall add rule name="egressc-native-hosts-api" dir=out action=allow protocol=TCP remoteip=192.0.2.10/31,192.0.2.99,2001:db8::10 remoteport=443 enable=yes profile=any description="api: A name and an address in one rule"
 REM block-api-rest: The rest of api_s block, but not what api allows

@@ -22,6 +22,8 @@ New-NetFirewallDynamicKeywordAddress -Id '{0a340178-3420-58eb-a3a0-5a1c216cc51a}
 # default: deny
 Set-NetFirewallProfile -All -DefaultInboundAction Block -DefaultOutboundAction Block
 
+# builtin-ipv6-nd: IPv6 router and neighbour discovery
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-ipv6-nd' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol ICMPv6 -IcmpType @('133','135','136') -LocalAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -RemoteAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-ipv6-nd: IPv6 router and neighbour discovery' | Out-Null
 # api: A name and an address in one rule
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-api' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.99') -RemotePort @('443') -Description 'api: A name and an address in one rule' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-api' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteDynamicKeywordAddresses @('{a4acf11e-f9d7-5293-889d-8709e322647e}') -RemotePort @('443') -Description 'api: A name and an address in one rule' | Out-Null
