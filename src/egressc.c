@@ -51,12 +51,6 @@ struct job {
 	const char	*tmpldir;
 };
 
-/* One rendered output file. */
-struct rendered {
-	const char	*name;		/* NAME.suffix */
-	struct out	 text;
-};
-
 static const char usage_text[] =
 "usage: egressc compile [-t TARGETS] [-o DIR] [--tier T] [--lock F] [--stamp]\n"
 "                       [--resolve [resolve options]] POLICY\n"
@@ -228,19 +222,24 @@ parse_targets(const char *spec, const struct backend **bes, size_t max)
 	return (int)n;
 }
 
-/* Render every selected target; files in target order. */
+/*
+ * Render every selected target and hand each file, in target order, to
+ * sink as soon as it exists; its text is freed after.  Each target's
+ * lowered IR and scratch live in an arena of their own, freed once its
+ * text is out, so peak memory is one target's, not the sum.
+ */
+typedef int	(*sink_fn)(struct job *, const char *name, struct out *,
+		    void *);
+
 static int
-render(struct job *j, const struct backend **bes, struct rendered **outp,
-    size_t *np)
+render(struct job *j, const struct backend **bes, sink_fn sink, void *arg)
 {
-	struct rendered *r = NULL;
-	size_t n = 0, cap = 0, i, k, ns;
+	size_t i, k, ns;
 	int rc = EX_OK;
 
+	/* After a failure the other targets still run, to report their
+	 * errors too, but nothing more reaches the sink. */
 	for (i = 0; bes[i] != NULL; i++) {
-		/* Each target's lowered IR and scratch live in an arena of
-		 * their own, freed once its text is out: peak memory is one
-		 * target's, not the sum. */
 		struct arena *tmp = arena_new();
 		struct be_opts bo = { bes[i], j->tmpldir, tmp };
 		struct ir view = *j->ir, *low;
@@ -249,87 +248,97 @@ render(struct job *j, const struct backend **bes, struct rendered **outp,
 		view.arena = tmp;
 		low = lower(&view, bes[i]);
 		ns = be_nsuffixes(bes[i]);
-		outs = arena_alloc(j->a, ns * sizeof(*outs));
+		outs = arena_alloc(tmp, ns * sizeof(*outs));
 		for (k = 0; k < ns; k++)
 			out_init(&outs[k]);
-		if (low == NULL || bes[i]->emit(low, &bo, outs) < 0) {
-			for (k = 0; k < ns; k++)
-				out_free(&outs[k]);
-			arena_free(tmp);
+		if (low == NULL || bes[i]->emit(low, &bo, outs) < 0)
 			rc = EX_BAD;
-			continue;
+		for (k = 0; k < ns; k++) {
+			if (rc == EX_OK && sink(j, arena_printf(j->a, "%s%s",
+			    j->ir->name, bes[i]->suffixes[k]), &outs[k],
+			    arg) < 0)
+				rc = EX_BAD;
+			out_free(&outs[k]);
 		}
 		arena_free(tmp);
-		for (k = 0; k < ns; k++) {
-			if (n == cap) {
-				cap = cap ? cap * 2 : 8;
-				r = xrealloc(r, cap * sizeof(*r));
-			}
-			r[n].name = arena_printf(j->a, "%s%s", j->ir->name,
-			    bes[i]->suffixes[k]);
-			r[n].text = outs[k];
-			n++;
-		}
 	}
-	*outp = r;
-	*np = n;
 	return rc;
 }
 
-static void
-rendered_free(struct rendered *r, size_t n)
+static size_t
+count_files(const struct backend **bes)
 {
-	size_t i;
+	size_t n = 0;
 
-	for (i = 0; i < n; i++)
-		out_free(&r[i].text);
-	free(r);
+	for (; *bes != NULL; bes++)
+		n += be_nsuffixes(*bes);
+	return n;
 }
 
+/* compile -o DIR: every file staged beside its destination, then all
+ * renamed into place, or all removed when anything failed. */
+struct staged {
+	char		**tmp;
+	const char	**path;
+	size_t		  n, cap;
+	const char	 *dir;
+};
+
 static int
-write_outputs(const struct opts *o, struct rendered *r, size_t n)
+stage_sink(struct job *j, const char *name, struct out *text, void *arg)
 {
-	size_t i;
+	struct staged *st = arg;
+	const char *path = arena_printf(j->a, "%s/%s", st->dir, name);
+	char *tmp = atomic_stage(path, text->buf, text->len, 0644);
 
-	if (o->outdir == NULL) {
-		if (n != 1) {
-			diag_error(NULL, "these targets write %zu files; name a "
-			    "directory with -o DIR", n);
-			return EX_BAD;
-		}
-		fwrite(r[0].text.buf, 1, r[0].text.len, stdout);
-		return fflush(stdout) == 0 ? EX_OK : EX_BAD;
+	if (tmp == NULL) {
+		diag_error(NULL, "%s: %s", path, strerror(errno));
+		return -1;
 	}
-	if (mkdir(o->outdir, 0777) < 0 && errno != EEXIST) {
-		diag_error(NULL, "%s: %s", o->outdir, strerror(errno));
-		return EX_BAD;
-	}
-	for (i = 0; i < n; i++) {
-		char *path = NULL;
+	ARENA_PUSH(j->a, st->tmp, st->n, st->cap);
+	st->tmp[st->n - 1] = tmp;
+	st->path = arena_grow(j->a, st->path, (st->n - 1) * sizeof(*st->path),
+	    st->n * sizeof(*st->path));
+	st->path[st->n - 1] = path;
+	return 0;
+}
 
-		if (asprintf(&path, "%s/%s", o->outdir, r[i].name) < 0)
-			return EX_BAD;
-		if (atomic_write(path, r[i].text.buf, r[i].text.len, 0644) < 0) {
-			diag_error(NULL, "%s: %s", path, strerror(errno));
-			free(path);
-			return EX_BAD;
-		}
-		free(path);
+/* One target, one file, no -o: the text is printed once all went well. */
+struct kept {
+	struct out	 text;
+	size_t		 files;		/* the selected targets write */
+	bool		 full;
+};
+
+static int
+keep_sink(struct job *j, const char *name, struct out *text, void *arg)
+{
+	struct kept *k = arg;
+
+	if (k->full) {
+		diag_error(NULL, "these targets write %zu files; name a "
+		    "directory with -o DIR", k->files);
+		return -1;
 	}
-	return EX_OK;
+	k->text = *text;
+	k->full = true;
+	out_init(text);
+	return 0;
 }
 
 static int
 cmd_compile(struct opts *o, const char *policy)
 {
 	const struct backend *bes[16];
-	struct rendered *r = NULL;
+	struct staged st = { NULL, NULL, 0, 0, o->outdir };
+	struct kept kept = { { NULL, 0, 0 }, 0, false };
 	struct job j;
-	size_t n = 0;
+	size_t i;
 	int rc;
 
 	if (parse_targets(o->targets, bes, 15) < 0)
 		return EX_BAD;
+	kept.files = count_files(bes);
 	rc = job_load(&j, policy);
 	if (rc == EX_OK && o->resolve) {
 		o->ro.lockpath = o->lock ? o->lock : lock_path(j.a, policy);
@@ -337,11 +346,28 @@ cmd_compile(struct opts *o, const char *policy)
 	}
 	if (rc == EX_OK)
 		rc = job_resolve(&j, o, true);
+	if (rc == EX_OK && o->outdir != NULL && mkdir(o->outdir, 0777) < 0 &&
+	    errno != EEXIST) {
+		diag_error(NULL, "%s: %s", o->outdir, strerror(errno));
+		rc = EX_BAD;
+	}
 	if (rc == EX_OK)
-		rc = render(&j, bes, &r, &n);
-	if (rc == EX_OK)
-		rc = write_outputs(o, r, n);
-	rendered_free(r, n);
+		rc = render(&j, bes, o->outdir ? stage_sink : keep_sink,
+		    o->outdir ? (void *)&st : (void *)&kept);
+	for (i = 0; i < st.n; i++) {
+		if (rc != EX_OK)
+			atomic_abort(st.tmp[i]);
+		else if (atomic_commit(st.tmp[i], st.path[i]) < 0) {
+			diag_error(NULL, "%s: %s", st.path[i], strerror(errno));
+			rc = EX_BAD;
+		}
+	}
+	if (rc == EX_OK && o->outdir == NULL) {
+		fwrite(kept.text.buf, 1, kept.text.len, stdout);
+		if (fflush(stdout) != 0)
+			rc = EX_BAD;
+	}
+	out_free(&kept.text);
 	job_free(&j);
 	return rc;
 }
@@ -386,14 +412,40 @@ show_diff(const char *path, const char *label, const struct out *text)
 	return WEXITSTATUS(st);
 }
 
+/* check -o DIR: each file compared as it is rendered. */
+struct checked {
+	const char	*dir;
+	int		 stale;
+};
+
+static int
+check_sink(struct job *j, const char *name, struct out *text, void *arg)
+{
+	struct checked *ck = arg;
+	char *path = arena_printf(j->a, "%s/%s", ck->dir, name);
+	size_t len;
+	char *cur = read_file(path, 256u << 20, &len);
+	bool same = cur != NULL && len == text->len &&
+	    memcmp(cur, text->buf, len) == 0;
+
+	free(cur);
+	if (same)
+		return 0;
+	ck->stale++;
+	if (show_diff(path, name, text) < 0) {
+		diag_error(NULL, "%s: cannot compare (diff failed)", path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 cmd_check(struct opts *o, const char *policy)
 {
 	const struct backend *bes[16];
-	struct rendered *r = NULL;
+	struct checked ck = { o->outdir, 0 };
 	struct job j;
-	size_t n = 0, i, len;
-	int rc, stale = 0, d;
+	int rc;
 
 	if (o->outdir == NULL)
 		return bad_usage("%s needs -o DIR", "check");
@@ -403,31 +455,13 @@ cmd_check(struct opts *o, const char *policy)
 	if (rc == EX_OK)
 		rc = job_resolve(&j, o, true);
 	if (rc == EX_OK)
-		rc = render(&j, bes, &r, &n);
-	for (i = 0; rc == EX_OK && i < n; i++) {
-		char *path = arena_printf(j.a, "%s/%s", o->outdir, r[i].name);
-		char *cur = read_file(path, 256u << 20, &len);
-
-		if (cur != NULL && len == r[i].text.len &&
-		    memcmp(cur, r[i].text.buf, len) == 0) {
-			free(cur);
-			continue;
-		}
-		free(cur);
-		stale++;
-		d = show_diff(path, r[i].name, &r[i].text);
-		if (d < 0) {
-			diag_error(NULL, "%s: cannot compare (diff failed)", path);
-			rc = EX_BAD;
-		}
-	}
-	if (rc == EX_OK && stale > 0) {
+		rc = render(&j, bes, check_sink, &ck);
+	if (rc == EX_OK && ck.stale > 0) {
 		fprintf(stderr, "egressc: %d file%s in %s out of date; run "
-		    "'egressc compile -o %s %s'\n", stale, stale == 1 ? " is" :
-		    "s are", o->outdir, o->outdir, policy);
+		    "'egressc compile -o %s %s'\n", ck.stale, ck.stale == 1 ?
+		    " is" : "s are", o->outdir, o->outdir, policy);
 		rc = EX_DIFF;
 	}
-	rendered_free(r, n);
 	job_free(&j);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "ir/aset.h"
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/strset.h"
 
 struct ir;
 struct out;
@@ -41,18 +42,6 @@ int	wildcard_check(const char *pattern, const char **why);
 int	zone_match(const char *zone, const char *name);
 /* Free the compiled patterns (call once at exit; safe to call twice). */
 void	expand_cleanup(void);
-
-/*
- * A set of strings in an arena (open addressing), so that removing
- * duplicates stays linear however many regions and hosts a catalog has.
- * Zero-initialise; strset_add() is false when s was already there.  The
- * set keeps the pointer, not a copy.
- */
-struct strset {
-	const char	**v;
-	size_t		 n, cap;
-};
-bool	strset_add(struct arena *, struct strset *, const char *s);
 
 /* What a zone whose members are not all listed does (unlisted:). */
 enum cat_unlisted { CAT_UNLISTED_ERROR, CAT_UNLISTED_ANY, CAT_UNLISTED_OMIT };

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "lower.h"
+#include "unordered.h"
 
 static bool
 keeps(const struct ir *ir, const struct backend *be, const struct ir_name *n)
@@ -69,5 +70,8 @@ lower(const struct ir *in, const struct backend *be)
 		if (!lower_rule_empty(&ir->rules[i]))
 			ir->rules[k++] = ir->rules[i];
 	ir->nrules = k;
+	/* Windows: no rule order, a block rule beats every allow rule. */
+	if (!(be->caps & BE_FIRST_MATCH) && lower_unordered(ir) < 0)
+		return NULL;
 	return ir;
 }

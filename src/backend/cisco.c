@@ -101,17 +101,6 @@ cis_opt_enum(const struct cis *c, const char *key, const char *const *words,
 	return -1;
 }
 
-static bool
-cis_taken(const struct cis *c, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < c->nused; i++)
-		if (strcmp(c->used[i], name) == 0)
-			return true;
-	return false;
-}
-
 const char *
 cis_objname(struct cis *c, const char *base, const char *part,
     const char *kind)
@@ -127,11 +116,9 @@ cis_objname(struct cis *c, const char *base, const char *part,
 	for (p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && strchr("_.-", *p) == NULL)
 			*p = '_';
-	for (n = 2; cis_taken(c, name); n++)
+	for (n = 2; !strset_add(c->a, &c->used, name); n++)
 		name = arena_printf(c->a, "%s-%.*s-%s%u", base, (int)room,
 		    part, kind, n);
-	ARENA_PUSH(c->a, c->used, c->nused, c->capused);
-	c->used[c->nused - 1] = name;
 	return name;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 #include "backend/backend.h"
+#include "util/strset.h"
 
 /* Both platforms cut remarks at 100 characters and take object names of
  * at most 64. */
@@ -30,8 +31,7 @@ struct cis {
 	const struct be_opts	*opts;
 	const struct ir		*ir;
 	struct arena		*a;
-	const char		**used;
-	size_t			 nused, capused;
+	struct strset		 used;		/* object names given out */
 };
 
 void		 cis_init(struct cis *, const struct be_opts *,

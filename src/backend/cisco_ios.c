@@ -331,15 +331,10 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 	int f;
 
 	for (f = 0; f < FAM_N; f++) {
-		if (f == FAM_V6 && s->c.ir->def == IR_DEF_DENY) {
-			/* IOS admits neighbour discovery before its implicit
-			 * deny; an explicit deny would cut it off. */
-			out_puts(&s->eg[f], " remark IPv6 neighbour discovery, "
-			    "as IOS admits it before its own final deny\n"
-			    " permit icmp any any nd-na\n"
-			    " permit icmp any any nd-ns\n");
-			s->neg[f] += 2;
-		}
+		/* Neighbour discovery, which IOS admits before its own
+		 * implicit deny, is the policy's first rule with default:
+		 * deny (builtin-ipv6-nd), so the explicit deny cannot cut
+		 * it off. */
 		ios_default(s, (enum fam)f, &s->eg[f], &s->neg[f]);
 		have[f] = s->neg[f] > 0;
 		if (have[f])

@@ -3,12 +3,15 @@
 
 #include "backend/backend.h"
 
-extern const struct backend be_nftables, be_iptables, be_cisco_ios,
-    be_cisco_asa;
+extern const struct backend be_nftables, be_iptables, be_pf, be_netsh,
+    be_powershell, be_cisco_ios, be_cisco_asa;
 
 const struct backend *const be_all[] = {
 	&be_nftables,
 	&be_iptables,
+	&be_pf,
+	&be_netsh,
+	&be_powershell,
 	&be_cisco_ios,
 	&be_cisco_asa,
 	NULL

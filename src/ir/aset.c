@@ -243,6 +243,30 @@ addr_format(char buf[ADDR_STRLEN], enum fam f, u128 addr, int len)
 	unsigned char b[16];
 	size_t nb = (size_t)fam_bits(f) / 8, i, n;
 
+	if (f == FAM_V4) {
+		/* The common case, without inet_ntop and snprintf. */
+		char *p = buf;
+		int k;
+
+		for (k = 3; k >= 0; k--) {
+			unsigned v = (unsigned)(addr >> (8 * k)) & 0xff;
+
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = k ? '.' : '\0';
+		}
+		if (len >= 0 && len < 32) {
+			p[-1] = '/';
+			if (len >= 10)
+				*p++ = (char)('0' + len / 10);
+			*p++ = (char)('0' + len % 10);
+			*p = '\0';
+		}
+		return buf;
+	}
 	for (i = 0; i < nb; i++)
 		b[i] = (unsigned char)(addr >> (8 * (nb - 1 - i)));
 	if (inet_ntop(f == FAM_V4 ? AF_INET : AF_INET6, b, buf,

@@ -29,10 +29,28 @@ iset_touches(u128 hi, u128 lo)
 	return lo <= hi || lo - hi == 1;
 }
 
+/* Room for extra more intervals.  Arena memory is never given back, so
+ * sets grow from a small start, and callers that know the final size ask
+ * for it once. */
+static void
+iset_reserve(struct arena *a, struct iset *s, size_t extra)
+{
+	size_t cap;
+
+	if (s->n + extra <= s->cap)
+		return;
+	cap = s->cap ? s->cap * 2 : 2;
+	if (cap < s->n + extra)
+		cap = s->n + extra;
+	s->v = arena_grow(a, s->v, s->n * sizeof(*s->v), cap * sizeof(*s->v));
+	s->cap = cap;
+}
+
 static void
 iset_push(struct arena *a, struct iset *s, u128 lo, u128 hi)
 {
-	ARENA_PUSH(a, s->v, s->n, s->cap);
+	iset_reserve(a, s, 1);
+	s->n++;
 	s->v[s->n - 1].lo = lo;
 	s->v[s->n - 1].hi = hi;
 }
@@ -113,6 +131,7 @@ iset_copy(struct arena *a, struct iset *dst, const struct iset *src)
 
 	iset_ro(src);
 	iset_init(dst);
+	iset_reserve(a, dst, src->n);
 	for (i = 0; i < src->n; i++)
 		iset_push(a, dst, src->v[i].lo, src->v[i].hi);
 }
@@ -123,6 +142,7 @@ iset_union(struct arena *a, struct iset *dst, const struct iset *src)
 	size_t i, n = src->n;
 
 	/* Read the count first: src may be dst itself. */
+	iset_reserve(a, dst, n);
 	for (i = 0; i < n; i++)
 		iset_add(a, dst, src->v[i].lo, src->v[i].hi);
 	iset_norm(dst);

@@ -338,7 +338,8 @@ port_num(const char *s, size_t len, long max)
 	long v = 0;
 	size_t i;
 
-	if (len == 0 || len > 6)
+	/* No leading zeros: "0443" is more likely a typo than port 443. */
+	if (len == 0 || len > 6 || (len > 1 && s[0] == '0'))
 		return -1;
 	for (i = 0; i < len; i++) {
 		if (!isdigit((unsigned char)s[i]))
@@ -745,6 +746,58 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	aset_norm(&r->src);
 }
 
+/*
+ * IPv6 needs neighbour discovery: a host that may not send router and
+ * neighbour solicitations and neighbour advertisements has no IPv6 at all.
+ * With default: deny, a rule that allows them goes first, as a rule of the
+ * IR, so every target writes it and explain knows it; when the policy
+ * owns the input path, router adverts and the neighbour messages are let
+ * in the same way.  It is named, so a user rule cannot take its name.
+ */
+#define ND_RULE		"builtin-ipv6-nd"
+#define ND_RULE_IN	"builtin-ipv6-nd-in"
+
+static void
+add_nd(struct fe *fe, const struct loc *loc)
+{
+	static const unsigned out_types[] = { 133, 135, 136 };
+	static const unsigned in_types[] = { 134, 135, 136 };
+	struct ir *ir = fe->ir;
+	size_t i, k, n = ir->nrules;
+	bool inbound = ir_has_inbound(ir);
+	int d;
+
+	for (i = 0; i < n; i++)
+		if (ir->rules[i].name != NULL &&
+		    (strcmp(ir->rules[i].name, ND_RULE) == 0 ||
+		    strcmp(ir->rules[i].name, ND_RULE_IN) == 0)) {
+			diag_error(&ir->rules[i].loc, "the rule name '%s' is "
+			    "egressc's own (IPv6 neighbour discovery)",
+			    ir->rules[i].name);
+			return;
+		}
+	for (d = inbound ? 1 : 0; d >= 0; d--) {
+		const unsigned *t = d ? in_types : out_types;
+		struct ir_rule *r = ir_add_rule(ir), nd;
+
+		r->name = d ? ND_RULE_IN : ND_RULE;
+		r->comment = d ? "IPv6 router adverts and neighbour discovery" :
+		    "IPv6 router and neighbour discovery";
+		r->loc = *loc;
+		r->dir = d ? IR_INBOUND : IR_EGRESS;
+		aset_add_prefix(ir->arena, &r->dst, FAM_V6, 0, 0);
+		aset_add_prefix(ir->arena, &r->src, FAM_V6, 0, 0);
+		for (k = 0; k < 3; k++)
+			iset_add(ir->arena, &r->svc.p[P_ICMP6], t[k], t[k]);
+		iset_norm(&r->svc.p[P_ICMP6]);
+		/* First: no rule of the policy can cut IPv6 off. */
+		nd = *r;
+		memmove(&ir->rules[1], &ir->rules[0], (ir->nrules - 1) *
+		    sizeof(*ir->rules));
+		ir->rules[0] = nd;
+	}
+}
+
 static void
 parse_targets(struct fe *fe, const struct ynode *n)
 {
@@ -837,12 +890,13 @@ parse_top(struct fe *fe, const struct ynode *root)
 	for (i = 0; i < fe->nsvcs; i++)
 		resolve_svc(fe, &fe->svcs[i]);
 	/* No rules is a policy too: with default deny, a lockdown. */
-	if ((v = ymap_get(root, "rules")) == NULL || y_is_null(v))
-		return;
-	if (!y_want_seq(v, "rules"))
-		return;
-	for (i = 0; i < v->n; i++)
-		parse_rule(fe, v->items[i], i);
+	if ((v = ymap_get(root, "rules")) != NULL && !y_is_null(v) &&
+	    y_want_seq(v, "rules"))
+		for (i = 0; i < v->n; i++)
+			parse_rule(fe, v->items[i], i);
+	if (ir->def == IR_DEF_DENY)
+		add_nd(fe, ymap_get(root, "default") ? &ymap_get(root,
+		    "default")->loc : &root->loc);
 }
 
 struct policy *

@@ -28,11 +28,11 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int
-atomic_write(const char *path, const void *buf, size_t len, int mode)
+char *
+atomic_stage(const char *path, const void *buf, size_t len, int mode)
 {
-	char *tmp, *dcopy;
-	int fd, saved, dfd;
+	char *tmp;
+	int fd, saved;
 	size_t n = strlen(path) + 16;
 
 	tmp = xmalloc(n);
@@ -42,21 +42,29 @@ atomic_write(const char *path, const void *buf, size_t len, int mode)
 		saved = errno;
 		free(tmp);
 		errno = saved;
-		return -1;
+		return NULL;
 	}
 	if (write_all(fd, buf, len) < 0 || fchmod(fd, (mode_t)mode) < 0 ||
-	    fsync(fd) < 0) {
+	    fsync(fd) < 0 || close(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
 		free(tmp);
 		errno = saved;
-		return -1;
+		return NULL;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	return tmp;
+}
+
+int
+atomic_commit(char *tmp, const char *path)
+{
+	char *dcopy;
+	int saved, dfd;
+
+	if (rename(tmp, path) < 0) {
 		saved = errno;
-		unlink(tmp);
-		free(tmp);
+		atomic_abort(tmp);
 		errno = saved;
 		return -1;
 	}
@@ -70,6 +78,23 @@ atomic_write(const char *path, const void *buf, size_t len, int mode)
 	}
 	free(dcopy);
 	return 0;
+}
+
+void
+atomic_abort(char *tmp)
+{
+	if (tmp == NULL)
+		return;
+	unlink(tmp);
+	free(tmp);
+}
+
+int
+atomic_write(const char *path, const void *buf, size_t len, int mode)
+{
+	char *tmp = atomic_stage(path, buf, len, mode);
+
+	return tmp == NULL ? -1 : atomic_commit(tmp, path);
 }
 
 char *

@@ -11,6 +11,15 @@
 
 /* 0 on success; -1 with errno set, and the destination untouched. */
 int	atomic_write(const char *path, const void *buf, size_t len, int mode);
+/*
+ * The same in two steps, for several files that should all change or none:
+ * atomic_stage writes and fsyncs a temporary file beside path and returns
+ * its name (NULL with errno set); atomic_commit renames it over path (and
+ * frees the name), atomic_abort removes it.
+ */
+char	*atomic_stage(const char *path, const void *buf, size_t len, int mode);
+int	 atomic_commit(char *tmp, const char *path);
+void	 atomic_abort(char *tmp);
 /* Read a whole file (NUL-terminated); NULL with errno set. Files over max
  * bytes fail with EFBIG. Caller frees. */
 char	*read_file(const char *path, size_t max, size_t *lenp);

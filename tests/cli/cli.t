@@ -92,6 +92,14 @@ is $? 2 "explain: bad address: exit 2"
 "$EG" explain --lock "$L" "$P" --to 1.2.3.4 --port tcp/70000 >/dev/null 2>&1
 is $? 2 "explain: bad port: exit 2"
 
+# IPv6 neighbour discovery goes first with default: deny, whatever the rules.
+x=$("$EG" explain --lock "$L" "$P" --to fe80::1 --port icmpv6/135 2>/dev/null)
+is "$x" "allow builtin-ipv6-nd $P:27:10" "explain: neighbour solicitation is let out (default: deny)"
+x=$("$EG" explain --lock "$L" "$P" --to fe80::1 --port icmpv6/128 2>/dev/null)
+is "$x" "deny (default)" "explain: other ICMPv6 is not"
+x=$("$EG" explain tests/policies/embed.yaml --to fe80::1 --port icmpv6/135 2>/dev/null)
+is "$x" "deny deny-rest tests/policies/embed.yaml:12:11" "explain: default: none adds no neighbour discovery rule"
+
 # explain --inbound: the input path, owned only by policies with inbound rules.
 I=tests/policies/inbound.yaml
 x=$("$EG" explain "$I" --inbound --from 192.0.2.5 --to 192.0.2.1 --port tcp/22 2>/dev/null)

@@ -1,0 +1,280 @@
+/*
+ * pf.c - OpenBSD pf back end: NAME.pf.conf for `pfctl -f`.
+ *
+ * pf lets the last matching rule decide unless a rule is `quick`.  Every
+ * rule here is quick, in policy order, so the first match decides as in
+ * the IR.  Address sets of more than one member become const tables
+ * declared before the rules; host names may stay in them (hosts: native),
+ * because pfctl resolves them when it loads the file.
+ */
+#include <string.h>
+
+#include "backend/backend.h"
+#include "util/strset.h"
+
+/* PF_TABLE_NAME_SIZE is 32 with the terminating NUL. */
+#define PF_TABLE_MAX	31
+
+struct pf {
+	const struct be_opts	*opts;
+	const struct ir		*ir;
+	const char		*prefix;
+	struct out		 tables, rules;
+	struct strset		 tnames;	/* table names given so far */
+};
+
+/* Table names take what pfctl's lexer keeps inside < >. */
+static char *
+pf_table_name(struct pf *pf, const char *rule, const char *suffix)
+{
+	struct arena *a = pf->opts->arena;
+	char *base, *name, *p;
+	unsigned n = 1;
+
+	base = arena_printf(a, "%s-%s%s", pf->prefix, rule, suffix);
+	for (p = base; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		    *p == '.'))
+			*p = '_';
+	for (;;) {
+		const char *tail = n == 1 ? "" : arena_printf(a, "-%u", n);
+		size_t room = PF_TABLE_MAX - strlen(tail);
+
+		name = arena_printf(a, "%.*s%s", (int)room, base, tail);
+		if (strset_add(a, &pf->tnames, name))
+			break;
+		n++;
+	}
+	return name;
+}
+
+/*
+ * An address set (and host names) as a pf address: "any", one address or
+ * prefix, or a table declared now.
+ */
+static const char *
+pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
+    bool names, const bool fams[FAM_N], const char *suffix)
+{
+	struct arena *a = pf->opts->arena;
+	const char **items = NULL;
+	size_t n = 0, cap = 0, i, np;
+	struct prefix *pv;
+	char buf[ADDR_STRLEN];
+	bool full = true;
+	enum fam f;
+	const char *t;
+
+	for (f = 0; f < FAM_N; f++)
+		if (fams[f] && !aset_fam_full(s, f))
+			full = false;
+	if (full)
+		return "any";
+	for (f = 0; f < FAM_N; f++) {
+		if (!fams[f])
+			continue;
+		np = aset_prefixes(a, s, f, &pv);
+		for (i = 0; i < np; i++) {
+			ARENA_PUSH(a, items, n, cap);
+			items[n - 1] = arena_strdup(a,
+			    addr_format(buf, f, pv[i].addr, pv[i].len));
+		}
+	}
+	for (i = 0; names && i < r->nnames; i++) {
+		ARENA_PUSH(a, items, n, cap);
+		items[n - 1] = r->names[i].name;
+	}
+	if (n == 1)
+		return items[0];
+	t = pf_table_name(pf, r->name, suffix);
+	out_printf(&pf->tables, "table <%s> const {", t);
+	for (i = 0; i < n; i++)
+		out_printf(&pf->tables, "%s %s", i ? "," : "", items[i]);
+	out_puts(&pf->tables, " }\n");
+	return arena_printf(a, "<%s>", t);
+}
+
+/*
+ * " port 443", " port { 443, 7881 }", " port 50000:60000", or "" for every
+ * port; " icmp-type { 0, 8 }" with each type listed, since pf takes no
+ * ranges of ICMP types.
+ */
+static const char *
+pf_nums(struct arena *a, const char *kw, const struct iset *is, u128 max)
+{
+	bool ports = strcmp(kw, "port") == 0, list;
+	struct out o;
+	const char *s;
+	unsigned x;
+	size_t i;
+
+	if (iset_full(is, max))
+		return "";
+	list = is->n > 1 || (!ports && is->v[0].lo != is->v[0].hi);
+	out_init(&o);
+	out_printf(&o, " %s %s", kw, list ? "{ " : "");
+	for (i = 0; i < is->n; i++) {
+		unsigned lo = is->v[i].lo, hi = is->v[i].hi;
+
+		if (i > 0)
+			out_puts(&o, ", ");
+		if (lo == hi)
+			out_printf(&o, "%u", lo);
+		else if (ports)
+			out_printf(&o, "%u:%u", lo, hi);
+		else
+			for (x = lo; x <= hi; x++)
+				out_printf(&o, "%s%u", x > lo ? ", " : "", x);
+	}
+	out_puts(&o, list ? " }" : "");
+	s = arena_strdup(a, out_str(&o));
+	out_free(&o);
+	return s;
+}
+
+static void
+pf_line(struct pf *pf, const struct ir_rule *r, const char *af,
+    const char *proto, const char *from, const char *to, const char *ports)
+{
+	static const char *const act[] = {
+		[IR_ALLOW] = "pass", [IR_DENY] = "block drop",
+		[IR_REJECT] = "block return",
+	};
+	struct out *o = &pf->rules;
+
+	out_printf(o, "%s %s%s quick", act[r->action],
+	    r->dir == IR_INBOUND ? "in" : "out", r->log ? " log" : "");
+	if (af != NULL)
+		out_printf(o, " %s", af);
+	if (proto != NULL)
+		out_printf(o, " proto %s", proto);
+	if (strcmp(from, "any") == 0 && strcmp(to, "any") == 0 &&
+	    *ports == '\0')
+		out_puts(o, " all");
+	else {
+		if (strcmp(from, "any") != 0)
+			out_printf(o, " from %s", from);
+		out_printf(o, " to %s%s", to, ports);
+	}
+	if (r->action == IR_ALLOW)
+		out_puts(o, " keep state");
+	out_putc(o, '\n');
+}
+
+static void
+pf_rule(struct pf *pf, const struct ir_rule *r)
+{
+	struct arena *a = pf->opts->arena;
+	bool fams[FAM_N], tu_same;
+	const char *af, *from, *to, *tp, *up;
+	enum fam f;
+	int nf = 0;
+
+	for (f = 0; f < FAM_N; f++) {
+		fams[f] = !iset_empty(&r->src.f[f]) &&
+		    (!iset_empty(&r->dst.f[f]) || r->nnames > 0);
+		nf += fams[f];
+	}
+	if (nf == 0)
+		return;
+	af = nf == 2 ? NULL : fams[FAM_V4] ? "inet" : "inet6";
+	out_printf(&pf->rules, "# %s\n", be_rule_comment(pf->opts, r));
+	from = pf_addr(pf, r, &r->src, false, fams, "-src");
+	to = pf_addr(pf, r, &r->dst, true, fams, "");
+
+	if (r->svc.all) {
+		pf_line(pf, r, af, NULL, from, to, "");
+		return;
+	}
+	tp = svc_has_proto(&r->svc, P_TCP) ?
+	    pf_nums(a, "port", &r->svc.p[P_TCP], proto_max(P_TCP)) : NULL;
+	up = svc_has_proto(&r->svc, P_UDP) ?
+	    pf_nums(a, "port", &r->svc.p[P_UDP], proto_max(P_UDP)) : NULL;
+	tu_same = tp != NULL && up != NULL && strcmp(tp, up) == 0;
+	if (tu_same)
+		pf_line(pf, r, af, "{ tcp udp }", from, to, tp);
+	else {
+		if (tp != NULL)
+			pf_line(pf, r, af, "tcp", from, to, tp);
+		if (up != NULL)
+			pf_line(pf, r, af, "udp", from, to, up);
+	}
+	if (fams[FAM_V4] && svc_has_proto(&r->svc, P_ICMP))
+		pf_line(pf, r, "inet", "icmp", from, to, pf_nums(a,
+		    "icmp-type", &r->svc.p[P_ICMP], proto_max(P_ICMP)));
+	if (fams[FAM_V6] && svc_has_proto(&r->svc, P_ICMP6))
+		pf_line(pf, r, "inet6", "icmp6", from, to, pf_nums(a,
+		    "icmp6-type", &r->svc.p[P_ICMP6], proto_max(P_ICMP6)));
+}
+
+static int
+pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+{
+	struct pf pf;
+	struct out hdr;
+	const char *opt = "", *def;
+	size_t i;
+	int rc;
+
+	memset(&pf, 0, sizeof(pf));
+	pf.opts = opts;
+	pf.ir = ir;
+	/* The policy name is a fine prefix; an option must be an ident. */
+	pf.prefix = ir->name;
+	if (ir_topt(ir, "pf", "table-prefix", NULL) != NULL &&
+	    (pf.prefix = be_ident(opts, ir, "table-prefix", NULL,
+	    PF_TABLE_MAX - 8, false)) == NULL)
+		return -1;
+	out_init(&pf.tables);
+	out_init(&pf.rules);
+	out_init(&hdr);
+	be_header(opts, ir, "# ", &hdr);
+	for (i = 0; i < ir->nrules; i++)
+		pf_rule(&pf, &ir->rules[i]);
+
+	/* default: none writes no default and no global `set skip`, so the
+	 * file also loads into an anchor. */
+	if (ir->def != IR_DEF_NONE)
+		opt = "set skip on lo\n\n";
+	if (ir->def == IR_DEF_DENY)
+		def = "block drop out all\n";
+	else if (ir->def == IR_DEF_ACCEPT)
+		def = "pass out all keep state\n";
+	else
+		def = "# (no default rule)\n";
+	if (pf.tables.len > 0)
+		out_putc(&pf.tables, '\n');
+	{
+		const char *vars[] = {
+			"HEADER", out_str(&hdr),
+			"OPTIONS", opt,
+			"TABLES", out_str(&pf.tables),
+			"DEFAULT", def,
+			"DEFAULT_NAME", ir_default_name[ir->def],
+			"RULES", out_str(&pf.rules),
+			NULL,
+		};
+
+		rc = be_template(opts, "pf", vars, &outs[0]);
+	}
+	out_free(&hdr);
+	out_free(&pf.tables);
+	out_free(&pf.rules);
+	return rc;
+}
+
+static const char *const pf_suffixes[] = { ".pf.conf", NULL };
+static const char *const pf_options[] = { "table-prefix", NULL };
+
+const struct backend be_pf = {
+	.name = "pf",
+	.caps = BE_SETS | BE_FQDN | BE_FIRST_MATCH | BE_MIXED_FAM |
+	    BE_REJECT | BE_LOG,
+	.comment_max = 200,
+	/* A backslash at the end of a comment joins the next line to it. */
+	.comment_bad = "\\",
+	.suffixes = pf_suffixes,
+	.options = pf_options,
+	.emit = pf_emit,
+};

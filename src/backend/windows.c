@@ -1,0 +1,166 @@
+/*
+ * windows.c - one lowered IR rule as Windows Firewall rules (see
+ * windows.h).  netsh.c and powershell.c spell the result; this file
+ * decides what there is to spell, so both scripts always say the same.
+ */
+#include <string.h>
+
+#include "backend/windows.h"
+
+static void
+win_push(struct arena *a, struct win_list *l, const char *s)
+{
+	ARENA_PUSH(a, l->v, l->n, l->cap);
+	l->v[l->n - 1] = s;
+}
+
+/* Is the interval exactly one prefix?  Then its length, else -1. */
+static int
+win_prefix_len(enum fam f, u128 lo, u128 hi)
+{
+	int bits = fam_bits(f), len;
+	u128 span = hi - lo;
+
+	for (len = bits; len > 0; len--) {
+		u128 host = (len == 128) ? 0 :
+		    (((u128)1 << (bits - len)) - 1);
+
+		if (span == host)
+			return (lo & host) == 0 ? len : -1;
+		if (span < host)
+			return -1;
+	}
+	return -1;	/* /0: written as a range, which every build takes */
+}
+
+/*
+ * An address set as list items: "192.0.2.1", "198.51.100.0/24",
+ * "10.0.0.1-10.0.0.9", only for the families in fams.  Empty (meaning
+ * "any") when the set holds every address of both families.
+ */
+static void
+win_addrs(struct arena *a, struct win_list *l, const struct aset *s,
+    const bool fams[FAM_N])
+{
+	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
+	enum fam f;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (aset_fam_full(s, FAM_V4) && aset_fam_full(s, FAM_V6))
+		return;
+	for (f = 0; f < FAM_N; f++) {
+		const struct iset *is = &s->f[f];
+
+		if (!fams[f])
+			continue;
+		for (i = 0; i < is->n; i++) {
+			u128 lo = is->v[i].lo, hi = is->v[i].hi;
+			int len = win_prefix_len(f, lo, hi);
+
+			if (len > 0) {
+				win_push(a, l, arena_strdup(a,
+				    addr_format(b1, f, lo, len)));
+				continue;
+			}
+			win_push(a, l, arena_printf(a, "%s-%s",
+			    addr_format(b1, f, lo, fam_bits(f)),
+			    addr_format(b2, f, hi, fam_bits(f))));
+		}
+	}
+}
+
+/*
+ * Ports ("443", "50000-60000") or, with each, ICMP types one by one (no
+ * Windows syntax takes a range of types); empty when the set is full.
+ */
+static void
+win_nums(struct arena *a, struct win_list *l, const struct iset *is,
+    u128 max, bool each)
+{
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	if (iset_full(is, max))
+		return;
+	for (i = 0; i < is->n; i++) {
+		unsigned lo = is->v[i].lo, hi = is->v[i].hi;
+
+		for (; each && lo < hi; lo++)
+			win_push(a, l, arena_printf(a, "%u", lo));
+		if (lo == hi)
+			win_push(a, l, arena_printf(a, "%u", lo));
+		else
+			win_push(a, l, arena_printf(a, "%u-%u", lo, hi));
+	}
+}
+
+size_t
+win_rules(struct arena *a, const struct ir_rule *r, bool names,
+    struct win_rule **out)
+{
+	static const char *const pname[P_N] = {
+		"TCP", "UDP", "ICMPv4", "ICMPv6"
+	};
+	const struct aset *remote, *local;
+	struct win_rule *v = NULL, w;
+	bool fams[FAM_N], anyfam = false;
+	size_t n = 0, cap = 0;
+	enum fam f;
+	int p;
+
+	if (names && r->nnames == 0)
+		return 0;
+	/* Inbound: the peer is the source, the ports are ours. */
+	remote = r->dir == IR_INBOUND ? &r->src : &r->dst;
+	local = r->dir == IR_INBOUND ? &r->dst : &r->src;
+	for (f = 0; f < FAM_N; f++) {
+		fams[f] = !iset_empty(&local->f[f]) &&
+		    (names || !iset_empty(&remote->f[f]));
+		anyfam |= fams[f];
+	}
+	if (!anyfam)
+		return 0;
+	memset(&w, 0, sizeof(w));
+	if (!names)
+		win_addrs(a, &w.remote, remote, fams);
+	win_addrs(a, &w.local, local, fams);
+
+	if (r->svc.all) {
+		ARENA_PUSH(a, v, n, cap);
+		v[n - 1] = w;
+		*out = v;
+		return n;
+	}
+	for (p = 0; p < P_N; p++) {
+		struct win_rule x = w;
+
+		if (!svc_has_proto(&r->svc, p))
+			continue;
+		if ((p == P_ICMP && !fams[FAM_V4]) ||
+		    (p == P_ICMP6 && !fams[FAM_V6]))
+			continue;
+		x.proto = pname[p];
+		if (p == P_TCP || p == P_UDP)
+			win_nums(a, &x.ports, &r->svc.p[p], proto_max(p),
+			    false);
+		else {
+			bool only[FAM_N] = { p == P_ICMP, p == P_ICMP6 };
+
+			win_nums(a, &x.types, &r->svc.p[p], proto_max(p),
+			    true);
+			/* An ICMP rule lists only its own family. */
+			if (!names)
+				win_addrs(a, &x.remote, remote, only);
+			win_addrs(a, &x.local, local, only);
+			if (!names && x.remote.n == 0 &&
+			    !aset_fam_full(remote, p == P_ICMP ? FAM_V4 :
+			    FAM_V6))
+				continue;
+		}
+		ARENA_PUSH(a, v, n, cap);
+		v[n - 1] = x;
+	}
+	*out = v;
+	return n;
+}

@@ -1,0 +1,509 @@
+/*
+ * unordered.c - rewrite a first-match rule list for "block beats allow".
+ *
+ * In the IR the first matching rule decides.  Windows Defender Firewall
+ * has no order: any matching block rule wins, else any matching allow
+ * rule, else the profile default.  The two agree when
+ *
+ *   - every block (deny or reject) rule keeps only what no earlier allow
+ *     rule matched: then a packet meets a block rule exactly when first
+ *     match would have blocked it;
+ *   - an allow rule loses the addresses of an earlier block rule that
+ *     takes every port it has.  That is not needed for the decision (the
+ *     block rule wins there anyway) but makes the Windows rule say what it
+ *     really allows and drops allow rules that earlier blocks hide
+ *     completely.  A block that takes only some of its ports is left to
+ *     win by itself: cutting ports out of an allow rule would split it
+ *     into many rules that decide nothing differently.
+ *
+ * A rule is a product src x dst x svc (per address family), so a difference
+ * of two rules is a union of at most three products:
+ *
+ *   S*A*P \ T*B*Q = (S\T)*A*P  u  (S&T)*(A\B)*P  u  (S&T)*(A&B)*(P\Q)
+ *
+ * Each product becomes one rule named after the original ("r", "r-2", ...)
+ * with its comment and action; empty products are dropped.  Host names
+ * kept for the target (dynamic keywords) are resolved by Windows, not
+ * here: a name is taken away only by the same name, and what an earlier
+ * rule's host name stands for is taken away as the lock's addresses for it.
+ * A block rule that keeps a name, or that an earlier allow's wildcard
+ * overlaps, may block more than first match would: a warning says so.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "unordered.h"
+
+/*
+ * One product.  svc.all cannot be split ("every protocol but tcp/443"), so
+ * the pieces carry it apart: other is "the protocols beyond tcp, udp, icmp
+ * and icmpv6", p[] the ports or types of those four.
+ */
+struct piece {
+	struct aset	 src, dst;
+	const struct ir_name *const *names;
+	size_t		 nnames;
+	bool		 other;
+	struct iset	 p[P_N];
+};
+
+struct plist {
+	struct piece	*v;
+	size_t		 n, cap;
+};
+
+static void
+un_aset_copy(struct arena *a, struct aset *dst, const struct aset *src)
+{
+	aset_init(dst);
+	aset_union(a, dst, src);
+	aset_norm(dst);
+}
+
+/*
+ * The rule as a piece.  sub: as the rule that is taken away from others,
+ * with the lock's addresses of its host names added to its destination.
+ */
+static void
+un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
+    bool sub)
+{
+	const struct ir_name **nv;
+	size_t i;
+
+	memset(pc, 0, sizeof(*pc));
+	un_aset_copy(a, &pc->src, &r->src);
+	un_aset_copy(a, &pc->dst, &r->dst);
+	for (i = 0; sub && i < r->nnames; i++)
+		if (r->names[i].resolved)
+			aset_union(a, &pc->dst, &r->names[i].addrs);
+	aset_norm(&pc->dst);
+	nv = arena_alloc(a, (r->nnames + 1) * sizeof(*nv));
+	for (i = 0; i < r->nnames; i++)
+		nv[i] = &r->names[i];
+	pc->names = nv;
+	pc->nnames = r->nnames;
+	pc->other = r->svc.all;
+	for (i = 0; i < P_N; i++) {
+		iset_init(&pc->p[i]);
+		if (r->svc.all)
+			iset_add(a, &pc->p[i], 0, proto_max(i));
+		else
+			iset_copy(a, &pc->p[i], &r->svc.p[i]);
+		iset_norm(&pc->p[i]);
+	}
+}
+
+/* Does the piece match anything in this family? */
+static bool
+un_live_fam(const struct piece *pc, enum fam f)
+{
+	if (iset_empty(&pc->src.f[f]))
+		return false;
+	if (iset_empty(&pc->dst.f[f]) && pc->nnames == 0)
+		return false;
+	if (pc->other || !iset_empty(&pc->p[P_TCP]) ||
+	    !iset_empty(&pc->p[P_UDP]))
+		return true;
+	return !iset_empty(&pc->p[f == FAM_V4 ? P_ICMP : P_ICMP6]);
+}
+
+static bool
+un_live(const struct piece *pc)
+{
+	return un_live_fam(pc, FAM_V4) || un_live_fam(pc, FAM_V6);
+}
+
+static bool
+un_has_name(const struct piece *pc, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pc->nnames; i++)
+		if (strcmp(pc->names[i]->name, name) == 0)
+			return true;
+	return false;
+}
+
+/* The names of x that are (in) or are not (!in) names of y. */
+static void
+un_names(struct arena *a, struct piece *out, const struct piece *x,
+    const struct piece *y, bool in)
+{
+	const struct ir_name **nv;
+	size_t i, n = 0;
+
+	nv = arena_alloc(a, (x->nnames + 1) * sizeof(*nv));
+	for (i = 0; i < x->nnames; i++)
+		if (un_has_name(y, x->names[i]->name) == in)
+			nv[n++] = x->names[i];
+	out->names = nv;
+	out->nnames = n;
+}
+
+static void
+un_push(struct arena *a, struct plist *l, const struct piece *pc)
+{
+	if (!un_live(pc))
+		return;
+	ARENA_PUSH(a, l->v, l->n, l->cap);
+	l->v[l->n - 1] = *pc;
+}
+
+/* Do two normalised sets share a member?  (No allocation: this runs for
+ * every pair of rules.) */
+static bool
+un_meets(const struct iset *x, const struct iset *y)
+{
+	size_t i = 0, j = 0;
+
+	while (i < x->n && j < y->n) {
+		if (x->v[i].hi < y->v[j].lo)
+			i++;
+		else if (y->v[j].hi < x->v[i].lo)
+			j++;
+		else
+			return true;
+	}
+	return false;
+}
+
+static bool
+un_share_name(const struct piece *x, const struct piece *y)
+{
+	size_t i;
+
+	for (i = 0; i < x->nnames; i++)
+		if (un_has_name(y, x->names[i]->name))
+			return true;
+	return false;
+}
+
+/* Is x & y non-empty?  The same test as un_live() on the intersection. */
+static bool
+un_overlap(const struct piece *x, const struct piece *y)
+{
+	bool tu, names = un_share_name(x, y);
+	enum fam f;
+
+	tu = (x->other && y->other) || un_meets(&x->p[P_TCP], &y->p[P_TCP]) ||
+	    un_meets(&x->p[P_UDP], &y->p[P_UDP]);
+	for (f = 0; f < FAM_N; f++) {
+		enum proto icmp = f == FAM_V4 ? P_ICMP : P_ICMP6;
+
+		if (!un_meets(&x->src.f[f], &y->src.f[f]))
+			continue;
+		if (!names && !un_meets(&x->dst.f[f], &y->dst.f[f]))
+			continue;
+		if (tu || un_meets(&x->p[icmp], &y->p[icmp]))
+			return true;
+	}
+	return false;
+}
+
+/* out += x \ y, as at most three products. */
+static void
+un_diff(struct arena *a, struct plist *out, const struct piece *x,
+    const struct piece *y)
+{
+	struct piece pc;
+	struct aset s_in;
+	size_t k;
+
+	if (!un_overlap(x, y)) {
+		un_push(a, out, x);
+		return;
+	}
+	pc = *x;
+	aset_diff(a, &pc.src, &x->src, &y->src);
+	un_push(a, out, &pc);
+
+	aset_inter(a, &s_in, &x->src, &y->src);
+	pc = *x;
+	pc.src = s_in;
+	aset_diff(a, &pc.dst, &x->dst, &y->dst);
+	un_names(a, &pc, x, y, false);
+	un_push(a, out, &pc);
+
+	pc = *x;
+	pc.src = s_in;
+	aset_inter(a, &pc.dst, &x->dst, &y->dst);
+	un_names(a, &pc, x, y, true);
+	pc.other = x->other && !y->other;
+	for (k = 0; k < P_N; k++)
+		iset_diff(a, &pc.p[k], &x->p[k], &y->p[k]);
+	un_push(a, out, &pc);
+}
+
+static bool
+un_same_svc(const struct piece *x, const struct piece *y)
+{
+	size_t k;
+
+	if (x->other != y->other)
+		return false;
+	for (k = 0; k < P_N; k++)
+		if (!iset_equal(&x->p[k], &y->p[k]))
+			return false;
+	return true;
+}
+
+static bool
+un_same_names(const struct piece *x, const struct piece *y)
+{
+	size_t i;
+
+	if (x->nnames != y->nnames)
+		return false;
+	for (i = 0; i < x->nnames; i++)
+		if (x->names[i] != y->names[i])
+			return false;
+	return true;
+}
+
+/*
+ * Splitting leaves pieces that differ in one dimension only (the same
+ * ports to two address blocks); join them back so that a rule split by
+ * one overlap still comes out as one Windows rule where it can.
+ */
+static void
+un_merge(struct arena *a, struct plist *l)
+{
+	size_t i, j, k;
+	bool joined;
+
+	do {
+		joined = false;
+		for (i = 0; i < l->n; i++) {
+			for (j = i + 1; j < l->n; j++) {
+				struct piece *x = &l->v[i], *y = &l->v[j];
+				struct aset u;
+
+				if (!un_same_names(x, y) ||
+				    !aset_equal(&x->src, &y->src))
+					continue;
+				if (un_same_svc(x, y)) {
+					un_aset_copy(a, &u, &x->dst);
+					aset_union(a, &u, &y->dst);
+					aset_norm(&u);
+					x->dst = u;
+				} else if (aset_equal(&x->dst, &y->dst) &&
+				    x->other == y->other) {
+					for (k = 0; k < P_N; k++) {
+						struct iset s;
+
+						/* pieces share storage */
+						iset_init(&s);
+						iset_copy(a, &s, &x->p[k]);
+						iset_union(a, &s, &y->p[k]);
+						iset_norm(&s);
+						x->p[k] = s;
+					}
+				} else
+					continue;
+				memmove(y, y + 1,
+				    (l->n - j - 1) * sizeof(*y));
+				l->n--;
+				joined = true;
+				j--;
+			}
+		}
+	} while (joined);
+}
+
+/* Does y match every protocol and port x does? */
+static bool
+un_svc_covers(const struct piece *y, const struct piece *x)
+{
+	size_t k;
+
+	if (x->other && !y->other)
+		return false;
+	for (k = 0; k < P_N; k++)
+		if (!iset_subset(&x->p[k], &y->p[k]))
+			return false;
+	return true;
+}
+
+static bool
+un_is_block(const struct ir_rule *r)
+{
+	return r->action != IR_ALLOW;
+}
+
+static bool
+un_name_taken(const struct ir_rule *v, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A piece back into a rule.  An allow piece that must keep "other
+ * protocols" but lost some tcp/udp/icmp ports is widened to every
+ * protocol: anything it regains lies under an earlier block rule, which
+ * wins.  A block piece cannot be widened; its "other protocols" part is
+ * left out (the caller warns when that can change a decision).
+ */
+static void
+un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
+    const struct piece *pc)
+{
+	struct ir_name *nv;
+	size_t i, k;
+	bool full = true;
+
+	*r = *orig;
+	un_aset_copy(a, &r->src, &pc->src);
+	un_aset_copy(a, &r->dst, &pc->dst);
+	nv = arena_alloc(a, (pc->nnames + 1) * sizeof(*nv));
+	for (i = 0; i < pc->nnames; i++)
+		nv[i] = *pc->names[i];
+	r->names = nv;
+	r->nnames = r->capnames = pc->nnames;
+	r->dst_any = orig->dst_any && aset_fam_full(&pc->dst, FAM_V4) &&
+	    aset_fam_full(&pc->dst, FAM_V6);
+	for (k = 0; k < P_N; k++)
+		if (!iset_full(&pc->p[k], proto_max(k)))
+			full = false;
+	svc_init(&r->svc);
+	if (pc->other && (full || !un_is_block(orig))) {
+		r->svc.all = true;
+		return;
+	}
+	for (k = 0; k < P_N; k++) {
+		iset_copy(a, &r->svc.p[k], &pc->p[k]);
+		iset_norm(&r->svc.p[k]);
+	}
+}
+
+static bool
+un_has_wildcard(const struct ir_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nnames; i++)
+		if (r->names[i].wildcard || !r->names[i].resolved)
+			return true;
+	return false;
+}
+
+static bool
+un_any_allow_all(const struct ir *ir)
+{
+	size_t i;
+
+	for (i = 0; i < ir->nrules; i++)
+		if (!un_is_block(&ir->rules[i]) && ir->rules[i].svc.all)
+			return true;
+	return false;
+}
+
+/*
+ * A block piece that must leave some tcp/udp/icmp ports to an allow
+ * cannot block the other protocols (un_to_rule).  That changes nothing
+ * when the default is deny and no allow rule takes every protocol; else
+ * say so.
+ */
+static bool
+un_warn_other(const struct ir *ir, const struct ir_rule *r,
+    const struct piece *pc)
+{
+	size_t p;
+
+	if (!un_is_block(r) || !pc->other)
+		return false;
+	if (ir->def == IR_DEF_DENY && !un_any_allow_all(ir))
+		return false;
+	for (p = 0; p < P_N; p++)
+		if (!iset_full(&pc->p[p], proto_max(p)))
+			break;
+	if (p == P_N)
+		return false;
+	diag_warning(&r->loc, "rule '%s': Windows Firewall cannot block every "
+	    "protocol but some ports: protocols other than tcp, udp, icmp and "
+	    "icmpv6 that an earlier allow rule leaves to this rule go to the "
+	    "default", r->name);
+	return true;
+}
+
+int
+lower_unordered(struct ir *ir)
+{
+	struct arena *a = ir->arena;
+	struct piece *orig, *sub;
+	struct ir_rule *nv = NULL;
+	size_t i, j, k, n = 0, cap = 0;
+
+	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
+	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
+	for (i = 0; i < ir->nrules; i++) {
+		un_from_rule(a, &orig[i], &ir->rules[i], false);
+		un_from_rule(a, &sub[i], &ir->rules[i], true);
+	}
+
+	for (i = 0; i < ir->nrules; i++) {
+		const struct ir_rule *r = &ir->rules[i];
+		struct plist cur = { 0 }, next;
+		bool warned = false;
+
+		un_push(a, &cur, &orig[i]);
+		for (j = 0; j < i && cur.n > 0; j++) {
+			const struct ir_rule *e = &ir->rules[j];
+
+			if (e->dir != r->dir || un_is_block(e) == un_is_block(r))
+				continue;
+			if (!un_is_block(r) && !un_svc_covers(&sub[j], &orig[i]))
+				continue;
+			/* A block rule's own names cannot lose addresses, nor
+			 * can anything lose an allow's wildcard: the block may
+			 * take more than first match would. */
+			if (un_is_block(r) && !warned &&
+			    (r->nnames > 0 || un_has_wildcard(e)) &&
+			    un_overlap(&orig[i], &sub[j])) {
+				diag_warning(&r->loc, "rule '%s' blocks, and "
+				    "Windows resolves the host names in it or "
+				    "the wildcards in the earlier allow rule "
+				    "'%s' itself: it may block what '%s' "
+				    "allows", r->name, e->name, e->name);
+				warned = true;
+			}
+			/* Most rules meet no piece: copy nothing for them. */
+			for (k = 0; k < cur.n; k++)
+				if (un_overlap(&cur.v[k], &sub[j]))
+					break;
+			if (k == cur.n)
+				continue;
+			memset(&next, 0, sizeof(next));
+			for (k = 0; k < cur.n; k++)
+				un_diff(a, &next, &cur.v[k], &sub[j]);
+			cur = next;
+		}
+		un_merge(a, &cur);
+
+		for (k = 0; k < cur.n; k++) {
+			struct ir_rule *nr;
+			const char *name = r->name;
+			unsigned sfx = k;
+
+			if (!warned)
+				warned = un_warn_other(ir, r, &cur.v[k]);
+			while (k > 0 && (name == r->name ||
+			    un_name_taken(ir->rules, ir->nrules, name) ||
+			    un_name_taken(nv, n, name)))
+				name = arena_printf(a, "%s-%u", r->name, ++sfx);
+			ARENA_PUSH(a, nv, n, cap);
+			nr = &nv[n - 1];
+			un_to_rule(a, nr, r, &cur.v[k]);
+			nr->name = name;
+		}
+	}
+	ir->rules = nv;
+	ir->nrules = n;
+	ir->caprules = cap;
+	return 0;
+}

@@ -1,0 +1,18 @@
+/*
+ * unordered.h - lowering for targets without rule order.
+ *
+ * Windows Defender Firewall evaluates every rule at once: a packet is
+ * blocked when any block rule matches, allowed when an allow rule matches
+ * and no block rule does, and left to the profile default otherwise.
+ * lower_unordered() rewrites a first-match rule list so that this model
+ * gives every packet the decision first match gave it.
+ */
+#ifndef EGRESSC_UNORDERED_H
+#define EGRESSC_UNORDERED_H
+
+#include "ir/ir.h"
+
+/* 0; warnings (never errors) where a target cannot say it exactly. */
+int	lower_unordered(struct ir *);
+
+#endif

@@ -1,0 +1,238 @@
+"""pf.py - an independent reader of pf.conf text (tests/readers/readers.py).
+
+Models what pfctl and pf do with the subset of pf.conf a filter file uses:
+backslash-newline joins lines (even inside a comment), '#' starts a comment
+to the end of the line, `table <t> [const|persist] { ... }` declares
+address tables, and pass/block rules are evaluated with pf's rule: the
+LAST matching rule decides, unless a matching rule is `quick`, which
+decides at once.  `block` without drop/return follows `set block-policy`
+(drop by default).  pfctl resolves host names in tables and rules when it
+loads the file: the reader asks readers.resolve().
+"""
+
+import re
+
+from readers import AddrSet, NumSet, ReaderError, parse_ip, resolve, to_int
+
+HAS_REJECT = True
+
+TOKEN = re.compile(r'<[^<>\s]*>|[{}(),!]|[^\s{}(),!]+')
+PROTO = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmp6': 'icmpv6',
+         'ipv6-icmp': 'icmpv6'}
+
+
+def statements(text):
+    """The file's statements, one per logical line, as token lists."""
+    text = text.replace('\\\n', '')
+    out = []
+    for line in text.split('\n'):
+        line = line.split('#', 1)[0]
+        if '"' in line:
+            raise ReaderError('quoted strings are not expected: %r' % line)
+        toks = TOKEN.findall(line)
+        if toks:
+            out.append(toks)
+    return out
+
+
+class Rule:
+    def __init__(self):
+        self.action = None
+        self.dir = None
+        self.quick = False
+        self.af = None
+        self.protos = None
+        self.src = None         # None: any
+        self.dst = None
+        self.ports = NumSet()
+        self.types = NumSet()
+
+
+class PfReader:
+    def __init__(self, text):
+        self.tables = {}
+        self.rules = []
+        self.block_policy = 'deny'
+        for toks in statements(text):
+            self._statement(toks)
+
+    # -- parsing --
+    def _statement(self, t):
+        if t[0] == 'set':
+            if t[1:3] == ['block-policy', 'return']:
+                self.block_policy = 'reject'
+            elif t[1:3] == ['block-policy', 'drop']:
+                self.block_policy = 'deny'
+            elif t[1] not in ('skip', 'optimization', 'limit', 'timeout',
+                              'state-policy', 'ruleset-optimization'):
+                raise ReaderError('unknown option %r' % t[1])
+            return
+        if t[0] == 'table':
+            self._table(t)
+            return
+        if t[0] in ('pass', 'block'):
+            self.rules.append(self._rule(t))
+            return
+        raise ReaderError('unknown statement %r' % ' '.join(t))
+
+    def _table(self, t):
+        if len(t) < 2 or not t[1].startswith('<'):
+            raise ReaderError('bad table %r' % ' '.join(t))
+        name = t[1][1:-1]
+        if len(name) > 31 or not name:
+            raise ReaderError('table name %r longer than 31' % name)
+        if name in self.tables:
+            raise ReaderError('table <%s> declared twice' % name)
+        i = 2
+        while i < len(t) and t[i] in ('const', 'persist', 'counters'):
+            i += 1
+        if t[i] != '{' or t[-1] != '}':
+            raise ReaderError('table <%s> without { }' % name)
+        s = AddrSet()
+        for item in t[i + 1:-1]:
+            if item != ',':
+                self._addr_item(s, item)
+        self.tables[name] = s
+
+    def _addr_item(self, s, item):
+        if item == 'any':
+            s.update(AddrSet.any())
+        elif re.match(r'^[0-9a-fA-F:.]+(/\d+)?$', item) and (
+                ':' in item or '.' in item):
+            s.add_cidr(item)
+        elif re.match(r'^[a-z0-9.-]+$', item, re.I):
+            s.update(resolve(item))     # pfctl resolves it at load time
+        else:
+            raise ReaderError('bad address %r' % item)
+
+    def _list(self, t, i):
+        """A single token or { a, b }: (items, next index)."""
+        if t[i] != '{':
+            return [t[i]], i + 1
+        j = t.index('}', i)
+        return [x for x in t[i + 1:j] if x != ','], j + 1
+
+    def _host(self, t, i):
+        if t[i] == '!':
+            raise ReaderError('negation is not expected')
+        items, i = self._list(t, i)
+        s = AddrSet()
+        for item in items:
+            if item.startswith('<'):
+                name = item[1:-1]
+                if name not in self.tables:
+                    raise ReaderError('table <%s> not declared' % name)
+                s.update(self.tables[name])
+            else:
+                self._addr_item(s, item)
+        return s, i
+
+    def _nums(self, t, i, port):
+        items, i = self._list(t, i)
+        s = NumSet([])
+        for item in items:
+            if item in ('=', '!='):
+                raise ReaderError('operators are not expected')
+            lo, sep, hi = item.partition(':')
+            if sep and port:
+                s.add(to_int(lo, 'port'), to_int(hi, 'port'))
+            else:
+                s.add(to_int(item, 'port' if port else 'type'))
+        return s, i
+
+    def _rule(self, t):
+        r = Rule()
+        i = 1
+        if t[0] == 'pass':
+            r.action = 'allow'
+        else:
+            r.action = self.block_policy
+            if t[i] == 'drop':
+                r.action, i = 'deny', i + 1
+            elif t[i] == 'return':
+                r.action, i = 'reject', i + 1
+        if t[i] in ('in', 'out'):
+            r.dir, i = t[i], i + 1
+        if i < len(t) and t[i] == 'log':
+            i += 1
+        if i < len(t) and t[i] == 'quick':
+            r.quick, i = True, i + 1
+        if i < len(t) and t[i] in ('inet', 'inet6'):
+            r.af, i = (4 if t[i] == 'inet' else 6), i + 1
+        if i < len(t) and t[i] == 'proto':
+            items, i = self._list(t, i + 1)
+            r.protos = set()
+            for p in items:
+                if p not in PROTO:
+                    raise ReaderError('unknown protocol %r' % p)
+                r.protos.add(PROTO[p])
+        if i < len(t) and t[i] == 'all':
+            i += 1
+        else:
+            if i < len(t) and t[i] == 'from':
+                r.src, i = self._host(t, i + 1)
+            if i < len(t) and t[i] == 'to':
+                r.dst, i = self._host(t, i + 1)
+                if i < len(t) and t[i] == 'port':
+                    r.ports, i = self._nums(t, i + 1, True)
+        while i < len(t):
+            if t[i] in ('icmp-type', 'icmp6-type'):
+                want = 'icmp' if t[i] == 'icmp-type' else 'icmp6'
+                if r.protos != {PROTO[want]}:
+                    raise ReaderError('%s without proto %s' % (t[i], want))
+                r.types, i = self._nums(t, i + 1, False)
+            elif t[i:i + 2] == ['keep', 'state']:
+                if r.action != 'allow':
+                    raise ReaderError('keep state on a block rule')
+                i += 2
+            else:
+                raise ReaderError('unexpected %r in %r' % (t[i], ' '.join(t)))
+        if r.ports.ranges is not None and not (
+                r.protos and r.protos <= {'tcp', 'udp'}):
+            raise ReaderError('port without proto tcp/udp')
+        return r
+
+    # -- deciding --
+    def _match(self, r, fam, dst, proto, port, src):
+        if r.dir == 'in':
+            return False
+        if r.af is not None and r.af != fam:
+            return False
+        if r.protos is not None and proto not in r.protos:
+            return False
+        if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
+            return False
+        if r.src is not None and not (r.src.has_fam(fam) if src is None
+                                      else r.src.has(fam, src)):
+            return False
+        if r.dst is not None and not r.dst.has(fam, dst):
+            return False
+        if proto in ('tcp', 'udp') and not r.ports.has(port):
+            return False
+        if proto in ('icmp', 'icmpv6') and not r.types.has(port):
+            return False
+        return True
+
+    def decide(self, fam, dst, proto, port, src=None):
+        f, a = parse_ip(dst)
+        if f != fam:
+            raise ReaderError('address %s is not IPv%d' % (dst, fam))
+        if src is not None:
+            src = parse_ip(src)[1]
+        last = None
+        for r in self.rules:
+            if self._match(r, fam, a, proto, port, src):
+                last = r
+                if r.quick:
+                    break
+        return 'no decision' if last is None else last.action
+
+    def rule_count(self):
+        return len(self.rules)
+
+
+def load(paths):
+    if len(paths) != 1:
+        raise ReaderError('pf reads one file')
+    with open(paths[0], encoding='utf-8') as f:
+        return PfReader(f.read())

@@ -1,0 +1,204 @@
+/*
+ * unordered.c - unit tests for lower_unordered(): after it, "any matching
+ * block rule wins, else any allow, else the default" must decide every
+ * packet as first match decided it on the input; pieces are named r, r-2,
+ * ... without clashing with existing names; empty pieces go; reject stays
+ * reject; an allow is cut only by a block that takes all its ports.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "unordered.h"
+#include "tap.h"
+
+static struct arena *A;
+
+static void
+addp(struct aset *s, const char *str)
+{
+	enum fam f;
+	u128 addr;
+	int len;
+	bool hb;
+
+	if (addr_parse(str, &f, &addr, &len, &hb) != 0) {
+		diag("bad test prefix %s", str);
+		return;
+	}
+	aset_add_prefix(A, s, f, addr, len);
+	aset_norm(s);
+}
+
+static struct ir_rule *
+rule(struct ir *ir, const char *name, enum ir_action act, const char *dst,
+    enum proto p, unsigned lo, unsigned hi)
+{
+	struct ir_rule *r = ir_add_rule(ir);
+
+	r->name = name;
+	r->action = act;
+	aset_any(A, &r->src);
+	aset_norm(&r->src);
+	if (dst != NULL)
+		addp(&r->dst, dst);
+	if (p == P_N)
+		r->svc.all = true;
+	else {
+		iset_add(A, &r->svc.p[p], lo, hi);
+		iset_norm(&r->svc.p[p]);
+	}
+	return r;
+}
+
+/* Block beats allow: -2 block, -3 allow, -1 nothing matched. */
+static int
+unordered_decide(const struct ir *ir, const struct ir_packet *pk)
+{
+	struct ir one = *ir;
+	size_t i;
+	int res = -1;
+
+	for (i = 0; i < ir->nrules; i++) {
+		one.rules = &ir->rules[i];
+		one.nrules = 1;
+		if (ir_decide(&one, pk) != 0)
+			continue;
+		if (ir->rules[i].action != IR_ALLOW)
+			return -2;
+		res = -3;
+	}
+	return res;
+}
+
+static int
+first_decide(const struct ir *ir, const struct ir_packet *pk)
+{
+	long i = ir_decide(ir, pk);
+
+	if (i < 0)
+		return -1;
+	return ir->rules[i].action != IR_ALLOW ? -2 : -3;
+}
+
+/* Random packets near 10.0.0.0/24 and ports 1000..1100: where rules cut. */
+static int
+compare(const struct ir *before, const struct ir *after, unsigned seed)
+{
+	struct ir_packet pk;
+	int bad = 0, i;
+
+	srand(seed);
+	for (i = 0; i < 20000; i++) {
+		memset(&pk, 0, sizeof(pk));
+		pk.fam = FAM_V4;
+		pk.any_src = false;
+		pk.src = ((u128)10 << 24) | (u128)(rand() % 1024);
+		pk.dst = ((u128)10 << 24) | (u128)(rand() % 1024);
+		pk.proto = rand() % 3;
+		pk.port = pk.proto == P_ICMP ? (unsigned)(rand() % 12) :
+		    990 + (unsigned)(rand() % 130);
+		if (first_decide(before, &pk) != unordered_decide(after, &pk))
+			bad++;
+	}
+	return bad;
+}
+
+static void
+random_rules(struct ir *ir, unsigned seed)
+{
+	static const char *const names[] = {
+		"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l",
+	};
+	size_t i, n;
+
+	srand(seed);
+	n = 3 + rand() % 10;
+	for (i = 0; i < n; i++) {
+		struct ir_rule *r;
+		char *dst;
+		int len = 22 + rand() % 11;
+		unsigned a = (unsigned)(rand() % 1024);
+		enum proto p = rand() % 4 == 0 ? P_N : rand() % 3;
+		unsigned lo = p == P_ICMP ? (unsigned)(rand() % 12) :
+		    1000 + (unsigned)(rand() % 100);
+		unsigned hi = lo + (unsigned)(rand() % (p == P_ICMP ? 3 : 40));
+
+		a &= ~((1u << (32 - len)) - 1) & 1023;
+		dst = arena_printf(A, "10.0.%u.%u/%d", a >> 8, a & 255, len);
+		r = rule(ir, names[i], rand() % 3 == 0 ? IR_DENY :
+		    rand() % 4 == 0 ? IR_REJECT : IR_ALLOW, dst, p, lo, hi);
+		if (rand() % 4 == 0) {
+			aset_init(&r->src);
+			addp(&r->src, arena_printf(A, "10.0.%u.0/%d",
+			    (unsigned)(rand() % 4), 23 + rand() % 3));
+		}
+	}
+}
+
+int
+main(void)
+{
+	struct ir *ir, *orig;
+	unsigned seed;
+	int worst = 0, bad;
+
+	plan_lazy();
+	A = arena_new();
+	diag_quiet_warnings(1);
+
+	/* A deny after an allow loses the allow's part; names stay unique. */
+	ir = ir_new(A);
+	rule(ir, "web", IR_ALLOW, "10.0.0.0/24", P_TCP, 443, 443);
+	rule(ir, "deny-rest", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
+	rule(ir, "deny-rest-2", IR_REJECT, "10.1.0.0/16", P_TCP, 1, 10);
+	orig = ir_clone(ir);
+	is_int(lower_unordered(ir), 0, "lower_unordered succeeds");
+	is_int((int)ir->nrules, 4, "deny-rest splits in two, others stay");
+	is_str(ir->rules[0].name, "web", "first rule keeps its name");
+	is_str(ir->rules[1].name, "deny-rest", "first piece keeps the name");
+	is_str(ir->rules[2].name, "deny-rest-3",
+	    "second piece skips a name the policy uses");
+	is_str(ir->rules[3].name, "deny-rest-2", "the user's rule follows");
+	ok(ir->rules[3].action == IR_REJECT, "reject stays reject");
+	ok(!ir->rules[2].svc.all &&
+	    !iset_has(&ir->rules[2].svc.p[P_TCP], 443) &&
+	    iset_has(&ir->rules[2].svc.p[P_TCP], 444) &&
+	    iset_full(&ir->rules[2].svc.p[P_UDP], 65535),
+	    "the overlap keeps every port but the allowed one");
+	is_int(compare(orig, ir, 1), 0, "decisions unchanged");
+
+	/* An allow wholly under an earlier block disappears. */
+	ir = ir_new(A);
+	rule(ir, "block", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
+	rule(ir, "hidden", IR_ALLOW, "10.0.1.0/24", P_UDP, 1000, 2000);
+	lower_unordered(ir);
+	is_int((int)ir->nrules, 1, "a shadowed allow is dropped");
+
+	/* A block taking only some ports leaves the allow whole. */
+	ir = ir_new(A);
+	rule(ir, "block", IR_DENY, "10.0.0.0/24", P_UDP, 1000, 1010);
+	rule(ir, "media", IR_ALLOW, "10.0.0.0/16", P_UDP, 1000, 2000);
+	orig = ir_clone(ir);
+	lower_unordered(ir);
+	is_int((int)ir->nrules, 2, "a partial block does not split the allow");
+	ok(aset_equal(&ir->rules[1].dst, &orig->rules[1].dst) &&
+	    svc_equal(&ir->rules[1].svc, &orig->rules[1].svc),
+	    "the allow is unchanged");
+
+	/* Random overlapping rule lists, sources included. */
+	for (seed = 1; seed <= 300; seed++) {
+		ir = ir_new(A);
+		ir->def = IR_DEF_DENY;
+		random_rules(ir, seed);
+		orig = ir_clone(ir);
+		lower_unordered(ir);
+		bad = compare(orig, ir, seed);
+		if (bad > worst)
+			worst = bad;
+		if (bad)
+			diag("seed %u: %d packets differ", seed, bad);
+	}
+	is_int(worst, 0, "300 random rule lists decide alike after lowering");
+	arena_free(A);
+	return done_testing();
+}
