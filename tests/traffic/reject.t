@@ -62,10 +62,6 @@ for how in apply nft-f; do
 		    2>>"$T/err"
 	fi
 	ok $? "$how: loaded" || sed 's/^/# /' "$T/err" | head -3
-	# Prime IPv6 neighbours, which the egress chain cannot (see
-	# heygen-livekit.t): this file is about verdicts, not discovery.
-	ip netns exec "$NS_C" nft insert rule inet rej output \
-	    icmpv6 type '{ nd-neighbor-solicit, nd-neighbor-advert }' accept
 	cut -d' ' -f1-3 "$T/want" |
 	    ip netns exec "$NS_C" "$NLPROBE" probe 1500 >"$T/got"
 	while read -r p a port want; do
