@@ -104,9 +104,9 @@ check()
 		    $3 == "inbound" && $5 == "open" { print $4, "open" }' \
 		    "$T/results" >"$T/bad"
 		todo=""
-		[ -s "$T/bad" ] &&
-		    todo="the back ends filter only output: replies to inbound"\
-" connections pass as ct state established"
+		[ -s "$T/bad" ] && todo="only output is filtered: the reply"
+		[ -n "$todo" ] &&
+		    todo="$todo to a connection opened from outside passes"
 		[ ! -s "$T/bad" ]
 		ok_todo $? "$1 $fam: nothing inbound opens (server -> client fails)" "$todo"
 		sed 's/^/#   /' "$T/bad"
