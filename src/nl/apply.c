@@ -418,7 +418,11 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 				acks++;
 				continue;
 			}
-			if (-err->error == EPERM) {
+			/* Without CAP_NET_ADMIN nfnetlink refuses the batch
+			 * as a whole, at its BATCH_BEGIN (no record of ours);
+			 * an EPERM at one message is that message's own. */
+			if (-err->error == EPERM &&
+			    find_rec(b, err->msg.nlmsg_seq) == NULL) {
 				if (!eperm)
 					diag_error(NULL, "cannot load table "
 					    "inet %s: %s: apply needs "
