@@ -7,7 +7,8 @@
 # tried, with each of its tiers, plus edge cases written here (sets that
 # run to the top of the address or port space, prefixes that are not
 # byte-aligned, ICMP types, reject without a family, a regular chain,
-# target options, a set too big for one netlink message).
+# target options, a set too big for one netlink message, a policy with no
+# rules at all).
 # Also: --dry-run prints the batch and changes nothing.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
@@ -66,6 +67,7 @@ rules:
     to: [any]
     ports: [udp/3478]
 EOF
+printf 'egressc: 1\nname: lockdown\n' >"$T/p/lockdown.yaml"
 "$PY" -c '
 print("egressc: 1\nname: big\ndefault: accept\nrules:\n  - name: many")
 print("    to: [" + ", ".join("10.%d.%d.1" % (i // 200, i % 200)
