@@ -46,7 +46,7 @@ ns_init()
 {
 	NS_TMP=$T
 	trap 'ns_cleanup' EXIT
-	trap 'exit 1' INT TERM
+	trap 'exit 1' HUP INT PIPE TERM
 }
 
 NS_TMP=""
