@@ -190,13 +190,13 @@ awk '
   if (!($1 in cseen)) { cseen[$1] = 1; cols[++m] = $1 }
   v[key, $1] = $5 }
 END {
-  printf "# %-42s", "target proto/port family"
-  for (j = 1; j <= m; j++) printf " %-13s", cols[j]
-  printf "\n"
+  line = sprintf("# %-42s", "target proto/port family")
+  for (j = 1; j <= m; j++) line = line sprintf(" %-13s", cols[j])
+  sub(/ +$/, "", line); print line
   for (i = 1; i <= n; i++) {
-    printf "# %-42s", rows[i]
-    for (j = 1; j <= m; j++) printf " %-13s", v[rows[i], cols[j]]
-    printf "\n"
+    line = sprintf("# %-42s", rows[i])
+    for (j = 1; j <= m; j++) line = line sprintf(" %-13s", v[rows[i], cols[j]])
+    sub(/ +$/, "", line); print line
   }
 }' "$T/results"
 
