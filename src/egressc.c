@@ -19,6 +19,7 @@
 #include "expand.h"
 #include "lock.h"
 #include "lower.h"
+#include "nl/nl.h"
 #include "optimise.h"
 #include "policy/policy.h"
 #include "resolve.h"
@@ -40,6 +41,9 @@ struct opts {
 	const char	*servers[MAX_SERVERS];
 	/* catalog */
 	const char	*project, *regions, *source, *output;
+	/* apply, verify */
+	bool		 dry_run;
+	const char	*netns;
 };
 
 /* A policy read and taken through the passes every command shares. */
@@ -62,6 +66,8 @@ static const char usage_text[] =
 "       egressc explain [--lock F] [--tier T] [--from ADDR] [--inbound] POLICY\n"
 "                       (--to ADDR --port PROTO/PORT | --batch FILE)\n"
 "       egressc catalog livekit --project NAME --regions FILE [-o FILE]\n"
+"       egressc apply   [--dry-run] [--netns NAME] [--tier T] [--lock F] POLICY\n"
+"       egressc verify  [--netns NAME] [--tier T] [--lock F] POLICY\n"
 "       egressc --version | --help\n"
 "TARGETS: all, or a comma list of:";
 
@@ -628,6 +634,30 @@ cmd_explain(struct opts *o, const char *policy)
 	return rc;
 }
 
+/* apply, verify: the policy's nftables table, to or from the kernel. */
+static int
+cmd_nl(struct opts *o, const char *policy, bool apply)
+{
+	struct nl_opts no = { o->dry_run, o->netns };
+	struct job j;
+	struct ir *low;
+	int rc;
+
+	rc = job_load(&j, policy);
+	if (rc == EX_OK)
+		rc = job_resolve(&j, o, true);
+	if (rc == EX_OK) {
+		/* The same view of the policy compile -t nftables renders. */
+		low = lower(j.ir, be_find("nftables"));
+		if (low == NULL)
+			rc = EX_BAD;
+		else
+			rc = apply ? nl_apply(low, &no) : nl_verify(low, &no);
+	}
+	job_free(&j);
+	return rc;
+}
+
 static int
 cmd_resolve(struct opts *o, const char *policy)
 {
@@ -674,7 +704,8 @@ cmd_catalog(struct opts *o, int argc, char **argv)
 enum {
 	O_TIER = 256, O_LOCK, O_STAMP, O_STRICT, O_RESOLVE, O_TO, O_PORT,
 	O_FROM, O_BATCH, O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS,
-	O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS, O_SOURCE, O_INBOUND
+	O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS, O_SOURCE, O_INBOUND,
+	O_DRYRUN, O_NETNS
 };
 
 static const struct option longopts[] = {
@@ -700,6 +731,8 @@ static const struct option longopts[] = {
 	{ "project", required_argument, NULL, O_PROJECT },
 	{ "regions", required_argument, NULL, O_REGIONS },
 	{ "source", required_argument, NULL, O_SOURCE },
+	{ "dry-run", no_argument, NULL, O_DRYRUN },
+	{ "netns", required_argument, NULL, O_NETNS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -722,6 +755,8 @@ static const int explain_o[] = { O_LOCK, O_TIER, O_TO, O_PORT, O_FROM,
 	O_BATCH, O_INBOUND, 0 };
 static const int catalog_o[] = { O_PROJECT, O_REGIONS, O_SOURCE, 'o', 0 };
 
+static const int apply_o[] = { O_TIER, O_LOCK, O_DRYRUN, O_NETNS, 0 };
+static const int verify_o[] = { O_TIER, O_LOCK, O_NETNS, 0 };
 static const struct cmd cmds[] = {
 	{ "compile", compile_o, 1 },
 	{ "check", check_o, 1 },
@@ -729,6 +764,8 @@ static const struct cmd cmds[] = {
 	{ "resolve", resolve_o, 1 },
 	{ "explain", explain_o, 1 },
 	{ "catalog", catalog_o, 1 },
+	{ "apply", apply_o, 1 },
+	{ "verify", verify_o, 1 },
 	{ NULL, NULL, 0 }
 };
 
@@ -842,6 +879,8 @@ main(int argc, char **argv)
 		case O_PROJECT: o.project = optarg; break;
 		case O_REGIONS: o.regions = optarg; break;
 		case O_SOURCE: o.source = optarg; break;
+		case O_DRYRUN: o.dry_run = true; break;
+		case O_NETNS: o.netns = optarg; break;
 		}
 	}
 	argc -= optind;
@@ -858,6 +897,8 @@ main(int argc, char **argv)
 		rc = cmd_lint(&o, argv[0]);
 	else if (strcmp(name, "resolve") == 0)
 		rc = cmd_resolve(&o, argv[0]);
+	else if (strcmp(name, "apply") == 0 || strcmp(name, "verify") == 0)
+		rc = cmd_nl(&o, argv[0], strcmp(name, "apply") == 0);
 	else
 		rc = cmd_explain(&o, argv[0]);
 	diag_flush();

@@ -165,11 +165,16 @@ put_chain(const struct ir *ir, const struct be_opts *op, const char *chain,
 	struct ipt t = { op, o, chain, f };
 	size_t i;
 
-	if (ir->def != IR_DEF_NONE)
-		out_printf(o, "-A %s -j %s\n"
-		    "-A %s -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n"
-		    "-A %s %s lo -j ACCEPT\n", builtin[dir], chain, chain, chain,
-		    lo[dir]);
+	if (ir->def != IR_DEF_NONE) {
+		out_printf(o, "-A %s -j %s\n", builtin[dir], chain);
+		/* A reply is all a connection opened from outside needs:
+		 * refuse to send one (see ir_closes_inbound). */
+		if (dir == IR_EGRESS && ir_closes_inbound(ir))
+			out_printf(o, "-A %s ! -o lo -m conntrack --ctdir REPLY "
+			    "-j DROP\n", chain);
+		out_printf(o, "-A %s -m conntrack --ctstate ESTABLISHED,RELATED "
+		    "-j ACCEPT\n-A %s %s lo -j ACCEPT\n", chain, chain, lo[dir]);
+	}
 	for (i = 0; i < ir->nrules; i++)
 		if (ir->rules[i].dir == dir)
 			put_rule(&t, &ir->rules[i]);

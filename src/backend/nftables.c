@@ -120,11 +120,17 @@ put_chain(const struct ir *ir, const struct be_opts *op, const char *name,
 
 	out_init(&head);
 	out_init(&rules);
-	if (ir->def != IR_DEF_NONE)
+	if (ir->def != IR_DEF_NONE) {
 		out_printf(&head, "\t\ttype filter hook %s priority filter; "
-		    "policy %s;\n\t\tct state established,related accept\n"
-		    "\t\t%s \"lo\" accept\n", hook[dir], policy[ir->def],
-		    lo[dir]);
+		    "policy %s;\n", hook[dir], policy[ir->def]);
+		/* A reply is all a connection opened from outside needs:
+		 * refuse to send one (see ir_closes_inbound). */
+		if (dir == IR_EGRESS && ir_closes_inbound(ir))
+			out_puts(&head, "\t\toif != \"lo\" ct direction reply "
+			    "drop\n");
+		out_printf(&head, "\t\tct state established,related accept\n"
+		    "\t\t%s \"lo\" accept\n", lo[dir]);
+	}
 	for (i = 0; i < ir->nrules; i++)
 		if (ir->rules[i].dir == dir)
 			put_rule(op, &rules, &ir->rules[i]);

@@ -247,3 +247,9 @@ ir_has_inbound(const struct ir *ir)
 			return true;
 	return false;
 }
+
+bool
+ir_closes_inbound(const struct ir *ir)
+{
+	return ir->def == IR_DEF_DENY && !ir_has_inbound(ir);
+}

@@ -105,6 +105,14 @@ struct ir_packet {
 long		 ir_decide(const struct ir *, const struct ir_packet *);
 /* Does the policy hold inbound rules (and so own the input path)? */
 bool		 ir_has_inbound(const struct ir *);
+/*
+ * Does the policy keep the host closed to connections from outside?  With
+ * default: deny and no inbound rules of its own, the egress path refuses
+ * to send replies (conntrack's reply direction) on any interface but
+ * loopback: the seed's "open no inbound ports", even where nothing else
+ * filters the input path.
+ */
+bool		 ir_closes_inbound(const struct ir *);
 /* Does the rule apply in this family (non-empty src and dst)? */
 bool		 ir_rule_in_fam(const struct ir_rule *, enum fam);
 

@@ -29,7 +29,7 @@
 enum {
 	DT_NFPROTO = 2, DT_IPADDR = 7, DT_IP6ADDR = 8, DT_INET_PROTO = 12,
 	DT_INET_SERVICE = 13, DT_ICMP_TYPE = 14, DT_IFINDEX = 20,
-	DT_CT_STATE = 26, DT_ICMP6_TYPE = 29,
+	DT_CT_STATE = 26, DT_CT_DIR = 27, DT_ICMP6_TYPE = 29,
 };
 #define NFT_EXPR_PAYLOAD	7	/* enum expr_types: typeof user data */
 #define NFT_BYTEORDER_BIG	2	/* enum byteorder */
@@ -45,6 +45,8 @@ const struct nl_field nl_f_iif = { "iif", NL_F_META,
     NFT_META_IIF, 0, 4, 0, -1, DT_IFINDEX, 0, 0 };
 const struct nl_field nl_f_ctstate = { "ct state", NL_F_CT,
     NFT_CT_STATE, 0, 4, 0, -1, DT_CT_STATE, 0, 0 };
+const struct nl_field nl_f_ctdir = { "ct direction", NL_F_CT,
+    NFT_CT_DIRECTION, 0, 1, 0, -1, DT_CT_DIR, 0, 0 };
 const struct nl_field nl_f_ip_saddr = { "ip saddr", NL_F_PAYLOAD,
     NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFPROTO_IPV4, -1, DT_IPADDR, 12, 11 };
 const struct nl_field nl_f_ip_daddr = { "ip daddr", NL_F_PAYLOAD,
@@ -432,6 +434,19 @@ build_prologue(struct nl_want *w)
 	struct rb b;
 	uint32_t v, zero = 0;
 
+	if (w->chains[w->cur].dir == IR_EGRESS && w->closed) {
+		/* oif != "lo" ct direction reply drop */
+		uint8_t reply = 1;	/* IP_CT_DIR_REPLY */
+
+		b = rule_begin(w, NULL);
+		e_load(&b, &nl_f_oif, 4);
+		v = w->lo_index;
+		e_cmp(&b, NFT_CMP_NEQ, &v, 4);
+		e_load(&b, &nl_f_ctdir, 1);
+		e_cmp(&b, NFT_CMP_EQ, &reply, 1);
+		e_verdict(&b, NF_DROP);
+		rule_end(&b, NULL);
+	}
 	b = rule_begin(w, NULL);
 	e_load(&b, &nl_f_ctstate, 4);
 	v = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
@@ -583,6 +598,7 @@ nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
 	memset(w, 0, sizeof(*w));
 	w->arena = a;
 	w->base = ir->def != IR_DEF_NONE;
+	w->closed = ir_closes_inbound(ir);
 	w->policy = ir->def == IR_DEF_ACCEPT ? NF_ACCEPT : NF_DROP;
 	w->lo_index = if_nametoindex("lo");
 	if (w->lo_index == 0)

@@ -361,11 +361,14 @@ nl_decode(struct arena *a, const struct nftnl_rule *r, nl_setfn setfn,
 		} else if (strcmp(name, "ct") == 0 &&
 		    nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG) &&
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG) == NFT_REG_1 &&
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_STATE &&
+		    (nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) == NFT_CT_STATE ||
+		    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) ==
+		    NFT_CT_DIRECTION) &&
 		    !nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR)) {
 			memset(&x.reg, 0, sizeof(x.reg));
-			x.reg.f = &nl_f_ctstate;
-			x.reg.len = 4;
+			x.reg.f = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) ==
+			    NFT_CT_STATE ? &nl_f_ctstate : &nl_f_ctdir;
+			x.reg.len = x.reg.f->len;
 		} else if (strcmp(name, "payload") == 0 &&
 		    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG) &&
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG) ==
@@ -503,6 +506,10 @@ put_value(struct out *o, const struct nl_field *f, u128 lo, u128 hi)
 				out_puts(o, p[i].s);
 				return;
 			}
+	}
+	if (f == &nl_f_ctdir && lo == hi && lo <= 1) {
+		out_puts(o, lo == 0 ? "original" : "reply");
+		return;
 	}
 	if (f == &nl_f_ctstate && lo == hi) {
 		static const char *const st[] = { "invalid", "established",

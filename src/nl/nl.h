@@ -55,7 +55,7 @@ struct nl_field {
 enum { NL_F_META, NL_F_PAYLOAD, NL_F_CT };
 
 extern const struct nl_field nl_f_nfproto, nl_f_l4proto, nl_f_oif,
-    nl_f_iif, nl_f_ctstate, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
+    nl_f_iif, nl_f_ctstate, nl_f_ctdir, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
     nl_f_ip6_daddr, nl_f_tcp_dport, nl_f_udp_dport, nl_f_icmp_type,
     nl_f_icmp6_type;
 
@@ -91,6 +91,7 @@ struct nl_want {
 	struct nl_chain	 chains[2];
 	size_t		 nchains;
 	bool		 base;		/* base chains (with hooks) */
+	bool		 closed;	/* refuse replies: ir_closes_inbound() */
 	uint32_t	 policy;	/* NF_DROP, NF_ACCEPT */
 	struct nl_set	*sets;
 	size_t		 nsets, capsets;

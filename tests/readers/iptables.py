@@ -214,10 +214,25 @@ class Rules:
                 if 'NEW' not in states:
                     r.never = True
                 i += 2
+            elif t == '!' and i + 2 < len(toks) and \
+                    toks[i + 1] in ('-o', '--out-interface') and \
+                    toks[i + 2] == 'lo':
+                # not loopback: true of every packet asked about
+                i += 3
             elif t in ('-o', '--out-interface', '-i', '--in-interface'):
                 if _word(toks, i + 1, 'interface') != 'lo':
                     raise ParseError('only -o lo and -i lo are understood')
                 r.never = True
+                i += 2
+            elif t == '--ctdir':
+                if 'conntrack' not in mods:
+                    raise ParseError('--ctdir without -m conntrack')
+                d = _word(toks, i + 1, 'direction')
+                if d not in ('ORIGINAL', 'REPLY'):
+                    raise ParseError('--ctdir %r' % d)
+                # a new outbound connection is in the original direction
+                if d == 'REPLY':
+                    r.never = True
                 i += 2
             elif t in ('-j', '--jump'):
                 r.target = _word(toks, i + 1, 'target')

@@ -221,6 +221,19 @@ class Ruleset:
             elif t in ('oif', 'iif') and nxt == '"lo"':
                 r.never = True
                 i += 2
+            elif t == 'oif' and nxt == '!=' and i + 2 < len(toks) and \
+                    toks[i + 2] == '"lo"':
+                # every packet the reader is asked about leaves by a
+                # real interface: this condition always holds
+                i += 3
+            elif t == 'ct' and nxt == 'direction':
+                if i + 2 >= len(toks) or \
+                        toks[i + 2] not in ('original', 'reply'):
+                    raise ParseError('ct direction')
+                # a new outbound connection is in the original direction
+                if toks[i + 2] == 'reply':
+                    r.never = True
+                i += 3
             elif t == 'log':
                 i += 1
                 if i < len(toks) and toks[i] == 'prefix':

@@ -73,8 +73,14 @@ test_rules(void)
 		diag("%s", captured);
 		goto out;
 	}
-	is_int((int)p->ir->nrules, 2, "two rules");
+	is_int((int)p->ir->nrules, 3, "two rules and neighbour discovery");
 	r = &p->ir->rules[0];
+	is_str(r->name, "builtin-ipv6-nd", "default deny: neighbour discovery "
+	    "goes first");
+	ok(svc_match(&r->svc, P_ICMP6, 135) && !svc_match(&r->svc, P_ICMP6,
+	    128) && iset_empty(&r->dst.f[FAM_V4]), "...ICMPv6 ND types, IPv6 "
+	    "only");
+	r = &p->ir->rules[1];
 	is_str(r->name, "one", "rule name");
 	is_str(r->tier, "minimum", "tier");
 	is_str(r->comment, "c demo", "vars substituted in comments");
@@ -94,7 +100,7 @@ test_rules(void)
 	    60000) && !svc_match(&r->svc, P_UDP, 60001), "udp range ends");
 	ok(svc_match(&r->svc, P_ICMP, 8) && !svc_match(&r->svc, P_ICMP, 0),
 	    "icmp type 8 only");
-	r = &p->ir->rules[1];
+	r = &p->ir->rules[2];
 	ok(r->svc.all, "no ports: every protocol");
 	ok(aset_fam_full(&r->dst, FAM_V4) && aset_fam_full(&r->dst, FAM_V6),
 	    "to: any is both families in full");
