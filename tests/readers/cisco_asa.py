@@ -41,20 +41,13 @@ HOST_RE = re.compile(r'^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}'
                      r'[A-Za-z0-9])?$')
 
 
-try:
-    import readers as _shared       # the module the readers share
-    _ReaderError = _shared.ReaderError
-except ImportError:                 # alone, before it exists
-    _shared = None
-
-    class _ReaderError(Exception):
-        pass
+import readers as _shared              # what the readers share
 
 NO_DECISION = 'no decision'
 HAS_REJECT = False
 
 
-class ParseError(_ReaderError, ValueError):
+class ParseError(_shared.ReaderError, ValueError):
     pass
 
 
@@ -164,7 +157,7 @@ class Config:
             want = 4 if m[1] == 'v4' else 6
             if fam != want:
                 return False
-            if self.fqdn is None and _shared is not None:
+            if self.fqdn is None:
                 return _shared.resolve(m[2]).has(fam, addr)
             if self.fqdn is None or m[2] not in self.fqdn:
                 raise LookupError('fqdn %s: no addresses given' % m[2])

@@ -39,20 +39,13 @@ REMARK_MAX = 100
 NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_.-]{0,63}$')
 
 
-try:
-    import readers as _shared       # the module the readers share
-    _ReaderError = _shared.ReaderError
-except ImportError:                 # alone, before it exists
-    _shared = None
-
-    class _ReaderError(Exception):
-        pass
+import readers as _shared              # what the readers share
 
 NO_DECISION = 'no decision'
 HAS_REJECT = False
 
 
-class ParseError(_ReaderError, ValueError):
+class ParseError(_shared.ReaderError, ValueError):
     pass
 
 

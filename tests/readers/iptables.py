@@ -36,20 +36,13 @@ COMMENT_MAX = 255
 MULTIPORT_MAX = 15
 
 
-try:
-    import readers as _shared       # the module the readers share
-    _ReaderError = _shared.ReaderError
-except ImportError:                 # alone, before it exists
-    _shared = None
-
-    class _ReaderError(Exception):
-        pass
+import readers as _shared              # what the readers share
 
 NO_DECISION = 'no decision'
 HAS_REJECT = True
 
 
-class ParseError(_ReaderError, ValueError):
+class ParseError(_shared.ReaderError, ValueError):
     pass
 
 

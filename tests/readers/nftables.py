@@ -29,20 +29,13 @@ VERDICT = {'accept': 'allow', 'drop': 'deny', 'reject': 'reject'}
 COMMENT_MAX = 128
 
 
-try:
-    import readers as _shared       # the module the readers share
-    _ReaderError = _shared.ReaderError
-except ImportError:                 # alone, before it exists
-    _shared = None
-
-    class _ReaderError(Exception):
-        pass
+import readers as _shared              # what the readers share
 
 NO_DECISION = 'no decision'
 HAS_REJECT = True
 
 
-class ParseError(_ReaderError, ValueError):
+class ParseError(_shared.ReaderError, ValueError):
     pass
 
 
