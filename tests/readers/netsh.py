@@ -19,7 +19,8 @@ when the script never set one).
 
 import re
 
-from readers import AddrSet, NumSet, ReaderError, parse_ip, to_int
+from readers import (AddrSet, NumSet, ReaderError, WindowsFirewall,
+                     to_int)
 
 HAS_REJECT = False
 
@@ -142,7 +143,7 @@ class Rule:
     pass
 
 
-class NetshReader:
+class NetshReader(WindowsFirewall):
     def __init__(self, text):
         self.rules = []
         self.default = 'no decision'
@@ -227,41 +228,9 @@ class NetshReader:
                 r.ports = port_list(kv[k])
         return r
 
-    def _match(self, r, fam, dst, proto, port, src):
-        if not r.enabled or r.dir != 'out':
-            return False
-        if r.proto is not None and r.proto != proto:
-            return False
-        if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
-            return False
-        if r.local is not None and not (r.local.has_fam(fam) if src is None
-                                        else r.local.has(fam, src)):
-            return False
-        if r.remote is not None and not r.remote.has(fam, dst):
-            return False
-        if proto in ('tcp', 'udp') and not r.ports.has(port):
-            return False
-        if proto in ('icmp', 'icmpv6') and not r.types.has(port):
-            return False
-        return True
-
-    def decide(self, fam, dst, proto, port, src=None):
-        f, a = parse_ip(dst)
-        if f != fam:
-            raise ReaderError('address %s is not IPv%d' % (dst, fam))
-        if src is not None:
-            src = parse_ip(src)[1]
-        hits = {r.action for r in self.rules
-                if self._match(r, fam, a, proto, port, src)}
-        if 'deny' in hits:
-            return 'deny'
-        if 'allow' in hits:
-            return 'allow'
-        return self.default
-
-    def rule_count(self):
-        return len(self.rules)
-
+    def _outbound_to(self, r, fam, dst):
+        return r.enabled and r.dir == 'out' and \
+            (r.remote is None or r.remote.has(fam, dst))
 
 def load(paths):
     if len(paths) != 1:

@@ -20,7 +20,8 @@ a wildcard keyword matches nothing here.  A keyword's Id must be a version
 
 import re
 
-from readers import AddrSet, NumSet, ReaderError, parse_ip, resolve, to_int
+from readers import (AddrSet, NumSet, ReaderError, WindowsFirewall,
+                     resolve, to_int)
 
 HAS_REJECT = False
 
@@ -143,7 +144,7 @@ class Rule:
 SWITCHES = {'all'}
 
 
-class PsReader:
+class PsReader(WindowsFirewall):
     def __init__(self, text):
         self.rules = []
         self.keywords = {}
@@ -273,47 +274,15 @@ class PsReader:
             r.keywords = p['remotedynamickeywordaddresses']
         return r
 
-    def _match(self, r, fam, dst, proto, port, src):
+    def _outbound_to(self, r, fam, dst):
         if r.dir != 'outbound':
             return False
         if r.keywords is not None:
             # Windows resolves a keyword's name itself (no wildcard here).
-            if not any(not self.keywords[k].startswith('*') and
+            return any(not self.keywords[k].startswith('*') and
                        resolve(self.keywords[k]).has(fam, dst)
-                       for k in r.keywords):
-                return False
-        elif r.remote is not None and not r.remote.has(fam, dst):
-            return False
-        if r.proto is not None and r.proto != proto:
-            return False
-        if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
-            return False
-        if r.local is not None and not (r.local.has_fam(fam) if src is None
-                                        else r.local.has(fam, src)):
-            return False
-        if proto in ('tcp', 'udp') and not r.ports.has(port):
-            return False
-        if proto in ('icmp', 'icmpv6') and not r.types.has(port):
-            return False
-        return True
-
-    def decide(self, fam, dst, proto, port, src=None):
-        f, a = parse_ip(dst)
-        if f != fam:
-            raise ReaderError('address %s is not IPv%d' % (dst, fam))
-        if src is not None:
-            src = parse_ip(src)[1]
-        hits = {r.action for r in self.rules
-                if self._match(r, fam, a, proto, port, src)}
-        if 'deny' in hits:
-            return 'deny'
-        if 'allow' in hits:
-            return 'allow'
-        return self.default
-
-    def rule_count(self):
-        return len(self.rules)
-
+                       for k in r.keywords)
+        return r.remote is None or r.remote.has(fam, dst)
 
 def load(paths):
     if len(paths) != 1:

@@ -186,3 +186,49 @@ def to_int(text, what):
     if not text.isdigit():
         raise ReaderError('bad %s %r' % (what, text))
     return int(text)
+
+
+class WindowsFirewall:
+    """Windows Defender Firewall's decision, for the netsh and PowerShell
+    readers: rules have no order; a packet is blocked when any block rule
+    matches it, allowed when an allow rule matches and no block rule does,
+    and left to the profile's default otherwise.  A subclass fills
+    self.rules (objects with action 'allow' or 'deny', proto, local, ports
+    and types) and self.default, and says in _outbound_to whether a rule
+    is an enabled outbound rule whose remote side holds the address."""
+
+    def _outbound_to(self, r, fam, dst):
+        raise NotImplementedError
+
+    def _match(self, r, fam, dst, proto, port, src):
+        if not self._outbound_to(r, fam, dst):
+            return False
+        if r.proto is not None and r.proto != proto:
+            return False
+        if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
+            return False
+        if r.local is not None and not (r.local.has_fam(fam) if src is None
+                                        else r.local.has(fam, src)):
+            return False
+        if proto in ('tcp', 'udp') and not r.ports.has(port):
+            return False
+        if proto in ('icmp', 'icmpv6') and not r.types.has(port):
+            return False
+        return True
+
+    def decide(self, fam, dst, proto, port, src=None):
+        f, a = parse_ip(dst)
+        if f != fam:
+            raise ReaderError('address %s is not IPv%d' % (dst, fam))
+        if src is not None:
+            src = parse_ip(src)[1]
+        hits = {r.action for r in self.rules
+                if self._match(r, fam, a, proto, port, src)}
+        if 'deny' in hits:
+            return 'deny'
+        if 'allow' in hits:
+            return 'allow'
+        return self.default
+
+    def rule_count(self):
+        return len(self.rules)
