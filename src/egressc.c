@@ -284,10 +284,12 @@ count_files(const struct backend **bes)
 /* compile -o DIR: every file staged beside its destination, then all
  * renamed into place, or all removed when anything failed. */
 struct staged {
-	char		**tmp;
-	const char	**path;
-	size_t		  n, cap;
-	const char	 *dir;
+	struct stage {
+		char		*tmp;
+		const char	*path;
+	}		*v;
+	size_t		 n, cap;
+	const char	*dir;
 };
 
 static int
@@ -301,11 +303,9 @@ stage_sink(struct job *j, const char *name, struct out *text, void *arg)
 		diag_error(NULL, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	ARENA_PUSH(j->a, st->tmp, st->n, st->cap);
-	st->tmp[st->n - 1] = tmp;
-	st->path = arena_grow(j->a, st->path, (st->n - 1) * sizeof(*st->path),
-	    st->n * sizeof(*st->path));
-	st->path[st->n - 1] = path;
+	ARENA_PUSH(j->a, st->v, st->n, st->cap);
+	st->v[st->n - 1].tmp = tmp;
+	st->v[st->n - 1].path = path;
 	return 0;
 }
 
@@ -336,7 +336,7 @@ static int
 cmd_compile(struct opts *o, const char *policy)
 {
 	const struct backend *bes[16];
-	struct staged st = { NULL, NULL, 0, 0, o->outdir };
+	struct staged st = { NULL, 0, 0, o->outdir };
 	struct kept kept = { { NULL, 0, 0 }, 0, false };
 	struct job j;
 	size_t i;
@@ -362,9 +362,9 @@ cmd_compile(struct opts *o, const char *policy)
 		    o->outdir ? (void *)&st : (void *)&kept);
 	for (i = 0; i < st.n; i++) {
 		if (rc != EX_OK)
-			atomic_abort(st.tmp[i]);
-		else if (atomic_commit(st.tmp[i], st.path[i]) < 0) {
-			diag_error(NULL, "%s: %s", st.path[i], strerror(errno));
+			atomic_abort(st.v[i].tmp);
+		else if (atomic_commit(st.v[i].tmp, st.v[i].path) < 0) {
+			diag_error(NULL, "%s: %s", st.v[i].path, strerror(errno));
 			rc = EX_BAD;
 		}
 	}

@@ -25,10 +25,9 @@ dst_covers(const struct ir_rule *a, const struct ir_rule *b)
 	size_t i, j;
 	int f;
 
-	for (f = 0; f < FAM_N; f++) {
+	for (f = 0; f < FAM_N; f++)
 		if (!iset_subset(&b->dst.f[f], &a->dst.f[f]))
-			goto names;
-	}
+			return false;
 	/* b's names must be covered too: by address or by the same name. */
 	for (i = 0; i < b->nnames; i++) {
 		const struct ir_name *n = &b->names[i];
@@ -45,8 +44,6 @@ dst_covers(const struct ir_rule *a, const struct ir_rule *b)
 			return false;
 	}
 	return true;
-names:
-	return false;
 }
 
 long

@@ -544,10 +544,10 @@ def expect(explained, fam, proto, port, by_default=False):
     ('allow', 'deny', 'reject' or 'no decision'; by_default: no rule matched, the
     policy's default decided).  IOS has no reject, so it is sent as deny.
     IOS admits IPv6 neighbour discovery (ICMPv6 135, 136) after the last
-    entry, before its implicit deny; egressc writes those two permits
-    before its explicit final deny, so where the default decides, the
-    reader allows them though explain, which knows nothing of ND, does
-    not."""
+    entry, before its implicit deny.  With default: deny the policy's own
+    first rule (builtin-ipv6-nd) allows them; with default: none the list
+    ends in that implicit end, so where explain says no rule decided, the
+    reader allows them."""
     if explained == 'reject':
         explained = 'deny'
     if by_default and int(fam) == 6 and proto == 'icmpv6' and \
