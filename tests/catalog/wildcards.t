@@ -12,23 +12,11 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 EGRESSC = os.environ.get("EGRESSC") or os.path.join(ROOT, "egressc")
 ENV = dict(os.environ, SOURCE_DATE_EPOCH="1795737600")  # 2026-11-27
-n = 0
-failed = 0
-
-
-def ok(cond, name, *diag):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, name))
-    if not cond:
-        for d in diag:
-            for line in str(d).splitlines():
-                print("#   " + line)
-
 
 def run(args, cwd=ROOT, env=ENV):
     p = subprocess.run([EGRESSC] + args, cwd=cwd, env=env,
@@ -206,5 +194,4 @@ for root, dirs, files in os.walk(tmp, topdown=False):
     for name in dirs:
         os.rmdir(os.path.join(root, name))
 os.rmdir(tmp)
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

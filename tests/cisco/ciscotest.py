@@ -16,21 +16,9 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'readers'))
 EG = os.environ.get('EGRESSC') or os.path.join(ROOT, 'egressc')
 os.chdir(ROOT)
 
-_n = 0
-_fail = 0
-
-
-def ok(cond, name, diag=None):
-    global _n, _fail
-    _n += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', _n, name))
-    if not cond:
-        _fail += 1
-        if diag:
-            for line in str(diag).splitlines()[:20]:
-                print('#   ' + line)
-    sys.stdout.flush()
-    return cond
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402,F401
 
 
 def raises(fn, name):
@@ -42,8 +30,7 @@ def raises(fn, name):
 
 
 def done():
-    print('1..%d' % _n)
-    sys.exit(1 if _fail else 0)
+    sys.exit(tap.done())
 
 
 def run(args, **kw):

@@ -18,8 +18,10 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 os.chdir(ROOT)
-CI = os.environ.get("CI") == "true"
 EGRESSC = os.environ.get("EGRESSC", "./egressc")
 PAGES = ["man/egressc.1", "man/egressc-policy.5"]
 
@@ -34,27 +36,10 @@ SECTIONS_1 = ["COMMANDS", "TARGETS", "ENVIRONMENT", "FILES", "EXIT STATUS",
 TARGETS = ["nftables", "iptables", "pf", "netsh", "powershell", "cisco-ios",
            "cisco-asa"]
 
-n = 0
-failed = 0
-
-
-def ok(cond, what, diag=""):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
-    if not cond:
-        failed += 1
-        for line in str(diag).splitlines()[:30]:
-            print("# " + line)
-
 
 for tool in ("mandoc", "man"):
     if not shutil.which(tool):
-        if CI:
-            print("1..1\nnot ok 1 - %s is not installed (CI=true)" % tool)
-            sys.exit(1)
-        print("1..0 # SKIP %s is not installed" % tool)
-        sys.exit(0)
+        tap.bail("%s is not installed" % tool)
 
 src = {p: open(p, encoding="utf-8").read() for p in PAGES}
 
@@ -176,5 +161,4 @@ for i, ex in enumerate(examples):
        "neither policies/*.yaml nor tests/schema/valid/man-*.yaml holds it "
        "(after their comment lines)")
 
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())

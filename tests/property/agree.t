@@ -24,6 +24,9 @@ import tempfile
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 EG = os.environ.get('EGRESSC') or os.path.join(ROOT, 'egressc')
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'readers'))
 import readers  # noqa: E402
@@ -31,21 +34,6 @@ sys.path.insert(0, HERE)
 from packets import draw, edges  # noqa: E402
 
 SEED = 20261127
-
-n = 0
-failed = 0
-
-
-def ok(cond, name, diag=()):
-    global n, failed
-    n += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', n, name))
-    if not cond:
-        failed += 1
-    if not cond:
-        for d in list(diag)[:8]:
-            print('#   ' + d)
-    sys.stdout.flush()
 
 
 def policies():
@@ -330,8 +318,7 @@ def main():
                        'name-based UUIDs' % (pname, target),
                        keyword_ids(rd, name))
         native_wildcards(tmp)
-    print('1..%d' % n)
-    return 1 if failed else 0
+    return tap.done()
 
 
 sys.exit(main())

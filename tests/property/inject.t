@@ -24,25 +24,14 @@ import tempfile
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 EG = os.environ.get('EGRESSC') or os.path.join(ROOT, 'egressc')
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'readers'))
 sys.path.insert(0, HERE)
 import readers  # noqa: E402
 from packets import draw, edges  # noqa: E402
-
-n = 0
-failed = 0
-
-
-def ok(cond, name, diag=()):
-    global n, failed
-    n += 1
-    print('%s %d - %s' % ('ok' if cond else 'not ok', n, name))
-    if not cond:
-        failed += 1
-        for d in list(diag)[:8]:
-            print('#   ' + d[:300])
-    sys.stdout.flush()
 
 
 def first_words(path):
@@ -143,8 +132,7 @@ def main():
                               len(bad), len(pkts)),
                    ['rules %d vs %d' % (hr.rule_count(), br.rule_count())] +
                    bad)
-    print('1..%d' % n)
-    return 1 if failed else 0
+    return tap.done()
 
 
 sys.exit(main())

@@ -21,17 +21,11 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import tap  # noqa: E402
+from tap import ok  # noqa: E402
 os.chdir(ROOT)
 AJV = os.path.join(ROOT, "node_modules", ".bin", "ajv")
-CI = os.environ.get("CI") == "true"
-
-
-def bail(why):
-    if CI:
-        print("1..1\nnot ok 1 - %s (CI=true: required)" % why)
-        sys.exit(1)
-    print("1..0 # SKIP %s" % why)
-    sys.exit(0)
 
 
 def which(cmd):
@@ -43,9 +37,9 @@ def which(cmd):
 
 
 if not which("node"):
-    bail("node is not installed")
+    tap.bail("node is not installed")
 if not os.access(AJV, os.X_OK) or not os.path.isdir("node_modules/yaml"):
-    bail("node_modules lacks ajv-cli or yaml: run sh tests/lib/npm.sh")
+    tap.bail("node_modules lacks ajv-cli or yaml: run sh tests/lib/npm.sh")
 
 # (schema, files expected valid, files expected invalid)
 SUITES = [
@@ -71,19 +65,6 @@ SUITES = [
 SUITES = [(s, [f for f in v if not os.path.islink(f)],
            [f for f in i if not os.path.islink(f)])
           for s, v, i in SUITES if os.path.exists(s)]
-
-n = 0
-failed = 0
-
-
-def ok(cond, what, diag=None):
-    global n, failed
-    n += 1
-    print("%s %d - %s" % ("ok" if cond else "not ok", n, what))
-    if not cond:
-        failed += 1
-        for line in (diag or "").splitlines()[:40]:
-            print("# " + line)
 
 
 def expectation(path):
@@ -171,5 +152,4 @@ def run_suite(schema, valid, invalid):
 
 for suite in SUITES:
     run_suite(*suite)
-print("1..%d" % n)
-sys.exit(1 if failed else 0)
+sys.exit(tap.done())
