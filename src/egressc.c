@@ -16,13 +16,17 @@
 #include <unistd.h>
 
 #include "backend/backend.h"
-#include "expand.h"
-#include "lock.h"
-#include "lower.h"
+#include "pass/expand.h"
+#include "policy/catalog.h"
+#include "util/hostname.h"
+#include "pass/bind.h"
+#include "pass/tiers.h"
+#include "policy/lock.h"
+#include "pass/lower.h"
 #include "nl/nl.h"
-#include "optimise.h"
+#include "pass/optimise.h"
 #include "policy/policy.h"
-#include "resolve.h"
+#include "dns/resolve.h"
 #include "util/atomic_write.h"
 
 #define MAX_SERVERS	16
@@ -172,10 +176,10 @@ job_resolve(struct job *j, const struct opts *o, bool optimise)
 		j->ir->banner = arena_printf(j->a, "EXAMPLE ADDRESSES ONLY: %s "
 		    "holds documentation addresses, not DNS answers: run "
 		    "egressc resolve before using these rules", lp);
-	if (lock_apply(j->ir, lk) < 0)
+	if (bind_lock(j->ir, lk) < 0)
 		return EX_BAD;
 	if (o->tiers != NULL)
-		ir_select_tiers(j->ir, o->tiers);
+		tiers_select(j->ir, o->tiers);
 	if (o->stamp)
 		j->ir->stamp = now_text(j->a);
 	if (optimise)
@@ -902,7 +906,7 @@ main(int argc, char **argv)
 	else
 		rc = cmd_explain(&o, argv[0]);
 	diag_flush();
-	expand_cleanup();
+	hostname_cleanup();
 	diag_reset();
 	return rc;
 }

@@ -86,8 +86,6 @@ void		 ir_add_name(struct ir *, struct ir_rule *, const char *,
 void		 ir_add_origin(struct ir *, struct ir_rule *, const char *);
 /* A deep copy that later passes may change without touching the source. */
 struct ir	*ir_clone(const struct ir *);
-/* Keep only rules of the named tiers (comma list); NULL keeps all. */
-void		 ir_select_tiers(struct ir *, const char *tiers);
 /* The value of targets.TARGET.KEY, or dflt. */
 const char	*ir_topt(const struct ir *, const char *target, const char *key,
 		    const char *dflt);

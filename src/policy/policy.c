@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "expand.h"
+#include "policy/catalog.h"
+#include "util/hostname.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "lower.h"
+#include "pass/lower.h"
 #include "tap.h"
 
 static const struct be_opts *

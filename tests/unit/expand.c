@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "expand.h"
+#include "pass/expand.h"
+#include "policy/catalog.h"
+#include "util/hostname.h"
 #include "ir/ir.h"
 #include "policy/vars.h"
 #include "policy/yaml.h"
@@ -756,7 +758,7 @@ main(void)
 	test_livekit_errors();
 	diag_capture(NULL, NULL);
 	diag_reset();
-	expand_cleanup();
+	hostname_cleanup();
 	arena_free(A);
 	return done_testing();
 }

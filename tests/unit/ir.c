@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ir/ir.h"
+#include "pass/tiers.h"
 #include "tap.h"
 
 static struct arena *A;
@@ -186,23 +187,23 @@ test_tiers_topts(void)
 	r->tier = "full";
 
 	c = ir_clone(ir);
-	ir_select_tiers(c, NULL);
+	tiers_select(c, NULL);
 	is_int(c->nrules, 4, "NULL keeps every rule");
-	ir_select_tiers(c, "minimum");
+	tiers_select(c, "minimum");
 	ok(c->nrules == 2 && strcmp(c->rules[0].name, "a") == 0 &&
 	    strcmp(c->rules[1].name, "b") == 0,
 	    "minimum keeps its rules and untiered ones, in order");
 	c = ir_clone(ir);
-	ir_select_tiers(c, "full,recommended");
+	tiers_select(c, "full,recommended");
 	ok(c->nrules == 3 && strcmp(c->rules[0].name, "b") == 0 &&
 	    strcmp(c->rules[1].name, "c") == 0 &&
 	    strcmp(c->rules[2].name, "d") == 0, "a comma list");
 	c = ir_clone(ir);
-	ir_select_tiers(c, "min");
+	tiers_select(c, "min");
 	ok(c->nrules == 1 && strcmp(c->rules[0].name, "b") == 0,
 	    "a tier name prefix does not match");
 	c = ir_clone(ir);
-	ir_select_tiers(c, "minimum,");
+	tiers_select(c, "minimum,");
 	is_int(c->nrules, 2, "an empty list item matches nothing");
 
 	ok(strcmp(ir_topt(ir, "nftables", "table", "dflt"), "dflt") == 0,

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "expand.h"
+#include "pass/expand.h"
+#include "policy/catalog.h"
+#include "util/hostname.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
 #include "tap.h"
@@ -193,7 +195,7 @@ main(void)
 	test_rules();
 	test_errors();
 	test_yaml_guards();
-	expand_cleanup();
+	hostname_cleanup();
 	diag_reset();
 	return done_testing();
 }

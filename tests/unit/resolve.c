@@ -1,5 +1,5 @@
 /*
- * resolve.c - the lock file (format, reading back, lock_apply) and
+ * resolve.c - the lock file (format, reading back, bind_lock) and
  * resolve_run against a real dnsmasq on loopback (tests/lib/dnsmasq.sh):
  * the answers, every error, --keep-going, --keep-days, --no-stamp, the ttl
  * rule and the private-address rule.  Without dnsmasq the DNS part is
@@ -13,8 +13,9 @@
 #include <unistd.h>
 
 #include "ir/ir.h"
-#include "lock.h"
-#include "resolve.h"
+#include "pass/bind.h"
+#include "policy/lock.h"
+#include "dns/resolve.h"
 #include "tap.h"
 #include "util/arena.h"
 #include "util/atomic_write.h"
@@ -227,7 +228,7 @@ test_apply(void)
 	ir_add_name(ir, r, "*.example.com", true, &l1);
 	ir_add_name(ir, r, "b.example.com", false, &l2);
 	reset_msgs();
-	is_int(lock_apply(ir, lk), -1, "an absent host fails");
+	is_int(bind_lock(ir, lk), -1, "an absent host fails");
 	is_str(msgs.buf, "t.yaml:4:9: error: host 'b.example.com' is not in "
 	    "the lock file t.lock; run 'egressc resolve t.yaml'\n",
 	    "the message names host, lock and policy");

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unordered.h"
+#include "pass/unordered.h"
 #include "tap.h"
 
 static struct arena *A;

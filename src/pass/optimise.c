@@ -1,7 +1,7 @@
 /* optimise.c - find and drop rules earlier rules shadow (see optimise.h). */
 #include <string.h>
 
-#include "optimise.h"
+#include "pass/optimise.h"
 
 static bool
 svc_covers(const struct svc *a, const struct svc *b)

@@ -11,7 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "expand.h"
+#include "policy/catalog.h"
+#include "util/hostname.h"
+#include "util/strset.h"
 #include "policy/yaml.h"
 #include "util/out.h"
 

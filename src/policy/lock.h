@@ -46,10 +46,6 @@ struct lock_addr	*lock_host_addr(const struct lock_host *, enum fam,
 /* The default lock path of a policy: POLICY with .yaml/.yml replaced by
  * .lock (or .lock appended). */
 char			*lock_path(struct arena *, const char *policy);
-struct ir;
-/* Give every host name of the IR its addresses from the lock; an absent
- * host is an error at the name's location.  Returns 0 or -1. */
-int			 lock_apply(struct ir *, const struct lock *);
 
 /* Building a lock (resolve.c).  lock_new gives an empty lock for path.
  * Both adders keep their arrays sorted (lock_find can search at once):

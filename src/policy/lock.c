@@ -31,7 +31,7 @@
 #include <time.h>
 
 #include "ir/ir.h"
-#include "lock.h"
+#include "policy/lock.h"
 #include "policy/yaml.h"
 #include "util/arena.h"
 #include "util/atomic_write.h"
@@ -396,39 +396,6 @@ lock_load(struct arena *a, const char *path)
 				rc = -1;
 	}
 	return rc < 0 ? NULL : lk;
-}
-
-int
-lock_apply(struct ir *ir, const struct lock *lk)
-{
-	int rc = 0;
-
-	for (size_t r = 0; r < ir->nrules; r++) {
-		struct ir_rule *rule = &ir->rules[r];
-
-		for (size_t i = 0; i < rule->nnames; i++) {
-			struct ir_name *nm = &rule->names[i];
-			const struct lock_host *h;
-
-			if (nm->wildcard)
-				continue;
-			if ((h = lock_find(lk, nm->name)) == NULL) {
-				diag_error(&nm->loc, "host '%s' is not in the "
-				    "lock file %s; run 'egressc resolve %s'",
-				    nm->name, lk->file, ir->file);
-				rc = -1;
-				continue;
-			}
-			aset_init(&nm->addrs);
-			for (size_t j = 0; j < h->naddrs; j++)
-				aset_add_prefix(ir->arena, &nm->addrs,
-				    h->addrs[j].fam, h->addrs[j].addr,
-				    fam_bits(h->addrs[j].fam));
-			aset_norm(&nm->addrs);
-			nm->resolved = true;
-		}
-	}
-	return rc;
 }
 
 /* A host name as a YAML key: plain when nothing could misread it. */

@@ -1,8 +1,8 @@
 /* lower.c - fit the IR to a target's capabilities (see lower.h). */
 #include <string.h>
 
-#include "lower.h"
-#include "unordered.h"
+#include "pass/lower.h"
+#include "pass/unordered.h"
 
 static bool
 keeps(const struct ir *ir, const struct backend *be, const struct ir_name *n)

@@ -32,7 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "unordered.h"
+#include "pass/unordered.h"
 
 /*
  * One product.  svc.all cannot be split ("every protocol but tcp/443"), so

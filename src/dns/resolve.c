@@ -22,8 +22,8 @@
 #include <arpa/nameser.h>
 
 #include "ir/ir.h"
-#include "lock.h"
-#include "resolve.h"
+#include "policy/lock.h"
+#include "dns/resolve.h"
 #include "util/arena.h"
 #include "util/diag.h"
 

@@ -1,0 +1,14 @@
+/*
+ * bind.h - lock -> addresses for the IR's host names.
+ */
+#ifndef EGRESSC_BIND_H
+#define EGRESSC_BIND_H
+
+struct ir;
+struct lock;
+
+/* Give every host name of the IR its addresses from the lock; an absent
+ * host is an error at the name's location.  Returns 0 or -1. */
+int	bind_lock(struct ir *, const struct lock *);
+
+#endif
