@@ -20,7 +20,7 @@ struct source {
 };
 
 static struct source	*sources;
-static int		 nerrors, nwarnings, quiet_warnings;
+static int		 nerrors, nfailures, nwarnings, quiet_warnings;
 static void		(*capture_fn)(const char *, void *);
 static void		*capture_arg;
 
@@ -50,7 +50,7 @@ diag_reset(void)
 		free(s);
 	}
 	sources = NULL;
-	nerrors = nwarnings = 0;
+	nerrors = nfailures = nwarnings = 0;
 }
 
 void
@@ -139,6 +139,25 @@ diag_error(const struct loc *loc, const char *fmt, ...)
 	va_start(ap, fmt);
 	emit(loc, "error", fmt, ap);
 	va_end(ap);
+}
+
+void
+diag_fail(const struct loc *loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	nfailures++;
+	if (++nerrors > DIAG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	emit(loc, "error", fmt, ap);
+	va_end(ap);
+}
+
+int
+diag_failures(void)
+{
+	return nfailures;
 }
 
 void

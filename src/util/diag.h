@@ -32,6 +32,16 @@ enum {
 void	diag_source(const char *file, const char *text, size_t len);
 void	diag_error(const struct loc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * An error that is the world's fault, not the input's: DNS that does not
+ * answer, a kernel that refuses, a file that cannot be written.  Printed as
+ * an error; also counted by diag_failures(), so that the command line can
+ * tell "bad input" (exit 2) from "could not do it" (exit 3) while library
+ * code only ever returns 0 or -1.
+ */
+void	diag_fail(const struct loc *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	diag_failures(void);
 void	diag_warning(const struct loc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	diag_note(const struct loc *, const char *, ...)
