@@ -51,7 +51,8 @@ struct backend {
 				    const struct be_opts *);
 };
 
-/* All targets, in the order of DESIGN.md; NULL-terminated. */
+/* All targets, NULL-terminated; never more than BE_MAX. */
+#define BE_MAX	16
 extern const struct backend *const be_all[];
 const struct backend	*be_find(const char *name);
 size_t			 be_nsuffixes(const struct backend *);

@@ -373,7 +373,7 @@ rs_channel(struct rs_ctx *c)
 		nodes = arena_alloc(c->arena, o->nservers * sizeof(*nodes));
 		for (size_t i = 0; i < o->nservers; i++) {
 			if (rs_server(c->arena, o->servers[i], &nodes[i]) < 0)
-				return EX_BAD;
+				return -1;
 			nodes[i].next = i + 1 < o->nservers ? &nodes[i + 1] :
 			    NULL;
 		}
@@ -385,18 +385,18 @@ rs_channel(struct rs_ctx *c)
 	st = ares_init_options(&c->chan, &ao, ARES_OPT_TIMEOUTMS |
 	    ARES_OPT_TRIES | ARES_OPT_FLAGS);
 	if (st != ARES_SUCCESS) {
-		diag_error(NULL, "cannot start the DNS resolver: %s",
+		diag_fail(NULL, "cannot start the DNS resolver: %s",
 		    ares_strerror(st));
-		return EX_RESOLVE;
+		return -1;
 	}
 	if (nodes != NULL &&
 	    (st = ares_set_servers_ports(c->chan, nodes)) != ARES_SUCCESS) {
-		diag_error(NULL, "cannot use the DNS servers given: %s",
+		diag_fail(NULL, "cannot use the DNS servers given: %s",
 		    ares_strerror(st));
 		ares_destroy(c->chan);
-		return EX_RESOLVE;
+		return -1;
 	}
-	return EX_OK;
+	return 0;
 }
 
 struct rs_ref {
@@ -486,12 +486,12 @@ rs_check(struct rs_ctx *c, struct rs_host *h)
 		qsort(h->addrs, h->naddrs, sizeof(h->addrs[0]), rs_addr_cmp);
 
 	if (h->status != ARES_SUCCESS) {
-		diag_error(&h->at->loc, "host '%s' (rule '%s'): %s", h->name,
+		diag_fail(&h->at->loc, "host '%s' (rule '%s'): %s", h->name,
 		    h->rule->name, rs_why(h->status, c->opts, c->arena));
 		return true;
 	}
 	if (h->naddrs == 0) {
-		diag_error(&h->at->loc, "host '%s' (rule '%s'): no A or AAAA "
+		diag_fail(&h->at->loc, "host '%s' (rule '%s'): no A or AAAA "
 		    "record", h->name, h->rule->name);
 		return true;
 	}
@@ -504,7 +504,7 @@ rs_check(struct rs_ctx *c, struct rs_host *h)
 			continue;
 		ra->refused = true;
 		failed = true;
-		diag_error(&h->strict_at->loc, "host '%s' resolved to %s, a %s "
+		diag_fail(&h->strict_at->loc, "host '%s' resolved to %s, a %s "
 		    "address: refused for rule '%s' (set 'allow-private: "
 		    "true' on the rule if this is intended)", h->name,
 		    addr_format(buf, ra->fam, ra->addr, fam_bits(ra->fam)),
@@ -597,7 +597,6 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 	const char *now;
 	long long tnow;
 	size_t nfailed = 0;
-	int rc;
 
 	if (o.timeout_ms == 0)
 		o.timeout_ms = RS_TIMEOUT_MS;
@@ -611,19 +610,19 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 	c.limit = o.concurrency;
 	c.tty = o.progress && isatty(STDERR_FILENO);
 	if (rs_now(&tnow) < 0)
-		return EX_BAD;
+		return -1;
 	now = lock_time_format(c.arena, tnow);
 	if ((old = lock_load(c.arena, o.lockpath)) == NULL)
-		return EX_BAD;
+		return -1;
 	rs_collect(&c, ir);
 
 	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
-		diag_error(NULL, "cannot initialise c-ares");
-		return EX_RESOLVE;
+		diag_fail(NULL, "cannot initialise c-ares");
+		return -1;
 	}
-	if ((rc = rs_channel(&c)) != EX_OK) {
+	if (rs_channel(&c) < 0) {
 		ares_library_cleanup();
-		return rc;
+		return -1;
 	}
 	rs_loop(&c);
 	ares_destroy(c.chan);
@@ -650,15 +649,15 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 		diag_note(NULL, "%zu of %zu hosts failed; %s left as it was "
 		    "(--keep-going writes what resolved)", nfailed, c.nhosts,
 		    o.lockpath);
-		return EX_RESOLVE;
+		return -1;
 	}
 	if (lock_write(lk, o.lockpath) < 0)
-		return EX_RESOLVE;
+		return -1;
 	if (nfailed > 0) {
 		diag_note(NULL, "%zu of %zu hosts failed; wrote %s with the "
 		    "rest (and their old entries)", nfailed, c.nhosts,
 		    o.lockpath);
-		return EX_RESOLVE;
+		return -1;
 	}
-	return EX_OK;
+	return 0;
 }

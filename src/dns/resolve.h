@@ -27,9 +27,10 @@ struct resolve_opts {
 };
 
 /* Resolve every non-wildcard host name of ir (run after wildcard
- * expansion) and write opts->lockpath.  Returns EX_OK, EX_RESOLVE (a host
- * failed; with keep_going the lock is written all the same) or EX_BAD (bad
- * options or a malformed old lock; nothing written). */
+ * expansion) and write opts->lockpath.  Returns 0, or -1: after
+ * diag_fail() when DNS or the file system failed (a host that did not
+ * resolve; with keep_going the lock is written all the same), after
+ * diag_error() for bad options or a malformed old lock (nothing written). */
 int	resolve_run(struct ir *, const struct resolve_opts *);
 
 #endif

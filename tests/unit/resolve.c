@@ -309,7 +309,7 @@ run(const char *when, const struct rule_spec *rs, size_t n,
 {
 	struct arena *a = arena_new();
 	const char *srv[1] = { server };
-	int rc;
+	int rc, f0;
 
 	setenv("SOURCE_DATE_EPOCH", when, 1);
 	o->servers = srv;
@@ -317,9 +317,11 @@ run(const char *when, const struct rule_spec *rs, size_t n,
 	if (o->timeout_ms == 0)
 		o->timeout_ms = 200;
 	reset_msgs();
+	f0 = diag_failures();
 	rc = resolve_run(make_ir(a, rs, n), o);
 	arena_free(a);
-	return rc;
+	/* As the command line maps it: DNS's fault 3, the input's 2. */
+	return rc == 0 ? 0 : diag_failures() > f0 ? 3 : 2;
 }
 
 #define T1	"1795536000"		/* 2026-11-24T16:00:00Z */
@@ -423,13 +425,13 @@ test_resolve(void)
 	memset(&o, 0, sizeof(o));
 	o.lockpath = lock;
 	o.stamp = true;
-	is_int(run(T1, good, 2, &o), EX_OK, "resolve succeeds");
+	is_int(run(T1, good, 2, &o), 0, "resolve succeeds");
 	t1 = slurp(lock);
 	is_str(body(t1), good_lock, "several addresses, IPv6, CNAME chain, "
 	    "AAAA-only: the expected lock");
 	is_str(msgs.buf, "", "and no message");
 
-	is_int(run(T2, good, 2, &o), EX_OK, "resolve again, later");
+	is_int(run(T2, good, 2, &o), 0, "resolve again, later");
 	t2 = slurp(lock);
 	want = xstrdup(good_lock);
 	replace(want, "last-seen: " S1, "last-seen: " S2);
@@ -439,14 +441,14 @@ test_resolve(void)
 	free(t2);
 
 	o.stamp = false;
-	is_int(run("1796999999", good, 2, &o), EX_OK, "--no-stamp");
+	is_int(run("1796999999", good, 2, &o), 0, "--no-stamp");
 	t2 = slurp(lock);
 	o.stamp = true;
-	is_int(run(T1, good, 2, &o), EX_OK, "reset");
+	is_int(run(T1, good, 2, &o), 0, "reset");
 	free(t2);
 	free(slurp(lock));
 	o.stamp = false;
-	is_int(run(T2, good, 2, &o), EX_OK, "--no-stamp later");
+	is_int(run(T2, good, 2, &o), 0, "--no-stamp later");
 	t2 = slurp(lock);
 	is_str(t2, t1, "--no-stamp changes no byte");
 	free(t2);
@@ -472,7 +474,7 @@ test_errors(void)
 	o.stamp = true;
 	o.tries = 1;
 	spew(lock, "egressc-lock: 1\nhosts: {}\n");
-	is_int(run(T1, bad, 2, &o), EX_RESOLVE, "failures: exit 3");
+	is_int(run(T1, bad, 2, &o), 3, "failures: exit 3");
 	is_str(msgs.buf, arena_printf(a,
 	    "p.yaml:2:7: error: host 'nx.heygen.com' (rule 'heygen-api'): "
 	    "no such domain (NXDOMAIN)\n"
@@ -490,7 +492,7 @@ test_errors(void)
 	free(t);
 
 	o.keep_going = true;
-	is_int(run(T1, bad, 2, &o), EX_RESOLVE, "--keep-going: still exit 3");
+	is_int(run(T1, bad, 2, &o), 3, "--keep-going: still exit 3");
 	t = slurp(lock);
 	ok(t != NULL && strstr(t, "  api.heygen.com:\n") != NULL &&
 	    strstr(t, "nx.heygen.com") == NULL, "--keep-going wrote the "
@@ -519,7 +521,7 @@ test_private(void)
 	memset(&o, 0, sizeof(o));
 	o.lockpath = lock;
 	o.stamp = true;
-	is_int(run(T1, strict, 2, &o), EX_RESOLVE, "private answer refused");
+	is_int(run(T1, strict, 2, &o), 3, "private answer refused");
 	is_str(msgs.buf, arena_printf(a, "p.yaml:11:7: error: host "
 	    "'private.heygen.com' resolved to 10.20.30.40, a private (RFC "
 	    "1918) address: refused for rule 'api' (set 'allow-private: "
@@ -529,7 +531,7 @@ test_private(void)
 	    "the message names host, address and the rule without "
 	    "allow-private");
 	ok(access(lock, F_OK) != 0, "no lock written");
-	is_int(run(T1, lax, 1, &o), EX_OK, "allowed with allow-private");
+	is_int(run(T1, lax, 1, &o), 0, "allowed with allow-private");
 	t = slurp(lock);
 	ok(t != NULL && strstr(t, "    a: [10.20.30.40]\n") != NULL,
 	    "and recorded");
@@ -559,7 +561,7 @@ test_merge(void)
 	    "    last-seen: 2026-11-20T00:00:00Z\n"
 	    "  gone.heygen.com:\n    a: [198.18.9.9]\n");
 	o.keep_days = 5;
-	is_int(run(T1, one, 1, &o), EX_OK, "--keep-days 5");
+	is_int(run(T1, one, 1, &o), 0, "--keep-days 5");
 	t = slurp(lock);
 	is_str(body(t), "egressc-lock: 1\nhosts:\n  api.heygen.com:\n"
 	    "    a: [198.18.0.10, 198.18.0.11, 198.18.0.99]\n"
@@ -575,7 +577,7 @@ test_merge(void)
 	    "unchanged set keeps its ttl; a host no rule names goes");
 	free(t);
 	o.keep_days = 3;
-	is_int(run(T1, one, 1, &o), EX_OK, "--keep-days 3");
+	is_int(run(T1, one, 1, &o), 0, "--keep-days 3");
 	t = slurp(lock);
 	ok(t != NULL && strstr(t, "198.18.0.99") == NULL &&
 	    strstr(t, "    ttl: 300\n") != NULL, "now it is dropped, and the "

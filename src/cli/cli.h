@@ -1,0 +1,127 @@
+/*
+ * cli.h - the commands of egressc(1) and the one pipeline they share.
+ *
+ * src/egressc.c holds the table of commands; cli/args.c turns argv into a
+ * struct opts by that table; cli/driver.c runs the pipeline in the one
+ * order it has (read -> expand -> bind the lock -> tiers -> optimise ->
+ * lower -> emit); the other files of cli/ are one command each.  Only this
+ * directory knows the exit statuses: the library returns 0 or -1, and
+ * cli_status() tells bad input (diag_error) from a failure of the world
+ * (diag_fail).
+ */
+#ifndef EGRESSC_CLI_H
+#define EGRESSC_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dns/resolve.h"
+
+struct arena;
+struct backend;
+struct ir;
+struct out;
+struct policy;
+
+/* EX_OK, EX_DIFF, EX_BAD, EX_RESOLVE: see util/diag.h until nl/ stops
+ * returning them. */
+#include "util/diag.h"
+
+/* rc of a library call (0 or -1) as an exit status. */
+int	cli_status(int rc);
+
+#define CLI_MAX_SERVERS	16
+
+struct opts {
+	const char	*targets;	/* comma list or "all" */
+	const char	*outdir;
+	const char	*tiers;
+	const char	*lock;
+	const char	*dump;		/* compile --dump ir | lowered:TARGET */
+	bool		 stamp, strict, resolve;
+	/* explain */
+	const char	*to, *port, *from, *batch;
+	bool		 inbound;
+	/* resolve */
+	struct resolve_opts ro;
+	const char	*servers[CLI_MAX_SERVERS];
+	/* catalog */
+	const char	*project, *regions, *source, *output;
+	/* apply, verify */
+	bool		 dry_run;
+	const char	*netns;
+};
+
+/*
+ * The options.  Each has one id; a command lists the ids it takes, and
+ * usage, --help and getopt are all made from the same rows.
+ */
+enum {
+	O_TARGETS = 't', O_OUTPUT = 'o',
+	O_TIER = 256, O_LOCK, O_STAMP, O_STRICT, O_RESOLVE, O_DUMP, O_TO,
+	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
+	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
+	O_SOURCE, O_DRYRUN, O_NETNS,
+};
+
+struct cli_cmd {
+	const char	*name;
+	const char	*synopsis;	/* after "egressc NAME " */
+	const char	*summary;	/* one line for --help */
+	const int	*opts;		/* option ids, 0-terminated */
+	int		(*run)(struct opts *, int argc, char **argv);
+};
+
+/* args.c: parse argv against cmds (NULL-terminated) and run one. */
+int	cli_main(const struct cli_cmd *cmds, int argc, char **argv);
+/* "egressc: MESSAGE", the usage, and EX_BAD. */
+int	cli_usage_error(const char *, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* driver.c: a policy read and taken through the passes in order. */
+struct job {
+	struct arena	*a;
+	const char	*path;
+	struct policy	*pol;
+	struct ir	*ir;
+	const char	*tmpldir;
+};
+
+/* Read the policy, check target options, expand wildcards; 0 or -1. */
+int		 job_load(struct job *, const char *path);
+/* Bind names to the lock's addresses, select tiers, then (optimise) drop
+ * shadowed rules; 0 or -1. */
+int		 job_bind(struct job *, const struct opts *, bool optimise);
+void		 job_free(struct job *);
+/* The IR fitted to one target, in arena a; NULL after diag_error(). */
+struct ir	*job_lower(struct job *, const struct backend *,
+		    struct arena *a);
+
+/* -t TARGETS: fills bes (NULL-terminated, at most max); count or -1. */
+int	targets_parse(const char *spec, const struct backend **bes,
+	    size_t max);
+/* Files the targets write. */
+size_t	targets_files(const struct backend *const *bes);
+
+/*
+ * Lower and emit every target, handing each file in target order to sink
+ * as soon as it exists; its text is freed after.  After a failure the
+ * other targets still run, to report their errors too, but nothing more
+ * reaches the sink.  0 or -1.
+ */
+typedef int	(*sink_fn)(struct job *, const char *name, struct out *,
+		    void *);
+int	job_render(struct job *, const struct backend *const *bes,
+	    sink_fn sink, void *arg);
+
+/* The commands. */
+int	cmd_compile(struct opts *, int, char **);
+int	cmd_check(struct opts *, int, char **);
+int	cmd_lint(struct opts *, int, char **);
+int	cmd_resolve(struct opts *, int, char **);
+int	cmd_explain(struct opts *, int, char **);
+int	cmd_catalog(struct opts *, int, char **);
+int	cmd_apply(struct opts *, int, char **);
+int	cmd_verify(struct opts *, int, char **);
+
+#endif

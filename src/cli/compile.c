@@ -1,0 +1,270 @@
+/*
+ * compile.c - `egressc compile` and `egressc check`.
+ *
+ * compile -o DIR stages every file beside its destination and renames them
+ * all into place only when every target rendered; with one target and no
+ * -o the text goes to standard output, once all went well.  check renders
+ * the same bytes and compares them with what DIR holds, printing a diff -u
+ * per stale file.  --dump shows the IR between stages instead.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backend/backend.h"
+#include "cli/cli.h"
+#include "dns/resolve.h"
+#include "ir/dump.h"
+#include "policy/lock.h"
+#include "util/arena.h"
+#include "util/atomic_write.h"
+#include "util/diag.h"
+#include "util/out.h"
+
+/* compile -o DIR: every file staged beside its destination. */
+struct staged {
+	struct stage {
+		char		*tmp;
+		const char	*path;
+	}		*v;
+	size_t		 n, cap;
+	const char	*dir;
+};
+
+static int
+stage_sink(struct job *j, const char *name, struct out *text, void *arg)
+{
+	struct staged *st = arg;
+	const char *path = arena_printf(j->a, "%s/%s", st->dir, name);
+	char *tmp = atomic_stage(path, text->buf, text->len, 0644);
+
+	if (tmp == NULL) {
+		diag_error(NULL, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ARENA_PUSH(j->a, st->v, st->n, st->cap);
+	st->v[st->n - 1].tmp = tmp;
+	st->v[st->n - 1].path = path;
+	return 0;
+}
+
+/* One target, one file, no -o: the text is printed once all went well. */
+struct kept {
+	struct out	 text;
+	size_t		 files;		/* the selected targets write */
+	bool		 full;
+};
+
+static int
+keep_sink(struct job *j, const char *name, struct out *text, void *arg)
+{
+	struct kept *k = arg;
+
+	if (k->full) {
+		diag_error(NULL, "these targets write %zu files; name a "
+		    "directory with -o DIR", k->files);
+		return -1;
+	}
+	k->text = *text;
+	k->full = true;
+	out_init(text);
+	return 0;
+}
+
+/* --dump ir | lowered:TARGET: the IR after the shared passes, or one
+ * target's lowered IR, in ir/dump.c's documented text form. */
+static int
+dump(struct job *j, const char *what)
+{
+	const struct backend *be = NULL;
+	struct arena *tmp = NULL;
+	const struct ir *ir = j->ir;
+	struct out o;
+	int rc = 0;
+
+	if (strncmp(what, "lowered:", 8) == 0) {
+		if ((be = be_find(what + 8)) == NULL)
+			return cli_usage_error("--dump lowered:TARGET: unknown "
+			    "target '%s'", what + 8);
+		tmp = arena_new();
+		if ((ir = job_lower(j, be, tmp)) == NULL)
+			rc = -1;
+	} else if (strcmp(what, "ir") != 0)
+		return cli_usage_error("--dump takes 'ir' or 'lowered:TARGET', "
+		    "not '%s'", what);
+	if (rc == 0) {
+		out_init(&o);
+		ir_dump(ir, be != NULL ? be->name : NULL, &o);
+		fwrite(o.buf, 1, o.len, stdout);
+		out_free(&o);
+		if (fflush(stdout) != 0)
+			rc = -1;
+	}
+	if (tmp != NULL)
+		arena_free(tmp);
+	return cli_status(rc);
+}
+
+int
+cmd_compile(struct opts *o, int argc, char **argv)
+{
+	const struct backend *bes[BE_MAX + 1];
+	struct staged st = { NULL, 0, 0, o->outdir };
+	struct kept kept = { { NULL, 0, 0 }, 0, false };
+	const char *policy = argv[0];
+	struct job j;
+	size_t i;
+	int rc;
+
+	(void)argc;
+	if (targets_parse(o->targets, bes, BE_MAX) < 0)
+		return EX_BAD;
+	kept.files = targets_files(bes);
+	rc = job_load(&j, policy);
+	if (rc == 0 && o->resolve) {
+		o->ro.lockpath = o->lock ? o->lock : lock_path(j.a, policy);
+		rc = resolve_run(j.ir, &o->ro);
+	}
+	if (rc == 0)
+		rc = job_bind(&j, o, true);
+	if (rc == 0 && o->dump != NULL) {
+		rc = dump(&j, o->dump);
+		job_free(&j);
+		return rc;
+	}
+	if (rc == 0 && o->outdir != NULL && mkdir(o->outdir, 0777) < 0 &&
+	    errno != EEXIST) {
+		diag_error(NULL, "%s: %s", o->outdir, strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = job_render(&j, bes, o->outdir ? stage_sink : keep_sink,
+		    o->outdir ? (void *)&st : (void *)&kept);
+	for (i = 0; i < st.n; i++) {
+		if (rc != 0)
+			atomic_abort(st.v[i].tmp);
+		else if (atomic_commit(st.v[i].tmp, st.v[i].path) < 0) {
+			diag_error(NULL, "%s: %s", st.v[i].path,
+			    strerror(errno));
+			rc = -1;
+		}
+	}
+	if (rc == 0 && o->outdir == NULL) {
+		fwrite(kept.text.buf, 1, kept.text.len, stdout);
+		if (fflush(stdout) != 0)
+			rc = -1;
+	}
+	out_free(&kept.text);
+	job_free(&j);
+	return cli_status(rc);
+}
+
+/* diff -u between a file and new text; 0 same, 1 different, -1 error.  A
+ * reader that stops early (check ... | head) ends diff with SIGPIPE: the
+ * files still differ, which is all check has to say. */
+static int
+show_diff(const char *path, const char *label, const struct out *text)
+{
+	char tmp[] = "/tmp/egressc-check.XXXXXX";
+	int fd, st;
+	pid_t pid;
+
+	fd = mkstemp(tmp);
+	if (fd < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return -1;
+	}
+	close(fd);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		char *la = NULL, *lb = NULL;
+
+		signal(SIGPIPE, SIG_DFL);
+		if (asprintf(&la, "a/%s", label) < 0 ||
+		    asprintf(&lb, "b/%s", label) < 0)
+			_exit(2);
+		execlp("diff", "diff", "-u", "--label", la, "--label", lb,
+		    access(path, F_OK) == 0 ? path : "/dev/null", tmp,
+		    (char *)NULL);
+		_exit(2);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	unlink(tmp);
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGPIPE)
+		return 1;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) > 1)
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+/* check -o DIR: each file compared as it is rendered. */
+struct checked {
+	const char	*dir;
+	int		 stale;
+};
+
+static int
+check_sink(struct job *j, const char *name, struct out *text, void *arg)
+{
+	struct checked *ck = arg;
+	char *path = arena_printf(j->a, "%s/%s", ck->dir, name);
+	size_t len;
+	char *cur = read_file(path, 256u << 20, &len);
+	bool same = cur != NULL && len == text->len &&
+	    memcmp(cur, text->buf, len) == 0;
+
+	free(cur);
+	if (same)
+		return 0;
+	ck->stale++;
+	if (show_diff(path, name, text) < 0) {
+		diag_error(NULL, "%s: cannot compare (diff failed)", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_check(struct opts *o, int argc, char **argv)
+{
+	const struct backend *bes[BE_MAX + 1];
+	struct checked ck = { o->outdir, 0 };
+	const char *policy = argv[0];
+	struct job j;
+	int rc;
+
+	(void)argc;
+	if (o->outdir == NULL)
+		return cli_usage_error("%s needs -o DIR", "check");
+	if (targets_parse(o->targets, bes, BE_MAX) < 0)
+		return EX_BAD;
+	/* A closed pipe must not end check before it has counted. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = job_load(&j, policy);
+	if (rc == 0)
+		rc = job_bind(&j, o, true);
+	if (rc == 0)
+		rc = job_render(&j, bes, check_sink, &ck);
+	job_free(&j);
+	if (rc < 0)
+		return cli_status(rc);
+	if (ck.stale > 0) {
+		fprintf(stderr, "egressc: %d file%s in %s out of date; run "
+		    "'egressc compile -o %s %s'\n", ck.stale, ck.stale == 1 ?
+		    " is" : "s are", o->outdir, o->outdir, policy);
+		return EX_DIFF;
+	}
+	return EX_OK;
+}

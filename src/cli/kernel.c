@@ -1,0 +1,48 @@
+/*
+ * kernel.c - `egressc apply` and `egressc verify`: the policy's nftables
+ * table, lowered exactly as `compile -t nftables` lowers it, loaded into
+ * the kernel in one batch or compared with what the kernel holds.
+ */
+#include "backend/backend.h"
+#include "cli/cli.h"
+#include "nl/nl.h"
+#include "util/arena.h"
+
+static int
+kernel(struct opts *o, const char *policy, bool apply)
+{
+	struct nl_opts no = { o->dry_run, o->netns };
+	struct job j;
+	struct ir *low;
+	int rc;
+
+	rc = job_load(&j, policy);
+	if (rc == 0)
+		rc = job_bind(&j, o, true);
+	if (rc == 0) {
+		/* The same view of the policy compile -t nftables renders. */
+		low = job_lower(&j, be_find("nftables"), j.a);
+		if (low == NULL)
+			rc = EX_BAD;
+		else
+			rc = apply ? nl_apply(low, &no) : nl_verify(low, &no);
+		job_free(&j);
+		return rc;
+	}
+	job_free(&j);
+	return cli_status(rc);
+}
+
+int
+cmd_apply(struct opts *o, int argc, char **argv)
+{
+	(void)argc;
+	return kernel(o, argv[0], true);
+}
+
+int
+cmd_verify(struct opts *o, int argc, char **argv)
+{
+	(void)argc;
+	return kernel(o, argv[0], false);
+}
