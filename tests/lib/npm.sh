@@ -1,9 +1,9 @@
 #!/bin/sh
-# Install the test-only npm tools (package.json: ajv-cli, yaml) into
-# node_modules with `npm ci`, when node_modules is missing or was installed
+# Install the test-only npm tools (tests/package.json: ajv-cli, yaml) into
+# tests/node_modules with `npm ci`, when node_modules is missing or was installed
 # from another package-lock.json.  The schema tests need them; without node
 # they skip, except under CI=true where a missing tool must fail the run.
-cd "$(dirname "$0")/../.." || exit 1
+cd "$(dirname "$0")/.." || exit 1   # tests/: package.json, node_modules
 
 fail() {
 	echo "egressc: $*" >&2

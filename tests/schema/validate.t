@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
 import tap  # noqa: E402
 from tap import ok  # noqa: E402
 os.chdir(ROOT)
-AJV = os.path.join(ROOT, "node_modules", ".bin", "ajv")
+AJV = os.path.join(ROOT, "tests", "node_modules", ".bin", "ajv")
 
 
 def which(cmd):
@@ -38,7 +38,7 @@ def which(cmd):
 
 if not which("node"):
     tap.bail("node is not installed")
-if not os.access(AJV, os.X_OK) or not os.path.isdir("node_modules/yaml"):
+if not os.access(AJV, os.X_OK) or not os.path.isdir("tests/node_modules/yaml"):
     tap.bail("node_modules lacks ajv-cli or yaml: run sh tests/lib/npm.sh")
 
 # (schema, files expected valid, files expected invalid)
