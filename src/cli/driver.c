@@ -117,8 +117,8 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 		    "egressc resolve before using these rules", lp);
 	if (bind_lock(j->ir, lk) < 0)
 		return -1;
-	if (o->tiers != NULL)
-		tiers_select(j->ir, o->tiers);
+	if (tiers_select(j->ir, o->tiers) < 0)
+		return -1;
 	if (o->stamp)
 		j->ir->stamp = now_text(j->a);
 	if (optimise)

@@ -2,6 +2,7 @@
  * dump.c - print the IR as text (see dump.h), one block a rule:
  *
  *	egressc-ir 1 policy NAME default D wildcards W hosts H [target T]
+ *	tiers T1, T2 ...		(in order; each adds to those before)
  *	rule N NAME at FILE:LINE:COL
  *	  ACTION DIRECTION tier T|- log yes|no
  *	  from ADDRS
@@ -119,6 +120,9 @@ ir_dump(const struct ir *ir, const char *target, struct out *o)
 	    hosts[ir->hosts]);
 	if (target != NULL)
 		out_printf(o, " target %s", target);
+	out_puts(o, "\ntiers");
+	for (i = 0; i < ir->ntiers; i++)
+		out_printf(o, "%s %s", i ? "," : "", ir->tiers[i]);
 	out_putc(o, '\n');
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];

@@ -74,6 +74,11 @@ struct ir {
 	size_t		 nrules, caprules;
 	struct ir_topt	*topts;
 	size_t		 ntopts, captopts;
+	/* The tiers in order, each cumulative over those before it: the
+	 * policy's tiers: list, else minimum, recommended and the other
+	 * words rules use, in order of first use. */
+	const char	**tiers;
+	size_t		 ntiers, captiers;
 	/* Text for a header line: set when the lock holds example addresses. */
 	const char	*banner;
 	const char	*stamp;		/* --stamp text, else NULL */

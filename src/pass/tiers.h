@@ -7,7 +7,8 @@
 
 struct ir;
 
-/* Keep only rules of the named tiers (comma list); NULL keeps all. */
-void	tiers_select(struct ir *, const char *tiers);
+/* Keep the rules --tier spec selects (see tiers.c); NULL or "all" keeps
+ * every rule.  0, or -1 after diag_error() naming the known tiers. */
+int	tiers_select(struct ir *, const char *spec);
 
 #endif

@@ -55,12 +55,13 @@ struct fe {
 	size_t		 nsvcs, capsvcs;
 	const char	*incstack[MAX_INCLUDE_DEPTH];
 	int		 incdepth;
+	bool		 tiers_listed;	/* tiers: given; rules must use them */
 };
 
 static const char *const top_keys[] = {
 	"egressc", "name", "description", "vars", "include", "wildcards",
 	"hosts", "default", "inbound", "networks", "services", "rules",
-	"targets", NULL
+	"targets", "tiers", NULL
 };
 static const char *const frag_keys[] = {
 	"egressc", "description", "vars", "include", "networks", "services",
@@ -646,6 +647,87 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 	return root;
 }
 
+/* Is tier one of the IR's tiers? */
+static bool
+tier_known(const struct ir *ir, const char *tier)
+{
+	size_t i;
+
+	for (i = 0; i < ir->ntiers; i++)
+		if (strcmp(ir->tiers[i], tier) == 0)
+			return true;
+	return false;
+}
+
+static void
+tier_add(struct fe *fe, const char *tier)
+{
+	struct ir *ir = fe->ir;
+
+	ARENA_PUSH(fe->a, ir->tiers, ir->ntiers, ir->captiers);
+	ir->tiers[ir->ntiers - 1] = tier;
+}
+
+/*
+ * tiers -> '[' NAME {',' NAME} ']'
+ * The order is the order of accumulation: --tier T keeps T and every tier
+ * listed before it.  Without tiers:, minimum comes before recommended
+ * (the seed table's order) and other words follow in order of first use.
+ */
+static void
+parse_tiers(struct fe *fe, const struct ynode *n)
+{
+	struct ynode **items, *one;
+	size_t cnt, i;
+
+	fe->tiers_listed = true;
+	if (!y_want_list(n, "tiers", &items, &cnt, &one))
+		return;
+	for (i = 0; i < cnt; i++) {
+		const char *t = y_want_str(items[i], "tiers");
+
+		if (t == NULL)
+			continue;
+		if (!ident_ok(t, true))
+			diag_error(&items[i]->loc, "bad tier '%s' (a-z, 0-9, "
+			    "'-', '_')", t);
+		else if (tier_known(fe->ir, t))
+			diag_error(&items[i]->loc, "tier '%s' is listed twice",
+			    t);
+		else
+			tier_add(fe, t);
+	}
+}
+
+/* A rule's tier: one the policy lists, or (no tiers:) any word. */
+static void
+rule_tier(struct fe *fe, const struct ynode *v, const char *tier)
+{
+	if (!ident_ok(tier, true)) {
+		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')", tier);
+		return;
+	}
+	if (tier_known(fe->ir, tier))
+		return;
+	if (fe->tiers_listed) {
+		const char **names = arena_alloc(fe->a, (fe->ir->ntiers + 1) *
+		    sizeof(*names));
+		const char *near;
+
+		memcpy(names, fe->ir->tiers, fe->ir->ntiers * sizeof(*names));
+		names[fe->ir->ntiers] = NULL;
+		near = suggest(tier, names);
+		if (near != NULL)
+			diag_error(&v->loc, "tier '%s' is not in the policy's "
+			    "tiers:; did you mean '%s'?", tier, near);
+		else
+			diag_error(&v->loc, "tier '%s' is not in the policy's "
+			    "tiers: list", tier);
+		return;
+	}
+	tier_add(fe, tier);
+}
+
 static void
 parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 {
@@ -682,10 +764,8 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		r->loc = v->loc;
 	}
 	if ((v = ymap_get(n, "tier")) != NULL &&
-	    (r->tier = y_want_str(v, "tier")) != NULL &&
-	    !ident_ok(r->tier, true))
-		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')",
-		    r->tier);
+	    (r->tier = y_want_str(v, "tier")) != NULL)
+		rule_tier(fe, v, r->tier);
 	if ((v = ymap_get(n, "action")) != NULL &&
 	    (x = want_enum(v, "action", actions)) >= 0)
 		r->action = (enum ir_action)x;
@@ -885,6 +965,12 @@ parse_top(struct fe *fe, const struct ynode *root)
 		ir->inbound_allowed = x == 1;
 	if ((v = ymap_get(root, "targets")) != NULL)
 		parse_targets(fe, v);
+	if ((v = ymap_get(root, "tiers")) != NULL)
+		parse_tiers(fe, v);
+	else {
+		tier_add(fe, "minimum");
+		tier_add(fe, "recommended");
+	}
 	/* Definitions are checked even when no rule uses them. */
 	for (i = 0; i < fe->nnets; i++)
 		resolve_net(fe, &fe->nets[i]);

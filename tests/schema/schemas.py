@@ -173,6 +173,8 @@ policy = {
     "hosts": {"enum": ["resolve", "native"], "description": "Default resolve."},
     "default": {"enum": ["deny", "accept", "none"], "description": "Default deny."},
     "inbound": {"enum": ["allow", "deny"], "description": "Default deny."},
+    "tiers": {"type": "array", "items": {"$ref": "#/$defs/ident"}, "uniqueItems": True,
+              "description": "The tiers in order; --tier T keeps T and every tier before it. Default [minimum, recommended]."},
     "networks": {"type": "object",
                  "propertyNames": {"allOf": [{"$ref": "#/$defs/ident"}, {"not": {"const": "any"}}]},
                  "additionalProperties": {"$ref": "#/$defs/dests"}},

@@ -186,25 +186,47 @@ test_tiers_topts(void)
 	r->name = "d";
 	r->tier = "full";
 
+	/* The order: minimum, recommended, full (cumulative). */
+	ir->file = "p.yaml";
+	ARENA_PUSH(A, ir->tiers, ir->ntiers, ir->captiers);
+	ir->tiers[0] = "minimum";
+	ARENA_PUSH(A, ir->tiers, ir->ntiers, ir->captiers);
+	ir->tiers[1] = "recommended";
+	ARENA_PUSH(A, ir->tiers, ir->ntiers, ir->captiers);
+	ir->tiers[2] = "full";
+
 	c = ir_clone(ir);
-	tiers_select(c, NULL);
+	is_int(tiers_select(c, NULL), 0, "NULL selects");
 	is_int(c->nrules, 4, "NULL keeps every rule");
+	is_int(tiers_select(c, "all"), 0, "all selects");
+	is_int(c->nrules, 4, "all keeps every rule");
 	tiers_select(c, "minimum");
 	ok(c->nrules == 2 && strcmp(c->rules[0].name, "a") == 0 &&
 	    strcmp(c->rules[1].name, "b") == 0,
 	    "minimum keeps its rules and untiered ones, in order");
 	c = ir_clone(ir);
+	tiers_select(c, "recommended");
+	ok(c->nrules == 3 && strcmp(c->rules[0].name, "a") == 0 &&
+	    strcmp(c->rules[2].name, "c") == 0,
+	    "recommended is the minimum table plus its own rules");
+	c = ir_clone(ir);
+	tiers_select(c, "full");
+	is_int(c->nrules, 4, "the last tier keeps every tier before it");
+	c = ir_clone(ir);
 	tiers_select(c, "full,recommended");
 	ok(c->nrules == 3 && strcmp(c->rules[0].name, "b") == 0 &&
 	    strcmp(c->rules[1].name, "c") == 0 &&
-	    strcmp(c->rules[2].name, "d") == 0, "a comma list");
+	    strcmp(c->rules[2].name, "d") == 0, "a comma list is that set");
 	c = ir_clone(ir);
-	tiers_select(c, "min");
-	ok(c->nrules == 1 && strcmp(c->rules[0].name, "b") == 0,
-	    "a tier name prefix does not match");
+	is_int(tiers_select(c, "min"), -1, "a tier name prefix is no tier");
+	is_int(c->nrules, 4, "...and nothing is dropped");
 	c = ir_clone(ir);
-	tiers_select(c, "minimum,");
-	is_int(c->nrules, 2, "an empty list item matches nothing");
+	is_int(tiers_select(c, "minimun"), -1, "a typo is an error");
+	c = ir_clone(ir);
+	is_int(tiers_select(c, "minimum,"), 0, "an empty list item is skipped");
+	is_int(c->nrules, 2, "...and minimum, is the set {minimum}");
+	c = ir_clone(ir);
+	is_int(tiers_select(c, ","), -1, "no tier at all is an error");
 
 	ok(strcmp(ir_topt(ir, "nftables", "table", "dflt"), "dflt") == 0,
 	    "no options: the default");
