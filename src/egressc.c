@@ -21,9 +21,12 @@ static const struct cli_cmd commands[] = {
 	  "Compare the files in DIR with what compile would write: 0 up to "
 	  "date, 1 stale (diff -u on standard output).",
 	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK), cmd_check },
-	{ "lint", "[--strict] [--lock FILE] POLICY",
-	  "Report rules that can never match or match nothing.",
-	  OPTS(O_LOCK, O_STRICT, O_TIER), cmd_lint },
+	{ "lint", "[--strict] [--verbose] [--format text|json|sarif] "
+	  "[--tier T]\n"
+	  "                       [--lock FILE] POLICY",
+	  "Report rules that can never match (redundant or in conflict, with "
+	  "an example packet), match nothing, or allow everything.",
+	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint },
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
 	  "                       [--tries N] [--concurrency N] [--keep-going] "
 	  "[--keep-days N]\n"

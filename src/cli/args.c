@@ -60,6 +60,10 @@ static const struct optdef optdefs[] = {
 	    "catalog" },
 	{ O_DRYRUN, "dry-run", NULL, "print the batch, send nothing" },
 	{ O_NETNS, "netns", "NAME", "work in network namespace NAME" },
+	{ O_FORMAT, "format", "FORMAT", "findings as text, json or sarif "
+	    "(SARIF 2.1.0)" },
+	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
+	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -198,6 +202,8 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_SOURCE: o->source = arg; break;
 	case O_DRYRUN: o->dry_run = true; break;
 	case O_NETNS: o->netns = arg; break;
+	case O_FORMAT: o->format = arg; break;
+	case O_VERBOSE: o->verbose = true; break;
 	}
 	return 0;
 }

@@ -38,7 +38,8 @@ struct opts {
 	const char	*tiers;
 	const char	*lock;
 	const char	*dump;		/* compile --dump ir | lowered:TARGET */
-	bool		 stamp, strict, resolve;
+	const char	*format;	/* lint --format text | json | sarif */
+	bool		 stamp, strict, resolve, verbose;
 	/* explain */
 	const char	*to, *port, *from, *batch;
 	bool		 inbound;
@@ -61,7 +62,7 @@ enum {
 	O_TIER = 256, O_LOCK, O_STAMP, O_STRICT, O_RESOLVE, O_DUMP, O_TO,
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
-	O_SOURCE, O_DRYRUN, O_NETNS,
+	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE,
 };
 
 struct cli_cmd {

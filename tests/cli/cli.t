@@ -77,9 +77,9 @@ grep -q 'comment "livekit-turn-udp' "$T/min"; ok $? "--tier minimum keeps TURN/U
 
 # explain: the deciding rule and its location.
 x=$("$EG" explain --lock "$L" "$P" --to 161.115.180.211 --port udp/3478 2>/dev/null)
-is "$x" "allow livekit-turn-udp $P:60:11" "explain: TURN/UDP to a LiveKit node"
+is "$x" "allow livekit-turn-udp $P:62:11" "explain: TURN/UDP to a LiveKit node"
 x=$("$EG" explain --lock "$L" "$P" --to 198.51.100.10 --port tcp/443 2>/dev/null)
-is "$x" "allow heygen-api $P:66:11" "explain: HeyGen API"
+is "$x" "allow heygen-api $P:68:11" "explain: HeyGen API"
 x=$("$EG" explain --lock "$L" "$P" --to 8.8.8.8 --port tcp/22 2>/dev/null)
 is "$x" "deny (default)" "explain: anything else is the default"
 x=$("$EG" explain --lock "$L" --tier minimum "$P" --to 8.8.8.8 --port udp/50000 2>/dev/null)
@@ -94,7 +94,7 @@ is $? 2 "explain: bad port: exit 2"
 
 # IPv6 neighbour discovery goes first with default: deny, whatever the rules.
 x=$("$EG" explain --lock "$L" "$P" --to fe80::1 --port icmpv6/135 2>/dev/null)
-is "$x" "allow builtin-ipv6-nd $P:27:10" "explain: neighbour solicitation is let out (default: deny)"
+is "$x" "allow builtin-ipv6-nd $P:28:10" "explain: neighbour solicitation is let out (default: deny)"
 x=$("$EG" explain --lock "$L" "$P" --to fe80::1 --port icmpv6/128 2>/dev/null)
 is "$x" "deny (default)" "explain: other ICMPv6 is not"
 x=$("$EG" explain tests/policies/embed.yaml --to fe80::1 --port icmpv6/135 2>/dev/null)
@@ -126,7 +126,7 @@ rules:
     to: [any]
 EOP
 "$EG" lint "$T/lint.yaml" 2>"$T/e"; is $? 0 "lint: warnings exit 0"
-grep -q "lint.yaml:7:11: warning: rule 'web-host' is shadowed by rule 'web' (line 4)" "$T/e"
+grep -q "lint.yaml:7:11: warning: rule 'web-host' is redundant: earlier rules that also allow take all its packets; e.g. tcp 0.0.0.0 -> 192.0.2.7:443 is decided by rule 'web' (allow) at line 4" "$T/e"
 ok $? "lint: reports a shadowed rule at its location"
 grep -q "rule 'everything' allows everything" "$T/e"; ok $? "lint: reports an allow-all rule"
 "$EG" lint --strict "$T/lint.yaml" 2>/dev/null; is $? 1 "lint --strict: exit 1"

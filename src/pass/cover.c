@@ -1,0 +1,263 @@
+/*
+ * cover.c - what of a rule the rules before it leave: the packets that
+ * still reach it under first match.
+ *
+ * A rule's packets are a union of boxes, one per (family, protocol):
+ * source interval set x destination interval set x port set.  The protocol
+ * axis has five values: tcp, udp, icmp (IPv4 only), icmpv6 (IPv6 only) and
+ * "other", which stands for every other IP protocol and only a rule
+ * without ports: matches.  A host name still unresolved (lint before the
+ * first resolve, or names kept native) is a destination axis of its own:
+ * only the same name, from a source that covers the rule's, takes it.
+ *
+ * A box minus a box that meets it is at most three boxes (the source
+ * outside, the destination outside, the ports outside), each disjoint
+ * from the others; so the rest of rule j is its boxes minus every earlier
+ * rule's, in turn.  Coverage by the union of earlier rules (a /8 after
+ * both /9s) falls out, where a pairwise test misses it.  The work is
+ * bounded: past COVER_MAX_BOXES the answer is "not covered" (no false
+ * warning, possibly a missed one), and callers say so.
+ */
+#include <string.h>
+
+#include "pass/cover.h"
+
+#define COVER_MAX_BOXES	4096
+
+enum { PX_OTHER = P_N, PX_N };
+
+/* Build the boxes of one rule. */
+static void
+add_box(struct arena *a, struct cover *c, const struct cover_box *b)
+{
+	ARENA_PUSH(a, c->v, c->n, c->cap);
+	c->v[c->n - 1] = *b;
+}
+
+static bool
+proto_in_fam(int p, int f)
+{
+	if (p == P_ICMP)
+		return f == FAM_V4;
+	if (p == P_ICMP6)
+		return f == FAM_V6;
+	return true;
+}
+
+/* The port set of protocol p a rule matches, or false when none. */
+static bool
+ports_of(struct arena *a, const struct ir_rule *r, int p, struct iset *out)
+{
+	iset_init(out);
+	if (r->svc.all) {
+		iset_add(a, out, 0, p == PX_OTHER ? 0 : proto_max(p));
+		iset_norm(out);
+		return true;
+	}
+	if (p == PX_OTHER || iset_empty(&r->svc.p[p]))
+		return false;
+	iset_copy(a, out, &r->svc.p[p]);
+	return true;
+}
+
+/* Every packet of rule r as boxes.  names: keep unresolved names. */
+void
+cover_rule(struct arena *a, const struct ir_rule *r, struct cover *c)
+{
+	struct cover_box b;
+	size_t k;
+	int f, p;
+
+	memset(c, 0, sizeof(*c));
+	for (f = 0; f < FAM_N; f++)
+		for (p = 0; p < PX_N; p++) {
+			if (!proto_in_fam(p, f) || iset_empty(&r->src.f[f]))
+				continue;
+			memset(&b, 0, sizeof(b));
+			if (!ports_of(a, r, p, &b.ports))
+				continue;
+			b.fam = f;
+			b.proto = p;
+			iset_copy(a, &b.src, &r->src.f[f]);
+			iset_init(&b.dst);
+			iset_copy(a, &b.dst, &r->dst.f[f]);
+			for (k = 0; k < r->nnames; k++)
+				if (r->names[k].resolved)
+					iset_union(a, &b.dst,
+					    &r->names[k].addrs.f[f]);
+			iset_norm(&b.dst);
+			if (!iset_empty(&b.dst))
+				add_box(a, c, &b);
+		}
+	/* Names without addresses: a box each, per protocol. */
+	for (k = 0; k < r->nnames; k++) {
+		if (r->names[k].resolved)
+			continue;
+		for (p = 0; p < PX_N; p++) {
+			memset(&b, 0, sizeof(b));
+			if (p == P_ICMP6 || !ports_of(a, r, p, &b.ports))
+				continue;
+			b.fam = -1;
+			b.name = r->names[k].name;
+			b.proto = p;
+			iset_add(a, &b.src, 0, 0);
+			iset_norm(&b.src);
+			iset_add(a, &b.dst, 0, 0);
+			iset_norm(&b.dst);
+			add_box(a, c, &b);
+		}
+	}
+}
+
+static bool
+src_covers_all(const struct ir_rule *i, const struct ir_rule *j)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++)
+		if (!iset_subset(&j->src.f[f], &i->src.f[f]))
+			return false;
+	return true;
+}
+
+/*
+ * rest = rest minus the packets of rule `by`.  Returns -1 when the boxes
+ * grew past the bound (rest is then left as it was: "not covered").
+ */
+static int
+subtract(struct arena *a, struct cover *rest, const struct ir_rule *by,
+    const struct ir_rule *of)
+{
+	struct cover bc, out;
+	size_t i, k;
+
+	cover_rule(a, by, &bc);
+	for (k = 0; k < bc.n; k++) {
+		const struct cover_box *cut = &bc.v[k];
+
+		if (cut->fam < 0 && !src_covers_all(by, of))
+			continue;
+		memset(&out, 0, sizeof(out));
+		for (i = 0; i < rest->n; i++) {
+			const struct cover_box *x = &rest->v[i];
+			struct cover_box piece, mid;
+
+			if (x->fam != cut->fam || x->proto != cut->proto ||
+			    (x->fam < 0 && strcmp(x->name, cut->name) != 0)) {
+				add_box(a, &out, x);
+				continue;
+			}
+			memset(&mid, 0, sizeof(mid));
+			mid = *x;
+			iset_init(&mid.src);
+			iset_inter(a, &mid.src, &x->src, &cut->src);
+			iset_init(&mid.dst);
+			iset_inter(a, &mid.dst, &x->dst, &cut->dst);
+			iset_init(&mid.ports);
+			iset_inter(a, &mid.ports, &x->ports, &cut->ports);
+			if (iset_empty(&mid.src) || iset_empty(&mid.dst) ||
+			    iset_empty(&mid.ports)) {
+				add_box(a, &out, x);
+				continue;
+			}
+			/* Source outside the cut. */
+			piece = *x;
+			iset_init(&piece.src);
+			iset_diff(a, &piece.src, &x->src, &cut->src);
+			if (!iset_empty(&piece.src))
+				add_box(a, &out, &piece);
+			/* Source inside, destination outside. */
+			piece = *x;
+			piece.src = mid.src;
+			iset_init(&piece.dst);
+			iset_diff(a, &piece.dst, &x->dst, &cut->dst);
+			if (!iset_empty(&piece.dst))
+				add_box(a, &out, &piece);
+			/* Both inside, ports outside. */
+			piece = *x;
+			piece.src = mid.src;
+			piece.dst = mid.dst;
+			iset_init(&piece.ports);
+			iset_diff(a, &piece.ports, &x->ports, &cut->ports);
+			if (!iset_empty(&piece.ports))
+				add_box(a, &out, &piece);
+			if (out.n > COVER_MAX_BOXES)
+				return -1;
+		}
+		*rest = out;
+	}
+	return 0;
+}
+
+static bool
+meets(struct arena *a, const struct ir_rule *i, const struct ir_rule *j)
+{
+	struct cover ci, cj;
+	size_t x, y;
+
+	if (i->dir != j->dir)
+		return false;
+	cover_rule(a, i, &ci);
+	cover_rule(a, j, &cj);
+	for (x = 0; x < ci.n; x++)
+		for (y = 0; y < cj.n; y++) {
+			const struct cover_box *p = &ci.v[x], *q = &cj.v[y];
+			struct iset t;
+
+			if (p->fam != q->fam || p->proto != q->proto ||
+			    (p->fam < 0 && (strcmp(p->name, q->name) != 0 ||
+			    !src_covers_all(i, j))))
+				continue;
+			iset_init(&t);
+			iset_inter(a, &t, &p->src, &q->src);
+			if (iset_empty(&t))
+				continue;
+			iset_inter(a, &t, &p->dst, &q->dst);
+			if (iset_empty(&t))
+				continue;
+			iset_inter(a, &t, &p->ports, &q->ports);
+			if (!iset_empty(&t))
+				return true;
+		}
+	return false;
+}
+
+int
+cover_rest(struct arena *a, const struct ir *ir, size_t j, struct cover *rest,
+    struct cover_by *by)
+{
+	const struct ir_rule *r = &ir->rules[j];
+	size_t i;
+
+	cover_rule(a, r, rest);
+	memset(by, 0, sizeof(*by));
+	for (i = 0; i < j && rest->n > 0; i++) {
+		const struct ir_rule *e = &ir->rules[i];
+		size_t before = rest->n;
+
+		if (e->dir != r->dir || !meets(a, e, r))
+			continue;
+		if (subtract(a, rest, e, r) < 0)
+			return -1;
+		(void)before;
+		ARENA_PUSH(a, by->v, by->n, by->cap);
+		by->v[by->n - 1] = i;
+		if (e->action != r->action)
+			by->conflict = true;
+	}
+	return 0;
+}
+
+bool
+cover_example(const struct cover_box *b, struct ir_packet *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+	if (b->fam < 0 || b->proto == PX_OTHER)
+		return false;
+	pk->fam = (enum fam)b->fam;
+	pk->src = b->src.v[0].lo;
+	pk->dst = b->dst.v[0].lo;
+	pk->proto = (enum proto)b->proto;
+	pk->port = (unsigned)b->ports.v[0].lo;
+	return true;
+}
