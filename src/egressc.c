@@ -35,19 +35,23 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_KEEPGOING,
 	      O_KEEPDAYS, O_NOSTAMP),
 	  cmd_resolve },
-	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] POLICY\n"
-	  "                       (--to ADDR --port PROTO/PORT | --batch FILE)",
+	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
+	  "[--json] POLICY\n"
+	  "                       (--to ADDR|HOST --port PROTO/PORT | --batch "
+	  "FILE)",
 	  "Say which rule decides a packet, first match wins.",
-	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND),
+	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
+	      O_JSON),
 	  cmd_explain },
 	{ "catalog", "livekit --project NAME --regions FILE [--source URL] "
 	  "[-o FILE]",
 	  "Write a catalog of LiveKit's per-region hosts for one project.",
 	  OPTS(O_PROJECT, O_REGIONS, O_SOURCE, O_OUTPUT), cmd_catalog },
-	{ "apply", "[--dry-run] [--netns NAME] [--tier T] [--lock FILE] POLICY",
+	{ "apply", "[--dry-run] [--force] [--netns NAME] [--tier T] [--lock "
+	  "FILE] POLICY",
 	  "Load the policy's nftables table into the kernel in one atomic "
 	  "batch.",
-	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS), cmd_apply },
+	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE), cmd_apply },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",

@@ -38,7 +38,8 @@ static const struct optdef optdefs[] = {
 	{ O_RESOLVE, "resolve", NULL, "refresh the lock with DNS first" },
 	{ O_DUMP, "dump", "STAGE", "print the IR ('ir') or one target's "
 	    "lowered IR ('lowered:TARGET') instead of output" },
-	{ O_TO, "to", "ADDR", "the packet's destination address" },
+	{ O_TO, "to", "ADDR", "the packet's destination: an address, or a "
+	    "host name of the policy (each of its locked addresses)" },
 	{ O_PORT, "port", "PROTO/PORT", "the packet's protocol and port "
 	    "(tcp/443, icmp/8)" },
 	{ O_FROM, "from", "ADDR", "the packet's source address" },
@@ -62,6 +63,8 @@ static const struct optdef optdefs[] = {
 	{ O_NETNS, "netns", "NAME", "work in network namespace NAME" },
 	{ O_FORMAT, "format", "FORMAT", "findings as text, json or sarif "
 	    "(SARIF 2.1.0)" },
+	{ O_JSON, "json", NULL, "one JSON object per decision" },
+	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
@@ -204,6 +207,8 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_NETNS: o->netns = arg; break;
 	case O_FORMAT: o->format = arg; break;
 	case O_VERBOSE: o->verbose = true; break;
+	case O_JSON: o->json = true; break;
+	case O_FORCE: o->force = true; break;
 	}
 	return 0;
 }

@@ -39,7 +39,7 @@ struct opts {
 	const char	*lock;
 	const char	*dump;		/* compile --dump ir | lowered:TARGET */
 	const char	*format;	/* lint --format text | json | sarif */
-	bool		 stamp, strict, resolve, verbose;
+	bool		 stamp, strict, resolve, verbose, json, force;
 	/* explain */
 	const char	*to, *port, *from, *batch;
 	bool		 inbound;
@@ -62,7 +62,7 @@ enum {
 	O_TIER = 256, O_LOCK, O_STAMP, O_STRICT, O_RESOLVE, O_DUMP, O_TO,
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
-	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE,
+	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
 };
 
 struct cli_cmd {
@@ -86,6 +86,8 @@ struct job {
 	struct policy	*pol;
 	struct ir	*ir;
 	const char	*tmpldir;
+	const char	*lockfile;	/* the lock job_bind read */
+	bool		 example;	/* ...holds documentation addresses */
 };
 
 /* Read the policy, check target options, expand wildcards; 0 or -1. */

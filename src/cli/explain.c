@@ -1,7 +1,9 @@
 /*
  * explain.c - `egressc explain`: which rule of the policy decides a packet
  * (first match, after the lock and tier selection), or the default.
- * --batch reads one "ADDR PROTO/PORT" a line.
+ * --to takes an address or a host name of the policy (each of its locked
+ * addresses is decided); --batch reads one "ADDR PROTO/PORT" a line;
+ * --json prints one JSON object per decision.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "ir/ir.h"
+#include "util/arena.h"
 #include "util/diag.h"
 
 static int
@@ -61,28 +64,135 @@ parse_packet(const char *addr, const char *port, const char *from,
 	return 0;
 }
 
+/* A host's addresses decided at most (a name is a handful, not a range). */
+#define EXPLAIN_MAX_ADDRS	256
+
 static void
-print_decision(const struct ir *ir, const struct ir_packet *pk)
+json_str(const char *s)
+{
+	putchar('"');
+	for (; *s != '\0'; s++)
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	putchar('"');
+}
+
+/* One decision: "ACTION RULE FILE:LINE:COL" or "ACTION (default)", with
+ * "(HOST ADDR)" after it when the packet's address came from a host;
+ * --json: one object a line. */
+static void
+print_decision(const struct ir *ir, const struct ir_packet *pk,
+    const char *host, const char *port, bool json)
 {
 	long i = ir_decide(ir, pk);
-	const struct ir_rule *r;
+	const struct ir_rule *r = i >= 0 ? &ir->rules[i] : NULL;
+	/* A policy without inbound rules leaves inbound alone. */
+	const char *dflt = pk->dir == IR_INBOUND && !ir_has_inbound(ir) ?
+	    "none" : ir_default_name[ir->def];
+	char buf[ADDR_STRLEN];
 
-	if (i < 0) {
-		/* A policy without inbound rules leaves inbound alone. */
-		printf("%s (default)\n", pk->dir == IR_INBOUND &&
-		    !ir_has_inbound(ir) ? "none" : ir_default_name[ir->def]);
+	addr_format(buf, pk->fam, pk->dst, fam_bits(pk->fam));
+	if (json) {
+		printf("{\"to\": \"%s\", \"host\": ", buf);
+		if (host != NULL)
+			json_str(host);
+		else
+			fputs("null", stdout);
+		printf(", \"port\": ");
+		json_str(port);
+		printf(", \"direction\": \"%s\", \"decision\": \"%s\", ",
+		    pk->dir == IR_INBOUND ? "inbound" : "egress",
+		    r ? ir_action_name[r->action] : dflt);
+		if (r == NULL)
+			printf("\"rule\": null, \"default\": true}\n");
+		else {
+			printf("\"rule\": ");
+			json_str(r->name);
+			printf(", \"default\": false, \"file\": ");
+			json_str(r->loc.file);
+			printf(", \"line\": %d, \"column\": %d}\n", r->loc.line,
+			    r->loc.col);
+		}
 		return;
 	}
-	r = &ir->rules[i];
-	printf("%s %s %s:%d:%d\n", ir_action_name[r->action], r->name,
-	    r->loc.file, r->loc.line, r->loc.col);
+	if (r == NULL)
+		printf("%s (default)", dflt);
+	else
+		printf("%s %s %s:%d:%d", ir_action_name[r->action], r->name,
+		    r->loc.file, r->loc.line, r->loc.col);
+	if (host != NULL)
+		printf(" (%s %s)", host, buf);
+	putchar('\n');
+}
+
+/*
+ * The packet(s) to decide: --to an address, or a host name of the policy
+ * with its locked addresses, one packet each (the decision can differ
+ * between a host's addresses when another rule names one of them).
+ */
+static int
+explain(const struct ir *ir, const char *to, const char *port,
+    const struct opts *o)
+{
+	struct ir_packet pk;
+	enum fam fam;
+	u128 addr;
+	size_t i, k, x, found = 0;
+	int len, f;
+	bool hb;
+
+	if (addr_parse(to, &fam, &addr, &len, &hb) == 0 || strchr(to, '.') ==
+	    NULL || strchr(to, '/') != NULL) {
+		if (parse_packet(to, port, o->from, o->inbound, &pk) < 0)
+			return -1;
+		print_decision(ir, &pk, NULL, port, o->json);
+		return 0;
+	}
+	for (i = 0; i < ir->nrules && found == 0; i++)
+		for (k = 0; k < ir->rules[i].nnames && found == 0; k++) {
+			const struct ir_name *nm = &ir->rules[i].names[k];
+
+			if (strcmp(nm->name, to) != 0 || !nm->resolved)
+				continue;
+			/* Each address: a host's are few, and a /31 of two
+			 * may be decided twice differently. */
+			for (f = 0; f < FAM_N; f++)
+				for (x = 0; x < nm->addrs.f[f].n; x++) {
+					const struct ival *iv =
+					    &nm->addrs.f[f].v[x];
+					u128 v = iv->lo;
+
+					do {
+						char buf[ADDR_STRLEN];
+
+						addr_format(buf, (enum fam)f, v,
+						    fam_bits((enum fam)f));
+						if (parse_packet(buf, port,
+						    o->from, o->inbound, &pk) < 0)
+							return -1;
+						print_decision(ir, &pk, to,
+						    port, o->json);
+						found++;
+					} while (v++ != iv->hi &&
+					    found < EXPLAIN_MAX_ADDRS);
+				}
+		}
+	if (found == 0) {
+		diag_error(NULL, "explain: '%s' is no address and no host of "
+		    "the policy's lock", to);
+		return -1;
+	}
+	return 0;
 }
 
 int
 cmd_explain(struct opts *o, int argc, char **argv)
 {
 	const char *policy = argv[0];
-	struct ir_packet pk;
 	struct job j;
 	int rc;
 
@@ -94,10 +204,7 @@ cmd_explain(struct opts *o, int argc, char **argv)
 	if (rc == 0)
 		rc = job_bind(&j, o, false);
 	if (rc == 0 && o->batch == NULL) {
-		if (parse_packet(o->to, o->port, o->from, o->inbound, &pk) < 0)
-			rc = -1;
-		else
-			print_decision(j.ir, &pk);
+		rc = explain(j.ir, o->to, o->port, o);
 	} else if (rc == 0) {
 		FILE *f = strcmp(o->batch, "-") == 0 ? stdin :
 		    fopen(o->batch, "r");
@@ -116,10 +223,8 @@ cmd_explain(struct opts *o, int argc, char **argv)
 
 				diag_error(&l, "expected 'ADDR PROTO/PORT'");
 				rc = -1;
-			} else if (parse_packet(a, p, o->from, o->inbound, &pk) < 0)
+			} else if (explain(j.ir, a, p, o) < 0)
 				rc = -1;
-			else
-				print_decision(j.ir, &pk);
 		}
 		if (f != NULL && f != stdin)
 			fclose(f);

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "nl/nl.h"
 #include "util/arena.h"
+#include "util/diag.h"
 
 static int
 kernel(struct opts *o, const char *policy, bool apply)
@@ -19,6 +20,15 @@ kernel(struct opts *o, const char *policy, bool apply)
 	rc = job_load(&j, policy);
 	if (rc == 0)
 		rc = job_bind(&j, o, true);
+	/* Documentation addresses in a live kernel filter nothing real and
+	 * cut off everything else: only on purpose. */
+	if (rc == 0 && apply && j.example && !o->force && !o->dry_run) {
+		diag_error(NULL, "%s holds example addresses (documentation "
+		    "ranges), not DNS answers: run 'egressc resolve %s' for a "
+		    "real lock, or give --force to load these anyway",
+		    j.lockfile, policy);
+		rc = -1;
+	}
 	if (rc == 0) {
 		/* The same view of the policy compile -t nftables renders. */
 		low = job_lower(&j, be_find("nftables"), j.a);

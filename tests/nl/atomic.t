@@ -19,7 +19,7 @@ heygen=$ROOT/policies/heygen-livekit.yaml
 hlock=$ROOT/policies/heygen-livekit.example.lock
 
 # Something to keep: the mixed table, and a table egressc knows nothing of.
-nsx "$EG" apply --lock "${mixed%.yaml}.lock" "$mixed" 2>/dev/null
+nsx "$EG" apply --force --lock "${mixed%.yaml}.lock" "$mixed" 2>/dev/null
 ok $? "apply mixed"
 nsx nft add table ip other
 nsx nft add chain ip other c '{ type filter hook input priority 0; }'
@@ -27,7 +27,7 @@ nsx nft add rule ip other c tcp dport 22 counter accept
 nsx nft list ruleset >"$T/before"
 
 # A new table whose fourth rule the kernel refuses.
-EGRESSC_NL_FAIL_RULE=heygen-api nsx "$EG" apply --lock "$hlock" "$heygen" \
+EGRESSC_NL_FAIL_RULE=heygen-api nsx "$EG" apply --force --lock "$hlock" "$heygen" \
     >/dev/null 2>"$T/err"
 is "$?" 3 "a rejected batch: exit 3"
 sed 's/^/# /' "$T/err" | head -4
@@ -41,7 +41,7 @@ cmp -s "$T/before" "$T/after"
 ok $? "nft list ruleset is byte-identical after the rejected batch"
 
 # Replacing an existing table: the old one must survive a failure.
-EGRESSC_NL_FAIL_RULE=6 nsx "$EG" apply --lock "${mixed%.yaml}.lock" \
+EGRESSC_NL_FAIL_RULE=6 nsx "$EG" apply --force --lock "${mixed%.yaml}.lock" \
     "$mixed" >/dev/null 2>"$T/err"
 is "$?" 3 "a rejected replacement of table mixed: exit 3"
 sed 's/^/# /' "$T/err" | head -2
@@ -53,7 +53,7 @@ ok $? "the old table is still there, byte-identical"
 
 # The first rule and the last one: no off-by-one in the mapping.
 for r in block-bad all-to-host; do
-	EGRESSC_NL_FAIL_RULE=$r nsx "$EG" apply --lock "${mixed%.yaml}.lock" \
+	EGRESSC_NL_FAIL_RULE=$r nsx "$EG" apply --force --lock "${mixed%.yaml}.lock" \
 	    "$mixed" >/dev/null 2>"$T/err"
 	grep -q "error: the kernel rejected rule '$r'" "$T/err"
 	ok $? "a failure at rule $r is reported at $r"
@@ -64,7 +64,7 @@ ok $? "still byte-identical"
 
 # No CAP_NET_ADMIN: exit 3, a clear message, nothing changed.
 nsx setpriv --bounding-set=-net_admin --inh-caps=-net_admin \
-    "$EG" apply --lock "$hlock" "$heygen" >/dev/null 2>"$T/err"
+    "$EG" apply --force --lock "$hlock" "$heygen" >/dev/null 2>"$T/err"
 is "$?" 3 "apply without CAP_NET_ADMIN: exit 3"
 sed 's/^/# /' "$T/err" | head -2
 grep -q 'CAP_NET_ADMIN' "$T/err"
@@ -73,8 +73,18 @@ nsx nft list ruleset >"$T/after"
 cmp -s "$T/before" "$T/after"
 ok $? "nothing changed"
 
+# A lock of example (documentation) addresses is refused without --force,
+# with a message that says what to run, and the kernel is left alone.
+nsx "$EG" apply --lock "$hlock" "$heygen" >/dev/null 2>"$T/err"
+is "$?" 2 "apply of an example lock without --force: exit 2"
+grep -q "holds example addresses.*run 'egressc resolve $heygen'.*--force" "$T/err"
+ok $? "...saying to resolve, or --force"
+nsx nft list ruleset >"$T/after"
+cmp -s "$T/before" "$T/after"
+ok $? "...and nothing changed"
+
 # And a good batch still goes through afterwards.
-nsx "$EG" apply --lock "$hlock" "$heygen" 2>/dev/null
+nsx "$EG" apply --force --lock "$hlock" "$heygen" 2>/dev/null
 ok $? "apply heygen-livekit without the hook"
 nsx nft list tables | grep -q 'table inet heygen-livekit'
 ok $? "its table is there"

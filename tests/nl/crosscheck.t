@@ -111,7 +111,7 @@ while read -r pol lockopt; do
 		fi
 		table=$(grep -m1 '^table inet ' "$T/text.nft" | awk '{print $3}')
 		# shellcheck disable=SC2086
-		unshare -n sh -c "\"\$0\" apply $lockopt $tieropt \"\$1\" &&
+		unshare -n sh -c "\"\$0\" apply --force $lockopt $tieropt \"\$1\" &&
 		    nft -j list table inet \"\$2\"" "$EG" "$pol" "$table" \
 		    >"$T/apply.json" 2>"$T/err"
 		ok $? "$label: egressc apply loads table inet $table" ||

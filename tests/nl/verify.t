@@ -27,7 +27,7 @@ is "$?" 1 "verify before apply: exit 1"
 grep -q 'table inet mixed: missing' "$T/out"
 ok $? "verify before apply: says the table is missing"
 
-"$EG" apply --netns "$NS" --lock "$lock" "$pol" 2>"$T/err"
+"$EG" apply --force --netns "$NS" --lock "$lock" "$pol" 2>"$T/err"
 ok $? "apply --netns $NS" || sed 's/^/# /' "$T/err"
 verify
 is "$?" 0 "verify right after apply: exit 0"
@@ -81,7 +81,7 @@ ok $? "a missing rule"
 grep -q '^chain output: policy drop, the policy wants accept' "$T/out"
 ok $? "the chain's policy"
 
-"$EG" apply --netns "$NS" --lock "$lock" "$pol" 2>"$T/err"
+"$EG" apply --force --netns "$NS" --lock "$lock" "$pol" 2>"$T/err"
 ok $? "apply again"
 verify
 is "$?" 0 "verify after the second apply: exit 0"
@@ -103,7 +103,7 @@ ok $? "it says the rule is out of order"
 
 # A policy with inbound rules has an input chain too.
 inb=$ROOT/tests/policies/inbound.yaml
-"$EG" apply --netns "$NS" "$inb" 2>"$T/err"
+"$EG" apply --force --netns "$NS" "$inb" 2>"$T/err"
 ok $? "apply a policy with inbound rules" || sed 's/^/# /' "$T/err"
 "$EG" verify --netns "$NS" "$inb" >"$T/out" 2>&1
 is "$?" 0 "verify it: exit 0"
