@@ -8,12 +8,14 @@
 #define OPTS(...)	((const int[]){ __VA_ARGS__, 0 })
 
 static const struct cli_cmd commands[] = {
-	{ "compile", "[-t TARGETS] [-o DIR] [--tier T] [--lock FILE] [--stamp]\n"
+	{ "compile", "[-t TARGETS] [-o DIR] [--tier T] [--lock FILE] [--stamp] "
+	  "[--strict]\n"
 	  "                       [--dump ir|lowered:TARGET] [--resolve "
 	  "[resolve options]] POLICY",
 	  "Compile POLICY for the targets: one target to standard output, or "
 	  "one file per target in DIR.",
-	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_RESOLVE,
+	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_STRICT,
+	      O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
 	      O_CONC),
 	  cmd_compile },

@@ -88,6 +88,7 @@ struct job {
 	const char	*tmpldir;
 	const char	*lockfile;	/* the lock job_bind read */
 	bool		 example;	/* ...holds documentation addresses */
+	bool		 strict;	/* what a target loses is an error */
 };
 
 /* Read the policy, check target options, expand wildcards; 0 or -1. */

@@ -126,6 +126,7 @@ cmd_compile(struct opts *o, int argc, char **argv)
 		return EX_BAD;
 	kept.files = targets_files(bes);
 	rc = job_load(&j, policy);
+	j.strict = o->strict;
 	if (rc == 0 && o->resolve) {
 		o->ro.lockpath = o->lock ? o->lock : lock_path(j.a, policy);
 		rc = resolve_run(j.ir, &o->ro);

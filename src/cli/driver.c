@@ -91,6 +91,7 @@ find_templates(struct arena *a)
 int
 job_load(struct job *j, const char *path)
 {
+	memset(j, 0, sizeof(*j));
 	j->a = arena_new();
 	j->path = path;
 	j->tmpldir = find_templates(j->a);
@@ -142,7 +143,7 @@ job_lower(struct job *j, const struct backend *be, struct arena *a)
 
 	/* The lowered copy and its sets belong to the caller's arena. */
 	view.arena = a;
-	return lower(&view, be);
+	return lower(&view, be, j->strict);
 }
 
 int

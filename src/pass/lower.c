@@ -27,8 +27,42 @@ lower_rule_empty(const struct ir_rule *r)
 	return !any_fam && r->nnames == 0;
 }
 
+/*
+ * Say aloud where the target's text will not be exactly the policy: once
+ * per rule and target (lowering runs once per target), at the rule; with
+ * strict, as an error.
+ */
+static void
+lossy(const struct backend *be, const struct ir_rule *r, bool strict,
+    const char *what)
+{
+	if (strict)
+		diag_error(&r->loc, "rule '%s': target '%s' %s (--strict)",
+		    r->name, be->name, what);
+	else
+		diag_warning(&r->loc, "rule '%s': target '%s' %s", r->name,
+		    be->name, what);
+}
+
+static void
+say_losses(const struct ir *ir, const struct backend *be, bool strict)
+{
+	size_t i;
+
+	for (i = 0; i < ir->nrules; i++) {
+		const struct ir_rule *r = &ir->rules[i];
+
+		if (r->log && !(be->caps & BE_LOG))
+			lossy(be, r, strict, "has no per-rule logging: 'log' "
+			    "is dropped");
+		if (r->action == IR_REJECT && !(be->caps & BE_REJECT))
+			lossy(be, r, strict, "cannot reject: the rule blocks "
+			    "silently (no RST or ICMP unreachable)");
+	}
+}
+
 struct ir *
-lower(const struct ir *in, const struct backend *be)
+lower(const struct ir *in, const struct backend *be, bool strict)
 {
 	struct ir *ir = ir_clone(in);
 	size_t i, j, k, keep;
@@ -63,6 +97,7 @@ lower(const struct ir *in, const struct backend *be)
 		r->nnames = keep;
 		aset_norm(&r->dst);
 	}
+	say_losses(ir, be, strict);
 	if (diag_errors() != errs)
 		return NULL;
 	/* Rules that can match nothing (a name with no addresses, say). */

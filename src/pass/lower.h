@@ -9,8 +9,12 @@
 
 #include "backend/backend.h"
 
-/* A new IR (same arena) for be; NULL after diag_error(). */
-struct ir	*lower(const struct ir *, const struct backend *);
+/*
+ * A new IR (same arena) for be; NULL after diag_error().  Every place where
+ * the target cannot say what the policy says (log dropped, reject written
+ * as a silent block) is a warning at the rule, or with strict an error.
+ */
+struct ir	*lower(const struct ir *, const struct backend *, bool strict);
 /* Does the rule match anything at all once lowered? */
 bool		 lower_rule_empty(const struct ir_rule *);
 

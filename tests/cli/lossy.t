@@ -1,0 +1,27 @@
+#!/bin/sh
+# compile says aloud where a target's text is not exactly the policy: log
+# dropped (netsh, PowerShell), reject written as a silent block (Windows,
+# Cisco), one line per rule and target at the rule; --strict makes them
+# errors, and then nothing is written.
+. "$(dirname "$0")/../lib/tap.sh"
+P=tests/policies/mixed.yaml
+L="--lock tests/policies/mixed.lock"
+
+"$EG" compile -o "$T/out" $L $P 2>"$T/e"
+is $? 0 "lossy targets still compile"
+grep -q "mixed.yaml:21:11: warning: rule 'block-bad': target 'netsh' has no per-rule logging: 'log' is dropped" "$T/e"
+ok $? "netsh: log dropped, at the rule"
+grep -q "mixed.yaml:26:11: warning: rule 'reject-smtp': target 'cisco-ios' cannot reject" "$T/e"
+ok $? "cisco-ios: reject becomes a silent deny"
+is "$(grep -c "rule 'reject-smtp': target 'powershell'" "$T/e")" 1 "once per rule and target"
+grep -q "target 'nftables'\|target 'iptables'\|target 'pf'" "$T/e"
+is $? 1 "targets that can say it are quiet"
+"$EG" compile --strict -o "$T/strict" $L $P 2>"$T/e"
+is $? 2 "--strict: exit 2"
+grep -q "error: rule 'block-bad': target 'netsh' has no per-rule logging.*(--strict)" "$T/e"
+ok $? "...the losses are errors"
+[ ! -e "$T/strict" ] || [ -z "$(ls "$T/strict")" ]
+ok $? "...and no file is written"
+"$EG" compile --strict -t nftables $L $P >/dev/null 2>&1
+is $? 0 "--strict with a target that loses nothing: exit 0"
+done_testing
