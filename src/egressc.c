@@ -655,8 +655,15 @@ cmd_nl(struct opts *o, const char *policy, bool apply)
 		low = lower(j.ir, be_find("nftables"));
 		if (low == NULL)
 			rc = EX_BAD;
-		else
+		else {
+			/* 0, 1 (verify: differs) or -1; a failure that is
+			 * the world's fault is diag_fail()'s, exit 3. */
 			rc = apply ? nl_apply(low, &no) : nl_verify(low, &no);
+			if (rc < 0)
+				rc = diag_failures() ? EX_RESOLVE : EX_BAD;
+			else if (rc > 0)
+				rc = EX_DIFF;
+		}
 	}
 	job_free(&j);
 	return rc;
