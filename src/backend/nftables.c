@@ -1,118 +1,130 @@
 /*
  * nftables.c - one `table inet` for nft -f.  The file first creates and
  * deletes the table so that loading it replaces the old table in the same
- * transaction.  Address and port sets are anonymous sets, so a rule with
- * many destinations and ports is one line per family and protocol.
+ * transaction.  What the table holds is the nftables model (nft/nft.h),
+ * shared with egressc apply; this file only writes it in nft's syntax, so
+ * the text and the kernel path cannot drift apart.  Address and port sets
+ * are anonymous sets, so a rule with many destinations and ports is one
+ * line per family and protocol.
  */
 #include <string.h>
 
 #include "backend/backend.h"
-
-static const char *const nft_fam[FAM_N] = { "ip", "ip6" };
+#include "nft/nft.h"
 
 static void
-put_addrs(struct arena *a, struct out *o, const struct aset *s, enum fam f)
+put_addrs(struct out *o, const struct nft_vals *v, enum fam f)
 {
-	struct prefix *p;
-	size_t n, i;
 	char buf[ADDR_STRLEN];
+	size_t i;
 
-	n = aset_prefixes(a, s, f, &p);
-	if (n > 1)
-		out_puts(o, "{ ");
-	for (i = 0; i < n; i++)
+	for (i = 0; i < v->npfx; i++)
 		out_printf(o, "%s%s", i ? ", " : "",
-		    addr_format(buf, f, p[i].addr, p[i].len));
-	if (n > 1)
-		out_puts(o, " }");
+		    addr_format(buf, f, v->pfx[i].addr, v->pfx[i].len));
 }
 
 static void
-put_ports(struct out *o, const struct iset *s)
+put_numbers(struct out *o, const struct iset *s)
 {
 	size_t i;
 
-	if (s->n > 1)
-		out_puts(o, "{ ");
 	for (i = 0; i < s->n; i++) {
 		out_printf(o, "%s%u", i ? ", " : "", (unsigned)s->v[i].lo);
 		if (s->v[i].hi != s->v[i].lo)
 			out_printf(o, "-%u", (unsigned)s->v[i].hi);
 	}
-	if (s->n > 1)
+}
+
+/* The value side of a match, in nft's words for the field's type. */
+static void
+put_value(struct out *o, enum nft_field f, const struct nft_vals *v)
+{
+	static const char *const ctstate[] = { "invalid", "established",
+	    "related", "new" };
+	unsigned x = v->v.n > 0 ? (unsigned)v->v.v[0].lo : 0;
+	size_t n = 0;
+	unsigned bit;
+
+	switch (f) {
+	case NFT_F_NFPROTO:
+		out_puts(o, x == 10 ? "ipv6" : x == 2 ? "ipv4" : "?");
+		break;
+	case NFT_F_L4PROTO:
+		/* nft's name for ICMPv6 is that of /etc/protocols. */
+		out_puts(o, x == 6 ? "tcp" : x == 17 ? "udp" : x == 1 ?
+		    "icmp" : x == 58 ? "ipv6-icmp" : "?");
+		break;
+	case NFT_F_CTSTATE:
+		for (bit = 0; bit < 4; bit++)
+			if (iset_has(&v->v, 1u << bit))
+				out_printf(o, "%s%s", n++ ? "," : "",
+				    ctstate[bit]);
+		break;
+	case NFT_F_CTDIR:
+		out_puts(o, x == NFT_CT_DIR_REPLY ? "reply" : "original");
+		break;
+	case NFT_F_IP_SADDR:
+	case NFT_F_IP_DADDR:
+		put_addrs(o, v, FAM_V4);
+		break;
+	case NFT_F_IP6_SADDR:
+	case NFT_F_IP6_DADDR:
+		put_addrs(o, v, FAM_V6);
+		break;
+	default:
+		put_numbers(o, &v->v);
+		break;
+	}
+}
+
+static void
+put_match(struct out *o, const struct nft_match *m)
+{
+	out_printf(o, " %s%s ", nft_field_name[m->field], m->neg ? " !=" : "");
+	if (m->ifname != NULL)
+		out_printf(o, "\"%s\"", m->ifname);
+	else if (m->set == NULL)
+		put_value(o, m->field, &m->val);
+	else if (m->set->name != NULL)
+		out_printf(o, "@%s", m->set->name);
+	else {
+		out_puts(o, "{ ");
+		put_value(o, m->field, &m->set->elems);
 		out_puts(o, " }");
+	}
 }
 
 static void
-put_match(const struct be_opts *op, struct out *o, const struct ir_rule *r,
-    const struct be_match *m)
+put_rule(struct out *o, const struct nft_rule *r)
 {
-	static const char *const l4[P_N] = { "tcp dport", "udp dport",
-	    "icmp type", "icmpv6 type" };
-	bool sel = false;
-
-	if (m->fam >= 0) {
-		enum fam f = (enum fam)m->fam;
-
-		if (!aset_fam_full(&r->src, f)) {
-			out_printf(o, " %s saddr ", nft_fam[f]);
-			put_addrs(op->arena, o, &r->src, f);
-			sel = true;
-		}
-		if (!aset_fam_full(&r->dst, f)) {
-			out_printf(o, " %s daddr ", nft_fam[f]);
-			put_addrs(op->arena, o, &r->dst, f);
-			sel = true;
-		}
-		if (!sel)
-			out_printf(o, " meta nfproto %s", f == FAM_V4 ?
-			    "ipv4" : "ipv6");
-	}
-	if (m->proto < 0)
-		return;
-	if (m->ports == NULL) {
-		out_printf(o, " meta l4proto %s", m->proto == P_ICMP6 ?
-		    "ipv6-icmp" : proto_name[m->proto]);
-		return;
-	}
-	out_printf(o, " %s ", l4[m->proto]);
-	put_ports(o, m->ports);
-}
-
-static void
-put_rule(const struct be_opts *op, struct out *o, const struct ir_rule *r)
-{
-	static const char *const verdict[] = { "accept", "drop", "reject" };
-	struct be_match m[BE_MAX_MATCHES];
-	size_t n, i;
-	const char *comment = be_rule_comment(op, r);
-
+	static const char *const verdict[] = {
+		[NFT_V_ACCEPT] = "accept", [NFT_V_DROP] = "drop",
+		[NFT_V_REJECT] = "reject",
+	};
 	struct out line;
+	size_t i;
 
 	out_init(&line);
-	n = be_matches(r, op->be->caps, m);
-	for (i = 0; i < n; i++) {
-		out_reset(&line);
-		put_match(op, &line, r, &m[i]);
-		if (r->log)
-			out_printf(&line, " log prefix \"egressc %s \"",
-			    r->name);
-		out_printf(&line, " %s comment \"%s\"\n", verdict[r->action],
-		    comment);
-		/* Every token was written with a space before it. */
-		out_printf(o, "\t\t%s", out_str(&line) + 1);
-	}
+	for (i = 0; i < r->nm; i++)
+		put_match(&line, &r->m[i]);
+	if (r->log_prefix != NULL)
+		out_printf(&line, " log prefix \"%s\"", r->log_prefix);
+	out_printf(&line, " %s", verdict[r->verdict]);
+	if (r->comment != NULL)
+		out_printf(&line, " comment \"%s\"", r->comment);
+	/* Every token was written with a space before it. */
+	out_printf(o, "\t\t%s\n", out_str(&line) + 1);
 	out_free(&line);
 }
 
-/* One chain: its hook line (unless default: none) and its rules. */
+/* One chain: its hook line and prologue (base chains), then its rules. */
 static int
-put_chain(const struct ir *ir, const struct be_opts *op, const char *name,
-    enum ir_dir dir, struct out *o)
+put_chain(const struct be_opts *op, const struct nft_chain *c,
+    struct out *o)
 {
-	static const char *const policy[] = { "drop", "accept", NULL };
-	static const char *const hook[] = { "output", "input" };
-	static const char *const lo[] = { "oif", "iif" };
+	static const char *const hook[] = {
+		[NFT_H_OUTPUT] = "output", [NFT_H_INPUT] = "input",
+	};
 	const char *vars[7];
 	struct out head, rules;
 	size_t i;
@@ -120,21 +132,20 @@ put_chain(const struct ir *ir, const struct be_opts *op, const char *name,
 
 	out_init(&head);
 	out_init(&rules);
-	if (ir->def != IR_DEF_NONE) {
-		out_printf(&head, "\t\ttype filter hook %s priority filter; "
-		    "policy %s;\n", hook[dir], policy[ir->def]);
-		/* A reply is all a connection opened from outside needs:
-		 * refuse to send one (see ir_closes_inbound). */
-		if (dir == IR_EGRESS && ir_closes_inbound(ir))
-			out_puts(&head, "\t\toif != \"lo\" ct direction reply "
-			    "drop\n");
-		out_printf(&head, "\t\tct state established,related accept\n"
-		    "\t\t%s \"lo\" accept\n", lo[dir]);
+	if (c->base) {
+		out_printf(&head, "\t\ttype filter hook %s priority ",
+		    hook[c->hook]);
+		if (c->prio == 0)
+			out_puts(&head, "filter");
+		else
+			out_printf(&head, "%d", c->prio);
+		out_printf(&head, "; policy %s;\n", c->policy == NFT_V_ACCEPT ?
+		    "accept" : "drop");
 	}
-	for (i = 0; i < ir->nrules; i++)
-		if (ir->rules[i].dir == dir)
-			put_rule(op, &rules, &ir->rules[i]);
-	vars[0] = "CHAIN", vars[1] = name;
+	for (i = 0; i < c->nrules; i++)
+		put_rule(c->rules[i].src == NULL ? &head : &rules,
+		    &c->rules[i]);
+	vars[0] = "CHAIN", vars[1] = c->name;
 	vars[2] = "HOOK", vars[3] = out_str(&head);
 	vars[4] = "RULES", vars[5] = out_str(&rules);
 	vars[6] = NULL;
@@ -147,27 +158,22 @@ put_chain(const struct ir *ir, const struct be_opts *op, const char *name,
 static int
 nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
-	const char *table, *chain, *input = NULL, *vars[7];
+	struct nft_table t;
+	const char *vars[7];
 	struct out hdr, chains;
-	int rc;
+	size_t i;
+	int rc = 0;
 
-	table = be_ident(op, ir, "table", ir->name, 64, false);
-	chain = be_ident(op, ir, "chain", "output", 64, false);
-	if (ir_has_inbound(ir))
-		input = be_ident(op, ir, "input-chain", "input", 64, false);
-	if (table == NULL || chain == NULL || (ir_has_inbound(ir) &&
-	    input == NULL))
+	if (nft_model_build(op->arena, ir, &t) < 0)
 		return -1;
 	out_init(&hdr);
 	out_init(&chains);
 	be_header(op, ir, "# ", &hdr);
 	hdr.buf[--hdr.len] = '\0';	/* the template has the newline */
-	rc = put_chain(ir, op, chain, IR_EGRESS, &chains);
-	/* Only a policy with inbound rules owns the input path. */
-	if (rc == 0 && input != NULL)
-		rc = put_chain(ir, op, input, IR_INBOUND, &chains);
+	for (i = 0; rc == 0 && i < t.nchains; i++)
+		rc = put_chain(op, &t.chains[i], &chains);
 	vars[0] = "HEADER", vars[1] = out_str(&hdr);
-	vars[2] = "TABLE", vars[3] = table;
+	vars[2] = "TABLE", vars[3] = t.name;
 	vars[4] = "CHAINS", vars[5] = out_str(&chains);
 	vars[6] = NULL;
 	if (rc == 0)

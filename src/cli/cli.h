@@ -23,9 +23,13 @@ struct ir;
 struct out;
 struct policy;
 
-/* EX_OK, EX_DIFF, EX_BAD, EX_RESOLVE: see util/diag.h until nl/ stops
- * returning them. */
-#include "util/diag.h"
+/* Exit statuses of the command line contract, egressc(1) EXIT STATUS. */
+enum {
+	EX_OK = 0,
+	EX_DIFF = 1,		/* check/verify difference, lint --strict */
+	EX_BAD = 2,		/* bad policy or usage */
+	EX_RESOLVE = 3,		/* resolution or kernel failure */
+};
 
 /* rc of a library call (0 or -1) as an exit status. */
 int	cli_status(int rc);

@@ -33,14 +33,14 @@ kernel(struct opts *o, const char *policy, bool apply)
 		/* The same view of the policy compile -t nftables renders. */
 		low = job_lower(&j, be_find("nftables"), j.a);
 		if (low == NULL)
-			rc = EX_BAD;
+			rc = -1;
 		else
 			rc = apply ? nl_apply(low, &no) : nl_verify(low, &no);
-		job_free(&j);
-		return rc;
 	}
 	job_free(&j);
-	return cli_status(rc);
+	/* verify: 1 is a difference, the kernel's ruleset is not the
+	 * policy's. */
+	return rc > 0 ? EX_DIFF : cli_status(rc);
 }
 
 int

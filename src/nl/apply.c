@@ -27,7 +27,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
-#include "nl/nl.h"
+#include "nl/nl-int.h"
 #include "util/out.h"
 
 #define MSG_ROOM	(128 * 1024)	/* free space before each message */
@@ -115,11 +115,11 @@ put_chain(struct batch *b, const struct nl_want *w, const struct nl_chain *ch)
 	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, w->table);
 	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, ch->name);
-	if (w->base) {
+	if (ch->base) {
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, ch->hook);
-		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, 0);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, ch->prio);
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, w->policy);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, ch->policy);
 	}
 	nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWCHAIN, NFPROTO_INET,
 	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
@@ -286,11 +286,11 @@ print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 	for (c = 0; c < w->nchains; c++) {
 		const struct nl_chain *ch = &w->chains[c];
 
-		if (w->base)
+		if (ch->base)
 			fprintf(fp, "add chain inet %s %s { type filter hook %s "
 			    "priority filter; policy %s; }\n", w->table,
 			    ch->name, ch->dir == IR_INBOUND ? "input" : "output",
-			    pol[w->policy == NF_ACCEPT]);
+			    pol[ch->policy == NF_ACCEPT]);
 		else
 			fprintf(fp, "add chain inet %s %s\n", w->table,
 			    ch->name);
@@ -348,12 +348,12 @@ report(const struct batch *b, const struct ir *ir, uint32_t seq, int e,
 	if (rc != NULL && rc->rule != NULL && rc->rule->src != NULL) {
 		const struct ir_rule *r = rc->rule->src;
 
-		diag_error(&r->loc, "the kernel rejected rule '%s': %s%s%s "
+		diag_fail(&r->loc, "the kernel rejected rule '%s': %s%s%s "
 		    "(netlink message %zu of %zu, %s); nothing was changed",
 		    r->name, why, sep, ext, rc->index, b->nrecs, rc->what);
 		return;
 	}
-	diag_error(NULL, "%s: the kernel rejected the batch: %s%s%s (netlink "
+	diag_fail(NULL, "%s: the kernel rejected the batch: %s%s%s (netlink "
 	    "message %zu of %zu, %s); nothing was changed", ir->file,
 	    why, sep, ext, rc != NULL ? rc->index : 0, b->nrecs,
 	    rc != NULL ? rc->what : "?");
@@ -384,9 +384,9 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 
 	bigger_buffers(s, b->len, b->nrecs);
 	if (mnl_socket_sendto(s->nl, b->buf, b->len) < 0) {
-		diag_error(NULL, "sending the batch to the kernel: %s",
+		diag_fail(NULL, "sending the batch to the kernel: %s",
 		    strerror(errno));
-		return EX_RESOLVE;
+		return -1;
 	}
 	/* The kernel handled the batch inside sendto(): every answer is
 	 * already queued, so read until the socket is empty. */
@@ -401,10 +401,10 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			diag_error(NULL, "reading the kernel's answers: %s%s",
+			diag_fail(NULL, "reading the kernel's answers: %s%s",
 			    strerror(errno), errno == ENOBUFS ? " (answers "
 			    "were lost: run `egressc verify`)" : "");
-			return EX_RESOLVE;
+			return -1;
 		}
 		len = (int)n;
 		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len);
@@ -424,7 +424,7 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 			if (-err->error == EPERM &&
 			    find_rec(b, err->msg.nlmsg_seq) == NULL) {
 				if (!eperm)
-					diag_error(NULL, "cannot load table "
+					diag_fail(NULL, "cannot load table "
 					    "inet %s: %s: apply needs "
 					    "CAP_NET_ADMIN (run it as root)",
 					    table, strerror(EPERM));
@@ -436,38 +436,40 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 		}
 	}
 	if (nerr > 0)
-		return EX_RESOLVE;
+		return -1;
 	if ((size_t)acks != b->nrecs) {
-		diag_error(NULL, "the kernel acknowledged %d of %zu messages; "
+		diag_fail(NULL, "the kernel acknowledged %d of %zu messages; "
 		    "check the table with `egressc verify`", acks, b->nrecs);
-		return EX_RESOLVE;
+		return -1;
 	}
-	return EX_OK;
+	return 0;
 }
 
 int
 nl_apply(const struct ir *ir, const struct nl_opts *o)
 {
 	struct arena *a = arena_new();
+	struct nft_table t;
 	struct nl_want w;
 	struct batch b;
 	struct nl_sock s;
 	int rc;
 
-	if (!o->dry_run && (rc = nl_enter_netns(o->netns)) != 0) {
+	/* The namespace first: "lo" is looked up in it. */
+	if (!o->dry_run && nl_enter_netns(o->netns) < 0) {
 		arena_free(a);
-		return rc;
+		return -1;
 	}
-	if (nl_want_build(a, ir, true, &w) < 0) {
-		nl_want_free(&w);
+	if (nft_model_build(a, ir, &t) < 0) {
 		arena_free(a);
-		return EX_BAD;
+		return -1;
 	}
+	nl_want_build(a, &t, true, &w);
 	if (o->dry_run) {
 		print_batch(&w, o, stdout);
 		nl_want_free(&w);
 		arena_free(a);
-		return EX_OK;
+		return 0;
 	}
 	memset(&b, 0, sizeof(b));
 	b.a = a;

@@ -1,13 +1,14 @@
 /*
- * build.c - the table a policy compiles to, as libnftnl objects.
+ * build.c - the nftables model (nft/nft.h) as libnftnl objects.
  *
- * For every line the nftables text back end writes (one per rule, family
- * and protocol) this builds the rule nft(8) 1.0.6 would build from that
- * line: the same dependency matches (meta nfproto, meta l4proto), the same
- * payload loads (shortened for byte-aligned prefixes), the same anonymous
- * sets with the same flags, user data and interval end elements, the same
- * verdicts.  Keeping the two paths expression-identical is what lets the
- * cross-check compare `nft -j list` output of both.
+ * The model says what the table holds; the text back end prints it and
+ * nft(8) 1.0.6 turns that text into expressions.  For every rule of the
+ * model this builds the expressions nft would: the same dependency
+ * matches (meta nfproto, meta l4proto), the same payload loads (shortened
+ * for byte-aligned prefixes), the same anonymous sets with the same flags,
+ * user data and interval end elements, the same verdicts.  Keeping the two
+ * paths expression-identical is what lets the cross-check compare
+ * `nft -j list` output of both.
  */
 #include <net/if.h>
 #include <stdlib.h>
@@ -22,8 +23,7 @@
 #include <libnftnl/set.h>
 #include <libnftnl/udata.h>
 
-#include "backend/backend.h"
-#include "nl/nl.h"
+#include "nl/nl-int.h"
 
 /* nft's datatype numbers (datatype.h) and payload descriptions (proto.h). */
 enum {
@@ -172,13 +172,29 @@ e_bitwise(struct rb *b, const void *mask, uint32_t len)
 }
 
 static void
-e_lookup(struct rb *b, const char *set, uint32_t id)
+e_lookup(struct rb *b, const char *set, uint32_t id, bool neg)
 {
 	struct nftnl_expr *e = expr_new("lookup");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+	if (neg)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+		    NFT_LOOKUP_F_INV);
+	add_expr(b, e);
+}
+
+/* `FIELD != lo-hi`: nft's range expression. */
+static void
+e_range_neq(struct rb *b, const void *from, const void *to, uint32_t len)
+{
+	struct nftnl_expr *e = expr_new("range");
+
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_NEQ);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, from, len);
+	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, to, len);
 	add_expr(b, e);
 }
 
@@ -316,95 +332,169 @@ nl_set_elems(const struct nl_set *s, uint8_t (*keys)[16], uint32_t *flags,
 	return n;
 }
 
-/* A set of n elements as the text back end prints them, or one value. */
+/* The model's fields as registers are loaded. */
+static const struct nl_field *const fields[NFT_F_N] = {
+	[NFT_F_NFPROTO] = &nl_f_nfproto, [NFT_F_L4PROTO] = &nl_f_l4proto,
+	[NFT_F_OIF] = &nl_f_oif, [NFT_F_IIF] = &nl_f_iif,
+	[NFT_F_CTSTATE] = &nl_f_ctstate, [NFT_F_CTDIR] = &nl_f_ctdir,
+	[NFT_F_IP_SADDR] = &nl_f_ip_saddr, [NFT_F_IP_DADDR] = &nl_f_ip_daddr,
+	[NFT_F_IP6_SADDR] = &nl_f_ip6_saddr,
+	[NFT_F_IP6_DADDR] = &nl_f_ip6_daddr,
+	[NFT_F_TCP_DPORT] = &nl_f_tcp_dport,
+	[NFT_F_UDP_DPORT] = &nl_f_udp_dport,
+	[NFT_F_ICMP_TYPE] = &nl_f_icmp_type,
+	[NFT_F_ICMP6_TYPE] = &nl_f_icmp6_type,
+};
+
+/* `FIELD { ... }`: an anonymous set and a lookup in it. */
 static void
-match_set(struct rb *b, const struct nl_field *f, const struct iset *v,
-    size_t n, bool interval)
+match_lookup(struct rb *b, const struct nl_field *f, const struct nft_set *ms,
+    bool neg)
 {
-	uint8_t d[16];
+	struct nl_set *s;
 
 	need_deps(b, f);
-	if (n > 1) {
-		struct nl_set *s = set_new(b, f, v, interval);
-
-		e_load(b, f, f->len);
-		e_lookup(b, "__set%d", s->id);
-		return;
-	}
+	s = set_new(b, f, &ms->elems.v, (ms->flags & NFT_SETF_INTERVAL) != 0);
 	e_load(b, f, f->len);
-	nl_put_value(d, v->v[0].lo, f->len);
-	if (v->v[0].lo == v->v[0].hi) {
-		e_cmp(b, NFT_CMP_EQ, d, f->len);
-		return;
-	}
-	/* `lo-hi` */
-	e_cmp(b, NFT_CMP_GTE, d, f->len);
-	nl_put_value(d, v->v[0].hi, f->len);
-	e_cmp(b, NFT_CMP_LTE, d, f->len);
+	e_lookup(b, "__set%d", s->id, neg);
 }
 
-/* `ip daddr ADDRS`: the text prints the fewest prefixes. */
+/* `FIELD value` or `FIELD lo-hi`. */
 static void
-match_addrs(struct rb *b, const struct nl_field *f, const struct aset *a,
-    enum fam fam)
+match_one(struct rb *b, const struct nl_field *f, const struct ival *x,
+    bool neg)
 {
-	struct prefix *p;
-	size_t n, i;
+	uint8_t lo[16], hi[16];
+
+	need_deps(b, f);
+	e_load(b, f, f->len);
+	nl_put_value(lo, x->lo, f->len);
+	if (x->lo == x->hi) {
+		e_cmp(b, neg ? NFT_CMP_NEQ : NFT_CMP_EQ, lo, f->len);
+		return;
+	}
+	nl_put_value(hi, x->hi, f->len);
+	if (neg) {
+		e_range_neq(b, lo, hi, f->len);
+		return;
+	}
+	e_cmp(b, NFT_CMP_GTE, lo, f->len);
+	e_cmp(b, NFT_CMP_LTE, hi, f->len);
+}
+
+/* `ip daddr PREFIX`: as a value when it is one address. */
+static void
+match_prefix(struct rb *b, const struct nl_field *f, const struct prefix *p,
+    enum fam fam, bool neg)
+{
 	int width = fam_bits(fam);
-	bool interval = false;
+	uint32_t op = neg ? NFT_CMP_NEQ : NFT_CMP_EQ;
 	uint8_t d[16];
 
-	n = aset_prefixes(b->w->arena, a, fam, &p);
-	for (i = 0; i < n; i++)
-		if (p[i].len < width)
-			interval = true;
-	if (n != 1 || p[0].len == width) {
-		match_set(b, f, &a->f[fam], n, interval);
+	if (p->len == width) {
+		struct ival x = { p->addr, p->addr };
+
+		match_one(b, f, &x, neg);
 		return;
 	}
 	need_deps(b, f);
-	if (p[0].len % 8 == 0) {
+	if (p->len % 8 == 0) {
 		/* nft loads only the bytes of a byte-aligned prefix. */
-		e_load(b, f, (uint32_t)p[0].len / 8);
-		nl_put_value(d, p[0].addr, f->len);
-		e_cmp(b, NFT_CMP_EQ, d, (uint32_t)p[0].len / 8);
+		e_load(b, f, (uint32_t)p->len / 8);
+		nl_put_value(d, p->addr, f->len);
+		e_cmp(b, op, d, (uint32_t)p->len / 8);
 		return;
 	}
 	e_load(b, f, f->len);
-	nl_put_value(d, p[0].len == 0 ? 0 :
-	    (~(u128)0 << (128 - p[0].len)) >> (128 - width), f->len);
+	nl_put_value(d, p->len == 0 ? 0 :
+	    (~(u128)0 << (128 - p->len)) >> (128 - width), f->len);
 	e_bitwise(b, d, f->len);
-	nl_put_value(d, p[0].addr, f->len);
-	e_cmp(b, NFT_CMP_EQ, d, f->len);
+	nl_put_value(d, p->addr, f->len);
+	e_cmp(b, op, d, f->len);
 }
 
-/* `tcp dport PORTS`: single ports and lo-hi ranges. */
-static void
-match_ports(struct rb *b, const struct nl_field *f, const struct iset *v)
+static uint32_t
+ifindex(const struct nl_want *w, const char *name)
 {
-	size_t i;
-	bool interval = false;
+	if (strcmp(name, "lo") == 0)
+		return w->lo_index;
+	return if_nametoindex(name);
+}
 
-	for (i = 0; i < v->n; i++)
-		if (v->v[i].lo != v->v[i].hi)
-			interval = true;
-	match_set(b, f, v, v->n, interval);
+static void
+match(struct rb *b, const struct nft_match *m)
+{
+	const struct nl_field *f = fields[m->field];
+	const struct iset *v = &m->val.v;
+	uint32_t op = m->neg ? NFT_CMP_NEQ : NFT_CMP_EQ, u32, zero = 0;
+	u128 x;
+	size_t i;
+	uint8_t u8;
+
+	if (m->ifname != NULL) {
+		u32 = ifindex(b->w, m->ifname);
+		e_load(b, f, 4);
+		e_cmp(b, op, &u32, 4);
+		return;
+	}
+	if (m->set != NULL) {
+		match_lookup(b, f, m->set, m->neg);
+		return;
+	}
+	switch (m->field) {
+	case NFT_F_NFPROTO:
+	case NFT_F_L4PROTO:
+	case NFT_F_CTDIR:
+		/* What the rule says itself, nft does not add again. */
+		u8 = (uint8_t)v->v[0].lo;
+		if (!m->neg && m->field == NFT_F_NFPROTO)
+			b->nfproto = u8;
+		if (!m->neg && m->field == NFT_F_L4PROTO)
+			b->l4proto = u8;
+		e_load(b, f, f->len);
+		e_cmp(b, op, &u8, 1);
+		break;
+	case NFT_F_CTSTATE:
+		/* Any of the bits: (ct state & mask) != 0. */
+		u32 = 0;
+		for (i = 0; i < v->n; i++)
+			for (x = v->v[i].lo;; x++) {
+				u32 |= (uint32_t)x;
+				if (x == v->v[i].hi)
+					break;
+			}
+		e_load(b, f, 4);
+		e_bitwise(b, &u32, 4);
+		e_cmp(b, m->neg ? NFT_CMP_EQ : NFT_CMP_NEQ, &zero, 4);
+		break;
+	case NFT_F_IP_SADDR:
+	case NFT_F_IP_DADDR:
+		match_prefix(b, f, &m->val.pfx[0], FAM_V4, m->neg);
+		break;
+	case NFT_F_IP6_SADDR:
+	case NFT_F_IP6_DADDR:
+		match_prefix(b, f, &m->val.pfx[0], FAM_V6, m->neg);
+		break;
+	default:
+		match_one(b, f, &v->v[0], m->neg);
+		break;
+	}
 }
 
 static struct rb
-rule_begin(struct nl_want *w, const struct ir_rule *src)
+rule_begin(struct nl_want *w, size_t chain, const struct ir_rule *src)
 {
 	struct rb b = { w, nftnl_rule_alloc(), 0, -1 };
 	struct nl_rule *r;
 
 	nftnl_rule_set_u32(b.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(b.r, NFTNL_RULE_TABLE, w->table);
-	nftnl_rule_set_str(b.r, NFTNL_RULE_CHAIN, w->chains[w->cur].name);
+	nftnl_rule_set_str(b.r, NFTNL_RULE_CHAIN, w->chains[chain].name);
 	ARENA_PUSH(w->arena, w->rules, w->nrules, w->caprules);
 	r = &w->rules[w->nrules - 1];
 	r->r = b.r;
 	r->src = src;
-	r->chain = w->cur;
+	r->chain = chain;
 	r->set0 = w->nsets;
 	r->nsets = 0;
 	return b;
@@ -427,71 +517,25 @@ rule_end(struct rb *b, const char *comment)
 	}
 }
 
-/* ct state established,related accept; oif "lo" accept (input: iif) */
+/* `log prefix "..."`, then accept, drop or reject. */
 static void
-build_prologue(struct nl_want *w)
-{
-	struct rb b;
-	uint32_t v, zero = 0;
-
-	if (w->chains[w->cur].dir == IR_EGRESS && w->closed) {
-		/* oif != "lo" ct direction reply drop */
-		uint8_t reply = 1;	/* IP_CT_DIR_REPLY */
-
-		b = rule_begin(w, NULL);
-		e_load(&b, &nl_f_oif, 4);
-		v = w->lo_index;
-		e_cmp(&b, NFT_CMP_NEQ, &v, 4);
-		e_load(&b, &nl_f_ctdir, 1);
-		e_cmp(&b, NFT_CMP_EQ, &reply, 1);
-		e_verdict(&b, NF_DROP);
-		rule_end(&b, NULL);
-	}
-	b = rule_begin(w, NULL);
-	e_load(&b, &nl_f_ctstate, 4);
-	v = NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
-	e_bitwise(&b, &v, 4);
-	e_cmp(&b, NFT_CMP_NEQ, &zero, 4);
-	e_verdict(&b, NF_ACCEPT);
-	rule_end(&b, NULL);
-
-	b = rule_begin(w, NULL);
-	e_load(&b, w->chains[w->cur].dir == IR_INBOUND ? &nl_f_iif : &nl_f_oif,
-	    4);
-	v = w->lo_index;
-	e_cmp(&b, NFT_CMP_EQ, &v, 4);
-	e_verdict(&b, NF_ACCEPT);
-	rule_end(&b, NULL);
-}
-
-static const struct nl_field *
-addr_field(enum fam fam, bool src)
-{
-	if (fam == FAM_V4)
-		return src ? &nl_f_ip_saddr : &nl_f_ip_daddr;
-	return src ? &nl_f_ip6_saddr : &nl_f_ip6_daddr;
-}
-
-/* `log prefix "egressc NAME "`, then accept, drop or reject. */
-static void
-build_verdict(struct rb *b, const struct ir_rule *r, const struct be_opts *bo)
+statements(struct rb *b, const struct nft_rule *r)
 {
 	struct nftnl_expr *e;
 
-	if (r->log) {
+	if (r->log_prefix != NULL) {
 		e = expr_new("log");
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX,
-		    arena_printf(b->w->arena, "egressc %s ", r->name));
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, r->log_prefix);
 		add_expr(b, e);
 	}
-	switch (r->action) {
-	case IR_ALLOW:
+	switch (r->verdict) {
+	case NFT_V_ACCEPT:
 		e_verdict(b, NF_ACCEPT);
 		break;
-	case IR_DENY:
+	case NFT_V_DROP:
 		e_verdict(b, NF_DROP);
 		break;
-	case IR_REJECT:
+	case NFT_V_REJECT:
 		e = expr_new("reject");
 		/* Without a family, nft's inet reject is ICMPX. */
 		if (b->nfproto == 0) {
@@ -510,66 +554,26 @@ build_verdict(struct rb *b, const struct ir_rule *r, const struct be_opts *bo)
 	}
 }
 
-/* One line of the text back end: put_match() in backend/nftables.c. */
 static void
-build_line(struct nl_want *w, const struct ir_rule *r,
-    const struct be_match *m, const struct be_opts *bo, bool fail)
+rule(struct nl_want *w, size_t chain, const struct nft_rule *r, bool fail)
 {
-	static const uint8_t l4[P_N] = { 6, 17, 1, 58 };
-	static const struct nl_field *const pf[P_N] = {
-		&nl_f_tcp_dport, &nl_f_udp_dport, &nl_f_icmp_type,
-		&nl_f_icmp6_type,
-	};
-	struct rb b = rule_begin(w, r);
+	struct rb b = rule_begin(w, chain, r->src);
+	size_t i;
 
 	if (fail) {
 		/* Test-only (NL_FAIL_ENV): a set nobody created. */
 		e_load(&b, &nl_f_l4proto, 1);
-		e_lookup(&b, "__egressc_fail", 0);
+		e_lookup(&b, "__egressc_fail", 0, false);
 	}
-	if (m->fam >= 0) {
-		enum fam f = (enum fam)m->fam;
-		bool sel = false;
-
-		if (!aset_fam_full(&r->src, f)) {
-			match_addrs(&b, addr_field(f, true), &r->src, f);
-			sel = true;
-		}
-		if (!aset_fam_full(&r->dst, f)) {
-			match_addrs(&b, addr_field(f, false), &r->dst, f);
-			sel = true;
-		}
-		if (!sel) {
-			b.nfproto = f == FAM_V4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
-			match_u8(&b, &nl_f_nfproto, (uint8_t)b.nfproto);
-		}
-	}
-	if (m->proto >= 0) {
-		if (m->ports == NULL) {
-			b.l4proto = l4[m->proto];
-			match_u8(&b, &nl_f_l4proto, l4[m->proto]);
-		} else
-			match_ports(&b, pf[m->proto], m->ports);
-	}
-	build_verdict(&b, r, bo);
-	rule_end(&b, be_rule_comment(bo, r));
+	for (i = 0; i < r->nm; i++)
+		match(&b, &r->m[i]);
+	statements(&b, r);
+	rule_end(&b, r->comment);
 }
 
-static void
-build_rule(struct nl_want *w, const struct ir_rule *r,
-    const struct be_opts *bo, bool fail)
-{
-	struct be_match m[BE_MAX_MATCHES];
-	size_t n, i;
-
-	n = be_matches(r, bo->be->caps, m);
-	for (i = 0; i < n; i++)
-		build_line(w, r, &m[i], bo, fail && i == 0);
-}
-
-/* NL_FAIL_ENV: the rule to sabotage, or -1. */
-static long
-fail_index(const struct ir *ir)
+/* NL_FAIL_ENV: the policy rule to sabotage, or NULL. */
+static const struct ir_rule *
+fail_rule(const struct ir *ir)
 {
 	const char *s = getenv(NL_FAIL_ENV);
 	char *end;
@@ -577,69 +581,52 @@ fail_index(const struct ir *ir)
 	size_t i;
 
 	if (s == NULL || *s == '\0')
-		return -1;
+		return NULL;
 	n = strtol(s, &end, 10);
 	if (*end == '\0' && n >= 1 && (size_t)n <= ir->nrules)
-		return n - 1;
+		return &ir->rules[n - 1];
 	for (i = 0; i < ir->nrules; i++)
 		if (strcmp(ir->rules[i].name, s) == 0)
-			return (long)i;
-	return -1;
+			return &ir->rules[i];
+	return NULL;
 }
 
-int
-nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
+void
+nl_want_build(struct arena *a, const struct nft_table *t, bool fail_hook,
     struct nl_want *w)
 {
-	struct be_opts bo;
-	long fail = fail_hook ? fail_index(ir) : -1;
-	size_t i;
+	const struct ir_rule *fail = fail_hook ? fail_rule(t->ir) : NULL;
+	size_t c, i;
 
 	memset(w, 0, sizeof(*w));
 	w->arena = a;
-	w->base = ir->def != IR_DEF_NONE;
-	w->closed = ir_closes_inbound(ir);
-	w->policy = ir->def == IR_DEF_ACCEPT ? NF_ACCEPT : NF_DROP;
+	w->table = t->name;
 	w->lo_index = if_nametoindex("lo");
 	if (w->lo_index == 0)
 		w->lo_index = 1;
+	w->nchains = t->nchains;
+	w->chains = arena_alloc(a, (t->nchains + 1) * sizeof(*w->chains));
+	for (c = 0; c < t->nchains; c++) {
+		const struct nft_chain *mc = &t->chains[c];
+		struct nl_chain *ch = &w->chains[c];
 
-	memset(&bo, 0, sizeof(bo));
-	bo.be = be_find("nftables");
-	bo.arena = a;
-	if (bo.be == NULL) {
-		diag_error(NULL, "the nftables back end is missing");
-		return -1;
+		ch->name = mc->name;
+		ch->dir = mc->dir;
+		ch->base = mc->base;
+		ch->hook = mc->hook == NFT_H_INPUT ? NF_INET_LOCAL_IN :
+		    NF_INET_LOCAL_OUT;
+		ch->prio = mc->prio;
+		ch->policy = mc->policy == NFT_V_ACCEPT ? NF_ACCEPT : NF_DROP;
 	}
-	/* The same names, checked the same way, as the text back end. */
-	w->table = be_ident(&bo, ir, "table", ir->name, 64, false);
-	w->chains[0].name = be_ident(&bo, ir, "chain", "output", 64, false);
-	w->chains[0].dir = IR_EGRESS;
-	w->chains[0].hook = NF_INET_LOCAL_OUT;
-	w->nchains = 1;
-	if (ir_has_inbound(ir)) {
-		/* Only a policy with inbound rules owns the input path. */
-		w->chains[1].name = be_ident(&bo, ir, "input-chain", "input",
-		    64, false);
-		w->chains[1].dir = IR_INBOUND;
-		w->chains[1].hook = NF_INET_LOCAL_IN;
-		w->nchains = 2;
-		if (w->chains[1].name == NULL)
-			return -1;
-	}
-	if (w->table == NULL || w->chains[0].name == NULL)
-		return -1;
-	for (w->cur = 0; w->cur < w->nchains; w->cur++) {
-		if (w->base)
-			build_prologue(w);
-		for (i = 0; i < ir->nrules; i++) {
-			const struct ir_rule *r = &ir->rules[i];
+	for (c = 0; c < t->nchains; c++)
+		for (i = 0; i < t->chains[c].nrules; i++) {
+			const struct nft_rule *r = &t->chains[c].rules[i];
 
-			if (r->dir == w->chains[w->cur].dir)
-				build_rule(w, r, &bo, (long)i == fail);
+			/* Only the first line of the policy rule. */
+			rule(w, c, r, fail != NULL && r->src == fail);
+			if (fail != NULL && r->src == fail)
+				fail = NULL;
 		}
-	}
-	return 0;
 }
 
 const struct iset *

@@ -20,7 +20,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/udata.h>
 
-#include "nl/nl.h"
+#include "nl/nl-int.h"
 #include "util/out.h"
 
 /* What register 1 holds while we walk a rule. */

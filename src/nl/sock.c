@@ -12,7 +12,7 @@
 
 #include <libmnl/libmnl.h>
 
-#include "nl/nl.h"
+#include "nl/nl-int.h"
 
 int
 nl_enter_netns(const char *name)
@@ -24,7 +24,7 @@ nl_enter_netns(const char *name)
 		return 0;
 	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
 		diag_error(NULL, "--netns: empty or invalid namespace name");
-		return EX_BAD;
+		return -1;
 	}
 	/* A bare name is an ip-netns(8) namespace; a path is used as is. */
 	if (strchr(name, '/') != NULL)
@@ -33,18 +33,18 @@ nl_enter_netns(const char *name)
 		snprintf(path, sizeof(path), "/run/netns/%s", name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		diag_error(NULL, "network namespace %s: %s: %s", name, path,
+		diag_fail(NULL, "network namespace %s: %s: %s", name, path,
 		    strerror(errno));
-		return EX_RESOLVE;
+		return -1;
 	}
 	if (setns(fd, CLONE_NEWNET) < 0) {
 		int e = errno;
 
 		close(fd);
-		diag_error(NULL, "cannot enter network namespace %s: %s%s",
+		diag_fail(NULL, "cannot enter network namespace %s: %s%s",
 		    name, strerror(e), e == EPERM ?
 		    " (needs CAP_SYS_ADMIN: run as root)" : "");
-		return EX_RESOLVE;
+		return -1;
 	}
 	close(fd);
 	return 0;
@@ -58,14 +58,14 @@ nl_sock_open(struct nl_sock *s)
 	memset(s, 0, sizeof(*s));
 	s->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (s->nl == NULL) {
-		diag_error(NULL, "netlink socket: %s", strerror(errno));
-		return EX_RESOLVE;
+		diag_fail(NULL, "netlink socket: %s", strerror(errno));
+		return -1;
 	}
 	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		diag_error(NULL, "netlink bind: %s", strerror(errno));
+		diag_fail(NULL, "netlink bind: %s", strerror(errno));
 		mnl_socket_close(s->nl);
 		s->nl = NULL;
-		return EX_RESOLVE;
+		return -1;
 	}
 	/* Short acks, and the kernel's own words on errors when it has any. */
 	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));

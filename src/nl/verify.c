@@ -25,7 +25,7 @@
 #include <libnftnl/table.h>
 #include <libnftnl/udata.h>
 
-#include "nl/nl.h"
+#include "nl/nl-int.h"
 #include "util/out.h"
 
 /* An element's key, and whether it ends an interval. */
@@ -296,12 +296,12 @@ kernel_error(const char *what, int rc)
 	if (rc == -EINTR)
 		return -EINTR;	/* dump_live() starts over */
 	if (rc == -EPERM)
-		diag_error(NULL, "reading %s from the kernel: %s: verify needs "
+		diag_fail(NULL, "reading %s from the kernel: %s: verify needs "
 		    "CAP_NET_ADMIN (run it as root)", what, strerror(-rc));
 	else
-		diag_error(NULL, "reading %s from the kernel: %s", what,
+		diag_fail(NULL, "reading %s from the kernel: %s", what,
 		    strerror(-rc));
-	return EX_RESOLVE;
+	return -1;
 }
 
 static int
@@ -411,17 +411,17 @@ say_changes(struct report *rp, const struct nl_drule *e,
 }
 
 static void
-compare_chain(struct report *rp, const struct nl_want *w,
-    const struct nl_chain *ch, const struct nftnl_chain *c)
+compare_chain(struct report *rp, const struct nl_chain *ch,
+    const struct nftnl_chain *c)
 {
 	static const char *const pol[] = { "drop", "accept" };
 	bool base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
 	const char *hook = ch->dir == IR_INBOUND ? "input" : "output";
 
-	if (base != w->base) {
+	if (base != ch->base) {
 		say(rp, "chain %s: %s, the policy wants %s", ch->name,
 		    base ? "a base chain" : "a regular chain",
-		    w->base ? "a base chain" : "a regular chain");
+		    ch->base ? "a base chain" : "a regular chain");
 		rp->n++;
 		return;
 	}
@@ -429,18 +429,18 @@ compare_chain(struct report *rp, const struct nl_want *w,
 		return;
 	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != ch->hook ||
 	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "filter") != 0 ||
-	    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) != 0) {
+	    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) != ch->prio) {
 		say(rp, "chain %s: type %s hook %u priority %d, the policy "
-		    "wants type filter hook %s priority 0", ch->name,
+		    "wants type filter hook %s priority %d", ch->name,
 		    nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE),
 		    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM),
-		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), hook);
+		    nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), hook, ch->prio);
 		rp->n++;
 	}
-	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != w->policy) {
+	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) != ch->policy) {
 		say(rp, "chain %s: policy %s, the policy wants %s", ch->name,
 		    pol[nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_ACCEPT],
-		    pol[w->policy == NF_ACCEPT]);
+		    pol[ch->policy == NF_ACCEPT]);
 		rp->n++;
 	}
 }
@@ -626,7 +626,7 @@ compare(struct report *rp, struct live *l, const struct nl_want *w)
 			rp->n++;
 			continue;
 		}
-		compare_chain(rp, w, ch, live);
+		compare_chain(rp, ch, live);
 		wr = arena_alloc(rp->a, (w->nrules + 1) * sizeof(*wr));
 		e = arena_alloc(rp->a, (w->nrules + 1) * sizeof(*e));
 		g = arena_alloc(rp->a, (l->nrules + 1) * sizeof(*g));
@@ -663,21 +663,23 @@ int
 nl_verify(const struct ir *ir, const struct nl_opts *o)
 {
 	struct arena *a = arena_new();
+	struct nft_table t;
 	struct nl_want w;
 	struct live l;
 	struct report rp;
 	struct nl_sock s;
 	int rc, tries;
 
-	if ((rc = nl_enter_netns(o->netns)) != 0) {
+	/* The namespace first: "lo" is looked up in it. */
+	if (nl_enter_netns(o->netns) < 0) {
 		arena_free(a);
-		return rc;
+		return -1;
 	}
-	if (nl_want_build(a, ir, false, &w) < 0) {
-		nl_want_free(&w);
+	if (nft_model_build(a, ir, &t) < 0) {
 		arena_free(a);
-		return EX_BAD;
+		return -1;
 	}
+	nl_want_build(a, &t, false, &w);
 	memset(&l, 0, sizeof(l));
 	l.a = a;
 	l.table = w.table;
@@ -691,9 +693,9 @@ nl_verify(const struct ir *ir, const struct nl_opts *o)
 			live_free(&l);
 		}
 		if (rc == -EINTR) {
-			diag_error(NULL, "the ruleset kept changing while it "
+			diag_fail(NULL, "the ruleset kept changing while it "
 			    "was read; try again");
-			rc = EX_RESOLVE;
+			rc = -1;
 		}
 		nl_sock_close(&s);
 	}
@@ -707,7 +709,7 @@ nl_verify(const struct ir *ir, const struct nl_opts *o)
 			printf("table inet %s differs from %s (%d difference%s):"
 			    "\n%s", w.table, ir->file, rp.n, rp.n == 1 ? "" :
 			    "s", out_str(&rp.o));
-			rc = EX_DIFF;
+			rc = 1;
 		}
 		out_free(&rp.o);
 	}

@@ -20,14 +20,6 @@ struct loc {
 
 #define DIAG_MAX_ERRORS	20
 
-/* Exit statuses of the command line contract. */
-enum {
-	EX_OK = 0,
-	EX_DIFF = 1,		/* check/verify difference, lint --strict */
-	EX_BAD = 2,		/* bad policy or usage */
-	EX_RESOLVE = 3,		/* resolution or kernel failure */
-};
-
 /* Make a file's text known so diagnostics can quote its lines. */
 void	diag_source(const char *file, const char *text, size_t len);
 void	diag_error(const struct loc *, const char *, ...)

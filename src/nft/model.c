@@ -1,0 +1,266 @@
+/*
+ * model.c - the lowered IR turned into the nftables model (see nft.h).
+ *
+ * This is the one place that decides what the nftables table of a policy
+ * holds: its name and chain names (checked here, once, for both writers),
+ * the prologue every base chain starts with, and the lines a policy rule
+ * becomes, one per family and protocol (be_matches), each with its
+ * address and port matches as a single value or an anonymous set.
+ */
+#include <string.h>
+
+#include "backend/backend.h"
+#include "nft/nft.h"
+
+const char *const nft_field_name[NFT_F_N] = {
+	"meta nfproto", "meta l4proto", "oif", "iif", "ct state",
+	"ct direction", "ip saddr", "ip daddr", "ip6 saddr", "ip6 daddr",
+	"tcp dport", "udp dport", "icmp type", "icmpv6 type",
+};
+
+/* nftables' numbers for what the IR names by enum. */
+static const unsigned nfproto[FAM_N] = { 2, 10 };
+static const unsigned l4proto[P_N] = { 6, 17, 1, 58 };
+static const enum nft_field port_field[P_N] = {
+	NFT_F_TCP_DPORT, NFT_F_UDP_DPORT, NFT_F_ICMP_TYPE, NFT_F_ICMP6_TYPE,
+};
+
+struct build {
+	struct arena		*a;
+	struct nft_table	*t;
+	const struct be_opts	*bo;
+};
+
+static struct nft_rule *
+rule_new(struct build *b, struct nft_chain *c, const struct ir_rule *src,
+    enum nft_verdict verdict)
+{
+	struct nft_rule *r;
+
+	ARENA_PUSH(b->a, c->rules, c->nrules, c->caprules);
+	r = &c->rules[c->nrules - 1];
+	memset(r, 0, sizeof(*r));
+	r->verdict = verdict;
+	r->src = src;
+	return r;
+}
+
+static struct nft_match *
+match_new(struct build *b, struct nft_rule *r, enum nft_field f, bool neg)
+{
+	struct nft_match *m;
+
+	ARENA_PUSH(b->a, r->m, r->nm, r->capm);
+	m = &r->m[r->nm - 1];
+	memset(m, 0, sizeof(*m));
+	m->field = f;
+	m->neg = neg;
+	iset_init(&m->val.v);
+	return m;
+}
+
+/* field == v (one value, or several bits of a flags field). */
+static struct nft_match *
+match_value(struct build *b, struct nft_rule *r, enum nft_field f, bool neg,
+    unsigned v)
+{
+	struct nft_match *m = match_new(b, r, f, neg);
+
+	iset_add(b->a, &m->val.v, v, v);
+	iset_norm(&m->val.v);
+	return m;
+}
+
+static void
+match_ifname(struct build *b, struct nft_rule *r, enum nft_field f, bool neg,
+    const char *name)
+{
+	match_new(b, r, f, neg)->ifname = name;
+}
+
+/* More than one element: the values go into an anonymous set. */
+static void
+to_set(struct build *b, struct nft_match *m, bool interval)
+{
+	struct nft_set *s = arena_alloc(b->a, sizeof(*s));
+
+	s->key[0] = m->field;
+	s->nkeys = 1;
+	s->flags = NFT_SETF_CONSTANT | (interval ? NFT_SETF_INTERVAL : 0);
+	s->elems = m->val;
+	memset(&m->val, 0, sizeof(m->val));
+	iset_init(&m->val.v);
+	m->set = s;
+	ARENA_PUSH(b->a, b->t->sets, b->t->nsets, b->t->capsets);
+	b->t->sets[b->t->nsets - 1] = s;
+}
+
+static void
+match_addrs(struct build *b, struct nft_rule *r, enum nft_field f,
+    const struct aset *as, enum fam fam)
+{
+	struct nft_match *m = match_new(b, r, f, false);
+	bool interval = false;
+	size_t i;
+
+	iset_copy(b->a, &m->val.v, &as->f[fam]);
+	m->val.npfx = aset_prefixes(b->a, as, fam, &m->val.pfx);
+	for (i = 0; i < m->val.npfx; i++)
+		if (m->val.pfx[i].len < fam_bits(fam))
+			interval = true;
+	if (m->val.npfx > 1)
+		to_set(b, m, interval);
+}
+
+static void
+match_ports(struct build *b, struct nft_rule *r, enum nft_field f,
+    const struct iset *ports)
+{
+	struct nft_match *m = match_new(b, r, f, false);
+	bool interval = false;
+	size_t i;
+
+	iset_copy(b->a, &m->val.v, ports);
+	for (i = 0; i < ports->n; i++)
+		if (ports->v[i].lo != ports->v[i].hi)
+			interval = true;
+	if (ports->n > 1)
+		to_set(b, m, interval);
+}
+
+/*
+ * What every base chain starts with.  A reply is all a connection opened
+ * from outside needs: a closed host refuses to send one (see
+ * ir_closes_inbound).  Then what belongs to a connection already let
+ * through, and loopback, are accepted before any policy rule is looked at.
+ */
+static void
+prologue(struct build *b, struct nft_chain *c)
+{
+	enum nft_field lo = c->dir == IR_INBOUND ? NFT_F_IIF : NFT_F_OIF;
+	struct nft_rule *r;
+	struct nft_match *m;
+
+	if (c->dir == IR_EGRESS && ir_closes_inbound(b->t->ir)) {
+		r = rule_new(b, c, NULL, NFT_V_DROP);
+		match_ifname(b, r, NFT_F_OIF, true, "lo");
+		match_value(b, r, NFT_F_CTDIR, false, NFT_CT_DIR_REPLY);
+	}
+	r = rule_new(b, c, NULL, NFT_V_ACCEPT);
+	m = match_value(b, r, NFT_F_CTSTATE, false, NFT_CT_ESTABLISHED);
+	iset_add(b->a, &m->val.v, NFT_CT_RELATED, NFT_CT_RELATED);
+	iset_norm(&m->val.v);
+	r = rule_new(b, c, NULL, NFT_V_ACCEPT);
+	match_ifname(b, r, lo, false, "lo");
+}
+
+/* One line per (family, protocol, ports) of the policy rule. */
+static void
+policy_rule(struct build *b, struct nft_chain *c, const struct ir_rule *pr)
+{
+	static const enum nft_verdict verdict[] = {
+		[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
+		[IR_REJECT] = NFT_V_REJECT,
+	};
+	struct be_match bm[BE_MAX_MATCHES];
+	const char *comment = be_rule_comment(b->bo, pr), *logp = NULL;
+	size_t n, i;
+
+	if (pr->log)
+		logp = arena_printf(b->a, "egressc %s ", pr->name);
+	n = be_matches(pr, b->bo->be->caps, bm);
+	for (i = 0; i < n; i++) {
+		const struct be_match *x = &bm[i];
+		struct nft_rule *r = rule_new(b, c, pr, verdict[pr->action]);
+
+		r->log_prefix = logp;
+		r->comment = comment;
+		if (x->fam >= 0) {
+			enum fam f = (enum fam)x->fam;
+			bool sel = false;
+
+			if (!aset_fam_full(&pr->src, f)) {
+				match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_SADDR :
+				    NFT_F_IP6_SADDR, &pr->src, f);
+				sel = true;
+			}
+			if (!aset_fam_full(&pr->dst, f)) {
+				match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_DADDR :
+				    NFT_F_IP6_DADDR, &pr->dst, f);
+				sel = true;
+			}
+			/* No address says the family: the rule must. */
+			if (!sel)
+				match_value(b, r, NFT_F_NFPROTO, false,
+				    nfproto[f]);
+		}
+		if (x->proto < 0)
+			continue;
+		if (x->ports == NULL)
+			match_value(b, r, NFT_F_L4PROTO, false,
+			    l4proto[x->proto]);
+		else
+			match_ports(b, r, port_field[x->proto], x->ports);
+	}
+}
+
+static struct nft_chain *
+chain_new(struct build *b, const char *name, enum ir_dir dir)
+{
+	const struct ir *ir = b->t->ir;
+	struct nft_chain *c;
+
+	ARENA_PUSH(b->a, b->t->chains, b->t->nchains, b->t->capchains);
+	c = &b->t->chains[b->t->nchains - 1];
+	memset(c, 0, sizeof(*c));
+	c->name = name;
+	c->dir = dir;
+	/* default: none leaves the hooks to someone else's table. */
+	c->base = ir->def != IR_DEF_NONE;
+	c->hook = dir == IR_INBOUND ? NFT_H_INPUT : NFT_H_OUTPUT;
+	c->prio = 0;
+	c->policy = ir->def == IR_DEF_ACCEPT ? NFT_V_ACCEPT : NFT_V_DROP;
+	return c;
+}
+
+int
+nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
+{
+	struct be_opts bo;
+	struct build b = { a, t, &bo };
+	const char *table, *chain, *input = NULL;
+	size_t c, i;
+
+	memset(t, 0, sizeof(*t));
+	t->family = NFT_FAM_INET;
+	t->ir = ir;
+	memset(&bo, 0, sizeof(bo));
+	bo.be = be_find("nftables");
+	bo.arena = a;
+	if (bo.be == NULL) {
+		diag_error(NULL, "the nftables back end is missing");
+		return -1;
+	}
+	table = be_ident(&bo, ir, "table", ir->name, 64, false);
+	chain = be_ident(&bo, ir, "chain", "output", 64, false);
+	/* Only a policy with inbound rules owns the input path. */
+	if (ir_has_inbound(ir) && (input = be_ident(&bo, ir, "input-chain",
+	    "input", 64, false)) == NULL)
+		return -1;
+	if (table == NULL || chain == NULL)
+		return -1;
+	t->name = table;
+	chain_new(&b, chain, IR_EGRESS);
+	if (input != NULL)
+		chain_new(&b, input, IR_INBOUND);
+	for (c = 0; c < t->nchains; c++) {
+		struct nft_chain *ch = &t->chains[c];
+
+		if (ch->base)
+			prologue(&b, ch);
+		for (i = 0; i < ir->nrules; i++)
+			if (ir->rules[i].dir == ch->dir)
+				policy_rule(&b, ch, &ir->rules[i]);
+	}
+	return 0;
+}

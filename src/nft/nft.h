@@ -1,0 +1,144 @@
+/*
+ * nft.h - the nftables model: the one table a policy compiles to, as
+ * nftables itself sees it (chains, sets, rules of matches and statements).
+ *
+ * Two back ends load a policy into nftables: the text for nft -f
+ * (backend/nftables.c) and the netlink batch of egressc apply (nl/build.c).
+ * They must agree rule for rule, so what the table holds is decided once,
+ * here, from the lowered IR and the targets.nftables options; each back end
+ * only writes the model down in its own form.  Values are nftables' own
+ * (protocol numbers, ct state bits, addresses), not the IR's enums, so that
+ * neither writer has to know how the IR says things.
+ */
+#ifndef EGRESSC_NFT_H
+#define EGRESSC_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ir/ir.h"
+
+/* What a match looks at. */
+enum nft_field {
+	NFT_F_NFPROTO,		/* meta nfproto: 2 ipv4, 10 ipv6 */
+	NFT_F_L4PROTO,		/* meta l4proto: an IP protocol number */
+	NFT_F_OIF,		/* oif: an interface, by name (ifname) */
+	NFT_F_IIF,		/* iif */
+	NFT_F_CTSTATE,		/* ct state: bits; a match is "any of" */
+	NFT_F_CTDIR,		/* ct direction: 0 original, 1 reply */
+	NFT_F_IP_SADDR,
+	NFT_F_IP_DADDR,
+	NFT_F_IP6_SADDR,
+	NFT_F_IP6_DADDR,
+	NFT_F_TCP_DPORT,
+	NFT_F_UDP_DPORT,
+	NFT_F_ICMP_TYPE,
+	NFT_F_ICMP6_TYPE,
+	NFT_F_N
+};
+/* "meta nfproto", "ip saddr", "tcp dport", ... as nft writes them. */
+extern const char *const nft_field_name[NFT_F_N];
+
+/* ct state bits (the kernel's NF_CT_STATE_BIT values). */
+#define NFT_CT_ESTABLISHED	2u
+#define NFT_CT_RELATED		4u
+#define NFT_CT_DIR_REPLY	1u
+
+enum nft_family { NFT_FAM_INET };
+enum nft_hook { NFT_H_OUTPUT, NFT_H_INPUT };
+enum nft_verdict { NFT_V_ACCEPT, NFT_V_DROP, NFT_V_REJECT };
+
+/*
+ * Values of one field: intervals, and for addresses also the fewest
+ * prefixes that cover them, which is how they are written (and how the
+ * kernel path decides between a masked compare and a set).
+ */
+struct nft_vals {
+	struct iset	 v;
+	struct prefix	*pfx;		/* addresses only; else NULL */
+	size_t		 npfx;
+};
+
+enum {
+	NFT_SETF_CONSTANT	= 1u << 0,
+	NFT_SETF_INTERVAL	= 1u << 1,	/* holds ranges or prefixes */
+	NFT_SETF_TIMEOUT	= 1u << 2,	/* elements expire (named sets) */
+};
+#define NFT_CONCAT_MAX	4
+
+/*
+ * A set a rule looks its field up in.  Today every set is anonymous (name
+ * NULL: written inline as { ... }, one key, constant).  A named set gets a
+ * name, is listed in nft_table.sets for the writers to declare, and may
+ * carry NFT_SETF_TIMEOUT; a set over a concatenation (ip daddr . tcp
+ * dport, for merging runs of rules into one lookup) has nkeys > 1, and its
+ * elements will need a tuple list beside elems, which holds one key's.
+ */
+struct nft_set {
+	const char	*name;		/* NULL: anonymous */
+	enum nft_field	 key[NFT_CONCAT_MAX];
+	size_t		 nkeys;
+	unsigned	 flags;		/* NFT_SETF_* */
+	uint64_t	 timeout_ms;	/* NFT_SETF_TIMEOUT: the default */
+	struct nft_vals	 elems;		/* nkeys == 1: the members */
+};
+
+/*
+ * One match: field == value (a value, a range lo-hi or a prefix), or
+ * field in set; neg turns either into "not".  A lookup in a concatenated
+ * set stands for every key of the set; field is then key[0].
+ */
+struct nft_match {
+	enum nft_field	 field;
+	bool		 neg;
+	struct nft_vals	 val;		/* set == NULL; ct state: all bits */
+	const char	*ifname;	/* NFT_F_OIF, NFT_F_IIF */
+	struct nft_set	*set;		/* non-NULL: a lookup */
+};
+
+/* A rule: every match in order, then log, verdict and comment. */
+struct nft_rule {
+	struct nft_match	*m;
+	size_t			 nm, capm;
+	const char		*log_prefix;	/* NULL: no log statement */
+	enum nft_verdict	 verdict;
+	const char		*comment;	/* NULL: none */
+	/* The policy rule this line is one (family, protocol) of; NULL for
+	 * the chain's own prologue (conntrack, loopback). */
+	const struct ir_rule	*src;
+};
+
+struct nft_chain {
+	const char		*name;
+	enum ir_dir		 dir;		/* the IR rules it holds */
+	bool			 base;		/* hooked; else a regular chain */
+	enum nft_hook		 hook;
+	int			 prio;		/* 0: priority filter */
+	enum nft_verdict	 policy;	/* NFT_V_ACCEPT or NFT_V_DROP */
+	struct nft_rule		*rules;
+	size_t			 nrules, caprules;
+};
+
+struct nft_table {
+	const char		*name;
+	enum nft_family		 family;
+	/* Output first; input only when the policy has inbound rules. */
+	struct nft_chain	*chains;
+	size_t			 nchains, capchains;
+	/* Every set, in the order of the rules that use them. */
+	struct nft_set		**sets;
+	size_t			 nsets, capsets;
+	/* The lowered IR the model was built from: src pointers lead into
+	 * its rules, and diagnostics name its file. */
+	const struct ir		*ir;
+};
+
+/*
+ * Build the model of a lowered IR (lower() for the nftables back end's
+ * capabilities), with the targets.nftables table, chain and input-chain
+ * names checked.  Memory from the arena.  0, or -1 after diag_error().
+ */
+int	nft_model_build(struct arena *, const struct ir *, struct nft_table *);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * nl-int.h - what the files of src/nl/ share and nothing else may use: the
+ * libnftnl form of the nftables model (build.c), decoded rules (decode.c)
+ * and the netlink socket (sock.c).  Kept apart from nl.h so that the
+ * command line sees only apply and verify, and these can change freely.
+ */
+#ifndef EGRESSC_NL_INT_H
+#define EGRESSC_NL_INT_H
+
+#include "nft/nft.h"
+#include "nl/nl.h"
+
+struct nftnl_rule;
+struct nftnl_set;
+struct nftnl_expr;
+
+/* What a register or a set key holds: one field a rule can match. */
+struct nl_field {
+	const char	*name;		/* "ip daddr", "tcp dport", "meta l4proto" */
+	int		 kind;		/* NL_F_* */
+	uint32_t	 key;		/* meta/ct key, or payload base */
+	uint32_t	 off, len;	/* payload offset and length, bytes */
+	int		 nfproto;	/* family it needs, 0: none */
+	int		 l4proto;	/* transport protocol it needs, -1: none */
+	uint32_t	 dtype;		/* nft datatype number (set key type) */
+	uint32_t	 desc, tmpl;	/* nft payload proto desc and template */
+};
+enum { NL_F_META, NL_F_PAYLOAD, NL_F_CT };
+
+extern const struct nl_field nl_f_nfproto, nl_f_l4proto, nl_f_oif,
+    nl_f_iif, nl_f_ctstate, nl_f_ctdir, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
+    nl_f_ip6_daddr, nl_f_tcp_dport, nl_f_udp_dport, nl_f_icmp_type,
+    nl_f_icmp6_type;
+
+/* An anonymous set as nft builds it for `FIELD { ... }`. */
+struct nl_set {
+	uint32_t		 id;		/* NFTA_SET_ID in the batch */
+	const struct nl_field	*field;
+	bool			 interval;
+	struct iset		 v;		/* the values */
+	size_t			 nelems;	/* elements sent (with ends) */
+	struct nftnl_set	*s;		/* header only (no elements) */
+};
+
+/* One nftables rule and where it comes from. */
+struct nl_rule {
+	struct nftnl_rule	*r;
+	const struct ir_rule	*src;		/* NULL: a chain's prologue */
+	size_t			 chain;		/* in want.chains */
+	size_t			 set0, nsets;	/* its sets in want.sets */
+};
+
+/* A chain of the model, in the kernel's numbers. */
+struct nl_chain {
+	const char	*name;
+	enum ir_dir	 dir;
+	bool		 base;		/* with a hook; else a regular chain */
+	uint32_t	 hook;		/* NF_INET_LOCAL_OUT, NF_INET_LOCAL_IN */
+	int32_t		 prio;
+	uint32_t	 policy;	/* NF_DROP, NF_ACCEPT */
+};
+
+/* The table a policy compiles to: the model as libnftnl objects. */
+struct nl_want {
+	struct arena	*arena;
+	const char	*table;
+	struct nl_chain	*chains;
+	size_t		 nchains;
+	struct nl_set	*sets;
+	size_t		 nsets, capsets;
+	struct nl_rule	*rules;
+	size_t		 nrules, caprules;
+	unsigned	 lo_index;	/* ifindex of "lo" where we load */
+};
+
+/* build.c: the model linearized.  fail_hook: honour NL_FAIL_ENV. */
+void	nl_want_build(struct arena *, const struct nft_table *, bool fail_hook,
+	    struct nl_want *);
+void	nl_want_free(struct nl_want *);
+/* The element keys nft sends for a set (interval ends included). */
+size_t	nl_set_elems(const struct nl_set *, uint8_t (*keys)[16],
+	    uint32_t *flags, bool *open, size_t max);
+void	nl_put_value(uint8_t *buf, u128 v, uint32_t len);
+u128	nl_get_value(const uint8_t *buf, uint32_t len);
+
+/* decode.c: a rule's expressions read back as matches and statements. */
+struct nl_match {
+	const struct nl_field	*f;	/* NULL: raw (undecodable) text */
+	struct iset		 v;
+	bool			 neg;
+	const char		*raw;
+};
+struct nl_drule {
+	struct nl_match	*m;
+	size_t		 nm, capm;
+	const char	*stmt;		/* "log prefix \"x\" drop", "accept" */
+	const char	*comment;	/* NULL: none */
+	uint64_t	 handle;
+};
+/* Finds the values of a lookup's set. */
+typedef const struct iset *(*nl_setfn)(void *, const char *name, uint32_t id,
+    const struct nl_field **);
+void	nl_decode(struct arena *, const struct nftnl_rule *, nl_setfn, void *,
+	    struct nl_drule *);
+/* An nl_setfn over the sets of a struct nl_want, by set id (build.c). */
+const struct iset *nl_want_setfn(void *, const char *name, uint32_t id,
+	    const struct nl_field **);
+bool	nl_drule_equal(const struct nl_drule *, const struct nl_drule *);
+/* Same fields and statements; only values may differ. */
+bool	nl_drule_alike(const struct nl_drule *, const struct nl_drule *);
+/* nft-like text: "ip daddr { 192.0.2.1, 10.0.0.0/8 } tcp dport 443 accept" */
+const char *nl_drule_text(struct arena *, const struct nl_drule *);
+const char *nl_values_text(struct arena *, const struct nl_field *,
+	    const struct iset *);
+
+/* sock.c: the netlink socket, in the namespace asked for. */
+struct mnl_socket;
+struct nl_sock {
+	struct mnl_socket	*nl;
+	unsigned		 portid;
+	uint32_t		 seq;
+};
+/* 0, or -1 after diag_error() (a bad name) or diag_fail(). */
+int	nl_enter_netns(const char *name);
+/* 0, or -1 after diag_fail(). */
+int	nl_sock_open(struct nl_sock *);
+void	nl_sock_close(struct nl_sock *);
+/* Send one request and run cb on every answer; 0 or -errno. */
+struct nlmsghdr;
+int	nl_sock_talk(struct nl_sock *, struct nlmsghdr *,
+	    int (*cb)(const struct nlmsghdr *, void *), void *);
+
+#endif

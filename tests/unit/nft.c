@@ -1,0 +1,270 @@
+/*
+ * nft.c - unit tests of the nftables model builder.  Both the text back
+ * end and egressc apply write down whatever the model holds, so the
+ * model's structure is checked here directly: the chains, the prologue
+ * of base chains, one rule per family and protocol pointing back at its
+ * policy rule, values against sets, and the name checks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend/backend.h"
+#include "nft/nft.h"
+#include "pass/lower.h"
+#include "tap.h"
+
+static char	 captured[4096];
+
+static void
+capture(const char *line, void *arg)
+{
+	(void)arg;
+	strncat(captured, line, sizeof(captured) - strlen(captured) - 2);
+	strcat(captured, "\n");
+}
+
+static struct ir_rule *
+add_rule(struct ir *ir, const char *name, enum ir_dir dir)
+{
+	struct ir_rule *r = ir_add_rule(ir);
+
+	r->name = name;
+	r->dir = dir;
+	aset_any(ir->arena, &r->src);
+	return r;
+}
+
+static void
+add_topt(struct ir *ir, const char *key, const char *value)
+{
+	struct ir_topt *t;
+
+	ARENA_PUSH(ir->arena, ir->topts, ir->ntopts, ir->captopts);
+	t = &ir->topts[ir->ntopts - 1];
+	memset(t, 0, sizeof(*t));
+	t->target = "nftables";
+	t->key = key;
+	t->value = value;
+	t->loc.file = ir->file;
+	t->loc.line = 1;
+	t->loc.col = 1;
+}
+
+/*
+ * web: 192.0.2.0/24 and 2001:db8::1, tcp 443 and udp 3478.
+ * many: three IPv4 addresses (two prefixes, a set), tcp 80 and 8000-8100.
+ * logged: deny everything, logged.
+ */
+static struct ir *
+policy(struct arena *a, enum ir_default def)
+{
+	struct ir *ir = ir_new(a);
+	struct ir_rule *r;
+
+	ir->name = "unit";
+	ir->file = "unit.yaml";
+	ir->def = def;
+	r = add_rule(ir, "web", IR_EGRESS);
+	r->comment = "the web";
+	aset_add_prefix(a, &r->dst, FAM_V4, (u128)0xc0000200, 24);
+	aset_add_prefix(a, &r->dst, FAM_V6, ((u128)0x20010db8 << 96) | 1, 128);
+	aset_norm(&r->dst);
+	iset_add(a, &r->svc.p[P_TCP], 443, 443);
+	iset_add(a, &r->svc.p[P_UDP], 3478, 3478);
+	iset_norm(&r->svc.p[P_TCP]);
+	iset_norm(&r->svc.p[P_UDP]);
+
+	r = add_rule(ir, "many", IR_EGRESS);
+	r->action = IR_REJECT;
+	aset_add_prefix(a, &r->dst, FAM_V4, (u128)0xc6336400, 32);
+	aset_add_prefix(a, &r->dst, FAM_V4, (u128)0xc6336401, 32);
+	aset_add_prefix(a, &r->dst, FAM_V4, (u128)0xc6336402, 32);
+	aset_norm(&r->dst);
+	iset_add(a, &r->svc.p[P_TCP], 80, 80);
+	iset_add(a, &r->svc.p[P_TCP], 8000, 8100);
+	iset_norm(&r->svc.p[P_TCP]);
+
+	r = add_rule(ir, "logged", IR_EGRESS);
+	r->action = IR_DENY;
+	r->log = true;
+	aset_any(a, &r->dst);
+	r->svc.all = true;
+	return ir;
+}
+
+static struct ir *
+lowered(struct ir *ir)
+{
+	return lower(ir, be_find("nftables"));
+}
+
+static bool
+is_prologue(const struct nft_rule *r, enum nft_field f, bool neg,
+    enum nft_verdict v)
+{
+	return r->src == NULL && r->nm >= 1 && r->m[0].field == f &&
+	    r->m[0].neg == neg && r->verdict == v && r->comment == NULL;
+}
+
+static void
+test_egress(struct arena *a)
+{
+	struct ir *ir = lowered(policy(a, IR_DEF_DENY));
+	struct nft_table t;
+	const struct nft_chain *c;
+	const struct nft_rule *r;
+	const struct nft_match *m;
+	size_t i;
+
+	if (!ok(ir != NULL && nft_model_build(a, ir, &t) == 0,
+	    "a deny policy builds"))
+		return;
+	is_str(t.name, "unit", "the table is named after the policy");
+	is_int((int)t.nchains, 1, "egress only: one chain");
+	c = &t.chains[0];
+	is_str(c->name, "output", "the chain's default name");
+	ok(c->base && c->hook == NFT_H_OUTPUT && c->prio == 0 &&
+	    c->policy == NFT_V_DROP, "a base chain on output, policy drop");
+
+	/* Closed to inbound: replies refused, then conntrack and loopback. */
+	if (!ok(c->nrules >= 3, "at least the prologue"))
+		return;
+	r = &c->rules[0];
+	ok(is_prologue(r, NFT_F_OIF, true, NFT_V_DROP) && r->nm == 2 &&
+	    strcmp(r->m[0].ifname, "lo") == 0 && r->m[1].field == NFT_F_CTDIR &&
+	    iset_has(&r->m[1].val.v, NFT_CT_DIR_REPLY),
+	    "prologue 1: oif != lo ct direction reply drop");
+	r = &c->rules[1];
+	ok(is_prologue(r, NFT_F_CTSTATE, false, NFT_V_ACCEPT) && r->nm == 1 &&
+	    iset_has(&r->m[0].val.v, NFT_CT_ESTABLISHED) &&
+	    iset_has(&r->m[0].val.v, NFT_CT_RELATED) && r->m[0].val.v.n == 2,
+	    "prologue 2: ct state established,related accept");
+	r = &c->rules[2];
+	ok(is_prologue(r, NFT_F_OIF, false, NFT_V_ACCEPT) && r->nm == 1 &&
+	    strcmp(r->m[0].ifname, "lo") == 0,
+	    "prologue 3: oif lo accept");
+
+	/* web: 2 families x 2 protocols; many: 1 x 1; logged: 1. */
+	is_int((int)c->nrules, 3 + 4 + 1 + 1, "prologue and six lines");
+	for (i = 3; i < 7; i++)
+		if (c->rules[i].src != &ir->rules[0])
+			break;
+	is_int((int)i, 7, "four lines point at rule web");
+	ok(c->rules[7].src == &ir->rules[1] && c->rules[8].src ==
+	    &ir->rules[2], "then many, then logged");
+
+	r = &c->rules[3];
+	ok(r->nm == 2 && r->m[0].field == NFT_F_IP_DADDR &&
+	    r->m[0].set == NULL && r->m[0].val.npfx == 1 &&
+	    r->m[0].val.pfx[0].len == 24 && r->m[1].field == NFT_F_TCP_DPORT &&
+	    r->m[1].set == NULL && r->m[1].val.v.n == 1 &&
+	    r->m[1].val.v.v[0].lo == 443, "web line 1: ip daddr /24 tcp dport 443");
+	is_str(r->comment, "web: the web", "the rule comment");
+	ok(r->log_prefix == NULL && r->verdict == NFT_V_ACCEPT,
+	    "not logged, accept");
+	r = &c->rules[6];
+	ok(r->m[0].field == NFT_F_IP6_DADDR && r->m[1].field ==
+	    NFT_F_UDP_DPORT, "web line 4: IPv6 udp");
+
+	/* many: both matches are anonymous sets. */
+	r = &c->rules[7];
+	m = &r->m[0];
+	ok(r->nm == 2 && m->field == NFT_F_IP_DADDR && m->set != NULL &&
+	    m->set->name == NULL && m->set->nkeys == 1 &&
+	    m->set->key[0] == NFT_F_IP_DADDR && m->set->elems.npfx == 2 &&
+	    (m->set->flags & NFT_SETF_INTERVAL),
+	    "three addresses: an interval set of two prefixes");
+	m = &r->m[1];
+	ok(m->set != NULL && m->set->elems.v.n == 2 &&
+	    (m->set->flags & NFT_SETF_INTERVAL), "80 and 8000-8100: an interval set");
+	ok(r->verdict == NFT_V_REJECT, "reject");
+	is_int((int)t.nsets, 2, "the table lists both sets");
+	ok(t.nsets == 2 && t.sets[0] == r->m[0].set && t.sets[1] ==
+	    r->m[1].set, "in rule order");
+
+	/* logged: any, every protocol, both families at once. */
+	r = &c->rules[8];
+	ok(r->nm == 0 && r->verdict == NFT_V_DROP && r->log_prefix != NULL &&
+	    strcmp(r->log_prefix, "egressc logged ") == 0,
+	    "logged: no match, a log prefix, drop");
+}
+
+static void
+test_inbound(struct arena *a)
+{
+	struct ir *ir = policy(a, IR_DEF_ACCEPT);
+	struct ir_rule *r;
+	struct nft_table t;
+	const struct nft_chain *c;
+
+	ir->inbound_allowed = true;
+	r = add_rule(ir, "ssh", IR_INBOUND);
+	aset_any(a, &r->dst);
+	iset_add(a, &r->svc.p[P_TCP], 22, 22);
+	iset_norm(&r->svc.p[P_TCP]);
+	add_topt(ir, "input-chain", "in");
+	ir = lowered(ir);
+	if (!ok(ir != NULL && nft_model_build(a, ir, &t) == 0,
+	    "an accept policy with an inbound rule builds"))
+		return;
+	is_int((int)t.nchains, 2, "two chains");
+	c = &t.chains[0];
+	ok(c->policy == NFT_V_ACCEPT && c->nrules >= 2 &&
+	    is_prologue(&c->rules[0], NFT_F_CTSTATE, false, NFT_V_ACCEPT),
+	    "not closed to inbound: output starts with ct state");
+	c = &t.chains[1];
+	is_str(c->name, "in", "input-chain names the input chain");
+	ok(c->base && c->hook == NFT_H_INPUT && c->dir == IR_INBOUND,
+	    "a base chain on input");
+	ok(c->nrules == 3 && is_prologue(&c->rules[1], NFT_F_IIF, false,
+	    NFT_V_ACCEPT) && c->rules[2].src == &ir->rules[ir->nrules - 1],
+	    "input: ct state, iif lo, then the ssh rule");
+}
+
+static void
+test_none(struct arena *a)
+{
+	struct ir *ir = lowered(policy(a, IR_DEF_NONE));
+	struct nft_table t;
+
+	if (!ok(ir != NULL && nft_model_build(a, ir, &t) == 0,
+	    "default none builds"))
+		return;
+	ok(!t.chains[0].base && t.chains[0].nrules == 6 &&
+	    t.chains[0].rules[0].src == &ir->rules[0],
+	    "a regular chain, no prologue");
+}
+
+static void
+test_names(struct arena *a)
+{
+	struct ir *ir = policy(a, IR_DEF_DENY);
+	struct nft_table t;
+
+	add_topt(ir, "table", "9lives");
+	add_topt(ir, "chain", "a b");
+	ir = lowered(ir);
+	captured[0] = '\0';
+	diag_capture(capture, NULL);
+	ok(nft_model_build(a, ir, &t) == -1, "bad names: -1");
+	diag_capture(NULL, NULL);
+	ok(strstr(captured, "unit.yaml:1:1: error: targets.nftables.table: "
+	    "'9lives' is not a usable name") != NULL &&
+	    strstr(captured, "targets.nftables.chain: 'a b'") != NULL,
+	    "both names reported at their option");
+	diag_reset();
+}
+
+int
+main(void)
+{
+	struct arena *a = arena_new();
+
+	plan_lazy();
+	test_egress(a);
+	test_inbound(a);
+	test_none(a);
+	test_names(a);
+	arena_free(a);
+	return done_testing();
+}
