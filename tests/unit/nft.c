@@ -95,7 +95,7 @@ policy(struct arena *a, enum ir_default def)
 static struct ir *
 lowered(struct ir *ir)
 {
-	return lower(ir, be_find("nftables"));
+	return lower(ir, be_find("nftables"), false);
 }
 
 static bool
