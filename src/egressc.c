@@ -157,6 +157,8 @@ job_load(struct job *j, const char *path)
 	j->pol = pol_load(j->a, path);
 	if (j->pol == NULL)
 		return EX_BAD;
+	if (be_check_options(j->pol->ir) < 0)
+		return EX_BAD;
 	j->ir = j->pol->ir;
 	if (expand_run(j->ir, j->pol->cats, j->pol->ncats, &j->pol->vars) < 0)
 		return EX_BAD;
@@ -485,13 +487,6 @@ cmd_lint(struct opts *o, const char *policy)
 	long by;
 
 	rc = job_load(&j, policy);
-	/* Target option values the front end cannot judge. */
-	for (i = 0; rc == EX_OK && be_all[i] != NULL; i++) {
-		struct be_opts bo = { be_all[i], j.tmpldir, j.a };
-
-		if (be_all[i]->check != NULL && be_all[i]->check(j.ir, &bo) < 0)
-			rc = EX_BAD;
-	}
 	/* Lint reads the lock when there is one; without it, host names are
 	 * compared as names (a policy is lintable before its first resolve). */
 	if (rc == EX_OK && (o->lock != NULL ||

@@ -8,6 +8,7 @@
 #ifndef EGRESSC_BACKEND_H
 #define EGRESSC_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ir/ir.h"
@@ -34,24 +35,45 @@ struct be_opts {
 	struct arena		*arena;		/* scratch for the emit call */
 };
 
+/*
+ * One key of targets.<name>, declared by the back end that reads it, so
+ * that be_check_options() can judge every value the policy sets before
+ * any command acts on it.
+ */
+enum be_optkind {
+	BE_OPT_TEXT,	/* anything: the back end makes it safe (be_text) */
+	/* An identifier in the output (table, chain, ACL name):
+	 * [A-Za-z_][A-Za-z0-9_.-]*, at most maxlen bytes; upper: folded to
+	 * upper case when read. */
+	BE_OPT_IDENT,
+	/* A device word (an interface): a letter, then letters, digits and
+	 * the characters of chars, at most maxlen. */
+	BE_OPT_WORD,
+	BE_OPT_ENUM,	/* one of values */
+};
+
+struct be_option {
+	const char		*key;		/* "table"; NULL ends the list */
+	enum be_optkind		 kind;
+	size_t			 maxlen;	/* IDENT, WORD */
+	bool			 upper;		/* IDENT */
+	const char		*chars;		/* WORD */
+	const char *const	*values;	/* ENUM; NULL-terminated */
+};
+
 struct backend {
 	const char		*name;		/* "nftables" */
 	unsigned		 caps;
 	size_t			 comment_max;	/* bytes; 0: no comments */
 	const char		*comment_bad;	/* printable ASCII it cannot take */
 	const char *const	*suffixes;	/* ".nft"; NULL-terminated */
-	const char *const	*options;	/* targets.<name> keys; NULL-term. */
+	const struct be_option	*options;	/* targets.<name> keys */
 	/* 0, or -1 after diag_error(). */
 	int			(*emit)(const struct ir *, const struct be_opts *,
 				    struct out *outs);
-	/* Check the values of targets.<name> before anything is emitted,
-	 * so that lint reports them too; NULL: emit checks them.  0, or -1
-	 * after diag_error(). */
-	int			(*check)(const struct ir *,
-				    const struct be_opts *);
 };
 
-/* All targets, in the order of DESIGN.md; NULL-terminated. */
+/* All targets, in the order of egressc(1)'s TARGETS list; NULL-terminated. */
 extern const struct backend *const be_all[];
 const struct backend	*be_find(const char *name);
 size_t			 be_nsuffixes(const struct backend *);
@@ -78,14 +100,27 @@ void		 be_header(const struct be_opts *, const struct ir *,
 		    const char *leader, struct out *);
 
 /*
- * A target option that becomes an identifier in the output (table, chain,
- * ACL name): [A-Za-z_][A-Za-z0-9_.-]* of at most maxlen bytes, else an
- * error at the option (or, for the default, at the policy's name).
- * upper: fold to upper case.  NULL after diag_error().
+ * Target options (backend/options.c).
+ *
+ * be_check_options: every targets.TARGET.KEY of the policy, judged against
+ * the schemas: unknown targets and keys and bad values, each at its place
+ * in the policy.  Every command runs it right after reading the policy, so
+ * lint and compile agree.  0, or -1 after diag_error().
  */
-const char	*be_ident(const struct be_opts *, const struct ir *,
-		    const char *key, const char *dflt, size_t maxlen,
-		    bool upper);
+int		 be_check_options(const struct ir *);
+/*
+ * The value of targets.<be>.KEY, or dflt when the policy does not set it;
+ * IDENT options folded as declared.  A default is judged as the policy's
+ * value would be (it may come from the policy's name), the error then at
+ * the policy's first line.  NULL when absent without a default, or after
+ * diag_error().
+ */
+const char	*be_option(const struct be_opts *, const struct ir *,
+		    const char *key, const char *dflt);
+/* An ENUM option: the index of its value in the declared values, dflt when
+ * absent, or -1 after diag_error(). */
+int		 be_enum(const struct be_opts *, const struct ir *,
+		    const char *key, int dflt);
 
 /*
  * The (family, protocol, ports) combinations a rule matches, in a fixed

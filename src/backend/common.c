@@ -138,46 +138,6 @@ be_header(const struct be_opts *o, const struct ir *ir, const char *leader,
 		    be_text(o, ir->stamp, 64));
 }
 
-const char *
-be_ident(const struct be_opts *o, const struct ir *ir, const char *key,
-    const char *dflt, size_t maxlen, bool upper)
-{
-	const struct ir_topt *t = NULL;
-	const char *v = dflt;
-	char *res;
-	size_t i, n;
-	struct loc where = { ir->file, 1, 1 };
-
-	for (i = 0; i < ir->ntopts; i++)
-		if (strcmp(ir->topts[i].target, o->be->name) == 0 &&
-		    strcmp(ir->topts[i].key, key) == 0)
-			t = &ir->topts[i];
-	if (t != NULL) {
-		v = t->value;
-		where = t->loc;
-	}
-	n = strlen(v);
-	res = arena_strdup(o->arena, v);
-	for (i = 0; i < n; i++) {
-		char c = res[i];
-
-		if (upper && c >= 'a' && c <= 'z')
-			res[i] = (char)(c - 'a' + 'A');
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_' || (i > 0 && ((c >= '0' && c <= '9') ||
-		    c == '-' || c == '.'))))
-			break;
-	}
-	if (n == 0 || i < n || n > maxlen) {
-		diag_error(&where, "targets.%s.%s: '%s' is not a usable name "
-		    "(a letter or '_', then letters, digits, '_', '-', '.'; at "
-		    "most %zu)%s", o->be->name, key, be_text(o, v, 80), maxlen,
-		    t == NULL ? "; set it in the policy's targets:" : "");
-		return NULL;
-	}
-	return res;
-}
-
 size_t
 be_matches(const struct ir_rule *r, unsigned caps,
     struct be_match out[BE_MAX_MATCHES])

@@ -151,10 +151,10 @@ nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	struct out hdr, chains;
 	int rc;
 
-	table = be_ident(op, ir, "table", ir->name, 64, false);
-	chain = be_ident(op, ir, "chain", "output", 64, false);
+	table = be_option(op, ir, "table", ir->name);
+	chain = be_option(op, ir, "chain", "output");
 	if (ir_has_inbound(ir))
-		input = be_ident(op, ir, "input-chain", "input", 64, false);
+		input = be_option(op, ir, "input-chain", "input");
 	if (table == NULL || chain == NULL || (ir_has_inbound(ir) &&
 	    input == NULL))
 		return -1;
@@ -178,8 +178,12 @@ nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 }
 
 static const char *const nft_suffixes[] = { ".nft", NULL };
-static const char *const nft_options[] = { "table", "chain", "input-chain",
-	NULL };
+static const struct be_option nft_options[] = {
+	{ .key = "table", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = NULL }
+};
 
 const struct backend be_nftables = {
 	.name = "nftables",

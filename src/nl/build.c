@@ -612,15 +612,15 @@ nl_want_build(struct arena *a, const struct ir *ir, bool fail_hook,
 		return -1;
 	}
 	/* The same names, checked the same way, as the text back end. */
-	w->table = be_ident(&bo, ir, "table", ir->name, 64, false);
-	w->chains[0].name = be_ident(&bo, ir, "chain", "output", 64, false);
+	w->table = be_option(&bo, ir, "table", ir->name);
+	w->chains[0].name = be_option(&bo, ir, "chain", "output");
 	w->chains[0].dir = IR_EGRESS;
 	w->chains[0].hook = NF_INET_LOCAL_OUT;
 	w->nchains = 1;
 	if (ir_has_inbound(ir)) {
 		/* Only a policy with inbound rules owns the input path. */
-		w->chains[1].name = be_ident(&bo, ir, "input-chain", "input",
-		    64, false);
+		w->chains[1].name = be_option(&bo, ir, "input-chain",
+		    "input");
 		w->chains[1].dir = IR_INBOUND;
 		w->chains[1].hook = NF_INET_LOCAL_IN;
 		w->nchains = 2;
