@@ -56,7 +56,6 @@ struct job {
 	const char	*path;
 	struct policy	*pol;
 	struct ir	*ir;
-	const char	*tmpldir;
 };
 
 static const char usage_text[] =
@@ -102,38 +101,6 @@ bad_usage(const char *fmt, ...)
 	return EX_BAD;
 }
 
-/* The templates directory: $EGRESSC_TEMPLATES, beside the binary, the
- * source tree the binary was built in, or the installed share dir. */
-static const char *
-find_templates(struct arena *a)
-{
-	static const char *const rel[] = { "templates",
-	    "../share/egressc/templates", "../../templates", NULL };
-	const char *env = getenv("EGRESSC_TEMPLATES");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	size_t i;
-	struct stat st;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		for (i = 0; rel[i] != NULL; i++) {
-			char *d = arena_printf(a, "%s/%s", exe, rel[i]);
-			char *f = arena_printf(a, "%s/nftables.tmpl", d);
-
-			if (stat(f, &st) == 0)
-				return d;
-		}
-	}
-	return EGRESSC_DATADIR "/templates";
-}
-
 /* "now" for stamps: SOURCE_DATE_EPOCH when set, for reproducible builds. */
 static const char *
 now_text(struct arena *a)
@@ -153,7 +120,6 @@ job_load(struct job *j, const char *path)
 {
 	j->a = arena_new();
 	j->path = path;
-	j->tmpldir = find_templates(j->a);
 	j->pol = pol_load(j->a, path);
 	if (j->pol == NULL)
 		return EX_BAD;
@@ -253,7 +219,7 @@ render(struct job *j, const struct backend **bes, sink_fn sink, void *arg)
 	 * errors too, but nothing more reaches the sink. */
 	for (i = 0; bes[i] != NULL; i++) {
 		struct arena *tmp = arena_new();
-		struct be_opts bo = { bes[i], j->tmpldir, tmp };
+		struct be_opts bo = { bes[i], tmp };
 		struct ir view = *j->ir, *low;
 		struct out *outs;
 

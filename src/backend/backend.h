@@ -2,8 +2,9 @@
  * backend.h - the one interface every target implements.
  *
  * A back end sees the IR after lowering (lower.c) for its capabilities and
- * its own targets.<name> options; it never sees YAML and never opens a file.
- * It writes one struct out per output file, in the order of .suffixes.
+ * its own targets.<name> options; it never sees YAML and never opens a file
+ * (its templates are built in: be_template).  It writes one struct out per
+ * output file, in the order of .suffixes.
  */
 #ifndef EGRESSC_BACKEND_H
 #define EGRESSC_BACKEND_H
@@ -31,7 +32,6 @@ struct backend;
 
 struct be_opts {
 	const struct backend	*be;
-	const char		*tmpldir;	/* where <target>.tmpl live */
 	struct arena		*arena;		/* scratch for the emit call */
 };
 
@@ -89,9 +89,10 @@ size_t			 be_nsuffixes(const struct backend *);
 const char	*be_text(const struct be_opts *, const char *, size_t max);
 /* "NAME: COMMENT [from *.zone]" made safe with be_text. */
 const char	*be_rule_comment(const struct be_opts *, const struct ir_rule *);
-/* Render templates/<name>.tmpl, replacing @KEY@ by vars (KEY, value, ...,
- * NULL).  -1 after diag_error() when the template is missing or names a
- * slot nobody filled. */
+/* Render templates/<name>.tmpl (built in; $EGRESSC_TEMPLATES/<name>.tmpl
+ * when that is set, for template work without a rebuild), replacing @KEY@
+ * by vars (KEY, value, ..., NULL).  -1 after diag_error() when the
+ * template is missing. */
 int		 be_template(const struct be_opts *, const char *name,
 		    const char *const *vars, struct out *);
 /* The generated-file header lines (policy name, version, banner, stamp),

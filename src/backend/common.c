@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/templates.h"
 #include "util/atomic_write.h"
 
 const char *
@@ -83,20 +84,47 @@ lookup(const char *const *vars, const char *key, size_t klen)
 	return NULL;
 }
 
+/*
+ * The text of templates/<name>.tmpl as built in, or, for whoever is
+ * changing the templates, read from $EGRESSC_TEMPLATES/<name>.tmpl without
+ * a rebuild.  NULL after diag_error().
+ */
+static const char *
+template_text(const struct be_opts *o, const char *name)
+{
+	const char *dir = getenv("EGRESSC_TEMPLATES");
+	const struct be_tmpl *t;
+	char *path, *text, *copy;
+
+	if (dir != NULL && *dir != '\0') {
+		path = arena_printf(o->arena, "%s/%s.tmpl", dir, name);
+		text = read_file(path, 1024 * 1024, NULL);
+		if (text == NULL) {
+			diag_error(NULL, "template %s: %s (EGRESSC_TEMPLATES "
+			    "is set: unset it for the built-in templates)",
+			    path, strerror(errno));
+			return NULL;
+		}
+		copy = arena_strdup(o->arena, text);
+		free(text);
+		return copy;
+	}
+	for (t = be_templates; t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			return t->text;
+	diag_error(NULL, "template %s: not built into this egressc", name);
+	return NULL;
+}
+
 int
 be_template(const struct be_opts *o, const char *name,
     const char *const *vars, struct out *out)
 {
-	char *path, *text, *p, *q, *at;
+	const char *text, *p, *q, *at;
 	const char *val;
 
-	path = arena_printf(o->arena, "%s/%s.tmpl", o->tmpldir, name);
-	text = read_file(path, 1024 * 1024, NULL);
-	if (text == NULL) {
-		diag_error(NULL, "template %s: %s (set EGRESSC_TEMPLATES to "
-		    "the templates directory)", path, strerror(errno));
+	if ((text = template_text(o, name)) == NULL)
 		return -1;
-	}
 	for (p = text; (at = strchr(p, '@')) != NULL; p = q + 1) {
 		q = strchr(at + 1, '@');
 		if (q == NULL)
@@ -112,7 +140,6 @@ be_template(const struct be_opts *o, const char *name,
 		out_puts(out, val);
 	}
 	out_puts(out, p);
-	free(text);
 	return 0;
 }
 
