@@ -5,6 +5,8 @@
  * format, resolves named networks and services (which may name each other;
  * cycles are errors), substitutes ${vars} and builds the IR's rules.  It
  * reports every error it can find in one run, each at its file:line:col.
+ * targets: it only records: which targets, keys and values exist is for
+ * the targets' own schemas to say, after it (be_check_options).
  */
 #include <ctype.h>
 #include <limits.h>
