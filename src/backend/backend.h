@@ -53,7 +53,7 @@ enum be_optkind {
 };
 
 struct be_option {
-	const char		*key;		/* "table"; NULL ends the list */
+	const char		*key;		/* "table"; NULL: the end */
 	enum be_optkind		 kind;
 	size_t			 maxlen;	/* IDENT, WORD */
 	bool			 upper;		/* IDENT */

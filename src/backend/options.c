@@ -159,8 +159,8 @@ unknown_target(const struct ir *ir, const struct ir_topt *t)
 	names[n] = NULL;
 	near = suggest(t->target, names);
 	if (near != NULL)
-		diag_error(&t->loc, "targets: unknown target '%s'; did you mean "
-		    "'%s'?", t->target, near);
+		diag_error(&t->loc, "targets: unknown target '%s'; did you "
+		    "mean '%s'?", t->target, near);
 	else
 		diag_error(&t->loc, "targets: unknown target '%s'", t->target);
 }
@@ -181,8 +181,8 @@ unknown_key(const struct ir *ir, const struct backend *be,
 	keys[n] = NULL;
 	near = suggest(t->key, keys);
 	if (near != NULL)
-		diag_error(&t->key_loc, "unknown key '%s' in targets.%s; did you "
-		    "mean '%s'?", t->key, be->name, near);
+		diag_error(&t->key_loc, "unknown key '%s' in targets.%s; "
+		    "did you mean '%s'?", t->key, be->name, near);
 	else
 		diag_error(&t->key_loc, "unknown key '%s' in targets.%s",
 		    t->key, be->name);
