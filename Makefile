@@ -6,11 +6,11 @@
 #   make check      install missing test packages, then run every test
 #                   against a normal build and an ASan+UBSan build
 #   make bench      compile a generated 2000-rule policy; time and memory
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (the binary and man pages:
+#                   templates/*.tmpl are built into the binary)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
-DATADIR ?= $(PREFIX)/share/egressc
 MANDIR  ?= $(PREFIX)/share/man
 
 CC      ?= cc
@@ -28,7 +28,7 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
-             -DEGRESSC_VERSION='"$(VERSION)"' -DEGRESSC_DATADIR='"$(DATADIR)"' \
+             -DEGRESSC_VERSION='"$(VERSION)"' \
              -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -36,6 +36,7 @@ SRCS     = $(sort $(wildcard src/*.c src/*/*.c))
 LIBSRCS  = $(filter-out src/egressc.c,$(SRCS))
 UNITSRCS = $(sort $(wildcard tests/unit/*.c))
 HDRS     = $(wildcard src/*.h src/*/*.h tests/unit/*.h)
+TMPLS    = $(sort $(wildcard templates/*.tmpl))
 
 # Two variants: release (the binary) and asan (AddressSanitizer + UBSan).
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -50,15 +51,25 @@ B_asan    = build/asan
         test-deps clean lint-man
 all: egressc
 
+# The templates are compiled in (gen/templates.c), so the binary's output
+# does not depend on which files it could find at run time.
 define variant
 $$(B_$(1))/%.o: %.c $$(HDRS) | deps-ok
 	@mkdir -p $$(dir $$@)
 	@echo "  CC    $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
-$$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o)
+$$(B_$(1))/gen/templates.c: $$(TMPLS) scripts/embed-templates.sh
+	@mkdir -p $$(dir $$@)
+	@echo "  GEN   $$@"
+	@sh scripts/embed-templates.sh $$(TMPLS) >$$@.tmp && mv $$@.tmp $$@
+$$(B_$(1))/gen/templates.o: $$(B_$(1))/gen/templates.c $$(HDRS) | deps-ok
+	@echo "  CC    $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+$$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o) $$(B_$(1))/gen/templates.o
 	@echo "  LD    $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
-$$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o)
+$$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o) \
+    $$(B_$(1))/gen/templates.o
 	@mkdir -p $$(dir $$@)
 	@echo "  LD    $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
@@ -98,10 +109,9 @@ bench: egressc
 	sh bench/bench.sh
 
 install: egressc
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
-	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	  $(DESTDIR)$(MANDIR)/man5
 	install -m 755 egressc $(DESTDIR)$(BINDIR)/egressc
-	install -m 644 templates/*.tmpl $(DESTDIR)$(DATADIR)/templates/
 	install -m 644 man/egressc.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/egressc-policy.5 $(DESTDIR)$(MANDIR)/man5/
 

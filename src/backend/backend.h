@@ -2,12 +2,14 @@
  * backend.h - the one interface every target implements.
  *
  * A back end sees the IR after lowering (lower.c) for its capabilities and
- * its own targets.<name> options; it never sees YAML and never opens a file.
- * It writes one struct out per output file, in the order of .suffixes.
+ * its own targets.<name> options; it never sees YAML and never opens a file
+ * (its templates are built in: be_template).  It writes one struct out per
+ * output file, in the order of .suffixes.
  */
 #ifndef EGRESSC_BACKEND_H
 #define EGRESSC_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ir/ir.h"
@@ -30,8 +32,33 @@ struct backend;
 
 struct be_opts {
 	const struct backend	*be;
-	const char		*tmpldir;	/* where <target>.tmpl live */
 	struct arena		*arena;		/* scratch for the emit call */
+};
+
+/*
+ * One key of targets.<name>, declared by the back end that reads it, so
+ * that be_check_options() can judge every value the policy sets before
+ * any command acts on it.
+ */
+enum be_optkind {
+	BE_OPT_TEXT,	/* anything: the back end makes it safe (be_text) */
+	/* An identifier in the output (table, chain, ACL name):
+	 * [A-Za-z_][A-Za-z0-9_.-]*, at most maxlen bytes; upper: folded to
+	 * upper case when read. */
+	BE_OPT_IDENT,
+	/* A device word (an interface): a letter, then letters, digits and
+	 * the characters of chars, at most maxlen. */
+	BE_OPT_WORD,
+	BE_OPT_ENUM,	/* one of values */
+};
+
+struct be_option {
+	const char		*key;		/* "table"; NULL: the end */
+	enum be_optkind		 kind;
+	size_t			 maxlen;	/* IDENT, WORD */
+	bool			 upper;		/* IDENT */
+	const char		*chars;		/* WORD */
+	const char *const	*values;	/* ENUM; NULL-terminated */
 };
 
 struct backend {
@@ -40,18 +67,14 @@ struct backend {
 	size_t			 comment_max;	/* bytes; 0: no comments */
 	const char		*comment_bad;	/* printable ASCII it cannot take */
 	const char *const	*suffixes;	/* ".nft"; NULL-terminated */
-	const char *const	*options;	/* targets.<name> keys; NULL-term. */
+	const struct be_option	*options;	/* targets.<name> keys */
 	/* 0, or -1 after diag_error(). */
 	int			(*emit)(const struct ir *, const struct be_opts *,
 				    struct out *outs);
-	/* Check the values of targets.<name> before anything is emitted,
-	 * so that lint reports them too; NULL: emit checks them.  0, or -1
-	 * after diag_error(). */
-	int			(*check)(const struct ir *,
-				    const struct be_opts *);
 };
 
-/* All targets, NULL-terminated; never more than BE_MAX. */
+/* All targets, in the order of egressc(1)'s TARGETS list; NULL-terminated;
+ * never more than BE_MAX. */
 #define BE_MAX	16
 extern const struct backend *const be_all[];
 const struct backend	*be_find(const char *name);
@@ -68,9 +91,10 @@ size_t			 be_nsuffixes(const struct backend *);
 const char	*be_text(const struct be_opts *, const char *, size_t max);
 /* "NAME: COMMENT [from *.zone]" made safe with be_text. */
 const char	*be_rule_comment(const struct be_opts *, const struct ir_rule *);
-/* Render templates/<name>.tmpl, replacing @KEY@ by vars (KEY, value, ...,
- * NULL).  -1 after diag_error() when the template is missing or names a
- * slot nobody filled. */
+/* Render templates/<name>.tmpl (built in; $EGRESSC_TEMPLATES/<name>.tmpl
+ * when that is set, for template work without a rebuild), replacing @KEY@
+ * by vars (KEY, value, ..., NULL).  -1 after diag_error() when the
+ * template is missing. */
 int		 be_template(const struct be_opts *, const char *name,
 		    const char *const *vars, struct out *);
 /* The generated-file header lines (policy name, version, banner, stamp),
@@ -79,14 +103,27 @@ void		 be_header(const struct be_opts *, const struct ir *,
 		    const char *leader, struct out *);
 
 /*
- * A target option that becomes an identifier in the output (table, chain,
- * ACL name): [A-Za-z_][A-Za-z0-9_.-]* of at most maxlen bytes, else an
- * error at the option (or, for the default, at the policy's name).
- * upper: fold to upper case.  NULL after diag_error().
+ * Target options (backend/options.c).
+ *
+ * be_check_options: every targets.TARGET.KEY of the policy, judged against
+ * the schemas: unknown targets and keys and bad values, each at its place
+ * in the policy.  Every command runs it right after reading the policy, so
+ * lint and compile agree.  0, or -1 after diag_error().
  */
-const char	*be_ident(const struct be_opts *, const struct ir *,
-		    const char *key, const char *dflt, size_t maxlen,
-		    bool upper);
+int		 be_check_options(const struct ir *);
+/*
+ * The value of targets.<be>.KEY, or dflt when the policy does not set it;
+ * IDENT options folded as declared.  A default is judged as the policy's
+ * value would be (it may come from the policy's name), the error then at
+ * the policy's first line.  NULL when absent without a default, or after
+ * diag_error().
+ */
+const char	*be_option(const struct be_opts *, const struct ir *,
+		    const char *key, const char *dflt);
+/* An ENUM option: the index of its value in the declared values, dflt when
+ * absent, or -1 after diag_error(). */
+int		 be_enum(const struct be_opts *, const struct ir *,
+		    const char *key, int dflt);
 
 /*
  * The (family, protocol, ports) combinations a rule matches, in a fixed

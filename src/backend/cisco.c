@@ -2,7 +2,6 @@
  * cisco.c - helpers the Cisco IOS and ASA back ends share (see cisco.h).
  */
 #include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "backend/cisco.h"
@@ -18,32 +17,6 @@ cis_init(struct cis *c, const struct be_opts *opts, const struct ir *ir)
 	c->a = opts->arena ? opts->arena : ir->arena;
 }
 
-static const struct ir_topt *
-cis_topt(const struct ir *ir, const char *target, const char *key)
-{
-	size_t i;
-
-	for (i = ir->ntopts; i-- > 0; )
-		if (strcmp(ir->topts[i].target, target) == 0 &&
-		    strcmp(ir->topts[i].key, key) == 0)
-			return &ir->topts[i];
-	return NULL;
-}
-
-/* Does s hold only characters of ok, start with a letter and fit max? */
-static bool
-cis_word_ok(const char *s, const char *ok, size_t max)
-{
-	const char *p;
-
-	if (!isalpha((unsigned char)*s) || strlen(s) > max)
-		return false;
-	for (p = s; *p; p++)
-		if (!isalnum((unsigned char)*p) && strchr(ok, *p) == NULL)
-			return false;
-	return true;
-}
-
 const char *
 cis_opt_acl(const struct cis *c)
 {
@@ -56,49 +29,7 @@ cis_opt_acl(const struct cis *c)
 		d[CIS_ACL_MAX] = '\0';
 	for (p = d; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
-	return be_ident(c->opts, c->ir, "acl", d, CIS_ACL_MAX, false);
-}
-
-const char *
-cis_opt_iface(const struct cis *c)
-{
-	const char *target = c->opts->be->name;
-	const struct ir_topt *t;
-
-	t = cis_topt(c->ir, target, "interface");
-	if (t == NULL)
-		return NULL;
-	if (!cis_word_ok(t->value, "_.-/:", CIS_NAME_MAX)) {
-		diag_error(&t->loc, "targets.%s.interface: must start with a "
-		    "letter and hold only letters, digits, '_', '.', '-', '/' "
-		    "and ':' (at most %d characters)", target, CIS_NAME_MAX);
-		return NULL;
-	}
-	return t->value;
-}
-
-int
-cis_opt_enum(const struct cis *c, const char *key, const char *const *words,
-    int dflt)
-{
-	const char *target = c->opts->be->name;
-	const struct ir_topt *t;
-	char list[256];
-	int i;
-
-	t = cis_topt(c->ir, target, key);
-	if (t == NULL)
-		return dflt;
-	list[0] = '\0';
-	for (i = 0; words[i] != NULL; i++) {
-		if (strcmp(words[i], t->value) == 0)
-			return i;
-		snprintf(list + strlen(list), sizeof(list) - strlen(list),
-		    "%s%s", i ? ", " : "", words[i]);
-	}
-	diag_error(&t->loc, "targets.%s.%s: must be one of %s", target, key,
-	    list);
-	return -1;
+	return be_option(c->opts, c->ir, "acl", d);
 }
 
 const char *

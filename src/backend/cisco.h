@@ -1,5 +1,5 @@
 /*
- * cisco.h - what the Cisco IOS and ASA back ends share: option checking,
+ * cisco.h - what the Cisco IOS and ASA back ends share: their options,
  * object and object-group names, address and port words, remarks.
  *
  * IOS writes IPv4 wildcard masks ("0.0.0.255") in ACL entries and netmasks
@@ -26,6 +26,13 @@
 /* Characters the Cisco CLI cannot take in a remark: '?' asks for help. */
 #define CIS_COMMENT_BAD	"?"
 
+/* The options both platforms take (struct be_option initialisers): names
+ * that cannot end the command or start another. */
+#define CIS_OPT_ACL	{ .key = "acl", .kind = BE_OPT_IDENT,		\
+			  .maxlen = CIS_ACL_MAX }
+#define CIS_OPT_IFACE	{ .key = "interface", .kind = BE_OPT_WORD,	\
+			  .maxlen = CIS_NAME_MAX, .chars = "_.-/:" }
+
 /* The state of one emit call: the names taken so far. */
 struct cis {
 	const struct be_opts	*opts;
@@ -37,17 +44,9 @@ struct cis {
 void		 cis_init(struct cis *, const struct be_opts *,
 		    const struct ir *);
 
-/*
- * The target's options.  acl: the ACL name (default EGRESSC-NAME upper-
- * cased); interface: NULL when absent.  NULL after diag_error() when the
- * value could end the command or start another.
- */
+/* The ACL name: targets.<name>.acl, by default EGRESSC-NAME upper-cased
+ * (be_option()).  NULL after diag_error(). */
 const char	*cis_opt_acl(const struct cis *);
-const char	*cis_opt_iface(const struct cis *);
-/* An enumerated option: the index into words[] (NULL-terminated), dflt
- * when absent, or -1 after diag_error(). */
-int		 cis_opt_enum(const struct cis *, const char *key,
-		    const char *const *words, int dflt);
 
 /*
  * A unique object name "BASE-PART-KIND" of at most CIS_NAME_MAX

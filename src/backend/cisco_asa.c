@@ -229,18 +229,6 @@ asa_rule(struct asa *s, const struct ir_rule *r)
 }
 
 static int
-asa_check(const struct ir *ir, const struct be_opts *opts)
-{
-	struct cis c;
-	int errs = diag_errors();
-
-	cis_init(&c, opts, ir);
-	cis_opt_acl(&c);
-	cis_opt_iface(&c);
-	return diag_errors() != errs ? -1 : 0;
-}
-
-static int
 asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct asa s;
@@ -252,7 +240,7 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	memset(&s, 0, sizeof(s));
 	cis_init(&s.c, opts, ir);
 	s.acl = cis_opt_acl(&s.c);
-	iface = cis_opt_iface(&s.c);
+	iface = be_option(s.c.opts, s.c.ir, "interface", NULL);
 	if (diag_errors() != errs)
 		return -1;
 	/* Objects and ACLs share the ASA's name space: every object name
@@ -320,7 +308,11 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 }
 
 static const char *const asa_suffixes[] = { ".cisco-asa.txt", NULL };
-static const char *const asa_options[] = { "acl", "interface", NULL };
+static const struct be_option asa_options[] = {
+	CIS_OPT_ACL,
+	CIS_OPT_IFACE,
+	{ .key = NULL }
+};
 
 const struct backend be_cisco_asa = {
 	.name = "cisco-asa",
@@ -330,5 +322,4 @@ const struct backend be_cisco_asa = {
 	.suffixes = asa_suffixes,
 	.options = asa_options,
 	.emit = asa_emit,
-	.check = asa_check,
 };

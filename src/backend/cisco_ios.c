@@ -17,7 +17,13 @@
 #include "backend/cisco.h"
 #include "util/arena.h"
 
+/* return: and object-groups: values, in the order of the indexes the
+ * code compares be_enum() against. */
 enum { RET_NONE, RET_ESTABLISHED, RET_REFLEXIVE };
+static const char *const ios_returns[] = {
+	"none", "established", "reflexive", NULL
+};
+static const char *const ios_yesno[] = { "no", "yes", NULL };
 
 /* One protocol word and port suffix of an entry. */
 struct ios_item {
@@ -301,17 +307,13 @@ ios_apply(struct ios *s, const char *iface, bool have[FAM_N],
 static int
 ios_options(struct ios *s, const char **iface)
 {
-	static const char *const rets[] = {
-		"none", "established", "reflexive", NULL
-	};
-	static const char *const yesno[] = { "no", "yes", NULL };
 	const char *base;
 	int f, g, errs = diag_errors();
 
 	base = cis_opt_acl(&s->c);
-	*iface = cis_opt_iface(&s->c);
-	s->ret_mode = cis_opt_enum(&s->c, "return", rets, RET_NONE);
-	g = cis_opt_enum(&s->c, "object-groups", yesno, 1);
+	*iface = be_option(s->c.opts, s->c.ir, "interface", NULL);
+	s->ret_mode = be_enum(s->c.opts, s->c.ir, "return", RET_NONE);
+	g = be_enum(s->c.opts, s->c.ir, "object-groups", 1);
 	if (diag_errors() != errs)
 		return -1;
 	s->groups = g == 1;
@@ -382,17 +384,6 @@ ios_remove(struct ios *s, struct out *o)
 }
 
 static int
-ios_check(const struct ir *ir, const struct be_opts *opts)
-{
-	struct ios s;
-	const char *iface;
-
-	memset(&s, 0, sizeof(s));
-	cis_init(&s.c, opts, ir);
-	return ios_options(&s, &iface);
-}
-
-static int
 ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct ios s;
@@ -445,8 +436,12 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 }
 
 static const char *const ios_suffixes[] = { ".cisco-ios.txt", NULL };
-static const char *const ios_optkeys[] = {
-	"acl", "interface", "return", "object-groups", NULL
+static const struct be_option ios_optdecl[] = {
+	CIS_OPT_ACL,
+	CIS_OPT_IFACE,
+	{ .key = "return", .kind = BE_OPT_ENUM, .values = ios_returns },
+	{ .key = "object-groups", .kind = BE_OPT_ENUM, .values = ios_yesno },
+	{ .key = NULL }
 };
 
 const struct backend be_cisco_ios = {
@@ -455,7 +450,6 @@ const struct backend be_cisco_ios = {
 	.comment_max = CIS_REMARK_MAX,
 	.comment_bad = CIS_COMMENT_BAD,
 	.suffixes = ios_suffixes,
-	.options = ios_optkeys,
+	.options = ios_optdecl,
 	.emit = ios_emit,
-	.check = ios_check,
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/templates.h"
 #include "util/atomic_write.h"
 
 const char *
@@ -83,20 +84,47 @@ lookup(const char *const *vars, const char *key, size_t klen)
 	return NULL;
 }
 
+/*
+ * The text of templates/<name>.tmpl as built in, or, for whoever is
+ * changing the templates, read from $EGRESSC_TEMPLATES/<name>.tmpl without
+ * a rebuild.  NULL after diag_error().
+ */
+static const char *
+template_text(const struct be_opts *o, const char *name)
+{
+	const char *dir = getenv("EGRESSC_TEMPLATES");
+	const struct be_tmpl *t;
+	char *path, *text, *copy;
+
+	if (dir != NULL && *dir != '\0') {
+		path = arena_printf(o->arena, "%s/%s.tmpl", dir, name);
+		text = read_file(path, 1024 * 1024, NULL);
+		if (text == NULL) {
+			diag_error(NULL, "template %s: %s (EGRESSC_TEMPLATES "
+			    "is set: unset it for the built-in templates)",
+			    path, strerror(errno));
+			return NULL;
+		}
+		copy = arena_strdup(o->arena, text);
+		free(text);
+		return copy;
+	}
+	for (t = be_templates; t->name != NULL; t++)
+		if (strcmp(t->name, name) == 0)
+			return t->text;
+	diag_error(NULL, "template %s: not built into this egressc", name);
+	return NULL;
+}
+
 int
 be_template(const struct be_opts *o, const char *name,
     const char *const *vars, struct out *out)
 {
-	char *path, *text, *p, *q, *at;
+	const char *text, *p, *q, *at;
 	const char *val;
 
-	path = arena_printf(o->arena, "%s/%s.tmpl", o->tmpldir, name);
-	text = read_file(path, 1024 * 1024, NULL);
-	if (text == NULL) {
-		diag_error(NULL, "template %s: %s (set EGRESSC_TEMPLATES to "
-		    "the templates directory)", path, strerror(errno));
+	if ((text = template_text(o, name)) == NULL)
 		return -1;
-	}
 	for (p = text; (at = strchr(p, '@')) != NULL; p = q + 1) {
 		q = strchr(at + 1, '@');
 		if (q == NULL)
@@ -112,7 +140,6 @@ be_template(const struct be_opts *o, const char *name,
 		out_puts(out, val);
 	}
 	out_puts(out, p);
-	free(text);
 	return 0;
 }
 
@@ -136,46 +163,6 @@ be_header(const struct be_opts *o, const struct ir *ir, const char *leader,
 	if (ir->stamp != NULL)
 		out_printf(out, "%sGenerated at %s\n", leader,
 		    be_text(o, ir->stamp, 64));
-}
-
-const char *
-be_ident(const struct be_opts *o, const struct ir *ir, const char *key,
-    const char *dflt, size_t maxlen, bool upper)
-{
-	const struct ir_topt *t = NULL;
-	const char *v = dflt;
-	char *res;
-	size_t i, n;
-	struct loc where = { ir->file, 1, 1 };
-
-	for (i = 0; i < ir->ntopts; i++)
-		if (strcmp(ir->topts[i].target, o->be->name) == 0 &&
-		    strcmp(ir->topts[i].key, key) == 0)
-			t = &ir->topts[i];
-	if (t != NULL) {
-		v = t->value;
-		where = t->loc;
-	}
-	n = strlen(v);
-	res = arena_strdup(o->arena, v);
-	for (i = 0; i < n; i++) {
-		char c = res[i];
-
-		if (upper && c >= 'a' && c <= 'z')
-			res[i] = (char)(c - 'a' + 'A');
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    c == '_' || (i > 0 && ((c >= '0' && c <= '9') ||
-		    c == '-' || c == '.'))))
-			break;
-	}
-	if (n == 0 || i < n || n > maxlen) {
-		diag_error(&where, "targets.%s.%s: '%s' is not a usable name "
-		    "(a letter or '_', then letters, digits, '_', '-', '.'; at "
-		    "most %zu)%s", o->be->name, key, be_text(o, v, 80), maxlen,
-		    t == NULL ? "; set it in the policy's targets:" : "");
-		return NULL;
-	}
-	return res;
 }
 
 size_t

@@ -224,12 +224,11 @@ ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
 	const char *chain[2] = { NULL, NULL };
 
-	/* iptables takes chain names of at most 28 characters. */
-	chain[IR_EGRESS] = be_ident(op, ir, "chain", arena_printf(op->arena,
-	    "EGRESSC-%.20s", ir->name), 28, true);
-	if (ir_has_inbound(ir) && (chain[IR_INBOUND] = be_ident(op, ir,
+	chain[IR_EGRESS] = be_option(op, ir, "chain", arena_printf(op->arena,
+	    "EGRESSC-%.20s", ir->name));
+	if (ir_has_inbound(ir) && (chain[IR_INBOUND] = be_option(op, ir,
 	    "input-chain", arena_printf(op->arena, "EGRESSC-IN-%.17s",
-	    ir->name), 28, true)) == NULL)
+	    ir->name))) == NULL)
 		return -1;
 	if (chain[IR_EGRESS] == NULL ||
 	    emit_fam(ir, op, chain, FAM_V4, &outs[0]) < 0 ||
@@ -239,7 +238,13 @@ ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 }
 
 static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", NULL };
-static const char *const ipt_options[] = { "chain", "input-chain", NULL };
+/* iptables takes chain names of at most 28 characters. */
+static const struct be_option ipt_options[] = {
+	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = 28, .upper = true },
+	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 28,
+	    .upper = true },
+	{ .key = NULL }
+};
 
 const struct backend be_iptables = {
 	.name = "iptables",

@@ -102,7 +102,7 @@ netsh_rule(const struct be_opts *opts, struct out *o, const char *name,
 static int
 netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
-	const char *prefix = ir_topt(ir, "netsh", "prefix",
+	const char *prefix = be_option(opts, ir, "prefix",
 	    arena_printf(opts->arena, "egressc-%s", ir->name));
 	struct out hdr, del, rules;
 	struct strset deleted = { 0 };
@@ -153,7 +153,10 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 }
 
 static const char *const netsh_suffixes[] = { ".netsh.cmd", NULL };
-static const char *const netsh_options[] = { "prefix", NULL };
+static const struct be_option netsh_options[] = {
+	{ .key = "prefix", .kind = BE_OPT_TEXT },
+	{ .key = NULL }
+};
 
 const struct backend be_netsh = {
 	.name = "netsh",

@@ -184,8 +184,12 @@ nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 }
 
 static const char *const nft_suffixes[] = { ".nft", NULL };
-static const char *const nft_options[] = { "table", "chain", "input-chain",
-	NULL };
+static const struct be_option nft_options[] = {
+	{ .key = "table", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = NULL }
+};
 
 const struct backend be_nftables = {
 	.name = "nftables",

@@ -223,8 +223,7 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	/* The policy name is a fine prefix; an option must be an ident. */
 	pf.prefix = ir->name;
 	if (ir_topt(ir, "pf", "table-prefix", NULL) != NULL &&
-	    (pf.prefix = be_ident(opts, ir, "table-prefix", NULL,
-	    PF_TABLE_MAX - 8, false)) == NULL)
+	    (pf.prefix = be_option(opts, ir, "table-prefix", NULL)) == NULL)
 		return -1;
 	out_init(&pf.tables);
 	out_init(&pf.rules);
@@ -265,7 +264,11 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 }
 
 static const char *const pf_suffixes[] = { ".pf.conf", NULL };
-static const char *const pf_options[] = { "table-prefix", NULL };
+static const struct be_option pf_options[] = {
+	{ .key = "table-prefix", .kind = BE_OPT_IDENT,
+	    .maxlen = PF_TABLE_MAX - 8 },
+	{ .key = NULL }
+};
 
 const struct backend be_pf = {
 	.name = "pf",

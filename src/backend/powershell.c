@@ -264,7 +264,7 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	memset(&ps, 0, sizeof(ps));
 	ps.opts = opts;
 	ps.ir = ir;
-	ps.group = be_text(opts, ir_topt(ir, "powershell", "group",
+	ps.group = be_text(opts, be_option(opts, ir, "group",
 	    arena_printf(opts->arena, "egressc-%s", ir->name)), PS_GROUP_MAX);
 	out_init(&hdr);
 	out_init(&ps.kw);
@@ -311,7 +311,10 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 }
 
 static const char *const ps_suffixes[] = { ".ps1", NULL };
-static const char *const ps_options[] = { "group", NULL };
+static const struct be_option ps_options[] = {
+	{ .key = "group", .kind = BE_OPT_TEXT },
+	{ .key = NULL }
+};
 
 const struct backend be_powershell = {
 	.name = "powershell",

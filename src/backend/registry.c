@@ -1,4 +1,7 @@
-/* registry.c - the list of targets, in the order DESIGN.md gives them. */
+/*
+ * registry.c - the list of targets, in the order of egressc(1)'s TARGETS
+ * list.
+ */
 #include <string.h>
 
 #include "backend/backend.h"

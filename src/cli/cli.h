@@ -89,7 +89,6 @@ struct job {
 	const char	*path;
 	struct policy	*pol;
 	struct ir	*ir;
-	const char	*tmpldir;
 	const char	*lockfile;	/* the lock job_bind read */
 	bool		 example;	/* ...holds documentation addresses */
 	bool		 strict;	/* what a target loses is an error */

@@ -56,49 +56,18 @@ now_text(struct arena *a)
 	return arena_strdup(a, buf);
 }
 
-/* The templates directory: $EGRESSC_TEMPLATES, beside the binary, the
- * source tree the binary was built in, or the installed share dir. */
-static const char *
-find_templates(struct arena *a)
-{
-	static const char *const rel[] = { "templates",
-	    "../share/egressc/templates", "../../templates", NULL };
-	const char *env = getenv("EGRESSC_TEMPLATES");
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	size_t i;
-	struct stat st;
-
-	if (env != NULL && *env != '\0')
-		return env;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash != NULL)
-			*slash = '\0';
-		for (i = 0; rel[i] != NULL; i++) {
-			char *d = arena_printf(a, "%s/%s", exe, rel[i]);
-			char *f = arena_printf(a, "%s/nftables.tmpl", d);
-
-			if (stat(f, &st) == 0)
-				return d;
-		}
-	}
-	return EGRESSC_DATADIR "/templates";
-}
-
 int
 job_load(struct job *j, const char *path)
 {
 	memset(j, 0, sizeof(*j));
 	j->a = arena_new();
 	j->path = path;
-	j->tmpldir = find_templates(j->a);
 	j->pol = pol_load(j->a, path);
 	if (j->pol == NULL)
 		return -1;
 	j->ir = j->pol->ir;
+	if (be_check_options(j->ir) < 0)
+		return -1;
 	if (expand_run(j->ir, j->pol->cats, j->pol->ncats, &j->pol->vars) < 0)
 		return -1;
 	return 0;
@@ -202,7 +171,7 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 
 	for (i = 0; bes[i] != NULL; i++) {
 		struct arena *tmp = arena_new();
-		struct be_opts bo = { bes[i], j->tmpldir, tmp };
+		struct be_opts bo = { bes[i], tmp };
 		struct ir *low = job_lower(j, bes[i], tmp);
 		struct out *outs;
 

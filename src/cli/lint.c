@@ -325,13 +325,6 @@ cmd_lint(struct opts *o, int argc, char **argv)
 		return cli_usage_error("--format takes text, json or sarif, "
 		    "not '%s'", o->format);
 	rc = job_load(&j, policy);
-	/* Target option values the front end cannot judge. */
-	for (i = 0; rc == 0 && be_all[i] != NULL; i++) {
-		struct be_opts bo = { be_all[i], j.tmpldir, j.a };
-
-		if (be_all[i]->check != NULL && be_all[i]->check(j.ir, &bo) < 0)
-			rc = -1;
-	}
 	/* Lint reads the lock when there is one; without it, host names are
 	 * compared as names (a policy is lintable before its first resolve). */
 	if (rc == 0 && (o->lock != NULL ||

@@ -125,18 +125,27 @@ ir_clone(const struct ir *src)
 	return ir;
 }
 
-const char *
-ir_topt(const struct ir *ir, const char *target, const char *key,
-    const char *dflt)
+const struct ir_topt *
+ir_topt_find(const struct ir *ir, const char *target, const char *key)
 {
 	size_t i;
 
 	/* The last entry wins, as a later YAML key overrides an earlier one. */
 	for (i = ir->ntopts; i-- > 0;)
-		if (strcmp(ir->topts[i].target, target) == 0 &&
+		if (ir->topts[i].key != NULL &&
+		    strcmp(ir->topts[i].target, target) == 0 &&
 		    strcmp(ir->topts[i].key, key) == 0)
-			return ir->topts[i].value;
-	return dflt;
+			return &ir->topts[i];
+	return NULL;
+}
+
+const char *
+ir_topt(const struct ir *ir, const char *target, const char *key,
+    const char *dflt)
+{
+	const struct ir_topt *t = ir_topt_find(ir, target, key);
+
+	return t != NULL ? t->value : dflt;
 }
 
 bool

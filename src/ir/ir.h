@@ -55,10 +55,15 @@ struct ir_rule {
 	bool		 allow_private;
 };
 
-/* targets: { nftables: { table: x } } — one entry per key. */
+/*
+ * targets: { nftables: { table: x } } as written: an entry with key NULL
+ * for each target named (loc: the name), then one for each of its keys
+ * (key_loc: the key, loc: the value).  The front end does not know the
+ * targets; be_check_options() (backend/options.c) judges every entry.
+ */
 struct ir_topt {
 	const char	*target, *key, *value;
-	struct loc	 loc;
+	struct loc	 loc, key_loc;
 };
 
 struct ir {
@@ -94,6 +99,9 @@ struct ir	*ir_clone(const struct ir *);
 /* The value of targets.TARGET.KEY, or dflt. */
 const char	*ir_topt(const struct ir *, const char *target, const char *key,
 		    const char *dflt);
+/* The entry of targets.TARGET.KEY, or NULL. */
+const struct ir_topt *ir_topt_find(const struct ir *, const char *target,
+		    const char *key);
 
 /* First-match evaluation, for explain and the property tests. */
 struct ir_packet {

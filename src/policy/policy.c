@@ -5,13 +5,14 @@
  * format, resolves named networks and services (which may name each other;
  * cycles are errors), substitutes ${vars} and builds the IR's rules.  It
  * reports every error it can find in one run, each at its file:line:col.
+ * targets: it only records: which targets, keys and values exist is for
+ * the targets' own schemas to say, after it (be_check_options).
  */
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/backend.h"
 #include "policy/catalog.h"
 #include "util/hostname.h"
 #include "policy/policy.h"
@@ -879,50 +880,41 @@ add_nd(struct fe *fe, const struct loc *loc)
 	}
 }
 
+/*
+ * targets: recorded as written; which targets and keys exist, and what
+ * their values may be, is the back ends' to say (be_check_options).
+ */
 static void
 parse_targets(struct fe *fe, const struct ynode *n)
 {
 	size_t i, j;
+	struct ir_topt *t;
 
 	if (!y_want_map(n, "targets"))
 		return;
 	for (i = 0; i < n->n; i++) {
 		const struct ynode *k = n->pairs[i].key, *m = n->pairs[i].val;
-		const struct backend *be = be_find(k->str);
 
-		if (be == NULL) {
-			const char *names[16];
-			const char *near;
-
-			for (j = 0; be_all[j] != NULL && j < 15; j++)
-				names[j] = be_all[j]->name;
-			names[j] = NULL;
-			near = suggest(k->str, names);
-			if (near != NULL)
-				diag_error(&k->loc, "targets: unknown target "
-				    "'%s'; did you mean '%s'?", k->str, near);
-			else
-				diag_error(&k->loc, "targets: unknown target "
-				    "'%s'", k->str);
-			continue;
-		}
+		ARENA_PUSH(fe->a, fe->ir->topts, fe->ir->ntopts,
+		    fe->ir->captopts);
+		t = &fe->ir->topts[fe->ir->ntopts - 1];
+		memset(t, 0, sizeof(*t));
+		t->target = k->str;
+		t->loc = k->loc;
 		if (!y_want_map(m, k->str))
-			continue;
-		if (ymap_check_keys(m, be->options, arena_printf(fe->a,
-		    "targets.%s", k->str)) < 0)
 			continue;
 		for (j = 0; j < m->n; j++) {
 			const char *s = y_want_str(m->pairs[j].val,
 			    m->pairs[j].key->str);
-			struct ir_topt *t;
 
 			if (s == NULL)
 				continue;
 			ARENA_PUSH(fe->a, fe->ir->topts, fe->ir->ntopts,
 			    fe->ir->captopts);
 			t = &fe->ir->topts[fe->ir->ntopts - 1];
-			t->target = be->name;
+			t->target = k->str;
 			t->key = m->pairs[j].key->str;
+			t->key_loc = m->pairs[j].key->loc;
 			t->value = vars_subst(fe->a, &fe->pol->vars, s,
 			    &m->pairs[j].val->loc, NULL, NULL);
 			t->loc = m->pairs[j].val->loc;

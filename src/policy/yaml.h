@@ -13,6 +13,7 @@
 
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/suggest.h"
 
 #define YAML_MAX_FILE	(16u * 1024 * 1024)	/* bytes */
 #define YAML_MAX_DEPTH	64
@@ -58,8 +59,5 @@ int		 y_want_uint(const struct ynode *, const char *what,
 /* Error on keys not in allowed (NULL-terminated), with a did-you-mean. */
 int		 ymap_check_keys(const struct ynode *map,
 		    const char *const *allowed, const char *what);
-
-/* Closest candidate within edit distance 2, or NULL (did-you-mean). */
-const char	*suggest(const char *word, const char *const *candidates);
 
 #endif

@@ -135,6 +135,34 @@ grep -q "rule 'everything' allows everything" "$T/e"; ok $? "lint: reports an al
 is "$(cat "$T/c")" 0 "compile drops the shadowed rule"
 grep -q "rule 'web-host' can never match" "$T/e"; ok $? "...with a warning"
 
+# Target options are judged when the policy is read, for every target it
+# names: lint rejects what compile would, at the option's place.
+O=tests/errors/lint-target-option.yaml
+E=tests/errors/empty.lock
+"$EG" lint "$O" 2>"$T/e"; is $? 2 "lint: a bad target option: exit 2"
+grep -q "^$O:4:21: error: targets.nftables.table: 'bad name;' is not a usable name" "$T/e"
+ok $? "lint: ...at the option's line and column"
+grep -q "^$O:5:23: error: targets.cisco-ios.return: must be one of none, established, reflexive" "$T/e"
+ok $? "lint: ...and another target's value outside its list"
+grep -q "^$O:6:16: error: unknown key 'gruop' in targets.powershell; did you mean 'group'?" "$T/e"
+ok $? "lint: ...and a third target's unknown key"
+"$EG" compile -t nftables --lock "$E" "$O" >"$T/o" 2>"$T/e"
+is $? 2 "compile -t nftables: exit 2 on it too"
+grep -q "^$O:4:21: error: targets.nftables.table: 'bad name;'" "$T/e"
+ok $? "compile: ...at the same line and column"
+[ ! -s "$T/o" ]; ok $? "compile: ...writing nothing"
+# Alone, with no other error for lint to stumble on.
+sed '5,6d' "$O" >"$T/nft-only.yaml"
+"$EG" lint "$T/nft-only.yaml" 2>"$T/e"; is $? 2 "lint: only a bad nftables table: exit 2"
+grep -q "nft-only.yaml:4:21: error: targets.nftables.table: 'bad name;'" "$T/e"
+ok $? "lint: ...at the option's line and column"
+"$EG" compile -t pf --lock "$E" "$O" >/dev/null 2>&1
+is $? 2 "compile -t pf: the options of targets it does not write count too"
+sed '/^targets:/,/^rules:/{/^rules:/!d}' "$O" >"$T/fixed.yaml"
+"$EG" lint "$T/fixed.yaml" 2>/dev/null && "$EG" compile -t nftables --lock "$E" \
+    "$T/fixed.yaml" >/dev/null 2>&1
+ok $? "...and without its targets: the same policy lints and compiles"
+
 # Input limits: a policy over 16 MiB is refused before parsing.
 /usr/bin/python3 -c "
 import sys

@@ -1,8 +1,12 @@
 #!/bin/sh
-# make install PREFIX=... DESTDIR=...: the binary, both man pages and the
-# templates land where they should, and the installed binary finds its
-# templates under PREFIX/share/egressc without help.
+# make install PREFIX=... DESTDIR=...: the binary and both man pages land
+# where they should, and nothing else is needed: the templates are built
+# in, so the binary copied alone anywhere writes the golden bytes.
+# EGRESSC_TEMPLATES still overrides them, for work on the templates.
 . "$(dirname "$0")/../lib/tap.sh"
+
+P=policies/heygen-livekit.yaml
+L=policies/heygen-livekit.example.lock
 
 make -s install PREFIX=/opt/egressc DESTDIR="$T/root" \
     >"$T/log" 2>&1
@@ -11,11 +15,36 @@ R="$T/root/opt/egressc"
 [ -x "$R/bin/egressc" ]; ok $? "bin/egressc installed"
 [ -f "$R/share/man/man1/egressc.1" ] && [ -f "$R/share/man/man5/egressc-policy.5" ]
 ok $? "man pages installed"
-[ -f "$R/share/egressc/templates/nftables.tmpl" ]; ok $? "templates installed"
-env -u EGRESSC_TEMPLATES "$R/bin/egressc" compile -t nftables \
-    --lock policies/heygen-livekit.example.lock policies/heygen-livekit.yaml \
-    >"$T/out" 2>/dev/null
-ok $? "the installed binary compiles"
-cmp -s "$T/out" tests/golden/heygen-livekit/heygen-livekit.nft
-ok $? "...with the installed templates, giving the golden bytes"
+[ ! -e "$R/share/egressc" ]; ok $? "no templates installed: they are in the binary"
+
+# The installed binary alone in an empty directory, no templates anywhere
+# near it, run from elsewhere.
+mkdir "$T/alone" "$T/out"
+cp "$R/bin/egressc" "$T/alone/"
+env -u EGRESSC_TEMPLATES "$T/alone/egressc" compile -t all -o "$T/out" \
+    --lock "$L" "$P" >"$T/log" 2>&1
+ok $? "the binary copied alone compiles every target"
+diff -r "$T/out" tests/golden/heygen-livekit >"$T/diff"
+ok $? "...to the golden bytes"
+[ -s "$T/diff" ] && sed 's/^/#   /' "$T/diff" | head -10
+[ "$(ls "$T/alone")" = egressc ]; ok $? "...and needs nothing beside it"
+
+# EGRESSC_TEMPLATES=DIR: templates read from DIR instead.
+mkdir "$T/tmpl"
+cp templates/*.tmpl "$T/tmpl/"
+sed 's/^table inet /# changed by the override test\ntable inet /' \
+    templates/nftables.tmpl >"$T/tmpl/nftables.tmpl"
+! cmp -s templates/nftables.tmpl "$T/tmpl/nftables.tmpl"
+ok $? "a modified nftables template"
+EGRESSC_TEMPLATES="$T/tmpl" "$T/alone/egressc" compile -t nftables \
+    --lock "$L" "$P" >"$T/over" 2>"$T/log"
+ok $? "EGRESSC_TEMPLATES=DIR compiles"
+grep -q '^# changed by the override test$' "$T/over" &&
+    ! cmp -s "$T/over" tests/golden/heygen-livekit/heygen-livekit.nft
+ok $? "...with DIR's template"
+EGRESSC_TEMPLATES="$T/none" "$T/alone/egressc" compile -t nftables \
+    --lock "$L" "$P" >/dev/null 2>"$T/log"
+is $? 2 "EGRESSC_TEMPLATES naming no templates: exit 2"
+grep -q "template $T/none/nftables.*\.tmpl: .*unset it for the built-in" "$T/log"
+ok $? "...naming the file and the way back"
 done_testing

@@ -1,12 +1,16 @@
 /*
- * backend.c - unit tests of the shared back-end helpers and of the
- * nftables and iptables back ends on an IR built by hand (no YAML).
+ * backend.c - unit tests of the shared back-end helpers, the target
+ * options, the built-in templates and of the nftables and iptables back
+ * ends on an IR built by hand (no YAML).
  */
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/templates.h"
 #include "pass/lower.h"
+#include "util/atomic_write.h"
 #include "tap.h"
 
 static const struct be_opts *
@@ -16,8 +20,6 @@ opts(struct arena *a, const char *target)
 
 	o->be = be_find(target);
 	o->arena = a;
-	o->tmpldir = getenv("EGRESSC_TEMPLATES") ? getenv("EGRESSC_TEMPLATES") :
-	    "templates";
 	return o;
 }
 
@@ -149,6 +151,95 @@ test_nft(struct arena *a)
 	}
 }
 
+static void
+add_topt(struct ir *ir, const char *target, const char *key,
+    const char *value, int line)
+{
+	struct ir_topt *t;
+
+	ARENA_PUSH(ir->arena, ir->topts, ir->ntopts, ir->captopts);
+	t = &ir->topts[ir->ntopts - 1];
+	memset(t, 0, sizeof(*t));
+	t->target = target;
+	t->key = key;
+	t->value = value;
+	t->loc.file = ir->file;
+	t->loc.line = line;
+	t->loc.col = 1;
+	t->key_loc = t->loc;
+}
+
+static void
+test_options(struct arena *a)
+{
+	struct ir *ir = one_rule(a, false);
+	size_t i, k;
+	int errs;
+
+	for (i = 0; be_all[i] != NULL; i++) {
+		for (k = 0; be_all[i]->options[k].key != NULL; k++)
+			if (be_all[i]->options[k].kind == BE_OPT_ENUM &&
+			    be_all[i]->options[k].values == NULL)
+				break;
+		ok(be_all[i]->options[k].key == NULL, "%s: every enum option "
+		    "lists its values", be_all[i]->name);
+	}
+	add_topt(ir, "iptables", NULL, NULL, 1);
+	add_topt(ir, "iptables", "chain", "out-1", 2);
+	add_topt(ir, "cisco-ios", NULL, NULL, 3);
+	add_topt(ir, "cisco-ios", "return", "reflexive", 4);
+	add_topt(ir, "cisco-ios", "interface", "Gi0/1.100", 5);
+	is_int(be_check_options(ir), 0, "good options pass");
+	is_str(be_option(opts(a, "iptables"), ir, "chain", NULL), "OUT-1",
+	    "an upper-case identifier is folded when read");
+	is_str(be_option(opts(a, "iptables"), ir, "input-chain", "in"), "IN",
+	    "...and so is its default");
+	is_int(be_enum(opts(a, "cisco-ios"), ir, "return", 0), 2,
+	    "an enum reads as the index of its value");
+	is_int(be_enum(opts(a, "cisco-ios"), ir, "object-groups", 1), 1,
+	    "...or the default when absent");
+	ok(be_option(opts(a, "nftables"), ir, "table", NULL) == NULL,
+	    "absent without a default: NULL");
+
+	errs = diag_errors();
+	add_topt(ir, "cisco-ios", "object-groups", "maybe", 6);
+	add_topt(ir, "pfx", NULL, NULL, 7);
+	add_topt(ir, "pfx", "table-prefix", "x", 8);
+	add_topt(ir, "netsh", NULL, NULL, 9);
+	add_topt(ir, "netsh", "perfix", "x", 10);
+	is_int(be_check_options(ir), -1, "bad options fail");
+	/* One error for the unknown target, none for its key. */
+	is_int(diag_errors() - errs, 3, "...one error each");
+	errs = diag_errors();
+	is_int(be_enum(opts(a, "cisco-ios"), ir, "object-groups", 1), -1,
+	    "a bad enum read for emit is an error too");
+	is_int(diag_errors() - errs, 1, "...reported");
+}
+
+/* What the binary holds is templates/NAME.tmpl, byte for byte, for every
+ * template in the tree. */
+static void
+test_templates(struct arena *a)
+{
+	const struct be_tmpl *t;
+	size_t n = 0;
+	glob_t g;
+
+	for (t = be_templates; t->name != NULL; t++, n++) {
+		char *path = arena_printf(a, "templates/%s.tmpl", t->name);
+		size_t len = 0;
+		char *text = read_file(path, 1024 * 1024, &len);
+
+		ok(text != NULL && len == strlen(t->text) &&
+		    memcmp(text, t->text, len) == 0,
+		    "%s: built in byte for byte", path);
+		free(text);
+	}
+	ok(glob("templates/*.tmpl", 0, NULL, &g) == 0 && g.gl_pathc == n,
+	    "every templates/*.tmpl is built in (%zu)", n);
+	globfree(&g);
+}
+
 int
 main(void)
 {
@@ -159,6 +250,8 @@ main(void)
 	test_chunks(a);
 	test_matches(a);
 	test_nft(a);
+	test_options(a);
+	test_templates(a);
 	arena_free(a);
 	return done_testing();
 }

@@ -231,6 +231,12 @@ test_tiers_topts(void)
 	ok(strcmp(ir_topt(ir, "nftables", "table", "dflt"), "dflt") == 0,
 	    "no options: the default");
 	ok(ir_topt(ir, "nftables", "table", NULL) == NULL, "NULL default");
+	/* The target's own entry, as the front end writes it first. */
+	ARENA_PUSH(A, ir->topts, ir->ntopts, ir->captopts);
+	t = &ir->topts[ir->ntopts - 1];
+	t->target = "nftables", t->key = NULL, t->value = NULL;
+	ok(ir_topt_find(ir, "nftables", "table") == NULL,
+	    "a target's own entry is no key's");
 	ARENA_PUSH(A, ir->topts, ir->ntopts, ir->captopts);
 	t = &ir->topts[ir->ntopts - 1];
 	t->target = "nftables", t->key = "table", t->value = "one";
