@@ -71,6 +71,7 @@ opt_shadowed_by(const struct ir *ir, size_t j)
 size_t
 opt_run(struct ir *ir)
 {
+	struct diag *d;
 	bool *drop;
 	size_t i, k, dropped = 0;
 	long by;
@@ -80,10 +81,12 @@ opt_run(struct ir *ir)
 		by = opt_shadowed_by(ir, i);
 		if (by < 0)
 			continue;
-		diag_warning(&ir->rules[i].loc, "rule '%s' can never match: "
-		    "rule '%s' (line %d) matches everything it does; dropped",
-		    ir->rules[i].name, ir->rules[by].name,
-		    ir->rules[by].loc.line);
+		d = diag_new(DIAG_WARNING, &ir->rules[i].loc, "rule '%s' can "
+		    "never match: rule '%s' matches everything it does; "
+		    "dropped", ir->rules[i].name, ir->rules[by].name);
+		diag_also(d, &ir->rules[by].loc, "rule '%s' is here",
+		    ir->rules[by].name);
+		diag_emit(d);
 		drop[i] = true;
 		dropped++;
 	}

@@ -170,12 +170,13 @@ parse_regions(struct arena *a, struct catalog *c, const struct ynode *n)
 			continue;
 		}
 		if (!strset_add(a, &seen, s)) {
-			diag_error(&items[i]->loc, "region %s listed twice", s);
-			if (diag_errors() > DIAG_MAX_ERRORS)
-				continue;	/* not shown: skip the search */
+			struct diag *d = diag_new(DIAG_ERROR, &items[i]->loc,
+			    "region %s listed twice", s);
+
 			for (j = 0; strcmp(c->regions[j].s, s) != 0; j++)
 				continue;
-			diag_note(&c->regions[j].loc, "first listed here");
+			diag_also(d, &c->regions[j].loc, "first listed here");
+			diag_emit(d);
 			continue;
 		}
 		c->regions[c->nregions].s = s;
