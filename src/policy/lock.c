@@ -2,7 +2,8 @@
  * lock.c - read, build and write the lock file (see lock.h), and give the
  * IR's host names their addresses from it.
  *
- * The format, version 1 (DESIGN.md), with first-seen/last-seen per address:
+ * The format, version 1 (documented for users in egressc-policy(5)), with
+ * first-seen/last-seen per address:
  *
  *	egressc-lock: 1
  *	example: true			# only in documentation locks
@@ -18,8 +19,9 @@
  *	      198.18.0.11: [2026-11-24T12:00:00Z, 2026-11-24T12:00:00Z]
  *	      "2001:2::10": [2026-11-22T08:30:00Z, 2026-11-24T12:00:00Z]
  *
- * a: and aaaa: stay plain lists so the file reads (and diffs) as DESIGN.md
- * shows it; seen: adds the per-address history.  On reading, an address
+ * a: and aaaa: stay plain lists of addresses, the short form a person writes
+ * by hand and reads in a diff; seen: adds the per-address history beside
+ * them rather than turning each address into a map.  On reading, an address
  * without a seen: entry takes the host's first-seen/last-seen, so a lock
  * written by hand in the short form is still valid.  The host-level stamps
  * are derived when writing and never stored apart from the addresses.
