@@ -138,13 +138,13 @@ find_templates(struct arena *a)
 static const char *
 now_text(struct arena *a)
 {
-	time_t t = catalog_now();
-	struct tm tm;
-	char buf[32];
+	char buf[CLOCK_TEXT_SIZE];
+	long long t;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
+	/* NULL after clock_now's error: the caller must fail. */
+	if (clock_now(&t) < 0)
+		return NULL;
+	return arena_strdup(a, clock_format(t, buf));
 }
 
 /* Read the policy, expand wildcards; names stay unresolved. */
