@@ -28,8 +28,7 @@ opt_run(struct ir *ir)
 		d = diag_new(DIAG_WARNING, &ir->rules[i].loc, "rule '%s' can "
 		    "never match: rule '%s' matches everything it does; "
 		    "dropped", ir->rules[i].name, ir->rules[by].name);
-		diag_also(d, &ir->rules[by].loc, "rule '%s' is here",
-		    ir->rules[by].name);
+		diag_also(d, &ir->rules[by].loc, "shadowed by this rule");
 		diag_emit(d);
 		drop[i] = true;
 		dropped++;
