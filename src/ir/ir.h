@@ -121,7 +121,8 @@ bool		 ir_rule_in_fam(const struct ir_rule *, enum fam);
  * A name of a covers nothing but itself: what it resolves to is the
  * target's business.  When a comes first, b can never match.
  */
-bool		 ir_rule_covers(const struct ir_rule *a, const struct ir_rule *b);
+bool		 ir_rule_covers(const struct ir_rule *a,
+		    const struct ir_rule *b);
 
 extern const char *const ir_action_name[];	/* "allow", "deny", "reject" */
 extern const char *const ir_default_name[];	/* "deny", "accept", "none" */

@@ -13,7 +13,7 @@
 #define EGRESSC_CLOCK_H
 
 #define CLOCK_END	253402300800LL	/* 10000-01-01T00:00:00Z */
-#define CLOCK_TEXT_SIZE	21		/* "2026-11-24T12:00:00Z" and a NUL */
+#define CLOCK_TEXT_SIZE	21	/* "2026-11-24T12:00:00Z" and a NUL */
 
 /*
  * Now: SOURCE_DATE_EPOCH when it is set and not empty (reproducible

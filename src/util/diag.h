@@ -76,10 +76,10 @@ void	diag_note(const struct loc *, const char *, ...)
  */
 enum diag_kind { DIAG_ERROR, DIAG_FAIL, DIAG_WARNING };
 struct diag;
-struct diag	*diag_new(enum diag_kind, const struct loc *, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
-void		 diag_also(struct diag *, const struct loc *, const char *, ...)
-		    __attribute__((format(printf, 3, 4)));
+struct diag	*diag_new(enum diag_kind, const struct loc *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+void		 diag_also(struct diag *, const struct loc *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
 void		 diag_emit(struct diag *);
 
 int	diag_errors(void);

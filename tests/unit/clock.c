@@ -47,7 +47,7 @@ static const char *const bad_stamps[] = {
 	"2026-04-31T00:00:00Z",
 	"2026-11-24T24:00:00Z",
 	"2026-11-24T23:60:00Z",
-	"2026-11-24T23:59:60Z",		/* no leap seconds in POSIX time */
+	"2026-11-24T23:59:60Z",		/* POSIX time: no leap seconds */
 	"2026-1-01T00:00:00Z",
 	"2026-01-1T00:00:00Z",
 	"2026-01-01T0:00:00Z",
