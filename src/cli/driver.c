@@ -14,11 +14,8 @@
  * live in an arena of their own, freed once its text is out, so peak memory
  * is one target's, not the sum.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "backend/backend.h"
@@ -32,6 +29,7 @@
 #include "policy/lock.h"
 #include "policy/policy.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/diag.h"
 #include "util/out.h"
 
@@ -41,19 +39,6 @@ cli_status(int rc)
 	if (rc >= 0)
 		return EX_OK;
 	return diag_failures() > 0 ? EX_RESOLVE : EX_BAD;
-}
-
-/* "now" for stamps: SOURCE_DATE_EPOCH when set, for reproducible builds. */
-static const char *
-now_text(struct arena *a)
-{
-	time_t t = catalog_now();
-	struct tm tm;
-	char buf[32];
-
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
 }
 
 int
@@ -91,8 +76,15 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 		return -1;
 	if (tiers_select(j->ir, o->tiers) < 0)
 		return -1;
-	if (o->stamp)
-		j->ir->stamp = now_text(j->a);
+	if (o->stamp) {
+		char buf[CLOCK_TEXT_SIZE];
+		long long t;
+
+		/* SOURCE_DATE_EPOCH when set, for reproducible builds. */
+		if (clock_now(&t) < 0)
+			return -1;
+		j->ir->stamp = arena_strdup(j->a, clock_format(t, buf));
+	}
 	if (optimise)
 		opt_run(j->ir);
 	return 0;

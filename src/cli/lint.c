@@ -339,10 +339,13 @@ cmd_lint(struct opts *o, int argc, char **argv)
 	judge(j.a, j.ir, o->verbose, &fs);
 	if (o->format == NULL || strcmp(o->format, "text") == 0) {
 		for (i = 0; i < fs.n; i++) {
-			diag_warning(&fs.v[i].loc, "%s", fs.v[i].msg);
+			struct diag *d = diag_new(DIAG_WARNING, &fs.v[i].loc,
+			    "%s", fs.v[i].msg);
+
 			for (k = 0; k < fs.v[i].nrel; k++)
-				diag_note(&fs.v[i].rel[k].loc, "%s",
+				diag_also(d, &fs.v[i].rel[k].loc, "%s",
 				    fs.v[i].rel[k].msg);
+			diag_emit(d);
 		}
 	} else {
 		out_init(&text);

@@ -25,6 +25,7 @@
 #include "policy/lock.h"
 #include "dns/resolve.h"
 #include "util/arena.h"
+#include "util/clock.h"
 #include "util/diag.h"
 
 #define RS_TIMEOUT_MS	2000
@@ -552,7 +553,7 @@ rs_merge(struct rs_ctx *c, struct lock *lk, const struct rs_host *h,
 		long long t;
 
 		if (c->opts->keep_days == 0 || oa->last_seen == NULL ||
-		    lock_time_parse(oa->last_seen, &t) < 0 ||
+		    clock_parse_rfc3339(oa->last_seen, &t) < 0 ||
 		    tnow - t > (long long)c->opts->keep_days * 86400)
 			continue;
 		lock_add_addr(c->arena, nh, oa->fam, oa->addr, oa->first_seen,
@@ -567,26 +568,6 @@ rs_merge(struct rs_ctx *c, struct lock *lk, const struct rs_host *h,
 	nh->ttl = changed ? h->ttl : old->ttl;
 }
 
-static int
-rs_now(long long *t)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-
-	if (s == NULL || *s == '\0') {
-		*t = (long long)time(NULL);
-		return 0;
-	}
-	errno = 0;
-	*t = strtoll(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0) {
-		diag_error(NULL, "SOURCE_DATE_EPOCH '%s' is not a number of "
-		    "seconds", s);
-		return -1;
-	}
-	return 0;
-}
-
 int
 resolve_run(struct ir *ir, const struct resolve_opts *opts)
 {
@@ -594,6 +575,7 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 	struct rs_ctx c;
 	const struct lock *old;
 	struct lock *lk;
+	char stamp[CLOCK_TEXT_SIZE];
 	const char *now;
 	long long tnow;
 	size_t nfailed = 0;
@@ -609,9 +591,9 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 	c.opts = &o;
 	c.limit = o.concurrency;
 	c.tty = o.progress && isatty(STDERR_FILENO);
-	if (rs_now(&tnow) < 0)
+	if (clock_now(&tnow) < 0)
 		return -1;
-	now = lock_time_format(c.arena, tnow);
+	now = arena_strdup(c.arena, clock_format(tnow, stamp));
 	if ((old = lock_load(c.arena, o.lockpath)) == NULL)
 		return -1;
 	rs_collect(&c, ir);

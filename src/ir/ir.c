@@ -164,6 +164,46 @@ ir_rule_in_fam(const struct ir_rule *r, enum fam f)
 	return false;
 }
 
+/* Is every destination of b a destination of a? */
+static bool
+dst_covers(const struct ir_rule *a, const struct ir_rule *b)
+{
+	size_t i, j;
+	int f;
+
+	for (f = 0; f < FAM_N; f++)
+		if (!iset_subset(&b->dst.f[f], &a->dst.f[f]))
+			return false;
+	for (i = 0; i < b->nnames; i++) {
+		const struct ir_name *n = &b->names[i];
+		bool ok = false;
+
+		for (j = 0; j < a->nnames && !ok; j++)
+			ok = strcmp(a->names[j].name, n->name) == 0;
+		if (!ok && n->resolved) {
+			ok = true;
+			for (f = 0; f < FAM_N && ok; f++)
+				ok = iset_subset(&n->addrs.f[f], &a->dst.f[f]);
+		}
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool
+ir_rule_covers(const struct ir_rule *a, const struct ir_rule *b)
+{
+	int f;
+
+	if (a->dir != b->dir || !svc_covers(&a->svc, &b->svc))
+		return false;
+	for (f = 0; f < FAM_N; f++)
+		if (!iset_subset(&b->src.f[f], &a->src.f[f]))
+			return false;
+	return dst_covers(a, b);
+}
+
 static bool
 rule_has_dst(const struct ir_rule *r, enum fam f, u128 dst)
 {

@@ -126,6 +126,16 @@ bool		 ir_has_inbound(const struct ir *);
 bool		 ir_closes_inbound(const struct ir *);
 /* Does the rule apply in this family (non-empty src and dst)? */
 bool		 ir_rule_in_fam(const struct ir_rule *, enum fam);
+/*
+ * Does rule a match every packet rule b matches (whatever either does with
+ * it)?  Same direction, a's services cover b's, a's sources b's, and every
+ * destination of b is a's: an address by a's addresses, a name by the same
+ * name in a or, once resolved, by a's addresses holding all of its own.
+ * A name of a covers nothing but itself: what it resolves to is the
+ * target's business.  When a comes first, b can never match.
+ */
+bool		 ir_rule_covers(const struct ir_rule *a,
+		    const struct ir_rule *b);
 
 extern const char *const ir_action_name[];	/* "allow", "deny", "reject" */
 extern const char *const ir_default_name[];	/* "deny", "accept", "none" */

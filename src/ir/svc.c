@@ -82,3 +82,19 @@ svc_equal(const struct svc *x, const struct svc *y)
 			return false;
 	return true;
 }
+
+bool
+svc_covers(const struct svc *a, const struct svc *b)
+{
+	int p;
+
+	/* Only all covers all: it matches protocols beyond our four. */
+	if (a->all)
+		return true;
+	if (b->all)
+		return false;
+	for (p = 0; p < P_N; p++)
+		if (!iset_subset(&b->p[p], &a->p[p]))
+			return false;
+	return true;
+}

@@ -28,5 +28,7 @@ bool	svc_has_proto(const struct svc *, enum proto);
 bool	svc_proto_full(const struct svc *, enum proto);
 bool	svc_match(const struct svc *, enum proto, unsigned port);
 bool	svc_equal(const struct svc *, const struct svc *);
+/* Does a match every protocol and port (or type) that b does? */
+bool	svc_covers(const struct svc *a, const struct svc *b);
 
 #endif

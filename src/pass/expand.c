@@ -195,10 +195,13 @@ expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm,
 		return;
 	}
 	if (w->nhosts + z->ncidrs == 0) {
-		diag_error(&nm->loc, "rule %s: catalog %s lists no hosts or "
-		    "cidrs for zone %s (the catalog may say unlisted: any or "
-		    "omit)", r->name, w->cat->name, nm->name);
-		diag_note(&z->loc, "zone %s is here", z->key);
+		struct diag *d = diag_new(DIAG_ERROR, &nm->loc, "rule %s: "
+		    "catalog %s lists no hosts or cidrs for zone %s (the "
+		    "catalog may say unlisted: any or omit)", r->name,
+		    w->cat->name, nm->name);
+
+		diag_also(d, &z->loc, "zone %s is here", z->key);
+		diag_emit(d);
 	}
 }
 
@@ -225,6 +228,16 @@ expand_rule(struct xrun *x, struct ir_rule *r)
 			expand_one(x, r, &old[i], &names);
 }
 
+static void
+dup_zone(const struct cat_zone *z, const struct cat_zone *other)
+{
+	struct diag *d = diag_new(DIAG_ERROR, &z->loc, "zone %s is in two "
+	    "catalogs", z->key);
+
+	diag_also(d, &other->loc, "also here");
+	diag_emit(d);
+}
+
 /* The same zone key in two catalogs would make the choice depend on
  * include: order. */
 static void
@@ -237,13 +250,9 @@ check_dup_zones(const struct xrun *x)
 			for (k = 0; k < i; k++)
 				for (l = 0; l < x->cats[k]->nzones; l++)
 					if (strcmp(x->cats[i]->zones[j].key,
-					    x->cats[k]->zones[l].key) == 0) {
-						diag_error(&x->cats[i]->zones[j].loc,
-						    "zone %s is in two catalogs",
-						    x->cats[i]->zones[j].key);
-						diag_note(&x->cats[k]->zones[l].loc,
-						    "also here");
-					}
+					    x->cats[k]->zones[l].key) == 0)
+						dup_zone(&x->cats[i]->zones[j],
+						    &x->cats[k]->zones[l]);
 }
 
 int

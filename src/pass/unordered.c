@@ -311,20 +311,6 @@ un_merge(struct arena *a, struct plist *l)
 	} while (joined);
 }
 
-/* Does y match every protocol and port x does? */
-static bool
-un_svc_covers(const struct piece *y, const struct piece *x)
-{
-	size_t k;
-
-	if (x->other && !y->other)
-		return false;
-	for (k = 0; k < P_N; k++)
-		if (!iset_subset(&x->p[k], &y->p[k]))
-			return false;
-	return true;
-}
-
 static bool
 un_is_block(const struct ir_rule *r)
 {
@@ -457,7 +443,7 @@ lower_unordered(struct ir *ir)
 
 			if (e->dir != r->dir || un_is_block(e) == un_is_block(r))
 				continue;
-			if (!un_is_block(r) && !un_svc_covers(&sub[j], &orig[i]))
+			if (!un_is_block(r) && !svc_covers(&e->svc, &r->svc))
 				continue;
 			/* A block rule's own names cannot lose addresses, nor
 			 * can anything lose an allow's wildcard: the block may

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "policy/catalog.h"
+#include "util/clock.h"
 #include "util/hostname.h"
 #include "util/strset.h"
 #include "policy/yaml.h"
@@ -27,64 +27,6 @@ static const char *const zone_keys[] = {
 	"hosts", "cidrs", "unlisted", "comment", NULL
 };
 static const char *const unlisted_names[] = { "error", "any", "omit", NULL };
-
-time_t
-catalog_now(void)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v = 0;
-
-	/* reproducible-builds.org: a decimal count of seconds; anything
-	 * else is ignored rather than half-read. */
-	if (s == NULL || *s == '\0')
-		return time(NULL);
-	for (const char *p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9' || v > 0xffffffffffULL)
-			return time(NULL);
-		v = v * 10 + (unsigned)(*p - '0');
-	}
-	return (time_t)v;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static long
-days_from_civil(long y, unsigned m, unsigned d)
-{
-	long era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (long)doe - 719468;
-}
-
-/* YYYY-MM-DD to days since the epoch; -1 when it is not such a date. */
-static int
-date_parse(const char *s, long *days)
-{
-	static const unsigned mdays[] =
-	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	unsigned y, m, d;
-	int i;
-
-	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? s[i] != '-' : s[i] < '0' || s[i] > '9')
-			return -1;
-	if (s[10] != '\0')
-		return -1;
-	y = (unsigned)atoi(s);
-	m = (unsigned)atoi(s + 5);
-	d = (unsigned)atoi(s + 8);
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return -1;
-	if (m == 2 && d == 29 && (y % 4 != 0 || (y % 100 == 0 && y % 400 != 0)))
-		return -1;
-	*days = days_from_civil(y, m, d);
-	return 0;
-}
 
 /* A region code as LiveKit writes them: [a-z0-9]+, one DNS label. */
 static bool
@@ -123,23 +65,26 @@ want_key_str(const struct ynode *map, const char *key, const char *what)
 static void
 parse_checked(struct catalog *c, const struct ynode *n)
 {
-	long days, now;
+	long long t, days, now;
 
 	c->checked = y_want_str(n, "checked");
 	c->checked_loc = n->loc;
 	if (c->checked == NULL)
 		return;
-	if (date_parse(c->checked, &days) < 0) {
+	if (clock_parse_date(c->checked, &t) < 0) {
 		diag_error(&n->loc, "checked: \"%s\" is not a date YYYY-MM-DD",
 		    c->checked);
 		c->checked = NULL;
 		return;
 	}
-	now = (long)(catalog_now() / 86400);
+	days = t / 86400;
+	if (clock_now(&now) < 0)
+		return;
+	now /= 86400;
 	/* These lists change under us: say so on every compile. */
 	if (now - days > CATALOG_STALE_DAYS)
 		diag_warning(&n->loc, "catalog %s was last checked against its "
-		    "source %ld days ago (%s, more than %d): compare it with %s "
+		    "source %lld days ago (%s, more than %d): compare it with %s "
 		    "and update checked:", c->name != NULL ? c->name : c->file,
 		    now - days, c->checked, CATALOG_STALE_DAYS,
 		    c->source != NULL ? c->source : "its source");
@@ -170,12 +115,13 @@ parse_regions(struct arena *a, struct catalog *c, const struct ynode *n)
 			continue;
 		}
 		if (!strset_add(a, &seen, s)) {
-			diag_error(&items[i]->loc, "region %s listed twice", s);
-			if (diag_errors() > DIAG_MAX_ERRORS)
-				continue;	/* not shown: skip the search */
+			struct diag *d = diag_new(DIAG_ERROR, &items[i]->loc,
+			    "region %s listed twice", s);
+
 			for (j = 0; strcmp(c->regions[j].s, s) != 0; j++)
 				continue;
-			diag_note(&c->regions[j].loc, "first listed here");
+			diag_also(d, &c->regions[j].loc, "first listed here");
+			diag_emit(d);
 			continue;
 		}
 		c->regions[c->nregions].s = s;
@@ -460,18 +406,14 @@ put_quoted(struct out *o, const char *s)
 	out_putc(o, '"');
 }
 
+/* date: today, YYYY-MM-DD. */
 static void
 livekit_write(struct out *o, const char *project, const char *source,
-    const char *const *regions, size_t n)
+    const char *date, const char *const *regions, size_t n)
 {
 	const char *p = project;
-	char date[16];
-	time_t now = catalog_now();
-	struct tm tm;
 	size_t i;
 
-	gmtime_r(&now, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 	out_printf(o,
 	    "# LiveKit Cloud catalog for project %s, written by\n"
 	    "# `egressc catalog livekit` from the project's own region list.\n"
@@ -534,6 +476,8 @@ catalog_livekit(struct arena *a, const char *project,
 	const char **regions, *why, *r;
 	size_t n = 0, u, i;
 	int nerr = diag_errors();
+	char stamp[CLOCK_TEXT_SIZE];
+	long long now;
 
 	out_reset(out);		/* an error leaves nothing to write */
 	if (host_check(arena_printf(a, "%s.livekit.cloud", project),
@@ -571,6 +515,10 @@ catalog_livekit(struct arena *a, const char *project,
 	if (source_url == NULL)
 		source_url = arena_printf(a,
 		    "https://%s.livekit.cloud/settings/regions", project);
-	livekit_write(out, project, source_url, regions, u);
+	if (clock_now(&now) < 0)
+		return -1;
+	/* The date part of the stamp is the day. */
+	clock_format(now, stamp)[10] = '\0';
+	livekit_write(out, project, source_url, stamp, regions, u);
 	return 0;
 }

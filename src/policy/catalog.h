@@ -9,7 +9,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
 
 #include "ir/aset.h"
 #include "util/arena.h"
@@ -65,12 +64,11 @@ struct catalog {
 /*
  * Read a catalog from its YAML tree (root: a map with egressc-catalog: 1).
  * Errors go to diag_error(); NULL if there were any.  Warns when checked:
- * is more than CATALOG_STALE_DAYS before now (see catalog_now()).
+ * is more than CATALOG_STALE_DAYS before now (clock_now(): an error when
+ * SOURCE_DATE_EPOCH is not a time).
  */
 struct catalog	*catalog_parse(struct arena *, const struct ynode *root,
 		    const char *file);
-/* Now for dates: SOURCE_DATE_EPOCH when set and valid, else time(). */
-time_t		 catalog_now(void);
 
 /*
  * Write a complete catalog for LiveKit project `project` from the JSON of

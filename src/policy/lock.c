@@ -2,7 +2,8 @@
  * lock.c - read, build and write the lock file (see lock.h), and give the
  * IR's host names their addresses from it.
  *
- * The format, version 1 (DESIGN.md), with first-seen/last-seen per address:
+ * The format, version 1 (documented for users in egressc-policy(5)), with
+ * first-seen/last-seen per address:
  *
  *	egressc-lock: 1
  *	example: true			# only in documentation locks
@@ -18,8 +19,9 @@
  *	      198.18.0.11: [2026-11-24T12:00:00Z, 2026-11-24T12:00:00Z]
  *	      "2001:2::10": [2026-11-22T08:30:00Z, 2026-11-24T12:00:00Z]
  *
- * a: and aaaa: stay plain lists so the file reads (and diffs) as DESIGN.md
- * shows it; seen: adds the per-address history.  On reading, an address
+ * a: and aaaa: stay plain lists of addresses, the short form a person writes
+ * by hand and reads in a diff; seen: adds the per-address history beside
+ * them rather than turning each address into a map.  On reading, an address
  * without a seen: entry takes the host's first-seen/last-seen, so a lock
  * written by hand in the short form is still valid.  The host-level stamps
  * are derived when writing and never stored apart from the addresses.
@@ -28,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ir/ir.h"
 #include "policy/lock.h"
@@ -44,42 +45,6 @@ static const char *const lock_keys[] = {
 static const char *const host_keys[] = {
 	"a", "aaaa", "ttl", "first-seen", "last-seen", "seen", NULL
 };
-
-char *
-lock_time_format(struct arena *a, long long t)
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	char buf[32];
-
-	if (gmtime_r(&tt, &tm) == NULL)
-		return arena_strdup(a, "1970-01-01T00:00:00Z");
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, buf);
-}
-
-int
-lock_time_parse(const char *s, long long *t)
-{
-	struct tm tm;
-	int y, mo, d, h, mi, sec, n = -1;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &y, &mo, &d, &h, &mi,
-	    &sec, &n) != 6 || n != 20 || s[n] != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
-	    sec > 60 || y < 1970)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*t = (long long)timegm(&tm);
-	return 0;
-}
 
 struct lock *
 lock_new(struct arena *a, const char *path)
@@ -200,9 +165,9 @@ want_time(const struct ynode *n, const char *what)
 
 	if (s == NULL)
 		return NULL;
-	if (lock_time_parse(s, &t) < 0) {
+	if (clock_parse_rfc3339(s, &t) < 0) {
 		diag_error(&n->loc, "%s '%s' is not a UTC time like "
-		    "2026-11-24T12:00:00Z", what, s);
+		    "2026-11-24T12:00:00Z (on a day that exists)", what, s);
 		return NULL;
 	}
 	return s;

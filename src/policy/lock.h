@@ -11,13 +11,14 @@
 #include <stddef.h>
 
 #include "ir/aset.h"
+#include "util/clock.h"		/* the stamps' text */
 #include "util/diag.h"
 #include "util/out.h"
 
 struct lock_addr {
 	enum fam	 fam;
 	u128		 addr;
-	const char	*first_seen, *last_seen;	/* RFC 3339, UTC */
+	const char	*first_seen, *last_seen;	/* clock_format() text */
 };
 
 struct lock_host {
@@ -61,10 +62,6 @@ bool			 lock_add_addr(struct arena *, struct lock_host *,
 /* The lock's text: hosts sorted by name, addresses numerically (IPv4
  * before IPv6), so the same lock always gives the same bytes. */
 void			 lock_format(const struct lock *, struct out *);
-/* Lock time stamps are RFC 3339 UTC to the second: 2026-11-24T12:00:00Z.
- * lock_time_parse returns 0 and the seconds since the epoch, or -1. */
-char			*lock_time_format(struct arena *, long long t);
-int			 lock_time_parse(const char *, long long *);
 /* lock_format, then atomic_write.  0, or -1 after diag_error(). */
 int			 lock_write(const struct lock *, const char *path);
 

@@ -54,7 +54,10 @@ struct fe {
 	size_t		 nnets, capnets;
 	struct svcdef	*svcs;
 	size_t		 nsvcs, capsvcs;
+	/* The files being read, outermost first, and the include: entry
+	 * that brought each in (no file for the policy itself). */
 	const char	*incstack[MAX_INCLUDE_DEPTH];
+	struct loc	 incfrom[MAX_INCLUDE_DEPTH];
 	int		 incdepth;
 	bool		 tiers_listed;	/* tiers: given; rules must use them */
 };
@@ -133,6 +136,18 @@ subst(struct fe *fe, const struct ynode *n, const char *what)
 	if (s == NULL)
 		return NULL;
 	return vars_subst(fe->a, &fe->pol->vars, s, &n->loc, NULL, NULL);
+}
+
+/* Where variable name was defined (vars_get gives only the value). */
+static const struct loc *
+var_loc(const struct vars *vs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vs->n; i++)
+		if (strcmp(vs->v[i].name, name) == 0)
+			return &vs->v[i].loc;
+	return NULL;
 }
 
 static struct netdef *
@@ -479,6 +494,7 @@ resolve_svc(struct fe *fe, struct svcdef *sd)
 static void
 collect_vars(struct fe *fe, const struct ynode *n)
 {
+	struct diag *d;
 	size_t i;
 
 	if (!y_want_map(n, "vars"))
@@ -493,8 +509,11 @@ collect_vars(struct fe *fe, const struct ynode *n)
 			continue;
 		}
 		if (vars_get(&fe->pol->vars, k->str) != NULL) {
-			diag_error(&k->loc, "variable '%s' is defined twice",
-			    k->str);
+			d = diag_new(DIAG_ERROR, &k->loc, "variable '%s' is "
+			    "defined twice", k->str);
+			diag_also(d, var_loc(&fe->pol->vars, k->str),
+			    "first defined here");
+			diag_emit(d);
 			continue;
 		}
 		if ((s = y_want_str(v, "vars")) != NULL)
@@ -507,6 +526,9 @@ static void
 collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 {
 	const char *what = nets ? "networks" : "services";
+	const struct netdef *nd;
+	const struct svcdef *sd;
+	struct diag *d;
 	size_t i;
 
 	if (!y_want_map(n, what))
@@ -522,10 +544,13 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 			    "and '_'; not a keyword)", what, k->str);
 			continue;
 		}
-		if (nets ? find_net(fe, k->str) != NULL :
-		    find_svc(fe, k->str) != NULL) {
-			diag_error(&k->loc, "%s: '%s' is defined twice", what,
-			    k->str);
+		if (nets ? (nd = find_net(fe, k->str)) != NULL :
+		    (sd = find_svc(fe, k->str)) != NULL) {
+			d = diag_new(DIAG_ERROR, &k->loc, "%s: '%s' is defined "
+			    "twice", what, k->str);
+			diag_also(d, nets ? &nd->loc : &sd->loc,
+			    "first defined here");
+			diag_emit(d);
 			continue;
 		}
 		if (nets) {
@@ -615,8 +640,13 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 	}
 	for (i = 0; i < fe->incdepth; i++)
 		if (strcmp(fe->incstack[i], real) == 0) {
-			diag_error(from, "include cycle: '%s' includes itself",
-			    path);
+			struct diag *d = diag_new(DIAG_ERROR, from, "include "
+			    "cycle: '%s' includes itself", path);
+
+			if (fe->incfrom[i].file != NULL)
+				diag_also(d, &fe->incfrom[i], "'%s' is first "
+				    "included here", path);
+			diag_emit(d);
 			free(real);
 			return NULL;
 		}
@@ -626,6 +656,8 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 		free(real);
 		return NULL;
 	}
+	fe->incfrom[fe->incdepth] = from != NULL ? *from :
+	    (struct loc){ NULL, 0, 0 };
 	fe->incstack[fe->incdepth++] = arena_strdup(fe->a, real);
 	free(real);
 	root = yaml_load(fe->a, path);
@@ -757,9 +789,12 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		for (i = 0; i + 1 < fe->ir->nrules; i++)
 			if (fe->ir->rules[i].name != NULL &&
 			    strcmp(fe->ir->rules[i].name, r->name) == 0) {
-				diag_error(&v->loc, "duplicate rule name '%s' "
-				    "(first at line %d)", r->name,
-				    fe->ir->rules[i].loc.line);
+				struct diag *dg = diag_new(DIAG_ERROR, &v->loc,
+				    "duplicate rule name '%s'", r->name);
+
+				diag_also(dg, &fe->ir->rules[i].loc,
+				    "first defined here");
+				diag_emit(dg);
 				break;
 			}
 		r->loc = v->loc;

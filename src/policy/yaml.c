@@ -63,8 +63,11 @@ check_dup(struct parser *p, const struct ynode *map, const struct ynode *key)
 		const struct ynode *k = map->pairs[i].key;
 
 		if (k->kind == Y_SCALAR && strcmp(k->str, key->str) == 0) {
-			diag_error(&key->loc, "duplicate key '%s' (first at "
-			    "line %d)", key->str, k->loc.line);
+			struct diag *d = diag_new(DIAG_ERROR, &key->loc,
+			    "duplicate key '%s'", key->str);
+
+			diag_also(d, &k->loc, "first given here");
+			diag_emit(d);
 			return -1;
 		}
 	}

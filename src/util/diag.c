@@ -4,6 +4,7 @@
  * as gcc and nft do.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@ struct source {
 
 static struct source	*sources;
 static int		 nerrors, nfailures, nwarnings, quiet_warnings;
+static int		 nwarn_shown, nwarn_hidden;
 static void		(*capture_fn)(const char *, void *);
 static void		*capture_arg;
 
@@ -51,6 +53,7 @@ diag_reset(void)
 	}
 	sources = NULL;
 	nerrors = nfailures = nwarnings = 0;
+	nwarn_shown = nwarn_hidden = 0;
 }
 
 void
@@ -101,8 +104,18 @@ quote_line(struct out *o, const struct loc *loc)
 	out_puts(o, "^\n");
 }
 
+/* A message's text, cut at 1 KiB: a diagnostic is read, not parsed. */
+static char *
+vformat(const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	return xstrdup(buf);
+}
+
 static void
-emit(const struct loc *loc, const char *kind, const char *fmt, va_list ap)
+emit(const struct loc *loc, const char *kind, const char *msg)
 {
 	struct out o;
 
@@ -112,12 +125,7 @@ emit(const struct loc *loc, const char *kind, const char *fmt, va_list ap)
 	else
 		out_puts(&o, "egressc: ");
 	out_printf(&o, "%s: ", kind);
-	{
-		char buf[1024];
-
-		vsnprintf(buf, sizeof(buf), fmt, ap);
-		out_puts(&o, buf);
-	}
+	out_puts(&o, msg);
 	if (capture_fn != NULL) {
 		capture_fn(out_str(&o), capture_arg);
 	} else {
@@ -129,15 +137,119 @@ emit(const struct loc *loc, const char *kind, const char *fmt, va_list ap)
 	out_free(&o);
 }
 
+struct dnote {
+	struct loc	 loc;
+	char		*msg;
+};
+
+struct diag {
+	enum diag_kind	 kind;
+	struct loc	 loc;
+	char		*msg;
+	struct dnote	*notes;
+	size_t		 nnotes;
+};
+
+static void
+loc_copy(struct loc *dst, const struct loc *src)
+{
+	static const struct loc none;
+
+	*dst = src != NULL ? *src : none;
+}
+
+struct diag *
+diag_new(enum diag_kind kind, const struct loc *loc, const char *fmt, ...)
+{
+	struct diag *d = xmalloc(sizeof(*d));
+	va_list ap;
+
+	d->kind = kind;
+	loc_copy(&d->loc, loc);
+	va_start(ap, fmt);
+	d->msg = vformat(fmt, ap);
+	va_end(ap);
+	d->notes = NULL;
+	d->nnotes = 0;
+	return d;
+}
+
+void
+diag_also(struct diag *d, const struct loc *loc, const char *fmt, ...)
+{
+	struct dnote *n;
+	va_list ap;
+
+	d->notes = xrealloc(d->notes, (d->nnotes + 1) * sizeof(*d->notes));
+	n = &d->notes[d->nnotes++];
+	loc_copy(&n->loc, loc);
+	va_start(ap, fmt);
+	n->msg = vformat(fmt, ap);
+	va_end(ap);
+}
+
+/* Count the message; false when it is not to be shown. */
+static bool
+count(enum diag_kind kind)
+{
+	switch (kind) {
+	case DIAG_FAIL:
+		nfailures++;
+		/* FALLTHROUGH */
+	case DIAG_ERROR:
+		return ++nerrors <= DIAG_MAX_ERRORS;
+	case DIAG_WARNING:
+		nwarnings++;
+		if (quiet_warnings)
+			return false;
+		if (nwarn_shown == DIAG_MAX_WARNINGS) {
+			nwarn_hidden++;
+			return false;
+		}
+		nwarn_shown++;
+		return true;
+	}
+	return true;
+}
+
+void
+diag_emit(struct diag *d)
+{
+	size_t i;
+
+	if (count(d->kind)) {
+		emit(&d->loc, d->kind == DIAG_WARNING ? "warning" : "error",
+		    d->msg);
+		for (i = 0; i < d->nnotes; i++)
+			emit(&d->notes[i].loc, "note", d->notes[i].msg);
+	}
+	for (i = 0; i < d->nnotes; i++)
+		free(d->notes[i].msg);
+	free(d->notes);
+	free(d->msg);
+	free(d);
+}
+
+static void
+vdiag(enum diag_kind kind, const struct loc *loc, const char *fmt,
+    va_list ap)
+{
+	char *msg;
+
+	if (!count(kind))
+		return;
+	msg = vformat(fmt, ap);
+	emit(loc, kind == DIAG_WARNING ? "warning" : "error", msg);
+	free(msg);
+}
+
 void
 diag_error(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (++nerrors > DIAG_MAX_ERRORS)
-		return;
 	va_start(ap, fmt);
-	emit(loc, "error", fmt, ap);
+	vdiag(DIAG_ERROR, loc, fmt, ap);
 	va_end(ap);
 }
 
@@ -146,11 +258,8 @@ diag_fail(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
-	nfailures++;
-	if (++nerrors > DIAG_MAX_ERRORS)
-		return;
 	va_start(ap, fmt);
-	emit(loc, "error", fmt, ap);
+	vdiag(DIAG_FAIL, loc, fmt, ap);
 	va_end(ap);
 }
 
@@ -165,11 +274,8 @@ diag_warning(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
 
-	nwarnings++;
-	if (quiet_warnings)
-		return;
 	va_start(ap, fmt);
-	emit(loc, "warning", fmt, ap);
+	vdiag(DIAG_WARNING, loc, fmt, ap);
 	va_end(ap);
 }
 
@@ -177,14 +283,17 @@ void
 diag_note(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	/* A note tied to a suppressed error is noise; a summary (no
 	 * location) is exactly what a long list of errors needs. */
 	if (nerrors > DIAG_MAX_ERRORS && loc != NULL && loc->file != NULL)
 		return;
 	va_start(ap, fmt);
-	emit(loc, "note", fmt, ap);
+	msg = vformat(fmt, ap);
 	va_end(ap);
+	emit(loc, "note", msg);
+	free(msg);
 }
 
 int
@@ -205,5 +314,8 @@ diag_flush(void)
 	if (nerrors > DIAG_MAX_ERRORS)
 		fprintf(stderr, "egressc: %d more errors not shown\n",
 		    nerrors - DIAG_MAX_ERRORS);
+	if (nwarn_hidden > 0)
+		fprintf(stderr, "egressc: %d more warnings not shown\n",
+		    nwarn_hidden);
 	fflush(stderr);
 }

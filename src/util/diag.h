@@ -6,7 +6,15 @@
  *	    the source line
  *	    ^
  *
- * Errors are counted; after DIAG_MAX_ERRORS more are counted but not printed.
+ * A message about two places ("defined twice", "shadowed by") names the
+ * second one in a note of its own, with its own line and caret, as gcc and
+ * nft do, rather than as "(line N)" in the text: a reader, and an editor
+ * that jumps to FILE:LINE:COL, gets every place in the same form.
+ *
+ * Errors are counted; after DIAG_MAX_ERRORS more are counted but not
+ * printed.  Warnings likewise after DIAG_MAX_WARNINGS: a generated policy
+ * can shadow thousands of rules, and a screenful says as much as all of
+ * them.  diag_flush() says how many of each went unshown.
  */
 #ifndef EGRESSC_DIAG_H
 #define EGRESSC_DIAG_H
@@ -18,7 +26,8 @@ struct loc {
 	int		 line, col;	/* 1-based */
 };
 
-#define DIAG_MAX_ERRORS	20
+#define DIAG_MAX_ERRORS		20
+#define DIAG_MAX_WARNINGS	100
 
 /* Make a file's text known so diagnostics can quote its lines. */
 void	diag_source(const char *file, const char *text, size_t len);
@@ -36,16 +45,45 @@ void	diag_fail(const struct loc *, const char *, ...)
 int	diag_failures(void);
 void	diag_warning(const struct loc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * A note on its own: context for the messages just before it ("while
+ * expanding ...") or a summary.  A located note is dropped once errors are
+ * past the cap; a summary (NULL location) never is.
+ */
 void	diag_note(const struct loc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * A message with notes at other places, printed together:
+ *
+ *	struct diag *d = diag_new(DIAG_ERROR, &dup->loc,
+ *	    "network '%s' is defined twice", name);
+ *	diag_also(d, &first->loc, "first defined here");
+ *	diag_emit(d);
+ *
+ * The message is counted when emitted, and its notes share its fate: when
+ * the message is over its cap (or a quiet warning), none of them print.
+ * diag_new copies the locations but not the file names they point to,
+ * which must live until diag_emit; diag_emit frees d.
+ */
+enum diag_kind { DIAG_ERROR, DIAG_FAIL, DIAG_WARNING };
+struct diag;
+struct diag	*diag_new(enum diag_kind, const struct loc *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+void		 diag_also(struct diag *, const struct loc *,
+		    const char *, ...) __attribute__((format(printf, 3, 4)));
+void		 diag_emit(struct diag *);
+
 int	diag_errors(void);
 int	diag_warnings(void);
-/* Print the "N more errors" trailer if any were suppressed. */
+/* Print the "N more errors" and "N more warnings" trailers if any were
+ * suppressed. */
 void	diag_flush(void);
 /* Forget counts and sources (tests). Quiet mode suppresses warnings. */
 void	diag_reset(void);
 void	diag_quiet_warnings(int);
-/* Tests capture messages instead of printing them. */
+/* Tests capture messages instead of printing them: one call per message
+ * and one per note, each without its source line or newline. */
 void	diag_capture(void (*)(const char *line, void *), void *);
 
 #endif

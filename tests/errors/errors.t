@@ -1,7 +1,8 @@
 #!/bin/sh
 # Bad policies: each tests/errors/*.yaml names the diagnostics it must
 # produce in lines "# expect: FILE:LINE:COL: error: MESSAGE" (and
-# "# expect-warning: ..."), or in NAME.expect beside it when the file must
+# "# expect-warning: ...", and "# expect-note: ..." for a note naming a
+# second place), or in NAME.expect beside it when the file must
 # end where it does, which must appear verbatim on standard error;
 # the exit status must be 2, nothing may crash and no output may be left.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -17,6 +18,8 @@ for f in tests/errors/*.yaml; do
 	cat $exp | grep '^# expect: ' | sed 's/^# expect: //' >"$T/want"
 	cat $exp | grep '^# expect-warning: ' |
 	    sed 's/^# expect-warning: //' >>"$T/want"
+	cat $exp | grep '^# expect-note: ' |
+	    sed 's/^# expect-note: //' >>"$T/want"
 	[ -s "$T/want" ]
 	ok $? "$name: names its expected diagnostics"
 	while IFS= read -r line; do

@@ -46,7 +46,7 @@ The interface of a reader module:
 import ipaddress
 import os
 
-# target -> the suffixes of its output files, as DESIGN.md lists them.
+# target -> the suffixes of its output files, as egressc(1) lists them.
 TARGET_SUFFIXES = {
     'nftables': ['.nft'],
     'iptables': ['.rules.v4', '.rules.v6'],

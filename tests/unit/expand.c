@@ -569,8 +569,10 @@ test_stale(void)
 	is_int(diag_errors(), 0, "a warning, not an error");
 	msgs_reset();
 	setenv("SOURCE_DATE_EPOCH", "garbage", 1);
-	ok(cat_text("old.yaml", text) != NULL,
-	    "an invalid SOURCE_DATE_EPOCH falls back to the clock");
+	ok(cat_text("old.yaml", text) == NULL,
+	    "an invalid SOURCE_DATE_EPOCH fails, not the clock instead");
+	ok(have_msg("egressc: error: SOURCE_DATE_EPOCH 'garbage' is not a "
+	    "time"), "...saying so");
 	setenv("SOURCE_DATE_EPOCH", "1795737600", 1);
 }
 

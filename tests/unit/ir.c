@@ -1,11 +1,15 @@
 /*
  * ir.c - unit tests for the IR helpers: building rules, names and origins,
  * deep cloning, tier selection, target options, and first-match evaluation
- * (order, family, any source, resolved names, services).
+ * (order, family, any source, resolved names, services), and when one rule
+ * covers another.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ir/ir.h"
+#include "pass/optimise.h"
 #include "pass/tiers.h"
 #include "tap.h"
 
@@ -330,6 +334,131 @@ test_decide(void)
 	    "a rule with an empty source never applies, even for any_src");
 }
 
+/*
+ * A rule from words: "in" (inbound), "deny", "src=P,P", "dst=P,P",
+ * "name=HOST" (unresolved) or "name=HOST@ADDR|ADDR" (resolved), "all",
+ * PROTO/N or PROTO/LO-HI.  No src= is any source.
+ */
+static void
+spec_rule(struct ir *ir, struct ir_rule *r, const char *spec)
+{
+	char *copy = strdup(spec), *w, *save = NULL, *p, *save2 = NULL;
+	int k;
+
+	aset_any(A, &r->src);
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (strcmp(w, "in") == 0)
+			r->dir = IR_INBOUND;
+		else if (strcmp(w, "deny") == 0)
+			r->action = IR_DENY;
+		else if (strcmp(w, "all") == 0)
+			r->svc.all = true;
+		else if (strncmp(w, "src=", 4) == 0 ||
+		    strncmp(w, "dst=", 4) == 0) {
+			struct aset *s = w[0] == 's' ? &r->src : &r->dst;
+
+			aset_init(s);
+			for (p = strtok_r(w + 4, ",", &save2); p != NULL;
+			    p = strtok_r(NULL, ",", &save2))
+				addp(s, p);
+		} else if (strncmp(w, "name=", 5) == 0) {
+			char *at = strchr(w + 5, '@');
+			struct ir_name *n;
+
+			if (at != NULL)
+				*at++ = '\0';
+			ir_add_name(ir, r, w + 5, false, NULL);
+			n = &r->names[r->nnames - 1];
+			n->resolved = at != NULL;
+			for (p = at ? strtok_r(at, "|", &save2) : NULL;
+			    p != NULL; p = strtok_r(NULL, "|", &save2))
+				addp(&n->addrs, p);
+		} else {
+			unsigned lo, hi;
+			int n;
+
+			for (k = 0; k < P_N; k++)
+				if (strncmp(w, proto_name[k],
+				    strlen(proto_name[k])) == 0 &&
+				    w[strlen(proto_name[k])] == '/')
+					break;
+			p = k < P_N ? w + strlen(proto_name[k]) + 1 : w;
+			n = sscanf(p, "%u-%u", &lo, &hi);
+			if (k == P_N || n < 1) {
+				diag("bad test word '%s'", w);
+				continue;
+			}
+			iset_add(A, &r->svc.p[k], lo, n == 2 ? hi : lo);
+		}
+	}
+	free(copy);
+}
+
+static const struct {
+	const char	*a, *b;
+	bool		 covers;
+} cover_cases[] = {
+	{ "dst=10.0.0.0/8 tcp/443", "dst=10.0.0.0/8 tcp/443", true },
+	{ "dst=10.0.0.0/8 tcp/443", "dst=10.1.0.0/16 tcp/443", true },
+	{ "dst=10.1.0.0/16 tcp/443", "dst=10.0.0.0/8 tcp/443", false },
+	{ "dst=10.0.0.0/8 tcp/1-1024", "dst=10.0.0.1 tcp/443", true },
+	{ "dst=10.0.0.0/8 tcp/1-1024", "dst=10.0.0.1 tcp/443 udp/53", false },
+	{ "dst=10.0.0.0/8 tcp/443", "dst=10.0.0.1 udp/443", false },
+	{ "dst=10.0.0.0/8 all", "dst=10.0.0.1 tcp/443 icmp/8", true },
+	/* four full protocols still miss the others all matches */
+	{ "dst=10.0.0.0/8 tcp/0-65535 udp/0-65535 icmp/0-255 icmpv6/0-255",
+	  "dst=10.0.0.1 all", false },
+	{ "dst=10.0.0.0/8 all", "dst=10.0.0.1 all", true },
+	{ "dst=10.0.0.0/8 tcp/443", "dst=10.0.0.1", true },	/* no port */
+	{ "dst=10.0.0.0/8 tcp/443", "in dst=10.0.0.1 tcp/443", false },
+	{ "in dst=10.0.0.0/8 tcp/443", "in dst=10.0.0.1 tcp/443", true },
+	{ "deny dst=10.0.0.0/8 tcp/443", "dst=10.0.0.1 tcp/443", true },
+	{ "src=192.0.2.0/24 dst=10.0.0.0/8 all", "dst=10.0.0.1 all", false },
+	{ "dst=10.0.0.0/8 all", "src=192.0.2.0/24 dst=10.0.0.1 all", true },
+	{ "src=192.0.2.0/24 dst=10.0.0.0/8 all",
+	  "src=192.0.2.0/25 dst=10.0.0.1 all", true },
+	{ "dst=0.0.0.0/0 all", "dst=2001:db8::1 all", false },
+	{ "dst=0.0.0.0/0,::/0 all", "dst=2001:db8::1,10.0.0.1 all", true },
+	{ "dst=0.0.0.0/0 all", "dst=10.0.0.1,2001:db8::1 all", false },
+	/* names: covered by the same name, or by address once resolved */
+	{ "name=api.example tcp/443", "name=api.example tcp/443", true },
+	{ "dst=10.0.0.0/8 tcp/443", "name=api.example tcp/443", false },
+	{ "dst=10.0.0.0/8 tcp/443", "name=api.example@10.1.2.3 tcp/443",
+	  true },
+	{ "dst=10.0.0.0/8 tcp/443",
+	  "name=api.example@10.1.2.3|2001:db8::3 tcp/443", false },
+	{ "name=api.example@10.1.2.3 tcp/443", "dst=10.1.2.3 tcp/443",
+	  false },
+	{ "name=api.example tcp/443", "name=other.example tcp/443", false },
+	{ "name=api.example name=other.example tcp/443",
+	  "dst=10.0.0.1 name=other.example tcp/443", false },
+	{ "dst=10.0.0.0/8 name=api.example name=other.example tcp/443",
+	  "dst=10.0.0.1 name=other.example tcp/443", true },
+};
+
+/* ir_rule_covers over a table; the optimiser's shadowing is the same test. */
+static void
+test_covers(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cover_cases) / sizeof(cover_cases[0]); i++) {
+		struct ir *ir = ir_new(A);
+		struct ir_rule *a, *b;
+
+		spec_rule(ir, ir_add_rule(ir), cover_cases[i].a);
+		spec_rule(ir, ir_add_rule(ir), cover_cases[i].b);
+		a = &ir->rules[0];
+		b = &ir->rules[1];
+		ok(ir_rule_covers(a, b) == cover_cases[i].covers,
+		    "'%s' %s '%s'", cover_cases[i].a, cover_cases[i].covers ?
+		    "covers" : "does not cover", cover_cases[i].b);
+		is_int((int)opt_shadowed_by(ir, 1), cover_cases[i].covers ?
+		    0 : -1, "...and opt_shadowed_by agrees");
+	}
+}
+
 int
 main(void)
 {
@@ -339,6 +468,7 @@ main(void)
 	test_clone();
 	test_tiers_topts();
 	test_decide();
+	test_covers();
 	arena_free(A);
 	return done_testing();
 }

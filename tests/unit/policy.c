@@ -131,8 +131,9 @@ test_errors(void)
 	ok(load(a, "egressc: 1\nname: x\nrules:\n  - name: r\n"
 	    "    to: [192.0.2.1]\n  - name: r\n    to: [192.0.2.2]\n",
 	    path) == NULL, "a duplicate rule name fails");
-	ok(strstr(captured, "duplicate rule name 'r' (first at line 4)") !=
-	    NULL, "...naming the first");
+	snprintf(want, sizeof(want), "%s:6:11: error: duplicate rule name "
+	    "'r'\n%s:4:11: note: first defined here\n", path, path);
+	is_str(captured, want, "...with a note at the first");
 	unlink(path);
 	ok(load(a, "egressc: 1\nname: x\nrules:\n"
 	    "  - {name: a, to: [1.2.3.4/40]}\n"
