@@ -14,6 +14,7 @@
 #include "ir/ir.h"
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/out.h"
 
 static int
 parse_packet(const char *addr, const char *port, const char *from,
@@ -70,15 +71,12 @@ parse_packet(const char *addr, const char *port, const char *from,
 static void
 json_str(const char *s)
 {
-	putchar('"');
-	for (; *s != '\0'; s++)
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	putchar('"');
+	struct out o;
+
+	out_init(&o);
+	out_json_str(&o, s);
+	fwrite(o.buf, 1, o.len, stdout);
+	out_free(&o);
 }
 
 /* One decision: "ACTION RULE FILE:LINE:COL" or "ACTION (default)", with

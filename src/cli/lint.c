@@ -184,27 +184,10 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 }
 
 static void
-json_str(struct out *o, const char *s)
-{
-	out_putc(o, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			out_printf(o, "\\%c", c);
-		else if (c < 0x20)
-			out_printf(o, "\\u%04x", c);
-		else
-			out_putc(o, (char)c);
-	}
-	out_putc(o, '"');
-}
-
-static void
 json_loc(struct out *o, const struct loc *l)
 {
 	out_puts(o, "{\"file\": ");
-	json_str(o, l->file ? l->file : "");
+	out_json_str(o, l->file ? l->file : "");
 	out_printf(o, ", \"line\": %d, \"column\": %d}", l->line, l->col);
 }
 
@@ -219,19 +202,19 @@ print_json(const struct findings *fs, struct out *o)
 
 		out_puts(o, i ? ",\n  {" : "\n  {");
 		out_puts(o, "\"kind\": ");
-		json_str(o, f->kind);
+		out_json_str(o, f->kind);
 		out_puts(o, ", \"level\": \"warning\", \"rule\": ");
-		json_str(o, f->rule);
+		out_json_str(o, f->rule);
 		out_puts(o, ", \"location\": ");
 		json_loc(o, &f->loc);
 		out_puts(o, ", \"message\": ");
-		json_str(o, f->msg);
+		out_json_str(o, f->msg);
 		out_puts(o, ", \"related\": [");
 		for (k = 0; k < f->nrel; k++) {
 			out_puts(o, k ? ", {\"location\": " : "{\"location\": ");
 			json_loc(o, &f->rel[k].loc);
 			out_puts(o, ", \"message\": ");
-			json_str(o, f->rel[k].msg);
+			out_json_str(o, f->rel[k].msg);
 			out_putc(o, '}');
 		}
 		out_puts(o, "]}");
@@ -246,12 +229,12 @@ sarif_loc(struct out *o, const struct loc *l, const char *msg, int id)
 	if (id >= 0)
 		out_printf(o, "\"id\": %d, ", id);
 	out_puts(o, "\"physicalLocation\": {\"artifactLocation\": {\"uri\": ");
-	json_str(o, l->file ? l->file : "");
+	out_json_str(o, l->file ? l->file : "");
 	out_printf(o, "}, \"region\": {\"startLine\": %d, \"startColumn\": "
 	    "%d}}", l->line, l->col);
 	if (msg != NULL) {
 		out_puts(o, ", \"message\": {\"text\": ");
-		json_str(o, msg);
+		out_json_str(o, msg);
 		out_putc(o, '}');
 	}
 	out_putc(o, '}');
@@ -280,7 +263,7 @@ print_sarif(const struct findings *fs, struct out *o)
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		out_printf(o, "%s\n  {\"id\": \"%s\", \"shortDescription\": "
 		    "{\"text\": ", k ? "," : "", kinds[k][0]);
-		json_str(o, kinds[k][1]);
+		out_json_str(o, kinds[k][1]);
 		out_puts(o, "}}");
 	}
 	out_puts(o, "]}},\n\"results\": [");
@@ -290,7 +273,7 @@ print_sarif(const struct findings *fs, struct out *o)
 		out_printf(o, "%s\n  {\"ruleId\": \"%s\", \"level\": "
 		    "\"warning\", \"message\": {\"text\": ", i ? "," : "",
 		    f->kind);
-		json_str(o, f->msg);
+		out_json_str(o, f->msg);
 		out_puts(o, "}, \"locations\": [");
 		sarif_loc(o, &f->loc, NULL, -1);
 		out_puts(o, "]");

@@ -221,6 +221,7 @@ looks_like_address(const char *s)
 }
 
 /*
+ * dest -> ADDRESS | CIDR | HOST | '*.' ZONE | NETWORK-NAME | 'any'
  * One to:/from:/network entry.  names_ok: host names and wildcards are
  * allowed (not in from:).
  */
@@ -320,6 +321,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 	dests_union(fe, d, &nd->d);
 }
 
+/* dests -> dest | '[' dest {',' dest} ']' */
 static void
 parse_dests(struct fe *fe, const struct ynode *n, struct dests *d,
     bool names_ok, const char *what)
@@ -367,7 +369,11 @@ port_num(const char *s, size_t len, long max)
 	return v <= max ? v : -2;
 }
 
-/* "tcp/443", "udp/50000-60000", "icmp", "icmp/8" or a service name. */
+/*
+ * port -> PROTO '/' PORT | PROTO '/' LO '-' HI | 'icmp' ['/' TYPE]
+ *	 | 'icmpv6' ['/' TYPE] | SERVICE-NAME | 'any'
+ * "tcp/443", "udp/50000-60000", "icmp", "icmp/8" or a service name.
+ */
 static void
 parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
 {
@@ -463,6 +469,7 @@ parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
 	iset_add(fe->a, &svc->p[p], (u128)lo, (u128)hi);
 }
 
+/* ports -> port | '[' port {',' port} ']' */
 static void
 parse_ports(struct fe *fe, const struct ynode *n, struct svc *svc)
 {
@@ -570,6 +577,7 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 static const struct ynode *load_file(struct fe *, const char *path,
 		    const struct loc *, bool top);
 
+/* include -> FILE | '[' FILE {',' FILE} ']'	(relative to this file) */
 static void
 do_includes(struct fe *fe, const struct ynode *n, const char *from)
 {
@@ -761,6 +769,11 @@ rule_tier(struct fe *fe, const struct ynode *v, const char *tier)
 	tier_add(fe, tier);
 }
 
+/*
+ * rule -> '{' 'name:' NAME [tier: NAME] [to: dests] [from: dests]
+ *	   [ports: ports] [action: allow|deny|reject] [log: BOOL]
+ *	   [comment: TEXT] [direction: egress|inbound] [allow-private: BOOL] '}'
+ */
 static void
 parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 {
@@ -916,6 +929,7 @@ add_nd(struct fe *fe, const struct loc *loc)
 }
 
 /*
+ * targets -> '{' TARGET ':' '{' KEY ':' SCALAR ... '}' ... '}'
  * targets: recorded as written; which targets and keys exist, and what
  * their values may be, is the back ends' to say (be_check_options).
  */
@@ -957,6 +971,15 @@ parse_targets(struct fe *fe, const struct ynode *n)
 	}
 }
 
+/*
+ * policy -> '{' 'egressc: 1' 'name:' NAME [description: TEXT]
+ *	     [vars: '{' NAME ':' SCALAR ... '}'] [include: include]
+ *	     [wildcards: native|expand|forbid] [hosts: resolve|native]
+ *	     [default: deny|accept|none] [inbound: deny|allow] [tiers: tiers]
+ *	     [networks: '{' NAME ':' dests ... '}']
+ *	     [services: '{' NAME ':' ports ... '}'] [rules: '[' rule ... ']']
+ *	     [targets: targets] '}'
+ */
 static void
 parse_top(struct fe *fe, const struct ynode *root)
 {

@@ -96,3 +96,20 @@ out_str(struct out *o)
 	o->buf[o->len] = '\0';
 	return o->buf;
 }
+
+void
+out_json_str(struct out *o, const char *s)
+{
+	out_putc(o, '"');
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			out_printf(o, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			out_printf(o, "\\u%04x", c);
+		else
+			out_putc(o, (char)c);
+	}
+	out_putc(o, '"');
+}

@@ -22,5 +22,7 @@ void	out_printf(struct out *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Zero-terminated view of the contents (valid until the next write). */
 const char *out_str(struct out *);
+/* s as a JSON string, quotes included: no byte can end it early. */
+void	out_json_str(struct out *, const char *s);
 
 #endif
