@@ -100,11 +100,9 @@ job_free(struct job *j)
 struct ir *
 job_lower(struct job *j, const struct backend *be, struct arena *a)
 {
-	struct ir view = *j->ir;
+	struct lower_target to = { be->name, be->caps, j->strict };
 
-	/* The lowered copy and its sets belong to the caller's arena. */
-	view.arena = a;
-	return lower(&view, be, j->strict);
+	return lower(j->ir, &to, a);
 }
 
 int

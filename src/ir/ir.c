@@ -93,7 +93,12 @@ dup_array(struct arena *a, const void *v, size_t n, size_t sz)
 struct ir *
 ir_clone(const struct ir *src)
 {
-	struct arena *a = src->arena;
+	return ir_clone_into(src, src->arena);
+}
+
+struct ir *
+ir_clone_into(const struct ir *src, struct arena *a)
+{
 	struct ir *ir = arena_alloc(a, sizeof(*ir));
 	struct ir_rule *r;
 	const struct ir_rule *sr;
@@ -101,6 +106,7 @@ ir_clone(const struct ir *src)
 	int p;
 
 	*ir = *src;
+	ir->arena = a;
 	ir->rules = dup_array(a, src->rules, src->nrules, sizeof(*src->rules));
 	ir->caprules = ir->nrules = ir->rules != NULL ? src->nrules : 0;
 	ir->topts = dup_array(a, src->topts, src->ntopts, sizeof(*src->topts));

@@ -96,6 +96,8 @@ void		 ir_add_name(struct ir *, struct ir_rule *, const char *,
 void		 ir_add_origin(struct ir *, struct ir_rule *, const char *);
 /* A deep copy that later passes may change without touching the source. */
 struct ir	*ir_clone(const struct ir *);
+/* The same, with the copy and all its sets in arena a. */
+struct ir	*ir_clone_into(const struct ir *, struct arena *a);
 /* The value of targets.TARGET.KEY, or dflt. */
 const char	*ir_topt(const struct ir *, const char *target, const char *key,
 		    const char *dflt);

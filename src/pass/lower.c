@@ -1,11 +1,12 @@
 /* lower.c - fit the IR to a target's capabilities (see lower.h). */
 #include <string.h>
 
+#include "backend/backend.h"
 #include "pass/lower.h"
 #include "pass/unordered.h"
 
 static bool
-keeps(const struct ir *ir, const struct backend *be, const struct ir_name *n)
+keeps(const struct ir *ir, const struct lower_target *be, const struct ir_name *n)
 {
 	if (n->wildcard)
 		return (be->caps & BE_WILDCARD) && ir->wildcards ==
@@ -33,7 +34,7 @@ lower_rule_empty(const struct ir_rule *r)
  * strict, as an error.
  */
 static void
-lossy(const struct backend *be, const struct ir_rule *r, bool strict,
+lossy(const struct lower_target *be, const struct ir_rule *r, bool strict,
     const char *what)
 {
 	if (strict)
@@ -45,7 +46,7 @@ lossy(const struct backend *be, const struct ir_rule *r, bool strict,
 }
 
 static void
-say_losses(const struct ir *ir, const struct backend *be, bool strict)
+say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 {
 	size_t i;
 
@@ -62,9 +63,9 @@ say_losses(const struct ir *ir, const struct backend *be, bool strict)
 }
 
 struct ir *
-lower(const struct ir *in, const struct backend *be, bool strict)
+lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 {
-	struct ir *ir = ir_clone(in);
+	struct ir *ir = ir_clone_into(in, a);
 	size_t i, j, k, keep;
 	int errs = diag_errors();
 
@@ -97,7 +98,7 @@ lower(const struct ir *in, const struct backend *be, bool strict)
 		r->nnames = keep;
 		aset_norm(&r->dst);
 	}
-	say_losses(ir, be, strict);
+	say_losses(ir, be, be->strict);
 	if (diag_errors() != errs)
 		return NULL;
 	/* Rules that can match nothing (a name with no addresses, say). */

@@ -7,14 +7,24 @@
 #ifndef EGRESSC_LOWER_H
 #define EGRESSC_LOWER_H
 
-#include "backend/backend.h"
+#include "ir/ir.h"
+
+/* What lowering needs of a target: its name (for messages) and what it
+ * can express (BE_* of backend/backend.h). */
+struct lower_target {
+	const char	*name;
+	unsigned	 caps;
+	bool		 strict;	/* a loss is an error, not a warning */
+};
 
 /*
- * A new IR (same arena) for be; NULL after diag_error().  Every place where
- * the target cannot say what the policy says (log dropped, reject written
- * as a silent block) is a warning at the rule, or with strict an error.
+ * A new IR, in arena a, for the target; NULL after diag_error().  Every
+ * place where the target cannot say what the policy says (log dropped,
+ * reject written as a silent block) is a warning at the rule, or with
+ * strict an error.
  */
-struct ir	*lower(const struct ir *, const struct backend *, bool strict);
+struct ir	*lower(const struct ir *, const struct lower_target *,
+		    struct arena *a);
 /* Does the rule match anything at all once lowered? */
 bool		 lower_rule_empty(const struct ir_rule *);
 

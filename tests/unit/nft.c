@@ -95,7 +95,10 @@ policy(struct arena *a, enum ir_default def)
 static struct ir *
 lowered(struct ir *ir)
 {
-	return lower(ir, be_find("nftables"), false);
+	const struct backend *be = be_find("nftables");
+	struct lower_target to = { be->name, be->caps, false };
+
+	return lower(ir, &to, ir->arena);
 }
 
 static bool
