@@ -6,19 +6,24 @@
 #   make check      install missing test packages, then run every test
 #                   against a normal build and an ASan+UBSan build
 #   make bench      compile a generated 2000-rule policy; time and memory
-#   make install    PREFIX=/usr/local DESTDIR=  (the binary and man pages:
-#                   templates/*.tmpl are built into the binary)
+#   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
+#                   shipped policy, catalog and example lock, the JSON
+#                   Schemas, bash and zsh completion; templates/*.tmpl are
+#                   built into the binary)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/egressc
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
 
 CC      ?= cc
 PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 # Debian packages: what building needs, and what the tests add.
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
-TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time \
+TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
              perl python3
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
@@ -108,12 +113,30 @@ check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)
 bench: egressc
 	sh bench/bench.sh
 
-install: egressc
+# The completion scripts are written by the binary from its own command
+# table, so they cannot drift from it.
+build/completion/egressc build/completion/_egressc: egressc
+	@mkdir -p build/completion
+	./egressc completion bash >build/completion/egressc.tmp
+	./egressc completion zsh >build/completion/_egressc.tmp
+	mv build/completion/egressc.tmp build/completion/egressc
+	mv build/completion/_egressc.tmp build/completion/_egressc
+
+install: egressc build/completion/egressc build/completion/_egressc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/catalogs \
+	  $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 egressc $(DESTDIR)$(BINDIR)/egressc
 	install -m 644 man/egressc.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/egressc-policy.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 policies/heygen-livekit.yaml \
+	  policies/heygen-livekit.example.lock $(DESTDIR)$(DATADIR)/
+	install -m 644 policies/catalogs/livekit-cloud.yaml \
+	  $(DESTDIR)$(DATADIR)/catalogs/
+	install -m 644 grammar/*.schema.json $(DESTDIR)$(DATADIR)/schema/
+	install -m 644 build/completion/egressc $(DESTDIR)$(BASHCOMPDIR)/egressc
+	install -m 644 build/completion/_egressc $(DESTDIR)$(ZSHCOMPDIR)/_egressc
 
 clean:
 	rm -rf build egressc out deps-ok

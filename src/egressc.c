@@ -18,17 +18,17 @@ static const struct cli_cmd commands[] = {
 	      O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
 	      O_CONC),
-	  cmd_compile },
+	  cmd_compile, false },
 	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] POLICY",
 	  "Compare the files in DIR with what compile would write: 0 up to "
 	  "date, 1 stale (diff -u on standard output).",
-	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK), cmd_check },
+	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK), cmd_check, false },
 	{ "lint", "[--strict] [--verbose] [--format text|json|sarif] "
 	  "[--tier T]\n"
 	  "                       [--lock FILE] POLICY",
 	  "Report rules that can never match (redundant or in conflict, with "
 	  "an example packet), match nothing, or allow everything.",
-	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint },
+	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint, false },
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
 	  "                       [--tries N] [--concurrency N] [--keep-going] "
 	  "[--keep-days N]\n"
@@ -36,7 +36,7 @@ static const struct cli_cmd commands[] = {
 	  "Look up every host name of POLICY and write the lock file.",
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_KEEPGOING,
 	      O_KEEPDAYS, O_NOSTAMP),
-	  cmd_resolve },
+	  cmd_resolve, false },
 	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
 	  "[--json] POLICY\n"
 	  "                       (--to ADDR|HOST --port PROTO/PORT | --batch "
@@ -44,21 +44,25 @@ static const struct cli_cmd commands[] = {
 	  "Say which rule decides a packet, first match wins.",
 	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
 	      O_JSON),
-	  cmd_explain },
+	  cmd_explain, false },
 	{ "catalog", "livekit --project NAME --regions FILE [--source URL] "
 	  "[-o FILE]",
 	  "Write a catalog of LiveKit's per-region hosts for one project.",
-	  OPTS(O_PROJECT, O_REGIONS, O_SOURCE, O_OUTPUT), cmd_catalog },
+	  OPTS(O_PROJECT, O_REGIONS, O_SOURCE, O_OUTPUT), cmd_catalog, true },
 	{ "apply", "[--dry-run] [--force] [--netns NAME] [--tier T] [--lock "
 	  "FILE] POLICY",
 	  "Load the policy's nftables table into the kernel in one atomic "
 	  "batch.",
-	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE), cmd_apply },
+	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE), cmd_apply, false },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",
-	  OPTS(O_TIER, O_LOCK, O_NETNS), cmd_verify },
-	{ NULL, NULL, NULL, NULL, NULL }
+	  OPTS(O_TIER, O_LOCK, O_NETNS), cmd_verify, false },
+	{ "completion", "bash | zsh | tiers POLICY",
+	  "Print the bash or zsh completion script (made from this table), or "
+	  "the tiers of POLICY, one a line.",
+	  OPTS(0), cmd_completion, true },
+	{ NULL, NULL, NULL, NULL, NULL, false }
 };
 
 int

@@ -19,14 +19,7 @@
 #include "util/diag.h"
 #include "util/hostname.h"
 
-struct optdef {
-	int		 id;
-	const char	*name;
-	const char	*arg;		/* NULL: a flag */
-	const char	*help;
-};
-
-static const struct optdef optdefs[] = {
+static const struct cli_opt optdefs[] = {
 	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
 	{ O_OUTPUT, "output", "DIR", "write one file per target into DIR "
 	    "(catalog: the file to write)" },
@@ -72,10 +65,16 @@ static const struct optdef optdefs[] = {
 
 static const struct cli_cmd *commands;
 
-static const struct optdef *
-optdef(int id)
+const struct cli_cmd *
+cli_commands(void)
 {
-	const struct optdef *d;
+	return commands;
+}
+
+const struct cli_opt *
+cli_opt_find(int id)
+{
+	const struct cli_opt *d;
 
 	for (d = optdefs; d->name != NULL; d++)
 		if (d->id == id)
@@ -111,7 +110,7 @@ usage_cmd(FILE *f, const struct cli_cmd *c)
 	if (c->opts[0] != 0)
 		fputs("\noptions:\n", f);
 	for (id = c->opts; *id != 0; id++) {
-		const struct optdef *d = optdef(*id);
+		const struct cli_opt *d = cli_opt_find(*id);
 		char left[64];
 
 		if (d == NULL)
@@ -219,7 +218,7 @@ run(const struct cli_cmd *c, int argc, char **argv)
 	struct option lo[sizeof(optdefs) / sizeof(optdefs[0]) + 1];
 	struct opts o;
 	size_t n = 0;
-	const struct optdef *d;
+	const struct cli_opt *d;
 	const int *id;
 	int ch;
 
@@ -249,14 +248,14 @@ run(const struct cli_cmd *c, int argc, char **argv)
 			;
 		if (*id == 0)
 			return cli_usage_error("--%s does not go with '%s'",
-			    optdef(ch)->name, c->name);
+			    cli_opt_find(ch)->name, c->name);
 		if (set_opt(&o, c, ch, optarg) < 0)
 			return EX_BAD;
 	}
 	argc -= optind;
 	argv += optind;
-	/* Every command but catalog takes one POLICY file. */
-	if (strcmp(c->name, "catalog") != 0 && argc != 1)
+	/* A command takes one POLICY file unless it checks its own. */
+	if (!c->own_args && argc != 1)
 		return cli_usage_error("'%s' takes one POLICY file", c->name);
 	return c->run(&o, argc, argv);
 }

@@ -75,7 +75,20 @@ struct cli_cmd {
 	const char	*summary;	/* one line for --help */
 	const int	*opts;		/* option ids, 0-terminated */
 	int		(*run)(struct opts *, int argc, char **argv);
+	bool		 own_args;	/* checks its arguments; else one POLICY */
 };
+
+/* One option: its id, long name, argument (NULL: a flag) and help. */
+struct cli_opt {
+	int		 id;
+	const char	*name;
+	const char	*arg;
+	const char	*help;
+};
+
+/* The command table cli_main was given, and an option by id. */
+const struct cli_cmd	*cli_commands(void);
+const struct cli_opt	*cli_opt_find(int id);
 
 /* args.c: parse argv against cmds (NULL-terminated) and run one. */
 int	cli_main(const struct cli_cmd *cmds, int argc, char **argv);
@@ -130,5 +143,6 @@ int	cmd_explain(struct opts *, int, char **);
 int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
+int	cmd_completion(struct opts *, int, char **);
 
 #endif

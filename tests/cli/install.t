@@ -1,6 +1,8 @@
 #!/bin/sh
-# make install PREFIX=... DESTDIR=...: the binary and both man pages land
-# where they should, and nothing else is needed: the templates are built
+# make install PREFIX=... DESTDIR=...: the binary, both man pages, the
+# shipped policy with its catalog and example lock, the JSON Schemas and the
+# bash and zsh completion land where they should; the installed binary
+# compiles the installed policy to the golden bytes; the templates are built
 # in, so the binary copied alone anywhere writes the golden bytes.
 # EGRESSC_TEMPLATES still overrides them, for work on the templates.
 . "$(dirname "$0")/../lib/tap.sh"
@@ -15,7 +17,26 @@ R="$T/root/opt/egressc"
 [ -x "$R/bin/egressc" ]; ok $? "bin/egressc installed"
 [ -f "$R/share/man/man1/egressc.1" ] && [ -f "$R/share/man/man5/egressc-policy.5" ]
 ok $? "man pages installed"
-[ ! -e "$R/share/egressc" ]; ok $? "no templates installed: they are in the binary"
+[ ! -e "$R/share/egressc/templates" ]; ok $? "no templates installed: they are in the binary"
+D="$R/share/egressc"
+[ -f "$D/heygen-livekit.yaml" ] && [ -f "$D/heygen-livekit.example.lock" ] &&
+    [ -f "$D/catalogs/livekit-cloud.yaml" ]
+ok $? "the shipped policy, its example lock and the catalog installed"
+for s in policy catalog lock; do
+	cmp -s "grammar/$s.schema.json" "$D/schema/$s.schema.json"
+	ok $? "schema/$s.schema.json installed"
+done
+[ -f "$R/share/bash-completion/completions/egressc" ] &&
+    [ -f "$R/share/zsh/vendor-completions/_egressc" ]
+ok $? "bash and zsh completion installed"
+"$R/bin/egressc" completion bash | cmp -s - "$R/share/bash-completion/completions/egressc"
+ok $? "...as the binary writes it"
+(cd / && "$R/bin/egressc" compile -t nftables --lock "$D/heygen-livekit.example.lock" \
+    "$D/heygen-livekit.yaml") >"$T/inst.nft" 2>"$T/log"
+ok $? "the installed binary compiles the installed policy"
+sed "s|$D/|policies/|g" "$T/inst.nft" | cmp -s - tests/golden/heygen-livekit/heygen-livekit.nft
+ok $? "...to the golden bytes (paths aside)"
+sed "s|$D/|policies/|g" "$T/inst.nft" | diff - tests/golden/heygen-livekit/heygen-livekit.nft | head -5 | sed 's/^/# /'
 
 # The installed binary alone in an empty directory, no templates anywhere
 # near it, run from elsewhere.
