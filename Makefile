@@ -24,6 +24,7 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
+             pre-commit git \
              perl python3
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
