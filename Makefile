@@ -24,7 +24,7 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
-             pre-commit git \
+             pre-commit git debhelper lintian dpkg-dev \
              perl python3
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
@@ -33,7 +33,8 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
            -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE \
+# CPPFLAGS and LDFLAGS as dpkg-buildflags gives them (fortify, relro).
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CPPFLAGS) $(CFLAGS) -D_GNU_SOURCE \
              -DEGRESSC_VERSION='"$(VERSION)"' \
              -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -73,12 +74,12 @@ $$(B_$(1))/gen/templates.o: $$(B_$(1))/gen/templates.c $$(HDRS) | deps-ok
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o) $$(B_$(1))/gen/templates.o
 	@echo "  LD    $$@"
-	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) $$^ -o $$@ $$(LIBS)
 $$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o) \
     $$(B_$(1))/gen/templates.o
 	@mkdir -p $$(dir $$@)
 	@echo "  LD    $$@"
-	@$$(CC) $$(ALL_CFLAGS) $(2) $$^ -o $$@ $$(LIBS)
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) $$^ -o $$@ $$(LIBS)
 endef
 $(eval $(call variant,release,))
 $(eval $(call variant,asan,$(SAN)))
