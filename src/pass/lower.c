@@ -107,7 +107,7 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 			ir->rules[k++] = ir->rules[i];
 	ir->nrules = k;
 	/* Windows: no rule order, a block rule beats every allow rule. */
-	if (!(be->caps & BE_FIRST_MATCH) && lower_unordered(ir) < 0)
+	if (!(be->caps & BE_FIRST_MATCH) && lower_unordered(ir, be->strict) < 0)
 		return NULL;
 	return ir;
 }

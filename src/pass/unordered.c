@@ -395,9 +395,20 @@ un_any_allow_all(const struct ir *ir)
  * when the default is deny and no allow rule takes every protocol; else
  * say so.
  */
+/* A place Windows cannot say exactly: a warning, or with strict (compile
+ * --strict) an error, like every other loss a target has. */
+static void
+un_loss(bool strict, const struct ir_rule *r, const char *what)
+{
+	if (strict)
+		diag_error(&r->loc, "%s (--strict)", what);
+	else
+		diag_warning(&r->loc, "%s", what);
+}
+
 static bool
 un_warn_other(const struct ir *ir, const struct ir_rule *r,
-    const struct piece *pc)
+    const struct piece *pc, bool strict)
 {
 	size_t p;
 
@@ -410,16 +421,17 @@ un_warn_other(const struct ir *ir, const struct ir_rule *r,
 			break;
 	if (p == P_N)
 		return false;
-	diag_warning(&r->loc, "rule '%s': Windows Firewall cannot block every "
-	    "protocol but some ports: protocols other than tcp, udp, icmp and "
-	    "icmpv6 that an earlier allow rule leaves to this rule go to the "
-	    "default", r->name);
+	un_loss(strict, r, arena_printf(ir->arena, "rule '%s': Windows "
+	    "Firewall cannot block every protocol but some ports: protocols "
+	    "other than tcp, udp, icmp and icmpv6 that an earlier allow rule "
+	    "leaves to this rule go to the default", r->name));
 	return true;
 }
 
 int
-lower_unordered(struct ir *ir)
+lower_unordered(struct ir *ir, bool strict)
 {
+	int errs = diag_errors();
 	struct arena *a = ir->arena;
 	struct piece *orig, *sub;
 	struct ir_rule *nv = NULL;
@@ -451,11 +463,12 @@ lower_unordered(struct ir *ir)
 			if (un_is_block(r) && !warned &&
 			    (r->nnames > 0 || un_has_wildcard(e)) &&
 			    un_overlap(&orig[i], &sub[j])) {
-				diag_warning(&r->loc, "rule '%s' blocks, and "
-				    "Windows resolves the host names in it or "
-				    "the wildcards in the earlier allow rule "
-				    "'%s' itself: it may block what '%s' "
-				    "allows", r->name, e->name, e->name);
+				un_loss(strict, r, arena_printf(a, "rule '%s' "
+				    "blocks, and Windows resolves the host "
+				    "names in it or the wildcards in the "
+				    "earlier allow rule '%s' itself: it may "
+				    "block what '%s' allows", r->name, e->name,
+				    e->name));
 				warned = true;
 			}
 			/* Most rules meet no piece: copy nothing for them. */
@@ -477,7 +490,7 @@ lower_unordered(struct ir *ir)
 			unsigned sfx = k;
 
 			if (!warned)
-				warned = un_warn_other(ir, r, &cur.v[k]);
+				warned = un_warn_other(ir, r, &cur.v[k], strict);
 			while (k > 0 && (name == r->name ||
 			    un_name_taken(ir->rules, ir->nrules, name) ||
 			    un_name_taken(nv, n, name)))
@@ -491,5 +504,5 @@ lower_unordered(struct ir *ir)
 	ir->rules = nv;
 	ir->nrules = n;
 	ir->caprules = cap;
-	return 0;
+	return diag_errors() != errs ? -1 : 0;
 }

@@ -12,7 +12,8 @@
 
 #include "ir/ir.h"
 
-/* 0; warnings (never errors) where a target cannot say it exactly. */
-int	lower_unordered(struct ir *);
+/* 0; a warning where Windows cannot say a rule exactly, or with strict an
+ * error (and -1). */
+int	lower_unordered(struct ir *, bool strict);
 
 #endif

@@ -24,4 +24,17 @@ ok $? "...the losses are errors"
 ok $? "...and no file is written"
 "$EG" compile --strict -t nftables $L $P >/dev/null 2>&1
 is $? 0 "--strict with a target that loses nothing: exit 0"
+
+# Windows' own approximations (block rules cut around earlier allows) are
+# losses too: warnings, and errors under --strict.
+E=tests/policies/embed.yaml
+"$EG" compile -t netsh --lock tests/policies/embed.lock $E >/dev/null 2>"$T/e"
+is $? 0 "a Windows approximation: still compiles"
+grep -q "embed.yaml:12:11: warning: rule 'deny-rest': Windows Firewall cannot block" "$T/e"
+ok $? "...with a warning at the rule"
+"$EG" compile --strict -t netsh --lock tests/policies/embed.lock $E >"$T/o" 2>"$T/e"
+is $? 2 "...and --strict makes it exit 2"
+grep -q "embed.yaml:12:11: error: rule 'deny-rest': Windows Firewall cannot block.*(--strict)" "$T/e"
+ok $? "...an error at the rule"
+[ ! -s "$T/o" ]; ok $? "...with no output"
 done_testing

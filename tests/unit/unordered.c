@@ -152,7 +152,7 @@ main(void)
 	rule(ir, "deny-rest", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
 	rule(ir, "deny-rest-2", IR_REJECT, "10.1.0.0/16", P_TCP, 1, 10);
 	orig = ir_clone(ir);
-	is_int(lower_unordered(ir), 0, "lower_unordered succeeds");
+	is_int(lower_unordered(ir, false), 0, "lower_unordered succeeds");
 	is_int((int)ir->nrules, 4, "deny-rest splits in two, others stay");
 	is_str(ir->rules[0].name, "web", "first rule keeps its name");
 	is_str(ir->rules[1].name, "deny-rest", "first piece keeps the name");
@@ -171,7 +171,7 @@ main(void)
 	ir = ir_new(A);
 	rule(ir, "block", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
 	rule(ir, "hidden", IR_ALLOW, "10.0.1.0/24", P_UDP, 1000, 2000);
-	lower_unordered(ir);
+	lower_unordered(ir, false);
 	is_int((int)ir->nrules, 1, "a shadowed allow is dropped");
 
 	/* A block taking only some ports leaves the allow whole. */
@@ -179,7 +179,7 @@ main(void)
 	rule(ir, "block", IR_DENY, "10.0.0.0/24", P_UDP, 1000, 1010);
 	rule(ir, "media", IR_ALLOW, "10.0.0.0/16", P_UDP, 1000, 2000);
 	orig = ir_clone(ir);
-	lower_unordered(ir);
+	lower_unordered(ir, false);
 	is_int((int)ir->nrules, 2, "a partial block does not split the allow");
 	ok(aset_equal(&ir->rules[1].dst, &orig->rules[1].dst) &&
 	    svc_equal(&ir->rules[1].svc, &orig->rules[1].svc),
@@ -191,7 +191,7 @@ main(void)
 		ir->def = IR_DEF_DENY;
 		random_rules(ir, seed);
 		orig = ir_clone(ir);
-		lower_unordered(ir);
+		lower_unordered(ir, false);
 		bad = compare(orig, ir, seed);
 		if (bad > worst)
 			worst = bad;
