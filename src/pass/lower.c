@@ -45,6 +45,17 @@ lossy(const struct lower_target *be, const struct ir_rule *r, bool strict,
 		    be->name, what);
 }
 
+static bool
+has_host(const struct ir_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nnames; i++)
+		if (!r->names[i].wildcard)
+			return true;
+	return false;
+}
+
 static void
 say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 {
@@ -59,6 +70,12 @@ say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 		if (r->action == IR_REJECT && !(be->caps & BE_REJECT))
 			lossy(be, r, strict, "cannot reject: the rule blocks "
 			    "silently (no RST or ICMP unreachable)");
+		if (ir->hosts == IR_HOSTS_NATIVE && !(be->caps & BE_FQDN) &&
+		    has_host(r))
+			lossy(be, r, strict, "cannot match host names: it "
+			    "matches the lock's addresses of them instead "
+			    "(hosts: native), and does not follow a name that "
+			    "moves");
 	}
 }
 
@@ -98,7 +115,7 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 		r->nnames = keep;
 		aset_norm(&r->dst);
 	}
-	say_losses(ir, be, be->strict);
+	say_losses(in, be, be->strict);
 	if (diag_errors() != errs)
 		return NULL;
 	/* Rules that can match nothing (a name with no addresses, say). */

@@ -25,6 +25,15 @@ ok $? "...and no file is written"
 "$EG" compile --strict -t nftables $L $P >/dev/null 2>&1
 is $? 0 "--strict with a target that loses nothing: exit 0"
 
+# hosts: native: a target that cannot keep names matches their locked
+# addresses instead; one that can (pf) is quiet.
+N=tests/policies/native-hosts.yaml
+"$EG" compile -o "$T/nh" --lock tests/policies/native-hosts.lock $N 2>"$T/e"
+grep -q "native-hosts.yaml:7:11: warning: rule 'api': target 'nftables' cannot match host names: it matches the lock's addresses" "$T/e"
+ok $? "hosts: native on nftables: said at the rule"
+grep -q "rule 'api': target 'pf' cannot match host names" "$T/e"
+is $? 1 "...and not for pf, which keeps the name"
+
 # Windows' own approximations (block rules cut around earlier allows) are
 # losses too: warnings, and errors under --strict.
 E=tests/policies/embed.yaml
