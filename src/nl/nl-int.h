@@ -1,7 +1,7 @@
 /*
  * nl-int.h - what the files of src/nl/ share and nothing else may use: the
- * libnftnl form of the nftables model (build.c), decoded rules (decode.c)
- * and the netlink socket (sock.c).  Kept apart from nl.h so that the
+ * libnftnl form of the nftables model (build.c), decoded rules (decode.c),
+ * the netlink socket (sock.c) and batches (batch.c).  Kept apart from nl.h so that the
  * command line sees only apply and verify, and these can change freely.
  */
 #ifndef EGRESSC_NL_INT_H
@@ -129,5 +129,65 @@ void	nl_sock_close(struct nl_sock *);
 struct nlmsghdr;
 int	nl_sock_talk(struct nl_sock *, struct nlmsghdr *,
 	    int (*cb)(const struct nlmsghdr *, void *), void *);
+/*
+ * One GET request of family inet, obj put in by payload (NULL: none);
+ * 0 or -errno, -EINTR when the ruleset changed under a dump.
+ */
+int	nl_sock_ask(struct nl_sock *, int type, uint16_t flags, void *obj,
+	    void (*payload)(struct nlmsghdr *, void *),
+	    int (*cb)(const struct nlmsghdr *, void *), void *);
+/* Payload writers for nl_sock_ask, one per libnftnl object type. */
+void	nl_p_table(struct nlmsghdr *, void *);
+void	nl_p_chain(struct nlmsghdr *, void *);
+void	nl_p_set(struct nlmsghdr *, void *);
+void	nl_p_elems(struct nlmsghdr *, void *);
+void	nl_p_rule(struct nlmsghdr *, void *);
+void	nl_p_obj(struct nlmsghdr *, void *);
+void	nl_p_flowtable(struct nlmsghdr *, void *);
+/* The ruleset's generation: it changes with every commit.  0 or -errno. */
+int	nl_sock_genid(struct nl_sock *, uint32_t *);
+
+/* batch.c: one nfnetlink transaction and who sent each of its messages. */
+struct nl_rec {
+	uint32_t		 seq;
+	size_t			 index;	/* 1-based, in the batch */
+	const struct nl_rule	*rule;	/* NULL: not a policy rule's */
+	const char		*what;	/* "NEWRULE", ... */
+};
+struct nl_batch {
+	char		*buf;
+	size_t		 len, cap;
+	size_t		 check_len;	/* all but the BATCH_END */
+	struct nl_rec	*recs;
+	size_t		 nrecs, caprecs;
+	uint32_t	 seq;		/* the next message's */
+	struct arena	*a;		/* the records */
+};
+/* How a send names things when the kernel says no. */
+struct nl_send {
+	const char	*origin;	/* a file, for errors at no rule */
+	const char	*what;		/* "the batch" */
+	const char	*table;
+	bool		 check;		/* run it and abort: change nothing */
+};
+void	nl_batch_init(struct nl_batch *, struct arena *, uint32_t seq);
+void	nl_batch_free(struct nl_batch *);
+/* Where the next message goes: room for any one message. */
+char	*nl_batch_room(struct nl_batch *);
+/* The message just built at nl_batch_room(); what NULL: not answered. */
+void	nl_batch_add(struct nl_batch *, struct nlmsghdr *,
+	    const struct nl_rule *, const char *what);
+void	nl_batch_begin(struct nl_batch *);
+void	nl_batch_end(struct nl_batch *);
+/*
+ * A batch as bytes (from a state file): 0 when it is BATCH_BEGIN, then
+ * only messages that make table inet `table` and its contents, then
+ * BATCH_END; else -1.
+ */
+int	nl_batch_load(struct nl_batch *, const void *, size_t,
+	    const char *table);
+/* 0, or -1 after diag_fail() naming the message the kernel refused. */
+int	nl_batch_send(struct nl_sock *, const struct nl_batch *,
+	    const struct nl_send *);
 
 #endif
