@@ -7,7 +7,8 @@
  * nothing.  Every message asks for an acknowledgement, and each message's
  * sequence number is remembered with the policy rule it came from
  * (batch.c), so a kernel error is reported at that rule's line in the
- * policy.
+ * policy.  A guarded apply (--confirm) arms its rollback first
+ * (confirm.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,8 +249,14 @@ print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 	}
 }
 
+/*
+ * The batch, sent.  With --confirm the guard is armed first (the table
+ * saved, the watchdog started), so that there is never a moment when the
+ * new table is loaded and nothing would put the old one back.
+ */
 static int
-load(const struct ir *ir, const struct nl_want *w)
+load(struct nl_guard *g, const struct ir *ir, const struct nl_want *w,
+    const struct nl_opts *o)
 {
 	struct nl_send how = { ir->file, "the batch", w->table, false };
 	struct nl_batch b;
@@ -258,10 +265,17 @@ load(const struct ir *ir, const struct nl_want *w)
 
 	if (nl_sock_open(&s) < 0)
 		return -1;
-	nl_batch_init(&b, w->arena, s.seq);
-	build_batch(&b, w);
-	rc = nl_batch_send(&s, &b, &how);
-	nl_batch_free(&b);
+	rc = o->confirm > 0 ? nl_guard_arm(g, &s, ir, o) : 0;
+	if (rc == 0) {
+		nl_batch_init(&b, w->arena, s.seq);
+		build_batch(&b, w);
+		rc = nl_batch_send(&s, &b, &how);
+		nl_batch_free(&b);
+		if (o->confirm > 0 && rc == 0)
+			nl_guard_done(g);
+		else if (o->confirm > 0)
+			nl_guard_disarm(g);
+	}
 	nl_sock_close(&s);
 	return rc;
 }
@@ -272,6 +286,7 @@ nl_apply(const struct ir *ir, const struct nl_opts *o)
 	struct arena *a = arena_new();
 	struct nft_table t;
 	struct nl_want w;
+	struct nl_guard g;
 	int rc = 0;
 
 	/* The namespace first: "lo" is looked up in it. */
@@ -286,8 +301,10 @@ nl_apply(const struct ir *ir, const struct nl_opts *o)
 	nl_want_build(a, &t, true, &w);
 	if (o->dry_run)
 		print_batch(&w, o, stdout);
-	else
-		rc = load(ir, &w);
+	else if ((rc = nl_guard_open(&g, a, w.table, o->confirm > 0)) == 0) {
+		rc = load(&g, ir, &w, o);
+		nl_guard_close(&g);
+	}
 	nl_want_free(&w);
 	arena_free(a);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * nl-int.h - what the files of src/nl/ share and nothing else may use: the
  * libnftnl form of the nftables model (build.c), decoded rules (decode.c),
- * the netlink socket (sock.c) and batches (batch.c).  Kept apart from nl.h so that the
+ * the netlink socket (sock.c), batches (batch.c), the saved form of a
+ * table (save.c) and the guard of apply --confirm (confirm.c).  Kept apart from nl.h so that the
  * command line sees only apply and verify, and these can change freely.
  */
 #ifndef EGRESSC_NL_INT_H
@@ -189,5 +190,45 @@ int	nl_batch_load(struct nl_batch *, const void *, size_t,
 /* 0, or -1 after diag_fail() naming the message the kernel refused. */
 int	nl_batch_send(struct nl_sock *, const struct nl_batch *,
 	    const struct nl_send *);
+
+/*
+ * save.c: table inet `table` as the kernel holds it now, read in one
+ * generation, as a batch that puts it back exactly: add the table, delete
+ * it, and (when it existed: *existed) add it again with its chains,
+ * objects, sets and their elements, flowtables and rules.  b is
+ * initialized here.  0, or -1 after diag_fail().
+ */
+int	nl_save(struct nl_sock *, struct arena *, const char *table,
+	    struct nl_batch *b, bool *existed);
+
+/*
+ * confirm.c: the guard of apply.  nl_guard_open takes the lock of the
+ * state directory and refuses (diag_error, -1) while a guarded apply of
+ * the table is pending in this network namespace; with arm, it makes the
+ * directory.  nl_guard_arm saves the table, checks the kernel would take
+ * the saved form back, starts the watchdog and writes the state file;
+ * nl_guard_disarm undoes that when the apply failed, nl_guard_done says
+ * how to confirm; nl_guard_close drops the lock.
+ */
+struct nl_guard {
+	struct arena	*a;
+	const char	*table;
+	const char	*dir;		/* NULL: no state directory */
+	const char	*pending;	/* DIR/netINODE-TABLE.pending */
+	const char	*log;		/* DIR/netINODE-TABLE.log */
+	unsigned long	 nsino;		/* the network namespace's inode */
+	int		 lockfd;
+	int		 pid;		/* the watchdog; 0: none */
+	bool		 existed;	/* a previous table was saved */
+	long long	 deadline;	/* wall clock, for people */
+	const char	*confirm;	/* the command that confirms */
+};
+int	nl_guard_open(struct nl_guard *, struct arena *, const char *table,
+	    bool arm);
+int	nl_guard_arm(struct nl_guard *, struct nl_sock *, const struct ir *,
+	    const struct nl_opts *);
+void	nl_guard_disarm(struct nl_guard *);
+void	nl_guard_done(struct nl_guard *);
+void	nl_guard_close(struct nl_guard *);
 
 #endif
