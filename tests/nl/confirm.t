@@ -46,7 +46,10 @@ wait_for()
 	done
 	return 0
 }
-same_as_before() { nsx nft list ruleset >"$T/now" && cmp -s "$T/before" "$T/now"; }
+same_as_before()
+{
+	nsx nft list ruleset >"$T/now" && cmp -s "$T/before" "$T/now"
+}
 gone() { ! kill -0 "$1" 2>/dev/null; }
 watchdog_pid() { sed -n 's/.*the watchdog (pid \([0-9]*\)).*/\1/p' "$1"; }
 
