@@ -46,7 +46,8 @@ confirm_cmd(struct arena *a, const struct opts *o, const char *policy)
 	const char *c = "egressc apply --confirmed";
 
 	if (o->netns != NULL)
-		c = arena_printf(a, "%s --netns %s", c, shell_word(a, o->netns));
+		c = arena_printf(a, "%s --netns %s", c, shell_word(a,
+		    o->netns));
 	if (o->lock != NULL)
 		c = arena_printf(a, "%s --lock %s", c, shell_word(a, o->lock));
 	if (o->tiers != NULL)
@@ -99,8 +100,8 @@ cmd_apply(struct opts *o, int argc, char **argv)
 {
 	(void)argc;
 	if (o->confirmed && (o->confirm > 0 || o->dry_run))
-		return cli_usage_error("--confirmed goes with neither --confirm "
-		    "nor --dry-run");
+		return cli_usage_error("--confirmed goes with neither "
+		    "--confirm nor --dry-run");
 	if (o->confirm > 0 && o->dry_run)
 		return cli_usage_error("--confirm and --dry-run do not go "
 		    "together: a dry run changes nothing to roll back");

@@ -272,7 +272,7 @@ load(struct nl_guard *g, const struct ir *ir, const struct nl_want *w,
 		rc = nl_batch_send(&s, &b, &how);
 		nl_batch_free(&b);
 		if (o->confirm > 0 && rc == 0)
-			nl_guard_done(g);
+			nl_guard_done(g, o);
 		else if (o->confirm > 0)
 			nl_guard_disarm(g);
 	}

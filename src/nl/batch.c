@@ -145,9 +145,10 @@ int
 nl_batch_load(struct nl_batch *b, const void *buf, size_t len,
     const char *table)
 {
-	const struct nlmsghdr *nlh = buf, *last = NULL;
+	const struct nlmsghdr *nlh;
 	int left = (int)len;
-	size_t n = 0;
+	bool begun = false, ended = false;
+	const char *what;
 
 	if (len > (size_t)1 << 30)
 		return -1;
@@ -156,27 +157,21 @@ nl_batch_load(struct nl_batch *b, const void *buf, size_t len,
 	b->len = b->cap = len;
 	for (nlh = (const struct nlmsghdr *)b->buf; mnl_nlmsg_ok(nlh, left);
 	    nlh = mnl_nlmsg_next(nlh, &left)) {
-		const char *what;
-
-		if (n++ == 0) {
+		if (ended)
+			return -1;	/* nothing after the end */
+		if (!begun) {
 			if (nlh->nlmsg_type != NFNL_MSG_BATCH_BEGIN)
 				return -1;
-		} else if (nlh->nlmsg_type != NFNL_MSG_BATCH_END) {
-			if (last != NULL && last->nlmsg_type ==
-			    NFNL_MSG_BATCH_END)
-				return -1;
-			if (check_msg(nlh, table, &what) < 0)
-				return -1;
-			remember(b, nlh->nlmsg_seq, NULL, what);
-		} else if (last != NULL && last->nlmsg_type ==
-		    NFNL_MSG_BATCH_END)
+			begun = true;
+		} else if (nlh->nlmsg_type == NFNL_MSG_BATCH_END) {
+			ended = true;
+			b->check_len = (size_t)((const char *)nlh - b->buf);
+		} else if (check_msg(nlh, table, &what) < 0)
 			return -1;
-		last = nlh;
+		else
+			remember(b, nlh->nlmsg_seq, NULL, what);
 	}
-	if (left != 0 || last == NULL || last->nlmsg_type != NFNL_MSG_BATCH_END)
-		return -1;
-	b->check_len = len - MNL_ALIGN(last->nlmsg_len);
-	return 0;
+	return left == 0 && ended ? 0 : -1;
 }
 
 /* ---- sending and reading the acknowledgements ------------------------- */

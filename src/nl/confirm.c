@@ -213,7 +213,8 @@ state_field(struct arena *a, struct state *st, const char *k, const char *v)
 		return strncmp(v, "inet ", 5) == 0 ?
 		    (st->table = arena_strdup(a, v + 5), 0) : -1;
 	if (strcmp(k, "watchdog") == 0)
-		return sscanf(v, "%ld %llu", &st->pid, &st->start) == 2 ? 0 : -1;
+		return sscanf(v, "%ld %llu", &st->pid, &st->start) == 2 ?
+		    0 : -1;
 	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (strcmp(k, f[i].key) == 0) {
 			*(const char **)((char *)st + f[i].off) =
@@ -276,8 +277,8 @@ state_read(struct arena *a, const char *path, struct state *st, char **buf)
 		return -1;
 	}
 	if (state_parse(a, *buf, len, st) < 0) {
-		diag_fail(NULL, "%s: not a state file of egressc apply --confirm"
-		    " (remove it by hand)", path);
+		diag_fail(NULL, "%s: not a state file of egressc apply "
+		    "--confirm (remove it by hand)", path);
 		free(*buf);
 		*buf = NULL;
 		return -1;
@@ -296,15 +297,22 @@ rundir(void)
 }
 
 /*
- * 0, 1 when the directory does not exist and make is false, or -1 after
- * diag_fail().  Another user's directory, or one others may write to,
- * could hold a state file of theirs: refused.
+ * 0; 1 when there is no directory (make false); -1 after diag_fail().
+ * Another user's directory, or one others may write to, could hold a
+ * state file of theirs: refused for arming and confirming, and passed
+ * over (make false) by a plain apply, since no guarded apply can have
+ * been armed in it.  The watchdog leaves for "/": the path is absolute.
  */
 static int
-dir_ok(const char *dir, bool make)
+dir_ok(const char *dir, bool make, bool strict)
 {
 	struct stat sb;
 
+	if (dir[0] != '/') {
+		diag_fail(NULL, "%s: the state directory must be an absolute "
+		    "path, not '%s'", NL_RUNDIR_ENV, dir);
+		return -1;
+	}
 	if (make && mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		diag_fail(NULL, "cannot make the state directory %s: %s", dir,
 		    strerror(errno));
@@ -316,16 +324,21 @@ dir_ok(const char *dir, bool make)
 		diag_fail(NULL, "state directory %s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (!S_ISDIR(sb.st_mode) || sb.st_uid != geteuid() ||
-	    (sb.st_mode & 077) != 0) {
-		diag_fail(NULL, "state directory %s: must be a directory of uid "
-		    "%ld with mode 0700 (it is %s, uid %ld, mode %04o)", dir,
-		    (long)geteuid(), S_ISDIR(sb.st_mode) ? "a directory" :
-		    S_ISLNK(sb.st_mode) ? "a symbolic link" : "no directory",
-		    (long)sb.st_uid, (unsigned)(sb.st_mode & 07777));
-		return -1;
+	if (S_ISDIR(sb.st_mode) && sb.st_uid == geteuid() &&
+	    (sb.st_mode & 077) == 0)
+		return 0;
+	if (!strict) {
+		diag_warning(NULL, "state directory %s is not a directory of "
+		    "uid %ld with mode 0700: passed over", dir,
+		    (long)geteuid());
+		return 1;
 	}
-	return 0;
+	diag_fail(NULL, "state directory %s: must be a directory of uid %ld "
+	    "with mode 0700 (it is %s, uid %ld, mode %04o)", dir,
+	    (long)geteuid(), S_ISDIR(sb.st_mode) ? "a directory" :
+	    S_ISLNK(sb.st_mode) ? "a symbolic link" : "no directory",
+	    (long)sb.st_uid, (unsigned)(sb.st_mode & 07777));
+	return -1;
 }
 
 /* The lock, held until the descriptor is closed; -1 when it cannot be. */
@@ -348,33 +361,56 @@ lock_take(const char *dir)
 }
 
 static int
-ns_inode(unsigned long *ino)
+ns_self(struct stat *sb)
 {
-	struct stat sb;
-
-	if (stat("/proc/self/ns/net", &sb) < 0) {
+	if (stat("/proc/self/ns/net", sb) < 0) {
 		diag_fail(NULL, "cannot tell the network namespace: "
 		    "/proc/self/ns/net: %s", strerror(errno));
 		return -1;
 	}
-	*ino = (unsigned long)sb.st_ino;
 	return 0;
 }
 
-/* The directory checked (made, with arm), the lock taken, the paths. */
-static int
-guard_lock(struct nl_guard *g, struct arena *a, const char *table, bool arm)
+/* The ip-netns(8) name of the namespace we are in, if it has one. */
+static const char *
+ns_name(struct arena *a, const struct nl_opts *o)
 {
+	const char *name = NULL;
+	struct stat self, sb;
+	struct dirent *e;
+	DIR *d;
+
+	if (o->netns != NULL)
+		return o->netns;
+	if (stat("/proc/self/ns/net", &self) < 0 ||
+	    (d = opendir("/run/netns")) == NULL)
+		return NULL;
+	while (name == NULL && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && stat(arena_printf(a, "/run/netns/%s",
+		    e->d_name), &sb) == 0 && sb.st_dev == self.st_dev &&
+		    sb.st_ino == self.st_ino)
+			name = arena_strdup(a, e->d_name);
+	closedir(d);
+	return name;
+}
+
+/* The directory checked (and made), the lock taken, the paths. */
+static int
+guard_lock(struct nl_guard *g, struct arena *a, const char *table, bool make,
+    bool strict)
+{
+	struct stat sb;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
 	g->a = a;
 	g->table = table;
 	g->lockfd = -1;
-	if ((rc = dir_ok(rundir(), arm)) != 0)
+	if ((rc = dir_ok(rundir(), make, strict)) != 0)
 		return rc < 0 ? -1 : 0;
-	if (ns_inode(&g->nsino) < 0)
+	if (ns_self(&sb) < 0)
 		return -1;
+	g->nsino = (unsigned long)sb.st_ino;
 	g->dir = rundir();
 	g->pending = arena_printf(a, "%s/net%lu-%s.pending", g->dir, g->nsino,
 	    table);
@@ -403,7 +439,7 @@ nl_guard_open(struct nl_guard *g, struct arena *a, const char *table,
 	char *buf;
 	int rc;
 
-	if (guard_lock(g, a, table, arm) < 0) {
+	if (guard_lock(g, a, table, arm, arm) < 0) {
 		nl_guard_close(g);
 		return -1;
 	}
@@ -423,10 +459,10 @@ nl_guard_open(struct nl_guard *g, struct arena *a, const char *table,
 		    "then apply again", table, st.deadline, st.confirm);
 	else
 		diag_error(NULL, "table inet %s has a guarded apply pending in "
-		    "this network namespace, but its watchdog (pid %ld) is gone "
-		    "and nothing will roll it back: run '%s' to clear it, then "
-		    "apply again (state file %s)", table, st.pid, st.confirm,
-		    g->pending);
+		    "this network namespace, but its watchdog (pid %ld) is "
+		    "gone and nothing will roll it back: run '%s' to clear it, "
+		    "then apply again (state file %s)", table, st.pid,
+		    st.confirm, g->pending);
 	free(buf);
 	nl_guard_close(g);
 	return -1;
@@ -517,10 +553,14 @@ roll_back(const struct wd *w)
 	struct nl_sock s;
 	struct state st;
 	char *buf;
+	int rc;
 
 	openlog("egressc", LOG_PID, LOG_DAEMON);
-	if (state_read(a, w->pending, &st, &buf) != 0 ||
-	    strcmp(st.token, w->token) != 0)
+	if ((rc = state_read(a, w->pending, &st, &buf)) < 0) {
+		failed(a, w, "the state file cannot be read");
+		return;
+	}
+	if (rc > 0 || strcmp(st.token, w->token) != 0)
 		return;		/* confirmed, or another apply's */
 	log_line(2, "not confirmed within %u s: rolling back table inet %s "
 	    "(%s)", w->seconds, w->table, w->policy);
@@ -615,9 +655,10 @@ confirm_cmd(struct arena *a, const struct ir *ir, const struct nl_opts *o)
 {
 	if (o->confirm_cmd != NULL)
 		return o->confirm_cmd;
-	return arena_printf(a, "egressc apply --confirmed %s%s%s", o->netns ?
-	    "--netns " : "", o->netns ? arena_printf(a, "%s ", o->netns) : "",
-	    ir->file);
+	if (o->netns != NULL)
+		return arena_printf(a, "egressc apply --confirmed --netns %s "
+		    "%s", o->netns, ir->file);
+	return arena_printf(a, "egressc apply --confirmed %s", ir->file);
 }
 
 /* The saved table, run by the kernel and thrown away: would it load? */
@@ -632,19 +673,60 @@ check_saved(struct nl_sock *s, const struct nl_batch *b, const struct ir *ir,
 	return nl_batch_send(s, b, &how);
 }
 
+/* What the watchdog is told: the deadline counts from now. */
 static int
-write_state(struct nl_guard *g, const struct state *st)
+wd_init(struct wd *w, struct nl_guard *g, const struct ir *ir,
+    const struct nl_opts *o)
 {
-	struct out o;
+	memset(w, 0, sizeof(*w));
+	w->table = g->table;
+	w->dir = g->dir;
+	w->pending = g->pending;
+	w->log = g->log;
+	w->policy = ir->file;
+	w->seconds = o->confirm;
+	w->existed = g->existed;
+	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+	w->deadline.tv_sec += o->confirm;
+	g->deadline = wall_now() + o->confirm;
+	if (make_token(w->token) < 0) {
+		diag_fail(NULL, "getrandom: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The state file of an armed guard, saved batch b in it. */
+static int
+write_state(struct nl_guard *g, const struct wd *w, const struct nl_batch *b,
+    const struct ir *ir, const struct nl_opts *o)
+{
+	struct state st;
+	struct out text;
 	int rc;
 
-	out_init(&o);
-	state_text(&o, g->a, st);
-	rc = atomic_write(g->pending, o.buf, o.len, 0600);
+	memset(&st, 0, sizeof(st));
+	st.table = g->table;
+	g->netns = ns_name(g->a, o);
+	st.netns = g->netns != NULL ? g->netns : "(unnamed)";
+	st.policy = ir->file;
+	st.confirm = g->confirm = confirm_cmd(g->a, ir, o);
+	st.applied = stamp(g->a, wall_now());
+	st.deadline = stamp(g->a, g->deadline);
+	st.previous = g->existed ? "saved" : "none";
+	st.pid = g->pid;
+	if (proc_start(g->pid, &st.start) < 0)
+		st.start = 0;
+	st.token = w->token;
+	st.batch = b->buf;
+	st.nbatch = b->len;
+	out_init(&text);
+	state_text(&text, g->a, &st);
+	rc = atomic_write(g->pending, text.buf, text.len, 0600);
 	if (rc < 0)
 		diag_fail(NULL, "cannot write the state file %s: %s",
 		    g->pending, strerror(errno));
-	out_free(&o);
+	out_free(&text);
 	return rc;
 }
 
@@ -653,69 +735,33 @@ nl_guard_arm(struct nl_guard *g, struct nl_sock *s, const struct ir *ir,
     const struct nl_opts *o)
 {
 	struct nl_batch b;
-	struct state st;
 	struct wd w;
-	long long now = wall_now();
-	int fd;
+	int fd, rc = -1;
 
 	if (nl_save(s, g->a, g->table, &b, &g->existed) < 0 ||
-	    check_saved(s, &b, ir, g->table) < 0) {
-		nl_batch_free(&b);
-		return -1;
-	}
-	memset(&w, 0, sizeof(w));
-	w.table = g->table;
-	w.dir = g->dir;
-	w.pending = g->pending;
-	w.log = g->log;
-	w.policy = ir->file;
-	w.seconds = o->confirm;
-	w.existed = g->existed;
-	clock_gettime(CLOCK_MONOTONIC, &w.deadline);
-	w.deadline.tv_sec += o->confirm;
-	g->deadline = now + o->confirm;
-	if (make_token(w.token) < 0) {
-		diag_fail(NULL, "getrandom: %s", strerror(errno));
+	    check_saved(s, &b, ir, g->table) < 0 ||
+	    wd_init(&w, g, ir, o) < 0) {
 		nl_batch_free(&b);
 		return -1;
 	}
 	/* The log first: the watchdog appends to it. */
 	fd = log_open(g->log, true);
-	if ((g->pid = spawn(&w)) == 0) {
-		if (fd >= 0)
-			close(fd);
-		nl_batch_free(&b);
-		return -1;
+	if ((g->pid = spawn(&w)) > 0) {
+		rc = write_state(g, &w, &b, ir, o);
+		if (rc < 0) {
+			kill(g->pid, SIGKILL);
+			g->pid = 0;
+		} else
+			log_line(fd, "armed: table inet %s of %s, rolled back "
+			    "at %s unless confirmed (previous table %s; "
+			    "watchdog pid %d)", g->table, ir->file,
+			    stamp(g->a, g->deadline), g->existed ? "saved" :
+			    "none", g->pid);
 	}
-	memset(&st, 0, sizeof(st));
-	st.table = g->table;
-	st.netns = o->netns != NULL ? o->netns : "(the one egressc ran in)";
-	st.policy = ir->file;
-	st.confirm = g->confirm = confirm_cmd(g->a, ir, o);
-	st.applied = stamp(g->a, now);
-	st.deadline = stamp(g->a, g->deadline);
-	st.previous = g->existed ? "saved" : "none";
-	st.pid = g->pid;
-	if (proc_start(g->pid, &st.start) < 0)
-		st.start = 0;
-	st.token = w.token;
-	st.batch = b.buf;
-	st.nbatch = b.len;
-	if (write_state(g, &st) < 0) {
-		kill(g->pid, SIGKILL);
-		g->pid = 0;
-		if (fd >= 0)
-			close(fd);
-		nl_batch_free(&b);
-		return -1;
-	}
-	log_line(fd, "armed: table inet %s of %s, rolled back at %s unless "
-	    "confirmed (previous table: %s; watchdog pid %d)", g->table,
-	    ir->file, st.deadline, st.previous, g->pid);
 	if (fd >= 0)
 		close(fd);
 	nl_batch_free(&b);
-	return 0;
+	return rc;
 }
 
 void
@@ -733,16 +779,19 @@ nl_guard_disarm(struct nl_guard *g)
 }
 
 void
-nl_guard_done(struct nl_guard *g)
+nl_guard_done(struct nl_guard *g, const struct nl_opts *o)
 {
 	long long now = wall_now();
 	unsigned left = g->deadline > now ? (unsigned)(g->deadline - now) : 0;
 
 	printf("applied table inet %s; unless confirmed by %s (in %u s), "
-	    "the watchdog (pid %d) %s.\nTo keep it, run:\n\n    %s\n\n"
+	    "the watchdog (pid %d) %s.\nTo keep it, run%s%s%s:\n\n    %s\n\n"
 	    "(state file %s)\n", g->table, stamp(g->a, g->deadline), left,
 	    g->pid, g->existed ? "puts the previous table back" : "deletes it "
-	    "again (there was none before)", g->confirm, g->pending);
+	    "again (there was none before)", o->netns == NULL && g->netns ?
+	    " in network namespace " : "", o->netns == NULL && g->netns ?
+	    g->netns : "", o->netns == NULL && g->netns ? " (ip netns exec)" :
+	    "", g->confirm, g->pending);
 }
 
 /* ---- --confirmed ------------------------------------------------------ */
@@ -797,8 +846,9 @@ confirm_pending(struct nl_guard *g)
 
 	if (g->dir == NULL || (rc = state_read(g->a, g->pending, &st,
 	    &buf)) > 0) {
-		diag_error(NULL, "nothing to confirm: no guarded apply of table "
-		    "inet %s is pending in this network namespace", g->table);
+		diag_error(NULL, "nothing to confirm: no guarded apply of "
+		    "table inet %s is pending in this network namespace",
+		    g->table);
 		nothing_notes(g);
 		return -1;
 	}
@@ -816,8 +866,8 @@ confirm_pending(struct nl_guard *g)
 		log_line(fd, "confirmed: table inet %s stays; the rollback at "
 		    "%s is cancelled", g->table, st.deadline);
 	} else {
-		diag_warning(NULL, "the watchdog of this apply (pid %ld) was no "
-		    "longer running: nothing would have rolled it back",
+		diag_warning(NULL, "the watchdog of this apply (pid %ld) was "
+		    "no longer running: nothing would have rolled it back",
 		    st.pid);
 		log_line(fd, "confirmed: table inet %s stays (its watchdog, "
 		    "pid %ld, was gone)", g->table, st.pid);
@@ -842,7 +892,7 @@ nl_confirm(const struct ir *ir, const struct nl_opts *o)
 		arena_free(a);
 		return -1;
 	}
-	rc = guard_lock(&g, a, t.name, false);
+	rc = guard_lock(&g, a, t.name, false, true);
 	if (rc == 0)
 		rc = confirm_pending(&g);
 	nl_guard_close(&g);

@@ -2,8 +2,9 @@
  * nl-int.h - what the files of src/nl/ share and nothing else may use: the
  * libnftnl form of the nftables model (build.c), decoded rules (decode.c),
  * the netlink socket (sock.c), batches (batch.c), the saved form of a
- * table (save.c) and the guard of apply --confirm (confirm.c).  Kept apart from nl.h so that the
- * command line sees only apply and verify, and these can change freely.
+ * table (save.c) and the guard of apply --confirm (confirm.c).  Kept
+ * apart from nl.h so that the command line sees only apply, verify and
+ * confirm, and these can change freely.
  */
 #ifndef EGRESSC_NL_INT_H
 #define EGRESSC_NL_INT_H
@@ -222,13 +223,14 @@ struct nl_guard {
 	bool		 existed;	/* a previous table was saved */
 	long long	 deadline;	/* wall clock, for people */
 	const char	*confirm;	/* the command that confirms */
+	const char	*netns;		/* its ip-netns name; NULL: none */
 };
 int	nl_guard_open(struct nl_guard *, struct arena *, const char *table,
 	    bool arm);
 int	nl_guard_arm(struct nl_guard *, struct nl_sock *, const struct ir *,
 	    const struct nl_opts *);
 void	nl_guard_disarm(struct nl_guard *);
-void	nl_guard_done(struct nl_guard *);
+void	nl_guard_done(struct nl_guard *, const struct nl_opts *);
 void	nl_guard_close(struct nl_guard *);
 
 #endif

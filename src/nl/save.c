@@ -44,7 +44,7 @@ struct kind {
 	void		 (*free)(void *);
 	int		 (*parse)(const struct nlmsghdr *, void *);
 	const char	*(*table)(void *);
-	void		 (*setup)(void *, const char *table);	/* the request */
+	void		 (*setup)(void *, const char *table); /* a request */
 	void		 (*clean)(void *);	/* before it is written back */
 	void		 (*payload)(struct nlmsghdr *, void *);
 };
