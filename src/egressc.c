@@ -50,10 +50,12 @@ static const struct cli_cmd commands[] = {
 	  "Write a catalog of LiveKit's per-region hosts for one project.",
 	  OPTS(O_PROJECT, O_REGIONS, O_SOURCE, O_OUTPUT), cmd_catalog, true },
 	{ "apply", "[--dry-run] [--force] [--netns NAME] [--tier T] [--lock "
-	  "FILE] POLICY",
+	  "FILE]\n"
+	  "                       [--confirm SECONDS | --confirmed] POLICY",
 	  "Load the policy's nftables table into the kernel in one atomic "
-	  "batch.",
-	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE), cmd_apply, false },
+	  "batch; with --confirm, put the previous one back unless confirmed.",
+	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_CONFIRM,
+	      O_CONFIRMED), cmd_apply, false },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",

@@ -58,6 +58,10 @@ static const struct cli_opt optdefs[] = {
 	    "(SARIF 2.1.0)" },
 	{ O_JSON, "json", NULL, "one JSON object per decision" },
 	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
+	{ O_CONFIRM, "confirm", "SECONDS", "put the previous table back after "
+	    "SECONDS unless confirmed" },
+	{ O_CONFIRMED, "confirmed", NULL, "keep what apply --confirm loaded: "
+	    "cancel its rollback" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
@@ -208,6 +212,16 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_VERBOSE: o->verbose = true; break;
 	case O_JSON: o->json = true; break;
 	case O_FORCE: o->force = true; break;
+	case O_CONFIRM:
+		if (uint_arg("--confirm", arg, 86400, &o->confirm) < 0)
+			return -1;
+		if (o->confirm == 0) {
+			fprintf(stderr, "egressc: --confirm: 0 seconds leaves no "
+			    "time to confirm: give 1 to 86400\n");
+			return -1;
+		}
+		break;
+	case O_CONFIRMED: o->confirmed = true; break;
 	}
 	return 0;
 }

@@ -55,6 +55,8 @@ struct opts {
 	/* apply, verify */
 	bool		 dry_run;
 	const char	*netns;
+	unsigned	 confirm;	/* apply --confirm SECONDS; 0: none */
+	bool		 confirmed;	/* apply --confirmed */
 };
 
 /*
@@ -67,6 +69,7 @@ enum {
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
+	O_CONFIRM, O_CONFIRMED,
 };
 
 struct cli_cmd {

@@ -5,15 +5,14 @@
  * and adds it again with its chain, sets and rules, exactly as nft -f does
  * with the text back end's file.  The kernel commits a batch all or
  * nothing.  Every message asks for an acknowledgement, and each message's
- * sequence number is remembered with the policy rule it came from, so a
- * kernel error is reported at that rule's line in the policy.
+ * sequence number is remembered with the policy rule it came from
+ * (batch.c), so a kernel error is reported at that rule's line in the
+ * policy.  A guarded apply (--confirm) arms its rollback first
+ * (confirm.c).
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -30,55 +29,7 @@
 #include "nl/nl-int.h"
 #include "util/out.h"
 
-#define MSG_ROOM	(128 * 1024)	/* free space before each message */
 #define ELEMS_PER_MSG	512		/* keeps a message far below 64 KiB */
-
-/* Who sent a message: for mapping a kernel error back. */
-struct rec {
-	uint32_t		 seq;
-	size_t			 index;	/* 1-based, in the batch */
-	const struct nl_rule	*rule;	/* NULL: table or chain */
-	const char		*what;	/* "NEWRULE", ... */
-};
-
-struct batch {
-	char		*buf;
-	size_t		 len, cap;
-	struct rec	*recs;
-	size_t		 nrecs, caprecs;
-	uint32_t	 seq;
-	struct arena	*a;
-};
-
-static char *
-b_begin(struct batch *b)
-{
-	if (b->cap - b->len < MSG_ROOM) {
-		size_t nc = b->cap * 2 + MSG_ROOM;
-
-		b->buf = xrealloc(b->buf, nc);
-		memset(b->buf + b->cap, 0, nc - b->cap);
-		b->cap = nc;
-	}
-	return b->buf + b->len;
-}
-
-static void
-b_end(struct batch *b, struct nlmsghdr *nlh, const struct nl_rule *r,
-    const char *what)
-{
-	struct rec *rc;
-
-	b->len += MNL_ALIGN(nlh->nlmsg_len);
-	if (what == NULL)
-		return;
-	ARENA_PUSH(b->a, b->recs, b->nrecs, b->caprecs);
-	rc = &b->recs[b->nrecs - 1];
-	rc->seq = nlh->nlmsg_seq;
-	rc->index = b->nrecs;
-	rc->rule = r;
-	rc->what = what;
-}
 
 static struct nftnl_table *
 table_obj(const struct nl_want *w)
@@ -92,22 +43,22 @@ table_obj(const struct nl_want *w)
 }
 
 static void
-put_table(struct batch *b, const struct nl_want *w, int type, uint16_t flags)
+put_table(struct nl_batch *b, const struct nl_want *w, int type, uint16_t flags)
 {
 	struct nftnl_table *t = table_obj(w);
 	struct nlmsghdr *nlh;
 
-	nlh = nftnl_nlmsg_build_hdr(b_begin(b), (uint16_t)type, NFPROTO_INET,
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), (uint16_t)type, NFPROTO_INET,
 	    flags | NLM_F_ACK, b->seq++);
 	if (type == NFT_MSG_DELTABLE)
 		nftnl_table_unset(t, NFTNL_TABLE_FLAGS);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	b_end(b, nlh, NULL, type == NFT_MSG_DELTABLE ? "DELTABLE" : "NEWTABLE");
+	nl_batch_add(b, nlh, NULL, type == NFT_MSG_DELTABLE ? "DELTABLE" : "NEWTABLE");
 }
 
 static void
-put_chain(struct batch *b, const struct nl_want *w, const struct nl_chain *ch)
+put_chain(struct nl_batch *b, const struct nl_want *w, const struct nl_chain *ch)
 {
 	struct nftnl_chain *c = nftnl_chain_alloc();
 	struct nlmsghdr *nlh;
@@ -121,15 +72,15 @@ put_chain(struct batch *b, const struct nl_want *w, const struct nl_chain *ch)
 		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
 		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY, ch->policy);
 	}
-	nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWCHAIN, NFPROTO_INET,
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWCHAIN, NFPROTO_INET,
 	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
 	nftnl_chain_free(c);
-	b_end(b, nlh, NULL, "NEWCHAIN");
+	nl_batch_add(b, nlh, NULL, "NEWCHAIN");
 }
 
 static void
-put_set(struct batch *b, const struct nl_want *w, const struct nl_set *s,
+put_set(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
     const struct nl_rule *r)
 {
 	struct nlmsghdr *nlh;
@@ -138,10 +89,10 @@ put_set(struct batch *b, const struct nl_want *w, const struct nl_set *s,
 	bool *open;
 	size_t n, i, j;
 
-	nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWSET, NFPROTO_INET,
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSET, NFPROTO_INET,
 	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
 	nftnl_set_nlmsg_build_payload(nlh, s->s);
-	b_end(b, nlh, r, "NEWSET");
+	nl_batch_add(b, nlh, r, "NEWSET");
 
 	n = s->nelems;
 	keys = xmalloc(n * sizeof(*keys) + 1);
@@ -178,11 +129,11 @@ put_set(struct batch *b, const struct nl_want *w, const struct nl_set *s,
 			}
 			nftnl_set_elem_add(t, e);
 		}
-		nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWSETELEM,
+		nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
 		    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
 		nftnl_set_elems_nlmsg_build_payload(nlh, t);
 		nftnl_set_free(t);
-		b_end(b, nlh, r, "NEWSETELEM");
+		nl_batch_add(b, nlh, r, "NEWSETELEM");
 	}
 	free(keys);
 	free(flags);
@@ -190,13 +141,12 @@ put_set(struct batch *b, const struct nl_want *w, const struct nl_set *s,
 }
 
 static void
-build_batch(struct batch *b, const struct nl_want *w)
+build_batch(struct nl_batch *b, const struct nl_want *w)
 {
 	struct nlmsghdr *nlh;
 	size_t c, i, j;
 
-	nlh = nftnl_batch_begin(b_begin(b), b->seq++);
-	b_end(b, nlh, NULL, NULL);
+	nl_batch_begin(b);
 	/* table inet T {} ; delete table inet T ; table inet T { ... } */
 	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	put_table(b, w, NFT_MSG_DELTABLE, 0);
@@ -211,15 +161,14 @@ build_batch(struct batch *b, const struct nl_want *w)
 				continue;
 			for (j = 0; j < r->nsets; j++)
 				put_set(b, w, &w->sets[r->set0 + j], r);
-			nlh = nftnl_nlmsg_build_hdr(b_begin(b), NFT_MSG_NEWRULE,
-			    NFPROTO_INET, NLM_F_CREATE | NLM_F_APPEND |
-			    NLM_F_ACK, b->seq++);
+			nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b),
+			    NFT_MSG_NEWRULE, NFPROTO_INET, NLM_F_CREATE |
+			    NLM_F_APPEND | NLM_F_ACK, b->seq++);
 			nftnl_rule_nlmsg_build_payload(nlh, r->r);
-			b_end(b, nlh, r, "NEWRULE");
+			nl_batch_add(b, nlh, r, "NEWRULE");
 		}
 	}
-	nlh = nftnl_batch_end(b_begin(b), b->seq++);
-	b_end(b, nlh, NULL, NULL);
+	nl_batch_end(b);
 }
 
 /* ---- --dry-run: the batch as text ------------------------------------- */
@@ -300,149 +249,35 @@ print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 	}
 }
 
-/* ---- sending and reading the acknowledgements ------------------------- */
-
-static const struct rec *
-find_rec(const struct batch *b, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < b->nrecs; i++)
-		if (b->recs[i].seq == seq)
-			return &b->recs[i];
-	return NULL;
-}
-
-/* The kernel's extended-ack text, if it sent one. */
-static const char *
-extack_msg(const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *attr;
-	size_t off = sizeof(*err);
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NULL;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	if (MNL_ALIGN(off) + sizeof(struct nlmsghdr) > nlh->nlmsg_len)
-		return NULL;
-	mnl_attr_for_each(attr, nlh, MNL_ALIGN(off)) {
-		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
-			return mnl_attr_get_str(attr);
-	}
-	return NULL;
-}
-
-static void
-report(const struct batch *b, const struct ir *ir, uint32_t seq, int e,
-    const char *ext)
-{
-	const struct rec *rc = find_rec(b, seq);
-	const char *why = strerror(e);
-	const char *sep = ext != NULL ? ": " : "";
-
-	if (ext == NULL)
-		ext = "";
-	if (rc != NULL && rc->rule != NULL && rc->rule->src != NULL) {
-		const struct ir_rule *r = rc->rule->src;
-
-		diag_fail(&r->loc, "the kernel rejected rule '%s': %s%s%s "
-		    "(netlink message %zu of %zu, %s); nothing was changed",
-		    r->name, why, sep, ext, rc->index, b->nrecs, rc->what);
-		return;
-	}
-	diag_fail(NULL, "%s: the kernel rejected the batch: %s%s%s (netlink "
-	    "message %zu of %zu, %s); nothing was changed", ir->file,
-	    why, sep, ext, rc != NULL ? rc->index : 0, b->nrecs,
-	    rc != NULL ? rc->what : "?");
-}
-
-static void
-bigger_buffers(struct nl_sock *s, size_t sndlen, size_t nmsgs)
-{
-	int fd = mnl_socket_get_fd(s->nl);
-	int snd = (int)(sndlen + 65536);
-	int rcv = (int)(nmsgs * 2048 + (1 << 20));
-
-	/* FORCE works as root and lifts the sysctl limits; else best effort. */
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
-}
-
+/*
+ * The batch, sent.  With --confirm the guard is armed first (the table
+ * saved, the watchdog started), so that there is never a moment when the
+ * new table is loaded and nothing would put the old one back.
+ */
 static int
-send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
-    const char *table)
+load(struct nl_guard *g, const struct ir *ir, const struct nl_want *w,
+    const struct nl_opts *o)
 {
-	static char rbuf[1 << 16];
-	int fd = mnl_socket_get_fd(s->nl), nerr = 0, acks = 0;
-	bool eperm = false;
-	ssize_t n;
+	struct nl_send how = { ir->file, "the batch", w->table, false };
+	struct nl_batch b;
+	struct nl_sock s;
+	int rc;
 
-	bigger_buffers(s, b->len, b->nrecs);
-	if (mnl_socket_sendto(s->nl, b->buf, b->len) < 0) {
-		diag_fail(NULL, "sending the batch to the kernel: %s",
-		    strerror(errno));
+	if (nl_sock_open(&s) < 0)
 		return -1;
+	rc = o->confirm > 0 ? nl_guard_arm(g, &s, ir, o) : 0;
+	if (rc == 0) {
+		nl_batch_init(&b, w->arena, s.seq);
+		build_batch(&b, w);
+		rc = nl_batch_send(&s, &b, &how);
+		nl_batch_free(&b);
+		if (o->confirm > 0 && rc == 0)
+			nl_guard_done(g, o);
+		else if (o->confirm > 0)
+			nl_guard_disarm(g);
 	}
-	/* The kernel handled the batch inside sendto(): every answer is
-	 * already queued, so read until the socket is empty. */
-	for (;;) {
-		struct pollfd pfd = { fd, POLLIN, 0 };
-		const struct nlmsghdr *nlh;
-		int len;
-
-		if (poll(&pfd, 1, 0) <= 0)
-			break;
-		n = recv(fd, rbuf, sizeof(rbuf), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			diag_fail(NULL, "reading the kernel's answers: %s%s",
-			    strerror(errno), errno == ENOBUFS ? " (answers "
-			    "were lost: run `egressc verify`)" : "");
-			return -1;
-		}
-		len = (int)n;
-		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh, len);
-		    nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct nlmsgerr *err;
-
-			if (nlh->nlmsg_type != NLMSG_ERROR)
-				continue;
-			err = mnl_nlmsg_get_payload(nlh);
-			if (err->error == 0) {
-				acks++;
-				continue;
-			}
-			/* Without CAP_NET_ADMIN nfnetlink refuses the batch
-			 * as a whole, at its BATCH_BEGIN (no record of ours);
-			 * an EPERM at one message is that message's own. */
-			if (-err->error == EPERM &&
-			    find_rec(b, err->msg.nlmsg_seq) == NULL) {
-				if (!eperm)
-					diag_fail(NULL, "cannot load table "
-					    "inet %s: %s: apply needs "
-					    "CAP_NET_ADMIN (run it as root)",
-					    table, strerror(EPERM));
-				eperm = true;
-			} else
-				report(b, ir, err->msg.nlmsg_seq, -err->error,
-				    extack_msg(nlh));
-			nerr++;
-		}
-	}
-	if (nerr > 0)
-		return -1;
-	if ((size_t)acks != b->nrecs) {
-		diag_fail(NULL, "the kernel acknowledged %d of %zu messages; "
-		    "check the table with `egressc verify`", acks, b->nrecs);
-		return -1;
-	}
-	return 0;
+	nl_sock_close(&s);
+	return rc;
 }
 
 int
@@ -451,9 +286,8 @@ nl_apply(const struct ir *ir, const struct nl_opts *o)
 	struct arena *a = arena_new();
 	struct nft_table t;
 	struct nl_want w;
-	struct batch b;
-	struct nl_sock s;
-	int rc;
+	struct nl_guard g;
+	int rc = 0;
 
 	/* The namespace first: "lo" is looked up in it. */
 	if (!o->dry_run && nl_enter_netns(o->netns) < 0) {
@@ -465,22 +299,12 @@ nl_apply(const struct ir *ir, const struct nl_opts *o)
 		return -1;
 	}
 	nl_want_build(a, &t, true, &w);
-	if (o->dry_run) {
+	if (o->dry_run)
 		print_batch(&w, o, stdout);
-		nl_want_free(&w);
-		arena_free(a);
-		return 0;
+	else if ((rc = nl_guard_open(&g, a, w.table, o->confirm > 0)) == 0) {
+		rc = load(&g, ir, &w, o);
+		nl_guard_close(&g);
 	}
-	memset(&b, 0, sizeof(b));
-	b.a = a;
-	b.seq = 1;
-	if ((rc = nl_sock_open(&s)) == 0) {
-		b.seq = s.seq;
-		build_batch(&b, &w);
-		rc = send_batch(&s, &b, ir, w.table);
-		nl_sock_close(&s);
-	}
-	free(b.buf);
 	nl_want_free(&w);
 	arena_free(a);
 	return rc;

@@ -1,8 +1,10 @@
 /*
  * nl-int.h - what the files of src/nl/ share and nothing else may use: the
- * libnftnl form of the nftables model (build.c), decoded rules (decode.c)
- * and the netlink socket (sock.c).  Kept apart from nl.h so that the
- * command line sees only apply and verify, and these can change freely.
+ * libnftnl form of the nftables model (build.c), decoded rules (decode.c),
+ * the netlink socket (sock.c), batches (batch.c), the saved form of a
+ * table (save.c) and the guard of apply --confirm (confirm.c).  Kept
+ * apart from nl.h so that the command line sees only apply, verify and
+ * confirm, and these can change freely.
  */
 #ifndef EGRESSC_NL_INT_H
 #define EGRESSC_NL_INT_H
@@ -129,5 +131,106 @@ void	nl_sock_close(struct nl_sock *);
 struct nlmsghdr;
 int	nl_sock_talk(struct nl_sock *, struct nlmsghdr *,
 	    int (*cb)(const struct nlmsghdr *, void *), void *);
+/*
+ * One GET request of family inet, obj put in by payload (NULL: none);
+ * 0 or -errno, -EINTR when the ruleset changed under a dump.
+ */
+int	nl_sock_ask(struct nl_sock *, int type, uint16_t flags, void *obj,
+	    void (*payload)(struct nlmsghdr *, void *),
+	    int (*cb)(const struct nlmsghdr *, void *), void *);
+/* Payload writers for nl_sock_ask, one per libnftnl object type. */
+void	nl_p_table(struct nlmsghdr *, void *);
+void	nl_p_chain(struct nlmsghdr *, void *);
+void	nl_p_set(struct nlmsghdr *, void *);
+void	nl_p_elems(struct nlmsghdr *, void *);
+void	nl_p_rule(struct nlmsghdr *, void *);
+void	nl_p_obj(struct nlmsghdr *, void *);
+void	nl_p_flowtable(struct nlmsghdr *, void *);
+/* The ruleset's generation: it changes with every commit.  0 or -errno. */
+int	nl_sock_genid(struct nl_sock *, uint32_t *);
+
+/* batch.c: one nfnetlink transaction and who sent each of its messages. */
+struct nl_rec {
+	uint32_t		 seq;
+	size_t			 index;	/* 1-based, in the batch */
+	const struct nl_rule	*rule;	/* NULL: not a policy rule's */
+	const char		*what;	/* "NEWRULE", ... */
+};
+struct nl_batch {
+	char		*buf;
+	size_t		 len, cap;
+	size_t		 check_len;	/* all but the BATCH_END */
+	struct nl_rec	*recs;
+	size_t		 nrecs, caprecs;
+	uint32_t	 seq;		/* the next message's */
+	struct arena	*a;		/* the records */
+};
+/* How a send names things when the kernel says no. */
+struct nl_send {
+	const char	*origin;	/* a file, for errors at no rule */
+	const char	*what;		/* "the batch" */
+	const char	*table;
+	bool		 check;		/* run it and abort: change nothing */
+};
+void	nl_batch_init(struct nl_batch *, struct arena *, uint32_t seq);
+void	nl_batch_free(struct nl_batch *);
+/* Where the next message goes: room for any one message. */
+char	*nl_batch_room(struct nl_batch *);
+/* The message just built at nl_batch_room(); what NULL: not answered. */
+void	nl_batch_add(struct nl_batch *, struct nlmsghdr *,
+	    const struct nl_rule *, const char *what);
+void	nl_batch_begin(struct nl_batch *);
+void	nl_batch_end(struct nl_batch *);
+/*
+ * A batch as bytes (from a state file): 0 when it is BATCH_BEGIN, then
+ * only messages that make table inet `table` and its contents, then
+ * BATCH_END; else -1.
+ */
+int	nl_batch_load(struct nl_batch *, const void *, size_t,
+	    const char *table);
+/* 0, or -1 after diag_fail() naming the message the kernel refused. */
+int	nl_batch_send(struct nl_sock *, const struct nl_batch *,
+	    const struct nl_send *);
+
+/*
+ * save.c: table inet `table` as the kernel holds it now, read in one
+ * generation, as a batch that puts it back exactly: add the table, delete
+ * it, and (when it existed: *existed) add it again with its chains,
+ * objects, sets and their elements, flowtables and rules.  b is
+ * initialized here.  0, or -1 after diag_fail().
+ */
+int	nl_save(struct nl_sock *, struct arena *, const char *table,
+	    struct nl_batch *b, bool *existed);
+
+/*
+ * confirm.c: the guard of apply.  nl_guard_open takes the lock of the
+ * state directory and refuses (diag_error, -1) while a guarded apply of
+ * the table is pending in this network namespace; with arm, it makes the
+ * directory.  nl_guard_arm saves the table, checks the kernel would take
+ * the saved form back, starts the watchdog and writes the state file;
+ * nl_guard_disarm undoes that when the apply failed, nl_guard_done says
+ * how to confirm; nl_guard_close drops the lock.
+ */
+struct nl_guard {
+	struct arena	*a;
+	const char	*table;
+	const char	*dir;		/* NULL: no state directory */
+	const char	*pending;	/* DIR/netINODE-TABLE.pending */
+	const char	*log;		/* DIR/netINODE-TABLE.log */
+	unsigned long	 nsino;		/* the network namespace's inode */
+	int		 lockfd;
+	int		 pid;		/* the watchdog; 0: none */
+	bool		 existed;	/* a previous table was saved */
+	long long	 deadline;	/* wall clock, for people */
+	const char	*confirm;	/* the command that confirms */
+	const char	*netns;		/* its ip-netns name; NULL: none */
+};
+int	nl_guard_open(struct nl_guard *, struct arena *, const char *table,
+	    bool arm);
+int	nl_guard_arm(struct nl_guard *, struct nl_sock *, const struct ir *,
+	    const struct nl_opts *);
+void	nl_guard_disarm(struct nl_guard *);
+void	nl_guard_done(struct nl_guard *, const struct nl_opts *);
+void	nl_guard_close(struct nl_guard *);
 
 #endif

@@ -7,8 +7,9 @@
  * capabilities; the table is the nftables model of it (nft/nft.h), the same
  * one the text back end prints.  The objects mirror, expression for
  * expression, what nft(8) makes of that text, so both ways of loading a
- * policy leave the same ruleset behind.  This header is what the command
- * line calls; the rest is in nl-int.h.
+ * policy leave the same ruleset behind.  A guarded apply (--confirm) puts
+ * the previous table back unless it is confirmed in time.  This header is
+ * what the command line calls; the rest is in nl-int.h.
  */
 #ifndef EGRESSC_NL_H
 #define EGRESSC_NL_H
@@ -22,6 +23,8 @@
 struct nl_opts {
 	bool		 dry_run;	/* print the batch, send nothing */
 	const char	*netns;		/* NULL: current; else /run/netns/NAME */
+	unsigned	 confirm;	/* seconds to the rollback; 0: none */
+	const char	*confirm_cmd;	/* the command that confirms, shown */
 };
 
 /*
@@ -32,6 +35,20 @@ struct nl_opts {
 int	nl_apply(const struct ir *, const struct nl_opts *);
 /* 0 same, 1 different (the differences on stdout), -1 as nl_apply. */
 int	nl_verify(const struct ir *, const struct nl_opts *);
+
+/*
+ * apply --confirm: nl_apply with o->confirm set first saves the table as
+ * it is (or its absence) in a state file and starts a detached watchdog
+ * that puts it back after o->confirm seconds; nl_confirm (apply
+ * --confirmed) cancels that.  Both refuse with diag_error() what there is
+ * nothing to do for: a second apply while one is pending, a confirmation
+ * with nothing pending.
+ */
+int	nl_confirm(const struct ir *, const struct nl_opts *);
+
+/* The state directory, and the variable that moves it (tests). */
+#define NL_RUNDIR	"/run/egressc"
+#define NL_RUNDIR_ENV	"EGRESSC_RUNDIR"
 
 /*
  * Test-only: EGRESSC_NL_FAIL_RULE=N (a 1-based rule index or a rule name)

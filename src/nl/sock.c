@@ -1,7 +1,9 @@
 /*
  * sock.c - the netlink side: entering the network namespace asked for,
  * opening the NETLINK_NETFILTER socket, and request/dump round trips.
- * Batches (apply.c) use the same socket.
+ * Batches (batch.c) use the same socket.  verify and the save of a table
+ * before a guarded apply (save.c) read the kernel through the same GET
+ * requests here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/flowtable.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/object.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
 
 #include "nl/nl-int.h"
 
@@ -103,4 +114,79 @@ nl_sock_talk(struct nl_sock *s, struct nlmsghdr *nlh,
 		if (ret == MNL_CB_STOP)
 			return 0;
 	}
+}
+
+int
+nl_sock_ask(struct nl_sock *s, int type, uint16_t flags, void *obj,
+    void (*payload)(struct nlmsghdr *, void *),
+    int (*cb)(const struct nlmsghdr *, void *), void *arg)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
+	    flags | NLM_F_ACK, ++s->seq);
+	if (payload != NULL)
+		payload(nlh, obj);
+	return nl_sock_talk(s, nlh, cb, arg);
+}
+
+void
+nl_p_table(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_table_nlmsg_build_payload(nlh, o);
+}
+
+void
+nl_p_chain(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_chain_nlmsg_build_payload(nlh, o);
+}
+
+void
+nl_p_set(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_set_nlmsg_build_payload(nlh, o);
+}
+
+void
+nl_p_elems(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_set_elems_nlmsg_build_payload(nlh, o);
+}
+
+void
+nl_p_rule(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_rule_nlmsg_build_payload(nlh, o);
+}
+
+void
+nl_p_obj(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_obj_nlmsg_build_payload(nlh, o);
+}
+
+void
+nl_p_flowtable(struct nlmsghdr *nlh, void *o)
+{
+	nftnl_flowtable_nlmsg_build_payload(nlh, o);
+}
+
+static int
+gen_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct nftnl_gen *g = nftnl_gen_alloc();
+
+	if (nftnl_gen_nlmsg_parse(nlh, g) == 0)
+		*(uint32_t *)arg = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+	nftnl_gen_free(g);
+	return MNL_CB_OK;
+}
+
+int
+nl_sock_genid(struct nl_sock *s, uint32_t *id)
+{
+	*id = 0;
+	return nl_sock_ask(s, NFT_MSG_GETGEN, 0, NULL, NULL, gen_cb, id);
 }

@@ -245,51 +245,6 @@ rule_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_OK;
 }
 
-/* One GET request; -EINTR when the ruleset changed under a dump. */
-static int
-ask(struct nl_sock *s, int type, uint16_t flags, void *obj,
-    void (*payload)(struct nlmsghdr *, void *),
-    int (*cb)(const struct nlmsghdr *, void *), void *arg)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh;
-
-	nlh = nftnl_nlmsg_build_hdr(buf, (uint16_t)type, NFPROTO_INET,
-	    flags | NLM_F_ACK, ++s->seq);
-	payload(nlh, obj);
-	return nl_sock_talk(s, nlh, cb, arg);
-}
-
-static void
-p_table(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_table_nlmsg_build_payload(nlh, o);
-}
-
-static void
-p_chain(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_chain_nlmsg_build_payload(nlh, o);
-}
-
-static void
-p_set(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_set_nlmsg_build_payload(nlh, o);
-}
-
-static void
-p_elems(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_set_elems_nlmsg_build_payload(nlh, o);
-}
-
-static void
-p_rule(struct nlmsghdr *nlh, void *o)
-{
-	nftnl_rule_nlmsg_build_payload(nlh, o);
-}
-
 static int
 kernel_error(const char *what, int rc)
 {
@@ -315,7 +270,7 @@ dump_live(struct nl_sock *s, struct live *l)
 	int rc;
 
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, l->table);
-	rc = ask(s, NFT_MSG_GETTABLE, 0, t, p_table, table_cb, l);
+	rc = nl_sock_ask(s, NFT_MSG_GETTABLE, 0, t, nl_p_table, table_cb, l);
 	nftnl_table_free(t);
 	if (rc == -ENOENT)
 		return 0;
@@ -324,14 +279,16 @@ dump_live(struct nl_sock *s, struct live *l)
 
 	c = nftnl_chain_alloc();
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, l->table);
-	rc = ask(s, NFT_MSG_GETCHAIN, NLM_F_DUMP, c, p_chain, chain_cb, l);
+	rc = nl_sock_ask(s, NFT_MSG_GETCHAIN, NLM_F_DUMP, c, nl_p_chain,
+	    chain_cb, l);
 	nftnl_chain_free(c);
 	if (rc < 0)
 		return kernel_error("the chains", rc);
 
 	st = nftnl_set_alloc();
 	nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
-	rc = ask(s, NFT_MSG_GETSET, NLM_F_DUMP, st, p_set, set_cb, l);
+	rc = nl_sock_ask(s, NFT_MSG_GETSET, NLM_F_DUMP, st, nl_p_set, set_cb,
+	    l);
 	nftnl_set_free(st);
 	if (rc < 0)
 		return kernel_error("the sets", rc);
@@ -340,8 +297,8 @@ dump_live(struct nl_sock *s, struct live *l)
 		st = nftnl_set_alloc();
 		nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
 		nftnl_set_set_str(st, NFTNL_SET_NAME, l->sets[i].name);
-		rc = ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, st, p_elems,
-		    elem_cb, l);
+		rc = nl_sock_ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, st,
+		    nl_p_elems, elem_cb, l);
 		nftnl_set_free(st);
 		if (rc < 0)
 			return kernel_error("set elements", rc);
@@ -350,7 +307,8 @@ dump_live(struct nl_sock *s, struct live *l)
 
 	r = nftnl_rule_alloc();
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, l->table);
-	rc = ask(s, NFT_MSG_GETRULE, NLM_F_DUMP, r, p_rule, rule_cb, l);
+	rc = nl_sock_ask(s, NFT_MSG_GETRULE, NLM_F_DUMP, r, nl_p_rule,
+	    rule_cb, l);
 	nftnl_rule_free(r);
 	if (rc < 0 && rc != -ENOENT)
 		return kernel_error("the rules", rc);
