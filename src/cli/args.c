@@ -23,7 +23,8 @@ static const struct cli_opt optdefs[] = {
 	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
 	{ O_OUTPUT, "output", "DIR", "write one file per target into DIR "
 	    "(catalog: the file to write)" },
-	{ O_TIER, "tier", "T", "keep only rules of tier T (comma list)" },
+	{ O_TIER, "tier", "T", "tier T and every tier before it; a comma list "
+	    "is exactly those tiers; all: every rule" },
 	{ O_LOCK, "lock", "FILE", "the lock file (default: POLICY.lock)" },
 	{ O_STAMP, "stamp", NULL, "put the time (SOURCE_DATE_EPOCH) in the "
 	    "header" },

@@ -10,7 +10,7 @@ for c in $("$EG" --help | sed -n 's/^\(usage:\)\{0,1\} *egressc \([a-z]*\) .*/\2
 	is $? 0 "$c --help: exit 0"
 	head -1 "$T/h" | grep -q "^usage: egressc $c "; ok $? "$c --help: its usage line"
 	dups=$(grep -o -- '--[a-z-]*' "$T/h" | sed -n '/^--help$/!p' | sort | uniq -d | tr '\n' ' ')
-	sed -n '/^options:/,$p' "$T/h" | grep -o '^  [-a-z, ]*--[a-z-]*' | grep -o -- '--[a-z-]*' | sort | uniq -d >"$T/d"
+	sed -n '/^options:/,$p' "$T/h" | grep -o '^  \(-[a-z], \)\{0,1\}--[a-z-]*' | grep -o -- '--[a-z-]*' | sort | uniq -d >"$T/d"
 	[ ! -s "$T/d" ]; ok $? "$c --help: each option listed once"
 done
 "$EG" resolve --help | grep -q -- '--concurrency N'; ok $? "resolve --help lists --concurrency"
