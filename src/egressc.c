@@ -17,7 +17,7 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_STRICT,
 	      O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
-	      O_CONC),
+	      O_CONC, O_FAMILY, O_PTR),
 	  cmd_compile },
 	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] POLICY",
 	  "Compare the files in DIR with what compile would write: 0 up to "
@@ -30,12 +30,14 @@ static const struct cli_cmd commands[] = {
 	  "an example packet), match nothing, or allow everything.",
 	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint },
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
-	  "                       [--tries N] [--concurrency N] [--keep-going] "
-	  "[--keep-days N]\n"
-	  "                       [--no-stamp] POLICY",
-	  "Look up every host name of POLICY and write the lock file.",
-	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_KEEPGOING,
-	      O_KEEPDAYS, O_NOSTAMP),
+	  "                       [--tries N] [--concurrency N] [--family "
+	  "4|6|both] [--ptr]\n"
+	  "                       [--keep-going] [--keep-days N] [--no-stamp]\n"
+	  "                       [--check [--json]] POLICY",
+	  "Look up every host name of POLICY with every DNS server and write "
+	  "the lock file, or (--check) say what would change in it.",
+	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_FAMILY, O_PTR,
+	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CHECK, O_JSON),
 	  cmd_resolve },
 	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
 	  "[--json] POLICY\n"

@@ -63,8 +63,14 @@ static const struct optdef optdefs[] = {
 	{ O_NETNS, "netns", "NAME", "work in network namespace NAME" },
 	{ O_FORMAT, "format", "FORMAT", "findings as text, json or sarif "
 	    "(SARIF 2.1.0)" },
-	{ O_JSON, "json", NULL, "one JSON object per decision" },
+	{ O_JSON, "json", NULL, "JSON on standard output (explain: an object "
+	    "per decision; resolve --check: the difference)" },
 	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
+	{ O_CHECK, "check", NULL, "write nothing: print what would change in "
+	    "the lock (exit 1 when anything would)" },
+	{ O_FAMILY, "family", "4|6|both", "ask for A (4), AAAA (6) or both "
+	    "(default)" },
+	{ O_PTR, "ptr", NULL, "record the PTR names of every locked address" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
@@ -207,7 +213,21 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_NETNS: o->netns = arg; break;
 	case O_FORMAT: o->format = arg; break;
 	case O_VERBOSE: o->verbose = true; break;
-	case O_JSON: o->json = true; break;
+	case O_JSON: o->json = o->ro.json = true; break;
+	case O_CHECK: o->check = true; break;
+	case O_PTR: o->ro.ptr = true; break;
+	case O_FAMILY:
+		if (strcmp(arg, "4") == 0 || strcmp(arg, "6") == 0)
+			o->ro.family = (unsigned)(arg[0] - '0');
+		else if (strcmp(arg, "both") == 0)
+			o->ro.family = 0;
+		else {
+			cli_usage_error("--family takes 4, 6 or both, not "
+			    "'%s'", arg);
+			return -1;
+		}
+		break;
+
 	case O_FORCE: o->force = true; break;
 	}
 	return 0;

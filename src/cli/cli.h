@@ -34,7 +34,7 @@ enum {
 /* rc of a library call (0 or -1) as an exit status. */
 int	cli_status(int rc);
 
-#define CLI_MAX_SERVERS	16
+#define CLI_MAX_SERVERS	RESOLVE_MAX_SERVERS
 
 struct opts {
 	const char	*targets;	/* comma list or "all" */
@@ -50,6 +50,7 @@ struct opts {
 	/* resolve */
 	struct resolve_opts ro;
 	const char	*servers[CLI_MAX_SERVERS];
+	bool		 check;		/* resolve --check */
 	/* catalog */
 	const char	*project, *regions, *source, *output;
 	/* apply, verify */
@@ -67,6 +68,7 @@ enum {
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
+	O_CHECK, O_FAMILY, O_PTR,
 };
 
 struct cli_cmd {

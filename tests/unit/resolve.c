@@ -322,6 +322,7 @@ static const struct rule_spec good[] = {
 
 static const char good_lock[] =
     "egressc-lock: 1\n"
+    "made: " S1 "\n"
     "hosts:\n"
     "  api.heygen.com:\n"
     "    a: [198.18.0.10, 198.18.0.11]\n"
@@ -333,6 +334,10 @@ static const char good_lock[] =
     "      198.18.0.10: [" S1 ", " S1 "]\n"
     "      198.18.0.11: [" S1 ", " S1 "]\n"
     "      \"2001:2::10\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.0.10: [\"@S@\"]\n"
+    "      198.18.0.11: [\"@S@\"]\n"
+    "      \"2001:2::10\": [\"@S@\"]\n"
     "  heygen-feapbkvq.livekit.cloud:\n"
     "    a: [198.18.1.10]\n"
     "    aaaa: [\"2001:2::1:10\"]\n"
@@ -342,6 +347,9 @@ static const char good_lock[] =
     "    seen:\n"
     "      198.18.1.10: [" S1 ", " S1 "]\n"
     "      \"2001:2::1:10\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.1.10: [\"@S@\"]\n"
+    "      \"2001:2::1:10\": [\"@S@\"]\n"
     "  heygen-feapbkvq.oashburn1b.production.livekit.cloud:\n"
     "    a: [198.18.1.11, 198.18.1.12]\n"
     "    aaaa: []\n"
@@ -351,6 +359,9 @@ static const char good_lock[] =
     "    seen:\n"
     "      198.18.1.11: [" S1 ", " S1 "]\n"
     "      198.18.1.12: [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.1.11: [\"@S@\"]\n"
+    "      198.18.1.12: [\"@S@\"]\n"
     "  heygen-feapbkvq.turn.livekit.cloud:\n"
     "    a: [198.18.1.20]\n"
     "    aaaa: []\n"
@@ -359,6 +370,8 @@ static const char good_lock[] =
     "    last-seen: " S1 "\n"
     "    seen:\n"
     "      198.18.1.20: [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.1.20: [\"@S@\"]\n"
     "  oashburn1b.turn.livekit.cloud:\n"
     "    a: []\n"
     "    aaaa: [\"2001:2::1:20\"]\n"
@@ -367,6 +380,8 @@ static const char good_lock[] =
     "    last-seen: " S1 "\n"
     "    seen:\n"
     "      \"2001:2::1:20\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      \"2001:2::1:20\": [\"@S@\"]\n"
     "  resource.heygen.com:\n"
     "    a: [198.18.0.20, 198.18.0.21]\n"
     "    aaaa: [\"2001:2::20\"]\n"
@@ -376,7 +391,11 @@ static const char good_lock[] =
     "    seen:\n"
     "      198.18.0.20: [" S1 ", " S1 "]\n"
     "      198.18.0.21: [" S1 ", " S1 "]\n"
-    "      \"2001:2::20\": [" S1 ", " S1 "]\n";
+    "      \"2001:2::20\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.0.20: [\"@S@\"]\n"
+    "      198.18.0.21: [\"@S@\"]\n"
+    "      \"2001:2::20\": [\"@S@\"]\n";
 
 /* The lock's text without the leading comment lines. */
 static const char *
@@ -385,6 +404,26 @@ body(const char *text)
 	const char *p = text != NULL ? strstr(text, "egressc-lock:") : NULL;
 
 	return p != NULL ? p : "(no lock)";
+}
+
+/* text with the server that answered for @S@ (malloc'd). */
+static char *
+served(const char *text)
+{
+	struct out o;
+	const char *p;
+	char *r;
+
+	out_init(&o);
+	while ((p = strstr(text, "@S@")) != NULL) {
+		out_write(&o, text, (size_t)(p - text));
+		out_puts(&o, server);
+		text = p + 3;
+	}
+	out_puts(&o, text);
+	r = xstrdup(out_str(&o));
+	out_free(&o);
+	return r;
 }
 
 static void
@@ -409,16 +448,17 @@ test_resolve(void)
 	o.stamp = true;
 	is_int(run(T1, good, 2, &o), 0, "resolve succeeds");
 	t1 = slurp(lock);
-	is_str(body(t1), good_lock, "several addresses, IPv6, CNAME chain, "
-	    "AAAA-only: the expected lock");
+	want = served(good_lock);
+	is_str(body(t1), want, "several addresses, IPv6, CNAME chain, "
+	    "AAAA-only: the expected lock, made: now, by: the server");
 	is_str(msgs.buf, "", "and no message");
 
 	is_int(run(T2, good, 2, &o), 0, "resolve again, later");
 	t2 = slurp(lock);
-	want = xstrdup(good_lock);
 	replace(want, "last-seen: " S1, "last-seen: " S2);
 	replace(want, ", " S1 "]", ", " S2 "]");
-	is_str(body(t2), want, "only last-seen moved");
+	replace(want, "made: " S1, "made: " S2);
+	is_str(body(t2), want, "only last-seen and made: moved");
 	free(want);
 	free(t2);
 
@@ -530,7 +570,7 @@ test_merge(void)
 	static const struct rule_spec one[] = {
 		{ "api", false, { "api.heygen.com", NULL } },
 	};
-	char *t;
+	char *t, *want;
 
 	memset(&o, 0, sizeof(o));
 	o.lockpath = lock;
@@ -545,7 +585,8 @@ test_merge(void)
 	o.keep_days = 5;
 	is_int(run(T1, one, 1, &o), 0, "--keep-days 5");
 	t = slurp(lock);
-	is_str(body(t), "egressc-lock: 1\nhosts:\n  api.heygen.com:\n"
+	want = served("egressc-lock: 1\nmade: " S1 "\nhosts:\n"
+	    "  api.heygen.com:\n"
 	    "    a: [198.18.0.10, 198.18.0.11, 198.18.0.99]\n"
 	    "    aaaa: [\"2001:2::10\"]\n    ttl: 17\n"
 	    "    first-seen: 2026-11-01T00:00:00Z\n"
@@ -554,9 +595,15 @@ test_merge(void)
 	    "      198.18.0.11: [2026-11-01T00:00:00Z, " S1 "]\n"
 	    "      198.18.0.99: [2026-11-01T00:00:00Z, "
 	    "2026-11-20T00:00:00Z]\n"
-	    "      \"2001:2::10\": [2026-11-01T00:00:00Z, " S1 "]\n",
-	    "a dropped address seen 4 days ago is kept; first-seen kept; "
-	    "unchanged set keeps its ttl; a host no rule names goes");
+	    "      \"2001:2::10\": [2026-11-01T00:00:00Z, " S1 "]\n"
+	    "    by:\n"
+	    "      198.18.0.10: [\"@S@\"]\n"
+	    "      198.18.0.11: [\"@S@\"]\n"
+	    "      \"2001:2::10\": [\"@S@\"]\n");
+	is_str(body(t), want, "a dropped address seen 4 days ago is kept "
+	    "(its by: as it was); first-seen kept; unchanged set keeps its "
+	    "ttl; a host no rule names goes");
+	free(want);
 	free(t);
 	o.keep_days = 3;
 	is_int(run(T1, one, 1, &o), 0, "--keep-days 3");
