@@ -32,12 +32,13 @@ static const struct cli_cmd commands[] = {
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
 	  "                       [--tries N] [--concurrency N] [--family "
 	  "4|6|both] [--ptr]\n"
-	  "                       [--keep-going] [--keep-days N] [--no-stamp]\n"
+	  "                       [--keep-going] [--keep-days N] [--no-stamp] "
+	  "[--strict]\n"
 	  "                       [--check [--json]] POLICY",
 	  "Look up every host name of POLICY with every DNS server and write "
 	  "the lock file, or (--check) say what would change in it.",
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_FAMILY, O_PTR,
-	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CHECK, O_JSON),
+	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_STRICT, O_CHECK, O_JSON),
 	  cmd_resolve },
 	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
 	  "[--json] POLICY\n"

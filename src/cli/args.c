@@ -178,7 +178,7 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_TIER: o->tiers = arg; break;
 	case O_LOCK: o->lock = arg; break;
 	case O_STAMP: o->stamp = true; break;
-	case O_STRICT: o->strict = true; break;
+	case O_STRICT: o->strict = o->ro.strict = true; break;
 	case O_RESOLVE: o->resolve = true; break;
 	case O_DUMP: o->dump = arg; break;
 	case O_TO: o->to = arg; break;

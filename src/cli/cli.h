@@ -19,6 +19,7 @@
 
 struct arena;
 struct backend;
+struct lock;
 struct ir;
 struct out;
 struct policy;
@@ -92,6 +93,7 @@ struct job {
 	struct policy	*pol;
 	struct ir	*ir;
 	const char	*lockfile;	/* the lock job_bind read */
+	const struct lock *lock;	/* ...as read */
 	bool		 example;	/* ...holds documentation addresses */
 	bool		 strict;	/* what a target loses is an error */
 };

@@ -67,6 +67,7 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 	if (lk == NULL)
 		return -1;
 	j->lockfile = lp;
+	j->lock = lk;
 	j->example = lk->example;
 	if (lk->example)
 		j->ir->banner = arena_printf(j->a, "EXAMPLE ADDRESSES ONLY: %s "

@@ -17,8 +17,9 @@
  * documentation ... addresses unless every rule naming the host allows
  * them), merged with the old lock (first-seen/last-seen per address,
  * --keep-days; a family that got no answer keeps its old addresses), given
- * their PTR names (--ptr) and written atomically, or compared with the
- * old lock (resolve_check).  Nothing is written when a host fails, unless
+ * their PTR names (--ptr), audited for addresses shared across decisions
+ * (pass/shared.c) and written atomically, or compared with the old lock
+ * (resolve_check).  Nothing is written when a host fails, unless
  * keep_going.
  */
 #include <arpa/inet.h>
@@ -35,6 +36,7 @@
 #include <arpa/nameser.h>
 
 #include "ir/ir.h"
+#include "pass/shared.h"
 #include "policy/lock.h"
 #include "dns/resolve.h"
 #include "util/arena.h"
@@ -124,6 +126,7 @@ struct rs_result {
 	const struct lock	*old;
 	struct lock		*lk;
 	size_t			 nfailed;
+	bool			 strict_failed;
 };
 
 /* Where public services never live; see resolve_refused(). */
@@ -1041,6 +1044,24 @@ rs_ptr_phase(struct rs_ctx *c, struct lock *lk)
 		}
 }
 
+/* Hosts of rules that decide otherwise at one address: warnings, or
+ * errors with strict; true when one was an error. */
+static bool
+rs_audit(struct rs_ctx *c, const struct ir *ir, const struct lock *lk)
+{
+	struct shared sh = { NULL, 0, 0 };
+
+	shared_audit(c->arena, ir, lk, &sh);
+	for (size_t i = 0; i < sh.n; i++) {
+		struct diag *d = diag_new(c->opts->strict ? DIAG_ERROR :
+		    DIAG_WARNING, &sh.v[i].name->loc, "%s", sh.v[i].msg);
+
+		diag_also(d, &sh.v[i].first_name->loc, "%s", sh.v[i].note);
+		diag_emit(d);
+	}
+	return c->opts->strict && sh.n > 0;
+}
+
 /* Did any host's addresses change between the two locks? */
 static bool
 rs_changed(const struct lock *old, const struct lock *lk)
@@ -1140,6 +1161,7 @@ rs_build(struct rs_ctx *c, struct ir *ir, struct rs_result *res)
 		if (o->ptr)
 			rs_ptr_phase(c, res->lk);
 		rs_made(res, o, now);
+		res->strict_failed = rs_audit(c, ir, res->lk);
 	}
 	rs_close(c);
 	ares_library_cleanup();
@@ -1159,6 +1181,10 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 	c.opts = &o;
 	if (rs_build(&c, ir, &res) < 0)
 		return -1;
+	if (res.strict_failed) {
+		diag_note(NULL, "--strict: %s left as it was", o.lockpath);
+		return -1;
+	}
 	if (res.nfailed > 0 && !o.keep_going) {
 		diag_note(NULL, "%zu of %zu hosts failed; %s left as it was "
 		    "(--keep-going writes what resolved)", res.nfailed,
@@ -1315,5 +1341,5 @@ resolve_check(struct ir *ir, const struct resolve_opts *opts, struct out *out,
 	} else
 		for (size_t i = 0; i < n; i++)
 			rs_delta_text(out, &v[i]);
-	return res.nfailed > 0 ? -1 : 0;
+	return res.nfailed > 0 || res.strict_failed ? -1 : 0;
 }

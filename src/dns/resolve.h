@@ -37,6 +37,7 @@ struct resolve_opts {
 	bool			 stamp;		/* update last-seen */
 	bool			 progress;	/* "resolved N/M" on a tty */
 	bool			 ptr;		/* record PTR names */
+	bool			 strict;	/* shared addresses are errors */
 	bool			 json;		/* resolve_check: JSON */
 };
 
@@ -44,8 +45,8 @@ struct resolve_opts {
  * expansion) and write opts->lockpath.  Returns 0, or -1: after
  * diag_fail() when DNS or the file system failed (a host that did not
  * resolve; with keep_going the lock is written all the same), after
- * diag_error() for bad options or a malformed old lock (nothing
- * written). */
+ * diag_error() for bad options, a malformed old lock, or (strict) hosts
+ * of rules that decide otherwise sharing an address (nothing written). */
 int	resolve_run(struct ir *, const struct resolve_opts *);
 
 /*
