@@ -19,10 +19,11 @@ static const struct cli_cmd commands[] = {
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
 	      O_CONC, O_FAMILY, O_PTR),
 	  cmd_compile },
-	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] POLICY",
+	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] "
+	  "[--max-lock-age DAYS] POLICY",
 	  "Compare the files in DIR with what compile would write: 0 up to "
-	  "date, 1 stale (diff -u on standard output).",
-	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK), cmd_check },
+	  "date, 1 stale (diff -u on standard output) or the lock too old.",
+	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_MAXAGE), cmd_check },
 	{ "lint", "[--strict] [--verbose] [--format text|json|sarif] "
 	  "[--tier T]\n"
 	  "                       [--lock FILE] POLICY",

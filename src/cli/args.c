@@ -71,6 +71,8 @@ static const struct optdef optdefs[] = {
 	{ O_FAMILY, "family", "4|6|both", "ask for A (4), AAAA (6) or both "
 	    "(default)" },
 	{ O_PTR, "ptr", NULL, "record the PTR names of every locked address" },
+	{ O_MAXAGE, "max-lock-age", "DAYS", "exit 1 when the lock was made "
+	    "more than DAYS days ago" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
@@ -227,7 +229,10 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 			return -1;
 		}
 		break;
-
+	case O_MAXAGE:
+		o->max_lock_age_set = true;
+		return uint_arg("--max-lock-age", arg, 36500,
+		    &o->max_lock_age);
 	case O_FORCE: o->force = true; break;
 	}
 	return 0;

@@ -2,13 +2,18 @@
  * resolve.c - `egressc resolve`: every host name of the policy (wildcards
  * expanded first) looked up with c-ares and written to the lock file, or,
  * with --check, compared with it (the drift gate: exit 1 when DNS has moved
- * on).
+ * on).  Also the lock's age, which every command that reads the lock
+ * measures the same way: compile warns past the policy's max-lock-age and
+ * check --max-lock-age fails on it.
  */
 #include <stdio.h>
 
 #include "cli/cli.h"
 #include "dns/resolve.h"
 #include "policy/lock.h"
+#include "policy/policy.h"
+#include "util/arena.h"
+#include "util/clock.h"
 #include "util/diag.h"
 #include "util/out.h"
 
@@ -56,4 +61,68 @@ cmd_resolve(struct opts *o, int argc, char **argv)
 	}
 	job_free(&j);
 	return cli_status(rc);
+}
+
+/* How long ago the lock was made, in whole days. */
+static long long
+lock_days(const struct job *j)
+{
+	return j->lock_age / 86400;
+}
+
+void
+job_lock_age(struct job *j, const struct opts *o, long long now)
+{
+	const struct lock *lk = j->lock;
+	unsigned max = j->pol->max_lock_age ? j->pol->max_lock_age :
+	    POL_MAX_LOCK_AGE;
+	long long made;
+	struct diag *d;
+
+	if (lk == NULL || lk->made == NULL ||
+	    clock_parse_rfc3339(lk->made, &made) < 0)
+		return;
+	j->lock_age = now - made;
+	/* An example lock says what it is in every output's header. */
+	if (lk->example || o->max_lock_age_set)
+		return;
+	if (j->lock_age < -86400) {
+		diag_warning(&lk->made_loc, "made: %s is in the future",
+		    lk->made);
+		return;
+	}
+	if (j->lock_age <= (long long)max * 86400)
+		return;
+	d = diag_new(DIAG_WARNING, &lk->made_loc, "lock file %s was made %lld "
+	    "days ago (%s), more than max-lock-age %ud: run 'egressc resolve "
+	    "%s'", j->lockfile, lock_days(j), lk->made, max, j->path);
+	if (j->pol->max_lock_age != 0)
+		diag_also(d, &j->pol->max_lock_age_loc, "max-lock-age is set "
+		    "here");
+	diag_emit(d);
+}
+
+int
+job_lock_gate(const struct job *j, unsigned days)
+{
+	const struct lock *lk = j->lock;
+
+	if (lk->example) {
+		diag_error(NULL, "--max-lock-age %u: %s holds example addresses, "
+		    "not DNS answers; run 'egressc resolve %s'", days,
+		    j->lockfile, j->path);
+		return 1;
+	}
+	if (lk->made == NULL) {
+		diag_error(NULL, "--max-lock-age %u: %s has no made: time (it "
+		    "was written before egressc recorded one); run 'egressc "
+		    "resolve %s'", days, j->lockfile, j->path);
+		return 1;
+	}
+	if (j->lock_age <= (long long)days * 86400)
+		return 0;
+	diag_error(&lk->made_loc, "lock file %s was made %lld days ago (%s), "
+	    "more than --max-lock-age %u: run 'egressc resolve %s'",
+	    j->lockfile, lock_days(j), lk->made, days, j->path);
+	return 1;
 }
