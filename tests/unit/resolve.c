@@ -53,6 +53,15 @@ spew(const char *path, const char *text)
 	atomic_write(path, text, strlen(text), 0644);
 }
 
+/* The lock's text without the leading comment lines. */
+static const char *
+body(const char *text)
+{
+	const char *p = text != NULL ? strstr(text, "egressc-lock:") : NULL;
+
+	return p != NULL ? p : "(no lock)";
+}
+
 static char *
 tmp(struct arena *a, const char *name)
 {
@@ -189,6 +198,107 @@ test_load(void)
 	is_str(lock_path(a, "p/x.yaml"), "p/x.lock", "lock_path .yaml");
 	is_str(lock_path(a, "x.yml"), "x.lock", "lock_path .yml");
 	is_str(lock_path(a, "x.pol"), "x.pol.lock", "lock_path other");
+	arena_free(a);
+}
+
+/* made:, by: and ptr: written in their canonical order and read back. */
+static void
+test_fields(void)
+{
+	struct arena *a = arena_new();
+	struct lock *lk = lock_new(a, "f.lock"), *back;
+	struct lock_host *h = lock_add_host(a, lk, "h.example.com");
+	const char *p = tmp(a, "fields.lock");
+	const char *by[] = { "10.0.0.53:5353", "[2001:db8::53]:5353",
+	    "10.0.0.53", "9.9.9.9", "10.0.0.53" };
+	const char *ptr[] = { "B.example.net", "a.example.net", "9x.example" };
+	struct out o, o2;
+	static const char want[] =
+	    "egressc-lock: 1\n"
+	    "made: 2026-11-24T12:00:00Z\n"
+	    "hosts:\n"
+	    "  h.example.com:\n"
+	    "    a: [192.0.2.1, 192.0.2.2]\n"
+	    "    aaaa: []\n"
+	    "    ttl: 0\n"
+	    "    by:\n"
+	    "      192.0.2.1: [9.9.9.9, 10.0.0.53, \"10.0.0.53:5353\", "
+	    "\"[2001:db8::53]:5353\"]\n"
+	    "    ptr:\n"
+	    "      192.0.2.2: [\"9x.example\", a.example.net, b.example.net]\n";
+	static const struct {
+		const char	*in, *out;	/* out NULL: refused */
+	} servers[] = {
+		{ "192.0.2.53", "192.0.2.53" },
+		{ "192.0.2.53:53", "192.0.2.53" },
+		{ "192.0.2.53:5353", "192.0.2.53:5353" },
+		{ "2001:db8::53", "2001:db8::53" },
+		{ "[2001:db8::53]", "2001:db8::53" },
+		{ "[2001:db8::53]:5353", "[2001:db8::53]:5353" },
+		{ "[192.0.2.53]:53", NULL },
+		{ "192.0.2.0/24", NULL },
+		{ "192.0.2.53:0", NULL },
+		{ "192.0.2.53:65536", NULL },
+		{ "192.0.2.53:", NULL },
+		{ "[::1", NULL },
+		{ "[::1]x", NULL },
+		{ "dns.example.com", NULL },
+		{ "", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
+		enum fam fam;
+		u128 addr;
+		unsigned port;
+		int rc = lock_server_parse(servers[i].in, &fam, &addr, &port);
+
+		if (servers[i].out == NULL)
+			ok(rc < 0, "server '%s' refused", servers[i].in);
+		else
+			is_str(rc < 0 ? "(refused)" : lock_server_text(a, fam,
+			    addr, port), servers[i].out, arena_printf(a,
+			    "server '%s'", servers[i].in));
+	}
+
+	lk->made = "2026-11-24T12:00:00Z";
+	lock_add_addr(a, h, FAM_V4, 0xc0000202, NULL, NULL);
+	lock_add_addr(a, h, FAM_V4, 0xc0000201, NULL, NULL);
+	lock_addr_set_by(a, lock_host_addr(h, FAM_V4, 0xc0000201), by, 5);
+	lock_addr_set_ptr(a, lock_host_addr(h, FAM_V4, 0xc0000202), ptr, 3);
+	out_init(&o);
+	lock_format(lk, &o);
+	is_str(body(out_str(&o)), want, "made: after the version; by: servers "
+	    "in address order, once, quoted with a colon; ptr: lower case, "
+	    "sorted");
+	spew(p, out_str(&o));
+	reset_msgs();
+	back = lock_load(a, p);
+	ok(back != NULL && back->made != NULL && back->made_loc.line == 5 &&
+	    back->made_loc.col == 7, "made: read, with its place");
+	out_init(&o2);
+	if (back != NULL)
+		lock_format(back, &o2);
+	is_str(out_str(&o2), out_str(&o), "read + write gives the same bytes");
+	out_free(&o);
+	out_free(&o2);
+
+	spew(p, "egressc-lock: 1\nmade: 2026-11-24\nhosts:\n"
+	    "  h.example.com:\n    a: [192.0.2.1]\n"
+	    "    by:\n      192.0.2.1: [dns.example.com, 10.0.0.53]\n"
+	    "      192.0.2.9: [10.0.0.53]\n"
+	    "    ptr: {192.0.2.1: [\"a b\"]}\n");
+	reset_msgs();
+	ok(lock_load(a, p) == NULL, "bad made:, by: and ptr: refused");
+	is_str(msgs.buf, arena_printf(a,
+	    "%s:2:7: error: made '2026-11-24' is not a UTC time like "
+	    "2026-11-24T12:00:00Z (on a day that exists)\n"
+	    "%s:7:19: error: by: 'dns.example.com' is not a DNS server (ADDR, "
+	    "ADDR:PORT or [IPV6]:PORT)\n"
+	    "%s:8:7: error: by: address '192.0.2.9' is in neither a: nor aaaa: "
+	    "of host 'h.example.com'\n"
+	    "%s:9:23: error: ptr: 'a b' is not a PTR name (printable, no "
+	    "blanks, at most 255 bytes)\n", p, p, p, p),
+	    "each error at its place");
 	arena_free(a);
 }
 
@@ -396,15 +506,6 @@ static const char good_lock[] =
     "      198.18.0.20: [\"@S@\"]\n"
     "      198.18.0.21: [\"@S@\"]\n"
     "      \"2001:2::20\": [\"@S@\"]\n";
-
-/* The lock's text without the leading comment lines. */
-static const char *
-body(const char *text)
-{
-	const char *p = text != NULL ? strstr(text, "egressc-lock:") : NULL;
-
-	return p != NULL ? p : "(no lock)";
-}
 
 /* text with the server that answered for @S@ (malloc'd). */
 static char *
@@ -629,6 +730,7 @@ main(void)
 	}
 	test_format();
 	test_load();
+	test_fields();
 	test_apply();
 	if (start_dns() < 0) {
 		char cmd[128];
