@@ -34,7 +34,8 @@ static const struct optdef optdefs[] = {
 	{ O_LOCK, "lock", "FILE", "the lock file (default: POLICY.lock)" },
 	{ O_STAMP, "stamp", NULL, "put the time (SOURCE_DATE_EPOCH) in the "
 	    "header" },
-	{ O_STRICT, "strict", NULL, "findings make the exit status 1" },
+	{ O_STRICT, "strict", NULL, "findings fail: lint exits 1, compile and "
+	    "resolve make them errors" },
 	{ O_RESOLVE, "resolve", NULL, "refresh the lock with DNS first" },
 	{ O_DUMP, "dump", "STAGE", "print the IR ('ir') or one target's "
 	    "lowered IR ('lowered:TARGET') instead of output" },
@@ -54,7 +55,8 @@ static const struct optdef optdefs[] = {
 	{ O_KEEPDAYS, "keep-days", "N", "keep addresses DNS dropped if seen "
 	    "within N days" },
 	{ O_NOSTAMP, "no-stamp", NULL, "leave last-seen times as they are" },
-	{ O_CONC, "concurrency", "N", "DNS queries in flight (default 64)" },
+	{ O_CONC, "concurrency", "N", "DNS queries in flight per server "
+	    "(default 64; at most 128 are)" },
 	{ O_PROJECT, "project", "NAME", "the LiveKit project name" },
 	{ O_REGIONS, "regions", "FILE", "LiveKit's regions JSON, saved" },
 	{ O_SOURCE, "source", "URL", "the source: URL recorded in the "
