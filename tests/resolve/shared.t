@@ -62,15 +62,15 @@ SOURCE_DATE_EPOCH=$T1 "$EG" resolve --dns-server "$DNS_SERVER" \
 cmp -s "$L" "$T/keep.lock"
 ok $? "a resolve without --ptr keeps the ptr: it had"
 
-"$EG" lint --lock "$L" "$P" 2>"$T/err"
+SOURCE_DATE_EPOCH=$T1 "$EG" lint --lock "$L" "$P" 2>"$T/err"
 is $? 0 "lint: findings are warnings"
 is "$(diags "$T/err")" "$(echo "$deny_msg" | sed 's/198.18.0.10 with/198.18.0.10 (PTR lb-1.cloud.test) with/')
 $deny_note
 $(echo "$allow_msg" | sed 's/198.18.7.8 with/198.18.7.8 (PTR deny.heygen.com) with/')
 $allow_note" "lint: the same findings, with PTR names from the lock"
-"$EG" lint --strict --lock "$L" "$P" 2>/dev/null
+SOURCE_DATE_EPOCH=$T1 "$EG" lint --strict --lock "$L" "$P" 2>/dev/null
 is $? 1 "lint --strict: exit 1"
-"$EG" lint --format json --lock "$L" "$P" >"$T/j" 2>/dev/null
+SOURCE_DATE_EPOCH=$T1 "$EG" lint --format json --lock "$L" "$P" >"$T/j" 2>/dev/null
 /usr/bin/python3 - "$T/j" <<'PY'
 import json, sys
 f = json.load(open(sys.argv[1]))["findings"]
@@ -81,7 +81,7 @@ assert s[0]["related"][0]["location"]["line"] == 7
 assert "PTR lb-1.cloud.test" in s[0]["message"]
 PY
 ok $? "lint --format json: kind shared-address, at the host, related at the rule"
-"$EG" lint --format sarif --lock "$L" "$P" >"$T/s" 2>/dev/null
+SOURCE_DATE_EPOCH=$T1 "$EG" lint --format sarif --lock "$L" "$P" >"$T/s" 2>/dev/null
 /usr/bin/python3 - "$T/s" <<'PY'
 import json, sys
 run = json.load(open(sys.argv[1]))["runs"][0]
