@@ -33,7 +33,7 @@ def main():
               "# RFC 3849), not DNS answers.  It lets the shipped policy compile\n"
               "# without a network.  Written by scripts/example-lock.py; run\n"
               "# `egressc resolve` for a real heygen-livekit.lock.\n")
-    out.write("egressc-lock: 1\nexample: true\nhosts:\n")
+    out.write("egressc-lock: 1\nexample: true\nmade: %s\nhosts:\n" % STAMP)
     for h in sorted(addrs):
         a, aaaa = addrs[h]
         out.write("  %s:\n" % h)

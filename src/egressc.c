@@ -17,12 +17,13 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_STRICT,
 	      O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
-	      O_CONC),
+	      O_CONC, O_FAMILY, O_PTR),
 	  cmd_compile, false },
-	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] POLICY",
+	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] "
+	  "[--max-lock-age DAYS] POLICY",
 	  "Compare the files in DIR with what compile would write: 0 up to "
-	  "date, 1 stale (diff -u on standard output).",
-	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK), cmd_check, false },
+	  "date, 1 stale (diff -u on standard output) or the lock too old.",
+	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_MAXAGE), cmd_check, false },
 	{ "lint", "[--strict] [--verbose] [--format text|json|sarif] "
 	  "[--tier T]\n"
 	  "                       [--lock FILE] POLICY",
@@ -30,12 +31,15 @@ static const struct cli_cmd commands[] = {
 	  "an example packet), match nothing, or allow everything.",
 	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint, false },
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
-	  "                       [--tries N] [--concurrency N] [--keep-going] "
-	  "[--keep-days N]\n"
-	  "                       [--no-stamp] POLICY",
-	  "Look up every host name of POLICY and write the lock file.",
-	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_KEEPGOING,
-	      O_KEEPDAYS, O_NOSTAMP),
+	  "                       [--tries N] [--concurrency N] [--family "
+	  "4|6|both] [--ptr]\n"
+	  "                       [--keep-going] [--keep-days N] [--no-stamp] "
+	  "[--strict]\n"
+	  "                       [--check [--json]] POLICY",
+	  "Look up every host name of POLICY with every DNS server and write "
+	  "the lock file, or (--check) say what would change in it.",
+	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_FAMILY, O_PTR,
+	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_STRICT, O_CHECK, O_JSON),
 	  cmd_resolve, false },
 	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
 	  "[--json] POLICY\n"

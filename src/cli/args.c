@@ -28,7 +28,8 @@ static const struct cli_opt optdefs[] = {
 	{ O_LOCK, "lock", "FILE", "the lock file (default: POLICY.lock)" },
 	{ O_STAMP, "stamp", NULL, "put the time (SOURCE_DATE_EPOCH) in the "
 	    "header" },
-	{ O_STRICT, "strict", NULL, "findings make the exit status 1" },
+	{ O_STRICT, "strict", NULL, "findings fail: lint exits 1, compile and "
+	    "resolve make them errors" },
 	{ O_RESOLVE, "resolve", NULL, "refresh the lock with DNS first" },
 	{ O_DUMP, "dump", "STAGE", "print the IR ('ir') or one target's "
 	    "lowered IR ('lowered:TARGET') instead of output" },
@@ -48,7 +49,8 @@ static const struct cli_opt optdefs[] = {
 	{ O_KEEPDAYS, "keep-days", "N", "keep addresses DNS dropped if seen "
 	    "within N days" },
 	{ O_NOSTAMP, "no-stamp", NULL, "leave last-seen times as they are" },
-	{ O_CONC, "concurrency", "N", "DNS queries in flight (default 64)" },
+	{ O_CONC, "concurrency", "N", "DNS queries in flight per server "
+	    "(default 64; at most 128 are)" },
 	{ O_PROJECT, "project", "NAME", "the LiveKit project name" },
 	{ O_REGIONS, "regions", "FILE", "LiveKit's regions JSON, saved" },
 	{ O_SOURCE, "source", "URL", "the source: URL recorded in the "
@@ -57,12 +59,20 @@ static const struct cli_opt optdefs[] = {
 	{ O_NETNS, "netns", "NAME", "work in network namespace NAME" },
 	{ O_FORMAT, "format", "FORMAT", "findings as text, json or sarif "
 	    "(SARIF 2.1.0)" },
-	{ O_JSON, "json", NULL, "one JSON object per decision" },
+	{ O_JSON, "json", NULL, "JSON on standard output (explain: an object "
+	    "per decision; resolve --check: the difference)" },
 	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
 	{ O_CONFIRM, "confirm", "SECONDS", "put the previous table back after "
 	    "SECONDS unless confirmed" },
 	{ O_CONFIRMED, "confirmed", NULL, "keep what apply --confirm loaded: "
 	    "cancel its rollback" },
+	{ O_CHECK, "check", NULL, "write nothing: print what would change in "
+	    "the lock (exit 1 when anything would)" },
+	{ O_FAMILY, "family", "4|6|both", "ask for A (4), AAAA (6) or both "
+	    "(default)" },
+	{ O_PTR, "ptr", NULL, "record the PTR names of every locked address" },
+	{ O_MAXAGE, "max-lock-age", "DAYS", "exit 1 when the lock was made "
+	    "more than DAYS days ago" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
@@ -176,7 +186,7 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_TIER: o->tiers = arg; break;
 	case O_LOCK: o->lock = arg; break;
 	case O_STAMP: o->stamp = true; break;
-	case O_STRICT: o->strict = true; break;
+	case O_STRICT: o->strict = o->ro.strict = true; break;
 	case O_RESOLVE: o->resolve = true; break;
 	case O_DUMP: o->dump = arg; break;
 	case O_TO: o->to = arg; break;
@@ -211,7 +221,24 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_NETNS: o->netns = arg; break;
 	case O_FORMAT: o->format = arg; break;
 	case O_VERBOSE: o->verbose = true; break;
-	case O_JSON: o->json = true; break;
+	case O_JSON: o->json = o->ro.json = true; break;
+	case O_CHECK: o->check = true; break;
+	case O_PTR: o->ro.ptr = true; break;
+	case O_FAMILY:
+		if (strcmp(arg, "4") == 0 || strcmp(arg, "6") == 0)
+			o->ro.family = (unsigned)(arg[0] - '0');
+		else if (strcmp(arg, "both") == 0)
+			o->ro.family = 0;
+		else {
+			cli_usage_error("--family takes 4, 6 or both, not "
+			    "'%s'", arg);
+			return -1;
+		}
+		break;
+	case O_MAXAGE:
+		o->max_lock_age_set = true;
+		return uint_arg("--max-lock-age", arg, 36500,
+		    &o->max_lock_age);
 	case O_FORCE: o->force = true; break;
 	case O_CONFIRM:
 		if (uint_arg("--confirm", arg, 86400, &o->confirm) < 0)

@@ -19,6 +19,7 @@
 
 struct arena;
 struct backend;
+struct lock;
 struct ir;
 struct out;
 struct policy;
@@ -34,7 +35,7 @@ enum {
 /* rc of a library call (0 or -1) as an exit status. */
 int	cli_status(int rc);
 
-#define CLI_MAX_SERVERS	16
+#define CLI_MAX_SERVERS	RESOLVE_MAX_SERVERS
 
 struct opts {
 	const char	*targets;	/* comma list or "all" */
@@ -50,6 +51,10 @@ struct opts {
 	/* resolve */
 	struct resolve_opts ro;
 	const char	*servers[CLI_MAX_SERVERS];
+	bool		 check;		/* resolve --check */
+	/* check --max-lock-age */
+	unsigned	 max_lock_age;
+	bool		 max_lock_age_set;
 	/* catalog */
 	const char	*project, *regions, *source, *output;
 	/* apply, verify */
@@ -70,6 +75,7 @@ enum {
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
 	O_CONFIRM, O_CONFIRMED,
+	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE,
 };
 
 struct cli_cmd {
@@ -106,6 +112,8 @@ struct job {
 	struct policy	*pol;
 	struct ir	*ir;
 	const char	*lockfile;	/* the lock job_bind read */
+	const struct lock *lock;	/* ...as read */
+	long long	 lock_age;	/* ...seconds since its made: */
 	bool		 example;	/* ...holds documentation addresses */
 	bool		 strict;	/* what a target loses is an error */
 };
@@ -119,6 +127,16 @@ void		 job_free(struct job *);
 /* The IR fitted to one target, in arena a; NULL after diag_error(). */
 struct ir	*job_lower(struct job *, const struct backend *,
 		    struct arena *a);
+
+/*
+ * resolve.c: the lock's age.  job_lock_age (job_bind, once it knows now)
+ * warns when the lock is older than the policy's max-lock-age, unless it
+ * is an example lock or check --max-lock-age will judge it instead;
+ * job_lock_gate is that judgement: 0 when the lock was made within days,
+ * else 1 after an error saying why.
+ */
+void	job_lock_age(struct job *, const struct opts *, long long now);
+int	job_lock_gate(const struct job *, unsigned days);
 
 /* -t TARGETS: fills bes (NULL-terminated, at most max); count or -1. */
 int	targets_parse(const char *spec, const struct backend **bes,

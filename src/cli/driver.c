@@ -67,6 +67,7 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 	if (lk == NULL)
 		return -1;
 	j->lockfile = lp;
+	j->lock = lk;
 	j->example = lk->example;
 	if (lk->example)
 		j->ir->banner = arena_printf(j->a, "EXAMPLE ADDRESSES ONLY: %s "
@@ -76,14 +77,17 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 		return -1;
 	if (tiers_select(j->ir, o->tiers) < 0)
 		return -1;
-	if (o->stamp) {
+	/* Now is read once, for the stamp and the lock's age. */
+	if (o->stamp || (lk->made != NULL && !lk->example)) {
 		char buf[CLOCK_TEXT_SIZE];
 		long long t;
 
 		/* SOURCE_DATE_EPOCH when set, for reproducible builds. */
 		if (clock_now(&t) < 0)
 			return -1;
-		j->ir->stamp = arena_strdup(j->a, clock_format(t, buf));
+		if (o->stamp)
+			j->ir->stamp = arena_strdup(j->a, clock_format(t, buf));
+		job_lock_age(j, o, t);
 	}
 	if (optimise)
 		opt_run(j->ir);

@@ -9,6 +9,8 @@
  *	allow-all	an allow of every port to every address
  *	empty		the rule matches nothing
  *	partial		(--verbose) earlier rules take some of its packets
+ *	shared-address	a host of the rule has an address of a host of an
+ *			earlier rule that decides otherwise (pass/shared.c)
  *
  * Shadowing is proved against the union of every earlier rule (pass/
  * cover.c), with an example packet and a note at the earlier rules.
@@ -24,6 +26,7 @@
 #include "ir/ir.h"
 #include "pass/cover.h"
 #include "pass/lower.h"
+#include "pass/shared.h"
 #include "pass/tiers.h"
 #include "policy/lock.h"
 #include "util/arena.h"
@@ -183,6 +186,26 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 	}
 }
 
+/* With a lock: hosts of rules that decide otherwise at one address. */
+static void
+shared(struct arena *a, const struct ir *ir, const struct lock *lk,
+    struct findings *fs)
+{
+	struct shared sh = { NULL, 0, 0 };
+	size_t i;
+
+	if (lk == NULL)
+		return;
+	shared_audit(a, ir, lk, &sh);
+	for (i = 0; i < sh.n; i++) {
+		struct finding *f = add(a, fs, "shared-address", sh.v[i].rule,
+		    sh.v[i].msg);
+
+		f->loc = sh.v[i].name->loc;
+		relate(a, f, &sh.v[i].first_name->loc, sh.v[i].note);
+	}
+}
+
 static void
 json_loc(struct out *o, const struct loc *l)
 {
@@ -252,6 +275,8 @@ print_sarif(const struct findings *fs, struct out *o)
 		{ "partial", "Earlier rules take some packets of this rule." },
 		{ "allow-all", "The rule allows every port to every address." },
 		{ "empty", "The rule matches nothing." },
+		{ "shared-address", "A host of this rule shares an address with "
+		    "a host of an earlier rule that decides otherwise." },
 	};
 	size_t i, k;
 
@@ -320,6 +345,7 @@ cmd_lint(struct opts *o, int argc, char **argv)
 		return cli_status(rc);
 	}
 	judge(j.a, j.ir, o->verbose, &fs);
+	shared(j.a, j.ir, j.lock, &fs);
 	if (o->format == NULL || strcmp(o->format, "text") == 0) {
 		for (i = 0; i < fs.n; i++) {
 			struct diag *d = diag_new(DIAG_WARNING, &fs.v[i].loc,

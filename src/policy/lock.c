@@ -7,6 +7,7 @@
  *
  *	egressc-lock: 1
  *	example: true			# only in documentation locks
+ *	made: 2026-11-24T12:00:00Z	# when resolve wrote it
  *	hosts:
  *	  api.heygen.com:
  *	    a: [198.18.0.10, 198.18.0.11]
@@ -18,13 +19,19 @@
  *	      198.18.0.10: [2026-11-20T12:00:00Z, 2026-11-24T12:00:00Z]
  *	      198.18.0.11: [2026-11-24T12:00:00Z, 2026-11-24T12:00:00Z]
  *	      "2001:2::10": [2026-11-22T08:30:00Z, 2026-11-24T12:00:00Z]
+ *	    by:					# ADDRESS: [DNS SERVER, ...]
+ *	      198.18.0.10: [10.0.0.53, "10.1.0.53:5353"]
+ *	    ptr:				# ADDRESS: [PTR NAME, ...]
+ *	      198.18.0.10: [lb-1.cloud.example]
  *
  * a: and aaaa: stay plain lists of addresses, the short form a person writes
- * by hand and reads in a diff; seen: adds the per-address history beside
- * them rather than turning each address into a map.  On reading, an address
- * without a seen: entry takes the host's first-seen/last-seen, so a lock
- * written by hand in the short form is still valid.  The host-level stamps
- * are derived when writing and never stored apart from the addresses.
+ * by hand and reads in a diff; seen:, by: and ptr: add what is known of
+ * each address beside them rather than turning each address into a map.
+ * On reading, an address without a seen: entry takes the host's
+ * first-seen/last-seen, so a lock written by hand in the short form is
+ * still valid.  The host-level stamps are derived when writing and never
+ * stored apart from the addresses.  made: is absent from locks written
+ * before egressc recorded it; they read as they always did.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,10 +47,11 @@
 #include "util/out.h"
 
 static const char *const lock_keys[] = {
-	"egressc-lock", "example", "hosts", NULL
+	"egressc-lock", "example", "made", "hosts", NULL
 };
 static const char *const host_keys[] = {
-	"a", "aaaa", "ttl", "first-seen", "last-seen", "seen", NULL
+	"a", "aaaa", "ttl", "first-seen", "last-seen", "seen", "by", "ptr",
+	NULL
 };
 
 struct lock *
@@ -141,7 +149,131 @@ lock_add_addr(struct arena *a, struct lock_host *h, enum fam fam, u128 addr,
 	h->addrs[i].addr = addr;
 	h->addrs[i].first_seen = first;
 	h->addrs[i].last_seen = last;
+	h->addrs[i].by = h->addrs[i].ptr = NULL;
+	h->addrs[i].nby = h->addrs[i].nptr = 0;
 	return true;
+}
+
+char *
+lock_server_text(struct arena *a, enum fam fam, u128 addr, unsigned port)
+{
+	char buf[ADDR_STRLEN];
+
+	addr_format(buf, fam, addr, fam_bits(fam));
+	if (port == 53)
+		return arena_strdup(a, buf);
+	return arena_printf(a, fam == FAM_V6 ? "[%s]:%u" : "%s:%u", buf, port);
+}
+
+/* "192.0.2.53", "192.0.2.53:5353", "2001:db8::53", "[2001:db8::53]:5353" */
+int
+lock_server_parse(const char *s, enum fam *fam, u128 *addr, unsigned *port)
+{
+	const char *colon = strchr(s, ':'), *host = s, *p = NULL;
+	char buf[ADDR_STRLEN], *end;
+	size_t hlen = strlen(s);
+	unsigned long n = 53;
+	bool hostbits;
+	int len;
+
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+
+		if (close == NULL || (close[1] != '\0' && close[1] != ':'))
+			return -1;
+		host = s + 1;
+		hlen = (size_t)(close - host);
+		if (close[1] == ':')
+			p = close + 2;
+	} else if (colon != NULL && strchr(colon + 1, ':') == NULL) {
+		hlen = (size_t)(colon - s);
+		p = colon + 1;
+	}
+	if (hlen == 0 || hlen >= sizeof(buf))
+		return -1;
+	memcpy(buf, host, hlen);
+	buf[hlen] = '\0';
+	if (p != NULL) {
+		errno = 0;
+		n = strtoul(p, &end, 10);
+		if (*p < '0' || *p > '9' || *end != '\0' || errno != 0 ||
+		    n == 0 || n > 65535)
+			return -1;
+	}
+	if (strchr(buf, '/') != NULL ||
+	    addr_parse(buf, fam, addr, &len, &hostbits) < 0 ||
+	    (*s == '[' && *fam != FAM_V6))
+		return -1;
+	*port = (unsigned)n;
+	return 0;
+}
+
+/* Servers in address order, then port (the text parses: lock_server_text
+ * made it, or load_by checked it). */
+static int
+server_cmp(const void *x, const void *y)
+{
+	const char *const *p = x, *const *q = y;
+	enum fam fa = FAM_V4, fb = FAM_V4;
+	u128 aa = 0, ab = 0;
+	unsigned pa = 0, pb = 0;
+
+	lock_server_parse(*p, &fa, &aa, &pa);
+	lock_server_parse(*q, &fb, &ab, &pb);
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	if (aa != ab)
+		return aa < ab ? -1 : 1;
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return strcmp(*p, *q);
+}
+
+static int
+str_cmp(const void *x, const void *y)
+{
+	const char *const *p = x, *const *q = y;
+
+	return strcmp(*p, *q);
+}
+
+/* A sorted copy of v without duplicates, in *out. */
+static size_t
+sorted_set(struct arena *a, const char *const *v, size_t n,
+    int (*cmp)(const void *, const void *), bool lower, const char ***out)
+{
+	const char **w = arena_alloc(a, (n + 1) * sizeof(*w));
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *s = arena_strdup(a, v[i]);
+
+		for (char *c = s; lower && *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		w[i] = s;
+	}
+	if (n > 1)
+		qsort(w, n, sizeof(*w), cmp);
+	for (size_t i = 0; i < n; i++)
+		if (m == 0 || cmp(&w[m - 1], &w[i]) != 0)
+			w[m++] = w[i];
+	*out = w;
+	return m;
+}
+
+void
+lock_addr_set_by(struct arena *a, struct lock_addr *la,
+    const char *const *servers, size_t n)
+{
+	la->nby = sorted_set(a, servers, n, server_cmp, false, &la->by);
+}
+
+void
+lock_addr_set_ptr(struct arena *a, struct lock_addr *la,
+    const char *const *names, size_t n)
+{
+	la->nptr = sorted_set(a, names, n, str_cmp, true, &la->ptr);
 }
 
 char *
@@ -281,6 +413,85 @@ load_seen(struct lock_host *h, const struct ynode *sn)
 	return rc;
 }
 
+/* A by: entry: a DNS server as lock_server_text writes it. */
+static bool
+server_ok(const char *s)
+{
+	enum fam fam;
+	u128 addr;
+	unsigned port;
+
+	return lock_server_parse(s, &fam, &addr, &port) == 0;
+}
+
+/* A ptr: entry: a name as DNS gave it, printable and without blanks. */
+static bool
+ptr_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return n > 0 && n <= 255;
+}
+
+/*
+ * by: { ADDRESS: [SERVER, ...] } or ptr: { ADDRESS: [NAME, ...] }: what is
+ * known of an address of a: or aaaa:, each item checked by ok.
+ */
+static int
+load_side(struct arena *a, struct lock_host *h, const struct ynode *sn,
+    const char *key, bool (*ok)(const char *), const char *want)
+{
+	int rc = 0;
+
+	if (sn == NULL || y_is_null(sn))
+		return 0;
+	if (!y_want_map(sn, key))
+		return -1;
+	for (size_t i = 0; i < sn->n; i++) {
+		const struct ynode *k = sn->pairs[i].key, *v = sn->pairs[i].val;
+		struct ynode **items, *one;
+		const char **vals;
+		struct lock_addr *la;
+		enum fam fam;
+		u128 addr;
+		size_t n;
+
+		if (want_addr(k, FAM_N, key, &fam, &addr) < 0) {
+			rc = -1;
+			continue;
+		}
+		if ((la = lock_host_addr(h, fam, addr)) == NULL) {
+			diag_error(&k->loc, "%s: address '%s' is in neither a: "
+			    "nor aaaa: of host '%s'", key, k->str, h->name);
+			rc = -1;
+			continue;
+		}
+		if (!y_want_list(v, key, &items, &n, &one)) {
+			rc = -1;
+			continue;
+		}
+		vals = arena_alloc(a, (n + 1) * sizeof(*vals));
+		for (size_t j = 0; j < n; j++) {
+			vals[j] = y_want_str(items[j], key);
+			if (vals[j] == NULL)
+				rc = -1;
+			else if (!ok(vals[j])) {
+				diag_error(&items[j]->loc, "%s: '%s' is not %s",
+				    key, vals[j], want);
+				rc = -1;
+			}
+		}
+		if (rc == 0 && strcmp(key, "by") == 0)
+			lock_addr_set_by(a, la, vals, n);
+		else if (rc == 0)
+			lock_addr_set_ptr(a, la, vals, n);
+	}
+	return rc;
+}
+
 static int
 load_host(struct arena *a, struct lock *lk, const struct ynode *key,
     const struct ynode *hn)
@@ -312,6 +523,12 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 	if (load_addrs(a, h, hn, first, last) < 0)
 		rc = -1;
 	if (load_seen(h, ymap_get(hn, "seen")) < 0)
+		rc = -1;
+	if (load_side(a, h, ymap_get(hn, "by"), "by", server_ok, "a DNS "
+	    "server (ADDR, ADDR:PORT or [IPV6]:PORT)") < 0)
+		rc = -1;
+	if (load_side(a, h, ymap_get(hn, "ptr"), "ptr", ptr_ok, "a PTR "
+	    "name (printable, no blanks, at most 255 bytes)") < 0)
 		rc = -1;
 	return rc;
 }
@@ -351,6 +568,11 @@ lock_load(struct arena *a, const char *path)
 	if ((n = ymap_get(root, "example")) != NULL &&
 	    y_want_bool(n, "example", &lk->example) < 0)
 		rc = -1;
+	if ((n = ymap_get(root, "made")) != NULL) {
+		if ((lk->made = want_time(n, "made")) == NULL)
+			rc = -1;
+		lk->made_loc = n->loc;
+	}
 	n = ymap_get(root, "hosts");
 	if (n != NULL && !y_is_null(n)) {
 		if (!y_want_map(n, "hosts"))
@@ -404,12 +626,80 @@ put_addr(struct out *o, const struct lock_addr *la)
 	out_printf(o, la->fam == FAM_V6 ? "\"%s\"" : "%s", buf);
 }
 
+/* A by: server: quoted when it holds a colon or a bracket. */
+static void
+put_server(struct out *o, const char *s)
+{
+	out_printf(o, strpbrk(s, ":[") != NULL ? "\"%s\"" : "%s", s);
+}
+
+/* by: or ptr: for the addresses that have them. */
+static void
+put_side(struct out *o, const struct lock_host *h, const char *key,
+    bool by)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const struct lock_addr *la = &h->addrs[i];
+		const char *const *v = by ? la->by : la->ptr;
+		size_t n = by ? la->nby : la->nptr;
+
+		if (n == 0)
+			continue;
+		if (!any)
+			out_printf(o, "    %s:\n", key);
+		any = true;
+		out_puts(o, "      ");
+		put_addr(o, la);
+		out_puts(o, ": [");
+		for (size_t j = 0; j < n; j++) {
+			if (j > 0)
+				out_puts(o, ", ");
+			if (by)
+				put_server(o, v[j]);
+			else
+				put_key(o, v[j]);
+		}
+		out_puts(o, "]\n");
+	}
+}
+
+/* first-seen, last-seen and seen: when the addresses have stamps. */
+static void
+put_seen(struct out *o, const struct lock_host *h)
+{
+	const char *first = NULL, *last = NULL;
+
+	/* The stamps compare as text: fixed-width UTC sorts by time. */
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const struct lock_addr *la = &h->addrs[i];
+
+		if (la->first_seen == NULL || la->last_seen == NULL)
+			continue;
+		if (first == NULL || strcmp(la->first_seen, first) < 0)
+			first = la->first_seen;
+		if (last == NULL || strcmp(la->last_seen, last) > 0)
+			last = la->last_seen;
+	}
+	if (first == NULL)
+		return;
+	out_printf(o, "    first-seen: %s\n    last-seen: %s\n    seen:\n",
+	    first, last);
+	for (size_t i = 0; i < h->naddrs; i++) {
+		const struct lock_addr *la = &h->addrs[i];
+
+		if (la->first_seen == NULL || la->last_seen == NULL)
+			continue;
+		out_puts(o, "      ");
+		put_addr(o, la);
+		out_printf(o, ": [%s, %s]\n", la->first_seen, la->last_seen);
+	}
+}
+
 static void
 put_host(struct out *o, const struct lock_host *h)
 {
-	const char *first = NULL, *last = NULL;
-	bool stamped = false;
-
 	out_puts(o, "  ");
 	put_key(o, h->name);
 	out_puts(o, ":\n");
@@ -427,31 +717,9 @@ put_host(struct out *o, const struct lock_host *h)
 		out_puts(o, "]\n");
 	}
 	out_printf(o, "    ttl: %u\n", h->ttl);
-	/* The stamps compare as text: fixed-width UTC sorts by time. */
-	for (size_t i = 0; i < h->naddrs; i++) {
-		const struct lock_addr *la = &h->addrs[i];
-
-		if (la->first_seen == NULL || la->last_seen == NULL)
-			continue;
-		stamped = true;
-		if (first == NULL || strcmp(la->first_seen, first) < 0)
-			first = la->first_seen;
-		if (last == NULL || strcmp(la->last_seen, last) > 0)
-			last = la->last_seen;
-	}
-	if (!stamped)
-		return;
-	out_printf(o, "    first-seen: %s\n    last-seen: %s\n    seen:\n",
-	    first, last);
-	for (size_t i = 0; i < h->naddrs; i++) {
-		const struct lock_addr *la = &h->addrs[i];
-
-		if (la->first_seen == NULL || la->last_seen == NULL)
-			continue;
-		out_puts(o, "      ");
-		put_addr(o, la);
-		out_printf(o, ": [%s, %s]\n", la->first_seen, la->last_seen);
-	}
+	put_seen(o, h);
+	put_side(o, h, "by", true);
+	put_side(o, h, "ptr", false);
 }
 
 void
@@ -466,6 +734,8 @@ lock_format(const struct lock *lk, struct out *o)
 	if (lk->example)
 		out_puts(o, "# Documentation addresses, not real DNS answers.\n"
 		    "example: true\n");
+	if (lk->made != NULL)
+		out_printf(o, "made: %s\n", lk->made);
 	if (lk->nhosts == 0) {
 		out_puts(o, "hosts: {}\n");
 		return;

@@ -19,6 +19,10 @@ struct lock_addr {
 	enum fam	 fam;
 	u128		 addr;
 	const char	*first_seen, *last_seen;	/* clock_format() text */
+	/* The DNS servers that gave it (lock_server_text(), sorted; none:
+	 * the system resolver) and its PTR names (lower case, sorted). */
+	const char	**by, **ptr;
+	size_t		 nby, nptr;
 };
 
 struct lock_host {
@@ -33,6 +37,9 @@ struct lock {
 	const char		*file;
 	bool			 exists;	/* false: file was absent */
 	bool			 example;	/* example: true — not real DNS */
+	const char		*made;		/* made: when resolve wrote it, or
+						 * NULL (an older lock) */
+	struct loc		 made_loc;
 	struct lock_host	*hosts;		/* sorted by name once loaded */
 	size_t			 nhosts, caphosts;
 };
@@ -59,6 +66,19 @@ struct lock_host	*lock_add_host(struct arena *, struct lock *,
 bool			 lock_add_addr(struct arena *, struct lock_host *,
 			    enum fam, u128, const char *first_seen,
 			    const char *last_seen);
+/* by: and ptr: of an address, copied, sorted and without duplicates
+ * (servers in address order, then port; names as text). */
+void			 lock_addr_set_by(struct arena *, struct lock_addr *,
+			    const char *const *servers, size_t n);
+void			 lock_addr_set_ptr(struct arena *, struct lock_addr *,
+			    const char *const *names, size_t n);
+/* A DNS server as by: writes it: "ADDR" when the port is 53, else
+ * "ADDR:PORT" or "[IPV6]:PORT".  lock_server_parse reads that text (and
+ * the same with ":53" written out); 0, or -1 when it is not a server. */
+char			*lock_server_text(struct arena *, enum fam, u128,
+			    unsigned port);
+int			 lock_server_parse(const char *, enum fam *, u128 *,
+			    unsigned *port);
 /* The lock's text: hosts sorted by name, addresses numerically (IPv4
  * before IPv6), so the same lock always gives the same bytes. */
 void			 lock_format(const struct lock *, struct out *);

@@ -65,7 +65,7 @@ struct fe {
 static const char *const top_keys[] = {
 	"egressc", "name", "description", "vars", "include", "wildcards",
 	"hosts", "default", "inbound", "networks", "services", "rules",
-	"targets", "tiers", NULL
+	"targets", "tiers", "max-lock-age", NULL
 };
 static const char *const frag_keys[] = {
 	"egressc", "description", "vars", "include", "networks", "services",
@@ -971,6 +971,28 @@ parse_targets(struct fe *fe, const struct ynode *n)
 	}
 }
 
+/* max-lock-age -> DAYS 'd' (1 to 36500): past it, compile warns. */
+static void
+parse_max_lock_age(struct fe *fe, const struct ynode *n)
+{
+	const char *s = y_want_str(n, "max-lock-age");
+	unsigned long days = 0;
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 6; i++)
+		days = days * 10 + (unsigned long)(s[i] - '0');
+	if (i == 0 || s[0] == '0' || strcmp(s + i, "d") != 0 ||
+	    days > 36500) {
+		diag_error(&n->loc, "max-lock-age: '%s' is not a number of "
+		    "days from 1 to 36500 followed by d, like 30d", s);
+		return;
+	}
+	fe->pol->max_lock_age = (unsigned)days;
+	fe->pol->max_lock_age_loc = n->loc;
+}
+
 /*
  * policy -> '{' 'egressc: 1' 'name:' NAME [description: TEXT]
  *	     [vars: '{' NAME ':' SCALAR ... '}'] [include: include]
@@ -978,7 +1000,7 @@ parse_targets(struct fe *fe, const struct ynode *n)
  *	     [default: deny|accept|none] [inbound: deny|allow] [tiers: tiers]
  *	     [networks: '{' NAME ':' dests ... '}']
  *	     [services: '{' NAME ':' ports ... '}'] [rules: '[' rule ... ']']
- *	     [targets: targets] '}'
+ *	     [targets: targets] [max-lock-age: DAYS 'd'] '}'
  */
 static void
 parse_top(struct fe *fe, const struct ynode *root)
@@ -1015,6 +1037,8 @@ parse_top(struct fe *fe, const struct ynode *root)
 		ir->inbound_allowed = x == 1;
 	if ((v = ymap_get(root, "targets")) != NULL)
 		parse_targets(fe, v);
+	if ((v = ymap_get(root, "max-lock-age")) != NULL)
+		parse_max_lock_age(fe, v);
 	if ((v = ymap_get(root, "tiers")) != NULL)
 		parse_tiers(fe, v);
 	else {

@@ -16,7 +16,13 @@ struct policy {
 	struct vars	  vars;
 	struct catalog	**cats;		/* from include: */
 	size_t		  ncats, capcats;
+	/* max-lock-age: NNd, in days; 0 when not given (then
+	 * POL_MAX_LOCK_AGE), and where it was given. */
+	unsigned	  max_lock_age;
+	struct loc	  max_lock_age_loc;
 };
+
+#define POL_MAX_LOCK_AGE	30	/* days */
 
 /* Load and check a policy.  NULL when anything was wrong (diagnostics have
  * been printed); warnings alone do not fail. */

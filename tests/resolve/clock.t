@@ -56,13 +56,13 @@ okd $? "SOURCE_DATE_EPOCH=253402300799, the last second of 9999, is a time" \
 grep -q 'last-seen: 9999-12-31T23:59:59Z$' "$T/late.lock"
 ok $? "...and is the stamp written"
 
-# A day that does not exist, on line 10 of the lock.
-sed '10s/first-seen: 2026-11-24T16:00:00Z/first-seen: 2026-02-31T00:00:00Z/' \
+# A day that does not exist, on line 11 of the lock (after made:).
+sed '11s/first-seen: 2026-11-24T16:00:00Z/first-seen: 2026-02-31T00:00:00Z/' \
     tests/resolve/zone.lock.expected >"$T/feb31.lock"
 grep -q 'first-seen: 2026-02-31' "$T/feb31.lock"
 ok $? "(the damaged lock has its 31st of February)"
 cp "$T/feb31.lock" "$T/feb31.orig"
-want="$T/feb31.lock:10:17: error: first-seen '2026-02-31T00:00:00Z' is not a UTC time like 2026-11-24T12:00:00Z (on a day that exists)"
+want="$T/feb31.lock:11:17: error: first-seen '2026-02-31T00:00:00Z' is not a UTC time like 2026-11-24T12:00:00Z (on a day that exists)"
 "$EG" compile -t nftables --lock "$T/feb31.lock" "$P" >"$T/stdout" 2>"$T/err"
 is "$?" 2 "compile refuses a lock stamped 2026-02-31: exit 2"
 is "$(diags "$T/err")" "$want" "...at FILE:LINE:COL"

@@ -1,7 +1,8 @@
 # dns.sh - sourced by tests/resolve/*.t after tests/lib/tap.sh: start the
 # test zone's dnsmasq (tests/lib/dnsmasq.sh) with the positional
-# parameters as extra dnsmasq arguments (`set --` them first), set DNS_SERVER, and stop it on exit.  No dnsmasq: skip,
-# or fail under CI=true.
+# parameters as extra dnsmasq arguments (`set --` them first), set
+# DNS_SERVER, and stop it on exit.  No dnsmasq: skip, or fail under
+# CI=true.
 . "$ROOT/tests/lib/dnsmasq.sh"
 trap 'dns_stop; rm -rf "$T"' EXIT
 PATH=$PATH:/usr/sbin:/sbin
@@ -16,6 +17,13 @@ diags() {	# diags FILE
 okd() {		# okd STATUS NAME STDERR-FILE
 	ok "$1" "$2"
 	[ "$1" -eq 0 ] || sed 's/^/# /' "$3" | head -20
+}
+
+# An expected lock with the server that answered: the files under
+# tests/resolve/ write it as 127.0.0.53:5353, since dnsmasq's port is
+# picked at random.
+expected() {	# expected FILE [SERVER]
+	sed "s/127\.0\.0\.53:5353/${2:-$DNS_SERVER}/g" "$1"
 }
 
 T1=1795536000	# 2026-11-24T16:00:00Z

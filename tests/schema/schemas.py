@@ -57,6 +57,13 @@ for t in ['api.heygen.com', 'A.B', 'x-1.example', 'heygen-feapbkvq.oashburn1b.pr
 for t in ['api', '1.2.3.4', 'a..b', '-a.b', 'a-.b', 'a_b.c', 'a.' + 'b' * 64, 'a.b.']:
     assert not re.fullmatch(HOST, t), t
 
+# DNS servers as lock files' by: writes them (and --dns-server takes them).
+SERVER = rf'(?:{V4}(?::{PORT})?|{V6}|\[{V6}\](?::{PORT})?)'
+for t in ['10.0.0.53', '10.0.0.53:5353', '2001:db8::53', '[2001:db8::53]:5353', '[::1]:53', '[::1]']:
+    assert re.fullmatch(SERVER, t), t
+for t in ['10.0.0.53:0', '10.0.0.53:65536', '[10.0.0.53]:53', '2001:db8::53:5353x', '[::1]x', 'dns.example.com']:
+    assert not re.fullmatch(SERVER, t), t
+
 # Identifiers (rule, tier, network, service, variable names) and times.
 IDENT = r'^[a-z0-9][a-z0-9_-]*$'
 VARN = r'[a-z0-9][a-z0-9_-]{0,62}'
@@ -185,6 +192,7 @@ policy = {
     "rules": {"description": "The rules in order; none (or no rules: at all) with default: deny is a lockdown.",
               "anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": "#/$defs/rule"}}]},
     "targets": targets,
+    "max-lock-age": s(r'^[1-9][0-9]{0,4}d$', "How old the lock may be before every command that reads it warns: a number of days (1 to 36500, egressc checks the bound) and d.  Default 30d.  An example lock never warns."),
   },
   "$defs": defs,
 }
@@ -235,6 +243,7 @@ lock = {
   "properties": {
     "egressc-lock": {"const": 1, "description": "Format version; required."},
     "example": {"type": "boolean", "description": "true: documentation addresses, not DNS answers; every output says so."},
+    "made": {"$ref": "#/$defs/time", "description": "When egressc resolve wrote the lock; its age is measured from here (max-lock-age, check --max-lock-age).  Absent from locks written before egressc recorded it."},
     "hosts": {"type": "object", "propertyNames": {"$ref": "#/$defs/hostname"},
               "additionalProperties": {"$ref": "#/$defs/entry"}},
   },
@@ -243,6 +252,9 @@ lock = {
     "time": {"type": "string", "pattern": TIME, "description": "RFC 3339, UTC, whole seconds: 2026-11-24T12:00:00Z."},
     "v4": {"type": "string", "pattern": rf'^{V4}$'},
     "v6": {"type": "string", "pattern": rf'^{V6}$'},
+    "server": {"type": "string", "pattern": rf'^{SERVER}$',
+               "description": "A DNS server: ADDR (port 53), ADDR:PORT or [IPV6]:PORT."},
+    "ptr": {"type": "string", "pattern": r'^[!-~]{1,255}$', "description": "A PTR name as DNS gave it, in lower case."},
     "entry": {
       "type": "object", "additionalProperties": False,
       "properties": {
@@ -256,6 +268,14 @@ lock = {
                  "propertyNames": {"anyOf": [{"$ref": "#/$defs/v4"}, {"$ref": "#/$defs/v6"}]},
                  "additionalProperties": {"type": "array", "prefixItems": [{"$ref": "#/$defs/time"}, {"$ref": "#/$defs/time"}],
                                           "minItems": 2, "maxItems": 2}},
+        "by": {"type": "object",
+               "description": "Per address: the DNS servers that returned it, sorted; absent when the system resolver was asked.",
+               "propertyNames": {"anyOf": [{"$ref": "#/$defs/v4"}, {"$ref": "#/$defs/v6"}]},
+               "additionalProperties": lst({"$ref": "#/$defs/server"})},
+        "ptr": {"type": "object",
+                "description": "Per address: its PTR names (resolve --ptr), sorted.",
+                "propertyNames": {"anyOf": [{"$ref": "#/$defs/v4"}, {"$ref": "#/$defs/v6"}]},
+                "additionalProperties": lst({"$ref": "#/$defs/ptr"})},
       },
     },
   },

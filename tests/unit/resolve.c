@@ -53,6 +53,15 @@ spew(const char *path, const char *text)
 	atomic_write(path, text, strlen(text), 0644);
 }
 
+/* The lock's text without the leading comment lines. */
+static const char *
+body(const char *text)
+{
+	const char *p = text != NULL ? strstr(text, "egressc-lock:") : NULL;
+
+	return p != NULL ? p : "(no lock)";
+}
+
 static char *
 tmp(struct arena *a, const char *name)
 {
@@ -192,6 +201,107 @@ test_load(void)
 	arena_free(a);
 }
 
+/* made:, by: and ptr: written in their canonical order and read back. */
+static void
+test_fields(void)
+{
+	struct arena *a = arena_new();
+	struct lock *lk = lock_new(a, "f.lock"), *back;
+	struct lock_host *h = lock_add_host(a, lk, "h.example.com");
+	const char *p = tmp(a, "fields.lock");
+	const char *by[] = { "10.0.0.53:5353", "[2001:db8::53]:5353",
+	    "10.0.0.53", "9.9.9.9", "10.0.0.53" };
+	const char *ptr[] = { "B.example.net", "a.example.net", "9x.example" };
+	struct out o, o2;
+	static const char want[] =
+	    "egressc-lock: 1\n"
+	    "made: 2026-11-24T12:00:00Z\n"
+	    "hosts:\n"
+	    "  h.example.com:\n"
+	    "    a: [192.0.2.1, 192.0.2.2]\n"
+	    "    aaaa: []\n"
+	    "    ttl: 0\n"
+	    "    by:\n"
+	    "      192.0.2.1: [9.9.9.9, 10.0.0.53, \"10.0.0.53:5353\", "
+	    "\"[2001:db8::53]:5353\"]\n"
+	    "    ptr:\n"
+	    "      192.0.2.2: [\"9x.example\", a.example.net, b.example.net]\n";
+	static const struct {
+		const char	*in, *out;	/* out NULL: refused */
+	} servers[] = {
+		{ "192.0.2.53", "192.0.2.53" },
+		{ "192.0.2.53:53", "192.0.2.53" },
+		{ "192.0.2.53:5353", "192.0.2.53:5353" },
+		{ "2001:db8::53", "2001:db8::53" },
+		{ "[2001:db8::53]", "2001:db8::53" },
+		{ "[2001:db8::53]:5353", "[2001:db8::53]:5353" },
+		{ "[192.0.2.53]:53", NULL },
+		{ "192.0.2.0/24", NULL },
+		{ "192.0.2.53:0", NULL },
+		{ "192.0.2.53:65536", NULL },
+		{ "192.0.2.53:", NULL },
+		{ "[::1", NULL },
+		{ "[::1]x", NULL },
+		{ "dns.example.com", NULL },
+		{ "", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(servers) / sizeof(servers[0]); i++) {
+		enum fam fam;
+		u128 addr;
+		unsigned port;
+		int rc = lock_server_parse(servers[i].in, &fam, &addr, &port);
+
+		if (servers[i].out == NULL)
+			ok(rc < 0, "server '%s' refused", servers[i].in);
+		else
+			is_str(rc < 0 ? "(refused)" : lock_server_text(a, fam,
+			    addr, port), servers[i].out, arena_printf(a,
+			    "server '%s'", servers[i].in));
+	}
+
+	lk->made = "2026-11-24T12:00:00Z";
+	lock_add_addr(a, h, FAM_V4, 0xc0000202, NULL, NULL);
+	lock_add_addr(a, h, FAM_V4, 0xc0000201, NULL, NULL);
+	lock_addr_set_by(a, lock_host_addr(h, FAM_V4, 0xc0000201), by, 5);
+	lock_addr_set_ptr(a, lock_host_addr(h, FAM_V4, 0xc0000202), ptr, 3);
+	out_init(&o);
+	lock_format(lk, &o);
+	is_str(body(out_str(&o)), want, "made: after the version; by: servers "
+	    "in address order, once, quoted with a colon; ptr: lower case, "
+	    "sorted");
+	spew(p, out_str(&o));
+	reset_msgs();
+	back = lock_load(a, p);
+	ok(back != NULL && back->made != NULL && back->made_loc.line == 5 &&
+	    back->made_loc.col == 7, "made: read, with its place");
+	out_init(&o2);
+	if (back != NULL)
+		lock_format(back, &o2);
+	is_str(out_str(&o2), out_str(&o), "read + write gives the same bytes");
+	out_free(&o);
+	out_free(&o2);
+
+	spew(p, "egressc-lock: 1\nmade: 2026-11-24\nhosts:\n"
+	    "  h.example.com:\n    a: [192.0.2.1]\n"
+	    "    by:\n      192.0.2.1: [dns.example.com, 10.0.0.53]\n"
+	    "      192.0.2.9: [10.0.0.53]\n"
+	    "    ptr: {192.0.2.1: [\"a b\"]}\n");
+	reset_msgs();
+	ok(lock_load(a, p) == NULL, "bad made:, by: and ptr: refused");
+	is_str(msgs.buf, arena_printf(a,
+	    "%s:2:7: error: made '2026-11-24' is not a UTC time like "
+	    "2026-11-24T12:00:00Z (on a day that exists)\n"
+	    "%s:7:19: error: by: 'dns.example.com' is not a DNS server (ADDR, "
+	    "ADDR:PORT or [IPV6]:PORT)\n"
+	    "%s:8:7: error: by: address '192.0.2.9' is in neither a: nor aaaa: "
+	    "of host 'h.example.com'\n"
+	    "%s:9:23: error: ptr: 'a b' is not a PTR name (printable, no "
+	    "blanks, at most 255 bytes)\n", p, p, p, p),
+	    "each error at its place");
+	arena_free(a);
+}
+
 static void
 test_apply(void)
 {
@@ -322,6 +432,7 @@ static const struct rule_spec good[] = {
 
 static const char good_lock[] =
     "egressc-lock: 1\n"
+    "made: " S1 "\n"
     "hosts:\n"
     "  api.heygen.com:\n"
     "    a: [198.18.0.10, 198.18.0.11]\n"
@@ -333,6 +444,10 @@ static const char good_lock[] =
     "      198.18.0.10: [" S1 ", " S1 "]\n"
     "      198.18.0.11: [" S1 ", " S1 "]\n"
     "      \"2001:2::10\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.0.10: [\"@S@\"]\n"
+    "      198.18.0.11: [\"@S@\"]\n"
+    "      \"2001:2::10\": [\"@S@\"]\n"
     "  heygen-feapbkvq.livekit.cloud:\n"
     "    a: [198.18.1.10]\n"
     "    aaaa: [\"2001:2::1:10\"]\n"
@@ -342,6 +457,9 @@ static const char good_lock[] =
     "    seen:\n"
     "      198.18.1.10: [" S1 ", " S1 "]\n"
     "      \"2001:2::1:10\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.1.10: [\"@S@\"]\n"
+    "      \"2001:2::1:10\": [\"@S@\"]\n"
     "  heygen-feapbkvq.oashburn1b.production.livekit.cloud:\n"
     "    a: [198.18.1.11, 198.18.1.12]\n"
     "    aaaa: []\n"
@@ -351,6 +469,9 @@ static const char good_lock[] =
     "    seen:\n"
     "      198.18.1.11: [" S1 ", " S1 "]\n"
     "      198.18.1.12: [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.1.11: [\"@S@\"]\n"
+    "      198.18.1.12: [\"@S@\"]\n"
     "  heygen-feapbkvq.turn.livekit.cloud:\n"
     "    a: [198.18.1.20]\n"
     "    aaaa: []\n"
@@ -359,6 +480,8 @@ static const char good_lock[] =
     "    last-seen: " S1 "\n"
     "    seen:\n"
     "      198.18.1.20: [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.1.20: [\"@S@\"]\n"
     "  oashburn1b.turn.livekit.cloud:\n"
     "    a: []\n"
     "    aaaa: [\"2001:2::1:20\"]\n"
@@ -367,6 +490,8 @@ static const char good_lock[] =
     "    last-seen: " S1 "\n"
     "    seen:\n"
     "      \"2001:2::1:20\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      \"2001:2::1:20\": [\"@S@\"]\n"
     "  resource.heygen.com:\n"
     "    a: [198.18.0.20, 198.18.0.21]\n"
     "    aaaa: [\"2001:2::20\"]\n"
@@ -376,15 +501,30 @@ static const char good_lock[] =
     "    seen:\n"
     "      198.18.0.20: [" S1 ", " S1 "]\n"
     "      198.18.0.21: [" S1 ", " S1 "]\n"
-    "      \"2001:2::20\": [" S1 ", " S1 "]\n";
+    "      \"2001:2::20\": [" S1 ", " S1 "]\n"
+    "    by:\n"
+    "      198.18.0.20: [\"@S@\"]\n"
+    "      198.18.0.21: [\"@S@\"]\n"
+    "      \"2001:2::20\": [\"@S@\"]\n";
 
-/* The lock's text without the leading comment lines. */
-static const char *
-body(const char *text)
+/* text with the server that answered for @S@ (malloc'd). */
+static char *
+served(const char *text)
 {
-	const char *p = text != NULL ? strstr(text, "egressc-lock:") : NULL;
+	struct out o;
+	const char *p;
+	char *r;
 
-	return p != NULL ? p : "(no lock)";
+	out_init(&o);
+	while ((p = strstr(text, "@S@")) != NULL) {
+		out_write(&o, text, (size_t)(p - text));
+		out_puts(&o, server);
+		text = p + 3;
+	}
+	out_puts(&o, text);
+	r = xstrdup(out_str(&o));
+	out_free(&o);
+	return r;
 }
 
 static void
@@ -409,16 +549,17 @@ test_resolve(void)
 	o.stamp = true;
 	is_int(run(T1, good, 2, &o), 0, "resolve succeeds");
 	t1 = slurp(lock);
-	is_str(body(t1), good_lock, "several addresses, IPv6, CNAME chain, "
-	    "AAAA-only: the expected lock");
+	want = served(good_lock);
+	is_str(body(t1), want, "several addresses, IPv6, CNAME chain, "
+	    "AAAA-only: the expected lock, made: now, by: the server");
 	is_str(msgs.buf, "", "and no message");
 
 	is_int(run(T2, good, 2, &o), 0, "resolve again, later");
 	t2 = slurp(lock);
-	want = xstrdup(good_lock);
 	replace(want, "last-seen: " S1, "last-seen: " S2);
 	replace(want, ", " S1 "]", ", " S2 "]");
-	is_str(body(t2), want, "only last-seen moved");
+	replace(want, "made: " S1, "made: " S2);
+	is_str(body(t2), want, "only last-seen and made: moved");
 	free(want);
 	free(t2);
 
@@ -530,7 +671,7 @@ test_merge(void)
 	static const struct rule_spec one[] = {
 		{ "api", false, { "api.heygen.com", NULL } },
 	};
-	char *t;
+	char *t, *want;
 
 	memset(&o, 0, sizeof(o));
 	o.lockpath = lock;
@@ -545,7 +686,8 @@ test_merge(void)
 	o.keep_days = 5;
 	is_int(run(T1, one, 1, &o), 0, "--keep-days 5");
 	t = slurp(lock);
-	is_str(body(t), "egressc-lock: 1\nhosts:\n  api.heygen.com:\n"
+	want = served("egressc-lock: 1\nmade: " S1 "\nhosts:\n"
+	    "  api.heygen.com:\n"
 	    "    a: [198.18.0.10, 198.18.0.11, 198.18.0.99]\n"
 	    "    aaaa: [\"2001:2::10\"]\n    ttl: 17\n"
 	    "    first-seen: 2026-11-01T00:00:00Z\n"
@@ -554,9 +696,15 @@ test_merge(void)
 	    "      198.18.0.11: [2026-11-01T00:00:00Z, " S1 "]\n"
 	    "      198.18.0.99: [2026-11-01T00:00:00Z, "
 	    "2026-11-20T00:00:00Z]\n"
-	    "      \"2001:2::10\": [2026-11-01T00:00:00Z, " S1 "]\n",
-	    "a dropped address seen 4 days ago is kept; first-seen kept; "
-	    "unchanged set keeps its ttl; a host no rule names goes");
+	    "      \"2001:2::10\": [2026-11-01T00:00:00Z, " S1 "]\n"
+	    "    by:\n"
+	    "      198.18.0.10: [\"@S@\"]\n"
+	    "      198.18.0.11: [\"@S@\"]\n"
+	    "      \"2001:2::10\": [\"@S@\"]\n");
+	is_str(body(t), want, "a dropped address seen 4 days ago is kept "
+	    "(its by: as it was); first-seen kept; unchanged set keeps its "
+	    "ttl; a host no rule names goes");
+	free(want);
 	free(t);
 	o.keep_days = 3;
 	is_int(run(T1, one, 1, &o), 0, "--keep-days 3");
@@ -582,6 +730,7 @@ main(void)
 	}
 	test_format();
 	test_load();
+	test_fields();
 	test_apply();
 	if (start_dns() < 0) {
 		char cmd[128];
