@@ -199,6 +199,16 @@ un_share_name(const struct piece *x, const struct piece *y)
 	return false;
 }
 
+/* Do x and y share an address (or a host name) in family f? */
+static bool
+un_meet_fam(const struct piece *x, const struct piece *y, enum fam f,
+    bool names)
+{
+	if (!un_meets(&x->src.f[f], &y->src.f[f]))
+		return false;
+	return names || un_meets(&x->dst.f[f], &y->dst.f[f]);
+}
+
 /* Is x & y non-empty?  The same test as un_live() on the intersection. */
 static bool
 un_overlap(const struct piece *x, const struct piece *y)
@@ -218,13 +228,26 @@ un_overlap(const struct piece *x, const struct piece *y)
 	for (f = 0; f < FAM_N; f++) {
 		enum proto icmp = f == FAM_V4 ? P_ICMP : P_ICMP6;
 
-		if (!un_meets(&x->src.f[f], &y->src.f[f]))
-			continue;
-		if (!names && !un_meets(&x->dst.f[f], &y->dst.f[f]))
+		if (!un_meet_fam(x, y, f, names))
 			continue;
 		if (both || un_meets(&x->p[icmp], &y->p[icmp]))
 			return true;
 	}
+	return false;
+}
+
+/* Do x and y share an other protocol to a shared address? */
+static bool
+un_overlap_ipp(const struct piece *x, const struct piece *y)
+{
+	bool names = un_share_name(x, y);
+	enum fam f;
+
+	if (!un_meets(&x->ipp, &y->ipp))
+		return false;
+	for (f = 0; f < FAM_N; f++)
+		if (un_meet_fam(x, y, f, names))
+			return true;
 	return false;
 }
 
@@ -423,33 +446,27 @@ un_has_wildcard(const struct ir_rule *r)
 	return false;
 }
 
-/* Does an allow rule take other protocols (every one, or some)? */
-static bool
-un_any_allow_other(const struct ir *ir)
-{
-	size_t i;
-
-	for (i = 0; i < ir->nrules; i++)
-		if (!un_is_block(&ir->rules[i]) && (ir->rules[i].svc.all ||
-		    !iset_empty(&ir->rules[i].svc.ipp)))
-			return true;
-	return false;
-}
-
 /*
  * A block piece of a rule of every protocol that must leave some ports or
  * protocols to an allow cannot block the other protocols (un_to_rule).
  * That changes nothing when the default is deny and no allow rule takes
- * other protocols; else say so.
+ * other protocols to the piece's addresses (sub: every rule as a piece);
+ * else say so.
  */
 static bool
 un_warn_other(const struct ir *ir, const struct ir_rule *r,
-    const struct piece *pc)
+    const struct piece *pc, const struct piece *sub)
 {
+	size_t j;
+	bool meets = ir->def != IR_DEF_DENY;
+
 	if (!un_is_block(r) || !r->svc.all || iset_empty(&pc->ipp) ||
 	    un_full(pc))
 		return false;
-	if (ir->def == IR_DEF_DENY && !un_any_allow_other(ir))
+	for (j = 0; j < ir->nrules && !meets; j++)
+		meets = !un_is_block(&ir->rules[j]) &&
+		    ir->rules[j].dir == r->dir && un_overlap_ipp(pc, &sub[j]);
+	if (!meets)
 		return false;
 	diag_warning(&r->loc, "rule '%s': Windows Firewall cannot block every "
 	    "protocol but some ports: protocols other than tcp, udp, sctp, "
@@ -518,7 +535,7 @@ lower_unordered(struct ir *ir)
 			unsigned sfx = k;
 
 			if (!warned)
-				warned = un_warn_other(ir, r, &cur.v[k]);
+				warned = un_warn_other(ir, r, &cur.v[k], sub);
 			while (k > 0 && (name == r->name ||
 			    un_name_taken(ir->rules, ir->nrules, name) ||
 			    un_name_taken(nv, n, name)))
