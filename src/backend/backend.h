@@ -27,7 +27,8 @@ enum {
 	BE_LOG		= 1u << 7,
 	BE_INBOUND	= 1u << 8,	/* inbound rules (an input chain) */
 	BE_SCTP_PORTS	= 1u << 9,	/* sctp/PORT, not only sctp whole */
-	/* proto/0 is protocol 0; the others read 0 as "every protocol". */
+	/* proto/0 is protocol 0 (iptables and Cisco read 0 as "every
+	 * protocol"; pf and Windows are not to be trusted with it). */
 	BE_PROTO_ZERO	= 1u << 10,
 };
 

@@ -85,9 +85,9 @@ lower(const struct ir *in, const struct backend *be, bool strict)
 			    "SCTP ports; write 'sctp' for every SCTP port, or "
 			    "leave the rule out", r->name, be->name);
 		if (!(be->caps & BE_PROTO_ZERO) && iset_has(&r->svc.ipp, 0))
-			diag_error(&r->loc, "rule '%s': target '%s' reads "
-			    "protocol 0 as every protocol: it cannot match "
-			    "proto/0", r->name, be->name);
+			diag_error(&r->loc, "rule '%s': target '%s' cannot "
+			    "match proto/0 (it reads protocol 0 as every "
+			    "protocol, or refuses it)", r->name, be->name);
 		for (j = keep = 0; j < r->nnames; j++) {
 			struct ir_name *n = &r->names[j];
 
