@@ -1,9 +1,11 @@
 /*
  * unordered.c - unit tests for lower_unordered(): after it, "any matching
  * block rule wins, else any allow, else the default" must decide every
- * packet as first match decided it on the input; pieces are named r, r-2,
- * ... without clashing with existing names; empty pieces go; reject stays
- * reject; an allow is cut only by a block that takes all its ports.
+ * packet (tcp, udp, ICMP types and codes, other IP protocols) as first
+ * match decided it on the input, but for the other protocols of a block
+ * of every protocol where the pass warns it cannot; pieces are named r,
+ * r-2, ... without clashing with existing names; empty pieces go; reject
+ * stays reject; an allow is cut only by a block that takes all its ports.
  */
 #include <stdlib.h>
 #include <string.h>
