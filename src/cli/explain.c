@@ -172,8 +172,9 @@ explain(const struct ir *ir, const char *to, const char *port,
 
 						addr_format(buf, (enum fam)f, v,
 						    fam_bits((enum fam)f));
-						if (parse_packet(ir->arena, buf, port,
-						    o->from, o->inbound, &pk) < 0)
+						if (parse_packet(ir->arena, buf,
+						    port, o->from, o->inbound,
+						    &pk) < 0)
 							return -1;
 						print_decision(ir, &pk, to,
 						    port, o->json);

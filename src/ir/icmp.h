@@ -25,11 +25,11 @@
 
 enum {
 	ICMP_NFT	= 1u << 0,	/* nft(8) spells it so */
-	ICMP_IPT	= 1u << 1,	/* iptables-extensions(8) spells it so */
+	ICMP_IPT	= 1u << 1,	/* iptables-extensions(8) does */
 };
 
 struct icmp_name {
-	const char	*name;		/* "echo-request"; compared ignoring case */
+	const char	*name;		/* "echo-request"; case is ignored */
 	int		 type;
 	int		 code;		/* -1: the type, with every code */
 	unsigned	 from;		/* ICMP_NFT, ICMP_IPT */

@@ -81,8 +81,8 @@ test_rules(void)
 	is_str(r->name, "builtin-ipv6-nd", "default deny: neighbour discovery "
 	    "goes first");
 	ok(svc_match(&r->svc, FAM_V6, 58, ICMP_TC(135, 0)) &&
-	    !svc_match(&r->svc, FAM_V6, 58, ICMP_TC(128, 0)) && iset_empty(&r->dst.f[FAM_V4]), "...ICMPv6 ND types, IPv6 "
-	    "only");
+	    !svc_match(&r->svc, FAM_V6, 58, ICMP_TC(128, 0)) &&
+	    iset_empty(&r->dst.f[FAM_V4]), "...ICMPv6 ND types, IPv6 only");
 	r = &p->ir->rules[1];
 	is_str(r->name, "one", "rule name");
 	is_str(r->tier, "minimum", "tier");
