@@ -26,6 +26,10 @@ enum {
 	BE_REJECT	= 1u << 6,	/* reject distinct from drop */
 	BE_LOG		= 1u << 7,
 	BE_INBOUND	= 1u << 8,	/* inbound rules (an input chain) */
+	BE_SCTP_PORTS	= 1u << 9,	/* sctp/PORT, not only sctp whole */
+	/* proto/0 is protocol 0 (iptables and Cisco read 0 as "every
+	 * protocol"; pf and Windows are not to be trusted with it). */
+	BE_PROTO_ZERO	= 1u << 10,
 };
 
 struct backend;
@@ -127,19 +131,25 @@ int		 be_enum(const struct be_opts *, const struct ir *,
 
 /*
  * The (family, protocol, ports) combinations a rule matches, in a fixed
- * order: IPv4 before IPv6, then tcp, udp, icmp, icmpv6.  fam -1: both
- * families at once (only with BE_MIXED_FAM and when source and destination
- * are "any" in both); proto -1: every protocol; ports NULL: every port or
- * ICMP type of the protocol.  ICMP goes with IPv4, ICMPv6 with IPv6.
+ * order: IPv4 before IPv6, then tcp, udp, icmp, icmpv6, sctp and the other
+ * protocols by number.  fam -1: both families at once (only with
+ * BE_MIXED_FAM and when source and destination are "any" in both); proto
+ * -1: every protocol; BE_OTHER: the other protocol ipp, whole; ports NULL:
+ * every port or ICMP message of the protocol (messages are
+ * type << 8 | code: icmp_groups() splits them).  ICMP goes with IPv4,
+ * ICMPv6 and an other protocol that IPv6 takes for an extension header
+ * (proto_in_fam, ipp_in_fam) with IPv6 only / IPv4 only.  *out is arena
+ * memory.
  */
+#define BE_OTHER	P_N
 struct be_match {
 	int			 fam;
 	int			 proto;
+	unsigned		 ipp;		/* proto >= 0: its number */
 	const struct iset	*ports;
 };
-#define BE_MAX_MATCHES	(FAM_N * P_N + 1)
-size_t		 be_matches(const struct ir_rule *, unsigned caps,
-		    struct be_match out[BE_MAX_MATCHES]);
+size_t		 be_matches(struct arena *, const struct ir_rule *,
+		    unsigned caps, struct be_match **out);
 
 /*
  * Split a port set into chunks of at most max "slots", a single port

@@ -15,6 +15,7 @@
 
 #include "backend/backend.h"
 #include "backend/cisco.h"
+#include "ir/icmp.h"
 #include "util/arena.h"
 
 struct asa_fqdn {
@@ -164,10 +165,73 @@ asa_line(struct asa *s, const struct ir_rule *r, struct out *o,
 	s->nent++;
 }
 
+/*
+ * The entries of an ICMP set: one per type, or per type and code
+ * (access-list extended ... icmp src dst icmp_type [icmp_code]).
+ */
+static void
+asa_icmp(struct asa *s, const struct ir_rule *r, struct out *o,
+    const char *pw, const char *sw, const char *dw, const struct iset *ps)
+{
+	struct icmp_group *g;
+	size_t ng, i, j, k;
+	u128 t, c;
+
+	ng = icmp_groups(s->c.a, ps, &g);
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < g[i].types.n; j++)
+			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
+			    t++) {
+				if (g[i].every_code) {
+					asa_line(s, r, o, pw, sw, dw,
+					    arena_printf(s->c.a, " %u",
+					    (unsigned)t));
+					continue;
+				}
+				for (k = 0; k < g[i].codes.n; k++)
+					for (c = g[i].codes.v[k].lo;
+					    c <= g[i].codes.v[k].hi; c++)
+						asa_line(s, r, o, pw, sw, dw,
+						    arena_printf(s->c.a,
+						    " %u %u", (unsigned)t,
+						    (unsigned)c));
+			}
+}
+
+/*
+ * The entries of the other protocols, by the ASA's protocol names (Cisco
+ * ASA Series Command Reference, access-list extended: ah, esp, gre, ...)
+ * or numbers; those IPv6 takes for extension headers with IPv4 only.
+ */
+static void
+asa_others(struct asa *s, const struct ir_rule *r, struct out *o,
+    unsigned mask, const char **src, const char **dst)
+{
+	const struct iset *ps = &r->svc.ipp;
+	const char *pw;
+	unsigned m;
+	size_t i;
+	u128 x;
+
+	for (i = 0; i < ps->n; i++)
+		for (x = ps->v[i].lo; x <= ps->v[i].hi; x++) {
+			m = ipp_in_fam((unsigned)x, FAM_V6) ? mask : mask & 1u;
+			if (m == 0)
+				continue;
+			pw = ipp_name((unsigned)x);
+			if (pw == NULL)
+				pw = arena_printf(s->c.a, "%u", (unsigned)x);
+			asa_line(s, r, o, pw,
+			    asa_addr(s, r, &r->src, m, false, "src", src),
+			    asa_addr(s, r, &r->dst, m, true, "dst", dst), "");
+		}
+}
+
 static void
 asa_rule(struct asa *s, const struct ir_rule *r)
 {
-	static const char *const pw[P_N] = { "tcp", "udp", "icmp", "icmp6" };
+	static const char *const pw[P_N] = { "tcp", "udp", "icmp", "icmp6",
+	    "sctp" };
 	const char *src[4] = { NULL }, *dst[4] = { NULL };
 	const char *svc[P_N] = { NULL };
 	const char *sw, *dw;
@@ -176,7 +240,6 @@ asa_rule(struct asa *s, const struct ir_rule *r)
 	unsigned mask = 0, m;
 	size_t i;
 	int f, p;
-	u128 t;
 
 	/* The families the rule reaches: a source there, and an address
 	 * or a host name (fqdn objects exist in both) to go to. */
@@ -206,21 +269,21 @@ asa_rule(struct asa *s, const struct ir_rule *r)
 		}
 		ps = &r->svc.p[p];
 		if (p == P_ICMP || p == P_ICMP6) {
-			/* One entry per ICMP type. */
-			for (i = 0; i < ps->n; i++)
-				for (t = ps->v[i].lo; t <= ps->v[i].hi; t++)
-					asa_line(s, r, &o, pw[p], sw, dw,
-					    arena_printf(s->c.a, " %u",
-					    (unsigned)t));
+			asa_icmp(s, r, &o, pw[p], sw, dw, ps);
 			continue;
 		}
-		if (ps->n == 1)
-			asa_line(s, r, &o, pw[p], sw, dw,
-			    cis_ports(&s->c, &ps->v[0]));
+		/* Service object-groups are typed tcp, udp or tcp-udp: SCTP
+		 * ports go one entry each. */
+		if (ps->n == 1 || p == P_SCTP)
+			for (i = 0; i < ps->n; i++)
+				asa_line(s, r, &o, pw[p], sw, dw,
+				    cis_ports(&s->c, &ps->v[i]));
 		else
 			asa_line(s, r, &o, pw[p], sw, dw,
 			    asa_svcgroup(s, r, (enum proto)p, svc));
 	}
+	if (!r->svc.all)
+		asa_others(s, r, &o, mask, src, dst);
 	/* The remark goes before the rule's entries, never between. */
 	if (o.len > 0)
 		out_printf(&s->body, "access-list %s remark %s\n%s", s->acl,
@@ -316,7 +379,9 @@ static const struct be_option asa_options[] = {
 
 const struct backend be_cisco_asa = {
 	.name = "cisco-asa",
-	.caps = BE_SETS | BE_FQDN | BE_FIRST_MATCH | BE_MIXED_FAM | BE_LOG,
+	/* SCTP ports: ASA 9.5(2) and later. */
+	.caps = BE_SETS | BE_FQDN | BE_FIRST_MATCH | BE_MIXED_FAM | BE_LOG |
+	    BE_SCTP_PORTS,
 	.comment_max = CIS_REMARK_MAX,
 	.comment_bad = CIS_COMMENT_BAD,
 	.suffixes = asa_suffixes,

@@ -15,6 +15,7 @@
 
 #include "backend/backend.h"
 #include "backend/cisco.h"
+#include "ir/icmp.h"
 #include "util/arena.h"
 
 /* return: and object-groups: values, in the order of the indexes the
@@ -93,6 +94,66 @@ ios_atoms(struct ios *s, const struct ir_rule *r, const struct aset *set,
 	return n;
 }
 
+/*
+ * The protocol word of an other protocol (Cisco IOS Security Command
+ * Reference, "permit (IP)" and "permit (IPv6)"): the IPv4 ACL's keywords
+ * gre, esp and ahp, the IPv6 ACL's esp and sctp, else the number.
+ */
+static const char *
+ios_proto_word(struct arena *a, enum fam f, unsigned ipp)
+{
+	if (ipp == 50)
+		return "esp";
+	if (f == FAM_V4 && ipp == 47)
+		return "gre";
+	if (f == FAM_V4 && ipp == 51)
+		return "ahp";
+	if (f == FAM_V6 && ipp == 132)
+		return "sctp";
+	return arena_printf(a, "%u", ipp);
+}
+
+/* One entry per ICMP type and code: IOS has no ranges of either. */
+static size_t
+ios_icmp(struct ios *s, const struct iset *ps, struct ios_item **out)
+{
+	struct arena *a = s->c.a;
+	struct icmp_group *g;
+	struct ios_item *it = NULL;
+	size_t n = 0, cap = 0, ng, i, j, k;
+	u128 t, c;
+
+	ng = icmp_groups(a, ps, &g);
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < g[i].types.n; j++)
+			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
+			    t++) {
+				if (g[i].every_code) {
+					ARENA_PUSH(a, it, n, cap);
+					it[n - 1].proto = "icmp";
+					it[n - 1].port = arena_printf(a, " %u",
+					    (unsigned)t);
+					continue;
+				}
+				for (k = 0; k < g[i].codes.n; k++)
+					for (c = g[i].codes.v[k].lo;
+					    c <= g[i].codes.v[k].hi; c++) {
+						ARENA_PUSH(a, it, n, cap);
+						it[n - 1].proto = "icmp";
+						it[n - 1].port = arena_printf(a,
+						    " %u %u", (unsigned)t,
+						    (unsigned)c);
+					}
+			}
+	for (i = 0; i < n; i++) {
+		it[i].tcp = it[i].all = false;
+		it[i].iv = NULL;
+		it[i].niv = 0;
+	}
+	*out = it;
+	return n;
+}
+
 /* The protocol words and port suffixes for one (family, protocol). */
 static size_t
 ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
@@ -103,8 +164,7 @@ ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
 	struct ios_item *it;
 	const struct iset *ps = m->ports;
 	const char *pw, *name;
-	size_t n, i;
-	u128 t;
+	size_t i;
 
 	if (m->proto < 0) {
 		it = arena_alloc(a, sizeof(*it));
@@ -114,7 +174,10 @@ ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
 		*out = it;
 		return 1;
 	}
-	pw = m->proto == P_ICMP6 ? "icmp" : proto_name[m->proto];
+	if (m->proto == BE_OTHER || m->proto == P_SCTP)
+		pw = ios_proto_word(a, f, m->ipp);
+	else
+		pw = m->proto == P_ICMP6 ? "icmp" : proto_name[m->proto];
 	if (ps == NULL) {
 		it = arena_alloc(a, sizeof(*it));
 		it->proto = pw;
@@ -123,20 +186,8 @@ ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
 		*out = it;
 		return 1;
 	}
-	if (m->proto == P_ICMP || m->proto == P_ICMP6) {
-		/* One entry per ICMP type: IOS has no type ranges. */
-		n = (size_t)iset_count(ps);
-		it = arena_alloc(a, n * sizeof(*it));
-		n = 0;
-		for (i = 0; i < ps->n; i++)
-			for (t = ps->v[i].lo; t <= ps->v[i].hi; t++) {
-				it[n].proto = pw;
-				it[n++].port = arena_printf(a, " %u",
-				    (unsigned)t);
-			}
-		*out = it;
-		return n;
-	}
+	if (m->proto == P_ICMP || m->proto == P_ICMP6)
+		return ios_icmp(s, ps, out);
 	if (ps->n > 1 && s->groups && f == FAM_V4) {
 		name = cis_objname(&s->c, s->acl[FAM_V4], r->name, pw);
 		out_printf(&s->drop, "no object-group service %s\n", name);
@@ -218,14 +269,14 @@ ios_entry(struct ios *s, const struct ir_rule *r, enum fam f,
 static void
 ios_rule(struct ios *s, const struct ir_rule *r)
 {
-	struct be_match m[BE_MAX_MATCHES];
+	struct be_match *m;
 	struct ios_item *it;
 	struct out eg, rt;
 	const char **src, **dst;
 	size_t nm, k, ns, nd, ni, i, j, l;
 	int f;
 
-	nm = be_matches(r, s->c.opts->be->caps, m);
+	nm = be_matches(s->c.a, r, s->c.opts->be->caps, &m);
 	for (f = 0; f < FAM_N; f++) {
 		src = dst = NULL;
 		ns = nd = 0;

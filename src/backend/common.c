@@ -165,12 +165,40 @@ be_header(const struct be_opts *o, const struct ir *ir, const char *leader,
 		    be_text(o, ir->stamp, 64));
 }
 
-size_t
-be_matches(const struct ir_rule *r, unsigned caps,
-    struct be_match out[BE_MAX_MATCHES])
+static void
+be_push(struct arena *a, struct be_match **v, size_t *n, size_t *cap,
+    int fam, int proto, unsigned ipp, const struct iset *ports)
 {
-	size_t n = 0;
-	int f, p, fams[FAM_N + 1], nf = 0, i;
+	ARENA_PUSH(a, *v, *n, *cap);
+	(*v)[*n - 1].fam = fam;
+	(*v)[*n - 1].proto = proto;
+	(*v)[*n - 1].ipp = ipp;
+	(*v)[*n - 1].ports = ports;
+}
+
+/* The family a match of one protocol goes with: f, or the one family that
+ * has it when f is both (-1); -2 when f has it not. */
+static int
+be_fam_of(int f, int p, unsigned ipp)
+{
+	bool v4 = p == BE_OTHER ? ipp_in_fam(ipp, FAM_V4) :
+	    proto_in_fam((enum proto)p, FAM_V4);
+	bool v6 = p == BE_OTHER ? ipp_in_fam(ipp, FAM_V6) :
+	    proto_in_fam((enum proto)p, FAM_V6);
+
+	if (f == -1)
+		return v4 && v6 ? -1 : v4 ? FAM_V4 : FAM_V6;
+	return (f == FAM_V4 ? v4 : v6) ? f : -2;
+}
+
+size_t
+be_matches(struct arena *a, const struct ir_rule *r, unsigned caps,
+    struct be_match **out)
+{
+	struct be_match *v = NULL;
+	size_t n = 0, cap = 0, k;
+	int f, p, pf, fams[FAM_N + 1], nf = 0, i;
+	u128 x;
 
 	if ((caps & BE_MIXED_FAM) && aset_fam_full(&r->dst, FAM_V4) &&
 	    aset_fam_full(&r->dst, FAM_V6) && aset_fam_full(&r->src, FAM_V4) &&
@@ -183,32 +211,26 @@ be_matches(const struct ir_rule *r, unsigned caps,
 	for (i = 0; i < nf; i++) {
 		f = fams[i];
 		if (r->svc.all) {
-			out[n].fam = f;
-			out[n].proto = -1;
-			out[n].ports = NULL;
-			n++;
+			be_push(a, &v, &n, &cap, f, -1, 0, NULL);
 			continue;
 		}
 		for (p = 0; p < P_N; p++) {
-			int pf = f;
-
-			if (!svc_has_proto(&r->svc, (enum proto)p))
+			if (!svc_has_proto(&r->svc, (enum proto)p) ||
+			    (pf = be_fam_of(f, p, 0)) == -2)
 				continue;
-			if (p == P_ICMP || p == P_ICMP6) {
-				enum fam want = p == P_ICMP ? FAM_V4 : FAM_V6;
-
-				if (f == -1)
-					pf = (int)want;
-				else if (f != (int)want)
-					continue;
-			}
-			out[n].fam = pf;
-			out[n].proto = p;
-			out[n].ports = svc_proto_full(&r->svc, (enum proto)p) ?
-			    NULL : &r->svc.p[p];
-			n++;
+			be_push(a, &v, &n, &cap, pf, p, proto_ipp[p],
+			    svc_proto_full(&r->svc, (enum proto)p) ? NULL :
+			    &r->svc.p[p]);
 		}
+		for (k = 0; k < r->svc.ipp.n; k++)
+			for (x = r->svc.ipp.v[k].lo; x <= r->svc.ipp.v[k].hi;
+			    x++)
+				if ((pf = be_fam_of(f, BE_OTHER,
+				    (unsigned)x)) != -2)
+					be_push(a, &v, &n, &cap, pf, BE_OTHER,
+					    (unsigned)x, NULL);
 	}
+	*out = v;
 	return n;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "ir/icmp.h"
 
 #define MULTIPORT_MAX	15	/* slots; a range takes two */
 
@@ -29,20 +30,34 @@ put_ports(struct out *o, const struct iset *s, char sep)
 	}
 }
 
-/* The protocol part of a line: "-p tcp -m multiport --dports 1,2". */
+/*
+ * The protocol part of a line: "-p tcp -m multiport --dports 1,2",
+ * "-p icmp --icmp-type 3/4" (one message: tc), "-p 47".  Protocols go by
+ * the names iptables knows without /etc/protocols, else by number.
+ */
 static void
-put_proto(struct out *o, enum fam f, int proto, const struct iset *ports)
+put_proto(struct out *o, enum fam f, const struct be_match *m,
+    const struct iset *ports, int type, int code)
 {
-	if (proto < 0)
+	if (m->proto < 0)
 		return;
-	if (proto == P_ICMP || proto == P_ICMP6) {
+	if (m->proto == P_ICMP || m->proto == P_ICMP6) {
 		out_printf(o, f == FAM_V4 ? " -p icmp" : " -p ipv6-icmp");
-		if (ports != NULL)
-			out_printf(o, f == FAM_V4 ? " --icmp-type %u" :
-			    " --icmpv6-type %u", (unsigned)ports->v[0].lo);
+		if (type >= 0)
+			out_printf(o, f == FAM_V4 ? " --icmp-type %d" :
+			    " --icmpv6-type %d", type);
+		if (code >= 0)
+			out_printf(o, "/%d", code);
 		return;
 	}
-	out_printf(o, " -p %s", proto_name[proto]);
+	if (m->proto == BE_OTHER) {
+		if (m->ipp == 50 || m->ipp == 51)
+			out_printf(o, " -p %s", ipp_name(m->ipp));
+		else
+			out_printf(o, " -p %u", m->ipp);
+		return;
+	}
+	out_printf(o, " -p %s", proto_name[m->proto]);
 	if (ports == NULL)
 		return;
 	if (ports->n == 1) {
@@ -100,58 +115,80 @@ side(struct arena *a, const struct aset *s, enum fam f, const char ***out)
 	return n;
 }
 
+/* One line per source, destination and protocol part. */
+static void
+put_lines(struct ipt *t, const struct ir_rule *r, const struct be_match *m,
+    const struct iset *ports, int type, int code, const char *comment)
+{
+	struct arena *a = t->op->arena;
+	const char **srcs, **dsts;
+	struct out proto;
+	size_t ns, nd, s, d;
+
+	ns = side(a, &r->src, t->fam, &srcs);
+	nd = side(a, &r->dst, t->fam, &dsts);
+	out_init(&proto);
+	put_proto(&proto, t->fam, m, ports, type, code);
+	for (s = 0; s < ns; s++)
+		for (d = 0; d < nd; d++)
+			put_line(t, r, srcs[s], dsts[d], out_str(&proto),
+			    comment);
+	out_free(&proto);
+}
+
+/* ICMP: one line per type, or per type and code (--icmp-type takes one). */
+static void
+put_icmp(struct ipt *t, const struct ir_rule *r, const struct be_match *m,
+    const char *comment)
+{
+	struct icmp_group *g;
+	size_t ng, i, j, k;
+	u128 ty, c;
+
+	ng = icmp_groups(t->op->arena, m->ports, &g);
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < g[i].types.n; j++)
+			for (ty = g[i].types.v[j].lo;
+			    ty <= g[i].types.v[j].hi; ty++) {
+				if (g[i].every_code) {
+					put_lines(t, r, m, NULL, (int)ty, -1,
+					    comment);
+					continue;
+				}
+				for (k = 0; k < g[i].codes.n; k++)
+					for (c = g[i].codes.v[k].lo;
+					    c <= g[i].codes.v[k].hi; c++)
+						put_lines(t, r, m, NULL,
+						    (int)ty, (int)c, comment);
+			}
+}
+
 static void
 put_rule(struct ipt *t, const struct ir_rule *r)
 {
 	struct arena *a = t->op->arena;
-	struct be_match m[BE_MAX_MATCHES];
-	const char **srcs, **dsts, *comment;
-	struct iset *chunks, one;
-	struct out proto;
-	size_t nm, i, ns, nd, nc, c, s, d, k;
+	struct be_match *m;
+	const char *comment;
+	struct iset *chunks;
+	size_t nm, i, nc, c;
 
 	comment = be_rule_comment(t->op, r);
-	ns = side(a, &r->src, t->fam, &srcs);
-	nd = side(a, &r->dst, t->fam, &dsts);
-	out_init(&proto);
-	nm = be_matches(r, t->op->be->caps, m);
+	nm = be_matches(a, r, t->op->be->caps, &m);
 	for (i = 0; i < nm; i++) {
 		if (m[i].fam != (int)t->fam)
 			continue;
 		if (m[i].ports == NULL) {
-			nc = 1;
-			chunks = NULL;
-		} else if (m[i].proto == P_ICMP || m[i].proto == P_ICMP6) {
-			/* One line per ICMP type: no multiport for ICMP. */
-			nc = 0;
-			chunks = NULL;
-			for (k = 0; k < m[i].ports->n; k++)
-				nc += (size_t)(m[i].ports->v[k].hi -
-				    m[i].ports->v[k].lo) + 1;
-			chunks = arena_alloc(a, nc * sizeof(*chunks));
-			for (k = c = 0; k < m[i].ports->n; k++) {
-				u128 x;
-
-				for (x = m[i].ports->v[k].lo;
-				    x <= m[i].ports->v[k].hi; x++) {
-					iset_init(&one);
-					iset_add(a, &one, x, x);
-					chunks[c++] = one;
-				}
-			}
-		} else
-			nc = be_chunks(a, m[i].ports, MULTIPORT_MAX, &chunks);
-		for (c = 0; c < nc; c++) {
-			out_reset(&proto);
-			put_proto(&proto, t->fam, m[i].proto,
-			    chunks ? &chunks[c] : NULL);
-			for (s = 0; s < ns; s++)
-				for (d = 0; d < nd; d++)
-					put_line(t, r, srcs[s], dsts[d],
-					    out_str(&proto), comment);
+			put_lines(t, r, &m[i], NULL, -1, -1, comment);
+			continue;
 		}
+		if (m[i].proto == P_ICMP || m[i].proto == P_ICMP6) {
+			put_icmp(t, r, &m[i], comment);
+			continue;
+		}
+		nc = be_chunks(a, m[i].ports, MULTIPORT_MAX, &chunks);
+		for (c = 0; c < nc; c++)
+			put_lines(t, r, &m[i], &chunks[c], -1, -1, comment);
 	}
-	out_free(&proto);
 }
 
 /* One chain and the jump from the built-in chain to it. */
@@ -248,7 +285,8 @@ static const struct be_option ipt_options[] = {
 
 const struct backend be_iptables = {
 	.name = "iptables",
-	.caps = BE_FIRST_MATCH | BE_REJECT | BE_LOG | BE_INBOUND,
+	.caps = BE_FIRST_MATCH | BE_REJECT | BE_LOG | BE_INBOUND |
+	    BE_SCTP_PORTS,
 	/* iptables 1.8.9 cuts comments past 255 bytes without a word. */
 	.comment_max = 255,
 	.comment_bad = "",

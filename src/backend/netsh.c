@@ -57,6 +57,11 @@ netsh_add(struct out *o, const char *name, const struct ir_rule *r,
 	    r->action == IR_ALLOW ? "allow" : "block");
 	if (w->proto == NULL)
 		out_puts(o, " protocol=any");
+	else if (type != NULL && strchr(type, ':') != NULL)
+		/* protocol=icmpv4:TYPE,CODE */
+		out_printf(o, " protocol=%s:%.*s,%s", w->proto,
+		    (int)(strchr(type, ':') - type), type,
+		    strchr(type, ':') + 1);
 	else if (type != NULL)
 		out_printf(o, " protocol=%s:%s,any", w->proto, type);
 	else
@@ -69,7 +74,7 @@ netsh_add(struct out *o, const char *name, const struct ir_rule *r,
 	out_printf(o, " enable=yes profile=any description=\"%s\"\n", desc);
 }
 
-/* One add command per Windows rule, ICMP type and address chunk. */
+/* One add command per Windows rule, ICMP message and address chunk. */
 static void
 netsh_rule(const struct be_opts *opts, struct out *o, const char *name,
     const struct ir_rule *r)

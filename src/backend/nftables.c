@@ -50,9 +50,16 @@ put_value(struct out *o, enum nft_field f, const struct nft_vals *v)
 		out_puts(o, x == 10 ? "ipv6" : x == 2 ? "ipv4" : "?");
 		break;
 	case NFT_F_L4PROTO:
-		/* nft's name for ICMPv6 is that of /etc/protocols. */
-		out_puts(o, x == 6 ? "tcp" : x == 17 ? "udp" : x == 1 ?
-		    "icmp" : x == 58 ? "ipv6-icmp" : "?");
+		/* nft's name for ICMPv6 is that of /etc/protocols; esp, ah
+		 * and sctp are words of nft's own grammar, which need no
+		 * /etc/protocols; the others go by number. */
+		if (x == 58)
+			out_puts(o, "ipv6-icmp");
+		else if (x == 6 || x == 17 || x == 1 || x == 50 || x == 51 ||
+		    x == 132)
+			out_puts(o, ipp_name(x));
+		else
+			out_printf(o, "%u", x);
 		break;
 	case NFT_F_CTSTATE:
 		for (bit = 0; bit < 4; bit++)
@@ -194,7 +201,8 @@ static const struct be_option nft_options[] = {
 const struct backend be_nftables = {
 	.name = "nftables",
 	.caps = BE_SETS | BE_ADDR_RANGES | BE_FIRST_MATCH | BE_MIXED_FAM |
-	    BE_REJECT | BE_LOG | BE_INBOUND,
+	    BE_REJECT | BE_LOG | BE_INBOUND | BE_SCTP_PORTS |
+	    BE_PROTO_ZERO,
 	/* nft 1.0.6 refuses a comment over 128 bytes. */
 	.comment_max = 128,
 	.comment_bad = "",

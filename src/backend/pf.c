@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "ir/icmp.h"
 #include "util/strset.h"
 
 /* PF_TABLE_NAME_SIZE is 32 with the terminating NUL. */
@@ -97,23 +98,19 @@ pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
 
 /*
  * " port 443", " port { 443, 7881 }", " port 50000:60000", or "" for every
- * port; " icmp-type { 0, 8 }" with each type listed, since pf takes no
- * ranges of ICMP types.
+ * port.
  */
 static const char *
-pf_nums(struct arena *a, const char *kw, const struct iset *is, u128 max)
+pf_ports(struct arena *a, const struct iset *is, u128 max)
 {
-	bool ports = strcmp(kw, "port") == 0, list;
 	struct out o;
 	const char *s;
-	unsigned x;
 	size_t i;
 
 	if (iset_full(is, max))
 		return "";
-	list = is->n > 1 || (!ports && is->v[0].lo != is->v[0].hi);
 	out_init(&o);
-	out_printf(&o, " %s %s", kw, list ? "{ " : "");
+	out_printf(&o, " port %s", is->n > 1 ? "{ " : "");
 	for (i = 0; i < is->n; i++) {
 		unsigned lo = is->v[i].lo, hi = is->v[i].hi;
 
@@ -121,14 +118,78 @@ pf_nums(struct arena *a, const char *kw, const struct iset *is, u128 max)
 			out_puts(&o, ", ");
 		if (lo == hi)
 			out_printf(&o, "%u", lo);
-		else if (ports)
-			out_printf(&o, "%u:%u", lo, hi);
 		else
-			for (x = lo; x <= hi; x++)
-				out_printf(&o, "%s%u", x > lo ? ", " : "", x);
+			out_printf(&o, "%u:%u", lo, hi);
 	}
-	out_puts(&o, list ? " }" : "");
+	out_puts(&o, is->n > 1 ? " }" : "");
 	s = arena_strdup(a, out_str(&o));
+	out_free(&o);
+	return s;
+}
+
+/*
+ * " icmp-type { 0, 8, 3 code 4 }" with each type listed, or each type and
+ * code (pf.conf(5): icmp-type type [code code]; no ranges of either), or
+ * "" for every message.
+ */
+static const char *
+pf_icmp(struct arena *a, const char *kw, const struct iset *is)
+{
+	struct icmp_group *g;
+	struct out o;
+	const char *s;
+	size_t ng, i, j, k, n = 0;
+	u128 t, c;
+
+	if (iset_full(is, 65535))
+		return "";
+	out_init(&o);
+	ng = icmp_groups(a, is, &g);
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < g[i].types.n; j++)
+			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
+			    t++) {
+				if (g[i].every_code) {
+					out_printf(&o, "%s%u", n++ ? ", " : "",
+					    (unsigned)t);
+					continue;
+				}
+				for (k = 0; k < g[i].codes.n; k++)
+					for (c = g[i].codes.v[k].lo;
+					    c <= g[i].codes.v[k].hi; c++)
+						out_printf(&o, "%s%u code %u",
+						    n++ ? ", " : "",
+						    (unsigned)t, (unsigned)c);
+			}
+	s = arena_printf(a, n > 1 ? " %s { %s }" : " %s %s", kw, out_str(&o));
+	out_free(&o);
+	return s;
+}
+
+/* The other protocols of the rule that the family takes (v4only: those
+ * only IPv4 does), by name where pf knows one: "gre", "{ esp 99 }". */
+static const char *
+pf_others(struct arena *a, const struct svc *svc, bool v4only)
+{
+	struct out o;
+	const char *s, *name;
+	size_t i, n = 0;
+	u128 x;
+
+	out_init(&o);
+	for (i = 0; i < svc->ipp.n; i++)
+		for (x = svc->ipp.v[i].lo; x <= svc->ipp.v[i].hi; x++) {
+			if (ipp_in_fam((unsigned)x, FAM_V6) == v4only)
+				continue;
+			name = ipp_name((unsigned)x);
+			if (name != NULL)
+				out_printf(&o, "%s%s", n++ ? " " : "", name);
+			else
+				out_printf(&o, "%s%u", n++ ? " " : "",
+				    (unsigned)x);
+		}
+	s = n == 0 ? NULL : arena_printf(a, n > 1 ? "{ %s }" : "%s",
+	    out_str(&o));
 	out_free(&o);
 	return s;
 }
@@ -167,7 +228,7 @@ pf_rule(struct pf *pf, const struct ir_rule *r)
 {
 	struct arena *a = pf->opts->arena;
 	bool fams[FAM_N], tu_same;
-	const char *af, *from, *to, *tp, *up;
+	const char *af, *from, *to, *tp, *up, *op;
 	enum fam f;
 	int nf = 0;
 
@@ -188,9 +249,9 @@ pf_rule(struct pf *pf, const struct ir_rule *r)
 		return;
 	}
 	tp = svc_has_proto(&r->svc, P_TCP) ?
-	    pf_nums(a, "port", &r->svc.p[P_TCP], proto_max(P_TCP)) : NULL;
+	    pf_ports(a, &r->svc.p[P_TCP], proto_max(P_TCP)) : NULL;
 	up = svc_has_proto(&r->svc, P_UDP) ?
-	    pf_nums(a, "port", &r->svc.p[P_UDP], proto_max(P_UDP)) : NULL;
+	    pf_ports(a, &r->svc.p[P_UDP], proto_max(P_UDP)) : NULL;
 	tu_same = tp != NULL && up != NULL && strcmp(tp, up) == 0;
 	if (tu_same)
 		pf_line(pf, r, af, "{ tcp udp }", from, to, tp);
@@ -201,11 +262,19 @@ pf_rule(struct pf *pf, const struct ir_rule *r)
 			pf_line(pf, r, af, "udp", from, to, up);
 	}
 	if (fams[FAM_V4] && svc_has_proto(&r->svc, P_ICMP))
-		pf_line(pf, r, "inet", "icmp", from, to, pf_nums(a,
-		    "icmp-type", &r->svc.p[P_ICMP], proto_max(P_ICMP)));
+		pf_line(pf, r, "inet", "icmp", from, to, pf_icmp(a,
+		    "icmp-type", &r->svc.p[P_ICMP]));
 	if (fams[FAM_V6] && svc_has_proto(&r->svc, P_ICMP6))
-		pf_line(pf, r, "inet6", "icmp6", from, to, pf_nums(a,
-		    "icmp6-type", &r->svc.p[P_ICMP6], proto_max(P_ICMP6)));
+		pf_line(pf, r, "inet6", "icmp6", from, to, pf_icmp(a,
+		    "icmp6-type", &r->svc.p[P_ICMP6]));
+	/* OpenBSD's pf takes ports for tcp and udp only (lower() refuses
+	 * sctp ports). */
+	if (svc_has_proto(&r->svc, P_SCTP))
+		pf_line(pf, r, af, "sctp", from, to, "");
+	if ((op = pf_others(a, &r->svc, false)) != NULL)
+		pf_line(pf, r, af, op, from, to, "");
+	if (fams[FAM_V4] && (op = pf_others(a, &r->svc, true)) != NULL)
+		pf_line(pf, r, "inet", op, from, to, "");
 }
 
 static int

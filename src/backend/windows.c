@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "backend/windows.h"
+#include "ir/icmp.h"
 
 static void
 win_push(struct arena *a, struct win_list *l, const char *s)
@@ -70,13 +71,10 @@ win_addrs(struct arena *a, struct win_list *l, const struct aset *s,
 	}
 }
 
-/*
- * Ports ("443", "50000-60000") or, with each, ICMP types one by one (no
- * Windows syntax takes a range of types); empty when the set is full.
- */
+/* Ports ("443", "50000-60000"); empty when the set is full. */
 static void
-win_nums(struct arena *a, struct win_list *l, const struct iset *is,
-    u128 max, bool each)
+win_ports(struct arena *a, struct win_list *l, const struct iset *is,
+    u128 max)
 {
 	size_t i;
 
@@ -86,8 +84,6 @@ win_nums(struct arena *a, struct win_list *l, const struct iset *is,
 	for (i = 0; i < is->n; i++) {
 		unsigned lo = is->v[i].lo, hi = is->v[i].hi;
 
-		for (; each && lo < hi; lo++)
-			win_push(a, l, arena_printf(a, "%u", lo));
 		if (lo == hi)
 			win_push(a, l, arena_printf(a, "%u", lo));
 		else
@@ -95,19 +91,70 @@ win_nums(struct arena *a, struct win_list *l, const struct iset *is,
 	}
 }
 
+/*
+ * ICMP messages one by one, "TYPE" or "TYPE:CODE" (no Windows syntax
+ * takes a range of either); empty when the set is full.
+ */
+static void
+win_icmp(struct arena *a, struct win_list *l, const struct iset *is)
+{
+	struct icmp_group *g;
+	size_t ng, i, j, k;
+	u128 t, c;
+
+	memset(l, 0, sizeof(*l));
+	if (iset_full(is, 65535))
+		return;
+	ng = icmp_groups(a, is, &g);
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < g[i].types.n; j++)
+			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
+			    t++) {
+				if (g[i].every_code) {
+					win_push(a, l, arena_printf(a, "%u",
+					    (unsigned)t));
+					continue;
+				}
+				for (k = 0; k < g[i].codes.n; k++)
+					for (c = g[i].codes.v[k].lo;
+					    c <= g[i].codes.v[k].hi; c++)
+						win_push(a, l, arena_printf(a,
+						    "%u:%u", (unsigned)t,
+						    (unsigned)c));
+			}
+}
+
+/*
+ * A rule of a protocol that only one family carries (ICMP, ICMPv6, an
+ * IPv6 extension header taken for IPv4's protocol): its addresses of that
+ * family only; false when the rule has none to go to there.
+ */
+static bool
+win_one_fam(struct arena *a, struct win_rule *x, const struct aset *remote,
+    const struct aset *local, bool names, enum fam f)
+{
+	bool only[FAM_N] = { f == FAM_V4, f == FAM_V6 };
+
+	if (!names)
+		win_addrs(a, &x->remote, remote, only);
+	win_addrs(a, &x->local, local, only);
+	return names || x->remote.n > 0 || aset_fam_full(remote, f);
+}
+
 size_t
 win_rules(struct arena *a, const struct ir_rule *r, bool names,
     struct win_rule **out)
 {
 	static const char *const pname[P_N] = {
-		"TCP", "UDP", "ICMPv4", "ICMPv6"
+		"TCP", "UDP", "ICMPv4", "ICMPv6", "132"
 	};
 	const struct aset *remote, *local;
 	struct win_rule *v = NULL, w;
 	bool fams[FAM_N], anyfam = false;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, i;
 	enum fam f;
 	int p;
+	u128 num;
 
 	if (names && r->nnames == 0)
 		return 0;
@@ -141,26 +188,31 @@ win_rules(struct arena *a, const struct ir_rule *r, bool names,
 		    (p == P_ICMP6 && !fams[FAM_V6]))
 			continue;
 		x.proto = pname[p];
-		if (p == P_TCP || p == P_UDP)
-			win_nums(a, &x.ports, &r->svc.p[p], proto_max(p),
-			    false);
+		if (proto_has_ports(p))
+			win_ports(a, &x.ports, &r->svc.p[p], proto_max(p));
 		else {
-			bool only[FAM_N] = { p == P_ICMP, p == P_ICMP6 };
-
-			win_nums(a, &x.types, &r->svc.p[p], proto_max(p),
-			    true);
-			/* An ICMP rule lists only its own family. */
-			if (!names)
-				win_addrs(a, &x.remote, remote, only);
-			win_addrs(a, &x.local, local, only);
-			if (!names && x.remote.n == 0 &&
-			    !aset_fam_full(remote, p == P_ICMP ? FAM_V4 :
-			    FAM_V6))
+			win_icmp(a, &x.types, &r->svc.p[p]);
+			if (!win_one_fam(a, &x, remote, local, names,
+			    p == P_ICMP ? FAM_V4 : FAM_V6))
 				continue;
 		}
 		ARENA_PUSH(a, v, n, cap);
 		v[n - 1] = x;
 	}
+	/* Other protocols by number, a rule each (-Protocol takes one). */
+	for (i = 0; i < r->svc.ipp.n; i++)
+		for (num = r->svc.ipp.v[i].lo; num <= r->svc.ipp.v[i].hi;
+		    num++) {
+			struct win_rule o = w;
+
+			o.proto = arena_printf(a, "%u", (unsigned)num);
+			if (!ipp_in_fam((unsigned)num, FAM_V6) &&
+			    (!fams[FAM_V4] || !win_one_fam(a, &o, remote,
+			    local, names, FAM_V4)))
+				continue;
+			ARENA_PUSH(a, v, n, cap);
+			v[n - 1] = o;
+		}
 	*out = v;
 	return n;
 }

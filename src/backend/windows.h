@@ -3,8 +3,8 @@
  * powershell.c) share: turning one lowered IR rule into the Windows rules
  * that express it.  A Windows rule has one protocol, comma lists of
  * remote/local addresses (single, CIDR or a-b range, IPv4 and IPv6 mixed)
- * and of ports (n or lo-hi) or ICMP types; the two back ends differ only in
- * how they spell it.
+ * and of ports (n or lo-hi) or ICMP types (and codes); the two back ends
+ * differ only in how they spell it.
  */
 #ifndef EGRESSC_WINDOWS_H
 #define EGRESSC_WINDOWS_H
@@ -20,9 +20,11 @@ struct win_list {
 };
 
 struct win_rule {
-	const char	*proto;		/* "TCP" "UDP" "ICMPv4" "ICMPv6"; NULL any */
+	/* "TCP" "UDP" "ICMPv4" "ICMPv6", a protocol number ("47"); NULL:
+	 * any */
+	const char	*proto;
 	struct win_list	 ports;		/* remote port (egress) or local */
-	struct win_list	 types;		/* ICMP types */
+	struct win_list	 types;		/* ICMP messages: "8", "3:4" */
 	struct win_list	 remote, local;	/* addresses */
 };
 

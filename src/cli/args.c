@@ -35,8 +35,8 @@ static const struct cli_opt optdefs[] = {
 	    "lowered IR ('lowered:TARGET') instead of output" },
 	{ O_TO, "to", "ADDR", "the packet's destination: an address, or a "
 	    "host name of the policy (each of its locked addresses)" },
-	{ O_PORT, "port", "PROTO/PORT", "the packet's protocol and port "
-	    "(tcp/443, icmp/8)" },
+	{ O_PORT, "port", "PROTO/PORT", "the packet's protocol and port or "
+	    "message (tcp/443, icmp/echo-request, icmp/3/4, gre, proto/47)" },
 	{ O_FROM, "from", "ADDR", "the packet's source address" },
 	{ O_BATCH, "batch", "FILE", "one 'ADDR PROTO/PORT' a line (- for "
 	    "standard input)" },

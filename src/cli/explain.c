@@ -17,15 +17,14 @@
 #include "util/out.h"
 
 static int
-parse_packet(const char *addr, const char *port, const char *from,
-    bool inbound, struct ir_packet *pk)
+parse_packet(struct arena *a, const char *addr, const char *port,
+    const char *from, bool inbound, struct ir_packet *pk)
 {
 	enum fam f;
-	int len, p;
+	int len;
 	bool hb;
-	const char *slash = strchr(port, '/');
-	char *end;
-	unsigned long v;
+	struct svc_item it;
+	const char *why, *near;
 
 	memset(pk, 0, sizeof(*pk));
 	if (addr_parse(addr, &pk->fam, &pk->dst, &len, &hb) < 0 ||
@@ -43,24 +42,27 @@ parse_packet(const char *addr, const char *port, const char *from,
 		}
 		pk->any_src = false;
 	}
-	for (p = 0; p < P_N && slash != NULL; p++)
-		if (strlen(proto_name[p]) == (size_t)(slash - port) &&
-		    strncmp(port, proto_name[p], (size_t)(slash - port)) == 0)
+	switch (svc_parse_item(a, port, true, &it, &why, &near)) {
+	case 0:
+		if (!it.whole || it.proto == P_N)
 			break;
-	if (slash == NULL || p == P_N) {
-		diag_error(NULL, "explain: bad port '%s' (PROTO/PORT: tcp/443, "
-		    "udp/3478, icmp/8, icmpv6/128)", port);
+		why = arena_printf(a, "a packet has one port or ICMP type, "
+		    "not every one of '%s'", port);
+		/* FALLTHROUGH */
+	case -1:
+		diag_error(NULL, "explain: bad port '%s': %s%s%s%s", port, why,
+		    near ? "; did you mean '" : "", near ? near : "",
+		    near ? "'?" : "");
+		return -1;
+	default:
+		diag_error(NULL, "explain: bad port '%s' (tcp/443, udp/3478, "
+		    "sctp/9899, icmp/echo-request, icmp/3/4, icmpv6/128, gre, "
+		    "proto/47)", port);
 		return -1;
 	}
-	errno = 0;
-	v = strtoul(slash + 1, &end, 10);
-	if (errno != 0 || *end != '\0' || end == slash + 1 ||
-	    v > (unsigned long)proto_max((enum proto)p)) {
-		diag_error(NULL, "explain: bad port '%s'", port);
-		return -1;
-	}
-	pk->proto = (enum proto)p;
-	pk->port = (unsigned)v;
+	pk->proto = it.ipp;
+	/* A packet has one message: icmp/8 is type 8, code 0. */
+	pk->port = it.proto == P_N ? 0 : (unsigned)it.v.lo;
 	pk->dir = inbound ? IR_INBOUND : IR_EGRESS;
 	return 0;
 }
@@ -145,7 +147,8 @@ explain(const struct ir *ir, const char *to, const char *port,
 
 	if (addr_parse(to, &fam, &addr, &len, &hb) == 0 || strchr(to, '.') ==
 	    NULL || strchr(to, '/') != NULL) {
-		if (parse_packet(to, port, o->from, o->inbound, &pk) < 0)
+		if (parse_packet(ir->arena, to, port, o->from, o->inbound,
+		    &pk) < 0)
 			return -1;
 		print_decision(ir, &pk, NULL, port, o->json);
 		return 0;
@@ -169,8 +172,9 @@ explain(const struct ir *ir, const char *to, const char *port,
 
 						addr_format(buf, (enum fam)f, v,
 						    fam_bits((enum fam)f));
-						if (parse_packet(buf, port,
-						    o->from, o->inbound, &pk) < 0)
+						if (parse_packet(ir->arena, buf,
+						    port, o->from, o->inbound,
+						    &pk) < 0)
 							return -1;
 						print_decision(ir, &pk, to,
 						    port, o->json);

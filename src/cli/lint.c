@@ -23,6 +23,7 @@
 
 #include "backend/backend.h"
 #include "cli/cli.h"
+#include "ir/icmp.h"
 #include "ir/ir.h"
 #include "pass/cover.h"
 #include "pass/lower.h"
@@ -79,20 +80,26 @@ relate(struct arena *a, struct finding *f, const struct loc *loc,
 	f->rel[f->nrel - 1].msg = msg;
 }
 
-/* "tcp 10.0.0.1 -> 192.0.2.1:443", "icmp 10.0.0.1 -> 192.0.2.1 type 8" */
+/* "tcp 10.0.0.1 -> 192.0.2.1:443", "icmp 10.0.0.1 -> 192.0.2.1 type 8
+ * code 0", "gre 10.0.0.1 -> 192.0.2.1", "proto 99 10.0.0.1 -> ..." */
 static const char *
 packet_text(struct arena *a, const struct ir_packet *pk)
 {
 	char s[ADDR_STRLEN], d[ADDR_STRLEN];
-	int bits = fam_bits(pk->fam);
+	int bits = fam_bits(pk->fam), p = proto_of_ipp(pk->proto);
+	const char *name = ipp_name(pk->proto);
 
 	addr_format(s, pk->fam, pk->src, bits);
 	addr_format(d, pk->fam, pk->dst, bits);
-	if (pk->proto == P_ICMP || pk->proto == P_ICMP6)
-		return arena_printf(a, "%s %s -> %s type %u",
-		    proto_name[pk->proto], s, d, pk->port);
+	if (name == NULL)
+		name = arena_printf(a, "proto %u", pk->proto);
+	if (p == P_ICMP || p == P_ICMP6)
+		return arena_printf(a, "%s %s -> %s type %u code %u", name, s,
+		    d, ICMP_TYPE(pk->port), ICMP_CODE(pk->port));
+	if (p < 0)
+		return arena_printf(a, "%s %s -> %s", name, s, d);
 	return arena_printf(a, pk->fam == FAM_V6 ? "%s %s -> [%s]:%u" :
-	    "%s %s -> %s:%u", proto_name[pk->proto], s, d, pk->port);
+	    "%s %s -> %s:%u", name, s, d, pk->port);
 }
 
 /* An example packet of rule j and who decides it: " e.g. ..." or "". */

@@ -9,17 +9,20 @@
  *	  to ADDRS
  *	  name HOST|*.ZONE [-> ADDRS]	(destinations still named)
  *	  via *.ZONE			(wildcards the hosts came from)
- *	  ports any | PROTO SET; PROTO SET
+ *	  ports any | PROTO SET; PROTO SET; proto SET
  *	  comment "TEXT"
  *
  * ADDRS is "any" (every address of both families), "none", or per family
  * "ip4 P, P" and "ip6 P, P" joined by "; ", each the fewest CIDR prefixes.
- * SET is "any" or "N, LO-HI, ...".  Nothing depends on memory layout or
+ * SET is "any" or "N, LO-HI, ..."; an ICMP message is TYPE or TYPE/CODE
+ * (icmp_format); proto SET are the other IP protocols a rule takes whole,
+ * by number.  Nothing depends on memory layout or
  * time, so the same IR always prints the same bytes.
  */
 #include <stdio.h>
 
 #include "ir/dump.h"
+#include "ir/icmp.h"
 #include "ir/ir.h"
 #include "util/arena.h"
 #include "util/out.h"
@@ -80,8 +83,15 @@ put_svc(struct out *o, const struct svc *svc)
 		out_printf(o, "%s%s ", first ? "" : "; ", proto_name[p]);
 		if (svc_proto_full(svc, (enum proto)p))
 			out_puts(o, "any");
+		else if (p == P_ICMP || p == P_ICMP6)
+			icmp_format(o, &svc->p[p]);
 		else
 			put_iset(o, &svc->p[p]);
+		first = false;
+	}
+	if (!iset_empty(&svc->ipp)) {
+		out_printf(o, "%sproto ", first ? "" : "; ");
+		put_iset(o, &svc->ipp);
 		first = false;
 	}
 	if (first)

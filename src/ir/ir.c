@@ -118,6 +118,7 @@ ir_clone_into(const struct ir *src, struct arena *a)
 		aset_clone(a, &r->dst, &sr->dst);
 		for (p = 0; p < P_N; p++)
 			iset_copy(a, &r->svc.p[p], &sr->svc.p[p]);
+		iset_copy(a, &r->svc.ipp, &sr->svc.ipp);
 		r->names = dup_array(a, sr->names, sr->nnames,
 		    sizeof(*sr->names));
 		r->capnames = r->nnames = r->names != NULL ? sr->nnames : 0;
@@ -240,7 +241,7 @@ ir_decide(const struct ir *ir, const struct ir_packet *pk)
 			continue;
 		if (!rule_has_dst(r, pk->fam, pk->dst))
 			continue;
-		if (!svc_match(&r->svc, pk->proto, pk->port))
+		if (!svc_match(&r->svc, pk->fam, pk->proto, pk->port))
 			continue;
 		return (long)i;
 	}

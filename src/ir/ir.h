@@ -111,8 +111,8 @@ struct ir_packet {
 	u128		src, dst;
 	bool		any_src;	/* match whatever the rule's source is */
 	enum ir_dir	dir;		/* egress (the default) or inbound */
-	enum proto	proto;
-	unsigned	port;		/* port, or icmp type */
+	unsigned	proto;		/* the IP protocol number */
+	unsigned	port;		/* port, ICMP type << 8 | code, or 0 */
 };
 /* Index of the deciding rule, or -1 when the default decides. */
 long		 ir_decide(const struct ir *, const struct ir_packet *);

@@ -4,25 +4,32 @@
  * This is the one place that decides what the nftables table of a policy
  * holds: its name and chain names (checked here, once, for both writers),
  * the prologue every base chain starts with, and the lines a policy rule
- * becomes, one per family and protocol (be_matches), each with its
- * address and port matches as a single value or an anonymous set.
+ * becomes, one per family and protocol (be_matches) and, for ICMP, per
+ * group of types with the same codes, each with its address and port
+ * matches as a single value or an anonymous set.
  */
 #include <string.h>
 
 #include "backend/backend.h"
+#include "ir/icmp.h"
 #include "nft/nft.h"
 
 const char *const nft_field_name[NFT_F_N] = {
 	"meta nfproto", "meta l4proto", "oif", "iif", "ct state",
 	"ct direction", "ip saddr", "ip daddr", "ip6 saddr", "ip6 daddr",
-	"tcp dport", "udp dport", "icmp type", "icmpv6 type",
+	"tcp dport", "udp dport", "sctp dport", "icmp type", "icmp code",
+	"icmpv6 type", "icmpv6 code",
 };
 
 /* nftables' numbers for what the IR names by enum. */
 static const unsigned nfproto[FAM_N] = { 2, 10 };
-static const unsigned l4proto[P_N] = { 6, 17, 1, 58 };
+/* The port or ICMP type field of each protocol, and the ICMP code. */
 static const enum nft_field port_field[P_N] = {
 	NFT_F_TCP_DPORT, NFT_F_UDP_DPORT, NFT_F_ICMP_TYPE, NFT_F_ICMP6_TYPE,
+	NFT_F_SCTP_DPORT,
+};
+static const enum nft_field code_field[P_N] = {
+	[P_ICMP] = NFT_F_ICMP_CODE, [P_ICMP6] = NFT_F_ICMP6_CODE,
 };
 
 struct build {
@@ -154,51 +161,83 @@ prologue(struct build *b, struct nft_chain *c)
 	match_ifname(b, r, lo, false, "lo");
 }
 
-/* One line per (family, protocol, ports) of the policy rule. */
-static void
-policy_rule(struct build *b, struct nft_chain *c, const struct ir_rule *pr)
+/* A new line of the policy rule with its address matches, or the family
+ * when no address says it. */
+static struct nft_rule *
+line_new(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
+    int fam)
 {
 	static const enum nft_verdict verdict[] = {
 		[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
 		[IR_REJECT] = NFT_V_REJECT,
 	};
-	struct be_match bm[BE_MAX_MATCHES];
-	const char *comment = be_rule_comment(b->bo, pr), *logp = NULL;
-	size_t n, i;
+	struct nft_rule *r = rule_new(b, c, pr, verdict[pr->action]);
+	enum fam f = (enum fam)fam;
+	bool sel = false;
 
 	if (pr->log)
-		logp = arena_printf(b->a, "egressc %s ", pr->name);
-	n = be_matches(pr, b->bo->be->caps, bm);
+		r->log_prefix = arena_printf(b->a, "egressc %s ", pr->name);
+	r->comment = be_rule_comment(b->bo, pr);
+	if (fam < 0)
+		return r;
+	if (!aset_fam_full(&pr->src, f)) {
+		match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_SADDR :
+		    NFT_F_IP6_SADDR, &pr->src, f);
+		sel = true;
+	}
+	if (!aset_fam_full(&pr->dst, f)) {
+		match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_DADDR :
+		    NFT_F_IP6_DADDR, &pr->dst, f);
+		sel = true;
+	}
+	if (!sel)
+		match_value(b, r, NFT_F_NFPROTO, false, nfproto[f]);
+	return r;
+}
+
+/*
+ * ICMP messages: one line per group of types that take the same codes
+ * (icmp_groups), `icmp type T` alone when every code goes, else with
+ * `icmp code C` after it, as nft writes a type and its code.
+ */
+static void
+icmp_lines(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
+    const struct be_match *x)
+{
+	struct icmp_group *g;
+	struct nft_rule *r;
+	size_t n, i;
+
+	n = icmp_groups(b->a, x->ports, &g);
+	for (i = 0; i < n; i++) {
+		r = line_new(b, c, pr, x->fam);
+		match_ports(b, r, port_field[x->proto], &g[i].types);
+		if (!g[i].every_code)
+			match_ports(b, r, code_field[x->proto], &g[i].codes);
+	}
+}
+
+/* One line per (family, protocol, ports) of the policy rule. */
+static void
+policy_rule(struct build *b, struct nft_chain *c, const struct ir_rule *pr)
+{
+	struct be_match *bm;
+	struct nft_rule *r;
+	size_t n, i;
+
+	n = be_matches(b->a, pr, b->bo->be->caps, &bm);
 	for (i = 0; i < n; i++) {
 		const struct be_match *x = &bm[i];
-		struct nft_rule *r = rule_new(b, c, pr, verdict[pr->action]);
 
-		r->log_prefix = logp;
-		r->comment = comment;
-		if (x->fam >= 0) {
-			enum fam f = (enum fam)x->fam;
-			bool sel = false;
-
-			if (!aset_fam_full(&pr->src, f)) {
-				match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_SADDR :
-				    NFT_F_IP6_SADDR, &pr->src, f);
-				sel = true;
-			}
-			if (!aset_fam_full(&pr->dst, f)) {
-				match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_DADDR :
-				    NFT_F_IP6_DADDR, &pr->dst, f);
-				sel = true;
-			}
-			/* No address says the family: the rule must. */
-			if (!sel)
-				match_value(b, r, NFT_F_NFPROTO, false,
-				    nfproto[f]);
+		if (x->ports != NULL && !proto_has_ports(x->proto)) {
+			icmp_lines(b, c, pr, x);
+			continue;
 		}
+		r = line_new(b, c, pr, x->fam);
 		if (x->proto < 0)
 			continue;
 		if (x->ports == NULL)
-			match_value(b, r, NFT_F_L4PROTO, false,
-			    l4proto[x->proto]);
+			match_value(b, r, NFT_F_L4PROTO, false, x->ipp);
 		else
 			match_ports(b, r, port_field[x->proto], x->ports);
 	}

@@ -33,8 +33,11 @@ enum nft_field {
 	NFT_F_IP6_DADDR,
 	NFT_F_TCP_DPORT,
 	NFT_F_UDP_DPORT,
+	NFT_F_SCTP_DPORT,
 	NFT_F_ICMP_TYPE,
+	NFT_F_ICMP_CODE,	/* always after its NFT_F_ICMP_TYPE */
 	NFT_F_ICMP6_TYPE,
+	NFT_F_ICMP6_CODE,
 	NFT_F_N
 };
 /* "meta nfproto", "ip saddr", "tcp dport", ... as nft writes them. */

@@ -30,6 +30,7 @@ enum {
 	DT_NFPROTO = 2, DT_IPADDR = 7, DT_IP6ADDR = 8, DT_INET_PROTO = 12,
 	DT_INET_SERVICE = 13, DT_ICMP_TYPE = 14, DT_IFINDEX = 20,
 	DT_CT_STATE = 26, DT_CT_DIR = 27, DT_ICMP6_TYPE = 29,
+	DT_ICMP_CODE = 32, DT_ICMP6_CODE = 33,
 };
 #define NFT_EXPR_PAYLOAD	7	/* enum expr_types: typeof user data */
 #define NFT_BYTEORDER_BIG	2	/* enum byteorder */
@@ -59,11 +60,23 @@ const struct nl_field nl_f_tcp_dport = { "tcp dport", NL_F_PAYLOAD,
     NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, 0, 6, DT_INET_SERVICE, 8, 2 };
 const struct nl_field nl_f_udp_dport = { "udp dport", NL_F_PAYLOAD,
     NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, 0, 17, DT_INET_SERVICE, 6, 2 };
+const struct nl_field nl_f_sctp_dport = { "sctp dport", NL_F_PAYLOAD,
+    NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, 0, 132, DT_INET_SERVICE, 10, 2 };
 const struct nl_field nl_f_icmp_type = { "icmp type", NL_F_PAYLOAD,
     NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFPROTO_IPV4, 1, DT_ICMP_TYPE, 4, 1 };
+const struct nl_field nl_f_icmp_code = { "icmp code", NL_F_PAYLOAD,
+    NFT_PAYLOAD_TRANSPORT_HEADER, 1, 1, NFPROTO_IPV4, 1, DT_ICMP_CODE, 4, 2 };
 const struct nl_field nl_f_icmp6_type = { "icmpv6 type", NL_F_PAYLOAD,
     NFT_PAYLOAD_TRANSPORT_HEADER, 0, 1, NFPROTO_IPV6, 58, DT_ICMP6_TYPE,
     14, 1 };
+const struct nl_field nl_f_icmp6_code = { "icmpv6 code", NL_F_PAYLOAD,
+    NFT_PAYLOAD_TRANSPORT_HEADER, 1, 1, NFPROTO_IPV6, 58, DT_ICMP6_CODE,
+    14, 2 };
+/* `icmp type T icmp code C`, which nft loads as one: (T << 8 | C). */
+const struct nl_field nl_f_icmp_tc = { "icmp type . code", NL_F_PAYLOAD,
+    NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFPROTO_IPV4, 1, 0, 4, 0 };
+const struct nl_field nl_f_icmp6_tc = { "icmpv6 type . code", NL_F_PAYLOAD,
+    NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFPROTO_IPV6, 58, 0, 14, 0 };
 
 /* Per-rule build state: which dependencies the rule already matched. */
 struct rb {
@@ -342,8 +355,11 @@ static const struct nl_field *const fields[NFT_F_N] = {
 	[NFT_F_IP6_DADDR] = &nl_f_ip6_daddr,
 	[NFT_F_TCP_DPORT] = &nl_f_tcp_dport,
 	[NFT_F_UDP_DPORT] = &nl_f_udp_dport,
+	[NFT_F_SCTP_DPORT] = &nl_f_sctp_dport,
 	[NFT_F_ICMP_TYPE] = &nl_f_icmp_type,
+	[NFT_F_ICMP_CODE] = &nl_f_icmp_code,
 	[NFT_F_ICMP6_TYPE] = &nl_f_icmp6_type,
+	[NFT_F_ICMP6_CODE] = &nl_f_icmp6_code,
 };
 
 /* `FIELD { ... }`: an anonymous set and a lookup in it. */
@@ -554,6 +570,37 @@ statements(struct rb *b, const struct nft_rule *r)
 	}
 }
 
+/* A plain `FIELD value`: no set, no negation, no range. */
+static bool
+one_value(const struct nft_match *m, enum nft_field f)
+{
+	return m->field == f && m->set == NULL && !m->neg &&
+	    m->ifname == NULL && m->val.v.n == 1 &&
+	    m->val.v.v[0].lo == m->val.v.v[0].hi;
+}
+
+/*
+ * `icmp type T icmp code C`: nft merges the two adjacent one-byte loads of
+ * equal values into one two-byte load and compare; so does this.
+ */
+static bool
+match_type_code(struct rb *b, const struct nft_match *m)
+{
+	bool v6 = m[0].field == NFT_F_ICMP6_TYPE;
+	const struct nl_field *f = v6 ? &nl_f_icmp6_tc : &nl_f_icmp_tc;
+	uint8_t d[2];
+
+	if (!one_value(&m[0], v6 ? NFT_F_ICMP6_TYPE : NFT_F_ICMP_TYPE) ||
+	    !one_value(&m[1], v6 ? NFT_F_ICMP6_CODE : NFT_F_ICMP_CODE))
+		return false;
+	need_deps(b, f);
+	e_load(b, f, 2);
+	d[0] = (uint8_t)m[0].val.v.v[0].lo;
+	d[1] = (uint8_t)m[1].val.v.v[0].lo;
+	e_cmp(b, NFT_CMP_EQ, d, 2);
+	return true;
+}
+
 static void
 rule(struct nl_want *w, size_t chain, const struct nft_rule *r, bool fail)
 {
@@ -565,8 +612,13 @@ rule(struct nl_want *w, size_t chain, const struct nft_rule *r, bool fail)
 		e_load(&b, &nl_f_l4proto, 1);
 		e_lookup(&b, "__egressc_fail", 0, false);
 	}
-	for (i = 0; i < r->nm; i++)
+	for (i = 0; i < r->nm; i++) {
+		if (i + 1 < r->nm && match_type_code(&b, &r->m[i])) {
+			i++;
+			continue;
+		}
 		match(&b, &r->m[i]);
+	}
 	statements(&b, r);
 	rule_end(&b, r->comment);
 }

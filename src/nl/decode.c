@@ -43,9 +43,13 @@ struct dec {
 	struct out	 stmt;
 };
 
+/* A field loaded whole or in part; the type before the type and code
+ * loaded at once (the first field that fits is taken). */
 static const struct nl_field *const payload_fields[] = {
 	&nl_f_ip_saddr, &nl_f_ip_daddr, &nl_f_ip6_saddr, &nl_f_ip6_daddr,
-	&nl_f_tcp_dport, &nl_f_udp_dport, &nl_f_icmp_type, &nl_f_icmp6_type,
+	&nl_f_tcp_dport, &nl_f_udp_dport, &nl_f_sctp_dport, &nl_f_icmp_type,
+	&nl_f_icmp_code, &nl_f_icmp6_type, &nl_f_icmp6_code, &nl_f_icmp_tc,
+	&nl_f_icmp6_tc,
 };
 
 static u128
@@ -497,7 +501,8 @@ put_value(struct out *o, const struct nl_field *f, u128 lo, u128 hi)
 	if (f == &nl_f_l4proto && lo == hi) {
 		static const struct { unsigned n; const char *s; } p[] = {
 			{ 1, "icmp" }, { 6, "tcp" }, { 17, "udp" },
-			{ 58, "ipv6-icmp" },
+			{ 50, "esp" }, { 51, "ah" }, { 58, "ipv6-icmp" },
+			{ 132, "sctp" },
 		};
 		size_t i;
 
@@ -506,6 +511,11 @@ put_value(struct out *o, const struct nl_field *f, u128 lo, u128 hi)
 				out_puts(o, p[i].s);
 				return;
 			}
+	}
+	if ((f == &nl_f_icmp_tc || f == &nl_f_icmp6_tc) && lo == hi) {
+		out_printf(o, "%u . %u", (unsigned)(lo >> 8),
+		    (unsigned)(lo & 0xff));
+		return;
 	}
 	if (f == &nl_f_ctdir && lo == hi && lo <= 1) {
 		out_puts(o, lo == 0 ? "original" : "reply");

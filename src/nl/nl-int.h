@@ -31,8 +31,9 @@ enum { NL_F_META, NL_F_PAYLOAD, NL_F_CT };
 
 extern const struct nl_field nl_f_nfproto, nl_f_l4proto, nl_f_oif,
     nl_f_iif, nl_f_ctstate, nl_f_ctdir, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
-    nl_f_ip6_daddr, nl_f_tcp_dport, nl_f_udp_dport, nl_f_icmp_type,
-    nl_f_icmp6_type;
+    nl_f_ip6_daddr, nl_f_tcp_dport, nl_f_udp_dport, nl_f_sctp_dport,
+    nl_f_icmp_type, nl_f_icmp_code, nl_f_icmp6_type, nl_f_icmp6_code,
+    nl_f_icmp_tc, nl_f_icmp6_tc;
 
 /* An anonymous set as nft builds it for `FIELD { ... }`. */
 struct nl_set {

@@ -116,7 +116,8 @@ key_field(uint32_t dtype, uint32_t len)
 {
 	static const struct nl_field *const f[] = {
 		&nl_f_ip_daddr, &nl_f_ip6_daddr, &nl_f_tcp_dport,
-		&nl_f_icmp_type, &nl_f_icmp6_type,
+		&nl_f_icmp_type, &nl_f_icmp6_type, &nl_f_icmp_code,
+		&nl_f_icmp6_code,
 	};
 	size_t i;
 

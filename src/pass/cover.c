@@ -4,9 +4,11 @@
  *
  * A rule's packets are a union of boxes, one per (family, protocol):
  * source interval set x destination interval set x port set.  The protocol
- * axis has five values: tcp, udp, icmp (IPv4 only), icmpv6 (IPv6 only) and
- * "other", which stands for every other IP protocol and only a rule
- * without ports: matches.  A host name still unresolved (lint before the
+ * axis has a value for each protocol with ports or messages (tcp, udp,
+ * sctp, icmp with IPv4 only, icmpv6 with IPv6 only; messages are
+ * type << 8 | code) and "other", whose "ports" are the numbers of every
+ * other IP protocol a rule takes whole (gre, proto/N; in IPv6 never an
+ * extension header).  A host name still unresolved (lint before the
  * first resolve, or names kept native) is a destination axis of its own:
  * only the same name, from a source that covers the rule's, takes it.
  *
@@ -35,26 +37,36 @@ add_box(struct arena *a, struct cover *c, const struct cover_box *b)
 }
 
 static bool
-proto_in_fam(int p, int f)
+box_in_fam(int p, int f)
 {
-	if (p == P_ICMP)
-		return f == FAM_V4;
-	if (p == P_ICMP6)
-		return f == FAM_V6;
-	return true;
+	return p == PX_OTHER || proto_in_fam((enum proto)p, (enum fam)f);
 }
 
-/* The port set of protocol p a rule matches, or false when none. */
+/*
+ * The port set of protocol p a rule matches in family f (FAM_N: a name
+ * not yet resolved, either family), or false when none.
+ */
 static bool
-ports_of(struct arena *a, const struct ir_rule *r, int p, struct iset *out)
+ports_of(struct arena *a, const struct ir_rule *r, int p, enum fam f,
+    struct iset *out)
 {
+	struct iset fam;
+
 	iset_init(out);
+	if (p == PX_OTHER) {
+		ipp_others(a, &fam, f);
+		if (r->svc.all)
+			iset_copy(a, out, &fam);
+		else
+			iset_inter(a, out, &r->svc.ipp, &fam);
+		return !iset_empty(out);
+	}
 	if (r->svc.all) {
-		iset_add(a, out, 0, p == PX_OTHER ? 0 : proto_max(p));
+		iset_add(a, out, 0, proto_max(p));
 		iset_norm(out);
 		return true;
 	}
-	if (p == PX_OTHER || iset_empty(&r->svc.p[p]))
+	if (iset_empty(&r->svc.p[p]))
 		return false;
 	iset_copy(a, out, &r->svc.p[p]);
 	return true;
@@ -71,10 +83,10 @@ cover_rule(struct arena *a, const struct ir_rule *r, struct cover *c)
 	memset(c, 0, sizeof(*c));
 	for (f = 0; f < FAM_N; f++)
 		for (p = 0; p < PX_N; p++) {
-			if (!proto_in_fam(p, f) || iset_empty(&r->src.f[f]))
+			if (!box_in_fam(p, f) || iset_empty(&r->src.f[f]))
 				continue;
 			memset(&b, 0, sizeof(b));
-			if (!ports_of(a, r, p, &b.ports))
+			if (!ports_of(a, r, p, (enum fam)f, &b.ports))
 				continue;
 			b.fam = f;
 			b.proto = p;
@@ -95,7 +107,8 @@ cover_rule(struct arena *a, const struct ir_rule *r, struct cover *c)
 			continue;
 		for (p = 0; p < PX_N; p++) {
 			memset(&b, 0, sizeof(b));
-			if (p == P_ICMP6 || !ports_of(a, r, p, &b.ports))
+			if (p == P_ICMP6 || !ports_of(a, r, p, FAM_N,
+			    &b.ports))
 				continue;
 			b.fam = -1;
 			b.name = r->names[k].name;
@@ -252,12 +265,16 @@ bool
 cover_example(const struct cover_box *b, struct ir_packet *pk)
 {
 	memset(pk, 0, sizeof(*pk));
-	if (b->fam < 0 || b->proto == PX_OTHER)
+	if (b->fam < 0)
 		return false;
 	pk->fam = (enum fam)b->fam;
 	pk->src = b->src.v[0].lo;
 	pk->dst = b->dst.v[0].lo;
-	pk->proto = (enum proto)b->proto;
+	if (b->proto == PX_OTHER) {
+		pk->proto = (unsigned)b->ports.v[0].lo;
+		return true;
+	}
+	pk->proto = proto_ipp[b->proto];
 	pk->port = (unsigned)b->ports.v[0].lo;
 	return true;
 }

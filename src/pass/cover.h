@@ -9,7 +9,8 @@
 #include "ir/ir.h"
 
 /* One box of packets: family (-1: the host name `name`), protocol (P_*,
- * or P_N for every other IP protocol), source, destination and ports. */
+ * or P_N for every other IP protocol, whose numbers are then the ports),
+ * source, destination and ports. */
 struct cover_box {
 	int		 fam;
 	const char	*name;
@@ -39,7 +40,7 @@ void	cover_rule(struct arena *, const struct ir_rule *, struct cover *);
 int	cover_rest(struct arena *, const struct ir *, size_t j,
 	    struct cover *rest, struct cover_by *by);
 /* A packet in the box (its lowest corner); false for boxes no packet
- * names (another IP protocol, an unresolved name). */
+ * names (an unresolved name). */
 bool	cover_example(const struct cover_box *, struct ir_packet *);
 
 #endif

@@ -96,6 +96,16 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 			    r->name, be->name);
 			continue;
 		}
+		if (!(be->caps & BE_SCTP_PORTS) &&
+		    svc_has_proto(&r->svc, P_SCTP) &&
+		    !svc_proto_full(&r->svc, P_SCTP))
+			diag_error(&r->loc, "rule '%s': target '%s' cannot "
+			    "match SCTP ports; write 'sctp' for every SCTP port, "
+			    "or leave the rule out", r->name, be->name);
+		if (!(be->caps & BE_PROTO_ZERO) && iset_has(&r->svc.ipp, 0))
+			diag_error(&r->loc, "rule '%s': target '%s' cannot "
+			    "match proto/0 (it reads protocol 0 as every "
+			    "protocol, or refuses it)", r->name, be->name);
 		for (j = keep = 0; j < r->nnames; j++) {
 			struct ir_name *n = &r->names[j];
 

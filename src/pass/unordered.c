@@ -36,14 +36,15 @@
 
 /*
  * One product.  svc.all cannot be split ("every protocol but tcp/443"), so
- * the pieces carry it apart: other is "the protocols beyond tcp, udp, icmp
- * and icmpv6", p[] the ports or types of those four.
+ * the pieces carry it apart: ipp the other IP protocols by number (all of
+ * them for a rule of every protocol), p[] the ports or messages of the
+ * protocols that have them.
  */
 struct piece {
 	struct aset	 src, dst;
 	const struct ir_name *const *names;
 	size_t		 nnames;
-	bool		 other;
+	struct iset	 ipp;
 	struct iset	 p[P_N];
 };
 
@@ -83,7 +84,10 @@ un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
 		nv[i] = &r->names[i];
 	pc->names = nv;
 	pc->nnames = r->nnames;
-	pc->other = r->svc.all;
+	if (r->svc.all)
+		ipp_others(a, &pc->ipp, FAM_N);
+	else
+		iset_copy(a, &pc->ipp, &r->svc.ipp);
 	for (i = 0; i < P_N; i++) {
 		iset_init(&pc->p[i]);
 		if (r->svc.all)
@@ -94,18 +98,34 @@ un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
 	}
 }
 
+/* Does the piece take an other protocol of the family? */
+static bool
+un_ipp_fam(const struct piece *pc, enum fam f)
+{
+	size_t i;
+	u128 x;
+
+	for (i = 0; i < pc->ipp.n; i++)
+		for (x = pc->ipp.v[i].lo; x <= pc->ipp.v[i].hi; x++)
+			if (ipp_in_fam((unsigned)x, f))
+				return true;
+	return false;
+}
+
 /* Does the piece match anything in this family? */
 static bool
 un_live_fam(const struct piece *pc, enum fam f)
 {
+	int p;
+
 	if (iset_empty(&pc->src.f[f]))
 		return false;
 	if (iset_empty(&pc->dst.f[f]) && pc->nnames == 0)
 		return false;
-	if (pc->other || !iset_empty(&pc->p[P_TCP]) ||
-	    !iset_empty(&pc->p[P_UDP]))
-		return true;
-	return !iset_empty(&pc->p[f == FAM_V4 ? P_ICMP : P_ICMP6]);
+	for (p = 0; p < P_N; p++)
+		if (proto_in_fam((enum proto)p, f) && !iset_empty(&pc->p[p]))
+			return true;
+	return un_ipp_fam(pc, f);
 }
 
 static bool
@@ -179,25 +199,55 @@ un_share_name(const struct piece *x, const struct piece *y)
 	return false;
 }
 
+/* Do x and y share an address (or a host name) in family f? */
+static bool
+un_meet_fam(const struct piece *x, const struct piece *y, enum fam f,
+    bool names)
+{
+	if (!un_meets(&x->src.f[f], &y->src.f[f]))
+		return false;
+	return names || un_meets(&x->dst.f[f], &y->dst.f[f]);
+}
+
 /* Is x & y non-empty?  The same test as un_live() on the intersection. */
 static bool
 un_overlap(const struct piece *x, const struct piece *y)
 {
-	bool tu, names = un_share_name(x, y);
+	bool both, names = un_share_name(x, y);
 	enum fam f;
+	int p;
 
-	tu = (x->other && y->other) || un_meets(&x->p[P_TCP], &y->p[P_TCP]) ||
-	    un_meets(&x->p[P_UDP], &y->p[P_UDP]);
+	/* Protocols of both families (an other protocol that is an IPv6
+	 * extension header at most makes a piece too many, never one
+	 * too few). */
+	both = un_meets(&x->ipp, &y->ipp);
+	for (p = 0; p < P_N && !both; p++)
+		if (proto_in_fam((enum proto)p, FAM_V4) &&
+		    proto_in_fam((enum proto)p, FAM_V6))
+			both = un_meets(&x->p[p], &y->p[p]);
 	for (f = 0; f < FAM_N; f++) {
 		enum proto icmp = f == FAM_V4 ? P_ICMP : P_ICMP6;
 
-		if (!un_meets(&x->src.f[f], &y->src.f[f]))
+		if (!un_meet_fam(x, y, f, names))
 			continue;
-		if (!names && !un_meets(&x->dst.f[f], &y->dst.f[f]))
-			continue;
-		if (tu || un_meets(&x->p[icmp], &y->p[icmp]))
+		if (both || un_meets(&x->p[icmp], &y->p[icmp]))
 			return true;
 	}
+	return false;
+}
+
+/* Do x and y share an other protocol to a shared address? */
+static bool
+un_overlap_ipp(const struct piece *x, const struct piece *y)
+{
+	bool names = un_share_name(x, y);
+	enum fam f;
+
+	if (!un_meets(&x->ipp, &y->ipp))
+		return false;
+	for (f = 0; f < FAM_N; f++)
+		if (un_meet_fam(x, y, f, names))
+			return true;
 	return false;
 }
 
@@ -229,7 +279,7 @@ un_diff(struct arena *a, struct plist *out, const struct piece *x,
 	pc.src = s_in;
 	aset_inter(a, &pc.dst, &x->dst, &y->dst);
 	un_names(a, &pc, x, y, true);
-	pc.other = x->other && !y->other;
+	iset_diff(a, &pc.ipp, &x->ipp, &y->ipp);
 	for (k = 0; k < P_N; k++)
 		iset_diff(a, &pc.p[k], &x->p[k], &y->p[k]);
 	un_push(a, out, &pc);
@@ -240,7 +290,7 @@ un_same_svc(const struct piece *x, const struct piece *y)
 {
 	size_t k;
 
-	if (x->other != y->other)
+	if (!iset_equal(&x->ipp, &y->ipp))
 		return false;
 	for (k = 0; k < P_N; k++)
 		if (!iset_equal(&x->p[k], &y->p[k]))
@@ -259,6 +309,19 @@ un_same_names(const struct piece *x, const struct piece *y)
 		if (x->names[i] != y->names[i])
 			return false;
 	return true;
+}
+
+/* *x = *x | *y in new storage: pieces share theirs. */
+static void
+un_iset_join(struct arena *a, struct iset *x, const struct iset *y)
+{
+	struct iset s;
+
+	iset_init(&s);
+	iset_copy(a, &s, x);
+	iset_union(a, &s, y);
+	iset_norm(&s);
+	*x = s;
 }
 
 /*
@@ -287,18 +350,11 @@ un_merge(struct arena *a, struct plist *l)
 					aset_union(a, &u, &y->dst);
 					aset_norm(&u);
 					x->dst = u;
-				} else if (aset_equal(&x->dst, &y->dst) &&
-				    x->other == y->other) {
-					for (k = 0; k < P_N; k++) {
-						struct iset s;
-
-						/* pieces share storage */
-						iset_init(&s);
-						iset_copy(a, &s, &x->p[k]);
-						iset_union(a, &s, &y->p[k]);
-						iset_norm(&s);
-						x->p[k] = s;
-					}
+				} else if (aset_equal(&x->dst, &y->dst)) {
+					for (k = 0; k < P_N; k++)
+						un_iset_join(a, &x->p[k],
+						    &y->p[k]);
+					un_iset_join(a, &x->ipp, &y->ipp);
 				} else
 					continue;
 				memmove(y, y + 1,
@@ -328,12 +384,26 @@ un_name_taken(const struct ir_rule *v, size_t n, const char *name)
 	return false;
 }
 
+/* Does the piece take every protocol, port and message? */
+static bool
+un_full(const struct piece *pc)
+{
+	size_t k;
+
+	for (k = 0; k < P_N; k++)
+		if (!iset_full(&pc->p[k], proto_max(k)))
+			return false;
+	return iset_count(&pc->ipp) == 256 - P_N;
+}
+
 /*
- * A piece back into a rule.  An allow piece that must keep "other
- * protocols" but lost some tcp/udp/icmp ports is widened to every
- * protocol: anything it regains lies under an earlier block rule, which
- * wins.  A block piece cannot be widened; its "other protocols" part is
- * left out (the caller warns when that can change a decision).
+ * A piece back into a rule.  An allow piece of a rule of every protocol
+ * that still takes other protocols, but lost some ports or protocols, is
+ * widened to every protocol: anything it regains lies under an earlier
+ * block rule, which wins.  A block piece cannot be widened; when it comes
+ * from a rule of every protocol and lost some, its other protocols are
+ * left out (the caller warns when that can change a decision): written
+ * one by one, they would be hundreds of rules.
  */
 static void
 un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
@@ -341,7 +411,6 @@ un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
 {
 	struct ir_name *nv;
 	size_t i, k;
-	bool full = true;
 
 	*r = *orig;
 	un_aset_copy(a, &r->src, &pc->src);
@@ -353,18 +422,17 @@ un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
 	r->nnames = r->capnames = pc->nnames;
 	r->dst_any = orig->dst_any && aset_fam_full(&pc->dst, FAM_V4) &&
 	    aset_fam_full(&pc->dst, FAM_V6);
-	for (k = 0; k < P_N; k++)
-		if (!iset_full(&pc->p[k], proto_max(k)))
-			full = false;
 	svc_init(&r->svc);
-	if (pc->other && (full || !un_is_block(orig))) {
+	if (un_full(pc) || (orig->svc.all && !un_is_block(orig) &&
+	    !iset_empty(&pc->ipp))) {
 		r->svc.all = true;
 		return;
 	}
-	for (k = 0; k < P_N; k++) {
+	for (k = 0; k < P_N; k++)
 		iset_copy(a, &r->svc.p[k], &pc->p[k]);
-		iset_norm(&r->svc.p[k]);
-	}
+	if (!orig->svc.all)
+		iset_copy(a, &r->svc.ipp, &pc->ipp);
+	svc_norm(&r->svc);
 }
 
 static bool
@@ -378,22 +446,12 @@ un_has_wildcard(const struct ir_rule *r)
 	return false;
 }
 
-static bool
-un_any_allow_all(const struct ir *ir)
-{
-	size_t i;
-
-	for (i = 0; i < ir->nrules; i++)
-		if (!un_is_block(&ir->rules[i]) && ir->rules[i].svc.all)
-			return true;
-	return false;
-}
-
 /*
- * A block piece that must leave some tcp/udp/icmp ports to an allow
- * cannot block the other protocols (un_to_rule).  That changes nothing
- * when the default is deny and no allow rule takes every protocol; else
- * say so.
+ * A block piece of a rule of every protocol that must leave some ports or
+ * protocols to an allow cannot block the other protocols (un_to_rule).
+ * That changes nothing when the default is deny and no allow rule takes
+ * other protocols to the piece's addresses (sub: every rule as a piece);
+ * else say so.
  */
 /* A place Windows cannot say exactly: a warning, or with strict (compile
  * --strict) an error, like every other loss a target has. */
@@ -408,23 +466,23 @@ un_loss(bool strict, const struct ir_rule *r, const char *what)
 
 static bool
 un_warn_other(const struct ir *ir, const struct ir_rule *r,
-    const struct piece *pc, bool strict)
+    const struct piece *pc, const struct piece *sub, bool strict)
 {
-	size_t p;
+	size_t j;
+	bool meets = ir->def != IR_DEF_DENY;
 
-	if (!un_is_block(r) || !pc->other)
+	if (!un_is_block(r) || !r->svc.all || iset_empty(&pc->ipp) ||
+	    un_full(pc))
 		return false;
-	if (ir->def == IR_DEF_DENY && !un_any_allow_all(ir))
-		return false;
-	for (p = 0; p < P_N; p++)
-		if (!iset_full(&pc->p[p], proto_max(p)))
-			break;
-	if (p == P_N)
+	for (j = 0; j < ir->nrules && !meets; j++)
+		meets = !un_is_block(&ir->rules[j]) &&
+		    ir->rules[j].dir == r->dir && un_overlap_ipp(pc, &sub[j]);
+	if (!meets)
 		return false;
 	un_loss(strict, r, arena_printf(ir->arena, "rule '%s': Windows "
 	    "Firewall cannot block every protocol but some ports: protocols "
-	    "other than tcp, udp, icmp and icmpv6 that an earlier allow rule "
-	    "leaves to this rule go to the default", r->name));
+	    "other than tcp, udp, sctp, icmp and icmpv6 that an earlier allow "
+	    "rule leaves to this rule go to the default", r->name));
 	return true;
 }
 
@@ -490,7 +548,7 @@ lower_unordered(struct ir *ir, bool strict)
 			unsigned sfx = k;
 
 			if (!warned)
-				warned = un_warn_other(ir, r, &cur.v[k], strict);
+				warned = un_warn_other(ir, r, &cur.v[k], sub, strict);
 			while (k > 0 && (name == r->name ||
 			    un_name_taken(ir->rules, ir->nrules, name) ||
 			    un_name_taken(nv, n, name)))

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir/icmp.h"
 #include "policy/catalog.h"
 #include "util/hostname.h"
 #include "policy/policy.h"
@@ -74,9 +75,6 @@ static const char *const frag_keys[] = {
 static const char *const rule_keys[] = {
 	"name", "tier", "to", "from", "ports", "action", "log", "comment",
 	"direction", "allow-private", NULL
-};
-static const char *const proto_words[] = {
-	"tcp", "udp", "icmp", "icmpv6", NULL
 };
 
 static void	resolve_net(struct fe *, struct netdef *);
@@ -351,38 +349,60 @@ resolve_net(struct fe *fe, struct netdef *nd)
 		nd->state = DONE;
 }
 
-/* "65535" -> 65535; -1 when not a port number of range [lo, max]. */
-static long
-port_num(const char *s, size_t len, long max)
+/* Neither a protocol nor a service: say what it looks like. */
+static void
+unknown_port(struct fe *fe, const struct ynode *n, const char *s)
 {
-	long v = 0;
-	size_t i;
+	const char *slash = strchr(s, '/'), *near;
+	char *word;
 
-	/* No leading zeros: "0443" is more likely a typo than port 443. */
-	if (len == 0 || len > 6 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)s[i]))
-			return -1;
-		v = v * 10 + (s[i] - '0');
+	if (strspn(s, "0123456789") == strlen(s)) {
+		diag_error(&n->loc, "ports: '%s' needs a protocol: write "
+		    "tcp/%s or udp/%s", s, s, s);
+		return;
 	}
-	return v <= max ? v : -2;
+	if (icmp_is_name(s)) {
+		diag_error(&n->loc, "ports: '%s' is an ICMP message: write "
+		    "icmp/%s or icmpv6/%s", s, s, s);
+		return;
+	}
+	if (slash != NULL) {
+		word = arena_strndup(fe->a, s, (size_t)(slash - s));
+		near = suggest(word, svc_proto_words);
+		if (near != NULL)
+			diag_error(&n->loc, "ports: unknown protocol in '%s'; "
+			    "did you mean '%s'?", s, near);
+		else
+			diag_error(&n->loc, "ports: unknown protocol in '%s' "
+			    "(tcp, udp, sctp, icmp, icmpv6, gre, esp, ah, "
+			    "proto/N)", s);
+		return;
+	}
+	near = near_name(fe, s, false);
+	if (near == NULL)
+		near = suggest(s, svc_proto_words);
+	if (near != NULL)
+		diag_error(&n->loc, "ports: unknown service '%s'; did you mean "
+		    "'%s'?", s, near);
+	else
+		diag_error(&n->loc, "ports: unknown service '%s'", s);
 }
 
 /*
- * port -> PROTO '/' PORT | PROTO '/' LO '-' HI | 'icmp' ['/' TYPE]
- *	 | 'icmpv6' ['/' TYPE] | SERVICE-NAME | 'any'
- * "tcp/443", "udp/50000-60000", "icmp", "icmp/8" or a service name.
+ * port -> PROTO '/' PORT | PROTO '/' LO '-' HI | PROTO
+ *	 | ICMP '/' MESSAGE | 'gre' | 'esp' | 'ah' | 'proto/' NUMBER
+ *	 | SERVICE-NAME | 'any'
+ * PROTO is tcp, udp or sctp, ICMP icmp or icmpv6, MESSAGE what icmp_parse
+ * takes: "tcp/443", "udp/50000-60000", "icmp/echo-request", "icmp/3/4",
+ * "proto/47" or a service name.
  */
 static void
 parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
 {
-	const char *s, *slash, *dash;
-	char proto[16];
-	size_t plen;
-	int p;
-	long lo, hi, max;
+	const char *s, *why, *near;
+	struct svc_item it;
 	struct svcdef *sd;
+	int rc;
 
 	s = subst(fe, n, "ports");
 	if (s == NULL)
@@ -391,82 +411,22 @@ parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
 		svc->all = true;
 		return;
 	}
-	slash = strchr(s, '/');
-	plen = slash ? (size_t)(slash - s) : strlen(s);
-	if (plen < sizeof(proto)) {
-		memcpy(proto, s, plen);
-		proto[plen] = '\0';
-		for (p = 0; p < P_N; p++)
-			if (strcmp(proto, proto_name[p]) == 0)
-				break;
-	} else
-		p = P_N;
-	if (p == P_N) {
-		const char *near;
-
-		if (slash == NULL && (sd = find_svc(fe, s)) != NULL) {
-			resolve_svc(fe, sd);
-			if (sd->state == DONE)
-				svc_union(fe->a, svc, &sd->svc);
-			return;
-		}
-		if (port_num(s, strlen(s), 65535) >= 0) {
-			diag_error(&n->loc, "ports: '%s' needs a protocol: "
-			    "write tcp/%s or udp/%s", s, s, s);
-			return;
-		}
-		if (slash != NULL) {
-			proto[sizeof(proto) - 1] = '\0';
-			near = suggest(plen < sizeof(proto) ? proto : "",
-			    proto_words);
-			if (near != NULL)
-				diag_error(&n->loc, "ports: unknown protocol "
-				    "in '%s'; did you mean '%s'?", s, near);
-			else
-				diag_error(&n->loc, "ports: unknown protocol "
-				    "in '%s' (tcp, udp, icmp, icmpv6)", s);
-			return;
-		}
-		near = near_name(fe, s, false);
-		if (near == NULL)
-			near = suggest(s, proto_words);
-		if (near != NULL)
-			diag_error(&n->loc, "ports: unknown service '%s'; did "
-			    "you mean '%s'?", s, near);
-		else
-			diag_error(&n->loc, "ports: unknown service '%s'", s);
+	rc = svc_parse_item(fe->a, s, false, &it, &why, &near);
+	if (rc < 0 && near != NULL)
+		diag_error(&n->loc, "ports: %s; did you mean '%s'?", why, near);
+	else if (rc < 0)
+		diag_error(&n->loc, "ports: %s", why);
+	if (rc == 0)
+		svc_add_item(fe->a, svc, &it);
+	if (rc <= 0)
+		return;
+	if (strchr(s, '/') == NULL && (sd = find_svc(fe, s)) != NULL) {
+		resolve_svc(fe, sd);
+		if (sd->state == DONE)
+			svc_union(fe->a, svc, &sd->svc);
 		return;
 	}
-	max = (long)proto_max((enum proto)p);
-	if (slash == NULL) {
-		iset_add(fe->a, &svc->p[p], 0, (u128)max);
-		return;
-	}
-	slash++;
-	dash = strchr(slash, '-');
-	lo = port_num(slash, dash ? (size_t)(dash - slash) : strlen(slash),
-	    max);
-	hi = dash ? port_num(dash + 1, strlen(dash + 1), max) : lo;
-	if (lo == -1 || hi == -1) {
-		diag_error(&n->loc, "ports: bad %s '%s'", p >= P_ICMP ?
-		    "ICMP type" : "port", s);
-		return;
-	}
-	if (lo == -2 || hi == -2) {
-		diag_error(&n->loc, "ports: %s out of range in '%s' (at most "
-		    "%ld)", p >= P_ICMP ? "ICMP type" : "port", s, max);
-		return;
-	}
-	if (lo == 0 && p < P_ICMP) {
-		diag_error(&n->loc, "ports: port 0 in '%s' cannot be matched",
-		    s);
-		return;
-	}
-	if (lo > hi) {
-		diag_error(&n->loc, "ports: range '%s' runs backwards", s);
-		return;
-	}
-	iset_add(fe->a, &svc->p[p], (u128)lo, (u128)hi);
+	unknown_port(fe, n, s);
 }
 
 /* ports -> port | '[' port {',' port} ']' */
@@ -528,6 +488,18 @@ collect_vars(struct fe *fe, const struct ynode *n)
 	}
 }
 
+/* A protocol word cannot name a service: the protocol would win. */
+static bool
+is_proto_word(const char *s)
+{
+	size_t i;
+
+	for (i = 0; svc_proto_words[i] != NULL; i++)
+		if (strcmp(svc_proto_words[i], s) == 0)
+			return true;
+	return false;
+}
+
 /* networks: and services: only record definitions; use resolves them. */
 static void
 collect_defs(struct fe *fe, const struct ynode *n, bool nets)
@@ -544,9 +516,7 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 		const struct ynode *k = n->pairs[i].key;
 
 		if (!ident_ok(k->str, true) || strcmp(k->str, "any") == 0 ||
-		    (!nets && (strcmp(k->str, "tcp") == 0 ||
-		    strcmp(k->str, "udp") == 0 || strcmp(k->str, "icmp") == 0 ||
-		    strcmp(k->str, "icmpv6") == 0))) {
+		    (!nets && is_proto_word(k->str))) {
 			diag_error(&k->loc, "%s: bad name '%s' (a-z, 0-9, '-' "
 			    "and '_'; not a keyword)", what, k->str);
 			continue;
@@ -870,8 +840,7 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		parse_ports(fe, v, &r->svc);
 	else
 		r->svc.all = true;
-	for (i = 0; i < P_N; i++)
-		iset_norm(&r->svc.p[i]);
+	svc_norm(&r->svc);
 	aset_norm(&r->dst);
 	aset_norm(&r->src);
 }
@@ -918,7 +887,8 @@ add_nd(struct fe *fe, const struct loc *loc)
 		aset_add_prefix(ir->arena, &r->dst, FAM_V6, 0, 0);
 		aset_add_prefix(ir->arena, &r->src, FAM_V6, 0, 0);
 		for (k = 0; k < 3; k++)
-			iset_add(ir->arena, &r->svc.p[P_ICMP6], t[k], t[k]);
+			iset_add(ir->arena, &r->svc.p[P_ICMP6],
+			    ICMP_TC(t[k], 0), ICMP_TC(t[k], 255));
 		iset_norm(&r->svc.p[P_ICMP6]);
 		/* First: no rule of the policy can cut IPv6 off. */
 		nd = *r;

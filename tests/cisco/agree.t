@@ -16,6 +16,7 @@ import ciscotest as t                                   # noqa: E402
 import cisco_asa                                        # noqa: E402
 import cisco_ios                                        # noqa: E402
 import iptables                                         # noqa: E402
+import readers                                          # noqa: E402
 import nftables                                         # noqa: E402
 
 SOURCES = ('10.10.1.1', '10.20.0.255', '10.20.1.0', '198.51.100.5',
@@ -44,8 +45,9 @@ def compare(target, cfg, pkts, want, src=None):
         w = MOD[target].expect(w, pkt[0], pkt[2], pkt[3], dflt)
         got = cfg.decide(*pkt, src=src)
         if got != w:
-            bad.append('%s %s/%d: reader %s, explain %s'
-                       % (pkt[1], pkt[2], pkt[3], got, w))
+            bad.append('%s %s: reader %s, explain %s'
+                       % (pkt[1], readers.port_text(pkt[2], pkt[3]), got,
+                          w))
     return bad
 
 

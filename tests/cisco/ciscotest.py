@@ -17,6 +17,7 @@ EG = os.environ.get('EGRESSC') or os.path.join(ROOT, 'egressc')
 os.chdir(ROOT)
 
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
+import readers  # noqa: E402
 import tap  # noqa: E402
 from tap import ok  # noqa: E402,F401
 
@@ -140,21 +141,33 @@ def packets(texts, n_random=300, seed=1):
                                for _ in range(20)]
     ports = _port_edges(text) + [0, 1, 53, 443, 65535]
     types = [0, 3, 8, 11, 128, 129, 133, 134, 135, 136, 255]
+    codes = [0, 0, 1, 3, 4, 13]
+    others = [4, 41, 47, 50, 51, 99, 132]
     out = []
+
+    def one(fam, addr, proto):
+        if proto.startswith('icmp'):
+            return (fam, addr, proto, (rnd.choice(types), rnd.choice(codes)))
+        if proto == 'other':
+            p = rnd.choice(others)
+            if fam == 6 and p == 51:
+                p = 50          # AH is no IPv6 packet's last header
+            return (fam, addr, 'sctp', rnd.choice(ports)) if p == 132 \
+                else (fam, addr, p, None)
+        return (fam, addr, proto, rnd.choice(ports + [rnd.randrange(65536)]))
+
     for addr in sorted(set(v4)) + sorted(set(v6)):
         fam = addr.version
         for proto in ('tcp', 'udp'):
             for p in rnd.sample(ports, min(6, len(ports))):
                 out.append((fam, addr, proto, p))
-        icmp = 'icmp' if fam == 4 else 'icmpv6'
-        out.append((fam, addr, icmp, rnd.choice(types)))
+        out.append(one(fam, addr, 'icmp' if fam == 4 else 'icmpv6'))
+        out.append(one(fam, addr, 'other'))
     for _ in range(n_random):
         fam = rnd.choice((4, 6))
         addr = rnd.choice(v4 if fam == 4 else v6)
-        proto = rnd.choice(('tcp', 'udp', 'icmp' if fam == 4 else 'icmpv6'))
-        port = rnd.choice(types) if proto.startswith('icmp') else \
-            rnd.choice(ports + [rnd.randrange(65536)])
-        out.append((fam, addr, proto, port))
+        out.append(one(fam, addr, rnd.choice(
+            ('tcp', 'udp', 'icmp' if fam == 4 else 'icmpv6', 'other'))))
     return out
 
 
@@ -164,7 +177,7 @@ def explain(policy, lock, pkts, src=None):
     gave it."""
     with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
         for fam, addr, proto, port in pkts:
-            f.write('%s %s/%d\n' % (addr, proto, port))
+            f.write('%s %s\n' % (addr, readers.port_text(proto, port)))
         name = f.name
     try:
         r = run(['explain', '--lock', lock] +

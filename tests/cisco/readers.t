@@ -36,9 +36,13 @@ ip access-list extended FIRST
  permit udp 10.9.0.0 0.0.255.255 any eq 123
  permit tcp any any range 1000 1002 log
  permit 47 any host 192.0.2.9
+ permit icmp any host 192.0.2.20 3 4
+ permit gre any host 192.0.2.21
+ permit ahp any host 192.0.2.22
 ipv6 access-list FIRST-V6
  permit tcp any 2001:db8::/32 eq 443
  permit icmp any any 128
+ permit sctp any host 2001:db8:9::1
  deny ipv6 any host 2001:db8::1
  permit udp any any eq 53 reflect R6 timeout 300
 ip access-list extended SECOND
@@ -62,8 +66,20 @@ t.ok(D(4, '203.0.113.200', 'udp', 5010) == 'allow' and
 t.ok(D(4, '203.0.113.1', 'udp', 53) == 'no decision' and
      D(4, '192.0.2.1', 'tcp', 53) == 'allow',
      'ios: tcp-udp in a service group; group members only')
-t.ok(D(4, '8.8.8.8', 'icmp', 8) == 'allow' and D(4, '8.8.8.8', 'icmp', 0)
-     == 'no decision', 'ios: named ICMP types')
+t.ok(D(4, '8.8.8.8', 'icmp', (8, 0)) == 'allow' and
+     D(4, '8.8.8.8', 'icmp', (0, 0)) == 'no decision',
+     'ios: named ICMP types')
+t.ok(D(4, '192.0.2.20', 'icmp', (3, 4)) == 'allow' and
+     D(4, '192.0.2.20', 'icmp', (3, 5)) == 'no decision',
+     'ios: an ICMP type and code')
+t.ok(D(4, '192.0.2.21', 47, None) == 'allow' and
+     D(4, '192.0.2.22', 51, None) == 'allow' and
+     D(4, '192.0.2.22', 50, None) == 'no decision' and
+     D(4, '192.0.2.9', 47, None) == 'allow',
+     'ios: gre and ahp keywords, protocol numbers')
+t.ok(D(6, '2001:db8:9::1', 'sctp', 9899) == 'allow' and
+     D(6, '2001:db8:9::1', 'udp', 9899) == 'no decision',
+     'ios: sctp in an IPv6 ACL')
 t.ok(D(4, '8.8.8.8', 'udp', 123) == 'allow' and
      D(4, '8.8.8.8', 'udp', 123, src='10.8.0.1') == 'no decision' and
      D(4, '8.8.8.8', 'udp', 123, src='10.9.1.1') == 'allow',
@@ -72,15 +88,15 @@ t.ok(D(4, '8.8.8.8', 'tcp', 1002) == 'allow', 'ios: log keyword')
 t.ok(D(4, '192.0.2.9', 'tcp', 1) == 'no decision', 'ios: protocol numbers')
 t.ok(D(6, '2001:db8:5::1', 'tcp', 443) == 'allow' and
      D(6, '2001:db9::1', 'tcp', 443) == 'no decision', 'ios: IPv6 prefixes')
-t.ok(D(6, '2001:db8::1', 'icmpv6', 128) == 'allow',
+t.ok(D(6, '2001:db8::1', 'icmpv6', (128, 0)) == 'allow',
      "ios: 'icmp' in an IPv6 ACL is ICMPv6")
 t.ok(D(6, '2001:db8::1', 'udp', 99) == 'deny' and
      D(6, '2001:db9::1', 'udp', 53) == 'allow',
      'ios: first match; reflect entries permit')
-t.ok(D(6, '2001:db9::1', 'icmpv6', 135) == 'allow' and
-     D(6, '2001:db9::1', 'icmpv6', 134) == 'no decision',
+t.ok(D(6, '2001:db9::1', 'icmpv6', (135, 0)) == 'allow' and
+     D(6, '2001:db9::1', 'icmpv6', (134, 0)) == 'no decision',
      'ios: the implicit end of an IPv6 ACL admits ND, then denies')
-t.ok(c.rule_count() == 13, 'ios: rule_count counts entries of every ACL')
+t.ok(c.rule_count() == 17, 'ios: rule_count counts entries of every ACL')
 
 bound = ios.loads(IOS.replace('end\n', '') +
                   'interface Gi0/1\n ip access-group SECOND in\nend\n')
@@ -118,7 +134,7 @@ BAD = {
                   '65536\n',
     'bad range': 'ip access-list extended A\n permit tcp any any range '
                  '9 8\n',
-    'ICMP code': 'ip access-list extended A\n permit icmp any any 3 1\n',
+    'sctp in IPv4': 'ip access-list extended A\n permit sctp any any\n',
     'source port': 'ip access-list extended A\n permit tcp any eq 5 any\n',
 }
 for what, text in sorted(BAD.items()):
@@ -157,6 +173,9 @@ access-list A extended deny udp any6 any6 object-group TU
 access-list A extended permit udp any object-group G object-group TU log
 access-list A extended permit icmp any4 any4 echo
 access-list A extended permit icmp6 any6 any6 128
+access-list A extended permit icmp any4 host 192.0.2.60 3 4
+access-list A extended permit gre any4 host 192.0.2.61
+access-list A extended permit sctp any host 192.0.2.62 eq 9899
 access-list A extended permit ip any object NET6
 access-list A extended permit tcp any object-group N eq 8443
 access-list A extended deny ip any4 10.0.0.0 255.0.0.0
@@ -176,9 +195,9 @@ t.ok(D(6, '2001:db8::1', 'udp', 53) == 'deny' and
      D(4, '192.0.2.2', 'udp', 5010) == 'allow' and
      D(4, '192.0.2.2', 'udp', 5011) == 'no decision',
      'asa: tcp-udp groups with udp entries; first match')
-t.ok(D(4, '8.8.8.8', 'icmp', 8) == 'allow' and
-     D(6, '2001:db9::1', 'icmpv6', 128) == 'allow' and
-     D(6, '2001:db9::1', 'icmpv6', 129) == 'no decision',
+t.ok(D(4, '8.8.8.8', 'icmp', (8, 0)) == 'allow' and
+     D(6, '2001:db9::1', 'icmpv6', (128, 0)) == 'allow' and
+     D(6, '2001:db9::1', 'icmpv6', (129, 0)) == 'no decision',
      'asa: icmp is IPv4 only, icmp6 IPv6 only')
 t.ok(D(6, '2001:db8:6::1', 'udp', 1) == 'allow',
      'asa: object network subnet, IPv6')
@@ -187,7 +206,15 @@ t.ok(D(4, '192.0.2.50', 'tcp', 8443) == 'allow' and
      D(4, '192.0.2.51', 'tcp', 8443) == 'no decision',
      'asa: fqdn objects resolve through the map given to load')
 t.ok(D(4, '10.1.2.3', 'udp', 9) == 'deny', 'asa: netmask entries')
-t.ok(a.rule_count() == 9, 'asa: rule_count counts entries')
+t.ok(D(4, '192.0.2.60', 'icmp', (3, 4)) == 'allow' and
+     D(4, '192.0.2.60', 'icmp', (3, 5)) == 'no decision',
+     'asa: an ICMP type and code')
+t.ok(D(4, '192.0.2.61', 47, None) == 'allow' and
+     D(4, '192.0.2.61', 50, None) == 'no decision' and
+     D(4, '192.0.2.62', 'sctp', 9899) == 'allow' and
+     D(4, '192.0.2.62', 'sctp', 9898) == 'no decision',
+     'asa: gre, sctp with a port')
+t.ok(a.rule_count() == 12, 'asa: rule_count counts entries')
 t.ok(asa.loads(ASA.replace('end\n', 'access-group B in interface '
                            'inside\nend\n')).decide(4, '8.8.4.4', 'udp',
                                                     1) == 'allow',
@@ -264,6 +291,9 @@ table inet t {
 		ip6 saddr 2001:db8:c::/48 ip6 daddr 2001:db8::1 udp dport 53 accept
 		meta nfproto ipv4 icmp type { 0, 8 } accept
 		meta l4proto ipv6-icmp accept
+		ip daddr 192.0.2.200 icmp type 3 icmp code { 4, 13 } accept
+		ip daddr 192.0.2.201 meta l4proto { 47, esp } accept
+		ip daddr 192.0.2.202 sctp dport 9899 accept
 		tcp dport 25 reject
 		ip daddr 10.0.0.0/8 log prefix "x " drop
 		ip daddr 11.0.0.0/8 udp dport 1-1024 accept
@@ -280,15 +310,25 @@ t.ok(D(4, '192.0.2.15', 'tcp', 8010) == 'allow' and
 t.ok(D(6, '2001:db8::1', 'udp', 53) == 'allow' and
      D(6, '2001:db8::1', 'udp', 53, src='2001:db8:d::1') == 'deny',
      'nft: saddr matches any source without src=, checked with it')
-t.ok(D(4, '8.8.8.8', 'icmp', 8) == 'allow' and
-     D(4, '8.8.8.8', 'icmp', 3) == 'deny' and
-     D(6, '2001:db9::1', 'icmpv6', 3) == 'allow',
+t.ok(D(4, '8.8.8.8', 'icmp', (8, 0)) == 'allow' and
+     D(4, '8.8.8.8', 'icmp', (3, 0)) == 'deny' and
+     D(6, '2001:db9::1', 'icmpv6', (3, 0)) == 'allow',
      'nft: icmp type sets, meta l4proto')
 t.ok(D(4, '8.8.8.8', 'tcp', 25) == 'reject' and
      D(4, '10.1.1.1', 'udp', 80) == 'deny' and
      D(4, '11.1.1.1', 'udp', 80) == 'allow',
      'nft: reject, log goes on to the verdict, first verdict wins')
-t.ok(n.rule_count() == 9, 'nft: rule_count')
+t.ok(D(4, '192.0.2.200', 'icmp', (3, 13)) == 'allow' and
+     D(4, '192.0.2.200', 'icmp', (3, 3)) == 'deny' and
+     D(4, '192.0.2.200', 'icmp', (5, 4)) == 'deny',
+     'nft: icmp type and icmp code')
+t.ok(D(4, '192.0.2.201', 47, None) == 'allow' and
+     D(4, '192.0.2.201', 50, None) == 'allow' and
+     D(4, '192.0.2.201', 51, None) == 'deny' and
+     D(4, '192.0.2.202', 'sctp', 9899) == 'allow' and
+     D(4, '192.0.2.202', 'tcp', 9899) == 'deny',
+     'nft: meta l4proto by number and name, sctp dport')
+t.ok(n.rule_count() == 12, 'nft: rule_count')
 t.ok(nft.loads('table inet e {\n\tchain c {\n\t\ttcp dport 1 accept\n\t}\n'
                '}\n').decide(4, '1.1.1.1', 'tcp', 2) == 'no decision',
      'nft: a regular chain without a hook falls through to None')
@@ -335,6 +375,9 @@ V4 = """\
 -A EG -d 10.0.0.0/8 -j LOG --log-prefix "x "
 -A EG -d 10.0.0.0/8 -j DROP
 -A EG -p icmp --icmp-type 8 -j ACCEPT
+-A EG -d 192.0.2.200 -p icmp --icmp-type 3/4 -j ACCEPT
+-A EG -d 192.0.2.201 -p 47 -j ACCEPT
+-A EG -d 192.0.2.202 -p sctp --dport 9899 -j ACCEPT
 -A EG -p udp --dport 53 -j RETURN
 COMMIT
 """
@@ -350,7 +393,7 @@ i = ipt.loads(V4, V6)
 D = i.decide
 t.ok(D(4, '198.51.100.9', 'tcp', 8010) == 'allow' and
      D(4, '198.51.100.9', 'tcp', 8011, src='10.1.0.1') == 'deny' and
-     D(4, '192.0.2.2', 'icmp', 3) == 'deny',
+     D(4, '192.0.2.2', 'icmp', (3, 0)) == 'deny',
      'ipt: -d lists, multiport ranges, OUTPUT policy DROP')
 t.ok(D(4, '8.8.8.8', 'tcp', 25) == 'reject', 'ipt: REJECT')
 t.ok(D(4, '8.8.8.8', 'tcp', 1) == 'allow' and
@@ -359,16 +402,22 @@ t.ok(D(4, '8.8.8.8', 'tcp', 1) == 'allow' and
 t.ok(D(4, '10.1.1.1', 'udp', 9) == 'deny', 'ipt: LOG goes on to DROP')
 t.ok(D(4, '8.8.8.8', 'udp', 53) == 'allow' and
      D(4, '8.8.8.8', 'udp', 54) == 'allow' and
-     D(4, '8.8.8.8', 'icmp', 0) == 'deny',
+     D(4, '8.8.8.8', 'icmp', (0, 0)) == 'deny',
      'ipt: RETURN and falling off a user chain go back to OUTPUT')
-t.ok(D(6, '2001:db8::1', 'icmpv6', 128) == 'allow' and
-     D(6, '2001:db8::1', 'icmpv6', 129) == 'deny',
+t.ok(D(6, '2001:db8::1', 'icmpv6', (128, 0)) == 'allow' and
+     D(6, '2001:db8::1', 'icmpv6', (129, 0)) == 'deny',
      'ipt: the v6 file decides IPv6 (user chain, no jump: embedded)')
 t.ok(ipt.loads(None, '*filter\n:OUTPUT ACCEPT [0:0]\n:EG - [0:0]\n'
                '-A EG -p tcp --dport 1 -j ACCEPT\nCOMMIT\n').decide(
                    6, '::1', 'tcp', 2) == 'no decision',
      'ipt: an embedded chain that decides nothing gives None')
-t.ok(i.rule_count() == 13, 'ipt: rule_count')
+t.ok(D(4, '192.0.2.200', 'icmp', (3, 4)) == 'allow' and
+     D(4, '192.0.2.200', 'icmp', (3, 3)) == 'deny' and
+     D(4, '192.0.2.201', 47, None) == 'allow' and
+     D(4, '192.0.2.201', 50, None) == 'deny' and
+     D(4, '192.0.2.202', 'sctp', 9899) == 'allow',
+     'ipt: --icmp-type T/C, -p by number, sctp --dport')
+t.ok(i.rule_count() == 16, 'ipt: rule_count')
 BAD = {
     'no COMMIT': '*filter\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -j ACCEPT\n',
     'undeclared chain': '*filter\n-A EG -j ACCEPT\nCOMMIT\n',
@@ -390,6 +439,10 @@ BAD = {
                           '-A OUTPUT -j ACCEPT" -j DROP\nCOMMIT\n',
     'nat table': '*nat\nCOMMIT\n',
     'v6 address in v4': '*filter\n-A OUTPUT -d ::1 -j ACCEPT\nCOMMIT\n',
+    'icmp type by name': '*filter\n-A OUTPUT -p icmp --icmp-type '
+                         'echo-request -j ACCEPT\nCOMMIT\n',
+    'dport on gre': '*filter\n-A OUTPUT -p 47 --dport 1 -j ACCEPT\n'
+                    'COMMIT\n',
 }
 for what, text in sorted(BAD.items()):
     t.raises(lambda text=text: ipt.loads(text), 'ipt refuses: ' + what)

@@ -1,6 +1,8 @@
 #!/bin/sh
 # explain takes a locked host name as --to (each of its addresses is
-# decided) and --json prints one object per decision.
+# decided) and --json prints one object per decision; --port takes ICMP
+# messages by name and by type and code, sctp ports and other IP
+# protocols, as the policy writes them.
 . "$(dirname "$0")/../lib/tap.sh"
 P=policies/heygen-livekit.yaml
 L="--lock policies/heygen-livekit.example.lock"
@@ -23,4 +25,31 @@ ok $? "--json: the default decides"
 printf '192.0.2.53 udp/53\napi.heygen.com tcp/443\n' | "$EG" explain $L --json --batch - $P >"$T/j"
 $PY -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$T/j"
 ok $? "--json --batch: one object a line, hosts too"
+Q=tests/policies/protocols.yaml
+x() { "$EG" explain "$Q" --to "$1" --port "$2" 2>&1; }
+is "$(x 192.0.2.1 icmp/echo-request)" "allow ping $Q:39:11" \
+    "--port icmp/echo-request"
+is "$(x 192.0.2.1 icmp/3/4)" "allow path-mtu $Q:42:11" "--port icmp/3/4"
+is "$(x 192.0.2.1 icmp/destination-unreachable/fragmentation-needed)" \
+    "allow path-mtu $Q:42:11" "--port with iptables' code name"
+is "$(x 192.0.2.1 icmp/3/5)" "deny (default)" "...and another code is not"
+is "$(x 192.0.2.1 icmp/8)" "allow ping $Q:39:11" "icmp/8 is type 8, code 0"
+is "$(x 203.0.113.1 icmp/port-unreachable)" "reject unreachable $Q:19:11" \
+    "an iptables name of a type and code"
+is "$(x 2001:db8:20::1 icmpv6/1/admin-prohibited)" \
+    "reject unreachable $Q:19:11" "an ICMPv6 code by nft's name"
+is "$(x 198.51.100.7 gre)" "allow gre $Q:49:11" "--port gre"
+is "$(x 203.0.113.1 proto/47)" "deny no-lab-tunnels $Q:26:11" \
+    "--port proto/47 is gre"
+is "$(x 198.51.100.7 esp)" "allow ipsec $Q:46:11" "--port esp"
+is "$(x 2001:db8:7::1 ah)" "deny (default)" \
+    "AH is no protocol an IPv6 rule of ah matches"
+is "$(x 203.0.113.1 sctp/9899)" "allow sctp-lab $Q:31:11" "--port sctp/9899"
+is "$(x 192.0.2.9 proto/99)" "allow other $Q:52:11" "--port proto/99"
+x 192.0.2.1 icmp/echo-requets | grep -q "did you mean 'echo-request'"
+ok $? "a misspelt ICMP name: did you mean"
+x 192.0.2.1 icmp >/dev/null
+is $? 2 "--port icmp (no type): exit 2"
+x 192.0.2.1 udp/1-2 >/dev/null
+is $? 2 "--port with a range: exit 2"
 done_testing

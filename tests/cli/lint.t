@@ -4,7 +4,8 @@
 # conflict (a deny that can never act) are different findings, each with
 # an example packet and a note at the earlier rules; --verbose gives a
 # packet that still reaches a partly shadowed rule; --format json and
-# sarif carry the same findings for pipelines.
+# sarif carry the same findings for pipelines.  Other IP protocols and
+# ICMP codes are proved alike, with their own example packets.
 . "$(dirname "$0")/../lib/tap.sh"
 PY=/usr/bin/python3
 
@@ -95,4 +96,35 @@ L=policies/heygen-livekit.example.lock
 is $? 0 "the shipped policy: no findings"
 "$EG" lint --format json --lock $L policies/heygen-livekit.yaml >"$T/j"
 is "$(cat "$T/j")" '{"findings": []}' "...and an empty JSON list"
+# Protocols taken whole and ICMP codes: proved and shown like ports.
+cat >"$T/proto.yaml" <<'Y'
+egressc: 1
+name: proto
+default: none
+rules:
+  - name: no-tunnels
+    to: [10.0.0.0/8]
+    ports: [gre, esp, proto/99]
+    action: deny
+  - name: gre-lab
+    to: [10.1.0.0/16]
+    ports: [gre]
+  - name: unreach
+    to: [192.0.2.0/24]
+    ports: [icmp/destination-unreachable]
+  - name: frag
+    to: [192.0.2.1]
+    ports: [icmp/3/frag-needed]
+    action: deny
+  - name: other-lab
+    to: [10.1.0.0/16]
+    ports: [proto/100]
+Y
+"$EG" lint "$T/proto.yaml" 2>"$T/e"
+grep -q "proto.yaml:9:11: warning: rule 'gre-lab' (allow) can never act: earlier rules decide all its packets otherwise; e.g. gre 0.0.0.0 -> 10.1.0.0 is decided by rule 'no-tunnels' (deny) at line 5" "$T/e"
+ok $? "gre under an earlier deny of gre: never acts, with a gre packet"
+grep -q "proto.yaml:15:11: warning: rule 'frag' (deny) can never act: earlier rules decide all its packets otherwise; e.g. icmp 0.0.0.0 -> 192.0.2.1 type 3 code 4 is decided by rule 'unreach' (allow) at line 12" "$T/e"
+ok $? "a code under its whole type: never acts, with the type and code"
+grep -q "other-lab" "$T/e"
+is $? 1 "proto/100 is no protocol the earlier deny takes"
 done_testing

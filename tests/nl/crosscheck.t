@@ -6,9 +6,10 @@
 # handles are removed.  Every test policy under tests/ and policies/ is
 # tried, with each of its tiers, plus edge cases written here (sets that
 # run to the top of the address or port space, prefixes that are not
-# byte-aligned, ICMP types, reject without a family, a regular chain,
-# target options, a set too big for one netlink message, a policy with no
-# rules at all).
+# byte-aligned, ICMP types and codes (one type and code nft loads as
+# one), protocol numbers with 0, sctp ports, reject without a family, a
+# regular chain, target options, a set too big for one netlink message,
+# a policy with no rules at all).
 # Also: --dry-run prints the batch and changes nothing.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
@@ -49,6 +50,13 @@ rules:
     from: ["2001:db8:5::/48"]
     to: ["2001:db8:6::1"]
     ports: [udp/5000-5010]
+  - name: protos
+    to: [192.0.2.2, "2001:db8::2"]
+    ports: [proto/0, gre, ah, proto/255, sctp/1-2, sctp/65535, icmp/3/0-4,
+            icmp/3/13, icmp/5/1, icmp/0-2, icmpv6/1/4, icmpv6/2/0]
+  - name: code-one
+    to: [any]
+    ports: [icmp/3/4, icmp/11/0, icmp/12/0, icmpv6/echo-request/0]
   - name: rej-any
     to: [any]
     action: reject

@@ -2,7 +2,8 @@
 # egressc verify reads the live table back and compares it with the
 # policy by meaning: 0 right after apply; 1 with a readable list once a
 # rule or a set element is changed with nft (and for a missing table, an
-# extra rule, a changed chain policy); 0 again after a second apply; 3
+# extra rule, a changed chain policy, an ICMP code, a protocol number); 0
+# again after a second apply; 3
 # without CAP_NET_ADMIN.  All in a namespace of its own (--netns, and
 # ip netns exec).
 . "$(dirname "$0")/../lib/tap.sh"
@@ -118,6 +119,28 @@ nsx nft delete chain inet inbound input
 "$EG" verify --netns "$NS" "$inb" >"$T/out" 2>&1
 grep -q '^chain input: missing, and with it [0-9]* rules' "$T/out"
 ok $? "a missing chain is listed with its rule count"
+
+# ICMP type and code (one two-byte load), other protocols, sctp.
+pro=$ROOT/tests/policies/protocols.yaml
+phandle() {
+	nsx nft -a list chain inet protocols output | grep -F "comment \"$1" |
+	    grep -E "$2" | sed 's/.*# handle //' | head -1
+}
+"$EG" apply --force --netns "$NS" "$pro" 2>"$T/err"
+ok $? "apply protocols.yaml" || sed 's/^/# /' "$T/err"
+"$EG" verify --netns "$NS" "$pro" >"$T/out" 2>&1
+is "$?" 0 "verify it: exit 0"
+nsx nft replace rule inet protocols output handle \
+    "$(phandle path-mtu 'code frag-needed')" icmp type 3 icmp code 5 accept \
+    comment '"path-mtu: Path MTU discovery and traceroute answers"'
+nsx nft replace rule inet protocols output handle "$(phandle gre 'gre')" \
+    ip daddr 198.51.100.7 meta l4proto 48 accept comment '"gre"'
+"$EG" verify --netns "$NS" "$pro" >"$T/out" 2>&1
+is "$?" 1 "an ICMP code and a protocol changed: exit 1"
+sed 's/^/# /' "$T/out"
+grep -q 'icmp type . code: added 3 . 5; removed 3 . 4' "$T/out" &&
+    grep -q '^rule gre (.*protocols.yaml:[0-9:]*): changed' "$T/out"
+ok $? "both are named, the ICMP message as type . code"
 
 # Without CAP_NET_ADMIN: exit 3 and a clear message.
 nsx setpriv --bounding-set=-net_admin --inh-caps=-net_admin \

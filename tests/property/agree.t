@@ -62,18 +62,33 @@ def random_policy(rng, k):
         return '"%s/%d"' % (ipaddress.IPv6Address(a), ln)
 
     def port():
+        # What every target takes: no sctp ports, no proto/0.
         c = rng.random()
-        if c < 0.35:
+        if c < 0.3:
             lo = rng.randint(1000, 1100)
             return 'tcp/%d-%d' % (lo, lo + rng.randint(0, 40))
-        if c < 0.7:
+        if c < 0.6:
             lo = rng.randint(1000, 1100)
             return 'udp/%d-%d' % (lo, lo + rng.randint(0, 40))
+        if c < 0.7:
+            return rng.choice(('tcp', 'udp', 'sctp'))
         if c < 0.8:
-            return rng.choice(('tcp', 'udp'))
+            return rng.choice(('icmp', 'icmp/%d' % rng.randint(0, 10),
+                               'icmp/3/%d' % rng.randint(0, 5),
+                               'icmp/%d/%d-%d' % (rng.randint(3, 5),
+                                                  rng.randint(0, 1),
+                                                  rng.randint(1, 4)),
+                               'icmp/echo-request', 'icmp/port-unreachable',
+                               'icmp/destination-unreachable/frag-needed'))
         if c < 0.9:
-            return rng.choice(('icmp', 'icmp/%d' % rng.randint(0, 10)))
-        return rng.choice(('icmpv6', 'icmpv6/%d' % rng.randint(126, 136)))
+            return rng.choice(('icmpv6', 'icmpv6/%d' % rng.randint(126, 136),
+                               'icmpv6/1/%d' % rng.randint(0, 6),
+                               'icmpv6/nd-neighbor-solicit',
+                               'icmpv6/neighbour-advertisement',
+                               'icmpv6/destination-unreachable/'
+                               'admin-prohibited'))
+        return rng.choice(('gre', 'esp', 'ah', 'proto/%d' %
+                           rng.choice((4, 41, 47, 99, 132, 255))))
 
     lines = ['egressc: 1', 'name: random-%d' % k,
              'default: %s' % rng.choice(('deny', 'accept', 'none')),
@@ -148,7 +163,7 @@ def explain(policy, pkts, tmp, src=None):
     batch = os.path.join(tmp, 'batch')
     with open(batch, 'w') as f:
         for fam, a, proto, p in pkts:
-            f.write('%s %s/%d\n' % (a, proto, p))
+            f.write('%s %s\n' % (a, readers.port_text(proto, p)))
     cmd = [EG, 'explain']
     if lock_of(policy):
         cmd += ['--lock', lock_of(policy)]
@@ -295,7 +310,17 @@ def main():
                 want = want_src if by_src else want_any
                 expect = getattr(mod, 'expect', None)
                 bad = []
+                # Where egressc said a Windows block rule cannot block the
+                # other IP protocols (gre, esp, proto/N) an earlier allow
+                # leaves it, it decides them otherwise: not compared.
+                lossy = isinstance(rd, readers.WindowsFirewall) and \
+                    'cannot block every protocol but some ports' in r.stderr
+                if lossy:
+                    print('# %s %s: other IP protocols left out (egressc '
+                          'warned)' % (pname, target))
                 for pkt, src, (w, by_default) in zip(pkts, srcs, want):
+                    if lossy and isinstance(pkt[2], int):
+                        continue
                     if expect is not None:
                         # What the device adds of its own (IOS admits
                         # IPv6 neighbour discovery before its final deny).
@@ -306,13 +331,14 @@ def main():
                     except readers.ReaderError as e:
                         got = 'error: %s' % e
                     if norm(got, hr) != norm(w, hr):
-                        bad.append('%s %s/%d%s: policy %s, %s %s' % (
-                            pkt[1], pkt[2], pkt[3],
+                        bad.append('%s %s%s: policy %s, %s %s' % (
+                            pkt[1], readers.port_text(pkt[2], pkt[3]),
                             ' from ' + src if by_src else '', w, target,
                             got))
+                n = sum(1 for p in pkts if not (lossy and
+                                                isinstance(p[2], int)))
                 ok(not bad, '%s %s: %d/%d packets agree (%d rules)' % (
-                    pname, target, len(pkts) - len(bad), len(pkts),
-                    rd.rule_count()), bad)
+                    pname, target, n - len(bad), n, rd.rule_count()), bad)
                 if getattr(rd, 'keywords', None):
                     ok(not keyword_ids(rd, name), '%s %s: keyword Ids are '
                        'name-based UUIDs' % (pname, target),

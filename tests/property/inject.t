@@ -124,8 +124,9 @@ def main():
                     kw = {'src': src} if by_src else {}
                     a, b = hr.decide(*pkt, **kw), br.decide(*pkt, **kw)
                     if a != b:
-                        bad.append('%s %s/%d: hostile %s, twin %s' % (
-                            pkt[1], pkt[2], pkt[3], a, b))
+                        bad.append('%s %s: hostile %s, twin %s' % (
+                            pkt[1], readers.port_text(pkt[2], pkt[3]), a,
+                            b))
                 ok(hr.rule_count() == br.rule_count() and not bad,
                    '%s %s: %d rules as the twin, %d/%d packets decided '
                    'alike' % (case, target, hr.rule_count(), len(pkts) -

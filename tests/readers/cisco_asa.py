@@ -29,7 +29,15 @@ Standard library only.
 import ipaddress
 import re
 
-PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58}
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'sctp': 132}
+# Cisco ASA Series Command Reference, "access-list extended": the protocol
+# is ip, tcp, udp, sctp (ports, as tcp and udp: ASA 9.5(2)), icmp and icmp6
+# (icmp_type [icmp_code]), a literal name such as ah, eigrp, esp, gre,
+# igmp, igrp, ipinip, ipsec, nos, ospf, pcp, pim, pptp, snp, or a number
+# 0-255.
+LITERALS = {'ah': 51, 'eigrp': 88, 'esp': 50, 'gre': 47, 'igmp': 2,
+            'igrp': 9, 'ipinip': 4, 'ipsec': 50, 'nos': 94, 'ospf': 89,
+            'pcp': 108, 'pim': 103, 'pptp': 47, 'snp': 109}
 ICMP_NAMES = {'echo-reply': 0, 'unreachable': 3, 'echo': 8,
               'time-exceeded': 11}
 ICMP6_NAMES = {'echo': 128, 'echo-reply': 129, 'unreachable': 1,
@@ -180,8 +188,8 @@ class Config:
         if p == 'ip':
             return True
         if isinstance(p, int):
-            return PROTO_NUM.get(proto) == p
-        if p in ('tcp', 'udp'):
+            return _shared.proto_number(proto) == p
+        if p in ('tcp', 'udp', 'sctp'):
             if proto != p:
                 return False
             if ace.dports is None:
@@ -191,12 +199,13 @@ class Config:
             else:
                 ranges = ace.dports
             return any(lo <= port <= hi for lo, hi in ranges)
-        if p == 'icmp':
-            return fam == 4 and proto == 'icmp' and \
-                (ace.icmp is None or ace.icmp == port)
-        if p == 'icmp6':
-            return fam == 6 and proto == 'icmpv6' and \
-                (ace.icmp is None or ace.icmp == port)
+        if p in ('icmp', 'icmp6'):
+            if (fam, proto) not in ((4, 'icmp'), (6, 'icmpv6')) or \
+                    (p == 'icmp') != (fam == 4):
+                return False
+            t, c = _shared.icmp_of(port)
+            return ace.icmp is None or (ace.icmp[0] == t and
+                                        ace.icmp[1] in (None, c))
         raise ParseError('protocol %r not modelled' % (p,))
 
     def egress_acl(self):
@@ -208,8 +217,9 @@ class Config:
 
     def decide(self, fam, dst, proto, port, src=None):
         fam = int(fam)
-        if proto not in PROTO_NUM:
-            raise ValueError('protocol %r' % proto)
+        _shared.proto_number(proto)
+        if proto in ('tcp', 'udp', 'sctp'):
+            port = int(port)
         d = ipaddress.ip_address(dst)
         if d.version != fam:
             raise ValueError('address %s is not IPv%d' % (dst, fam))
@@ -218,7 +228,7 @@ class Config:
         if acl is None:
             return NO_DECISION
         for ace in acl:
-            if not self._proto_match(ace, fam, proto, int(port)):
+            if not self._proto_match(ace, fam, proto, port):
                 continue
             # The source is checked for the family even when src is None:
             # an any4 source never passes IPv6.
@@ -289,8 +299,10 @@ class Config:
         if ace.action not in ('permit', 'deny'):
             raise ParseError('action %r' % ace.action)
         p = toks[4]
-        if p in ('ip', 'tcp', 'udp', 'icmp', 'icmp6'):
+        if p in ('ip', 'tcp', 'udp', 'sctp', 'icmp', 'icmp6'):
             ace.proto = p
+        elif p in LITERALS:
+            ace.proto = LITERALS[p]
         elif re.fullmatch(r'[0-9]+', p):
             ace.proto = _num(p, 0, 255, 'protocol')
         else:
@@ -302,7 +314,9 @@ class Config:
                 toks[i + 1] in self.svcgroups:
             raise ParseError('source service groups are not modelled')
         ace.dst, i = self._addr(toks, i)
-        if p in ('tcp', 'udp'):
+        if p == 'sctp':
+            ace.dports, i = _parse_ports(toks, i)
+        elif p in ('tcp', 'udp'):
             if i + 1 < len(toks) and toks[i] == 'object-group':
                 g = toks[i + 1]
                 if g not in self.svcgroups:
@@ -319,10 +333,14 @@ class Config:
         elif p in ('icmp', 'icmp6') and i < len(toks):
             names = ICMP_NAMES if p == 'icmp' else ICMP6_NAMES
             if re.fullmatch(r'[0-9]+', toks[i]):
-                ace.icmp = _num(toks[i], 0, 255, 'icmp type')
+                ace.icmp = (_num(toks[i], 0, 255, 'icmp type'), None)
                 i += 1
+                if i < len(toks) and re.fullmatch(r'[0-9]+', toks[i]):
+                    ace.icmp = (ace.icmp[0],
+                                _num(toks[i], 0, 255, 'icmp code'))
+                    i += 1
             elif toks[i] in names:
-                ace.icmp = names[toks[i]]
+                ace.icmp = (names[toks[i]], None)
                 i += 1
         if i < len(toks) and toks[i] == 'log':
             ace.log = True

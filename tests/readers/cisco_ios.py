@@ -28,7 +28,18 @@ skipped what it could not parse would prove nothing.  Standard library only.
 import ipaddress
 import re
 
-PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58}
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'sctp': 132}
+# The protocol keywords of an entry besides ip/ipv6, tcp, udp and icmp
+# (which take ports or messages), as the command references list them:
+# Cisco IOS Security Command Reference, "permit (IP extended)": ahp, eigrp,
+# esp, gre, igmp, ipinip, nos, ospf, pcp, pim or a number 0-255; Cisco IOS
+# IPv6 Command Reference, "permit (IPv6)": ahp, esp, pcp, sctp or a number.
+# There, an entry of icmp takes [icmp-type [icmp-code] | icmp-message].
+KEYWORDS = {
+    4: {'ahp': 51, 'eigrp': 88, 'esp': 50, 'gre': 47, 'igmp': 2,
+        'ipinip': 94, 'nos': 4, 'ospf': 89, 'pcp': 108, 'pim': 103},
+    6: {'ahp': 51, 'esp': 50, 'pcp': 108, 'sctp': 132},
+}
 ICMP4_NAMES = {'echo-reply': 0, 'unreachable': 3, 'echo': 8,
                'time-exceeded': 11, 'parameter-problem': 12}
 ICMP6_NAMES = {'unreachable': 1, 'packet-too-big': 2, 'time-exceeded': 3,
@@ -211,7 +222,7 @@ class Config:
         if p == 'ip':
             return True
         if isinstance(p, int):
-            return PROTO_NUM.get(proto) == p
+            return _shared.proto_number(proto) == p
         if p in ('tcp', 'udp', 'tcp-udp'):
             if proto not in p.split('-'):
                 return False
@@ -219,7 +230,8 @@ class Config:
         if p == 'icmp':
             if proto != ('icmp' if fam == 4 else 'icmpv6'):
                 return False
-            return icmp is None or icmp[0] == port
+            t, c = _shared.icmp_of(port)
+            return icmp is None or (icmp[0] == t and icmp[1] in (None, c))
         raise ParseError('protocol %r not modelled' % (p,))
 
     def _ace_match(self, ace, fam, src, dst, proto, port):
@@ -247,18 +259,20 @@ class Config:
 
     def decide(self, fam, dst, proto, port, src=None):
         fam = int(fam)
-        if proto not in PROTO_NUM:
-            raise ValueError('protocol %r' % proto)
+        _shared.proto_number(proto)
         d = int(ipaddress.ip_address(dst))
         s = int(ipaddress.ip_address(src)) if src is not None else None
         acl = self.egress_acl(fam)
         if acl is None:
             return NO_DECISION
+        if proto in ('tcp', 'udp', 'sctp'):
+            port = int(port)
         for ace in acl:
-            if self._ace_match(ace, fam, s, d, proto, int(port)):
+            if self._ace_match(ace, fam, s, d, proto, port):
                 return 'allow' if ace.action == 'permit' else 'deny'
         # The implicit end of every IPv6 ACL admits neighbour discovery.
-        if fam == 6 and proto == 'icmpv6' and int(port) in (135, 136):
+        if fam == 6 and proto == 'icmpv6' and \
+                _shared.icmp_of(port)[0] in (135, 136):
             return 'allow'
         return NO_DECISION
 
@@ -288,6 +302,9 @@ class Config:
             i += 1
         elif t in ('tcp', 'udp', 'icmp'):
             ace.proto = t
+            i += 1
+        elif t in KEYWORDS[fam]:
+            ace.proto = KEYWORDS[fam][t]
             i += 1
         elif t == 'object-group':
             if fam != 4:
@@ -319,8 +336,6 @@ class Config:
                 if i < len(toks) and re.fullmatch(r'[0-9]+', toks[i]):
                     code = _num(toks[i], 0, 255, 'icmp code')
                     i += 1
-                if code is not None:
-                    raise ParseError('icmp codes are not modelled')
                 ace.icmp = (ty, code)
             elif t in names:
                 ace.icmp = (names[t], None)
@@ -551,7 +566,7 @@ def expect(explained, fam, proto, port, by_default=False):
     if explained == 'reject':
         explained = 'deny'
     if by_default and int(fam) == 6 and proto == 'icmpv6' and \
-            int(port) in (135, 136) and \
+            _shared.icmp_of(port)[0] in (135, 136) and \
             explained in ('deny', NO_DECISION):
         return 'allow'
     return explained

@@ -28,9 +28,14 @@ Standard library only.
 import ipaddress
 import re
 
-PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58}
+# iptables(8) -p: a name or a number, "The number zero is equivalent to
+# all"; iptables-extensions(8): --dport (tcp, udp, sctp), multiport (tcp,
+# udp, udplite, dccp, sctp), --icmp-type {type[/code]|typename},
+# --icmpv6-type type[/code].
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'sctp': 132}
 P_NAMES = {'tcp': 6, 'udp': 17, 'icmp': 1, 'ipv6-icmp': 58, 'icmpv6': 58,
-           'all': None}
+           'sctp': 132, 'esp': 50, 'ah': 51, 'all': None}
+PORTED = (6, 17, 132)
 BUILTIN = ('INPUT', 'FORWARD', 'OUTPUT')
 COMMENT_MAX = 255
 MULTIPORT_MAX = 15
@@ -148,28 +153,35 @@ class Rules:
                 i += 2
             elif t in ('-p', '--protocol'):
                 p = _word(toks, i + 1, 'protocol')
-                if p not in P_NAMES:
+                if re.fullmatch(r'[0-9]+', p) and int(p) <= 255:
+                    r.proto = int(p) or None
+                elif p in P_NAMES:
+                    r.proto = P_NAMES[p]
+                else:
                     raise ParseError('protocol %r' % p)
-                if (p == 'icmp' and fam == 6) or \
-                        (p in ('ipv6-icmp', 'icmpv6') and fam == 4):
+                if (r.proto == 1 and fam == 6) or (r.proto == 58 and
+                                                   fam == 4):
                     raise ParseError('protocol %r in an IPv%d file'
                                      % (p, fam))
-                r.proto = P_NAMES[p]
+                if fam == 6 and r.proto in (0, 43, 44, 51, 60):
+                    # ip6tables: "never matched protocol ... use
+                    # extension match instead"
+                    raise ParseError('-p %s never matches in IPv6' % p)
                 i += 2
             elif t in ('-m', '--match'):
                 m = _word(toks, i + 1, 'match')
                 if m not in ('multiport', 'comment', 'conntrack', 'tcp',
-                             'udp', 'icmp', 'icmp6', 'state'):
+                             'udp', 'sctp', 'icmp', 'icmp6', 'state'):
                     raise ParseError('match %r' % m)
                 mods.add(m)
                 i += 2
             elif t in ('--dport', '--destination-port'):
-                if r.proto not in (6, 17):
-                    raise ParseError('--dport without -p tcp|udp')
+                if r.proto not in PORTED:
+                    raise ParseError('--dport without -p tcp|udp|sctp')
                 r.dports = [_portspec(_word(toks, i + 1, 'port'))]
                 i += 2
             elif t in ('--dports', '--destination-ports'):
-                if 'multiport' not in mods or r.proto not in (6, 17):
+                if 'multiport' not in mods or r.proto not in PORTED:
                     raise ParseError('--dports without -m multiport and -p')
                 specs = _word(toks, i + 1, 'ports').split(',')
                 r.dports = [_portspec(x) for x in specs]
@@ -183,10 +195,13 @@ class Rules:
                 if r.proto != want:
                     raise ParseError('%s without its protocol' % t)
                 v = _word(toks, i + 1, 'type')
-                if not re.fullmatch(r'[0-9]+', v) or int(v) > 255:
-                    raise ParseError('icmp type %r (names and codes are '
-                                     'not understood)' % v)
-                r.icmp = int(v)
+                m = re.fullmatch(r'([0-9]+)(?:/([0-9]+))?', v)
+                if not m or int(m.group(1)) > 255 or \
+                        (m.group(2) and int(m.group(2)) > 255):
+                    raise ParseError('icmp type %r (names are not '
+                                     'understood)' % v)
+                r.icmp = (int(m.group(1)),
+                          int(m.group(2)) if m.group(2) else None)
                 i += 2
             elif t == '--comment':
                 if 'comment' not in mods:
@@ -249,8 +264,8 @@ class Rules:
         if r.target not in ('ACCEPT', 'DROP', 'REJECT', 'LOG', 'RETURN') \
                 and r.target not in chains:
             raise ParseError('jump to unknown chain %r' % r.target)
-        if r.dports is not None and r.proto not in (6, 17):
-            raise ParseError('ports without tcp or udp')
+        if r.dports is not None and r.proto not in PORTED:
+            raise ParseError('ports without tcp, udp or sctp')
         return r
 
     def feed(self, text, fam, where='<text>'):
@@ -318,7 +333,8 @@ class Rules:
                 continue
             if r.dports is not None and not self._in(r.dports, port):
                 continue
-            if r.icmp is not None and r.icmp != port:
+            if r.icmp is not None and (r.icmp[0] != port[0] or (
+                    r.icmp[1] is not None and r.icmp[1] != port[1])):
                 continue
             if r.dst is not None and not self._in(r.dst, d):
                 continue
@@ -338,13 +354,16 @@ class Rules:
 
     def decide(self, fam, dst, proto, port, src=None):
         fam = int(fam)
-        if proto not in PROTO_NUM:
-            raise ValueError('protocol %r' % proto)
+        pnum = _shared.proto_number(proto)
         chains = self.fams.get(fam)
         if chains is None:
             return NO_DECISION
+        if pnum in (1, 58):
+            port = _shared.icmp_of(port)
+        elif pnum in PORTED:
+            port = int(port)
         pkt = (fam, int(ipaddress.ip_address(src)) if src else None,
-               int(ipaddress.ip_address(dst)), PROTO_NUM[proto], int(port))
+               int(ipaddress.ip_address(dst)), pnum, port)
         name, pol = 'OUTPUT', chains['OUTPUT']['policy']
         user = [c for c in chains if c not in BUILTIN]
         if not chains['OUTPUT']['rules'] and len(user) == 1:

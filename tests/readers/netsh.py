@@ -9,8 +9,11 @@ refuses it anywhere.  A line whose first word is REM is a comment.  Outside
 double quotes, '^' escapes the next character, '&', '&&', '||' and '|'
 separate commands and '<', '>' redirect; every command is run in order.
 
-Windows Defender Firewall: `netsh advfirewall firewall add rule` adds a
-rule (several may share a name), `delete rule name=N` removes every rule
+Windows Defender Firewall (Microsoft's "Netsh AdvFirewall Firewall
+Commands" reference: protocol=0-255|icmpv4|icmpv6|icmpv4:type,code|
+icmpv6:type,code|tcp|udp|any, ports for tcp and udp only):
+`netsh advfirewall firewall add rule` adds a rule (several may share a
+name), `delete rule name=N` removes every rule
 named N, `set allprofiles firewallpolicy IN,OUT` sets the default.  There
 is no order: a packet is blocked when any enabled block rule matches it,
 allowed when an allow rule does, else the default decides ('no decision'
@@ -19,7 +22,7 @@ when the script never set one).
 
 import re
 
-from readers import (AddrSet, NumSet, ReaderError, WindowsFirewall,
+from readers import (AddrSet, IcmpSet, NumSet, ReaderError, WindowsFirewall,
                      to_int)
 
 HAS_REJECT = False
@@ -205,15 +208,26 @@ class NetshReader(WindowsFirewall):
             raise ReaderError('bad dir= or action=')
         r.enabled = kv.get('enable', 'yes').lower() == 'yes'
         proto = kv.get('protocol', 'any').lower()
-        r.types = NumSet()
+        r.types = IcmpSet()
         if proto.startswith(('icmpv4:', 'icmpv6:')):
+            # protocol=icmpv4:type,code, each a number or any
             proto, _, tc = proto.partition(':')
-            t, _, code = tc.partition(',')
-            if code != 'any':
-                raise ReaderError('icmp code %r not expected' % code)
-            r.types = NumSet([(to_int(t, 'type'), to_int(t, 'type'))])
-        r.proto = {'tcp': 'tcp', 'udp': 'udp', 'icmpv4': 'icmp',
-                   'icmpv6': 'icmpv6', 'any': None}.get(proto, '?')
+            t, sep, code = tc.partition(',')
+            if not sep:
+                raise ReaderError('icmp %r without ,code' % tc)
+            r.types = IcmpSet([])
+            if t == 'any':
+                if code != 'any':
+                    raise ReaderError('a code without a type: %r' % tc)
+                r.types = IcmpSet()
+            else:
+                r.types.add(to_int(t, 'type'), None if code == 'any' else
+                            to_int(code, 'code'))
+        r.proto = {'tcp': 6, 'udp': 17, 'icmpv4': 1, 'icmpv6': 58,
+                   'any': None}.get(proto, '?')
+        if r.proto == '?' and re.fullmatch(r'[0-9]+', proto) and \
+                int(proto) <= 255:
+            r.proto = int(proto)
         if r.proto == '?':
             raise ReaderError('protocol %r not expected' % proto)
         r.remote = addr_list(kv['remoteip']) if 'remoteip' in kv else None
@@ -221,7 +235,7 @@ class NetshReader(WindowsFirewall):
         r.ports = NumSet()
         for k in ('remoteport', 'localport'):
             if k in kv:
-                if r.proto not in ('tcp', 'udp'):
+                if r.proto not in (6, 17):
                     raise ReaderError('%s= needs TCP or UDP' % k)
                 if k == 'localport' and r.dir == 'out':
                     raise ReaderError('localport on an egress rule')

@@ -23,8 +23,14 @@ readers.ReaderError where the shared module is).  Standard library only.
 import ipaddress
 import re
 
-PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58}
-L4_NAMES = {'tcp': 6, 'udp': 17, 'icmp': 1, 'ipv6-icmp': 58, 'icmpv6': 58}
+# nft(8), nftables 1.0.6: `meta l4proto` takes a protocol number or a name
+# (nft's own words tcp, udp, icmp, esp, ah, sctp ..., /etc/protocols' for
+# the rest); `tcp|udp|sctp dport`, `icmp type|code` and `icmpv6 type|code`
+# are payload expressions (PAYLOAD EXPRESSION), each with its protocol as a
+# dependency.
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'sctp': 132}
+L4_NAMES = {'tcp': 6, 'udp': 17, 'icmp': 1, 'ipv6-icmp': 58, 'icmpv6': 58,
+            'esp': 50, 'ah': 51, 'sctp': 132, 'gre': 47}
 VERDICT = {'accept': 'allow', 'drop': 'deny', 'reject': 'reject'}
 COMMENT_MAX = 128
 
@@ -134,7 +140,8 @@ class Rule:
         self.l4 = None          # protocol number, or a set of them
         self.saddr = self.daddr = None
         self.dports = None
-        self.icmp = None
+        self.icmp = None        # ICMP types
+        self.code = None        # ICMP codes
         self.never = False      # ct state / oif lo: no new outbound packet
         self.verdict = None
         self.comment = None
@@ -175,16 +182,22 @@ class Ruleset:
                     if r.saddr is not None:
                         raise ParseError('two saddr matches')
                     r.saddr = nets
-            elif t in ('tcp', 'udp') and nxt == 'dport':
+            elif t in ('tcp', 'udp', 'sctp') and nxt == 'dport':
                 self._set_l4(r, [PROTO_NUM[t]])
                 vals, i = _values(toks, i + 2)
                 if r.dports is not None:
                     raise ParseError('two dport matches')
                 r.dports = _num_set(vals, 65535, 'port')
-            elif t in ('icmp', 'icmpv6') and nxt == 'type':
+            elif t in ('icmp', 'icmpv6') and nxt in ('type', 'code'):
                 self._set_l4(r, [PROTO_NUM[t]])
                 vals, i = _values(toks, i + 2)
-                r.icmp = _num_set(vals, 255, 'icmp type')
+                if getattr(r, 'icmp' if nxt == 'type' else 'code') \
+                        is not None:
+                    raise ParseError('two icmp %s matches' % nxt)
+                if nxt == 'type':
+                    r.icmp = _num_set(vals, 255, 'icmp type')
+                else:
+                    r.code = _num_set(vals, 255, 'icmp code')
             elif t == 'meta' and nxt == 'nfproto':
                 vals, i = _values(toks, i + 2)
                 if vals not in (['ipv4'], ['ipv6']):
@@ -193,7 +206,9 @@ class Ruleset:
             elif t == 'meta' and nxt == 'l4proto':
                 vals, i = _values(toks, i + 2)
                 try:
-                    self._set_l4(r, [L4_NAMES[v] for v in vals])
+                    self._set_l4(r, [int(v) if re.fullmatch(r'[0-9]+', v)
+                                     and int(v) <= 255 else L4_NAMES[v]
+                                     for v in vals])
                 except KeyError:
                     raise ParseError('l4proto %r' % vals)
             elif t == 'ct' and nxt == 'state':
@@ -350,12 +365,13 @@ class Ruleset:
 
     def decide(self, fam, dst, proto, port, src=None):
         fam = int(fam)
-        if proto not in PROTO_NUM:
-            raise ValueError('protocol %r' % proto)
+        pnum = _shared.proto_number(proto)
         d = int(ipaddress.ip_address(dst))
         s = int(ipaddress.ip_address(src)) if src is not None else None
         c = self.chain()
-        pnum, port = PROTO_NUM[proto], int(port)
+        itype = icode = None
+        if proto in ('icmp', 'icmpv6'):
+            itype, icode = _shared.icmp_of(port)
         for r in c['rules']:
             if r.never:
                 continue
@@ -363,9 +379,11 @@ class Ruleset:
                 continue
             if r.l4 is not None and pnum not in r.l4:
                 continue
-            if r.dports is not None and not self._in(r.dports, port):
+            if r.dports is not None and not self._in(r.dports, int(port)):
                 continue
-            if r.icmp is not None and not self._in(r.icmp, port):
+            if r.icmp is not None and not self._in(r.icmp, itype):
+                continue
+            if r.code is not None and not self._in(r.code, icode):
                 continue
             if r.daddr is not None and not self._in(r.daddr, d):
                 continue

@@ -12,13 +12,17 @@ loads the file: the reader asks readers.resolve().
 
 import re
 
-from readers import AddrSet, NumSet, ReaderError, parse_ip, resolve, to_int
+from readers import (AddrSet, IcmpSet, NumSet, ReaderError, parse_ip,
+                     proto_number, resolve, to_int)
 
 HAS_REJECT = True
 
 TOKEN = re.compile(r'<[^<>\s]*>|[{}(),!]|[^\s{}(),!]+')
-PROTO = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmp6': 'icmpv6',
-         'ipv6-icmp': 'icmpv6'}
+# pf.conf(5), OpenBSD: `proto` takes a name of protocols(5) or a number;
+# `port` goes with tcp and udp only; `icmp-type type [code code]` and
+# `icmp6-type` (numbers or pf's names), in a { } list too.
+PROTO = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmp6': 58, 'ipv6-icmp': 58,
+         'sctp': 132, 'gre': 47, 'esp': 50, 'ah': 51}
 
 
 def statements(text):
@@ -45,7 +49,7 @@ class Rule:
         self.src = None         # None: any
         self.dst = None
         self.ports = NumSet()
-        self.types = NumSet()
+        self.types = IcmpSet()
 
 
 class PfReader:
@@ -127,17 +131,34 @@ class PfReader:
                 self._addr_item(s, item)
         return s, i
 
-    def _nums(self, t, i, port):
+    def _nums(self, t, i):
         items, i = self._list(t, i)
         s = NumSet([])
         for item in items:
             if item in ('=', '!='):
                 raise ReaderError('operators are not expected')
             lo, sep, hi = item.partition(':')
-            if sep and port:
+            if sep:
                 s.add(to_int(lo, 'port'), to_int(hi, 'port'))
             else:
-                s.add(to_int(item, 'port' if port else 'type'))
+                s.add(to_int(item, 'port'))
+        return s, i
+
+    def _icmp(self, t, i):
+        """TYPE [code CODE] or { TYPE [code CODE], ... }."""
+        items, i = self._list(t, i)
+        if i < len(t) and t[i] == 'code' and len(items) == 1:
+            items, i = items + ['code', t[i + 1]], i + 2
+        s = IcmpSet([])
+        k = 0
+        while k < len(items):
+            ty = to_int(items[k], 'type')
+            k += 1
+            code = None
+            if k < len(items) and items[k] == 'code':
+                code = to_int(items[k + 1], 'code')
+                k += 2
+            s.add(ty, code)
         return s, i
 
     def _rule(self, t):
@@ -163,9 +184,12 @@ class PfReader:
             items, i = self._list(t, i + 1)
             r.protos = set()
             for p in items:
-                if p not in PROTO:
+                if re.fullmatch(r'[0-9]+', p) and 0 < int(p) <= 255:
+                    r.protos.add(int(p))
+                elif p in PROTO:
+                    r.protos.add(PROTO[p])
+                else:
                     raise ReaderError('unknown protocol %r' % p)
-                r.protos.add(PROTO[p])
         if i < len(t) and t[i] == 'all':
             i += 1
         else:
@@ -174,13 +198,13 @@ class PfReader:
             if i < len(t) and t[i] == 'to':
                 r.dst, i = self._host(t, i + 1)
                 if i < len(t) and t[i] == 'port':
-                    r.ports, i = self._nums(t, i + 1, True)
+                    r.ports, i = self._nums(t, i + 1)
         while i < len(t):
             if t[i] in ('icmp-type', 'icmp6-type'):
                 want = 'icmp' if t[i] == 'icmp-type' else 'icmp6'
                 if r.protos != {PROTO[want]}:
                     raise ReaderError('%s without proto %s' % (t[i], want))
-                r.types, i = self._nums(t, i + 1, False)
+                r.types, i = self._icmp(t, i + 1)
             elif t[i:i + 2] == ['keep', 'state']:
                 if r.action != 'allow':
                     raise ReaderError('keep state on a block rule')
@@ -188,7 +212,7 @@ class PfReader:
             else:
                 raise ReaderError('unexpected %r in %r' % (t[i], ' '.join(t)))
         if r.ports.ranges is not None and not (
-                r.protos and r.protos <= {'tcp', 'udp'}):
+                r.protos and r.protos <= {6, 17}):
             raise ReaderError('port without proto tcp/udp')
         return r
 
@@ -198,7 +222,7 @@ class PfReader:
             return False
         if r.af is not None and r.af != fam:
             return False
-        if r.protos is not None and proto not in r.protos:
+        if r.protos is not None and proto_number(proto) not in r.protos:
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False

@@ -20,7 +20,7 @@ a wildcard keyword matches nothing here.  A keyword's Id must be a version
 
 import re
 
-from readers import (AddrSet, NumSet, ReaderError, WindowsFirewall,
+from readers import (AddrSet, IcmpSet, NumSet, ReaderError, WindowsFirewall,
                      resolve, to_int)
 
 HAS_REJECT = False
@@ -237,22 +237,30 @@ class PsReader(WindowsFirewall):
             p['action'][0].lower())
         if r.dir not in ('inbound', 'outbound') or r.action is None:
             raise ReaderError('bad -Direction or -Action')
+        # -Protocol TCP, UDP, ICMPv4, ICMPv6, Any or a number 0-255;
+        # -IcmpType 'TYPE' or 'TYPE:CODE'; ports for TCP and UDP only
+        # (Microsoft's New-NetFirewallRule reference).
         proto = p.get('protocol', ['Any'])[0].lower()
-        r.proto = {'tcp': 'tcp', 'udp': 'udp', 'icmpv4': 'icmp',
-                   'icmpv6': 'icmpv6', 'any': None}.get(proto, '?')
+        r.proto = {'tcp': 6, 'udp': 17, 'icmpv4': 1, 'icmpv6': 58,
+                   'any': None}.get(proto, '?')
+        if r.proto == '?' and re.fullmatch(r'[0-9]+', proto) and \
+                int(proto) <= 255:
+            r.proto = int(proto)
         if r.proto == '?':
             raise ReaderError('protocol %r not expected' % proto)
-        r.types = NumSet()
+        r.types = IcmpSet()
         if 'icmptype' in p:
-            if r.proto not in ('icmp', 'icmpv6'):
+            if r.proto not in (1, 58):
                 raise ReaderError('-IcmpType needs ICMPv4 or ICMPv6')
-            r.types = NumSet([])
+            r.types = IcmpSet([])
             for t in p['icmptype']:
-                r.types.add(to_int(t, 'type'))
+                ty, sep, code = t.partition(':')
+                r.types.add(to_int(ty, 'type'),
+                            to_int(code, 'code') if sep else None)
         r.ports = NumSet()
         for k in ('remoteport', 'localport'):
             if k in p:
-                if r.proto not in ('tcp', 'udp'):
+                if r.proto not in (6, 17):
                     raise ReaderError('-%s needs TCP or UDP' % k)
                 s = NumSet([])
                 for item in p[k]:

@@ -16,10 +16,13 @@ The interface of a reader module:
     reader.decide(fam, dst, proto, port) -> 'allow' | 'deny' | 'reject' |
         'no decision'
         fam: 4 or 6; dst: the destination address as a string; proto: 'tcp',
-        'udp', 'icmp' or 'icmpv6'; port: the destination port, or the ICMP
-        type.  The packet leaves the host (egress) from some address of the
-        family: a rule's source networks match when they hold any address of
-        that family (egressc explain without --from does the same).
+        'udp', 'sctp', 'icmp', 'icmpv6', or the number (an int) of another
+        IP protocol, the last header of the packet (never an IPv6
+        extension header in IPv6); port: the destination port, for ICMP the
+        pair (type, code), else None.  The packet leaves the host (egress)
+        from some address of the family: a rule's source networks match
+        when they hold any address of that family (egressc explain without
+        --from does the same).
         'no decision': no rule matched and the file sets no default
         (policy default: none).
     reader.rule_count() -> int
@@ -58,7 +61,37 @@ TARGET_SUFFIXES = {
 }
 
 DECISIONS = ('allow', 'deny', 'reject', 'no decision')
-PROTOS = ('tcp', 'udp', 'icmp', 'icmpv6')
+PROTOS = ('tcp', 'udp', 'sctp', 'icmp', 'icmpv6')
+# The IP protocol numbers of the protocols packets name by word.
+PROTO_NUM = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmpv6': 58, 'sctp': 132}
+PORTED = ('tcp', 'udp', 'sctp')
+
+
+def proto_number(proto):
+    """A packet's protocol as its IP protocol number."""
+    if isinstance(proto, int):
+        if not 0 <= proto <= 255:
+            raise ReaderError('protocol %d' % proto)
+        return proto
+    if proto not in PROTO_NUM:
+        raise ReaderError('protocol %r' % (proto,))
+    return PROTO_NUM[proto]
+
+
+def icmp_of(port):
+    """An ICMP packet's (type, code)."""
+    t, c = port
+    return int(t), int(c)
+
+
+def port_text(proto, port):
+    """A packet's protocol and port as egressc explain --port takes them:
+    tcp/443, icmp/3/4, proto/47."""
+    if isinstance(proto, int):
+        return 'proto/%d' % proto
+    if proto in ('icmp', 'icmpv6'):
+        return '%s/%d/%d' % ((proto,) + icmp_of(port))
+    return '%s/%d' % (proto, port)
 
 
 class ReaderError(Exception):
@@ -163,6 +196,26 @@ class AddrSet:
         return bool(self.iv[fam])
 
 
+class IcmpSet:
+    """ICMP messages: (type, code) pairs, code None for every code of the
+    type; None means every message."""
+
+    def __init__(self, items=None):
+        self.items = items
+
+    def add(self, t, code=None):
+        if not 0 <= t <= 255 or not (code is None or 0 <= code <= 255):
+            raise ReaderError('bad ICMP type or code %r/%r' % (t, code))
+        if self.items is None:
+            self.items = []
+        self.items.append((t, code))
+
+    def has(self, tc):
+        t, c = tc
+        return self.items is None or any(
+            t == it and (ic is None or c == ic) for it, ic in self.items)
+
+
 class NumSet:
     """Ports or ICMP types as closed intervals; None means every one."""
 
@@ -201,18 +254,20 @@ class WindowsFirewall:
         raise NotImplementedError
 
     def _match(self, r, fam, dst, proto, port, src):
+        """r.proto: None (any) or an IP protocol number; r.ports a NumSet
+        (TCP and UDP rules), r.types an IcmpSet (ICMP rules)."""
         if not self._outbound_to(r, fam, dst):
             return False
-        if r.proto is not None and r.proto != proto:
+        if r.proto is not None and r.proto != proto_number(proto):
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False
         if r.local is not None and not (r.local.has_fam(fam) if src is None
                                         else r.local.has(fam, src)):
             return False
-        if proto in ('tcp', 'udp') and not r.ports.has(port):
+        if proto in PORTED and not r.ports.has(port):
             return False
-        if proto in ('icmp', 'icmpv6') and not r.types.has(port):
+        if proto in ('icmp', 'icmpv6') and not r.types.has(icmp_of(port)):
             return False
         return True
 

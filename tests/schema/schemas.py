@@ -34,6 +34,27 @@ P4 = r'(?:3[0-2]|[12]?[0-9])'
 P6 = r'(?:12[0-8]|1[01][0-9]|[1-9]?[0-9])'
 PORT = r'(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])'
 TYPE = r'(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])'
+# ICMP and ICMPv6 message names: src/ir/icmp.c's table, the one the front
+# end, explain and every back end read, so the schema cannot fall behind it
+# (egressc also takes them in any case; the schema, as they are spelled).
+def icmp_names():
+    src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            '..', '..', 'src', 'ir', 'icmp.c')).read()
+    out = {}
+    for tab in ('icmp4', 'icmp6'):
+        body = src[src.index('static const struct icmp_name %s[] = {' % tab):]
+        body = body[:body.index('{ NULL')]
+        out[tab] = sorted(set(re.findall(r'\{ "([A-Za-z0-9-]+)", ', body)),
+                          key=lambda n: (-len(n), n))
+    return out
+ICMP_NAMES = icmp_names()
+assert 'echo-request' in ICMP_NAMES['icmp4'] and \
+    'nd-neighbor-solicit' in ICMP_NAMES['icmp6'], ICMP_NAMES
+def icmp_msg(tab):
+    """TYPE, LO-HI, TYPE/CODE, TYPE/LO-HI, each a number or a name."""
+    one = rf'(?:{TYPE}(?:-{TYPE})?|' + '|'.join(ICMP_NAMES[tab]) + ')'
+    return rf'{one}(?:/{one})?'
+
 # RFC 1123 labels; policies may write host names in any case (egressc
 # lower-cases them), catalogs and lock files hold them in lower case.
 LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
@@ -104,10 +125,13 @@ defs.update({
                 {"$ref": "#/$defs/netname"}, {"$ref": "#/$defs/templated"}]},
   "srcs": {"description": "One entry or a list of them.",
       "anyOf": [{"$ref": "#/$defs/src"}, {"type": "array", "items": {"$ref": "#/$defs/src"}}]},
-  "port": {"description": "A ports:/services: entry: tcp/443, udp/50000-60000, tcp, udp, icmp, icmp/TYPE, icmp/LO-HI, icmpv6 ..., any, or a service name.",
+  "port": {"description": "A ports:/services: entry: tcp/443, udp/50000-60000, sctp/9899, tcp, udp, sctp, icmp, icmp/TYPE, icmp/TYPE/CODE (numbers or names: icmp/echo-request, icmp/destination-unreachable/fragmentation-needed), icmpv6 ..., gre, esp, ah, proto/N, any, or a service name.",
       "anyOf": [
-        s(rf'^(?:tcp|udp)(?:/{PORT}(?:-{PORT})?)?$', "tcp or udp: every port, one port, or an inclusive range lo-hi (1-65535; egressc checks lo <= hi)."),
-        s(rf'^(?:icmp|icmpv6)(?:/{TYPE}(?:-{TYPE})?)?$', "icmp or icmpv6: every type, one type or a range of types (0-255)."),
+        s(rf'^(?:tcp|udp|sctp)(?:/{PORT}(?:-{PORT})?)?$', "tcp, udp or sctp: every port, one port, or an inclusive range lo-hi (1-65535; egressc checks lo <= hi)."),
+        s(rf'^icmp(?:/{icmp_msg("icmp4")})?$', "icmp: every message, one type or a range of types (0-255, or nft's and iptables' names), or TYPE/CODE with one or a range of codes; egressc checks that a named code belongs to its type."),
+        s(rf'^icmpv6(?:/{icmp_msg("icmp6")})?$', "icmpv6: as icmp, with ICMPv6's names."),
+        {"enum": ["gre", "esp", "ah"], "description": "Every packet of IP protocol 47, 50 or 51."},
+        s(rf'^proto/{TYPE}$', "Every packet of the IP protocol of that number (0-255); proto/6 is tcp, every port."),
         {"const": "any", "description": "Every protocol and port."},
         {"$ref": "#/$defs/ident"}, {"$ref": "#/$defs/templated"}]},
   "ports": {"description": "One entry or a list of them.",
@@ -132,6 +156,25 @@ defs.update({
     }
   },
 })
+# The port patterns on what egressc takes and refuses (a name's code is
+# checked by egressc alone).
+def port_ok(v):
+    return any(re.fullmatch(a["pattern"], v) for a in defs["port"]["anyOf"]
+               if "pattern" in a and a is not defs["ident"]) or \
+        v in ("gre", "esp", "ah", "any")
+for v in ['tcp/443', 'sctp', 'sctp/2904-2905', 'icmp/8', 'icmp/echo-request',
+          'icmp/3/4', 'icmp/destination-unreachable/fragmentation-needed',
+          'icmp/3/0-3', 'icmp/port-unreachable', 'icmp/TOS-host-redirect',
+          'icmpv6/nd-neighbor-solicit', 'icmpv6/neighbour-solicitation',
+          'icmpv6/1/admin-prohibited', 'gre', 'proto/47', 'proto/0',
+          'proto/255']:
+    assert port_ok(v), v
+for v in ['tcp/0', 'sctp/65536', 'icmp/256', 'icmp/echo-requets',
+          'icmp//4', 'icmpv6/echo-reqest', 'icmp/nd-neighbor-solicit',
+          'gre/1', 'proto/256', 'proto', 'proto/047', 'udplite/80',
+          'tcp/echo-request']:
+    assert not port_ok(v), v
+
 def target(props):
     return {"type": "object", "additionalProperties": False, "properties": props}
 opt = lambda d: {"$ref": "#/$defs/option", "description": d}
@@ -187,7 +230,7 @@ policy = {
                  "additionalProperties": {"$ref": "#/$defs/dests"}},
     "services": {"type": "object",
                  "propertyNames": {"allOf": [{"$ref": "#/$defs/ident"},
-                                             {"not": {"enum": ["any", "tcp", "udp", "icmp", "icmpv6"]}}]},
+                                             {"not": {"enum": ["any", "tcp", "udp", "sctp", "icmp", "icmpv6", "gre", "esp", "ah", "proto"]}}]},
                  "additionalProperties": {"$ref": "#/$defs/ports"}},
     "rules": {"description": "The rules in order; none (or no rules: at all) with default: deny is a lockdown.",
               "anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": "#/$defs/rule"}}]},

@@ -99,20 +99,40 @@ one_rule(struct arena *a, bool any)
 static void
 test_matches(struct arena *a)
 {
-	struct be_match m[BE_MAX_MATCHES];
+	struct be_match *m;
 	struct ir *ir = one_rule(a, false);
+	struct ir_rule *r;
 	size_t n;
 
-	n = be_matches(&ir->rules[0], BE_MIXED_FAM, m);
+	n = be_matches(a, &ir->rules[0], BE_MIXED_FAM, &m);
 	is_int((int)n, 4, "two families x two protocols");
-	ok(m[0].fam == FAM_V4 && m[0].proto == P_TCP && m[3].fam == FAM_V6 &&
-	    m[3].proto == P_UDP, "IPv4 first, tcp before udp");
+	ok(m[0].fam == FAM_V4 && m[0].proto == P_TCP && m[0].ipp == 6 &&
+	    m[3].fam == FAM_V6 && m[3].proto == P_UDP,
+	    "IPv4 first, tcp before udp");
 	ir = one_rule(a, true);
-	n = be_matches(&ir->rules[0], BE_MIXED_FAM, m);
+	n = be_matches(a, &ir->rules[0], BE_MIXED_FAM, &m);
 	is_int((int)n, 2, "any/any with mixed families: one line per protocol");
 	ok(m[0].fam == -1, "...for both families at once");
-	n = be_matches(&ir->rules[0], 0, m);
+	n = be_matches(a, &ir->rules[0], 0, &m);
 	is_int((int)n, 4, "without mixed families: per family");
+
+	/* gre and ah, whole: one match each; AH is IPv4's alone. */
+	r = &ir->rules[0];
+	svc_init(&r->svc);
+	iset_add(a, &r->svc.ipp, 47, 47);
+	iset_add(a, &r->svc.ipp, 51, 51);
+	iset_add(a, &r->svc.p[P_ICMP6], 0, 65535);
+	svc_norm(&r->svc);
+	n = be_matches(a, r, BE_MIXED_FAM, &m);
+	is_int((int)n, 3, "icmpv6, gre, ah");
+	ok(n == 3 && m[0].proto == P_ICMP6 && m[0].fam == FAM_V6 &&
+	    m[1].proto == BE_OTHER && m[1].ipp == 47 && m[1].fam == -1 &&
+	    m[2].ipp == 51 && m[2].fam == FAM_V4 && m[2].ports == NULL,
+	    "icmpv6 with IPv6, gre with both, ah with IPv4");
+	n = be_matches(a, r, 0, &m);
+	ok(n == 4 && m[0].fam == FAM_V4 && m[0].ipp == 47 && m[1].ipp == 51 &&
+	    m[2].fam == FAM_V6 && m[2].proto == P_ICMP6 && m[3].ipp == 47 &&
+	    m[3].fam == FAM_V6, "per family: no AH in IPv6");
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ir/icmp.h"
 #include "ir/ir.h"
 #include "pass/optimise.h"
 #include "pass/tiers.h"
@@ -56,6 +57,9 @@ rule(struct ir *ir, const char *name, enum ir_action act, const char *dst,
 		addp(&r->dst, dst);
 	if (p == P_N)
 		r->svc.all = true;
+	else if (!proto_has_ports(p))
+		/* ICMP types, every code */
+		iset_add(A, &r->svc.p[p], ICMP_TC(lo, 0), ICMP_TC(hi, 255));
 	else
 		iset_add(A, &r->svc.p[p], lo, hi);
 	return r;
@@ -72,8 +76,9 @@ decide(const struct ir *ir, enum fam f, const char *src, const char *dst,
 	pk.any_src = src == NULL;
 	pk.src = src != NULL ? ip(src) : 0;
 	pk.dst = ip(dst);
-	pk.proto = p;
-	pk.port = port;
+	pk.proto = proto_ipp[p];
+	/* ICMP: type port, code 0 */
+	pk.port = proto_has_ports(p) ? port : ICMP_TC(port, 0);
 	return ir_decide(ir, &pk);
 }
 
@@ -158,7 +163,7 @@ test_clone(void)
 	r = &ir->rules[0];
 	ok(iset_has(&r->dst.f[FAM_V4], ip("192.0.2.9")),
 	    "source dst untouched");
-	ok(!svc_match(&r->svc, P_TCP, 80), "source svc untouched");
+	ok(!svc_match(&r->svc, FAM_V4, 6, 80), "source svc untouched");
 	ok(!iset_has(&r->names[0].addrs.f[FAM_V4], ip("203.0.113.9")),
 	    "source name addrs untouched");
 	is_str(r->names[0].name, "h.example", "source name untouched");

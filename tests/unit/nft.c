@@ -3,12 +3,14 @@
  * end and egressc apply write down whatever the model holds, so the
  * model's structure is checked here directly: the chains, the prologue
  * of base chains, one rule per family and protocol pointing back at its
- * policy rule, values against sets, and the name checks.
+ * policy rule (ICMP: per group of types with the same codes), values
+ * against sets, other protocols by number, and the name checks.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend/backend.h"
+#include "ir/icmp.h"
 #include "nft/nft.h"
 #include "pass/lower.h"
 #include "tap.h"
@@ -258,6 +260,52 @@ test_names(struct arena *a)
 	diag_reset();
 }
 
+/* ICMP 0, 8 whole and 3, 5 with code 4; gre: three lines, then one. */
+static void
+test_icmp(struct arena *a)
+{
+	struct ir *ir = ir_new(a);
+	struct ir_rule *r;
+	struct nft_table t;
+	const struct nft_chain *c;
+	const struct nft_rule *l;
+	size_t i;
+
+	ir->name = "unit";
+	ir->file = "unit.yaml";
+	ir->def = IR_DEF_NONE;
+	r = add_rule(ir, "icmp", IR_EGRESS);
+	aset_add_prefix(a, &r->dst, FAM_V4, (u128)0xc0000200, 24);
+	aset_norm(&r->dst);
+	iset_add(a, &r->svc.p[P_ICMP], ICMP_TC(0, 0), ICMP_TC(0, 255));
+	iset_add(a, &r->svc.p[P_ICMP], ICMP_TC(8, 0), ICMP_TC(8, 255));
+	iset_add(a, &r->svc.p[P_ICMP], ICMP_TC(3, 4), ICMP_TC(3, 4));
+	iset_add(a, &r->svc.p[P_ICMP], ICMP_TC(5, 4), ICMP_TC(5, 4));
+	iset_add(a, &r->svc.ipp, 47, 47);
+	svc_norm(&r->svc);
+	ir = lowered(ir);
+	if (!ok(ir != NULL && nft_model_build(a, ir, &t) == 0,
+	    "ICMP types and codes, gre: builds"))
+		return;
+	c = &t.chains[0];
+	is_int((int)c->nrules, 3, "two ICMP lines, one gre line");
+	l = &c->rules[0];
+	ok(c->nrules == 3 && l->nm == 2 && l->m[1].field == NFT_F_ICMP_TYPE &&
+	    l->m[1].set != NULL && l->m[1].set->elems.v.n == 2,
+	    "ip daddr ... icmp type { 0, 8 }, no code");
+	l = &c->rules[1];
+	ok(c->nrules == 3 && l->nm == 3 && l->m[1].field == NFT_F_ICMP_TYPE &&
+	    l->m[1].set != NULL && l->m[2].field == NFT_F_ICMP_CODE &&
+	    l->m[2].set == NULL && l->m[2].val.v.v[0].lo == 4,
+	    "ip daddr ... icmp type { 3, 5 } icmp code 4");
+	l = &c->rules[2];
+	for (i = 0; c->nrules == 3 && i < l->nm; i++)
+		if (l->m[i].field == NFT_F_L4PROTO)
+			break;
+	ok(c->nrules == 3 && i < l->nm && l->m[i].val.v.v[0].lo == 47,
+	    "meta l4proto 47");
+}
+
 int
 main(void)
 {
@@ -268,6 +316,7 @@ main(void)
 	test_inbound(a);
 	test_none(a);
 	test_names(a);
+	test_icmp(a);
 	arena_free(a);
 	return done_testing();
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ir/icmp.h"
 #include "pass/expand.h"
 #include "policy/catalog.h"
 #include "util/hostname.h"
@@ -79,9 +80,9 @@ test_rules(void)
 	r = &p->ir->rules[0];
 	is_str(r->name, "builtin-ipv6-nd", "default deny: neighbour discovery "
 	    "goes first");
-	ok(svc_match(&r->svc, P_ICMP6, 135) && !svc_match(&r->svc, P_ICMP6,
-	    128) && iset_empty(&r->dst.f[FAM_V4]), "...ICMPv6 ND types, IPv6 "
-	    "only");
+	ok(svc_match(&r->svc, FAM_V6, 58, ICMP_TC(135, 0)) &&
+	    !svc_match(&r->svc, FAM_V6, 58, ICMP_TC(128, 0)) &&
+	    iset_empty(&r->dst.f[FAM_V4]), "...ICMPv6 ND types, IPv6 only");
 	r = &p->ir->rules[1];
 	is_str(r->name, "one", "rule name");
 	is_str(r->tier, "minimum", "tier");
@@ -96,11 +97,14 @@ test_rules(void)
 	if (r->nnames == 1)
 		is_str(r->names[0].name, "api.demo.example",
 		    "host name with a var substituted");
-	ok(svc_match(&r->svc, P_TCP, 443) && svc_match(&r->svc, P_TCP, 80) &&
-	    !svc_match(&r->svc, P_TCP, 81), "nested services: tcp 80, 443");
-	ok(svc_match(&r->svc, P_UDP, 50000) && svc_match(&r->svc, P_UDP,
-	    60000) && !svc_match(&r->svc, P_UDP, 60001), "udp range ends");
-	ok(svc_match(&r->svc, P_ICMP, 8) && !svc_match(&r->svc, P_ICMP, 0),
+	ok(svc_match(&r->svc, FAM_V4, 6, 443) && svc_match(&r->svc, FAM_V4, 6,
+	    80) && !svc_match(&r->svc, FAM_V4, 6, 81),
+	    "nested services: tcp 80, 443");
+	ok(svc_match(&r->svc, FAM_V4, 17, 50000) && svc_match(&r->svc, FAM_V4,
+	    17, 60000) && !svc_match(&r->svc, FAM_V4, 17, 60001),
+	    "udp range ends");
+	ok(svc_match(&r->svc, FAM_V4, 1, ICMP_TC(8, 0)) &&
+	    !svc_match(&r->svc, FAM_V4, 1, ICMP_TC(0, 0)),
 	    "icmp type 8 only");
 	r = &p->ir->rules[2];
 	ok(r->svc.all, "no ports: every protocol");

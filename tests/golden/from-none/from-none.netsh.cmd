@@ -35,6 +35,7 @@ netsh advfirewall firewall add rule name="egressc-from-none-deny-bad-2" dir=out 
 netsh advfirewall firewall add rule name="egressc-from-none-deny-bad-2" dir=out action=block protocol=UDP localip=10.1.0.0/16,2001:db8:1::/48 remoteip=192.0.2.66,2001:db8:bad::/48 enable=yes profile=any description="deny-bad-2"
 netsh advfirewall firewall add rule name="egressc-from-none-deny-bad-2" dir=out action=block protocol=ICMPv4 localip=10.1.0.0/16 remoteip=192.0.2.66 enable=yes profile=any description="deny-bad-2"
 netsh advfirewall firewall add rule name="egressc-from-none-deny-bad-2" dir=out action=block protocol=ICMPv6 localip=2001:db8:1::/48 remoteip=2001:db8:bad::/48 enable=yes profile=any description="deny-bad-2"
+netsh advfirewall firewall add rule name="egressc-from-none-deny-bad-2" dir=out action=block protocol=132 localip=10.1.0.0/16,2001:db8:1::/48 remoteip=192.0.2.66,2001:db8:bad::/48 enable=yes profile=any description="deny-bad-2"
 REM any-dns
 netsh advfirewall firewall add rule name="egressc-from-none-any-dns" dir=out action=allow protocol=UDP remoteip=192.0.2.53-192.0.2.54,2001:db8::53 remoteport=53 enable=yes profile=any description="any-dns"
 REM icmp-all

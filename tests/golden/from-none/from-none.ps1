@@ -26,6 +26,7 @@ New-NetFirewallRule -DisplayName 'egressc-from-none-deny-bad-2' -Group 'egressc-
 New-NetFirewallRule -DisplayName 'egressc-from-none-deny-bad-2' -Group 'egressc-from-none' -Direction Outbound -Action Block -Protocol UDP -LocalAddress @('10.1.0.0/16','2001:db8:1::/48') -RemoteAddress @('192.0.2.66','2001:db8:bad::/48') -Description 'deny-bad-2' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-from-none-deny-bad-2' -Group 'egressc-from-none' -Direction Outbound -Action Block -Protocol ICMPv4 -LocalAddress @('10.1.0.0/16') -RemoteAddress @('192.0.2.66') -Description 'deny-bad-2' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-from-none-deny-bad-2' -Group 'egressc-from-none' -Direction Outbound -Action Block -Protocol ICMPv6 -LocalAddress @('2001:db8:1::/48') -RemoteAddress @('2001:db8:bad::/48') -Description 'deny-bad-2' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-from-none-deny-bad-2' -Group 'egressc-from-none' -Direction Outbound -Action Block -Protocol 132 -LocalAddress @('10.1.0.0/16','2001:db8:1::/48') -RemoteAddress @('192.0.2.66','2001:db8:bad::/48') -Description 'deny-bad-2' | Out-Null
 # any-dns
 New-NetFirewallRule -DisplayName 'egressc-from-none-any-dns' -Group 'egressc-from-none' -Direction Outbound -Action Allow -Protocol UDP -RemoteAddress @('192.0.2.53-192.0.2.54','2001:db8::53') -RemotePort @('53') -Description 'any-dns' | Out-Null
 # icmp-all

@@ -37,6 +37,7 @@ REM block-api-rest-2: The rest of api_s block, but not what api allows
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-api-rest-2" dir=out action=block protocol=TCP remoteip=192.0.2.10/31 remoteport=0-442,444-65535 enable=yes profile=any description="block-api-rest-2: The rest of api_s block, but not what api allows"
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-api-rest-2" dir=out action=block protocol=UDP remoteip=192.0.2.10/31 enable=yes profile=any description="block-api-rest-2: The rest of api_s block, but not what api allows"
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-api-rest-2" dir=out action=block protocol=ICMPv4 remoteip=192.0.2.10/31 enable=yes profile=any description="block-api-rest-2: The rest of api_s block, but not what api allows"
+netsh advfirewall firewall add rule name="egressc-native-hosts-block-api-rest-2" dir=out action=block protocol=132 remoteip=192.0.2.10/31 enable=yes profile=any description="block-api-rest-2: The rest of api_s block, but not what api allows"
 REM cdn
 netsh advfirewall firewall add rule name="egressc-native-hosts-cdn" dir=out action=allow protocol=TCP remoteip=192.0.2.20 remoteport=80,443 enable=yes profile=any description="cdn"
 REM block-cdn-net
@@ -45,6 +46,7 @@ REM block-cdn-net-2
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-cdn-net-2" dir=out action=block protocol=TCP remoteip=192.0.2.20 remoteport=0-79,81-442,444-65535 enable=yes profile=any description="block-cdn-net-2"
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-cdn-net-2" dir=out action=block protocol=UDP remoteip=192.0.2.20 enable=yes profile=any description="block-cdn-net-2"
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-cdn-net-2" dir=out action=block protocol=ICMPv4 remoteip=192.0.2.20 enable=yes profile=any description="block-cdn-net-2"
+netsh advfirewall firewall add rule name="egressc-native-hosts-block-cdn-net-2" dir=out action=block protocol=132 remoteip=192.0.2.20 enable=yes profile=any description="block-cdn-net-2"
 REM both
 netsh advfirewall firewall add rule name="egressc-native-hosts-both" dir=out action=allow protocol=UDP remoteip=2001:db8::10 remoteport=443 enable=yes profile=any description="both"
 

@@ -33,6 +33,7 @@ New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest' -Group 'e
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol TCP -RemoteAddress @('192.0.2.10/31') -RemotePort @('0-442','444-65535') -Description 'block-api-rest-2: The rest of api_s block, but not what api allows' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol UDP -RemoteAddress @('192.0.2.10/31') -Description 'block-api-rest-2: The rest of api_s block, but not what api allows' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol ICMPv4 -RemoteAddress @('192.0.2.10/31') -Description 'block-api-rest-2: The rest of api_s block, but not what api allows' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol 132 -RemoteAddress @('192.0.2.10/31') -Description 'block-api-rest-2: The rest of api_s block, but not what api allows' | Out-Null
 # cdn
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-cdn' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteDynamicKeywordAddresses @('{0a340178-3420-58eb-a3a0-5a1c216cc51a}') -RemotePort @('80','443') -Description 'cdn' | Out-Null
 # block-cdn-net
@@ -41,6 +42,7 @@ New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net' -Group 'eg
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol TCP -RemoteAddress @('192.0.2.20') -RemotePort @('0-79','81-442','444-65535') -Description 'block-cdn-net-2' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol UDP -RemoteAddress @('192.0.2.20') -Description 'block-cdn-net-2' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol ICMPv4 -RemoteAddress @('192.0.2.20') -Description 'block-cdn-net-2' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol 132 -RemoteAddress @('192.0.2.20') -Description 'block-cdn-net-2' | Out-Null
 # both
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-both' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol UDP -RemoteDynamicKeywordAddresses @('{a4acf11e-f9d7-5293-889d-8709e322647e}','{0a340178-3420-58eb-a3a0-5a1c216cc51a}') -RemotePort @('443') -Description 'both' | Out-Null
 

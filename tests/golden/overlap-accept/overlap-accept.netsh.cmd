@@ -31,6 +31,7 @@ netsh advfirewall firewall add rule name="egressc-overlap-accept-block-corp-2" d
 netsh advfirewall firewall add rule name="egressc-overlap-accept-block-corp-2" dir=out action=block protocol=UDP remoteip=203.0.113.10,2001:db8:a::10 enable=yes profile=any description="block-corp-2: Nothing else in the corporate range"
 netsh advfirewall firewall add rule name="egressc-overlap-accept-block-corp-2" dir=out action=block protocol=ICMPv4 remoteip=203.0.113.10 enable=yes profile=any description="block-corp-2: Nothing else in the corporate range"
 netsh advfirewall firewall add rule name="egressc-overlap-accept-block-corp-2" dir=out action=block protocol=ICMPv6 remoteip=2001:db8:a::10 enable=yes profile=any description="block-corp-2: Nothing else in the corporate range"
+netsh advfirewall firewall add rule name="egressc-overlap-accept-block-corp-2" dir=out action=block protocol=132 remoteip=203.0.113.10,2001:db8:a::10 enable=yes profile=any description="block-corp-2: Nothing else in the corporate range"
 REM block-smtp
 netsh advfirewall firewall add rule name="egressc-overlap-accept-block-smtp" dir=out action=block protocol=TCP remoteport=25,465,587 enable=yes profile=any description="block-smtp"
 REM block-high-udp

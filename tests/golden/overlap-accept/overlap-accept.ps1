@@ -24,6 +24,7 @@ New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-corp-2' -Group 'e
 New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-corp-2' -Group 'egressc-overlap-accept' -Direction Outbound -Action Block -Protocol UDP -RemoteAddress @('203.0.113.10','2001:db8:a::10') -Description 'block-corp-2: Nothing else in the corporate range' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-corp-2' -Group 'egressc-overlap-accept' -Direction Outbound -Action Block -Protocol ICMPv4 -RemoteAddress @('203.0.113.10') -Description 'block-corp-2: Nothing else in the corporate range' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-corp-2' -Group 'egressc-overlap-accept' -Direction Outbound -Action Block -Protocol ICMPv6 -RemoteAddress @('2001:db8:a::10') -Description 'block-corp-2: Nothing else in the corporate range' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-corp-2' -Group 'egressc-overlap-accept' -Direction Outbound -Action Block -Protocol 132 -RemoteAddress @('203.0.113.10','2001:db8:a::10') -Description 'block-corp-2: Nothing else in the corporate range' | Out-Null
 # block-smtp
 New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-smtp' -Group 'egressc-overlap-accept' -Direction Outbound -Action Block -Protocol TCP -RemotePort @('25','465','587') -Description 'block-smtp' | Out-Null
 # block-high-udp
