@@ -35,6 +35,7 @@ enum {
 int	cli_status(int rc);
 
 #define CLI_MAX_SERVERS	16
+#define CLI_MAX_PEERS	16
 
 struct opts {
 	const char	*targets;	/* comma list or "all" */
@@ -55,6 +56,10 @@ struct opts {
 	/* apply, verify */
 	bool		 dry_run;
 	const char	*netns;
+	/* probe */
+	bool		 all;
+	const char	*peers[CLI_MAX_PEERS];
+	size_t		 npeers;
 };
 
 /*
@@ -67,6 +72,7 @@ enum {
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
+	O_ALL, O_PEER,
 };
 
 struct cli_cmd {
@@ -105,6 +111,9 @@ struct job {
 	const char	*lockfile;	/* the lock job_bind read */
 	bool		 example;	/* ...holds documentation addresses */
 	bool		 strict;	/* what a target loses is an error */
+	/* A host missing from the lock stays unresolved instead of being an
+	 * error (probe reports it); set between job_load and job_bind. */
+	bool		 partial_lock;
 };
 
 /* Read the policy, check target options, expand wildcards; 0 or -1. */
@@ -144,5 +153,6 @@ int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
 int	cmd_completion(struct opts *, int, char **);
+int	cmd_probe(struct opts *, int, char **);
 
 #endif
