@@ -7,18 +7,20 @@
  * later is something that came back (a reset, an ICMP unreachable); no
  * answer by the deadline is a drop.  A UDP send that the local firewall
  * drops fails with EPERM; the test goes on waiting, because a reject's
- * ICMP error still arrives after it.  A TCP reject by the local firewall
- * is seen only when the SYN is sent again (the kernel keeps the first
- * ICMP error as a soft one while connect() holds the socket), after the
- * 1 s initial retransmission timeout: the default timeout leaves room.
+ * ICMP error still arrives after it.  An ICMP error to a SYN that the
+ * local firewall rejects comes back while connect() still holds the
+ * socket, and the kernel keeps it only as a soft error until the SYN is
+ * sent again a second later; IP_RECVERR queues it on the socket's error
+ * queue as well, where it is read at once.
  */
 #include <errno.h>
+#include <time.h>		/* before linux/errqueue.h, which needs it */
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "probe/probe.h"
@@ -234,7 +236,7 @@ start(struct run *r, struct slot *s, struct probe_test *t)
 	struct sockaddr_storage ss;
 	socklen_t sl = to_sockaddr(t, &ss);
 	bool tcp = t->proto == P_TCP;
-	int err;
+	int err, one = 1;
 
 	s->t = t;
 	s->ngot = 0;
@@ -247,6 +249,11 @@ start(struct run *r, struct slot *s, struct probe_test *t)
 		finish(r, s, err == EAFNOSUPPORT ? PR_NO_ROUTE : PR_ERROR, err);
 		return;
 	}
+	/* Before connect(): the error can come back while it runs. */
+	if (tcp)
+		setsockopt(s->fd, t->fam == FAM_V4 ? IPPROTO_IP :
+		    IPPROTO_IPV6, t->fam == FAM_V4 ? IP_RECVERR : IPV6_RECVERR,
+		    &one, sizeof(one));
 	/* UDP too: a connected socket is told of ICMP errors. */
 	if (connect(s->fd, (struct sockaddr *)&ss, sl) < 0 &&
 	    errno != EINPROGRESS) {
@@ -265,18 +272,56 @@ start(struct run *r, struct slot *s, struct probe_test *t)
 		finish(r, s, local_error(err), err);
 }
 
+/* Did an ICMP error about the SYN come back (IP_RECVERR's queue)? */
+static bool
+icmp_error(int fd)
+{
+	char data[64], cbuf[512];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr mh;
+	struct cmsghdr *c;
+	bool hit = false;
+
+	for (;;) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return hit;
+		for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+			const struct sock_extended_err *ee;
+
+			if (!(c->cmsg_level == IPPROTO_IP &&
+			    c->cmsg_type == IP_RECVERR) &&
+			    !(c->cmsg_level == IPPROTO_IPV6 &&
+			    c->cmsg_type == IPV6_RECVERR))
+				continue;
+			ee = (const struct sock_extended_err *)CMSG_DATA(c);
+			/* "Too big" is path MTU news, not a refusal. */
+			if ((ee->ee_origin == SO_EE_ORIGIN_ICMP ||
+			    ee->ee_origin == SO_EE_ORIGIN_ICMP6) &&
+			    ee->ee_errno != EMSGSIZE)
+				hit = true;
+		}
+	}
+}
+
 static void
-on_connect(struct run *r, struct slot *s)
+on_connect(struct run *r, struct slot *s, short revents)
 {
 	int err = 0;
 	socklen_t el = sizeof(err);
 
 	if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
 		err = errno;
-	if (err == 0)
-		connected(r, s);
-	else if (err != EINPROGRESS)
+	if (err != 0 && err != EINPROGRESS)
 		finish(r, s, remote_error(err), 0);
+	else if ((revents & POLLERR) && icmp_error(s->fd))
+		finish(r, s, PR_REFUSED, 0);
+	else if (err == 0 && (revents & POLLOUT))
+		connected(r, s);
 }
 
 static void
@@ -322,7 +367,7 @@ static void
 step(struct run *r, struct slot *s, short revents)
 {
 	if (s->state == S_CONNECT && (revents & (POLLOUT | POLLERR | POLLHUP)))
-		on_connect(r, s);
+		on_connect(r, s, revents);
 	else if (s->state == S_REPLY &&
 	    (revents & (POLLIN | POLLERR | POLLHUP)))
 		on_reply(r, s);
