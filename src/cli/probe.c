@@ -65,7 +65,7 @@ host_text(const struct probe_test *t)
 {
 	if (t->what != NULL)
 		return t->what;
-	return t->via == PV_PEER ? "(media peer)" : "-";
+	return t->via == PV_PEER ? "(media-peer)" : "-";
 }
 
 static const char *

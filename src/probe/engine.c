@@ -374,9 +374,10 @@ step(struct run *r, struct slot *s, short revents)
 }
 
 /* Wait for any socket in flight; act on what happened.  0, or -1 when
- * poll itself failed. */
+ * poll itself failed.  Only sockets in flight are polled: poll refuses
+ * more entries than the process may open files. */
 static int
-wait_some(struct run *r, struct pollfd *pfd)
+wait_some(struct run *r, struct pollfd *pfd, size_t *idx)
 {
 	long long now = now_ms(), wait = -1;
 	size_t i, np = 0;
@@ -385,27 +386,27 @@ wait_some(struct run *r, struct pollfd *pfd)
 	for (i = 0; i < r->ns; i++) {
 		struct slot *s = &r->s[i];
 
-		pfd[i].fd = s->state == S_FREE ? -1 : s->fd;
-		pfd[i].events = s->state == S_CONNECT ? POLLOUT : POLLIN;
-		pfd[i].revents = 0;
 		if (s->state == S_FREE)
 			continue;
-		np++;
+		pfd[np].fd = s->fd;
+		pfd[np].events = s->state == S_CONNECT ? POLLOUT : POLLIN;
+		pfd[np].revents = 0;
+		idx[np++] = i;
 		if (wait < 0 || s->deadline - now < wait)
 			wait = s->deadline - now < 0 ? 0 : s->deadline - now;
 	}
 	if (np == 0)
 		return 0;
-	rv = poll(pfd, (nfds_t)r->ns, (int)wait);
+	rv = poll(pfd, (nfds_t)np, (int)wait);
 	if (rv < 0 && errno != EINTR) {
 		diag_fail(NULL, "probe: poll: %s", strerror(errno));
 		return -1;
 	}
 	now = now_ms();
-	for (i = 0; i < r->ns; i++) {
-		struct slot *s = &r->s[i];
+	for (i = 0; i < np; i++) {
+		struct slot *s = &r->s[idx[i]];
 
-		if (s->state != S_FREE && rv > 0 && pfd[i].revents != 0)
+		if (rv > 0 && pfd[i].revents != 0)
 			step(r, s, pfd[i].revents);
 		if (s->state != S_FREE && now >= s->deadline)
 			finish(r, s, PR_TIMEOUT, 0);
@@ -428,6 +429,7 @@ probe_run(struct probe_test *t, size_t n, const struct probe_opts *o)
 {
 	struct slot slots[256];
 	struct pollfd pfd[256];
+	size_t idx[256];
 	struct run r = { slots, o->inflight ? o->inflight : PROBE_INFLIGHT,
 		o->timeout_ms ? o->timeout_ms : PROBE_TIMEOUT_MS, 0 };
 	long long last_start = now_ms() + (o->total_ms ? o->total_ms :
@@ -457,7 +459,7 @@ probe_run(struct probe_test *t, size_t n, const struct probe_opts *o)
 		}
 		if (busy(&r) == 0 && next >= n)
 			break;
-		if (wait_some(&r, pfd) < 0) {
+		if (wait_some(&r, pfd, idx) < 0) {
 			r.rc = -1;
 			break;
 		}

@@ -9,7 +9,8 @@
 # loaded into the client with `egressc apply --netns`, and `egressc probe`
 # runs inside the client namespace.  Each round loads something, probes,
 # and checks every row's result against the table below, every row's
-# check (ok, FAIL or LEAK) against the rule's action, and the exit status.
+# check (ok, FAIL or LEAK) against the rule's action, and the exit status;
+# --media-peer, and a client with no route at all, come last.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
 ns_gate cc dnsmasq turnserver openssl ss
@@ -233,5 +234,13 @@ assert all(t["result"] == "open" for t in d["tests"]), d["tests"]
 ok $? "--media-peer: webrtc-media and webrtc-tcp tried at the peers only" ||
     sed 's/^/# /' "$T/err" | tail -3
 flush
+
+# A client without a route anywhere (a fresh namespace, lo down): every
+# test is no-route, at once, and nothing leaves.
+unshare -n "$EG" probe --json "$T/lab.yaml" >"$T/noroute.json" 2>&1
+is $? 1 "no route: exit 1"
+rows "$T/noroute.json" | awk '$2 != "no-route" || $3 != "FAIL"' >"$T/bad"
+[ ! -s "$T/bad" ] && [ -s "$T/noroute.json" ]
+ok $? "no route: every row no-route, FAIL" || sed 's/^/#   /' "$T/bad"
 
 done_testing
