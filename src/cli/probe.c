@@ -151,6 +151,32 @@ cells(const struct report *rp, size_t i, cells_t x)
 	snprintf(x[7], sizeof(x[7]), "%s", check_name[r->check]);
 }
 
+/* A note as "# " lines of at most 78 columns, "#   " after the first;
+ * a word longer than that has a line of its own. */
+static void
+note_text(struct out *o, const char *s)
+{
+	size_t col = 0, w;
+
+	out_puts(o, "#");
+	col = 1;
+	while (*s != '\0') {
+		while (*s == ' ')
+			s++;
+		w = strcspn(s, " ");
+		if (w == 0)
+			break;
+		if (col > 4 && col + 1 + w > 78) {
+			out_puts(o, "\n#  ");
+			col = 4;
+		}
+		out_printf(o, " %.*s", (int)w, s);
+		col += 1 + w;
+		s += w;
+	}
+	out_putc(o, '\n');
+}
+
 static void
 print_text(const struct report *rp, struct out *o)
 {
@@ -160,12 +186,12 @@ print_text(const struct report *rp, struct out *o)
 	int w[NCOL] = { 0 };
 	size_t i, c;
 
-	out_printf(o, "# probe %s (%s), lock %s, tiers %s, timeout %u ms%s\n",
-	    ir->name, ir->file, rp->j->lockfile, rp->o->tiers ? rp->o->tiers :
-	    "all", rp->o->ro.timeout_ms, rp->o->dry_run ? ", dry run: "
-	    "nothing sent" : "");
+	note_text(o, arena_printf(rp->j->a, "probe %s (%s), lock %s, tiers "
+	    "%s, timeout %u ms%s", ir->name, ir->file, rp->j->lockfile,
+	    rp->o->tiers ? rp->o->tiers : "all", rp->o->ro.timeout_ms,
+	    rp->o->dry_run ? ", dry run: nothing sent" : ""));
 	for (i = 0; i < p->nnotes; i++)
-		out_printf(o, "# %s\n", p->notes[i]);
+		note_text(o, p->notes[i]);
 	for (i = 0; i <= p->n; i++) {
 		cells(rp, i, x);
 		for (c = 0; c < NCOL; c++)

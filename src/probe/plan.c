@@ -245,24 +245,44 @@ any_dst(struct pctx *c, const struct ir_rule *r, enum fam f)
 	return true;
 }
 
-/* An address range of the rule: its first host address (the lowest
- * but one when the range is wider than two), or every address. */
-static bool
-range_dst(struct pctx *c, enum fam f, const struct prefix *pf)
+/* Intervals of at most this many addresses are tried whole: the IR
+ * merges addresses a rule lists one by one into such intervals. */
+#define SMALL_RANGE	4
+
+/* "192.0.2.0/28" for an interval that is one prefix, else "lo-hi". */
+static const char *
+range_text(struct pctx *c, enum fam f, const struct ival *iv)
 {
-	char buf[ADDR_STRLEN];
-	int host = fam_bits(f) - pf->len;
-	const char *what = host == 0 ? NULL : arena_strdup(c->a,
-	    addr_format(buf, f, pf->addr, pf->len));
-	u128 lo = pf->addr, hi = host >= 128 ? ~(u128)0 :
-	    pf->addr | (((u128)1 << host) - 1);
-	u128 v = host > 1 && !c->o->all ? lo + 1 : lo;
+	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
+	u128 size = iv->hi - iv->lo + 1;
+	int host = 0;
+
+	while (host < fam_bits(f) && ((u128)1 << host) < size)
+		host++;
+	if (size != 0 && ((u128)1 << host) == size &&
+	    (iv->lo & (size - 1)) == 0)
+		return arena_strdup(c->a, addr_format(b1, f, iv->lo,
+		    fam_bits(f) - host));
+	return arena_printf(c->a, "%s-%s", addr_format(b1, f, iv->lo,
+	    fam_bits(f)), addr_format(b2, f, iv->hi, fam_bits(f)));
+}
+
+/* Addresses of the rule: a small interval address by address, a wider
+ * one at its first host address (the lowest but one), or with all every
+ * address. */
+static bool
+range_dst(struct pctx *c, enum fam f, const struct ival *iv)
+{
+	bool each = c->o->all || iv->hi - iv->lo < SMALL_RANGE;
+	const char *what = iv->hi - iv->lo < SMALL_RANGE ? NULL :
+	    range_text(c, f, iv);
+	u128 v = each ? iv->lo : iv->lo + 1;
 
 	do
 		if (!add_ports(c, what ? PV_RANGE : PV_ADDR, what, NULL, true,
 		    f, v))
 			return false;
-	while (c->o->all && v++ != hi);
+	while (each && v++ != iv->hi);
 	return true;
 }
 
@@ -299,8 +319,7 @@ name_dst(struct pctx *c, const struct ir_rule *r, const struct ir_name *nm)
 static bool
 rule_tests(struct pctx *c, const struct ir_rule *r)
 {
-	struct prefix *pf;
-	size_t i, k, np;
+	size_t i, k;
 	int f;
 
 	if (r->dir != IR_EGRESS) {
@@ -320,9 +339,8 @@ rule_tests(struct pctx *c, const struct ir_rule *r)
 				return false;
 			continue;
 		}
-		np = aset_prefixes(c->a, &r->dst, (enum fam)f, &pf);
-		for (k = 0; k < np; k++)
-			if (!range_dst(c, (enum fam)f, &pf[k]))
+		for (k = 0; k < r->dst.f[f].n; k++)
+			if (!range_dst(c, (enum fam)f, &r->dst.f[f].v[k]))
 				return false;
 	}
 	return true;
@@ -349,9 +367,10 @@ any_note(struct pctx *c)
 		    "not tried");
 	else if (c->turn)
 		out_printf(&o, "tried at %s of the %zu TURN host%s the policy "
-		    "names (HOST says which); no other address was tried "
-		    "(--media-peer ADDR names one)", c->o->all ? "every "
-		    "address" : "the first IPv4 and IPv6 address", nhosts,
+		    "names (HOST says which), which need not answer on these "
+		    "ports; no other address was tried (--media-peer ADDR "
+		    "names one that does)", c->o->all ? "every address" :
+		    "the first IPv4 and IPv6 address", nhosts,
 		    nhosts == 1 ? "" : "s");
 	else {
 		out_puts(&o, "tried at --media-peer");

@@ -11,6 +11,15 @@ PY=/usr/bin/python3
 need test -x "$EG"
 need test -x "$PY"
 
+# notes FILE: probe's "# " notes, each on one line again (the text output
+# wraps them at 78 columns, "#   " after the first line).
+notes()
+{
+	awk '/^#   / { sub(/^#   /, " "); n = n $0; next }
+	    /^# / { if (n != "") print n; n = $0; next }
+	    END { if (n != "") print n }' "$1"
+}
+
 POL=policies/heygen-livekit.yaml
 EXL=policies/heygen-livekit.example.lock
 
@@ -59,7 +68,7 @@ ok $? "...saying to resolve, or to use --dry-run"
 # The plan of the shipped policy, sent nowhere.
 "$EG" probe --dry-run --lock "$EXL" "$POL" >"$T/plan" 2>"$T/err"
 is $? 0 "--dry-run with the example lock: exit 0"
-grep -q '^# probe heygen-livekit .* dry run: nothing sent$' "$T/plan"
+notes "$T/plan" | grep -q '^# probe heygen-livekit .* dry run: nothing sent$'
 ok $? "...the header says nothing was sent"
 is "$(awk '$1 == "webrtc-media" { print $4 }' "$T/plan" | sort -u | tr '\n' ' ')" \
     "udp/50000 udp/55000 udp/60000 " \
@@ -69,7 +78,7 @@ is "$(awk '$1 == "heygen-api" { print $2, $3, $4 }' "$T/plan" | tr '\n' ';')" \
     "a host: its first address of each family (198.51.100.10, not .11)"
 is "$(awk '$1 == "livekit-turn-udp" { print $2, $3 }' "$T/plan" | head -1)" \
     "143.223.88.0/21 143.223.88.1" "a range: its first host address"
-grep -q '^# any address (rules webrtc-media, webrtc-tcp): tried at the first IPv4 and IPv6 address of the 44 TURN hosts' "$T/plan"
+notes "$T/plan" | grep -q '^# any address (rules webrtc-media, webrtc-tcp): tried at the first IPv4 and IPv6 address of the 44 TURN hosts'
 ok $? "where the any-address rules are tried is said"
 rows=$(grep -vc '^#' "$T/plan")
 grep -q "^# $((rows - 1)) tests, none sent (--dry-run)$" "$T/plan"
@@ -101,14 +110,37 @@ ok $? "--json: one document, the same tests, fields as documented" ||
 "$EG" probe --dry-run --all --lock "$EXL" "$POL" >"$T/all" 2>&1
 is $? 0 "--dry-run --all"
 grep -q '^# 4096 tests, none sent' "$T/all"; ok $? "--all stops at 4096 tests"
-grep -q "^# stopped at 4096 tests, the most one run makes: rule 'livekit-turn-udp' is tried in part" "$T/all"
+notes "$T/all" | grep -q "^# stopped at 4096 tests, the most one run makes: rule 'livekit-turn-udp' is tried in part"
 ok $? "...and says at which rule" || grep '^#' "$T/all" | head -5
 
 "$EG" probe --dry-run --media-peer 198.18.0.99 --lock "$EXL" "$POL" >"$T/peer"
 is "$(awk '$1 ~ /^webrtc/ { print $2, $3 }' "$T/peer" | sort -u | tr '\n' ';')" \
     "(media-peer) 198.18.0.99;" "--media-peer: the any-address rules at the peer only"
-grep -q "rule 'webrtc-media': any IPv6 address: no stand-in of that family" "$T/peer"
+notes "$T/peer" | grep -q "rule 'webrtc-media': any IPv6 address: no stand-in of that family"
 ok $? "...and IPv6 is said not to be tried"
+
+# The expectation is the first match's: an earlier deny of the same
+# address makes a later allow's test expected blocked, and a note says so.
+cat >"$T/order.yaml" <<'EOF'
+egressc: 1
+name: order
+default: deny
+rules:
+  - name: first
+    to: [192.0.2.10]
+    ports: [tcp/443]
+    action: deny
+  - name: second
+    to: [192.0.2.10, 192.0.2.11]
+    ports: [tcp/443]
+EOF
+printf 'egressc-lock: 1\nhosts: {}\n' >"$T/order.lock"
+"$EG" probe --dry-run "$T/order.yaml" >"$T/out" 2>&1
+is "$(awk '$1 == "second" { print $3, $5 }' "$T/out" | tr '\n' ';')" \
+    "192.0.2.10 blocked;192.0.2.11 open;" \
+    "a test is expected as the first rule that matches it says"
+notes "$T/out" | grep -q "^# rule 'second': 1 test is decided by rule 'first' first (first match wins)$"
+ok $? "...and a note says which rule decided it" || sed 's/^/# /' "$T/out"
 
 # A host the lock lacks: no-dns, without a packet.
 cat >"$T/nodns.yaml" <<'EOF'

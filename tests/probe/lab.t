@@ -114,6 +114,15 @@ grep -q example "$T/lab.lock"
 is $? 1 "the lock is real DNS answers, not an example lock"
 cp "$T/lab.lock" "$T/rej.lock"
 
+# notes FILE: probe's "# " notes, each on one line again (the text output
+# wraps them at 78 columns, "#   " after the first line).
+notes()
+{
+	awk '/^#   / { sub(/^#   /, " "); n = n $0; next }
+	    /^# / { if (n != "") print n; n = $0; next }
+	    END { if (n != "") print n }' "$1"
+}
+
 flush()
 {
 	ip -n "$NS_C" neigh flush all 2>/dev/null
@@ -185,7 +194,7 @@ probe all 2 "$T/lab.yaml"
 # The text table of the same round: one row per test, the summary.
 ip netns exec "$NS_C" "$EG" probe "$T/lab.yaml" >"$T/all.txt" 2>&1
 is $? 0 "all (text): exit 0"
-grep -q '^# any address (rules webrtc-media, webrtc-tcp): tried at the first IPv4 and IPv6 address of the 2 TURN hosts' "$T/all.txt"
+notes "$T/all.txt" | grep -q '^# any address (rules webrtc-media, webrtc-tcp): tried at the first IPv4 and IPv6 address of the 2 TURN hosts'
 ok $? "all (text): says where 'any address' was tried"
 grep -q "^# $(wc -l <"$T/rows") tests: $(wc -l <"$T/rows") ok, 0 FAIL, 0 LEAK, 0 ERROR$" "$T/all.txt"
 ok $? "all (text): the summary counts every test ok" ||

@@ -181,7 +181,8 @@ static const char policy[] =
     "    ports: [udp/3478]\n"
     "    action: deny\n"
     "  - name: range\n"
-    "    to: [192.0.2.0/28, 192.0.2.100, \"2001:db8::/127\"]\n"
+    "    to: [192.0.2.0/28, 192.0.2.100, 198.18.0.16/28, 198.18.0.32/28,\n"
+    "        \"2001:db8::/127\"]\n"
     "    ports: [udp/3478]\n"
     "  - name: turn\n"
     "    to: [x.turn.example.com]\n"
@@ -308,9 +309,12 @@ test_plan(void)
 	is_str(tests_of(j.a, j.ir, &p, "range"),
 	    "192.0.2.0/28 192.0.2.1 udp/3478 stun\n"
 	    "- 192.0.2.100 udp/3478 stun\n"
-	    "2001:db8::/127 2001:db8:: udp/3478 stun\n",
-	    "a range: its first host address (a /127: its first); an address "
-	    "itself");
+	    "198.18.0.16-198.18.0.47 198.18.0.17 udp/3478 stun\n"
+	    "- 2001:db8:: udp/3478 stun\n"
+	    "- 2001:db8::1 udp/3478 stun\n",
+	    "a range: its first host address (two prefixes that touch: one "
+	    "range); an address itself; a range of four or fewer, every "
+	    "address");
 	is_str(tests_of(j.a, j.ir, &p, "media"),
 	    "x.turn.example.com 198.51.100.40 udp/50000 udp\n"
 	    "x.turn.example.com 198.51.100.40 udp/55000 udp\n"
@@ -353,7 +357,8 @@ test_plan(void)
 		n = 0;
 		for (i = 0; i < p.n; i++)
 			n += strcmp(j.ir->rules[p.t[i].rule].name, "range") == 0;
-		is_int(n, 16 + 1 + 2, "--all: every address of each range");
+		is_int(n, 16 + 1 + 32 + 2, "--all: every address of each "
+		    "range");
 	}
 	po.all = false;
 	po.max_tests = 5;
