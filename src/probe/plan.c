@@ -152,30 +152,26 @@ rule_ports(struct pctx *c, const struct ir_rule *r)
 		    "(probe sends TCP and UDP only)", r->name));
 }
 
+/* Is label one of the dot-separated labels of name? */
 static bool
 has_label(const char *name, const char *label)
 {
 	size_t n = strlen(label);
-	const char *p;
+	const char *p = name;
 
-	for (p = name; p != NULL; p = strchr(p, '.') ? strchr(p, '.') + 1 :
-	    NULL)
+	for (;;) {
 		if (strncmp(p, label, n) == 0 && (p[n] == '.' || p[n] == '\0'))
 			return true;
-	return false;
+		if ((p = strchr(p, '.')) == NULL)
+			return false;
+		p++;
+	}
 }
 
+/* A TURN host's addresses as stand-ins: its first of each family, or
+ * with all every one (no more than a plan can hold). */
 static void
-push_peer(struct pctx *c, const char *name, enum fam f, u128 addr)
-{
-	ARENA_PUSH(c->a, c->peers, c->npeers, c->cappeers);
-	c->peers[c->npeers - 1] = (struct probe_peer){ name, f, addr };
-}
-
-/* A host's addresses to try: its first of each family, or all. */
-static void
-host_addrs(struct pctx *c, const char *name, const struct aset *as,
-    void (*fn)(struct pctx *, const char *, enum fam, u128))
+push_peers(struct pctx *c, const char *name, const struct aset *as)
 {
 	int f;
 	size_t k;
@@ -184,9 +180,12 @@ host_addrs(struct pctx *c, const char *name, const struct aset *as,
 		for (k = 0; k < as->f[f].n; k++) {
 			u128 v = as->f[f].v[k].lo;
 
-			do
-				fn(c, name, (enum fam)f, v);
-			while (c->o->all && v++ != as->f[f].v[k].hi &&
+			do {
+				ARENA_PUSH(c->a, c->peers, c->npeers,
+				    c->cappeers);
+				c->peers[c->npeers - 1] = (struct probe_peer){
+					name, (enum fam)f, v };
+			} while (c->o->all && v++ != as->f[f].v[k].hi &&
 			    c->npeers <= c->max);
 			if (!c->o->all)
 				break;
@@ -212,7 +211,7 @@ turn_peers(struct pctx *c)
 			for (x = 0; x < c->npeers && !seen; x++)
 				seen = strcmp(c->peers[x].name, nm->name) == 0;
 			if (!seen)
-				host_addrs(c, nm->name, &nm->addrs, push_peer);
+				push_peers(c, nm->name, &nm->addrs);
 		}
 	}
 }
@@ -400,8 +399,10 @@ probe_plan(struct arena *a, const struct ir *ir,
 	c.max = o->max_tests ? o->max_tests : PROBE_MAX_TESTS;
 	out_init(&c.anyrules);
 	c.lastany = -1;
-	for (i = 0; i < o->npeers; i++)
-		push_peer(&c, NULL, o->peers[i].fam, o->peers[i].addr);
+	for (i = 0; i < o->npeers; i++) {
+		ARENA_PUSH(a, c.peers, c.npeers, c.cappeers);
+		c.peers[i] = o->peers[i];
+	}
 	if (o->npeers == 0) {
 		c.turn = true;
 		turn_peers(&c);
