@@ -25,7 +25,7 @@ BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
              pre-commit git debhelper lintian dpkg-dev \
-             perl python3
+             perl python3 coturn openssl
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 

@@ -49,6 +49,12 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
 	      O_JSON),
 	  cmd_explain, false },
+	{ "probe", "[--tier T] [--lock FILE] [--timeout MS] [--json] [--all]\n"
+	  "                       [--media-peer ADDR]... [--dry-run] POLICY",
+	  "From this host, try what each rule allows or blocks (TLS, STUN, "
+	  "UDP, TCP) and say which rule's traffic does not pass.",
+	  OPTS(O_TIER, O_LOCK, O_TIMEOUT, O_JSON, O_ALL, O_PEER, O_DRYRUN),
+	  cmd_probe, false },
 	{ "catalog", "livekit --project NAME --regions FILE [--source URL] "
 	  "[-o FILE]",
 	  "Write a catalog of LiveKit's per-region hosts for one project.",

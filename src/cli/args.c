@@ -42,7 +42,8 @@ static const struct cli_opt optdefs[] = {
 	    "standard input)" },
 	{ O_INBOUND, "inbound", NULL, "the packet comes in, not goes out" },
 	{ O_DNS, "dns-server", "ADDR[:PORT]", "ask this server (repeatable)" },
-	{ O_TIMEOUT, "timeout", "MS", "per-try DNS timeout (default 2000)" },
+	{ O_TIMEOUT, "timeout", "MS", "per-try DNS timeout (default 2000; "
+	    "probe: per test, default 3000)" },
 	{ O_TRIES, "tries", "N", "DNS tries per query (default 2)" },
 	{ O_KEEPGOING, "keep-going", NULL, "write what resolved even when "
 	    "some hosts failed" },
@@ -55,12 +56,14 @@ static const struct cli_opt optdefs[] = {
 	{ O_REGIONS, "regions", "FILE", "LiveKit's regions JSON, saved" },
 	{ O_SOURCE, "source", "URL", "the source: URL recorded in the "
 	    "catalog" },
-	{ O_DRYRUN, "dry-run", NULL, "print the batch, send nothing" },
+	{ O_DRYRUN, "dry-run", NULL, "print the batch (probe: the tests), "
+	    "send nothing" },
 	{ O_NETNS, "netns", "NAME", "work in network namespace NAME" },
 	{ O_FORMAT, "format", "FORMAT", "findings as text, json or sarif "
 	    "(SARIF 2.1.0)" },
 	{ O_JSON, "json", NULL, "JSON on standard output (explain: an object "
-	    "per decision; resolve --check: the difference)" },
+	    "per decision; resolve --check: the difference; probe: one "
+	    "document, a row per test)" },
 	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
 	{ O_CONFIRM, "confirm", "SECONDS", "put the previous table back after "
 	    "SECONDS unless confirmed" },
@@ -73,6 +76,10 @@ static const struct cli_opt optdefs[] = {
 	{ O_PTR, "ptr", NULL, "record the PTR names of every locked address" },
 	{ O_MAXAGE, "max-lock-age", "DAYS", "exit 1 when the lock was made "
 	    "more than DAYS days ago" },
+	{ O_ALL, "all", NULL, "every address and port, not a sample (at "
+	    "most 4096 tests)" },
+	{ O_PEER, "media-peer", "ADDR", "try rules to any address at ADDR "
+	    "(repeatable; default: the TURN hosts' addresses)" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
 	{ 0, NULL, NULL, NULL }
@@ -250,6 +257,15 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 		}
 		break;
 	case O_CONFIRMED: o->confirmed = true; break;
+	case O_ALL: o->all = true; break;
+	case O_PEER:
+		if (o->npeers == CLI_MAX_PEERS) {
+			cli_usage_error("at most %d --media-peer",
+			    CLI_MAX_PEERS);
+			return -1;
+		}
+		o->peers[o->npeers++] = arg;
+		break;
 	}
 	return 0;
 }

@@ -36,6 +36,7 @@ enum {
 int	cli_status(int rc);
 
 #define CLI_MAX_SERVERS	RESOLVE_MAX_SERVERS
+#define CLI_MAX_PEERS	16
 
 struct opts {
 	const char	*targets;	/* comma list or "all" */
@@ -62,6 +63,10 @@ struct opts {
 	const char	*netns;
 	unsigned	 confirm;	/* apply --confirm SECONDS; 0: none */
 	bool		 confirmed;	/* apply --confirmed */
+	/* probe */
+	bool		 all;
+	const char	*peers[CLI_MAX_PEERS];
+	size_t		 npeers;
 };
 
 /*
@@ -76,6 +81,7 @@ enum {
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
 	O_CONFIRM, O_CONFIRMED,
 	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE,
+	O_ALL, O_PEER,
 };
 
 struct cli_cmd {
@@ -116,6 +122,9 @@ struct job {
 	long long	 lock_age;	/* ...seconds since its made: */
 	bool		 example;	/* ...holds documentation addresses */
 	bool		 strict;	/* what a target loses is an error */
+	/* A host missing from the lock stays unresolved instead of being an
+	 * error (probe reports it); set between job_load and job_bind. */
+	bool		 partial_lock;
 };
 
 /* Read the policy, check target options, expand wildcards; 0 or -1. */
@@ -165,5 +174,6 @@ int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
 int	cmd_completion(struct opts *, int, char **);
+int	cmd_probe(struct opts *, int, char **);
 
 #endif

@@ -73,7 +73,7 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 		j->ir->banner = arena_printf(j->a, "EXAMPLE ADDRESSES ONLY: %s "
 		    "holds documentation addresses, not DNS answers: run "
 		    "egressc resolve before using these rules", lp);
-	if (bind_lock(j->ir, lk) < 0)
+	if (bind_lock(j->ir, lk, j->partial_lock) < 0)
 		return -1;
 	if (tiers_select(j->ir, o->tiers) < 0)
 		return -1;

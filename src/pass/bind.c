@@ -8,7 +8,7 @@
 #include "policy/lock.h"
 
 int
-bind_lock(struct ir *ir, const struct lock *lk)
+bind_lock(struct ir *ir, const struct lock *lk, bool missing_ok)
 {
 	int rc = 0;
 
@@ -21,7 +21,10 @@ bind_lock(struct ir *ir, const struct lock *lk)
 
 			if (nm->wildcard)
 				continue;
-			if ((h = lock_find(lk, nm->name)) == NULL) {
+			if ((h = lock_find(lk, nm->name)) == NULL &&
+			    missing_ok)
+				continue;
+			if (h == NULL) {
 				diag_error(&nm->loc, "host '%s' is not in the "
 				    "lock file %s; run 'egressc resolve %s'",
 				    nm->name, lk->file, ir->file);

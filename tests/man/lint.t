@@ -25,12 +25,13 @@ os.chdir(ROOT)
 EGRESSC = os.environ.get("EGRESSC", "./egressc")
 PAGES = ["man/egressc.1", "man/egressc-policy.5"]
 
-COMMANDS = ["compile", "check", "lint", "resolve", "explain", "catalog",
-            "livekit", "apply", "verify"]
+COMMANDS = ["compile", "check", "lint", "resolve", "explain", "probe",
+            "catalog", "livekit", "apply", "verify"]
 OPTIONS = ["t", "o", "-tier", "-lock", "-stamp", "-resolve", "-strict",
            "-dns-server", "-timeout", "-tries", "-keep-going", "-keep-days",
            "-no-stamp", "-from", "-to", "-port", "-batch", "-project",
-           "-regions", "-dry-run", "-netns", "-version", "-help"]
+           "-regions", "-dry-run", "-netns", "-all", "-media-peer",
+           "-version", "-help"]
 SECTIONS_1 = ["COMMANDS", "TARGETS", "ENVIRONMENT", "FILES", "EXIT STATUS",
               "EXAMPLES", "DIAGNOSTICS", "SEE ALSO"]
 TARGETS = ["nftables", "iptables", "pf", "netsh", "powershell", "cisco-ios",

@@ -320,7 +320,7 @@ test_apply(void)
 	ir_add_name(ir, r, "*.example.com", true, &l1);
 	ir_add_name(ir, r, "b.example.com", false, &l2);
 	reset_msgs();
-	is_int(bind_lock(ir, lk), -1, "an absent host fails");
+	is_int(bind_lock(ir, lk, false), -1, "an absent host fails");
 	is_str(msgs.buf, "t.yaml:4:9: error: host 'b.example.com' is not in "
 	    "the lock file t.lock; run 'egressc resolve t.yaml'\n",
 	    "the message names host, lock and policy");
@@ -329,6 +329,11 @@ test_apply(void)
 	    r->names[0].addrs.f[FAM_V4].v[0].hi == 0x01020305,
 	    "the host gets its addresses");
 	ok(!r->names[1].resolved, "a wildcard is left alone");
+	reset_msgs();
+	is_int(bind_lock(ir, lk, true), 0, "missing_ok: an absent host is "
+	    "no error");
+	ok(!r->names[2].resolved && msgs.len == 0, "...it stays unresolved, "
+	    "and nothing is said");
 	arena_free(a);
 }
 
