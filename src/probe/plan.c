@@ -432,7 +432,7 @@ probe_expect(const struct ir *ir, const struct probe_test *t, bool *open)
 	pk.src = t->src;
 	pk.any_src = !t->has_src;
 	pk.dir = IR_EGRESS;
-	pk.proto = t->proto;
+	pk.proto = proto_ipp[t->proto];	/* the IR decides by IP protocol number */
 	pk.port = t->port;
 	i = ir_decide(ir, &pk);
 	if (i >= 0)
