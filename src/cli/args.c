@@ -22,7 +22,7 @@
 static const struct cli_opt optdefs[] = {
 	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
 	{ O_OUTPUT, "output", "DIR", "write one file per target into DIR "
-	    "(catalog: the file to write)" },
+	    "(catalog: the file to write; import: one per filter)" },
 	{ O_TIER, "tier", "T", "keep only rules of tier T (comma list)" },
 	{ O_LOCK, "lock", "FILE", "the lock file (default: POLICY.lock)" },
 	{ O_STAMP, "stamp", NULL, "put the time (SOURCE_DATE_EPOCH) in the "
@@ -60,6 +60,8 @@ static const struct cli_opt optdefs[] = {
 	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
+	{ O_DEFS, "defs", "DIR", "Aerleon's naming definitions (.net, .svc, "
+	    "naming.yaml)" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -208,6 +210,7 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_VERBOSE: o->verbose = true; break;
 	case O_JSON: o->json = true; break;
 	case O_FORCE: o->force = true; break;
+	case O_DEFS: o->defs = arg; break;
 	}
 	return 0;
 }

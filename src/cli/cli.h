@@ -55,6 +55,8 @@ struct opts {
 	/* apply, verify */
 	bool		 dry_run;
 	const char	*netns;
+	/* import */
+	const char	*defs;
 };
 
 /*
@@ -67,6 +69,7 @@ enum {
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
+	O_DEFS,
 };
 
 struct cli_cmd {
@@ -144,5 +147,6 @@ int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
 int	cmd_completion(struct opts *, int, char **);
+int	cmd_import(struct opts *, int, char **);
 
 #endif
