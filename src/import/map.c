@@ -1041,6 +1041,18 @@ term_side(struct m *m, const struct term *t, const struct wl *l,
 	return 0;
 }
 
+/* Text without the line break a YAML block scalar ends in. */
+static const char *
+trimmed(struct arena *a, const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' ||
+	    s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return n > 0 ? arena_strndup(a, s, n) : NULL;
+}
+
 /* comment::, owner:: and logging:: into r. */
 static int
 term_text(struct m *m, const struct term *t, struct aer_rule *r)
@@ -1060,7 +1072,7 @@ term_text(struct m *m, const struct term *t, struct aer_rule *r)
 		out_printf(&o, "%sOwner: %s", o.len > 0 ? "\n" : "",
 		    t->owner.v[i]->s);
 	if (o.len > 0)
-		r->comment = arena_strdup(m->a, out_str(&o));
+		r->comment = trimmed(m->a, out_str(&o));
 	out_free(&o);
 	for (i = 0; i < t->logging.n; i++) {
 		const char *s = t->logging.v[i]->s;
@@ -1489,7 +1501,7 @@ header(struct m *m)
 		out_free(&o);
 	}
 	if (d.len > 0)
-		m->p->description = arena_strdup(m->a, out_str(&d));
+		m->p->description = trimmed(m->a, out_str(&d));
 	out_free(&d);
 }
 
