@@ -72,9 +72,14 @@ aer_import(struct arena *a, const char *path, const char *defs,
 		    "or .yml", path);
 		return -1;
 	}
-	/* The definitions' errors are worth seeing with the policy's. */
-	if (aer_names_load(a, defs, &nm) < 0 || rc < 0)
-		return -1;
+	/* The definitions' errors are worth seeing with the policy's, and
+	 * the filters' with what the definitions do hold; a policy that did
+	 * not parse has no filters to speak of. */
+	if (aer_names_load(a, defs, &nm) < 0 || rc < 0) {
+		if (rc < 0 || nm.nnet + nm.nsvc == 0)
+			return -1;
+		rc = -1;
+	}
 	pols = arena_alloc(a, f.n * sizeof(*pols));
 	for (i = 0; i < f.n; i++)
 		if (aer_map(a, &f, i, &nm, arena_printf(a, "%s-%zu", base,

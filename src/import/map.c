@@ -903,10 +903,13 @@ term_ports(struct m *m, struct term *t, unsigned pb, struct aer_rule *r)
 {
 	static const unsigned order[] = { PB_TCP, PB_UDP, PB_ICMP, PB_ICMP6 };
 	size_t i;
+	int rc = 0;
 
 	if (t->dport.n > 0 && term_dports(m, t, pb, r) < 0)
-		return -1;
+		rc = -1;
 	if (t->icmp.n > 0 && term_icmp(m, t, pb, r) < 0)
+		rc = -1;
+	if (rc < 0)
 		return -1;
 	for (i = 0; i < 4; i++) {
 		if (!(pb & order[i]))
@@ -1000,30 +1003,37 @@ prefixes(struct m *m, const struct aset *s, struct aer_strs *out)
 	}
 }
 
+/* The networks one side of a term names, for a rule that is kept. */
+struct side {
+	struct aer_def	**defs;
+	size_t		  n;
+};
+
 /*
- * One side of a term: names as names, or, with an exclude, the
- * prefixes that are left.  *set gets the addresses (any when the term
- * names none), *given whether it named any.
+ * One side of a term: its networks by name (in *keep, named once the
+ * term is kept: a policy holds only the networks its rules use), or, with
+ * an exclude, the prefixes that are left.  *set gets the addresses (any
+ * when the term names none).
  */
 static int
 term_side(struct m *m, const struct term *t, const struct wl *l,
     const struct wl *x, const char *what, struct aer_strs *out,
-    struct aset *set, struct aer_rule *r)
+    struct aset *set, struct aer_rule *r, struct side *keep)
 {
 	struct aer_def **defs = arena_alloc(m->a, (l->n + 1) * sizeof(*defs));
 	struct aer_def **xdefs = arena_alloc(m->a, (x->n + 1) *
 	    sizeof(*xdefs));
 	struct aset xs, left;
-	size_t i;
+	int rc = term_nets(m, t, l, set, defs);
 
-	if (term_nets(m, t, l, set, defs) < 0 ||
-	    term_nets(m, t, x, &xs, xdefs) < 0)
+	keep->n = 0;
+	if (term_nets(m, t, x, &xs, xdefs) < 0 || rc < 0)
 		return -1;
 	if (l->n == 0)
 		aset_any(m->a, set);
 	if (x->n == 0) {
-		for (i = 0; i < l->n; i++)
-			strs_add1(m->a, out, net_name(m, defs[i]));
+		keep->defs = defs;
+		keep->n = l->n;
 		return 0;
 	}
 	aset_diff(m->a, &left, set, &xs);
@@ -1159,8 +1169,10 @@ map_term(struct m *m, const struct aer_block *b, struct aer_rule *r)
 {
 	struct term t;
 	struct aset dst, src;
+	struct side dk, sk;
 	unsigned pb;
 	int st, st2;
+	size_t i;
 	bool bad;
 
 	memset(r, 0, sizeof(*r));
@@ -1177,20 +1189,31 @@ map_term(struct m *m, const struct aer_block *b, struct aer_rule *r)
 	}
 	if (st != T_BAD && (st2 = term_platform(m, &t)) != T_RULE)
 		st = st2;
-	if (term_protos(m, &t, &pb) < 0 || term_text(m, &t, r) < 0)
+	if (term_protos(m, &t, &pb) < 0)
 		bad = true;
+	if (term_text(m, &t, r) < 0)
+		bad = true;
+	/* Both sides, and the ports, for every error in one run. */
 	if (term_side(m, &t, &t.dst, &t.dstx, "destination", &r->to, &dst,
-	    r) < 0 || term_side(m, &t, &t.src, &t.srcx, "source", &r->from,
-	    &src, r) < 0)
+	    r, &dk) < 0)
 		bad = true;
-	if (bad || st == T_BAD)
+	if (term_side(m, &t, &t.src, &t.srcx, "source", &r->from, &src,
+	    r, &sk) < 0)
+		bad = true;
+	if (bad || st == T_BAD) {
+		term_ports(m, &t, pb, r);
 		return T_BAD;
+	}
 	if (st == T_SKIP)
 		return T_SKIP;
 	if ((st = term_in_fam(m, &t, &dst, &src, &pb)) != T_RULE)
 		return st;
 	if (term_ports(m, &t, pb, r) < 0)
 		return T_BAD;
+	for (i = 0; i < dk.n; i++)
+		strs_add1(m->a, &r->to, net_name(m, dk.defs[i]));
+	for (i = 0; i < sk.n; i++)
+		strs_add1(m->a, &r->from, net_name(m, sk.defs[i]));
 	return T_RULE;
 }
 

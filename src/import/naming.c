@@ -173,8 +173,12 @@ item_add(struct arena *a, struct aer_def *d, bool svc, enum aer_ikind kind,
 	it->loc = *loc;
 	if (kind != AER_I_NAME)
 		return 0;
+	if (svc && strchr(text, '/') != NULL && port_item(it, a) < 0) {
+		d->n--;		/* said why; not a name to look for */
+		return -1;
+	}
 	if (svc)
-		return strchr(text, '/') != NULL ? port_item(it, a) : 0;
+		return 0;
 	/* Aerleon takes what parses as an address for one. */
 	if (addr_parse(text, &fam, &addr, &len, &hostbits) == 0)
 		it->kind = AER_I_ADDR;

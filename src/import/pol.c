@@ -99,6 +99,23 @@ here(const struct src *s)
 	return l;
 }
 
+/* The end of the file, as the end of its last line (an editor shows no
+ * line after a final newline). */
+static struct loc
+at_end(const struct src *s)
+{
+	struct loc l = here(s);
+	size_t end = s->len, start;
+
+	if (end == 0 || s->text[end - 1] != '\n' || l.line == 1)
+		return l;
+	for (start = end - 1; start > 0 && s->text[start - 1] != '\n'; start--)
+		;
+	l.line--;
+	l.col = (int)(end - start);
+	return l;
+}
+
 static void
 advance(struct src *s)
 {
@@ -227,7 +244,7 @@ lex(struct rd *r, struct tok *t)
 		if (s->pos >= s->len) {
 			if (s->up == NULL) {
 				t->k = TK_EOF;
-				t->loc = here(s);
+				t->loc = at_end(s);
 				return;
 			}
 			r->src = s->up;
@@ -358,8 +375,9 @@ keyword(struct rd *r, struct aer_block *b, const struct tok *kw,
 		return -1;
 	}
 	if (peek(r, 0)->k != TK_COLON || peek(r, 1)->k != TK_COLON) {
-		t = peek(r, 0)->k == TK_COLON ? peek(r, 1) : peek(r, 0);
-		if (t->k == TK_BAD)
+		t = peek(r, 0);
+		if (t->k == TK_BAD || (t->k == TK_COLON &&
+		    peek(r, 1)->k == TK_BAD))
 			return -1;
 		diag_error(&t->loc, "expected '::' after '%s'", kw->s);
 		return -1;
