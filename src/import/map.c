@@ -749,6 +749,88 @@ ports_of(struct arena *a, const struct aer_def *d, const char *proto,
 			iset_add(a, s, d->ports[i].lo, d->ports[i].hi);
 }
 
+static const unsigned pbits[2] = { PB_TCP, PB_UDP };
+
+/* destination-port::'s services, found and resolved, their ports of the
+ * term's protocols pooled into *pool; -1 after errors. */
+static int
+dport_pool(struct m *m, struct term *t, unsigned pb, struct aer_def **defs,
+    struct iset *pool)
+{
+	const char *near;
+	size_t i, q;
+	int rc = 0;
+
+	iset_init(pool);
+	for (i = 0; i < t->dport.n; i++) {
+		const struct aer_word *w = t->dport.v[i];
+
+		defs[i] = aer_svc_find(m->nm, w->s, &near);
+		if (defs[i] == NULL) {
+			diag_error(&w->loc, "service '%s' is not defined in "
+			    "%s%s%s%s", w->s, m->nm->dir, near != NULL ?
+			    "; did you mean '" : "", near != NULL ? near : "",
+			    near != NULL ? "'?" : "");
+			rc = -1;
+			continue;
+		}
+		if (aer_svc_resolve(m->a, m->nm, defs[i]) < 0) {
+			rc = -1;
+			continue;
+		}
+		for (q = 0; q < 2; q++) {
+			struct iset one;
+
+			if (!(pb & pbits[q]))
+				continue;
+			iset_init(&one);
+			ports_of(m->a, defs[i], proto_of(pbits[q]), &one);
+			if (iset_empty(&one))
+				diag_warning(&w->loc, "term '%s': service '%s' "
+				    "has no %s port; as in Aerleon, %s is "
+				    "matched to the term's other ports",
+				    t->b->name, w->s, proto_of(pbits[q]),
+				    proto_of(pbits[q]));
+			iset_union(m->a, pool, &one);
+		}
+	}
+	iset_norm(pool);
+	return rc;
+}
+
+/* Do the services say want, by name?  When they hold ports of no other
+ * protocol, and egressc's services: can hold them, and their union is
+ * what the term matches. */
+static bool
+by_name(struct m *m, struct aer_def **defs, size_t n, unsigned pb,
+    struct iset *want)
+{
+	struct iset named[2];
+	size_t i, k, q;
+
+	iset_init(&named[0]);
+	iset_init(&named[1]);
+	for (i = 0; i < n; i++) {
+		if (!svc_writable(m->nm, defs[i], 0))
+			return false;
+		for (k = 0; k < defs[i]->nports; k++) {
+			const struct aer_port *pt = &defs[i]->ports[k];
+
+			q = strcmp(pt->proto, "udp") == 0;
+			if (strcmp(pt->proto, proto_of(pbits[q])) != 0 ||
+			    !(pb & pbits[q]))
+				return false;
+			iset_add(m->a, &named[q], pt->lo, pt->hi);
+		}
+	}
+	for (q = 0; q < 2; q++) {
+		iset_norm(&named[q]);
+		if (!iset_equal(&want[q], &named[q]))
+			return false;
+	}
+	return true;
+}
+
 /*
  * destination-port:: as Aerleon reads it: the ports of every named
  * service for every protocol of the term, pooled, then matched for each
@@ -760,56 +842,16 @@ static int
 term_dports(struct m *m, struct term *t, unsigned pb, struct aer_rule *r)
 {
 	struct aer_def **defs = arena_alloc(m->a, t->dport.n * sizeof(*defs));
-	struct iset pool, want[2], named[2];
-	unsigned bits[2] = { PB_TCP, PB_UDP };
-	const char *near;
-	bool bad = false, exact = true;
-	size_t i, k, q;
+	struct iset pool, want[2];
+	size_t i, q;
 
 	if ((pb & (PB_ICMP | PB_ICMP6)) || !(pb & (PB_TCP | PB_UDP))) {
 		diag_error(&t->dport.v[0]->loc, "term '%s': destination-port:: "
 		    "needs protocol:: tcp or udp, and no other", t->b->name);
 		return -1;
 	}
-	iset_init(&pool);
-	for (i = 0; i < t->dport.n; i++) {
-		const struct aer_word *w = t->dport.v[i];
-
-		defs[i] = aer_svc_find(m->nm, w->s, &near);
-		if (defs[i] == NULL) {
-			if (near != NULL)
-				diag_error(&w->loc, "service '%s' is not "
-				    "defined in %s; did you mean '%s'?", w->s,
-				    m->nm->dir, near);
-			else
-				diag_error(&w->loc, "service '%s' is not "
-				    "defined in %s", w->s, m->nm->dir);
-			bad = true;
-			continue;
-		}
-		if (aer_svc_resolve(m->a, m->nm, defs[i]) < 0) {
-			bad = true;
-			continue;
-		}
-		for (q = 0; q < 2; q++) {
-			struct iset one;
-
-			if (!(pb & bits[q]))
-				continue;
-			iset_init(&one);
-			ports_of(m->a, defs[i], proto_of(bits[q]), &one);
-			if (iset_empty(&one))
-				diag_warning(&w->loc, "term '%s': service '%s' "
-				    "has no %s port; as in Aerleon, %s is "
-				    "matched to the term's other ports",
-				    t->b->name, w->s, proto_of(bits[q]),
-				    proto_of(bits[q]));
-			iset_union(m->a, &pool, &one);
-		}
-	}
-	if (bad)
+	if (dport_pool(m, t, pb, defs, &pool) < 0)
 		return -1;
-	iset_norm(&pool);
 	if (iset_empty(&pool)) {
 		diag_error(&t->dport.v[0]->loc, "term '%s': no port of the "
 		    "term's protocols in its destination-port::", t->b->name);
@@ -817,33 +859,11 @@ term_dports(struct m *m, struct term *t, unsigned pb, struct aer_rule *r)
 	}
 	for (q = 0; q < 2; q++) {
 		iset_init(&want[q]);
-		iset_init(&named[q]);
-		if (pb & bits[q])
+		if (pb & pbits[q])
 			iset_union(m->a, &want[q], &pool);
-	}
-	/* The services say it when they hold ports of no other protocol
-	 * and their union is what the term matches. */
-	for (i = 0; i < t->dport.n && exact; i++) {
-		if (!svc_writable(m->nm, defs[i], 0))
-			exact = false;
-		for (k = 0; k < defs[i]->nports && exact; k++) {
-			const struct aer_port *pt = &defs[i]->ports[k];
-
-			q = strcmp(pt->proto, "udp") == 0;
-			if (strcmp(pt->proto, proto_of(bits[q])) != 0 ||
-			    !(pb & bits[q]))
-				exact = false;
-			else
-				iset_add(m->a, &named[q], pt->lo, pt->hi);
-		}
-	}
-	for (q = 0; q < 2; q++) {
 		iset_norm(&want[q]);
-		iset_norm(&named[q]);
-		if (!iset_equal(&want[q], &named[q]))
-			exact = false;
 	}
-	if (exact) {
+	if (by_name(m, defs, t->dport.n, pb, want)) {
 		for (i = 0; i < t->dport.n; i++)
 			strs_add1(m->a, &r->ports, svc_name(m, defs[i]));
 		return 0;
@@ -851,7 +871,7 @@ term_dports(struct m *m, struct term *t, unsigned pb, struct aer_rule *r)
 	for (q = 0; q < 2; q++)
 		for (i = 0; i < want[q].n; i++)
 			aer_strs_add(m->a, &r->ports, port_text(m->a,
-			    proto_of(bits[q]), (unsigned)want[q].v[i].lo,
+			    proto_of(pbits[q]), (unsigned)want[q].v[i].lo,
 			    (unsigned)want[q].v[i].hi));
 	return 0;
 }
