@@ -30,6 +30,7 @@
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/out.h"
+#include "util/strset.h"
 
 /* Aerleon's own limit on nested includes. */
 #define AER_MAX_INCLUDE	5
@@ -129,10 +130,17 @@ struct aer_def {
 	size_t		 nports, capports;
 };
 
+/* Definitions by name: an open-addressed table of index + 1. */
+struct aer_index {
+	size_t		*slot;
+	size_t		 cap;
+};
+
 struct aer_names {
 	const char	*dir;
 	struct aer_def	*net, *svc;
 	size_t		 nnet, capnet, nsvc, capsvc;
+	struct aer_index inet, isvc;
 };
 
 /* Read every .net, .svc, .yaml and .yml file of dir; 0 or -1. */
@@ -183,6 +191,7 @@ const char *aer_fam_name(enum aer_fam);
 struct aer_strs {
 	const char	**v;
 	size_t		 n, cap;
+	struct strset	 seen;		/* for adding each once */
 };
 
 struct aer_rule {

@@ -172,8 +172,12 @@ static void
 rule(struct em *e, const struct aer_rule *r)
 {
 	static const char *anyv[] = { "any" };
-	struct aer_strs any = { anyv, 1, 1 };
+	struct aer_strs any;
 	size_t i;
+
+	memset(&any, 0, sizeof(any));
+	any.v = anyv;
+	any.n = any.cap = 1;
 
 	for (i = 0; i < r->notes.n; i++)
 		comment(e, "  ", r->notes.v[i]);

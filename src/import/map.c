@@ -320,21 +320,11 @@ svc_name(struct m *m, struct aer_def *d)
 	return u->name;
 }
 
-static bool
-strs_has(const struct aer_strs *s, const char *v)
-{
-	size_t i;
-
-	for (i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], v) == 0)
-			return true;
-	return false;
-}
-
+/* Add v unless it is there (a list of 100000 addresses is no square). */
 static void
 strs_add1(struct arena *a, struct aer_strs *s, const char *v)
 {
-	if (!strs_has(s, v))
+	if (strset_add(a, &s->seen, v))
 		aer_strs_add(a, s, v);
 }
 
@@ -855,6 +845,12 @@ term_dports(struct m *m, struct term *t, unsigned pb, struct aer_rule *r)
 	if (iset_empty(&pool)) {
 		diag_error(&t->dport.v[0]->loc, "term '%s': no port of the "
 		    "term's protocols in its destination-port::", t->b->name);
+		return -1;
+	}
+	if (iset_has(&pool, 0)) {
+		diag_error(&t->dport.v[0]->loc, "term '%s': port 0 in its "
+		    "destination-port::, which no packet filter matches",
+		    t->b->name);
 		return -1;
 	}
 	for (q = 0; q < 2; q++) {

@@ -41,26 +41,70 @@ static const char *const svcitem_keys[] = {
 	"port", "protocol", "name", "comment", NULL
 };
 
-static struct aer_def *
-find(struct aer_def *v, size_t n, const char *name)
+static size_t
+name_hash(const char *s)
+{
+	size_t h = 2166136261u;		/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of name in ix, or of the empty slot it would take. */
+static size_t *
+slot_of(const struct aer_index *ix, const struct aer_def *v, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return &v[i];
-	return NULL;
+	for (i = name_hash(name) & (ix->cap - 1); ix->slot[i] != 0;
+	    i = (i + 1) & (ix->cap - 1))
+		if (strcmp(v[ix->slot[i] - 1].name, name) == 0)
+			break;
+	return &ix->slot[i];
 }
 
-/* The nearest defined name, for a did-you-mean. */
+/* Index v[n - 1], the table at most half full. */
+static void
+index_add(struct arena *a, struct aer_index *ix, const struct aer_def *v,
+    size_t n)
+{
+	size_t i;
+
+	if (2 * n > ix->cap) {
+		struct aer_index big;
+
+		big.cap = ix->cap ? 2 * ix->cap : 64;
+		big.slot = arena_alloc(a, big.cap * sizeof(*big.slot));
+		for (i = 0; i < n - 1; i++)
+			*slot_of(&big, v, v[i].name) = i + 1;
+		*ix = big;
+	}
+	*slot_of(ix, v, v[n - 1].name) = n;
+}
+
+static struct aer_def *
+find(struct aer_def *v, const struct aer_index *ix, const char *name)
+{
+	size_t *sl;
+
+	if (ix->cap == 0)
+		return NULL;
+	sl = slot_of(ix, v, name);
+	return *sl != 0 ? &v[*sl - 1] : NULL;
+}
+
+/* The nearest defined name, for a did-you-mean (once errors are past
+ * what is shown, nobody reads it: not worth its time). */
 static const char *
 nearest(struct aer_def *v, size_t n, const char *name)
 {
-	const char **cand = malloc((n + 1) * sizeof(*cand));
+	const char **cand;
 	const char *near;
 	size_t i;
 
-	if (cand == NULL)
+	if (diag_errors() >= DIAG_MAX_ERRORS ||
+	    (cand = malloc((n + 1) * sizeof(*cand))) == NULL)
 		return NULL;
 	for (i = 0; i < n; i++)
 		cand[i] = v[i].name;
@@ -73,7 +117,7 @@ nearest(struct aer_def *v, size_t n, const char *name)
 struct aer_def *
 aer_net_find(struct aer_names *nm, const char *name, const char **near)
 {
-	struct aer_def *d = find(nm->net, nm->nnet, name);
+	struct aer_def *d = find(nm->net, &nm->inet, name);
 
 	if (near != NULL)
 		*near = d == NULL ? nearest(nm->net, nm->nnet, name) : NULL;
@@ -83,7 +127,7 @@ aer_net_find(struct aer_names *nm, const char *name, const char **near)
 struct aer_def *
 aer_svc_find(struct aer_names *nm, const char *name, const char **near)
 {
-	struct aer_def *d = find(nm->svc, nm->nsvc, name);
+	struct aer_def *d = find(nm->svc, &nm->isvc, name);
 
 	if (near != NULL)
 		*near = d == NULL ? nearest(nm->svc, nm->nsvc, name) : NULL;
@@ -98,7 +142,8 @@ def_new(struct arena *a, struct aer_names *nm, bool svc, const char *name,
 	struct aer_def **v = svc ? &nm->svc : &nm->net;
 	size_t *n = svc ? &nm->nsvc : &nm->nnet;
 	size_t *cap = svc ? &nm->capsvc : &nm->capnet;
-	struct aer_def *d = find(*v, *n, name);
+	struct aer_index *ix = svc ? &nm->isvc : &nm->inet;
+	struct aer_def *d = find(*v, ix, name);
 	struct diag *dg;
 
 	if (d != NULL) {
@@ -113,6 +158,7 @@ def_new(struct arena *a, struct aer_names *nm, bool svc, const char *name,
 	memset(d, 0, sizeof(*d));
 	d->name = name;
 	d->loc = *loc;
+	index_add(a, ix, *v, *n);
 	return d;
 }
 
@@ -504,9 +550,14 @@ named(struct aer_names *nm, const struct aer_item *it, bool svc)
 	return NULL;
 }
 
-/* Common to both: the cycle check and the bookkeeping around step. */
+/* Definitions naming definitions nest at most this deep: a chain of a
+ * million is refused, not followed to the end of the stack. */
+#define MAX_NEST	64
+
+/* Flatten d and what it names, with the cycle check. */
 static int
-resolve(struct arena *a, struct aer_names *nm, struct aer_def *d, bool svc)
+resolve(struct arena *a, struct aer_names *nm, struct aer_def *d, bool svc,
+    int depth)
 {
 	struct aer_def *c;
 	enum fam fam;
@@ -520,6 +571,13 @@ resolve(struct arena *a, struct aer_names *nm, struct aer_def *d, bool svc)
 	if (d->state == VISITING) {
 		diag_error(&d->loc, "%s '%s' contains itself", svc ?
 		    "service" : "network", d->name);
+		return -1;
+	}
+	if (depth > MAX_NEST) {
+		diag_error(&d->loc, "%s '%s': definitions nest more than %d "
+		    "deep", svc ? "service" : "network", d->name, MAX_NEST);
+		d->state = DONE;
+		d->bad = true;
 		return -1;
 	}
 	d->state = VISITING;
@@ -544,7 +602,7 @@ resolve(struct arena *a, struct aer_names *nm, struct aer_def *d, bool svc)
 			break;
 		case AER_I_NAME:
 			if ((c = named(nm, it, svc)) == NULL ||
-			    resolve(a, nm, c, svc) < 0) {
+			    resolve(a, nm, c, svc, depth + 1) < 0) {
 				bad = true;
 				break;
 			}
@@ -568,11 +626,11 @@ resolve(struct arena *a, struct aer_names *nm, struct aer_def *d, bool svc)
 int
 aer_net_resolve(struct arena *a, struct aer_names *nm, struct aer_def *d)
 {
-	return resolve(a, nm, d, false);
+	return resolve(a, nm, d, false, 0);
 }
 
 int
 aer_svc_resolve(struct arena *a, struct aer_names *nm, struct aer_def *d)
 {
-	return resolve(a, nm, d, true);
+	return resolve(a, nm, d, true, 0);
 }
