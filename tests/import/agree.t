@@ -27,7 +27,10 @@ compared: with default: deny, IPv6 neighbour discovery (ICMPv6 133, 135,
 only one family (speedway's iptables-restore file is IPv4) is compared on
 that family only.  YAML twins (sample_cisco_lab_yaml.yaml) import as their
 .pol (comments and names aside), and def-capirca/ (Capirca's .net/.svc)
-gives the bytes naming.yaml gives.
+gives the bytes naming.yaml gives.  sample_cisco_lab has no reference
+output in Aerleon's copy: its import is checked against packets whose
+decisions are read off its terms (CISCO_LAB), by the readers and by
+egressc explain.
 """
 
 import os
@@ -305,6 +308,51 @@ def twins(tmp):
     r = run(['compile', '-t', 'all', '-o', os.path.join(tmp, 'all'), f])
     ok(r.returncode == 0, 'sample_cisco_lab: the import compiles for '
        'every target', r.stderr.splitlines())
+    by_hand(f, tmp)
+
+
+# sample_cisco_lab.pol's terms, read off the policy (Aerleon's copy has no
+# reference output for it): what its cisco access list decides.  IPv6 is
+# not filtered (an inet filter), DHCP and DNS to Google's resolvers pass,
+# RFC 1918 and the sample's web and mail servers are denied, and the last
+# term, default-permit, lets the rest through.
+CISCO_LAB = [
+    ('198.51.100.7', 'udp', 67, 'allow'), ('10.1.2.3', 'udp', 68, 'allow'),
+    ('8.8.8.8', 'udp', 53, 'allow'), ('8.8.4.4', 'udp', 53, 'allow'),
+    ('10.1.2.3', 'udp', 53, 'deny'), ('172.16.0.1', 'tcp', 443, 'deny'),
+    ('192.168.255.255', 'icmp', 8, 'deny'), ('200.1.1.1', 'tcp', 80, 'deny'),
+    ('200.1.1.5', 'udp', 1, 'deny'), ('200.1.1.3', 'tcp', 80, 'allow'),
+    ('8.8.8.8', 'tcp', 53, 'allow'), ('2001:db8::1', 'tcp', 25, 'allow'),
+    ('fd00::1', 'udp', 53, 'allow'), ('11.0.0.0', 'tcp', 22, 'allow'),
+]
+
+
+def by_hand(policy, tmp):
+    """The import of sample_cisco_lab, compiled for nftables and
+    iptables, decides CISCO_LAB, and so does egressc explain."""
+    rds, err = egressc_readers(policy, tmp, 'cisco-lab')
+    ok(rds is not None, 'sample_cisco_lab: compiles for nftables and '
+       'iptables', err.splitlines())
+    if rds is None:
+        return
+    batch = os.path.join(tmp, 'batch')
+    with open(batch, 'w') as f:
+        for a, proto, port, _ in CISCO_LAB:
+            f.write('%s %s/%d\n' % (a, proto, port))
+    r = run(['explain', policy, '--batch', batch])
+    said = [l.split()[0].replace('accept', 'allow')
+            for l in r.stdout.splitlines()]
+    for name, decide in sorted(rds.items()) + [('explain', None)]:
+        bad = []
+        for i, (a, proto, port, want) in enumerate(CISCO_LAB):
+            fam = 6 if ':' in a else 4
+            got = decide.decide(fam, a, proto, port) if decide else \
+                (said[i] if i < len(said) else 'nothing')
+            if got != want:
+                bad.append('%s %s/%d: %s, not %s' % (a, proto, port, got,
+                                                    want))
+        ok(not bad, 'sample_cisco_lab %s: decides the %d packets its terms '
+           'say' % (name, len(CISCO_LAB)), bad + r.stderr.splitlines())
 
 
 def main():
