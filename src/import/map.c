@@ -1299,8 +1299,8 @@ filter_kind(struct m *m)
 	m->dir = dt != NULL ? dt->dir : AER_DIR_OUT;
 	if (mixed)
 		diag_warning(&m->f->hdr.loc, "the filter's targets cover "
-		    "different address families; it is imported for %s",
-		    aer_fam_name(m->fam));
+		    "different address families; it is imported for IPv4 and "
+		    "IPv6");
 	for (i = 0; i < m->ntg; i++) {
 		if (m->tg[i].nostate_loc != NULL)
 			diag_warning(m->tg[i].nostate_loc, "nostate: egressc "
