@@ -73,8 +73,8 @@ cmd_import(struct opts *o, int argc, char **argv)
 	a = arena_new();
 	rc = aer_import(a, argv[1], o->defs, &res, &n);
 	if (rc == 0 && o->outdir == NULL && n != 1) {
-		diag_error(NULL, "%s holds %zu filters, one policy each; name a "
-		    "directory with -o DIR", argv[1], n);
+		diag_error(NULL, "%s holds %zu filters, one policy each; name "
+		    "a directory with -o DIR", argv[1], n);
 		rc = -1;
 	}
 	if (rc == 0 && o->outdir != NULL)

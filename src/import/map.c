@@ -367,7 +367,8 @@ net_group(struct m *m, struct named *u)
 
 		if (it->kind == AER_I_ADDR) {
 			addr_parse(it->text, &fam, &addr, &len, &hb);
-			s = arena_strdup(m->a, addr_format(buf, fam, addr, len));
+			s = arena_strdup(m->a, addr_format(buf, fam, addr,
+			    len));
 		} else if (it->kind == AER_I_NAME &&
 		    (c = aer_net_find(m->nm, it->text, NULL)) != NULL &&
 		    !aset_empty(&c->addrs))
@@ -1168,10 +1169,11 @@ term_in_fam(struct m *m, const struct term *t, const struct aset *dst,
 		at = &t->proto.v[0]->loc;
 	}
 	if (m->fam != AER_MIXED && has_nft(m)) {
-		diag_error(at, "term '%s' has nothing of an %s filter; Aerleon's "
-		    "nftables renders it without what it lacks, matching more, "
-		    "where its other generators leave it out: remove it or make "
-		    "it of the family", t->b->name, aer_fam_name(m->fam));
+		diag_error(at, "term '%s' has nothing of an %s filter; "
+		    "Aerleon's nftables renders it without what it lacks, "
+		    "matching more, where its other generators leave it out: "
+		    "remove it or make it of the family", t->b->name,
+		    aer_fam_name(m->fam));
 		return T_BAD;
 	}
 	diag_warning(at, "term '%s' has %s of the filter's family (%s); as "
@@ -1290,7 +1292,8 @@ filter_kind(struct m *m)
 			d = diag_new(DIAG_ERROR, t->dir_loc, "%s filters the "
 			    "other direction than %s; one egressc policy "
 			    "cannot be both", t->platform, dt->platform);
-			diag_also(d, dt->dir_loc, "%s's direction", dt->platform);
+			diag_also(d, dt->dir_loc, "%s's direction",
+			    dt->platform);
 			diag_emit(d);
 			return -1;
 		}
@@ -1308,9 +1311,10 @@ filter_kind(struct m *m)
 			    "whatever the terms say");
 		if (m->tg[i].prio_loc != NULL && m->tg[i].priority != 0)
 			diag_warning(m->tg[i].prio_loc, "nftables priority "
-			    "%ld is left out: egressc's chains hook at priority "
-			    "filter, and the order of base chains changes no "
-			    "accept or drop of the others", m->tg[i].priority);
+			    "%ld is left out: egressc's chains hook at "
+			    "priority filter, and the order of base chains "
+			    "changes no accept or drop of the others",
+			    m->tg[i].priority);
 	}
 	return 0;
 }

@@ -466,8 +466,9 @@ read_yaml(struct arena *a, struct aer_names *nm, const char *path)
 				diag_error(&v->loc, "network '%s' has no "
 				    "values:", d->name);
 				rc = -1;
-			} else if (!y_want_seq(ymap_get(v, "values"), "values") ||
-			    yaml_net(a, d, ymap_get(v, "values")) < 0)
+			} else if (!y_want_seq(ymap_get(v, "values"),
+			    "values") || yaml_net(a, d, ymap_get(v, "values")) <
+			    0)
 				rc = -1;
 		}
 	}

@@ -30,7 +30,7 @@ struct src {
 	const char	*text;
 	size_t		 len, pos;
 	int		 line, col;
-	bool		 bol;		/* nothing but blanks so far on the line */
+	bool		 bol;		/* only blanks so far on the line */
 	int		 depth;		/* includes around it */
 	struct src	*up;
 };
