@@ -162,8 +162,11 @@ groups(struct em *e, const char *key, const struct aer_group *g, size_t n)
 		return;
 	out_printf(e->o, "%s:\n", key);
 	for (i = 0; i < n; i++) {
-		if (g[i].was != NULL)
-			comment(e, "  ", g[i].was);
+		if (g[i].was != NULL) {
+			out_puts(e->o, "  # Aerleon's ");
+			escaped(e, g[i].was, false);
+			out_putc(e->o, '\n');
+		}
 		list(e, "  ", g[i].name, &g[i].v);
 	}
 }

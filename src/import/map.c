@@ -1433,6 +1433,23 @@ terms(struct m *m)
 	}
 }
 
+/* A term's rule name; Aerleon refuses two terms of one name, which the
+ * import takes apart with "-2" (a warning: the name is not Aerleon's). */
+static const char *
+rule_name(struct m *m, const struct aer_block *b)
+{
+	struct strset one = { NULL, 0, 0 };
+	const char *plain = ident(m->a, &one, b->name, rule_reserved, "-term");
+	const char *name = ident(m->a, &m->rulenames, b->name, rule_reserved,
+	    "-term");
+
+	if (strcmp(plain, name) != 0)
+		diag_warning(&b->loc, "term '%s' has the name of an earlier "
+		    "term or of the import's own rule; its rule is '%s'",
+		    b->name, name);
+	return name;
+}
+
 /* The default, the rules of the import's own and the rule names. */
 static int
 shape(struct m *m)
@@ -1480,8 +1497,7 @@ shape(struct m *m)
 		if (p->rules[i].inbound)
 			p->inbound = true;
 		if (m->src[i] != NULL)
-			p->rules[i].name = ident(m->a, &m->rulenames,
-			    m->src[i]->name, rule_reserved, "-term");
+			p->rules[i].name = rule_name(m, m->src[i]);
 	}
 	return 0;
 }
@@ -1565,6 +1581,11 @@ aer_map(struct arena *a, const struct aer_file *f, size_t i,
 	p->name = name;
 	if (read_targets(&m) < 0 || filter_kind(&m) < 0)
 		return -1;
+	if (m.f->n == 0) {
+		diag_error(&m.f->hdr.loc, "the filter has no terms, and Aerleon "
+		    "renders none of it");
+		return -1;
+	}
 	header(&m);
 	terms(&m);
 	if (m.bad || shape(&m) < 0)

@@ -95,6 +95,17 @@ for p in "$T/two"/*.yaml; do
 	ok $? "...$(basename "$p") compiles for nftables and iptables"
 done
 
+# Names egressc would read otherwise: renamed, saying Aerleon's.
+"$EG" import aerleon --defs "$E/def" "$E/names.pol" >"$T/names.yaml" 2>/dev/null
+grep -qxF "  # Aerleon's CORP.LAN" "$T/names.yaml" &&
+    grep -qxF '  corp-lan: [10.9.0.0/16]' "$T/names.yaml"
+ok $? "a network named with a dot: a name egressc takes, and Aerleon's above"
+grep -qxF '  any-net: [0.0.0.0/0, "::/0"]' "$T/names.yaml" &&
+    grep -qxF '    to: [any-net]' "$T/names.yaml"
+ok $? "...and one named as egressc's keyword any"
+grep -qx '  - name: web-2' "$T/names.yaml"
+ok $? "two terms of one name: the second's rule is NAME-2"
+
 # An error leaves DIR as it was: no file of the import, the old one kept.
 cat "$cut/two.pol" >"$cut/bad.pol"
 printf 'term bad {\n  source-port:: DNS\n  action:: deny\n}\n' >>"$cut/bad.pol"
