@@ -70,6 +70,10 @@ static const struct cli_cmd commands[] = {
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",
 	  OPTS(O_TIER, O_LOCK, O_NETNS), cmd_verify, false },
+	{ "import", "aerleon --defs DIR [-o DIR] POLICY",
+	  "Make an egressc policy of each filter of an Aerleon (Capirca) "
+	  "policy: to standard output, or one file a filter in DIR.",
+	  OPTS(O_DEFS, O_OUTPUT), cmd_import, true },
 	{ "completion", "bash | zsh | tiers POLICY",
 	  "Print the bash or zsh completion script (made from this table), or "
 	  "the tiers of POLICY, one a line.",

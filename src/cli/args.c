@@ -22,7 +22,7 @@
 static const struct cli_opt optdefs[] = {
 	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
 	{ O_OUTPUT, "output", "DIR", "write one file per target into DIR "
-	    "(catalog: the file to write)" },
+	    "(catalog: the file to write; import: one per filter)" },
 	{ O_TIER, "tier", "T", "tier T and every tier before it; a comma list "
 	    "is exactly those tiers; all: every rule" },
 	{ O_LOCK, "lock", "FILE", "the lock file (default: POLICY.lock)" },
@@ -82,6 +82,8 @@ static const struct cli_opt optdefs[] = {
 	    "(repeatable; default: the TURN hosts' addresses)" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
+	{ O_DEFS, "defs", "DIR", "Aerleon's naming definitions (.net, .svc, "
+	    "naming.yaml)" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -266,6 +268,7 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 		}
 		o->peers[o->npeers++] = arg;
 		break;
+	case O_DEFS: o->defs = arg; break;
 	}
 	return 0;
 }

@@ -67,6 +67,8 @@ struct opts {
 	bool		 all;
 	const char	*peers[CLI_MAX_PEERS];
 	size_t		 npeers;
+	/* import */
+	const char	*defs;
 };
 
 /*
@@ -82,6 +84,7 @@ enum {
 	O_CONFIRM, O_CONFIRMED,
 	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE,
 	O_ALL, O_PEER,
+	O_DEFS,
 };
 
 struct cli_cmd {
@@ -175,5 +178,6 @@ int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
 int	cmd_completion(struct opts *, int, char **);
 int	cmd_probe(struct opts *, int, char **);
+int	cmd_import(struct opts *, int, char **);
 
 #endif

@@ -8,6 +8,8 @@
  * What an option's argument completes to comes from its metavariable:
  * FILE and DIR are paths, TARGETS the targets (a comma list), T a tier,
  * NAME of --netns a network namespace; a few options have fixed words.
+ * The kinds of catalog and import, and import's Aerleon POLICY (.pol or
+ * YAML), are the scripts' own cases.
  */
 #include <stdio.h>
 #include <string.h>
@@ -157,6 +159,11 @@ bash_script(struct out *o)
 	    "($(compgen -W \"$opts\" -- \"$cur\")) ;;\n\t*) if [ \"$cmd\" = "
 	    "catalog ] && [ \"$COMP_CWORD\" -eq 2 ]; then\n\t\tCOMPREPLY=("
 	    "$(compgen -W livekit -- \"$cur\"))\n\telif [ \"$cmd\" = "
+	    "import ] && [ \"$COMP_CWORD\" -eq 2 ]; then\n\t\tCOMPREPLY=("
+	    "$(compgen -W aerleon -- \"$cur\"))\n\telif [ \"$cmd\" = "
+	    "import ]; then\n\t\tCOMPREPLY=($(compgen -f -X "
+	    "'!*.@(pol|yaml|yml)' -- \"$cur\") $(compgen -d -- \"$cur\"))\n"
+	    "\telif [ \"$cmd\" = "
 	    "completion ] && [ \"$COMP_CWORD\" -eq 2 ]; then\n\t\tCOMPREPLY=("
 	    "$(compgen -W \"bash zsh tiers\" -- \"$cur\"))\n\telse\n\t\t"
 	    "COMPREPLY=($(compgen -f -X '!*.@(yaml|yml)' -- \"$cur\") "
@@ -249,6 +256,9 @@ zsh_script(struct out *o)
 				zsh_opt(o, cli_opt_find(*id));
 		if (strcmp(c->name, "catalog") == 0)
 			out_puts(o, " \\\n\t\t    '1:kind:(livekit)'");
+		else if (strcmp(c->name, "import") == 0)
+			out_puts(o, " \\\n\t\t    '1:kind:(aerleon)' "
+			    "'2:policy:_files -g \"*.(pol|yaml|yml)\"'");
 		else if (strcmp(c->name, "completion") == 0)
 			out_puts(o, " \\\n\t\t    '1:what:(bash zsh tiers)' "
 			    "'2:policy:_files -g \"*.(yaml|yml)\"'");

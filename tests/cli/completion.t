@@ -39,6 +39,10 @@ is "$(comp egressc compile policies/heygen-livekit.yaml --tier '' | sort | tr '\
 is "$(comp egressc lint --format '' | tr '\n' ' ')" "text json sarif " "--format's words"
 comp egressc compile policies/heygen | grep -qx policies/heygen-livekit.yaml
 ok $? "a policy file name"
+is "$(comp egressc import '')" "aerleon" "import's kind"
+comp egressc import aerleon tests/import/aerleon/policies/pol/sample_nft |
+    grep -qx tests/import/aerleon/policies/pol/sample_nftables.pol
+ok $? "import: an Aerleon .pol file name"
 is "$("$EG" completion tiers policies/heygen-livekit.yaml | tr '\n' ' ')" "minimum recommended " \
     "completion tiers POLICY: the tiers in order"
 "$EG" completion fish >/dev/null 2>&1; is $? 2 "an unknown shell: exit 2"

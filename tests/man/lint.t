@@ -26,13 +26,13 @@ EGRESSC = os.environ.get("EGRESSC", "./egressc")
 PAGES = ["man/egressc.1", "man/egressc-policy.5"]
 
 COMMANDS = ["compile", "check", "lint", "resolve", "explain", "probe",
-            "catalog", "livekit", "apply", "verify"]
+            "catalog", "livekit", "apply", "verify", "import"]
 OPTIONS = ["t", "o", "-tier", "-lock", "-stamp", "-resolve", "-strict",
            "-dns-server", "-timeout", "-tries", "-keep-going", "-keep-days",
            "-no-stamp", "-from", "-to", "-port", "-batch", "-project",
-           "-regions", "-dry-run", "-netns", "-all", "-media-peer",
+           "-regions", "-dry-run", "-netns", "-all", "-media-peer", "-defs",
            "-version", "-help"]
-SECTIONS_1 = ["COMMANDS", "TARGETS", "ENVIRONMENT", "FILES", "EXIT STATUS",
+SECTIONS_1 = ["COMMANDS", "TARGETS", "IMPORT", "ENVIRONMENT", "FILES", "EXIT STATUS",
               "EXAMPLES", "DIAGNOSTICS", "SEE ALSO"]
 TARGETS = ["nftables", "iptables", "pf", "netsh", "powershell", "cisco-ios",
            "cisco-asa"]

@@ -1,5 +1,6 @@
 """iptables.py - read iptables-restore / ip6tables-restore files as the
-kernel would decide a new outbound packet.
+kernel would decide a new outbound (or, with hook='input', inbound)
+packet.
 
 An independent reader for egressc's iptables output (and hand-written files
 in the same subset): the *filter table, chain declarations with policies,
@@ -13,8 +14,9 @@ to its policy; when OUTPUT jumps nowhere and one user chain exists (what
 and falling off its end gives 'no decision'.
 
     load(paths) -> Rules       (the .v4 file and the .v6 file)
-    Rules.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
-        'reject'|'no decision'
+    Rules.decide(fam, dst, proto, port, src=None, hook='output') ->
+        'allow'|'deny'|'reject'|'no decision'
+        hook='input': a packet from src to this host's dst, by INPUT
     Rules.rule_count() -> int
     expect(explained, fam, proto, port, by_default=False) -> what
         decide() must return where explain says explained
@@ -352,7 +354,7 @@ class Rules:
                 return v
         return 'RETURN'
 
-    def decide(self, fam, dst, proto, port, src=None):
+    def decide(self, fam, dst, proto, port, src=None, hook='output'):
         fam = int(fam)
         pnum = _shared.proto_number(proto)
         chains = self.fams.get(fam)
@@ -364,9 +366,10 @@ class Rules:
             port = int(port)
         pkt = (fam, int(ipaddress.ip_address(src)) if src else None,
                int(ipaddress.ip_address(dst)), pnum, port)
-        name, pol = 'OUTPUT', chains['OUTPUT']['policy']
+        name = hook.upper()
+        pol = chains[name]['policy']
         user = [c for c in chains if c not in BUILTIN]
-        if not chains['OUTPUT']['rules'] and len(user) == 1:
+        if name == 'OUTPUT' and not chains[name]['rules'] and len(user) == 1:
             name, pol = user[0], None
         v = self._run(chains, name, pkt)
         if v == 'RETURN':

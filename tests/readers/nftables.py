@@ -1,5 +1,5 @@
 """nftables.py - read an `nft -f` ruleset as the kernel would decide a new
-outbound packet.
+outbound (or, with hook='input', inbound) packet.
 
 An independent reader for egressc's nftables output (and hand-written
 rulesets in the same subset): `table inet T` blocks with chains, the hooked
@@ -9,8 +9,10 @@ wins.  `ct state established,related` never matches a new connection and
 `oif "lo"` never matches a packet leaving by another interface.
 
     load(paths) -> Ruleset
-    Ruleset.decide(fam, dst, proto, port, src=None) -> 'allow'|'deny'|
-        'reject'|'no decision'
+    Ruleset.decide(fam, dst, proto, port, src=None, hook='output') ->
+        'allow'|'deny'|'reject'|'no decision'
+        hook='input': a packet from src to this host's dst; with no input
+        chain nothing filters it ('allow').
     Ruleset.rule_count() -> int
     expect(explained, fam, proto, port, by_default=False) -> what
         decide() must return where explain says explained
@@ -347,14 +349,17 @@ class Ruleset:
             self.tables[name] = {}
             self.order.append(name)
 
-    def chain(self):
-        """The chain that decides: the output hook, else the one chain."""
+    def chain(self, hook='output'):
+        """The chain that decides: the hook's, else (output) the one
+        chain; None when nothing hooks input."""
         chains = [c for t in self.order for c in self.tables[t].values()]
-        hooked = [c for c in chains if c['hook'] == 'output']
+        hooked = [c for c in chains if c['hook'] == hook]
         if len(hooked) == 1:
             return hooked[0]
         if len(hooked) > 1:
-            raise ParseError('more than one output chain')
+            raise ParseError('more than one %s chain' % hook)
+        if hook != 'output':
+            return None
         if len(chains) == 1:
             return chains[0]
         raise ParseError('no output chain and not exactly one chain')
@@ -363,12 +368,14 @@ class Ruleset:
     def _in(nets, x):
         return any(lo <= x <= hi for lo, hi in nets)
 
-    def decide(self, fam, dst, proto, port, src=None):
+    def decide(self, fam, dst, proto, port, src=None, hook='output'):
         fam = int(fam)
         pnum = _shared.proto_number(proto)
         d = int(ipaddress.ip_address(dst))
         s = int(ipaddress.ip_address(src)) if src is not None else None
-        c = self.chain()
+        c = self.chain(hook)
+        if c is None:
+            return 'allow'
         itype = icode = None
         if proto in ('icmp', 'icmpv6'):
             itype, icode = _shared.icmp_of(port)

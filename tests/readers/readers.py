@@ -41,6 +41,10 @@ The interface of a reader module:
     resolver then answers what egressc explain assumed.  A wildcard
     resolves to nothing.
 
+    reader.decide(..., hook='input') (nftables and iptables, the targets
+        with an input path): the same for a packet from src to this
+        host's address dst; where nothing hooks input, 'allow'.
+
     HAS_REJECT (optional module constant, default False): the target can
     answer 'reject' distinctly from 'deny'.  When it is False, the drivers
     compare 'reject' as 'deny' on both sides.
