@@ -50,6 +50,7 @@ from tap import ok  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'readers'))
 import iptables  # noqa: E402
 import nftables  # noqa: E402
+from readers import port_text  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'property'))
 from packets import draw, edges  # noqa: E402
 sys.path.insert(0, HERE)
@@ -221,8 +222,10 @@ def reference(name, k, chunk):
 def expected(want, pkt, hook, deny):
     """Aerleon's decision, or egressc's own where it decides by design."""
     fam, _, proto, port = pkt
+    # An ICMP packet's port is (type, code) since the readers take codes.
+    itype = port[0] if isinstance(port, tuple) else port
     if deny and fam == 6 and proto == 'icmpv6' and \
-            port in (ND_IN if hook == 'input' else ND_OUT):
+            itype in (ND_IN if hook == 'input' else ND_OUT):
         return 'allow'
     return want
 
@@ -260,8 +263,9 @@ def compare(name, k, path, tmp):
             want = expected(want, pkt, hook, deny)
             got = rd.decide(*pkt, src=src, hook=hook)
             if got != want:
-                bad.append('%s %s/%d from %s: Aerleon %s, egressc %s %s' %
-                           (pkt[1], pkt[2], pkt[3], src, want, target, got))
+                bad.append('%s %s from %s: Aerleon %s, egressc %s %s' %
+                           (pkt[1], port_text(pkt[2], pkt[3]), src, want,
+                            target, got))
         ok(not bad and n > 1000, '%s filter %d %s: %d/%d packets (%s) '
            'decide as Aerleon\'s' % (name, k + 1, target, n - len(bad), n,
                                       hook), bad)
@@ -270,7 +274,7 @@ def compare(name, k, path, tmp):
         out = [p for p in pkts if rd.decide(*p, hook='output') != 'allow']
         ok(not out, '%s filter %d %s: the output path, which the filter '
            'leaves alone, passes every packet' % (name, k + 1, target),
-           ['%s %s/%d' % (p[1], p[2], p[3]) for p in out])
+           ['%s %s' % (p[1], port_text(p[2], p[3])) for p in out])
 
 
 def strip(text):
@@ -320,7 +324,7 @@ CISCO_LAB = [
     ('198.51.100.7', 'udp', 67, 'allow'), ('10.1.2.3', 'udp', 68, 'allow'),
     ('8.8.8.8', 'udp', 53, 'allow'), ('8.8.4.4', 'udp', 53, 'allow'),
     ('10.1.2.3', 'udp', 53, 'deny'), ('172.16.0.1', 'tcp', 443, 'deny'),
-    ('192.168.255.255', 'icmp', 8, 'deny'), ('200.1.1.1', 'tcp', 80, 'deny'),
+    ('192.168.255.255', 'icmp', (8, 0), 'deny'), ('200.1.1.1', 'tcp', 80, 'deny'),
     ('200.1.1.5', 'udp', 1, 'deny'), ('200.1.1.3', 'tcp', 80, 'allow'),
     ('8.8.8.8', 'tcp', 53, 'allow'), ('2001:db8::1', 'tcp', 25, 'allow'),
     ('fd00::1', 'udp', 53, 'allow'), ('11.0.0.0', 'tcp', 22, 'allow'),
@@ -338,7 +342,7 @@ def by_hand(policy, tmp):
     batch = os.path.join(tmp, 'batch')
     with open(batch, 'w') as f:
         for a, proto, port, _ in CISCO_LAB:
-            f.write('%s %s/%d\n' % (a, proto, port))
+            f.write('%s %s\n' % (a, port_text(proto, port)))
     r = run(['explain', policy, '--batch', batch])
     said = [l.split()[0].replace('accept', 'allow')
             for l in r.stdout.splitlines()]
@@ -349,8 +353,8 @@ def by_hand(policy, tmp):
             got = decide.decide(fam, a, proto, port) if decide else \
                 (said[i] if i < len(said) else 'nothing')
             if got != want:
-                bad.append('%s %s/%d: %s, not %s' % (a, proto, port, got,
-                                                    want))
+                bad.append('%s %s: %s, not %s' % (a, port_text(proto, port),
+                                                 got, want))
         ok(not bad, 'sample_cisco_lab %s: decides the %d packets its terms '
            'say' % (name, len(CISCO_LAB)), bad + r.stderr.splitlines())
 
