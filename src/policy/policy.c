@@ -17,18 +17,25 @@
 #include "util/hostname.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
+#include "util/strset.h"
 
 #define MAX_INCLUDE_DEPTH	16
 
 enum { UNSEEN, VISITING, DONE };
 
-/* What a list of to:/from: entries or a named network stands for. */
+/* What a list of to:/from: entries or a named network stands for.  Each
+ * name is there once (byname, once there are many): a network that names
+ * another ten times holds its names once, not ten times. */
 struct dests {
 	struct aset	 a;
 	struct ir_name	*names;
 	size_t		 n, cap;
+	struct strset	 byname;
 	bool		 any;
 };
+
+/* Names are hashed once a list has this many; below, a scan is cheaper. */
+#define HASH_FROM	16
 
 struct netdef {
 	const char		*name;
@@ -54,6 +61,9 @@ struct fe {
 	size_t		 nnets, capnets;
 	struct svcdef	*svcs;
 	size_t		 nsvcs, capsvcs;
+	/* Names to their index in nets, svcs, ir->rules and ir->tiers, so
+	 * that a policy of 100,000 of them reads in linear time. */
+	struct strset	 netidx, svcidx, ruleidx, tieridx;
 	/* The files being read, outermost first, and the include: entry
 	 * that brought each in (no file for the policy itself). */
 	const char	*incstack[MAX_INCLUDE_DEPTH];
@@ -138,27 +148,12 @@ subst(struct fe *fe, const struct ynode *n, const char *what)
 	return vars_subst(fe->a, &fe->pol->vars, s, &n->loc, NULL, NULL);
 }
 
-/* Where variable name was defined (vars_get gives only the value). */
-static const struct loc *
-var_loc(const struct vars *vs, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->v[i].name, name) == 0)
-			return &vs->v[i].loc;
-	return NULL;
-}
-
 static struct netdef *
 find_net(struct fe *fe, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < fe->nnets; i++)
-		if (strcmp(fe->nets[i].name, name) == 0)
-			return &fe->nets[i];
-	return NULL;
+	return strset_get(&fe->netidx, name, &i) ? &fe->nets[i] : NULL;
 }
 
 static struct svcdef *
@@ -166,10 +161,7 @@ find_svc(struct fe *fe, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < fe->nsvcs; i++)
-		if (strcmp(fe->svcs[i].name, name) == 0)
-			return &fe->svcs[i];
-	return NULL;
+	return strset_get(&fe->svcidx, name, &i) ? &fe->svcs[i] : NULL;
 }
 
 /* A did-you-mean over the names of networks or services. */
@@ -186,10 +178,24 @@ near_name(struct fe *fe, const char *word, bool nets)
 	return suggest(word, cands);
 }
 
+/* Add a name unless d has it. */
 static void
 dests_add_name(struct fe *fe, struct dests *d, const char *name,
     bool wildcard, const struct loc *loc)
 {
+	size_t i;
+
+	if (d->n < HASH_FROM) {
+		for (i = 0; i < d->n; i++)
+			if (strcmp(d->names[i].name, name) == 0)
+				return;
+	} else {
+		if (d->byname.n == 0)
+			for (i = 0; i < d->n; i++)
+				strset_add(fe->a, &d->byname, d->names[i].name);
+		if (!strset_add(fe->a, &d->byname, name))
+			return;
+	}
 	ARENA_PUSH(fe->a, d->names, d->n, d->cap);
 	d->names[d->n - 1].name = name;
 	d->names[d->n - 1].wildcard = wildcard;
@@ -501,6 +507,7 @@ resolve_svc(struct fe *fe, struct svcdef *sd)
 static void
 collect_vars(struct fe *fe, const struct ynode *n)
 {
+	const struct var *first;
 	struct diag *d;
 	size_t i;
 
@@ -515,11 +522,10 @@ collect_vars(struct fe *fe, const struct ynode *n)
 			    k->str);
 			continue;
 		}
-		if (vars_get(&fe->pol->vars, k->str) != NULL) {
+		if ((first = vars_find(&fe->pol->vars, k->str)) != NULL) {
 			d = diag_new(DIAG_ERROR, &k->loc, "variable '%s' is "
 			    "defined twice", k->str);
-			diag_also(d, var_loc(&fe->pol->vars, k->str),
-			    "first defined here");
+			diag_also(d, &first->loc, "first defined here");
 			diag_emit(d);
 			continue;
 		}
@@ -565,11 +571,15 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 			fe->nets[fe->nnets - 1].name = k->str;
 			fe->nets[fe->nnets - 1].node = n->pairs[i].val;
 			fe->nets[fe->nnets - 1].loc = k->loc;
+			strset_put(fe->a, &fe->netidx, k->str, fe->nnets - 1,
+			    NULL);
 		} else {
 			ARENA_PUSH(fe->a, fe->svcs, fe->nsvcs, fe->capsvcs);
 			fe->svcs[fe->nsvcs - 1].name = k->str;
 			fe->svcs[fe->nsvcs - 1].node = n->pairs[i].val;
 			fe->svcs[fe->nsvcs - 1].loc = k->loc;
+			strset_put(fe->a, &fe->svcidx, k->str, fe->nsvcs - 1,
+			    NULL);
 		}
 	}
 }
@@ -690,14 +700,9 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 
 /* Is tier one of the IR's tiers? */
 static bool
-tier_known(const struct ir *ir, const char *tier)
+tier_known(const struct fe *fe, const char *tier)
 {
-	size_t i;
-
-	for (i = 0; i < ir->ntiers; i++)
-		if (strcmp(ir->tiers[i], tier) == 0)
-			return true;
-	return false;
+	return strset_has(&fe->tieridx, tier);
 }
 
 static void
@@ -707,6 +712,7 @@ tier_add(struct fe *fe, const char *tier)
 
 	ARENA_PUSH(fe->a, ir->tiers, ir->ntiers, ir->captiers);
 	ir->tiers[ir->ntiers - 1] = tier;
+	strset_add(fe->a, &fe->tieridx, tier);
 }
 
 /*
@@ -732,7 +738,7 @@ parse_tiers(struct fe *fe, const struct ynode *n)
 		if (!ident_ok(t, true))
 			diag_error(&items[i]->loc, "bad tier '%s' (a-z, 0-9, "
 			    "'-', '_')", t);
-		else if (tier_known(fe->ir, t))
+		else if (tier_known(fe, t))
 			diag_error(&items[i]->loc, "tier '%s' is listed twice",
 			    t);
 		else
@@ -748,7 +754,7 @@ rule_tier(struct fe *fe, const struct ynode *v, const char *tier)
 		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')", tier);
 		return;
 	}
-	if (tier_known(fe->ir, tier))
+	if (tier_known(fe, tier))
 		return;
 	if (fe->tiers_listed) {
 		const char **names = arena_alloc(fe->a, (fe->ir->ntiers + 1) *
@@ -783,7 +789,7 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	struct ir_rule *r;
 	const struct ynode *v;
 	struct dests d;
-	size_t i, j;
+	size_t i;
 	int x;
 
 	if (!y_want_map(n, "rules"))
@@ -799,17 +805,15 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		if (!ident_ok(r->name, true))
 			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9, "
 			    "'-', '_'; at most 63)", r->name);
-		for (i = 0; i + 1 < fe->ir->nrules; i++)
-			if (fe->ir->rules[i].name != NULL &&
-			    strcmp(fe->ir->rules[i].name, r->name) == 0) {
-				struct diag *dg = diag_new(DIAG_ERROR, &v->loc,
-				    "duplicate rule name '%s'", r->name);
+		if (!strset_put(fe->a, &fe->ruleidx, r->name,
+		    fe->ir->nrules - 1, &i)) {
+			struct diag *dg = diag_new(DIAG_ERROR, &v->loc,
+			    "duplicate rule name '%s'", r->name);
 
-				diag_also(dg, &fe->ir->rules[i].loc,
-				    "first defined here");
-				diag_emit(dg);
-				break;
-			}
+			diag_also(dg, &fe->ir->rules[i].loc,
+			    "first defined here");
+			diag_emit(dg);
+		}
 		r->loc = v->loc;
 	}
 	if ((v = ymap_get(n, "tier")) != NULL &&
@@ -848,14 +852,10 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		r->dst_any = true;
 	} else
 		r->dst = d.a;
-	for (i = 0; i < d.n; i++) {
-		for (j = 0; j < r->nnames; j++)
-			if (strcmp(r->names[j].name, d.names[i].name) == 0)
-				break;
-		if (j == r->nnames && !d.any)
-			ir_add_name(fe->ir, r, d.names[i].name,
-			    d.names[i].wildcard, &d.names[i].loc);
-	}
+	/* d holds each name once. */
+	for (i = 0; i < d.n && !d.any; i++)
+		ir_add_name(fe->ir, r, d.names[i].name, d.names[i].wildcard,
+		    &d.names[i].loc);
 	memset(&d, 0, sizeof(d));
 	if ((v = ymap_get(n, "from")) != NULL) {
 		parse_dests(fe, v, &d, false, "from");

@@ -4,15 +4,22 @@
 #include "policy/vars.h"
 #include "util/out.h"
 
-const char *
-vars_get(const struct vars *vs, const char *name)
+const struct var *
+vars_find(const struct vars *vs, const char *name)
 {
 	size_t i;
 
-	for (i = 0; vs != NULL && i < vs->n; i++)
-		if (strcmp(vs->v[i].name, name) == 0)
-			return vs->v[i].value;
-	return NULL;
+	if (vs == NULL || !strset_get(&vs->byname, name, &i))
+		return NULL;
+	return &vs->v[i];
+}
+
+const char *
+vars_get(const struct vars *vs, const char *name)
+{
+	const struct var *v = vars_find(vs, name);
+
+	return v != NULL ? v->value : NULL;
 }
 
 void
@@ -21,11 +28,11 @@ vars_set(struct arena *a, struct vars *vs, const char *name,
 {
 	size_t i;
 
-	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->v[i].name, name) == 0)
-			break;
-	if (i == vs->n)
+	if (!strset_get(&vs->byname, name, &i)) {
 		ARENA_PUSH(a, vs->v, vs->n, vs->cap);
+		i = vs->n - 1;
+		strset_put(a, &vs->byname, name, i, NULL);
+	}
 	vs->v[i].name = name;
 	vs->v[i].value = value;
 	vs->v[i].loc = loc != NULL ? *loc : (struct loc){ NULL, 0, 0 };

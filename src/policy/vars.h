@@ -8,18 +8,24 @@
 
 #include "util/arena.h"
 #include "util/diag.h"
+#include "util/strset.h"
 
 struct var {
 	const char	*name, *value;
 	struct loc	 loc;
 };
 
+/* Zero-initialise.  Names are hashed (byname: index into v), so that a
+ * policy of 100,000 variables reads in linear time. */
 struct vars {
 	struct var	*v;
 	size_t		 n, cap;
+	struct strset	 byname;
 };
 
 const char	*vars_get(const struct vars *, const char *name);
+/* The variable called name (its value and where it was defined), or NULL. */
+const struct var *vars_find(const struct vars *, const char *name);
 void		 vars_set(struct arena *, struct vars *, const char *name,
 		    const char *value, const struct loc *);
 /*

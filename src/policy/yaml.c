@@ -13,6 +13,11 @@
 
 #include "policy/yaml.h"
 #include "util/atomic_write.h"
+#include "util/strset.h"
+
+/* A mapping's keys are hashed once it has this many: below it a scan is
+ * cheaper than a table, and most mappings are small. */
+#define YAML_HASH_KEYS	16
 
 struct anchor {
 	const char	*name;
@@ -24,6 +29,7 @@ struct frame {
 	struct ynode	*node;
 	struct ynode	*key;		/* Y_MAP: pending key, or NULL */
 	size_t		 size;		/* expanded size so far */
+	struct strset	 keys;		/* Y_MAP: its scalar keys, when big */
 };
 
 struct parser {
@@ -53,24 +59,42 @@ sat_add(size_t a, size_t b)
 }
 
 static int
-check_dup(struct parser *p, const struct ynode *map, const struct ynode *key)
+dup_key(const struct ynode *first, const struct ynode *key)
 {
-	size_t i;
+	struct diag *d = diag_new(DIAG_ERROR, &key->loc, "duplicate key '%s'",
+	    key->str);
+
+	diag_also(d, &first->loc, "first given here");
+	diag_emit(d);
+	return -1;
+}
+
+/* Is key new in the mapping f is building?  A scan while the mapping is
+ * small, then a hash of its keys: 50,000 keys must not cost 10^9 compares. */
+static int
+check_dup(struct parser *p, struct frame *f, const struct ynode *key)
+{
+	const struct ynode *map = f->node;
+	size_t i, at;
 
 	if (key->kind != Y_SCALAR)
 		return 0;
-	for (i = 0; i < map->n; i++) {
-		const struct ynode *k = map->pairs[i].key;
+	if (map->n < YAML_HASH_KEYS) {
+		for (i = 0; i < map->n; i++) {
+			const struct ynode *k = map->pairs[i].key;
 
-		if (k->kind == Y_SCALAR && strcmp(k->str, key->str) == 0) {
-			struct diag *d = diag_new(DIAG_ERROR, &key->loc,
-			    "duplicate key '%s'", key->str);
-
-			diag_also(d, &k->loc, "first given here");
-			diag_emit(d);
-			return -1;
+			if (k->kind == Y_SCALAR && strcmp(k->str, key->str) == 0)
+				return dup_key(k, key);
 		}
+		return 0;
 	}
+	if (f->keys.n == 0)
+		for (i = 0; i < map->n; i++)
+			if (map->pairs[i].key->kind == Y_SCALAR)
+				strset_put(p->a, &f->keys,
+				    map->pairs[i].key->str, i, NULL);
+	if (!strset_put(p->a, &f->keys, key->str, map->n, &at))
+		return dup_key(map->pairs[at].key, key);
 	return 0;
 }
 
@@ -102,7 +126,7 @@ attach(struct parser *p, struct ynode *n, size_t sz)
 		}
 		f->key = n;
 	} else {
-		if (check_dup(p, f->node, f->key) < 0)
+		if (check_dup(p, f, f->key) < 0)
 			return -1;
 		ARENA_PUSH(p->a, f->node->pairs, f->node->n, f->node->cap);
 		f->node->pairs[f->node->n - 1].key = f->key;
@@ -148,6 +172,7 @@ open_node(struct parser *p, enum ykind k, yaml_mark_t m)
 	p->stack[p->depth].node = n;
 	p->stack[p->depth].key = NULL;
 	p->stack[p->depth].size = 1;
+	memset(&p->stack[p->depth].keys, 0, sizeof(p->stack[p->depth].keys));
 	p->depth++;
 	return 0;
 }
