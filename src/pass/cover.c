@@ -223,23 +223,24 @@ meets(struct arena *a, const struct ir_rule *i, const struct ir_rule *j)
 }
 
 int
-cover_rest(struct arena *a, const struct ir *ir, size_t j, struct cover *rest,
-    struct cover_by *by)
+cover_rest(struct arena *a, const struct ir *ir, size_t j, struct rindex *x,
+    struct cover *rest, struct cover_by *by)
 {
 	const struct ir_rule *r = &ir->rules[j];
-	size_t i;
+	const size_t *cand = NULL;
+	size_t c, i, n = x != NULL ? rindex_meeting(x, j, &cand) : j;
 
 	cover_rule(a, r, rest);
 	memset(by, 0, sizeof(*by));
-	for (i = 0; i < j && rest->n > 0; i++) {
-		const struct ir_rule *e = &ir->rules[i];
-		size_t before = rest->n;
+	for (c = 0; c < n && rest->n > 0; c++) {
+		const struct ir_rule *e;
 
+		i = cand != NULL ? cand[c] : c;
+		e = &ir->rules[i];
 		if (e->dir != r->dir || !meets(a, e, r))
 			continue;
 		if (subtract(a, rest, e, r) < 0)
 			return -1;
-		(void)before;
 		ARENA_PUSH(a, by->v, by->n, by->cap);
 		by->v[by->n - 1] = i;
 		if (e->action != r->action)
