@@ -44,6 +44,11 @@ struct rindex {
 	size_t			*out;		/* the answer being built */
 	size_t			 nout, capout;
 	unsigned char		*mark;		/* per rule: in out already */
+	/* Intervals and names looked at for this answer; past a bound the
+	 * answer is every earlier rule, so the index never costs more than
+	 * asking them all would. */
+	size_t			 looked, most;
+	bool			 all;
 };
 
 static int
@@ -59,7 +64,8 @@ tree_build(struct arena *a, struct ftree *t)
 {
 	size_t i;
 
-	qsort(t->v, t->n, sizeof(*t->v), span_cmp);
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof(*t->v), span_cmp);
 	for (t->size = 1; t->size < t->n; t->size *= 2)
 		;
 	t->maxhi = arena_alloc(a, 2 * t->size * sizeof(*t->maxhi));
@@ -73,6 +79,8 @@ tree_build(struct arena *a, struct ftree *t)
 static void
 emit(struct rindex *x, size_t rule, size_t j)
 {
+	if (++x->looked > x->most)
+		x->all = true;
 	if (rule >= j || x->mark[rule])
 		return;
 	x->mark[rule] = 1;
@@ -88,7 +96,7 @@ tree_find(struct rindex *x, const struct ftree *t, size_t node, size_t l,
 {
 	size_t mid;
 
-	if (l >= m || t->maxhi[node] < lo)
+	if (l >= m || t->maxhi[node] < lo || x->nout == j || x->all)
 		return;
 	if (r - l == 1) {
 		emit(x, t->v[l].rule, j);
@@ -106,7 +114,7 @@ query(struct rindex *x, int f, u128 lo, u128 hi, size_t j)
 	const struct ftree *t = &x->t[f];
 	size_t a = 0, b = t->n;
 
-	if (t->n == 0)
+	if (t->n == 0 || x->nout == j || x->all)
 		return;
 	while (a < b) {		/* m: the first interval starting past hi */
 		size_t mid = a + (b - a) / 2;
@@ -142,9 +150,10 @@ from_named(struct rindex *x, const char *name, size_t j)
 {
 	size_t i, k;
 
-	if (!strset_get(&x->names, name, &i))
+	if (x->nout == j || x->all || !strset_get(&x->names, name, &i))
 		return;
-	for (k = 0; k < x->byname[i].n && x->byname[i].v[k] < j; k++)
+	for (k = 0; k < x->byname[i].n && x->byname[i].v[k] < j &&
+	    x->nout < j && !x->all; k++)
 		emit(x, x->byname[i].v[k], j);
 }
 
@@ -195,10 +204,31 @@ idx_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+static void	everything_before(struct rindex *, size_t);
+
+/* Start an answer for rule j. */
+static void
+start(struct rindex *x, size_t j)
+{
+	x->nout = 0;
+	x->looked = 0;
+	x->most = 4 * j + 64;
+	x->all = false;
+}
+
 static size_t
-finish(struct rindex *x, const size_t **out)
+finish(struct rindex *x, size_t j, const size_t **out)
 {
 	size_t i;
+
+	if (x->all) {
+		for (i = 0; i < x->nout; i++)
+			x->mark[x->out[i]] = 0;
+		x->nout = 0;
+		x->all = false;
+		x->most = (size_t)-1;
+		everything_before(x, j);
+	}
 
 	if (x->nout > 1)
 		qsort(x->out, x->nout, sizeof(*x->out), idx_cmp);
@@ -242,18 +272,18 @@ rindex_covering(struct rindex *x, size_t j, const size_t **out)
 	const char *name;
 	int f;
 
-	x->nout = 0;
+	start(x, j);
 	for (f = 0; f < FAM_N; f++)
 		if (x->dst[j][f].n > 0) {
 			query(x, f, x->dst[j][f].v[0].lo, x->dst[j][f].v[0].lo,
 			    j);
-			return finish(x, out);
+			return finish(x, j, out);
 		}
 	if ((name = first_unresolved(&x->ir->rules[j])) != NULL)
 		from_named(x, name, j);
 	else
-		everything_before(x, j);
-	return finish(x, out);
+		x->all = true;
+	return finish(x, j, out);
 }
 
 /* A rule that meets j shares an address with it (so one of its intervals
@@ -266,14 +296,14 @@ rindex_meeting(struct rindex *x, size_t j, const size_t **out)
 	size_t k, i;
 	int f;
 
-	x->nout = 0;
+	start(x, j);
 	for (f = 0; f < FAM_N; f++) {
 		d = &x->dst[j][f];
-		for (i = 0; i < d->n; i++)
+		for (i = 0; i < d->n && !x->all; i++)
 			query(x, f, d->v[i].lo, d->v[i].hi, j);
 	}
-	for (k = 0; k < r->nnames; k++)
+	for (k = 0; k < r->nnames && !x->all; k++)
 		if (!r->names[k].resolved)
 			from_named(x, r->names[k].name, j);
-	return finish(x, out);
+	return finish(x, j, out);
 }
