@@ -17,25 +17,26 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_STRICT,
 	      O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
-	      O_CONC),
+	      O_CONC, O_MAXEXP),
 	  cmd_compile },
 	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] POLICY",
 	  "Compare the files in DIR with what compile would write: 0 up to "
 	  "date, 1 stale (diff -u on standard output).",
-	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK), cmd_check },
+	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_MAXEXP), cmd_check },
 	{ "lint", "[--strict] [--verbose] [--format text|json|sarif] "
 	  "[--tier T]\n"
 	  "                       [--lock FILE] POLICY",
 	  "Report rules that can never match (redundant or in conflict, with "
 	  "an example packet), match nothing, or allow everything.",
-	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint },
+	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT, O_MAXEXP),
+	  cmd_lint },
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
 	  "                       [--tries N] [--concurrency N] [--keep-going] "
 	  "[--keep-days N]\n"
 	  "                       [--no-stamp] POLICY",
 	  "Look up every host name of POLICY and write the lock file.",
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_KEEPGOING,
-	      O_KEEPDAYS, O_NOSTAMP),
+	      O_KEEPDAYS, O_NOSTAMP, O_MAXEXP),
 	  cmd_resolve },
 	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
 	  "[--json] POLICY\n"
@@ -43,7 +44,7 @@ static const struct cli_cmd commands[] = {
 	  "FILE)",
 	  "Say which rule decides a packet, first match wins.",
 	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
-	      O_JSON),
+	      O_JSON, O_MAXEXP),
 	  cmd_explain },
 	{ "catalog", "livekit --project NAME --regions FILE [--source URL] "
 	  "[-o FILE]",
@@ -53,11 +54,12 @@ static const struct cli_cmd commands[] = {
 	  "FILE] POLICY",
 	  "Load the policy's nftables table into the kernel in one atomic "
 	  "batch.",
-	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE), cmd_apply },
+	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_MAXEXP),
+	  cmd_apply },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",
-	  OPTS(O_TIER, O_LOCK, O_NETNS), cmd_verify },
+	  OPTS(O_TIER, O_LOCK, O_NETNS, O_MAXEXP), cmd_verify },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

@@ -16,8 +16,12 @@
 
 #include "backend/backend.h"
 #include "cli/cli.h"
+#include "util/budget.h"
 #include "util/diag.h"
 #include "util/hostname.h"
+
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
 
 struct optdef {
 	int		 id;
@@ -67,6 +71,8 @@ static const struct optdef optdefs[] = {
 	{ O_FORCE, "force", NULL, "load even a lock of example addresses" },
 	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
 	    "part, with a packet that still reaches them" },
+	{ O_MAXEXP, "max-expansion", "N", "let the policy expand to N units "
+	    "(default " XSTR(BUDGET_DEFAULT) "; egressc(1) LIMITS)" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -141,18 +147,31 @@ cli_usage_error(const char *fmt, ...)
 }
 
 static int
-uint_arg(const char *name, const char *s, unsigned max, unsigned *v)
+ull_arg(const char *name, const char *s, unsigned long long min,
+    unsigned long long max, unsigned long long *v)
 {
 	char *end;
-	unsigned long x;
+	unsigned long long x;
 
 	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || x > max || s[0] == '-') {
-		fprintf(stderr, "egressc: %s: '%s' is not a number from 0 to "
-		    "%u\n", name, s, max);
+	x = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || x < min || x > max ||
+	    s[0] == '-' || s[0] == '+' || s[0] == ' ') {
+		fprintf(stderr, "egressc: %s: '%s' is not a number from %llu "
+		    "to %llu\n", name, s, min, max);
 		return -1;
 	}
+	*v = x;
+	return 0;
+}
+
+static int
+uint_arg(const char *name, const char *s, unsigned max, unsigned *v)
+{
+	unsigned long long x;
+
+	if (ull_arg(name, s, 0, max, &x) < 0)
+		return -1;
 	*v = (unsigned)x;
 	return 0;
 }
@@ -209,6 +228,9 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_VERBOSE: o->verbose = true; break;
 	case O_JSON: o->json = true; break;
 	case O_FORCE: o->force = true; break;
+	case O_MAXEXP:
+		return ull_arg("--max-expansion", arg, 1, 1ULL << 40,
+		    &o->max_expansion);
 	}
 	return 0;
 }
@@ -258,6 +280,7 @@ run(const struct cli_cmd *c, int argc, char **argv)
 	/* Every command but catalog takes one POLICY file. */
 	if (strcmp(c->name, "catalog") != 0 && argc != 1)
 		return cli_usage_error("'%s' takes one POLICY file", c->name);
+	budget_set(o.max_expansion);
 	return c->run(&o, argc, argv);
 }
 

@@ -44,6 +44,7 @@ struct opts {
 	const char	*dump;		/* compile --dump ir | lowered:TARGET */
 	const char	*format;	/* lint --format text | json | sarif */
 	bool		 stamp, strict, resolve, verbose, json, force;
+	unsigned long long max_expansion;	/* 0: BUDGET_DEFAULT */
 	/* explain */
 	const char	*to, *port, *from, *batch;
 	bool		 inbound;
@@ -67,6 +68,7 @@ enum {
 	O_PORT, O_FROM, O_BATCH, O_INBOUND, O_DNS, O_TIMEOUT, O_TRIES,
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
+	O_MAXEXP,
 };
 
 struct cli_cmd {

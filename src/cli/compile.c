@@ -222,7 +222,7 @@ check_sink(struct job *j, const char *name, struct out *text, void *arg)
 	struct checked *ck = arg;
 	char *path = arena_printf(j->a, "%s/%s", ck->dir, name);
 	size_t len;
-	char *cur = read_file(path, 256u << 20, &len);
+	char *cur = read_file(path, 256u << 20, &len, NULL);
 	bool same = cur != NULL && len == text->len &&
 	    memcmp(cur, text->buf, len) == 0;
 

@@ -11,6 +11,7 @@
 #include "pass/expand.h"
 #include "policy/catalog.h"
 #include "policy/vars.h"
+#include "util/budget.h"
 #include "util/hostname.h"
 #include "util/strset.h"
 
@@ -107,6 +108,10 @@ wexp_add(struct arena *a, struct wexp *w, const struct cat_str *h,
 	}
 	if (!strset_add(a, &w->seen, lc))
 		return;
+	if (budget_spend(&h->loc, BUDGET_NAME) < 0) {
+		w->failed = true;
+		return;
+	}
 	ARENA_PUSH(a, w->hosts, w->nhosts, w->caphosts);
 	w->hosts[w->nhosts - 1] = lc;
 }
@@ -121,7 +126,7 @@ wexp_hosts(struct xrun *x, struct wexp *w)
 	const char *s;
 	size_t i, r;
 
-	for (i = 0; i < w->zone->nhosts; i++) {
+	for (i = 0; i < w->zone->nhosts && !budget_exhausted(); i++) {
 		h = &w->zone->hosts[i];
 		if (strstr(h->s, "${region}") == NULL) {
 			s = vars_subst(a, x->vars, h->s, &h->loc, NULL, NULL);
@@ -131,7 +136,7 @@ wexp_hosts(struct xrun *x, struct wexp *w)
 				wexp_add(a, w, h, s);
 			continue;
 		}
-		for (r = 0; r < w->cat->nregions; r++) {
+		for (r = 0; r < w->cat->nregions && !w->failed; r++) {
 			s = vars_subst(a, x->vars, h->s, &h->loc, "region",
 			    w->cat->regions[r].s);
 			if (s == NULL) {
@@ -198,6 +203,9 @@ expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm,
 		aset_any(a, &r->dst);
 		return;
 	}
+	if (budget_spend(&nm->loc, BUDGET_NAME *
+	    (unsigned long long)w->nhosts + z->ncidrs) < 0)
+		return;
 	for (i = 0; i < w->nhosts; i++)
 		if (strset_add(a, names, w->hosts[i]))
 			ir_add_name(x->ir, r, w->hosts[i], false, &nm->loc);

@@ -487,7 +487,7 @@ catalog_livekit(struct arena *a, const char *project,
 		    project);
 		return -1;
 	}
-	if ((root = yaml_load(a, regions_file)) == NULL)
+	if ((root = yaml_load(a, regions_file, NULL)) == NULL)
 		return -1;
 	if (!y_want_map(root, "region list"))
 		return -1;

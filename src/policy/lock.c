@@ -30,12 +30,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ir/ir.h"
 #include "policy/lock.h"
 #include "policy/yaml.h"
 #include "util/arena.h"
 #include "util/atomic_write.h"
+#include "util/budget.h"
 #include "util/diag.h"
 #include "util/out.h"
 
@@ -268,6 +270,8 @@ read_addrs(struct arena *a, const struct ynode *hn, struct addr_in **out,
 				rc = -1;
 				continue;
 			}
+			if (budget_spend(&items[i]->loc, 1) < 0)
+				return -1;
 			ARENA_PUSH(a, *out, *nout, cap);
 			ai = &(*out)[*nout - 1];
 			ai->fam = fam;
@@ -291,7 +295,8 @@ load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
 	size_t n, i, ndups = 0;
 	int rc = read_addrs(a, hn, &v, &n);
 
-	qsort(v, n, sizeof(*v), addr_in_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), addr_in_cmp);
 	h->addrs = arena_alloc(a, (n ? n : 1) * sizeof(*h->addrs));
 	h->capaddrs = n ? n : 1;
 	h->naddrs = 0;
@@ -310,7 +315,8 @@ load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
 		la->first_seen = first;
 		la->last_seen = last;
 	}
-	qsort(dups, ndups, sizeof(*dups), by_cmp);
+	if (ndups > 1)
+		qsort(dups, ndups, sizeof(*dups), by_cmp);
 	for (i = 0; i < ndups; i++) {
 		diag_error(&dups[i].node->loc, "address '%s' listed twice for "
 		    "host '%s'", dups[i].node->str, h->name);
@@ -398,6 +404,8 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 	if ((n = ymap_get(hn, "last-seen")) != NULL &&
 	    (last = want_time(n, "last-seen")) == NULL)
 		rc = -1;
+	if (budget_spend(&key->loc, BUDGET_NAME) < 0)
+		return -1;
 	/* Appended: lock_load sorts the hosts once they are all in. */
 	ARENA_PUSH(a, lk->hosts, lk->nhosts, lk->caphosts);
 	h = &lk->hosts[lk->nhosts - 1];
@@ -418,15 +426,15 @@ lock_load(struct arena *a, const char *path)
 	struct lock *lk = lock_new(a, path);
 	struct ynode *root, *n;
 	unsigned long version;
-	FILE *f;
+	struct stat st;
 	int rc = 0;
 
-	/* Absent is normal (the first resolve); unreadable is not. */
-	if ((f = fopen(path, "r")) == NULL)
+	/* Absent is normal (the first resolve); unreadable is not, nor is
+	 * what is not a regular file (yaml_load says so, never blocking). */
+	if (stat(path, &st) < 0 && errno == ENOENT)
 		return lk;
-	fclose(f);
 	lk->exists = true;
-	if ((root = yaml_load(a, path)) == NULL)
+	if ((root = yaml_load(a, path, NULL)) == NULL)
 		return NULL;
 	if (!y_want_map(root, "lock file") ||
 	    ymap_check_keys(root, lock_keys, "lock file") < 0)
@@ -456,7 +464,9 @@ lock_load(struct arena *a, const char *path)
 			    n->pairs[i].val) < 0)
 				rc = -1;
 		/* The YAML reader refused a name given twice. */
-		qsort(lk->hosts, lk->nhosts, sizeof(*lk->hosts), host_cmp);
+		if (lk->nhosts > 1)
+			qsort(lk->hosts, lk->nhosts, sizeof(*lk->hosts),
+			    host_cmp);
 	}
 	return rc < 0 ? NULL : lk;
 }

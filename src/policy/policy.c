@@ -5,18 +5,23 @@
  * format, resolves named networks and services (which may name each other;
  * cycles are errors), substitutes ${vars} and builds the IR's rules.  It
  * reports every error it can find in one run, each at its file:line:col.
+ * What a network, service or rule gains by naming others is spent from the
+ * compilation's budget (util/budget.h) at the place that names them.
  * targets: it only records: which targets, keys and values exist is for
  * the targets' own schemas to say, after it (be_check_options).
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "policy/catalog.h"
 #include "util/hostname.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
+#include "util/budget.h"
 #include "util/strset.h"
 
 #define MAX_INCLUDE_DEPTH	16
@@ -69,6 +74,11 @@ struct fe {
 	const char	*incstack[MAX_INCLUDE_DEPTH];
 	struct loc	 incfrom[MAX_INCLUDE_DEPTH];
 	int		 incdepth;
+	/* Every file read so far, by device and inode ("DEV:INO" -> index
+	 * into readfrom, the include: that read it). */
+	struct strset	 read;
+	struct loc	*readfrom;
+	size_t		 nread, capread;
 	bool		 tiers_listed;	/* tiers: given; rules must use them */
 };
 
@@ -178,10 +188,10 @@ near_name(struct fe *fe, const char *word, bool nets)
 	return suggest(word, cands);
 }
 
-/* Add a name unless d has it. */
+/* Add a name unless d has it; at: the entry that brings it in. */
 static void
 dests_add_name(struct fe *fe, struct dests *d, const char *name,
-    bool wildcard, const struct loc *loc)
+    bool wildcard, const struct loc *loc, const struct loc *at)
 {
 	size_t i;
 
@@ -196,6 +206,8 @@ dests_add_name(struct fe *fe, struct dests *d, const char *name,
 		if (!strset_add(fe->a, &d->byname, name))
 			return;
 	}
+	if (budget_spend(at, BUDGET_NAME) < 0)
+		return;
 	ARENA_PUSH(fe->a, d->names, d->n, d->cap);
 	d->names[d->n - 1].name = name;
 	d->names[d->n - 1].wildcard = wildcard;
@@ -203,16 +215,20 @@ dests_add_name(struct fe *fe, struct dests *d, const char *name,
 	aset_init(&d->names[d->n - 1].addrs);
 }
 
+/* d gains what s stands for, at the entry at that names s. */
 static void
-dests_union(struct fe *fe, struct dests *d, const struct dests *s)
+dests_union(struct fe *fe, struct dests *d, const struct dests *s,
+    const struct loc *at)
 {
 	size_t i;
 
+	if (budget_spend(at, s->a.f[FAM_V4].n + s->a.f[FAM_V6].n) < 0)
+		return;
 	aset_union(fe->a, &d->a, &s->a);
 	d->any = d->any || s->any;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n && !budget_exhausted(); i++)
 		dests_add_name(fe, d, s->names[i].name, s->names[i].wildcard,
-		    &s->names[i].loc);
+		    &s->names[i].loc, at);
 }
 
 static bool
@@ -270,7 +286,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 			    "policy says 'wildcards: forbid'", s);
 			return;
 		}
-		dests_add_name(fe, d, low, true, &n->loc);
+		dests_add_name(fe, d, low, true, &n->loc, &n->loc);
 		return;
 	}
 	if (looks_like_address(s)) {
@@ -285,6 +301,8 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 			diag_warning(&n->loc, "'%s' has host bits set; using "
 			    "%s", s, addr_format(buf, fam, addr, len));
 		}
+		if (budget_spend(&n->loc, 1) < 0)
+			return;
 		aset_add_prefix(fe->a, &d->a, fam, addr, len);
 		return;
 	}
@@ -302,7 +320,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 			    s, why);
 			return;
 		}
-		dests_add_name(fe, d, low, false, &n->loc);
+		dests_add_name(fe, d, low, false, &n->loc, &n->loc);
 		return;
 	}
 	nd = find_net(fe, s);
@@ -324,7 +342,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 		    "cannot be a source", what, s);
 		return;
 	}
-	dests_union(fe, d, &nd->d);
+	dests_union(fe, d, &nd->d, &n->loc);
 }
 
 /* dests -> dest | '[' dest {',' dest} ']' */
@@ -355,6 +373,18 @@ resolve_net(struct fe *fe, struct netdef *nd)
 	parse_dests(fe, nd->node, &nd->d, true, "networks");
 	if (nd->state == VISITING)
 		nd->state = DONE;
+}
+
+/* The intervals of a service, what naming it costs. */
+static size_t
+svc_size(const struct svc *s)
+{
+	size_t n = 1;
+	int p;
+
+	for (p = 0; p < P_N; p++)
+		n += s->p[p].n;
+	return n;
 }
 
 /* "65535" -> 65535; -1 when not a port number of range [lo, max]. */
@@ -412,7 +442,8 @@ parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
 
 		if (slash == NULL && (sd = find_svc(fe, s)) != NULL) {
 			resolve_svc(fe, sd);
-			if (sd->state == DONE)
+			if (sd->state == DONE && budget_spend(&n->loc,
+			    svc_size(&sd->svc)) == 0)
 				svc_union(fe->a, svc, &sd->svc);
 			return;
 		}
@@ -643,6 +674,38 @@ load_fragment(struct fe *fe, const struct ynode *root, const char *path)
 		collect_defs(fe, v, false);
 }
 
+/*
+ * A file is read once.  Read twice, its vars, networks and services would
+ * be defined twice, and a catalog's zones be in two catalogs; and includes
+ * that include the next file ten times each would read it 10^16 times.
+ * The same file is the same device and inode, whatever path names it.
+ */
+static bool
+read_once(struct fe *fe, const char *path, const struct loc *from)
+{
+	struct stat st;
+	struct diag *d;
+	const char *key;
+	size_t first;
+
+	if (stat(path, &st) < 0)
+		return true;		/* yaml_load says why */
+	key = arena_printf(fe->a, "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	if (strset_put(fe->a, &fe->read, key, fe->nread, &first)) {
+		ARENA_PUSH(fe->a, fe->readfrom, fe->nread, fe->capread);
+		fe->readfrom[fe->nread - 1] = from != NULL ? *from :
+		    (struct loc){ NULL, 0, 0 };
+		return true;
+	}
+	d = diag_new(DIAG_ERROR, from, "'%s' is included twice: a file is "
+	    "read once", path);
+	if (fe->readfrom[first].file != NULL)
+		diag_also(d, &fe->readfrom[first], "first included here");
+	diag_emit(d);
+	return false;
+}
+
 /* Read one file of the policy; returns its root (a mapping) or NULL. */
 static const struct ynode *
 load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
@@ -674,11 +737,15 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 		free(real);
 		return NULL;
 	}
+	if (!read_once(fe, path, from)) {
+		free(real);
+		return NULL;
+	}
 	fe->incfrom[fe->incdepth] = from != NULL ? *from :
 	    (struct loc){ NULL, 0, 0 };
 	fe->incstack[fe->incdepth++] = arena_strdup(fe->a, real);
 	free(real);
-	root = yaml_load(fe->a, path);
+	root = yaml_load(fe->a, path, from);
 	if (root != NULL && !y_want_map(root, top ? "policy" : "include"))
 		root = NULL;
 	if (root != NULL && !top && ymap_get(root, "egressc-catalog") != NULL) {
@@ -795,6 +862,8 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	if (!y_want_map(n, "rules"))
 		return;
 	ymap_check_keys(n, rule_keys, "a rule");
+	if (budget_spend(&n->loc, BUDGET_NAME) < 0)
+		return;
 	r = ir_add_rule(fe->ir);
 	r->loc = n->loc;
 	r->action = IR_ALLOW;
@@ -853,6 +922,9 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	} else
 		r->dst = d.a;
 	/* d holds each name once. */
+	if (!d.any && d.n > 0 && budget_spend(&v->loc, BUDGET_NAME *
+	    (unsigned long long)d.n) < 0)
+		d.n = 0;
 	for (i = 0; i < d.n && !d.any; i++)
 		ir_add_name(fe->ir, r, d.names[i].name, d.names[i].wildcard,
 		    &d.names[i].loc);

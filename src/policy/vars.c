@@ -1,7 +1,12 @@
-/* vars.c - policy variables and ${name} substitution (see vars.h). */
+/*
+ * vars.c - policy variables and ${name} substitution (see vars.h).  What
+ * a substitution writes is spent from the compilation's budget: a 1 MiB
+ * variable used 2,000 times is 2 GB of text from a 1 MB file.
+ */
 #include <string.h>
 
 #include "policy/vars.h"
+#include "util/budget.h"
 #include "util/out.h"
 
 const struct var *
@@ -67,6 +72,10 @@ vars_subst(struct arena *a, const struct vars *vs, const char *s,
 			val = vars_get(vs, name);
 		if (val == NULL) {
 			diag_error(loc, "unknown variable '${%s}'", name);
+			out_free(&o);
+			return NULL;
+		}
+		if (budget_spend(loc, strlen(val)) < 0) {
 			out_free(&o);
 			return NULL;
 		}

@@ -31,7 +31,8 @@ void		 vars_set(struct arena *, struct vars *, const char *name,
 /*
  * Replace every ${name} in s.  extra_name/extra_value (may be NULL) bind
  * one more name for this call, e.g. "region".  An unknown name or an
- * unterminated ${ is an error at loc; returns NULL then.
+ * unterminated ${ is an error at loc, and so is text that spends the
+ * compilation's budget (util/budget.h); returns NULL then.
  */
 char		*vars_subst(struct arena *, const struct vars *, const char *s,
 		    const struct loc *, const char *extra_name,

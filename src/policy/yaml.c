@@ -4,7 +4,9 @@
  * Aliases are not copied: an alias node is the anchored node itself, shared.
  * What an alias would cost if expanded is still counted (each node's size is
  * its subtree's expanded size), so a "billion laughs" document is refused
- * before anything walks it.
+ * before anything walks it; and every node, an alias for its expanded
+ * size, is spent from the compilation's budget (util/budget.h), which
+ * counts across every file a policy reads.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include "policy/yaml.h"
 #include "util/atomic_write.h"
+#include "util/budget.h"
 #include "util/strset.h"
 
 /* A mapping's keys are hashed once it has this many: below it a scan is
@@ -186,6 +189,20 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 	size_t i;
 
 	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		{
+			struct loc l = mark_loc(p, ev->start_mark);
+
+			if (budget_spend(&l, 1) < 0)
+				return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++*docs > 1) {
 			struct loc l = mark_loc(p, ev->start_mark);
@@ -217,9 +234,15 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 	case YAML_ALIAS_EVENT:
 		anchor = ev->data.alias.anchor;
 		for (i = p->nanchors; i-- > 0;)
-			if (strcmp(p->anchors[i].name, (const char *)anchor) == 0)
+			if (strcmp(p->anchors[i].name, (const char *)anchor) ==
+			    0) {
+				struct loc l = mark_loc(p, ev->start_mark);
+
+				if (budget_spend(&l, p->anchors[i].size) < 0)
+					return -1;
 				return attach(p, p->anchors[i].node,
 				    p->anchors[i].size);
+			}
 		{
 			struct loc l = mark_loc(p, ev->start_mark);
 
@@ -357,20 +380,23 @@ utf8_invalid(const unsigned char *s, size_t len)
 }
 
 struct ynode *
-yaml_load(struct arena *a, const char *path)
+yaml_load(struct arena *a, const char *path, const struct loc *from)
 {
+	const char *why;
 	char *text;
 	size_t len;
 	long bad;
 	struct ynode *root;
 
-	text = read_file(path, YAML_MAX_FILE, &len);
+	if (from != NULL && from->file == NULL)
+		from = NULL;
+	text = read_file(path, YAML_MAX_FILE, &len, &why);
 	if (text == NULL) {
 		if (errno == EFBIG)
-			diag_error(NULL, "%s: larger than the %u MiB limit",
+			diag_error(from, "%s: larger than the %u MiB limit",
 			    path, YAML_MAX_FILE / (1024 * 1024));
 		else
-			diag_error(NULL, "%s: %s", path, strerror(errno));
+			diag_error(from, "%s: %s", path, why);
 		return NULL;
 	}
 	diag_source(path, text, len);

@@ -37,9 +37,11 @@ struct ynode {
 	size_t		 n, cap;
 };
 
-/* Read and parse a file (at most YAML_MAX_FILE bytes).  NULL after
- * diag_error(); the file's text is registered with diag_source(). */
-struct ynode	*yaml_load(struct arena *, const char *path);
+/* Read and parse a file (at most YAML_MAX_FILE bytes, a regular file).
+ * NULL after diag_error(), at from when it is not NULL (the include: that
+ * names the file); the file's text is registered with diag_source(). */
+struct ynode	*yaml_load(struct arena *, const char *path,
+		    const struct loc *from);
 struct ynode	*yaml_parse(struct arena *, const char *name, const char *text,
 		    size_t len);
 

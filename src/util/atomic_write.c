@@ -97,52 +97,117 @@ atomic_write(const char *path, const void *buf, size_t len, int mode)
 	return tmp == NULL ? -1 : atomic_commit(tmp, path);
 }
 
-char *
-read_file(const char *path, size_t max, size_t *lenp)
+/* What a file that is not a regular file is, for a message. */
+static const char *
+not_regular(mode_t m)
 {
-	FILE *f;
-	char *buf;
-	size_t len = 0, cap = 4096, r;
-	int saved;
+	if (S_ISDIR(m))
+		return "a directory, not a regular file";
+	if (S_ISFIFO(m))
+		return "a FIFO, not a regular file";
+	if (S_ISSOCK(m))
+		return "a socket, not a regular file";
+	if (S_ISCHR(m) || S_ISBLK(m))
+		return "a device, not a regular file";
+	return "not a regular file";
+}
 
-	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (f == NULL)
+/*
+ * The file open for reading, blocking again, or -1.  O_NONBLOCK keeps
+ * open() of a FIFO without a writer from waiting forever; what it opened
+ * is then looked at before a byte is read.
+ */
+static int
+open_regular(const char *path, const char **why)
+{
+	struct stat st;
+	int fd, fl;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		int saved = errno;
+
+		/* A socket cannot be opened at all (ENXIO): say what it is. */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			*why = not_regular(st.st_mode);
+			saved = EINVAL;
+		} else
+			*why = strerror(saved);
+		errno = saved;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		*why = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*why = not_regular(st.st_mode);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		*why = strerror(errno);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+char *
+read_file(const char *path, size_t max, size_t *lenp, const char **why)
+{
+	const char *dummy;
+	char *buf;
+	size_t len = 0, cap = 4096;
+	ssize_t r;
+	int fd, saved;
+
+	if (why == NULL)
+		why = &dummy;
+	if (strcmp(path, "-") == 0)
+		fd = 0;
+	else if ((fd = open_regular(path, why)) < 0)
 		return NULL;
 	buf = xmalloc(cap);
 	for (;;) {
 		if (len + 1 >= cap) {
 			if (cap > max + 1) {
-				free(buf);
-				if (f != stdin)
-					fclose(f);
 				errno = EFBIG;
-				return NULL;
+				goto fail;
 			}
 			cap *= 2;
 			buf = xrealloc(buf, cap);
 		}
-		r = fread(buf + len, 1, cap - len - 1, f);
-		len += r;
+		r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
 		if (r == 0)
 			break;
+		len += (size_t)r;
 	}
-	if (ferror(f)) {
-		saved = errno;
-		free(buf);
-		if (f != stdin)
-			fclose(f);
-		errno = saved ? saved : EIO;
-		return NULL;
-	}
-	if (f != stdin)
-		fclose(f);
+	if (fd != 0)
+		close(fd);
 	if (len > max) {
 		free(buf);
 		errno = EFBIG;
+		*why = strerror(errno);
 		return NULL;
 	}
 	buf[len] = '\0';
 	if (lenp != NULL)
 		*lenp = len;
 	return buf;
+fail:
+	saved = errno;
+	*why = strerror(saved);
+	free(buf);
+	if (fd != 0)
+		close(fd);
+	errno = saved;
+	return NULL;
 }

@@ -20,8 +20,15 @@ int	atomic_write(const char *path, const void *buf, size_t len, int mode);
 char	*atomic_stage(const char *path, const void *buf, size_t len, int mode);
 int	 atomic_commit(char *tmp, const char *path);
 void	 atomic_abort(char *tmp);
-/* Read a whole file (NUL-terminated); NULL with errno set. Files over max
- * bytes fail with EFBIG. Caller frees. */
-char	*read_file(const char *path, size_t max, size_t *lenp);
+/*
+ * Read a whole file (NUL-terminated); NULL with errno set, and *why (may be
+ * NULL) a few words for a message.  Files over max bytes fail with EFBIG.
+ * Only a regular file is read ("-" is standard input): a FIFO, socket,
+ * device or directory fails with EINVAL and *why naming what it is, and
+ * never blocks, because the file is opened O_NONBLOCK and looked at before
+ * it is read.  Caller frees.
+ */
+char	*read_file(const char *path, size_t max, size_t *lenp,
+	    const char **why);
 
 #endif

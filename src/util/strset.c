@@ -27,48 +27,61 @@ slot(const struct strset *set, const char *s)
 	return i;
 }
 
+/* Twice the room; numbers only for a set that has been given some. */
 static void
-grow(struct arena *a, struct strset *set)
+grow(struct arena *a, struct strset *set, bool numbered)
 {
 	struct strset big = { .cap = set->cap ? 2 * set->cap : 64 };
 	size_t i, j;
 
 	big.v = arena_alloc(a, big.cap * sizeof(*big.v));
-	big.val = arena_alloc(a, big.cap * sizeof(*big.val));
+	if (numbered)
+		big.val = arena_alloc(a, big.cap * sizeof(*big.val));
 	for (i = 0; i < set->cap; i++)
 		if (set->v[i] != NULL) {
 			j = slot(&big, set->v[i]);
 			big.v[j] = set->v[i];
-			big.val[j] = set->val[i];
+			if (numbered)
+				big.val[j] = set->val[i];
 		}
 	big.n = set->n;
 	*set = big;
+}
+
+static bool
+put(struct arena *a, struct strset *set, const char *s, bool numbered,
+    size_t val, size_t *old)
+{
+	size_t i;
+
+	if (set->cap > 0 && numbered && set->val == NULL)
+		set->val = arena_alloc(a, set->cap * sizeof(*set->val));
+	if (2 * (set->n + 1) > set->cap)
+		grow(a, set, set->val != NULL || numbered);
+	i = slot(set, s);
+	if (set->v[i] != NULL) {
+		if (old != NULL)
+			*old = set->val != NULL ? set->val[i] : 0;
+		return false;
+	}
+	set->v[i] = s;
+	if (set->val != NULL)
+		set->val[i] = val;
+	set->n++;
+	return true;
 }
 
 bool
 strset_put(struct arena *a, struct strset *set, const char *s, size_t val,
     size_t *old)
 {
-	size_t i;
-
-	if (2 * (set->n + 1) > set->cap)
-		grow(a, set);
-	i = slot(set, s);
-	if (set->v[i] != NULL) {
-		if (old != NULL)
-			*old = set->val[i];
-		return false;
-	}
-	set->v[i] = s;
-	set->val[i] = val;
-	set->n++;
-	return true;
+	return put(a, set, s, true, val, old);
 }
 
 bool
 strset_add(struct arena *a, struct strset *set, const char *s)
 {
-	return strset_put(a, set, s, 0, NULL);
+	return put(a, set, s, false, 0, NULL);
 }
 
 bool
@@ -82,7 +95,7 @@ strset_get(const struct strset *set, const char *s, size_t *val)
 	if (set->v[i] == NULL)
 		return false;
 	if (val != NULL)
-		*val = set->val[i];
+		*val = set->val != NULL ? set->val[i] : 0;
 	return true;
 }
 

@@ -16,11 +16,12 @@
 
 /*
  * Zero-initialise; strset_add() is false when s was already there.  The
- * set keeps the pointer, not a copy.
+ * set keeps the pointer, not a copy.  A set is filled by strset_add or by
+ * strset_put, not both: only the second keeps numbers.
  */
 struct strset {
 	const char	**v;
-	size_t		 *val;		/* strset_put's numbers, beside v */
+	size_t		 *val;		/* strset_put's numbers; NULL: none */
 	size_t		  n, cap;
 };
 bool	strset_add(struct arena *, struct strset *, const char *s);

@@ -228,7 +228,7 @@ test_templates(struct arena *a)
 	for (t = be_templates; t->name != NULL; t++, n++) {
 		char *path = arena_printf(a, "templates/%s.tmpl", t->name);
 		size_t len = 0;
-		char *text = read_file(path, 1024 * 1024, &len);
+		char *text = read_file(path, 1024 * 1024, &len, NULL);
 
 		ok(text != NULL && len == strlen(t->text) &&
 		    memcmp(text, t->text, len) == 0,
