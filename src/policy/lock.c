@@ -591,7 +591,7 @@ lock_write(const struct lock *lk, const char *path)
 
 	out_init(&o);
 	lock_format(lk, &o);
-	if (atomic_write(path, o.buf, o.len, 0644) < 0) {
+	if (atomic_write(path, o.buf, o.len, 0666) < 0) {
 		diag_fail(NULL, "cannot write lock file %s: %s", path,
 		    strerror(errno));
 		rc = -1;
