@@ -342,9 +342,8 @@ yaml_parse(struct arena *a, const char *name, const char *text, size_t len)
 	return p.root;
 }
 
-/* Find the first invalid UTF-8 sequence; returns its offset or -1. */
-static long
-utf8_invalid(const unsigned char *s, size_t len)
+long
+yaml_utf8_invalid(const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
@@ -400,7 +399,7 @@ yaml_load(struct arena *a, const char *path, const struct loc *from)
 		return NULL;
 	}
 	diag_source(path, text, len);
-	bad = utf8_invalid((const unsigned char *)text, len);
+	bad = yaml_utf8_invalid((const unsigned char *)text, len);
 	if (bad >= 0) {
 		struct loc l = { arena_strdup(a, path), 1, 1 };
 		long i;

@@ -45,6 +45,10 @@ struct ynode	*yaml_load(struct arena *, const char *path,
 struct ynode	*yaml_parse(struct arena *, const char *name, const char *text,
 		    size_t len);
 
+/* The offset of the first byte of s that is not UTF-8 (a bad or overlong
+ * sequence, a surrogate, past U+10FFFF), or -1. */
+long		 yaml_utf8_invalid(const unsigned char *s, size_t len);
+
 /* Accessors.  The y_want_* ones report a type error at the node (naming
  * what, e.g. "rules") and return NULL / false. */
 struct ynode	*ymap_get(const struct ynode *map, const char *key);
