@@ -359,6 +359,16 @@ report(const struct batch *b, const struct ir *ir, uint32_t seq, int e,
 	    rc != NULL ? rc->what : "?");
 }
 
+/* Is seq the batch's first message about the table itself? */
+static bool
+table_msg(const struct batch *b, uint32_t seq)
+{
+	const struct rec *rc = find_rec(b, seq);
+
+	return rc != NULL && rc->what != NULL &&
+	    strcmp(rc->what, "NEWTABLE") == 0 && rc->index == 1;
+}
+
 static void
 bigger_buffers(struct nl_sock *s, size_t sndlen, size_t nmsgs)
 {
@@ -379,7 +389,7 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 {
 	static char rbuf[1 << 16];
 	int fd = mnl_socket_get_fd(s->nl), nerr = 0, acks = 0;
-	bool eperm = false;
+	bool eperm = false, owned = false;
 	ssize_t n;
 
 	bigger_buffers(s, b->len, b->nrecs);
@@ -429,6 +439,17 @@ send_batch(struct nl_sock *s, const struct batch *b, const struct ir *ir,
 					    "CAP_NET_ADMIN (run it as root)",
 					    table, strerror(EPERM));
 				eperm = true;
+			} else if (-err->error == EPERM && (owned ||
+			    (nerr == 0 && table_msg(b, err->msg.nlmsg_seq)))) {
+				/* A table with flags owner refuses every
+				 * message of a batch not its owner's: say
+				 * so once, not once per rule. */
+				if (!owned)
+					diag_fail(NULL, "cannot load table "
+					    "inet %s: another process owns it "
+					    "(flags owner) and only it may change "
+					    "it; nothing was changed", table);
+				owned = true;
 			} else
 				report(b, ir, err->msg.nlmsg_seq, -err->error,
 				    extack_msg(nlh));
