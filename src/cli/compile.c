@@ -190,8 +190,11 @@ static int
 show_diff(const char *path, const char *label, const struct out *text)
 {
 	char tmp[] = "/tmp/egressc-check.XXXXXX";
+	struct stat sb;
 	int fd, st;
 	pid_t pid;
+	/* Only a regular file is compared: diff would wait on a FIFO. */
+	bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 
 	fd = mkstemp(tmp);
 	if (fd < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len) {
@@ -212,7 +215,7 @@ show_diff(const char *path, const char *label, const struct out *text)
 		    asprintf(&lb, "b/%s", label) < 0)
 			_exit(2);
 		execlp("diff", "diff", "-u", "--label", la, "--label", lb,
-		    access(path, F_OK) == 0 ? path : "/dev/null", tmp,
+		    regular ? path : "/dev/null", tmp,
 		    (char *)NULL);
 		_exit(2);
 	}

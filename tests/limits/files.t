@@ -3,7 +3,8 @@
 # itself or catalog --regions naming a FIFO once blocked forever in
 # open(); a directory, device or socket is no policy either.  Each is
 # refused at once, exit 2, at the include: that names it (or naming the
-# path), and nothing is written.
+# path), and nothing is written; check compares a FIFO in DIR as a
+# missing file instead of waiting on it.
 . "$(dirname "$0")/../lib/tap.sh"
 
 need command -v mkfifo
@@ -59,6 +60,13 @@ timeout 20 "$EG" catalog livekit --project p --regions "$T/fifo" \
 is "$?" 2 "catalog --regions FIFO: exit 2, at once"
 [ ! -e "$T/cat.yaml" ]
 ok $? "...writing no catalog"
+
+# check -o DIR where the file it compares with is a FIFO: stale, at once.
+mkdir "$T/ck"
+mkfifo "$T/ck/p.nft"
+timeout 20 "$EG" check -t nftables -o "$T/ck" --lock "$L" "$T/p.yaml" \
+    >"$T/out" 2>"$T/err"
+is "$?" 1 "check against a FIFO in DIR: exit 1 (stale), at once"
 
 # A regular file behind a symbolic link is a regular file.
 ln -s "$T/p.yaml" "$T/link.yaml"
