@@ -15,7 +15,10 @@ L=$T/empty.lock
 printf 'egressc-lock: 1\nhosts: {}\n' >"$L"
 
 # bounded CMD...: at most 1 GB and 60 s.
-if (ulimit -v 1000000 && "$EG" --version) >/dev/null 2>&1; then
+# (The probe runs in a shell of its own, whose stderr takes the "Aborted"
+# an ASan build dies with.)
+if sh -c 'ulimit -v 1000000 && "$0" --version; exit $?' "$EG" \
+    >/dev/null 2>&1; then
 	bounded() { (ulimit -v 1000000; exec timeout 60 "$@"); }
 else
 	note "ulimit -v breaks this build (ASan): hard_rss_limit_mb instead"
