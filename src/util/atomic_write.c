@@ -505,7 +505,7 @@ struct atomic_dir *
 atomic_dir_begin(const char *dir, bool (*own)(const char *))
 {
 	struct atomic_dir *s;
-	struct stat ds, ps;
+	struct stat ds, ps, cs;
 	char *real;
 	int saved;
 
@@ -529,9 +529,13 @@ atomic_dir_begin(const char *dir, bool (*own)(const char *))
 	remove_stale(s->dfd);
 	remove_stale(s->pfd);
 	/* A mount point cannot be renamed; anything not egressc's would go
-	 * with the old directory: both take the journal. */
+	 * with the old directory; and a shell whose working directory DIR
+	 * is (compile -o .) would be left in the old one: all take the
+	 * journal. */
 	s->swap = fstat(s->dfd, &ds) == 0 && fstat(s->pfd, &ps) == 0 &&
-	    ds.st_dev == ps.st_dev && strcmp(s->base, "/") != 0 && only_own(s);
+	    ds.st_dev == ps.st_dev && strcmp(s->base, "/") != 0 &&
+	    !(stat(".", &cs) == 0 && cs.st_dev == ds.st_dev &&
+	    cs.st_ino == ds.st_ino) && only_own(s);
 	s->sfd = s->dfd;
 	if (s->swap) {
 		s->newdir = tmp_name(s->base, "new");

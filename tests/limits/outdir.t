@@ -103,6 +103,15 @@ is "$(stat -c %a "$T/m/web.pf.conf")" 600 "umask 077: a new file is 0600"
 ls -a "$T/m" | grep -q egressc-
 ok $(( $? == 0 ? 1 : 0 )) "no temporaries left"
 
+# compile -o . leaves the shell's working directory in place (no swap).
+mkdir "$T/cwd"
+ino=$(stat -c %i "$T/cwd")
+(cd "$T/cwd" && "$EG" compile -t nftables -o . --lock "$L" "$T/v/web.yaml" \
+    2>/dev/null && "$EG" compile -t nftables -o . --lock "$L" \
+    "$T/v/new.yaml" 2>/dev/null && [ -f ./web.nft ])
+ok $? "compile -o . twice: the files are in the working directory"
+is "$(stat -c %i "$T/cwd")" "$ino" "...which is still the same directory"
+
 # Another policy's files in DIR are carried over by the swap.
 rm -rf "$T/two"
 "$EG" compile -t nftables -o "$T/two" --lock "$L" "$T/v/web.yaml" 2>/dev/null
