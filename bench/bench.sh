@@ -1,7 +1,10 @@
 #!/bin/sh
 # make bench: compile a generated 2000-rule x 10-destination policy to every
 # built target; report wall time, peak RSS and rules emitted per target.
-# Then the resolver benchmark, when bench/resolve.sh is there.
+# Then the shapes that once cost quadratic time (bench/shapes.py: 100,000
+# variables, a mapping of 50,000 keys, 50,000 and 100,000 rules, a lock of
+# 50,000 hosts), each read by lint and compiled for nftables.  Then the
+# resolver benchmark, when bench/resolve.sh is there.
 set -e
 cd "$(dirname "$0")/.."
 EG=${EGRESSC:-./egressc}
@@ -33,6 +36,32 @@ for f in "$T"/out/*; do
 	esac
 	printf '  %-24s %8s rules %10s bytes\n' "$(basename "$f")" "$n" "$(wc -c <"$f")"
 done
+# shape NAME N: time and peak RSS of lint and of compile -t nftables.
+shape() {
+	lock=$T/empty.lock
+	printf 'egressc-lock: 1\nhosts: {}\n' >"$lock"
+	if [ "$1" = lock ]; then
+		lock=$T/shape.lock
+		/usr/bin/python3 bench/shapes.py lock "$2" "$lock" >"$T/shape.yaml"
+	else
+		/usr/bin/python3 bench/shapes.py "$1" "$2" >"$T/shape.yaml"
+	fi
+	line=$(printf '  %-7s %7d (%5d KiB):' "$1" "$2" \
+	    $(($(wc -c <"$T/shape.yaml") / 1024)))
+	for cmd in lint "compile -t nftables"; do
+		/usr/bin/time -f '%e %M' -o "$T/time" "$EG" $cmd --lock "$lock" \
+		    "$T/shape.yaml" >/dev/null 2>&1 || true
+		read -r secs kb <"$T/time"
+		line="$line $(echo "$secs" | awk '{ printf "%d", $1 * 1000 }') ms $((kb / 1024)) MiB (${cmd%% *}),"
+	done
+	echo "${line%,}"
+}
+echo "shapes: lint, then compile -t nftables: wall time and peak RSS"
+shape vars 100000
+shape keys 50000
+shape rules 50000
+shape rules 100000
+shape lock 50000
 if [ -f bench/resolve.sh ]; then
 	sh bench/resolve.sh
 fi

@@ -17,19 +17,19 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_STRICT,
 	      O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
-	      O_CONC, O_FAMILY, O_PTR),
+	      O_CONC, O_FAMILY, O_PTR, O_MAXEXP),
 	  cmd_compile, false },
 	{ "check", "-o DIR [-t TARGETS] [--tier T] [--lock FILE] "
 	  "[--max-lock-age DAYS] POLICY",
 	  "Compare the files in DIR with what compile would write: 0 up to "
 	  "date, 1 stale (diff -u on standard output) or the lock too old.",
-	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_MAXAGE), cmd_check, false },
+	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_MAXAGE, O_MAXEXP), cmd_check, false },
 	{ "lint", "[--strict] [--verbose] [--format text|json|sarif] "
 	  "[--tier T]\n"
 	  "                       [--lock FILE] POLICY",
 	  "Report rules that can never match (redundant or in conflict, with "
 	  "an example packet), match nothing, or allow everything.",
-	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT), cmd_lint, false },
+	  OPTS(O_LOCK, O_STRICT, O_TIER, O_VERBOSE, O_FORMAT, O_MAXEXP), cmd_lint, false },
 	{ "resolve", "[--lock FILE] [--dns-server ADDR[:PORT]]... [--timeout MS]\n"
 	  "                       [--tries N] [--concurrency N] [--family "
 	  "4|6|both] [--ptr]\n"
@@ -39,7 +39,7 @@ static const struct cli_cmd commands[] = {
 	  "Look up every host name of POLICY with every DNS server and write "
 	  "the lock file, or (--check) say what would change in it.",
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_FAMILY, O_PTR,
-	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_STRICT, O_CHECK, O_JSON),
+	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_STRICT, O_CHECK, O_JSON, O_MAXEXP),
 	  cmd_resolve, false },
 	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
 	  "[--json] POLICY\n"
@@ -47,13 +47,13 @@ static const struct cli_cmd commands[] = {
 	  "FILE)",
 	  "Say which rule decides a packet, first match wins.",
 	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
-	      O_JSON),
+	      O_JSON, O_MAXEXP),
 	  cmd_explain, false },
 	{ "probe", "[--tier T] [--lock FILE] [--timeout MS] [--json] [--all]\n"
 	  "                       [--media-peer ADDR]... [--dry-run] POLICY",
 	  "From this host, try what each rule allows or blocks (TLS, STUN, "
 	  "UDP, TCP) and say which rule's traffic does not pass.",
-	  OPTS(O_TIER, O_LOCK, O_TIMEOUT, O_JSON, O_ALL, O_PEER, O_DRYRUN),
+	  OPTS(O_TIER, O_LOCK, O_TIMEOUT, O_JSON, O_ALL, O_PEER, O_DRYRUN, O_MAXEXP),
 	  cmd_probe, false },
 	{ "catalog", "livekit --project NAME --regions FILE [--source URL] "
 	  "[-o FILE]",
@@ -65,11 +65,11 @@ static const struct cli_cmd commands[] = {
 	  "Load the policy's nftables table into the kernel in one atomic "
 	  "batch; with --confirm, put the previous one back unless confirmed.",
 	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_CONFIRM,
-	      O_CONFIRMED), cmd_apply, false },
+	      O_CONFIRMED, O_MAXEXP), cmd_apply, false },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",
-	  OPTS(O_TIER, O_LOCK, O_NETNS), cmd_verify, false },
+	  OPTS(O_TIER, O_LOCK, O_NETNS, O_MAXEXP), cmd_verify, false },
 	{ "import", "aerleon --defs DIR [-o DIR] POLICY",
 	  "Make an egressc policy of each filter of an Aerleon (Capirca) "
 	  "policy: to standard output, or one file a filter in DIR.",

@@ -63,6 +63,17 @@ struct be_option {
 	bool			 upper;		/* IDENT */
 	const char		*chars;		/* WORD */
 	const char *const	*values;	/* ENUM; NULL-terminated */
+	/* The value when the policy sets none (NULL: the caller's), judged
+	 * as the policy's would be. */
+	const char		*(*dflt)(const struct be_opts *,
+				    const struct ir *);
+	/* Values refused as written out (after upper:): the target's own
+	 * names and words; NULL-terminated. */
+	const char *const	*reserved;
+	/* Another key of this target that must not come out the same (the
+	 * two chains of one table), set or by default. */
+	const char		*distinct;
+	bool			 inbound;	/* used only with inbound rules */
 };
 
 struct backend {
@@ -111,13 +122,15 @@ void		 be_header(const struct be_opts *, const struct ir *,
  *
  * be_check_options: every targets.TARGET.KEY of the policy, judged against
  * the schemas: unknown targets and keys and bad values, each at its place
- * in the policy.  Every command runs it right after reading the policy, so
+ * in the policy; then, for every target, the values as they will be
+ * written (set or by default): none reserved, none equal to the one it
+ * must differ from.  Every command runs it right after reading the policy, so
  * lint and compile agree.  0, or -1 after diag_error().
  */
 int		 be_check_options(const struct ir *);
 /*
- * The value of targets.<be>.KEY, or dflt when the policy does not set it;
- * IDENT options folded as declared.  A default is judged as the policy's
+ * The value of targets.<be>.KEY, or dflt (NULL: the declared default) when
+ * the policy does not set it; IDENT options folded as declared.  A default is judged as the policy's
  * value would be (it may come from the policy's name), the error then at
  * the policy's first line.  NULL when absent without a default, or after
  * diag_error().

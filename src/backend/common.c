@@ -95,14 +95,15 @@ template_text(const struct be_opts *o, const char *name)
 	const char *dir = getenv("EGRESSC_TEMPLATES");
 	const struct be_tmpl *t;
 	char *path, *text, *copy;
+	const char *why;
 
 	if (dir != NULL && *dir != '\0') {
 		path = arena_printf(o->arena, "%s/%s.tmpl", dir, name);
-		text = read_file(path, 1024 * 1024, NULL);
+		text = read_file(path, 1024 * 1024, NULL, &why);
 		if (text == NULL) {
 			diag_error(NULL, "template %s: %s (EGRESSC_TEMPLATES "
 			    "is set: unset it for the built-in templates)",
-			    path, strerror(errno));
+			    path, why);
 			return NULL;
 		}
 		copy = arena_strdup(o->arena, text);

@@ -261,11 +261,9 @@ ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
 	const char *chain[2] = { NULL, NULL };
 
-	chain[IR_EGRESS] = be_option(op, ir, "chain", arena_printf(op->arena,
-	    "EGRESSC-%.20s", ir->name));
+	chain[IR_EGRESS] = be_option(op, ir, "chain", NULL);
 	if (ir_has_inbound(ir) && (chain[IR_INBOUND] = be_option(op, ir,
-	    "input-chain", arena_printf(op->arena, "EGRESSC-IN-%.17s",
-	    ir->name))) == NULL)
+	    "input-chain", NULL)) == NULL)
 		return -1;
 	if (chain[IR_EGRESS] == NULL ||
 	    emit_fam(ir, op, chain, FAM_V4, &outs[0]) < 0 ||
@@ -274,12 +272,68 @@ ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	return 0;
 }
 
+/*
+ * The chains' names by default: PREFIX and the policy's name, upper case,
+ * in iptables' 28 characters.  A name too long is cut, and a hash of the
+ * whole name follows a '_' (which no policy name holds): at offset 23 for
+ * the egress chain and 22 for the input chain, so the two chains of one
+ * policy never clash, cut or not ("in-in-in-in-in-in-in-in" once gave
+ * both one name), and names cut alike part by their hash.
+ */
+#define IPT_CHAIN_MAX	28
+
+static const char *
+ipt_chain_name(struct arena *a, const char *prefix, const char *name,
+    size_t hashlen)
+{
+	size_t room = IPT_CHAIN_MAX - strlen(prefix);
+	unsigned h = 2166136261u;		/* FNV-1a */
+	const char *p;
+
+	if (strlen(name) <= room)
+		return arena_printf(a, "%s%s", prefix, name);
+	for (p = name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return arena_printf(a, "%s%.*s_%0*X", prefix, (int)(room - 1 -
+	    hashlen), name, (int)hashlen, h & ((1u << (4 * hashlen)) - 1));
+}
+
+static const char *
+ipt_chain_default(const struct be_opts *o, const struct ir *ir)
+{
+	return ipt_chain_name(o->arena, "EGRESSC-", ir->name, 4);
+}
+
+static const char *
+ipt_input_default(const struct be_opts *o, const struct ir *ir)
+{
+	return ipt_chain_name(o->arena, "EGRESSC-IN-", ir->name, 5);
+}
+
+/* Built-in chains and the verdicts and targets -j takes: a chain of one
+ * of these names is refused, or shadowed by the target. */
+static const char *const ipt_reserved[] = {
+	"INPUT", "OUTPUT", "FORWARD", "PREROUTING", "POSTROUTING",
+	"ACCEPT", "DROP", "RETURN", "QUEUE", "ERROR", "STANDARD",
+	"AUDIT", "CHECKSUM", "CLASSIFY", "CLUSTERIP", "CONNMARK",
+	"CONNSECMARK", "CT", "DNAT", "DNPT", "DSCP", "ECN", "HL", "HMARK",
+	"IDLETIMER", "LED", "LOG", "MARK", "MASQUERADE", "MIRROR", "NAT",
+	"NETMAP", "NFLOG", "NFQUEUE", "NOTRACK", "RATEEST", "REDIRECT",
+	"REJECT", "SAME", "SECMARK", "SET", "SNAT", "SNPT", "SYNPROXY",
+	"TCPMSS", "TCPOPTSTRIP", "TEE", "TOS", "TPROXY", "TRACE", "TTL",
+	"ULOG", NULL
+};
+
 static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", NULL };
 /* iptables takes chain names of at most 28 characters. */
 static const struct be_option ipt_options[] = {
-	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = 28, .upper = true },
-	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 28,
-	    .upper = true },
+	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = IPT_CHAIN_MAX,
+	    .upper = true, .dflt = ipt_chain_default,
+	    .reserved = ipt_reserved },
+	{ .key = "input-chain", .kind = BE_OPT_IDENT,
+	    .maxlen = IPT_CHAIN_MAX, .upper = true,
+	    .dflt = ipt_input_default, .reserved = ipt_reserved,
+	    .distinct = "chain", .inbound = true },
 	{ .key = NULL }
 };
 

@@ -190,11 +190,84 @@ nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	return rc;
 }
 
+/*
+ * The words nft's scanner takes as keywords where a table or chain name
+ * goes (those of nft 1.0.6 and of later versions): unquoted, nft refuses
+ * them as names, and it takes no quoted name there.
+ */
+static const char *const nft_reserved[] = {
+	"accept", "add", "ah", "all", "and", "arp", "auto-merge", "bridge",
+	"cgroup", "chain", "comment", "comp", "constant", "continue", "counter",
+	"cpu", "create", "ct", "day", "dccp", "define", "delete", "describe",
+	"destroy", "device", "devices", "dnat", "drop", "dst", "dup", "dynamic",
+	"ecn", "element", "elements", "eq", "esp", "ether", "exists", "expires",
+	"export", "exthdr", "fib", "flags", "flow", "flowtable", "flush",
+	"frag", "fwd", "gc-interval", "ge", "geneve", "get", "goto", "gre",
+	"gretap", "gt", "handle", "hbh", "hook", "hour", "ibriport", "ibrname",
+	"icmp", "icmpv6", "igmp", "iif", "iifgroup", "iifname", "iiftype",
+	"import", "include", "index", "inet", "insert", "interval", "ip", "ip6",
+	"ipsec", "jhash", "jump", "last", "le", "limit", "list", "log",
+	"lshift", "lt", "map", "mark", "masquerade", "meta", "meter", "mh",
+	"missing", "monitor", "ne", "netdev", "nftrace", "not", "notrack",
+	"numgen", "obriport", "obrname", "offload", "oif", "oifgroup",
+	"oifname", "oiftype", "or", "osf", "pkttype", "policy", "position",
+	"priority", "queue", "quota", "random", "redefine", "redirect",
+	"reject", "rename", "replace", "reset", "return", "rshift", "rt", "rt0",
+	"rt2", "rtclassid", "rule", "ruleset", "sctp", "secmark", "set", "size",
+	"skgid", "skuid", "snat", "socket", "srh", "symhash", "synproxy",
+	"table", "tcp", "th", "time", "timeout", "tproxy", "tunnel", "type",
+	"typeof", "udp", "udplite", "undefine", "update", "vlan", "vmap", "vni",
+	"vxlan", "xor", "xt", NULL
+};
+
+/* Is s a name nft reads where a table or chain name goes? */
+static bool
+nft_name_ok(const char *s)
+{
+	size_t i;
+
+	if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+	    *s == '_' || *s == '.'))
+		return false;
+	for (i = 0; nft_reserved[i] != NULL; i++)
+		if (strcmp(nft_reserved[i], s) == 0)
+			return false;
+	return true;
+}
+
+/* The table is the policy's name, unless nft could not read that as one
+ * (a name starting with a digit, or an nft keyword): egressc-NAME then. */
+static const char *
+nft_table_default(const struct be_opts *o, const struct ir *ir)
+{
+	if (nft_name_ok(ir->name))
+		return ir->name;
+	return arena_printf(o->arena, "egressc-%s", ir->name);
+}
+
+static const char *
+nft_chain_default(const struct be_opts *o, const struct ir *ir)
+{
+	return "output";
+}
+
+static const char *
+nft_input_default(const struct be_opts *o, const struct ir *ir)
+{
+	return "input";
+}
+
 static const char *const nft_suffixes[] = { ".nft", NULL };
+/* The kernel takes names of 255 bytes; a chain name is also in every
+ * rule's listing, so 64 keeps them readable. */
 static const struct be_option nft_options[] = {
-	{ .key = "table", .kind = BE_OPT_IDENT, .maxlen = 64 },
-	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = 64 },
-	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 64 },
+	{ .key = "table", .kind = BE_OPT_IDENT, .maxlen = 255,
+	    .dflt = nft_table_default, .reserved = nft_reserved },
+	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = 64,
+	    .dflt = nft_chain_default, .reserved = nft_reserved },
+	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 64,
+	    .dflt = nft_input_default, .reserved = nft_reserved,
+	    .distinct = "chain", .inbound = true },
 	{ .key = NULL }
 };
 

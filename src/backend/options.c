@@ -103,6 +103,23 @@ enum_index(const struct be_option *opt, const char *v)
 	return -1;
 }
 
+/* Is v a good value of opt (no message)? */
+static bool
+value_valid(const struct be_option *opt, const char *v)
+{
+	switch (opt->kind) {
+	case BE_OPT_TEXT:
+		return true;
+	case BE_OPT_IDENT:
+		return ident_ok(v, opt->maxlen);
+	case BE_OPT_WORD:
+		return word_ok(v, opt->chars, opt->maxlen);
+	case BE_OPT_ENUM:
+		return enum_index(opt, v) >= 0;
+	}
+	return false;
+}
+
 /*
  * Is v a good value of opt?  Else diag_error() at where; dflt: v is the
  * back end's default, which the policy can override.
@@ -113,12 +130,12 @@ value_ok(const struct be_opts *o, const struct be_option *opt, const char *v,
 {
 	char list[256];
 
+	if (value_valid(opt, v))
+		return true;
 	switch (opt->kind) {
 	case BE_OPT_TEXT:
 		return true;
 	case BE_OPT_IDENT:
-		if (ident_ok(v, opt->maxlen))
-			return true;
 		diag_error(where, "targets.%s.%s: '%s' is not a usable name "
 		    "(a letter or '_', then letters, digits, '_', '-', '.'; at "
 		    "most %zu)%s", o->be->name, opt->key, be_text(o, v, 80),
@@ -126,16 +143,12 @@ value_ok(const struct be_opts *o, const struct be_option *opt, const char *v,
 		    "");
 		return false;
 	case BE_OPT_WORD:
-		if (word_ok(v, opt->chars, opt->maxlen))
-			return true;
 		list_chars(list, sizeof(list), opt->chars);
 		diag_error(where, "targets.%s.%s: must start with a letter and "
 		    "hold only letters, digits, %s (at most %zu characters)",
 		    o->be->name, opt->key, list, opt->maxlen);
 		return false;
 	case BE_OPT_ENUM:
-		if (enum_index(opt, v) >= 0)
-			return true;
 		list_words(list, sizeof(list), opt->values);
 		diag_error(where, "targets.%s.%s: must be one of %s",
 		    o->be->name, opt->key, list);
@@ -188,6 +201,108 @@ unknown_key(const struct ir *ir, const struct backend *be,
 		    t->key, be->name);
 }
 
+/* v as it is written out: IDENT options folded as declared. */
+static const char *
+folded(const struct be_opts *o, const struct be_option *opt, const char *v)
+{
+	char *res, *p;
+
+	if (opt->kind != BE_OPT_IDENT || !opt->upper)
+		return v;
+	res = arena_strdup(o->arena, v);
+	for (p = res; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return res;
+}
+
+/*
+ * What opt will be written as, and where the policy set it (*t NULL: by
+ * default); NULL when it has no value, is not in use, or is bad (said in
+ * the first pass).
+ */
+static const char *
+written(const struct be_opts *o, const struct ir *ir,
+    const struct be_option *opt, const struct ir_topt **t)
+{
+	const char *v;
+
+	*t = ir_topt_find(ir, o->be->name, opt->key);
+	if (opt->inbound && !ir_has_inbound(ir))
+		return NULL;
+	v = *t != NULL ? (*t)->value : opt->dflt != NULL ? opt->dflt(o, ir) :
+	    NULL;
+	if (v == NULL || !value_valid(opt, v))
+		return NULL;
+	return folded(o, opt, v);
+}
+
+static bool
+listed(const char *const *words, const char *v)
+{
+	for (; words != NULL && *words != NULL; words++)
+		if (strcmp(*words, v) == 0)
+			return true;
+	return false;
+}
+
+/* The values of one target as written: none reserved, none the same as
+ * the one it must differ from.  An error is at the value the policy set
+ * (a default it did not set is the first line's, as in value_ok). */
+static void
+check_written(const struct ir *ir, const struct backend *be)
+{
+	struct be_opts o = { .be = be, .arena = ir->arena };
+	const struct be_option *opt, *other;
+	const struct ir_topt *t, *u;
+	struct loc first = { ir->file, 1, 1 };
+	const char *v, *w;
+	struct diag *d;
+
+	for (opt = be->options; opt->key != NULL; opt++) {
+		if ((v = written(&o, ir, opt, &t)) == NULL)
+			continue;
+		if (listed(opt->reserved, v))
+			diag_error(t != NULL ? &t->loc : &first, "targets.%s.%s: "
+			    "'%s' is reserved by %s (a built-in name or a "
+			    "keyword)%s", be->name, opt->key, v, be->name,
+			    t == NULL ? "; set it in the policy's targets:" :
+			    "");
+		if (opt->distinct == NULL ||
+		    (other = find_option(be, opt->distinct)) == NULL ||
+		    (w = written(&o, ir, other, &u)) == NULL ||
+		    strcmp(v, w) != 0)
+			continue;
+		if (t == NULL && u == NULL) {
+			fprintf(stderr, "egressc: internal error: %s's default "
+			    "%s and %s are both '%s'\n", be->name, opt->key,
+			    other->key, v);
+			abort();
+		}
+		/* At the one set last, naming the other. */
+		d = diag_new(DIAG_ERROR, t != NULL ? &t->loc : &u->loc,
+		    "targets.%s.%s: '%s' is also %s%s: the two chains of one "
+		    "table must differ", be->name, t != NULL ? opt->key :
+		    other->key, v, t != NULL ? other->key : opt->key,
+		    t != NULL && u != NULL ? "" : " by default");
+		if (t != NULL && u != NULL)
+			diag_also(d, &u->loc, "%s is set here", other->key);
+		diag_emit(d);
+	}
+}
+
+/* Does the policy's targets: name be? */
+static bool
+named(const struct ir *ir, const struct backend *be)
+{
+	size_t i;
+
+	for (i = 0; i < ir->ntopts; i++)
+		if (strcmp(ir->topts[i].target, be->name) == 0)
+			return true;
+	return false;
+}
+
 int
 be_check_options(const struct ir *ir)
 {
@@ -214,6 +329,14 @@ be_check_options(const struct ir *ir)
 		else
 			value_ok(&o, opt, t->value, &t->loc, false);
 	}
+	/* The targets the policy names first, in its order, so messages
+	 * come in source order; then the others, for their defaults. */
+	for (i = 0; i < ir->ntopts; i++)
+		if (ir->topts[i].key == NULL && be_find(ir->topts[i].target))
+			check_written(ir, be_find(ir->topts[i].target));
+	for (i = 0; be_all[i] != NULL; i++)
+		if (!named(ir, be_all[i]))
+			check_written(ir, be_all[i]);
 	return diag_errors() == errs ? 0 : -1;
 }
 
@@ -224,19 +347,15 @@ be_option(const struct be_opts *o, const struct ir *ir, const char *key,
 	const struct be_option *opt = must_find(o->be, key);
 	const struct ir_topt *t = ir_topt_find(ir, o->be->name, key);
 	struct loc first = { ir->file, 1, 1 };
-	const char *v = t != NULL ? t->value : dflt;
-	char *res, *p;
+	const char *v;
 
+	if (dflt == NULL && opt->dflt != NULL)
+		dflt = opt->dflt(o, ir);
+	v = t != NULL ? t->value : dflt;
 	if (v == NULL || !value_ok(o, opt, v, t != NULL ? &t->loc : &first,
 	    t == NULL))
 		return NULL;
-	if (opt->kind != BE_OPT_IDENT || !opt->upper)
-		return v;
-	res = arena_strdup(o->arena, v);
-	for (p = res; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
-	return res;
+	return folded(o, opt, v);
 }
 
 int

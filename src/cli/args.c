@@ -16,8 +16,12 @@
 
 #include "backend/backend.h"
 #include "cli/cli.h"
+#include "util/budget.h"
 #include "util/diag.h"
 #include "util/hostname.h"
+
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
 
 static const struct cli_opt optdefs[] = {
 	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
@@ -84,6 +88,8 @@ static const struct cli_opt optdefs[] = {
 	    "part, with a packet that still reaches them" },
 	{ O_DEFS, "defs", "DIR", "Aerleon's naming definitions (.net, .svc, "
 	    "naming.yaml)" },
+	{ O_MAXEXP, "max-expansion", "N", "let the policy expand to N units "
+	    "(default " XSTR(BUDGET_DEFAULT) "; egressc(1) LIMITS)" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -164,18 +170,31 @@ cli_usage_error(const char *fmt, ...)
 }
 
 static int
-uint_arg(const char *name, const char *s, unsigned max, unsigned *v)
+ull_arg(const char *name, const char *s, unsigned long long min,
+    unsigned long long max, unsigned long long *v)
 {
 	char *end;
-	unsigned long x;
+	unsigned long long x;
 
 	errno = 0;
-	x = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || end == s || x > max || s[0] == '-') {
-		fprintf(stderr, "egressc: %s: '%s' is not a number from 0 to "
-		    "%u\n", name, s, max);
+	x = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || x < min || x > max ||
+	    s[0] == '-' || s[0] == '+' || s[0] == ' ') {
+		fprintf(stderr, "egressc: %s: '%s' is not a number from %llu "
+		    "to %llu\n", name, s, min, max);
 		return -1;
 	}
+	*v = x;
+	return 0;
+}
+
+static int
+uint_arg(const char *name, const char *s, unsigned max, unsigned *v)
+{
+	unsigned long long x;
+
+	if (ull_arg(name, s, 0, max, &x) < 0)
+		return -1;
 	*v = (unsigned)x;
 	return 0;
 }
@@ -269,6 +288,9 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 		o->peers[o->npeers++] = arg;
 		break;
 	case O_DEFS: o->defs = arg; break;
+	case O_MAXEXP:
+		return ull_arg("--max-expansion", arg, 1, 1ULL << 40,
+		    &o->max_expansion);
 	}
 	return 0;
 }
@@ -318,6 +340,7 @@ run(const struct cli_cmd *c, int argc, char **argv)
 	/* A command takes one POLICY file unless it checks its own. */
 	if (!c->own_args && argc != 1)
 		return cli_usage_error("'%s' takes one POLICY file", c->name);
+	budget_set(o.max_expansion);
 	return c->run(&o, argc, argv);
 }
 

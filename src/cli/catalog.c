@@ -33,7 +33,7 @@ cmd_catalog(struct opts *o, int argc, char **argv)
 		rc = -1;
 	else if (o->output == NULL || strcmp(o->output, "-") == 0)
 		fwrite(text.buf, 1, text.len, stdout);
-	else if (atomic_write(o->output, text.buf, text.len, 0644) < 0) {
+	else if (atomic_write(o->output, text.buf, text.len, 0666) < 0) {
 		diag_error(NULL, "%s: %s", o->output, strerror(errno));
 		rc = -1;
 	}

@@ -46,6 +46,7 @@ struct opts {
 	const char	*dump;		/* compile --dump ir | lowered:TARGET */
 	const char	*format;	/* lint --format text | json | sarif */
 	bool		 stamp, strict, resolve, verbose, json, force;
+	unsigned long long max_expansion;	/* 0: BUDGET_DEFAULT */
 	/* explain */
 	const char	*to, *port, *from, *batch;
 	bool		 inbound;
@@ -85,6 +86,7 @@ enum {
 	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE,
 	O_ALL, O_PEER,
 	O_DEFS,
+	O_MAXEXP,
 };
 
 struct cli_cmd {

@@ -1,9 +1,10 @@
 /*
  * compile.c - `egressc compile` and `egressc check`.
  *
- * compile -o DIR stages every file beside its destination and renames them
- * all into place only when every target rendered; with one target and no
- * -o the text goes to standard output, once all went well.  check renders
+ * compile -o DIR stages every file and makes the whole set appear at once
+ * (atomic_dir_*: a swap of directories, or a journal when DIR holds files
+ * that are not egressc's) only when every target rendered; with one target
+ * and no -o the text goes to standard output, once all went well.  check renders
  * the same bytes and compares them with what DIR holds, printing a diff -u
  * per stale file.  --dump shows the IR between stages instead.
  */
@@ -26,30 +27,49 @@
 #include "util/diag.h"
 #include "util/out.h"
 
-/* compile -o DIR: every file staged beside its destination. */
+/*
+ * Is name, in an output directory, a file egressc writes: NAME.SUFFIX with
+ * NAME a policy name and SUFFIX a target's?  Those are carried over when
+ * the directory is swapped; anything else makes the commit a journal.
+ */
+static bool
+own_file(const char *name)
+{
+	size_t i, k, n = strlen(name), sl;
+	const char *p;
+
+	for (i = 0; be_all[i] != NULL; i++)
+		for (k = 0; be_all[i]->suffixes[k] != NULL; k++) {
+			sl = strlen(be_all[i]->suffixes[k]);
+			if (n <= sl || strcmp(name + n - sl,
+			    be_all[i]->suffixes[k]) != 0)
+				continue;
+			for (p = name; p < name + n - sl; p++)
+				if (!((*p >= 'a' && *p <= 'z') ||
+				    (*p >= '0' && *p <= '9') ||
+				    (*p == '-' && p > name)))
+					break;
+			if (p == name + n - sl)
+				return true;
+		}
+	return false;
+}
+
+/* compile -o DIR: every file staged as the set of DIR. */
 struct staged {
-	struct stage {
-		char		*tmp;
-		const char	*path;
-	}		*v;
-	size_t		 n, cap;
-	const char	*dir;
+	struct atomic_dir	*set;
+	const char		*dir;
 };
 
 static int
 stage_sink(struct job *j, const char *name, struct out *text, void *arg)
 {
 	struct staged *st = arg;
-	const char *path = arena_printf(j->a, "%s/%s", st->dir, name);
-	char *tmp = atomic_stage(path, text->buf, text->len, 0644);
 
-	if (tmp == NULL) {
-		diag_error(NULL, "%s: %s", path, strerror(errno));
+	if (atomic_dir_add(st->set, name, text->buf, text->len, 0666) < 0) {
+		diag_fail(NULL, "%s/%s: %s", st->dir, name, strerror(errno));
 		return -1;
 	}
-	ARENA_PUSH(j->a, st->v, st->n, st->cap);
-	st->v[st->n - 1].tmp = tmp;
-	st->v[st->n - 1].path = path;
 	return 0;
 }
 
@@ -114,17 +134,23 @@ int
 cmd_compile(struct opts *o, int argc, char **argv)
 {
 	const struct backend *bes[BE_MAX + 1];
-	struct staged st = { NULL, 0, 0, o->outdir };
+	struct staged st = { NULL, o->outdir };
 	struct kept kept = { { NULL, 0, 0 }, 0, false };
 	const char *policy = argv[0];
 	struct job j;
-	size_t i;
 	int rc;
 
 	(void)argc;
 	if (targets_parse(o->targets, bes, BE_MAX) < 0)
 		return EX_BAD;
 	kept.files = targets_files(bes);
+	/* DIR first: taking it finishes what a killed run left there, even
+	 * when this run goes no further. */
+	if (o->outdir != NULL && o->dump == NULL &&
+	    (st.set = atomic_dir_begin(o->outdir, own_file)) == NULL) {
+		diag_fail(NULL, "%s: %s", o->outdir, strerror(errno));
+		return cli_status(-1);
+	}
 	rc = job_load(&j, policy);
 	j.strict = o->strict;
 	if (rc == 0 && o->resolve) {
@@ -138,22 +164,14 @@ cmd_compile(struct opts *o, int argc, char **argv)
 		job_free(&j);
 		return rc;
 	}
-	if (rc == 0 && o->outdir != NULL && mkdir(o->outdir, 0777) < 0 &&
-	    errno != EEXIST) {
-		diag_error(NULL, "%s: %s", o->outdir, strerror(errno));
-		rc = -1;
-	}
 	if (rc == 0)
 		rc = job_render(&j, bes, o->outdir ? stage_sink : keep_sink,
 		    o->outdir ? (void *)&st : (void *)&kept);
-	for (i = 0; i < st.n; i++) {
-		if (rc != 0)
-			atomic_abort(st.v[i].tmp);
-		else if (atomic_commit(st.v[i].tmp, st.v[i].path) < 0) {
-			diag_error(NULL, "%s: %s", st.v[i].path,
-			    strerror(errno));
-			rc = -1;
-		}
+	if (st.set != NULL && rc != 0)
+		atomic_dir_abort(st.set);
+	else if (st.set != NULL && atomic_dir_commit(st.set) < 0) {
+		diag_fail(NULL, "%s: %s", o->outdir, strerror(errno));
+		rc = -1;
 	}
 	if (rc == 0 && o->outdir == NULL) {
 		fwrite(kept.text.buf, 1, kept.text.len, stdout);
@@ -172,8 +190,11 @@ static int
 show_diff(const char *path, const char *label, const struct out *text)
 {
 	char tmp[] = "/tmp/egressc-check.XXXXXX";
+	struct stat sb;
 	int fd, st;
 	pid_t pid;
+	/* Only a regular file is compared: diff would wait on a FIFO. */
+	bool regular = stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 
 	fd = mkstemp(tmp);
 	if (fd < 0 || write(fd, text->buf, text->len) != (ssize_t)text->len) {
@@ -194,7 +215,7 @@ show_diff(const char *path, const char *label, const struct out *text)
 		    asprintf(&lb, "b/%s", label) < 0)
 			_exit(2);
 		execlp("diff", "diff", "-u", "--label", la, "--label", lb,
-		    access(path, F_OK) == 0 ? path : "/dev/null", tmp,
+		    regular ? path : "/dev/null", tmp,
 		    (char *)NULL);
 		_exit(2);
 	}
@@ -222,7 +243,7 @@ check_sink(struct job *j, const char *name, struct out *text, void *arg)
 	struct checked *ck = arg;
 	char *path = arena_printf(j->a, "%s/%s", ck->dir, name);
 	size_t len;
-	char *cur = read_file(path, 256u << 20, &len);
+	char *cur = read_file(path, 256u << 20, &len, NULL);
 	bool same = cur != NULL && len == text->len &&
 	    memcmp(cur, text->buf, len) == 0;
 

@@ -2,8 +2,9 @@
  * explain.c - `egressc explain`: which rule of the policy decides a packet
  * (first match, after the lock and tier selection), or the default.
  * --to takes an address or a host name of the policy (each of its locked
- * addresses is decided); --batch reads one "ADDR PROTO/PORT" a line;
- * --json prints one JSON object per decision.
+ * addresses is decided); --batch reads one "ADDR PROTO/PORT" a line, of
+ * any length, and says FILE:LINE:COL of what it cannot read; --json prints
+ * one JSON object per decision.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,9 +17,15 @@
 #include "util/diag.h"
 #include "util/out.h"
 
+/* Where a --batch line's address and port are (NULL: from --to/--port). */
+struct where {
+	const struct loc	*addr, *port;
+};
+
 static int
 parse_packet(struct arena *a, const char *addr, const char *port,
-    const char *from, bool inbound, struct ir_packet *pk)
+    const char *from, bool inbound, const struct where *w,
+    struct ir_packet *pk)
 {
 	enum fam f;
 	int len;
@@ -29,7 +36,7 @@ parse_packet(struct arena *a, const char *addr, const char *port,
 	memset(pk, 0, sizeof(*pk));
 	if (addr_parse(addr, &pk->fam, &pk->dst, &len, &hb) < 0 ||
 	    len != fam_bits(pk->fam)) {
-		diag_error(NULL, "explain: bad address '%s'", addr);
+		diag_error(w->addr, "explain: bad address '%s'", addr);
 		return -1;
 	}
 	pk->any_src = true;
@@ -50,12 +57,12 @@ parse_packet(struct arena *a, const char *addr, const char *port,
 		    "not every one of '%s'", port);
 		/* FALLTHROUGH */
 	case -1:
-		diag_error(NULL, "explain: bad port '%s': %s%s%s%s", port, why,
+		diag_error(w->port, "explain: bad port '%s': %s%s%s%s", port, why,
 		    near ? "; did you mean '" : "", near ? near : "",
 		    near ? "'?" : "");
 		return -1;
 	default:
-		diag_error(NULL, "explain: bad port '%s' (tcp/443, udp/3478, "
+		diag_error(w->port, "explain: bad port '%s' (tcp/443, udp/3478, "
 		    "sctp/9899, icmp/echo-request, icmp/3/4, icmpv6/128, gre, "
 		    "proto/47)", port);
 		return -1;
@@ -136,7 +143,7 @@ print_decision(const struct ir *ir, const struct ir_packet *pk,
  */
 static int
 explain(const struct ir *ir, const char *to, const char *port,
-    const struct opts *o)
+    const struct opts *o, const struct where *w)
 {
 	struct ir_packet pk;
 	enum fam fam;
@@ -147,7 +154,7 @@ explain(const struct ir *ir, const char *to, const char *port,
 
 	if (addr_parse(to, &fam, &addr, &len, &hb) == 0 || strchr(to, '.') ==
 	    NULL || strchr(to, '/') != NULL) {
-		if (parse_packet(ir->arena, to, port, o->from, o->inbound,
+		if (parse_packet(ir->arena, to, port, o->from, o->inbound, w,
 		    &pk) < 0)
 			return -1;
 		print_decision(ir, &pk, NULL, port, o->json);
@@ -173,7 +180,7 @@ explain(const struct ir *ir, const char *to, const char *port,
 						addr_format(buf, (enum fam)f, v,
 						    fam_bits((enum fam)f));
 						if (parse_packet(ir->arena, buf,
-						    port, o->from, o->inbound,
+						    port, o->from, o->inbound, w,
 						    &pk) < 0)
 							return -1;
 						print_decision(ir, &pk, to,
@@ -184,17 +191,116 @@ explain(const struct ir *ir, const char *to, const char *port,
 				}
 		}
 	if (found == 0) {
-		diag_error(NULL, "explain: '%s' is no address and no host of "
-		    "the policy's lock", to);
+		diag_error(w->addr, "explain: '%s' is no address and no host "
+		    "of the policy's lock", to);
 		return -1;
 	}
 	return 0;
+}
+
+/* The run of s that is not blank: its length; *at its start. */
+static size_t
+word(const char *s, size_t *at)
+{
+	size_t i = *at, n = 0;
+
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	*at = i;
+	while (s[i + n] != '\0' && s[i + n] != ' ' && s[i + n] != '\t')
+		n++;
+	return n;
+}
+
+/*
+ * One --batch line, "ADDR PROTO/PORT" with blanks around: each error at
+ * its line and column.  Lines of any length are read whole (getline), so
+ * a long one is one error at its own line, not several at others.
+ */
+static int
+batch_line(const struct ir *ir, const struct opts *o, char *line, int lineno)
+{
+	struct loc la = { o->batch, lineno, 1 }, lp = la, lx = la;
+	struct where w = { &la, &lp };
+	size_t at = 0, na, np, ap, pp, len = strlen(line);
+	char *a, *p;
+	int rc;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	na = word(line, &at);
+	ap = at;
+	at += na;
+	np = word(line, &at);
+	pp = at;
+	at += np;
+	la.col = (int)ap + 1;
+	lp.col = (int)pp + 1;
+	if (na == 0 || np == 0) {
+		diag_error(na == 0 ? &la : &lp, "expected 'ADDR PROTO/PORT'");
+		return -1;
+	}
+	while (line[at] == ' ' || line[at] == '\t')
+		at++;
+	if (line[at] != '\0') {
+		lx.col = (int)at + 1;
+		diag_error(&lx, "trailing text after '%.*s'", (int)np,
+		    line + pp);
+		return -1;
+	}
+	a = strndup(line + ap, na);
+	p = strndup(line + pp, np);
+	if (a == NULL || p == NULL) {
+		free(a);
+		free(p);
+		diag_fail(&la, "out of memory");
+		return -1;
+	}
+	rc = explain(ir, a, p, o, &w);
+	free(a);
+	free(p);
+	return rc;
+}
+
+static int
+batch(const struct ir *ir, const struct opts *o)
+{
+	FILE *f = strcmp(o->batch, "-") == 0 ? stdin : fopen(o->batch, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int lineno = 0, rc = 0;
+
+	if (f == NULL) {
+		diag_error(NULL, "%s: %s", o->batch, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		/* A NUL inside the line: strlen is shorter than n. */
+		if ((size_t)n != strlen(line)) {
+			struct loc l = { o->batch, lineno, (int)strlen(line) + 1 };
+
+			diag_error(&l, "a NUL byte in the line");
+			rc = -1;
+		} else if (batch_line(ir, o, line, lineno) < 0)
+			rc = -1;
+	}
+	if (ferror(f)) {
+		diag_fail(NULL, "%s: %s", o->batch, strerror(errno));
+		rc = -1;
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rc;
 }
 
 int
 cmd_explain(struct opts *o, int argc, char **argv)
 {
 	const char *policy = argv[0];
+	const struct where none = { NULL, NULL };
 	struct job j;
 	int rc;
 
@@ -205,32 +311,10 @@ cmd_explain(struct opts *o, int argc, char **argv)
 	rc = job_load(&j, policy);
 	if (rc == 0)
 		rc = job_bind(&j, o, false);
-	if (rc == 0 && o->batch == NULL) {
-		rc = explain(j.ir, o->to, o->port, o);
-	} else if (rc == 0) {
-		FILE *f = strcmp(o->batch, "-") == 0 ? stdin :
-		    fopen(o->batch, "r");
-		char line[512], a[256], p[64];
-		int lineno = 0;
-
-		if (f == NULL) {
-			diag_error(NULL, "%s: %s", o->batch, strerror(errno));
-			rc = -1;
-		}
-		while (rc == 0 && f != NULL &&
-		    fgets(line, sizeof(line), f) != NULL) {
-			lineno++;
-			if (sscanf(line, "%255s %63s", a, p) != 2) {
-				struct loc l = { o->batch, lineno, 1 };
-
-				diag_error(&l, "expected 'ADDR PROTO/PORT'");
-				rc = -1;
-			} else if (explain(j.ir, a, p, o) < 0)
-				rc = -1;
-		}
-		if (f != NULL && f != stdin)
-			fclose(f);
-	}
+	if (rc == 0 && o->batch == NULL)
+		rc = explain(j.ir, o->to, o->port, o, &none);
+	else if (rc == 0)
+		rc = batch(j.ir, o);
 	job_free(&j);
 	return cli_status(rc);
 }

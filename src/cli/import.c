@@ -19,39 +19,40 @@
 #include "util/diag.h"
 #include "util/out.h"
 
-/* Every result into dir, or none; 0 or -1. */
-static int
-write_all(struct arena *a, const char *dir, struct aer_result *res,
-    size_t n)
+/* What an earlier import may have left in the directory: its policies. */
+static bool
+own_file(const char *name)
 {
-	char **tmp = arena_alloc(a, (n + 1) * sizeof(*tmp));
-	const char **path = arena_alloc(a, (n + 1) * sizeof(*path));
-	size_t i, staged = 0;
-	int rc = 0;
+	size_t n = strlen(name);
 
-	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
-		diag_error(NULL, "%s: %s", dir, strerror(errno));
+	return n > 5 && strcmp(name + n - 5, ".yaml") == 0;
+}
+
+/* Every result into dir, or none (util/atomic_write.h); 0 or -1. */
+static int
+write_all(const char *dir, struct aer_result *res, size_t n)
+{
+	struct atomic_dir *d = atomic_dir_begin(dir, own_file);
+	size_t i;
+
+	if (d == NULL) {
+		diag_fail(NULL, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < n && rc == 0; i++) {
-		path[i] = arena_printf(a, "%s/%s", dir, res[i].file);
-		tmp[i] = atomic_stage(path[i], res[i].text.buf,
-		    res[i].text.len, 0644);
-		if (tmp[i] == NULL) {
-			diag_error(NULL, "%s: %s", path[i], strerror(errno));
-			rc = -1;
-		} else
-			staged++;
-	}
-	for (i = 0; i < staged; i++) {
-		if (rc != 0)
-			atomic_abort(tmp[i]);
-		else if (atomic_commit(tmp[i], path[i]) < 0) {
-			diag_error(NULL, "%s: %s", path[i], strerror(errno));
-			rc = -1;
+	for (i = 0; i < n; i++)
+		if (atomic_dir_add(d, res[i].file, res[i].text.buf,
+		    res[i].text.len, 0666) < 0) {
+			diag_fail(NULL, "%s/%s: %s", dir, res[i].file,
+			    strerror(errno));
+			atomic_dir_abort(d);
+			return -1;
 		}
+	if (atomic_dir_commit(d) < 0) {
+		diag_fail(NULL, "%s: %s", dir, strerror(errno));
+		atomic_dir_abort(d);
+		return -1;
 	}
-	return rc;
+	return 0;
 }
 
 int
@@ -78,7 +79,7 @@ cmd_import(struct opts *o, int argc, char **argv)
 		rc = -1;
 	}
 	if (rc == 0 && o->outdir != NULL)
-		rc = write_all(a, o->outdir, res, n);
+		rc = write_all(o->outdir, res, n);
 	else if (rc == 0) {
 		fwrite(res[0].text.buf, 1, res[0].text.len, stdout);
 		if (fflush(stdout) != 0)

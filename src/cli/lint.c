@@ -28,6 +28,7 @@
 #include "pass/cover.h"
 #include "pass/lower.h"
 #include "pass/shared.h"
+#include "pass/rindex.h"
 #include "pass/tiers.h"
 #include "policy/lock.h"
 #include "util/arena.h"
@@ -129,20 +130,28 @@ example(struct arena *a, const struct ir *ir, size_t j,
 	return "";
 }
 
+/*
+ * The boxes of one rule's analysis live in a scratch arena of their own,
+ * freed once its finding is written: lint's memory is one rule's work,
+ * not the sum over every pair of rules.
+ */
 static void
-shadowing(struct arena *a, const struct ir *ir, size_t j, bool verbose,
-    struct findings *fs)
+shadowing(struct arena *a, const struct ir *ir, struct rindex *x, size_t j,
+    bool verbose, struct findings *fs)
 {
 	const struct ir_rule *r = &ir->rules[j];
+	struct arena *t = arena_new();
 	struct cover rest, all;
 	struct cover_by by;
 	struct finding *f;
 	size_t k;
 
-	if (cover_rest(a, ir, j, &rest, &by) < 0 || by.n == 0)
+	if (cover_rest(t, ir, j, x, &rest, &by) < 0 || by.n == 0) {
+		arena_free(t);
 		return;
+	}
 	if (rest.n == 0) {
-		cover_rule(a, r, &all);
+		cover_rule(t, r, &all);
 		f = add(a, fs, by.conflict ? "conflict" : "redundant", r,
 		    by.conflict ? arena_printf(a, "rule '%s' (%s) can never "
 		    "act: earlier rules decide all its packets otherwise%s",
@@ -155,8 +164,10 @@ shadowing(struct arena *a, const struct ir *ir, size_t j, bool verbose,
 		f = add(a, fs, "partial", r, arena_printf(a, "rule '%s' is "
 		    "partly shadowed by %zu earlier rule%s%s", r->name, by.n,
 		    by.n == 1 ? "" : "s", example(a, ir, j, &rest, true)));
-	else
+	else {
+		arena_free(t);
 		return;
+	}
 	for (k = 0; k < by.n && k < LINT_MAX_NOTES; k++) {
 		const struct ir_rule *e = &ir->rules[by.v[k]];
 
@@ -167,11 +178,14 @@ shadowing(struct arena *a, const struct ir *ir, size_t j, bool verbose,
 	if (by.n > LINT_MAX_NOTES)
 		relate(a, f, &ir->rules[by.v[k]].loc, arena_printf(a, "and %zu "
 		    "more rules", by.n - LINT_MAX_NOTES));
+	arena_free(t);
 }
 
 static void
 judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 {
+	struct arena *t = arena_new();
+	struct rindex *x = rindex_new(t, ir);
 	size_t i;
 
 	for (i = 0; i < ir->nrules; i++) {
@@ -183,7 +197,7 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 			    "common address family)", r->name));
 			continue;
 		}
-		shadowing(a, ir, i, verbose, fs);
+		shadowing(a, ir, x, i, verbose, fs);
 		if (r->action == IR_ALLOW && r->svc.all &&
 		    aset_fam_full(&r->dst, FAM_V4) &&
 		    aset_fam_full(&r->dst, FAM_V6))
@@ -191,6 +205,7 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 			    "allows everything to any address: add ports:",
 			    r->name));
 	}
+	arena_free(t);
 }
 
 /* With a lock: hosts of rules that decide otherwise at one address. */

@@ -161,7 +161,7 @@ include(struct ry *y, struct aer_filter *f, const struct ynode *item,
 		    "policy or in its parent directory", name);
 		return -1;
 	}
-	if ((root = yaml_load(y->a, path)) == NULL)
+	if ((root = yaml_load(y->a, path, &v->loc)) == NULL)
 		return -1;
 	if (!y_want_map(root, "an include file") ||
 	    ymap_check_keys(root, inc_keys, "an include file") < 0)
@@ -251,7 +251,7 @@ aer_read_yaml(struct arena *a, const char *path, struct aer_file *f)
 
 	memset(f, 0, sizeof(*f));
 	f->path = path;
-	if ((root = yaml_load(a, path)) == NULL)
+	if ((root = yaml_load(a, path, NULL)) == NULL)
 		return -1;
 	if (!y_want_map(root, "an Aerleon policy") ||
 	    ymap_check_keys(root, top_keys, "an Aerleon policy") < 0)

@@ -1438,7 +1438,7 @@ terms(struct m *m)
 static const char *
 rule_name(struct m *m, const struct aer_block *b)
 {
-	struct strset one = { NULL, 0, 0 };
+	struct strset one = { 0 };
 	const char *plain = ident(m->a, &one, b->name, rule_reserved, "-term");
 	const char *name = ident(m->a, &m->rulenames, b->name, rule_reserved,
 	    "-term");

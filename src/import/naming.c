@@ -291,12 +291,14 @@ static int
 read_lines(struct arena *a, struct aer_names *nm, bool svc, const char *path)
 {
 	size_t len;
-	char *text = read_file(path, AER_MAX_FILE, &len), *p, *nl;
+	const char *why = NULL;
+	char *text = read_file(path, AER_MAX_FILE, &len, &why), *p, *nl;
 	struct aer_def *cur = NULL;
 	int lineno = 0, rc = 0;
 
 	if (text == NULL) {
-		diag_error(NULL, "%s: %s", path, strerror(errno));
+		diag_error(NULL, "%s: %s", path, why != NULL ? why :
+		    strerror(errno));
 		return -1;
 	}
 	diag_source(path, text, len);
@@ -423,7 +425,7 @@ yaml_svc(struct arena *a, struct aer_def *d, const struct ynode *list)
 static int
 read_yaml(struct arena *a, struct aer_names *nm, const char *path)
 {
-	const struct ynode *root = yaml_load(a, path), *sec, *v;
+	const struct ynode *root = yaml_load(a, path, NULL), *sec, *v;
 	struct aer_def *d;
 	size_t s, i;
 	int rc = 0;

@@ -59,11 +59,13 @@ src_open(struct rd *r, const char *path, const struct loc *from)
 	struct src *s;
 	size_t len;
 	long bad;
-	char *text = read_file(path, AER_MAX_FILE, &len);
+	const char *why = NULL;
+	char *text = read_file(path, AER_MAX_FILE, &len, &why);
 
 	if (text == NULL) {
 		diag_error(from, "%s: %s", path, errno == EFBIG ?
-		    "larger than the 16 MiB limit" : strerror(errno));
+		    "larger than the 16 MiB limit" : why != NULL ? why :
+		    strerror(errno));
 		return NULL;
 	}
 	s = arena_alloc(r->a, sizeof(*s));

@@ -280,11 +280,11 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 		diag_error(NULL, "the nftables back end is missing");
 		return -1;
 	}
-	table = be_option(&bo, ir, "table", ir->name);
-	chain = be_option(&bo, ir, "chain", "output");
+	table = be_option(&bo, ir, "table", NULL);
+	chain = be_option(&bo, ir, "chain", NULL);
 	/* Only a policy with inbound rules owns the input path. */
 	if (ir_has_inbound(ir) && (input = be_option(&bo, ir, "input-chain",
-	    "input")) == NULL)
+	    NULL)) == NULL)
 		return -1;
 	if (table == NULL || chain == NULL)
 		return -1;

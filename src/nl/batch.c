@@ -247,10 +247,26 @@ bigger_buffers(struct nl_sock *s, size_t sndlen, size_t nmsgs)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 }
 
-/* One acknowledgement or error; counts into *acks, *nerr. */
+/* Is seq the batch's first message about the table itself? */
+static bool
+table_msg(const struct nl_batch *b, uint32_t seq)
+{
+	const struct nl_rec *rc = find_rec(b, seq);
+
+	return rc != NULL && rc->what != NULL &&
+	    strcmp(rc->what, "NEWTABLE") == 0 && rc->index == 1;
+}
+
+/* What the answers said so far, to say each kind of refusal once. */
+struct answers {
+	int	acks, nerr;
+	bool	eperm, owned;
+};
+
+/* One acknowledgement or error, counted into a. */
 static void
 answer(const struct nl_batch *b, const struct nl_send *how,
-    const struct nlmsghdr *nlh, int *acks, int *nerr, bool *eperm)
+    const struct nlmsghdr *nlh, struct answers *a)
 {
 	const struct nlmsgerr *err;
 
@@ -258,22 +274,31 @@ answer(const struct nl_batch *b, const struct nl_send *how,
 		return;
 	err = mnl_nlmsg_get_payload(nlh);
 	if (err->error == 0) {
-		(*acks)++;
+		a->acks++;
 		return;
 	}
 	/* Without CAP_NET_ADMIN nfnetlink refuses the batch as a whole, at
 	 * its BATCH_BEGIN (no record of ours); an EPERM at one message is
 	 * that message's own. */
 	if (-err->error == EPERM && find_rec(b, err->msg.nlmsg_seq) == NULL) {
-		if (!*eperm)
+		if (!a->eperm)
 			diag_fail(NULL, "cannot load table inet %s: %s: apply "
 			    "needs CAP_NET_ADMIN (run it as root)", how->table,
 			    strerror(EPERM));
-		*eperm = true;
+		a->eperm = true;
+	} else if (-err->error == EPERM && (a->owned || (a->nerr == 0 &&
+	    table_msg(b, err->msg.nlmsg_seq)))) {
+		/* A table with flags owner refuses every message of a batch
+		 * not its owner's: say so once, not once per rule. */
+		if (!a->owned)
+			diag_fail(NULL, "cannot load table inet %s: another "
+			    "process owns it (flags owner) and only it may "
+			    "change it; nothing was changed", how->table);
+		a->owned = true;
 	} else
 		report(b, how, err->msg.nlmsg_seq, -err->error,
 		    extack_msg(nlh));
-	(*nerr)++;
+	a->nerr++;
 }
 
 int
@@ -281,9 +306,9 @@ nl_batch_send(struct nl_sock *s, const struct nl_batch *b,
     const struct nl_send *how)
 {
 	static char rbuf[1 << 16];
-	int fd = mnl_socket_get_fd(s->nl), nerr = 0, acks = 0;
+	int fd = mnl_socket_get_fd(s->nl);
 	size_t len = how->check ? b->check_len : b->len;
-	bool eperm = false;
+	struct answers a = { 0, 0, false, false };
 	ssize_t n;
 
 	bigger_buffers(s, b->len, b->nrecs);
@@ -315,13 +340,13 @@ nl_batch_send(struct nl_sock *s, const struct nl_batch *b,
 		left = (int)n;
 		for (nlh = (const struct nlmsghdr *)rbuf; mnl_nlmsg_ok(nlh,
 		    left); nlh = mnl_nlmsg_next(nlh, &left))
-			answer(b, how, nlh, &acks, &nerr, &eperm);
+			answer(b, how, nlh, &a);
 	}
-	if (nerr > 0)
+	if (a.nerr > 0)
 		return -1;
-	if ((size_t)acks != b->nrecs) {
+	if ((size_t)a.acks != b->nrecs) {
 		diag_fail(NULL, "the kernel acknowledged %d of %zu messages; "
-		    "check the table with `egressc verify`", acks, b->nrecs);
+		    "check the table with `egressc verify`", a.acks, b->nrecs);
 		return -1;
 	}
 	return 0;

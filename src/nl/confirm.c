@@ -139,7 +139,7 @@ proc_start(long pid, unsigned long long *start)
 	int i;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	if ((buf = read_file(path, 8192, NULL)) == NULL)
+	if ((buf = read_file(path, 8192, NULL, NULL)) == NULL)
 		return -1;
 	p = strrchr(buf, ')');
 	for (i = 0; p != NULL && i < 20; i++)
@@ -269,7 +269,7 @@ state_read(struct arena *a, const char *path, struct state *st, char **buf)
 {
 	size_t len;
 
-	*buf = read_file(path, STATE_MAX, &len);
+	*buf = read_file(path, STATE_MAX, &len, NULL);
 	if (*buf == NULL) {
 		if (errno == ENOENT)
 			return 1;
@@ -807,7 +807,7 @@ nothing_notes(struct nl_guard *g)
 
 	if (g->dir == NULL)
 		return;
-	if ((log = read_file(g->log, 1 << 20, NULL)) != NULL) {
+	if ((log = read_file(g->log, 1 << 20, NULL, NULL)) != NULL) {
 		for (p = log + strlen(log); p > log && p[-1] == '\n'; p--)
 			p[-1] = '\0';
 		last = strrchr(log, '\n');

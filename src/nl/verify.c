@@ -6,7 +6,9 @@
  * The table, its chains, its sets with their elements and the rules of
  * the policy's chain are dumped (NFT_MSG_GETTABLE/GETCHAIN/GETSET/
  * GETSETELEM/GETRULE) and every rule, ours and the kernel's, is decoded
- * into matches and statements (decode.c).  The two rule lists are aligned
+ * into matches and statements (decode.c).  A table that does nothing is
+ * no match either: its flags (dormant) and each chain's type, hook,
+ * priority and policy are compared as well as its rules.  The two rule lists are aligned
  * by their longest common subsequence; what is left over is reported as a
  * changed rule (same comment or same shape: the values that were added
  * and removed), a missing rule, an extra rule, or a rule out of order.
@@ -48,6 +50,7 @@ struct live {
 	struct arena		*a;
 	const char		*table;
 	bool			 have_table;
+	uint32_t		 table_flags;
 	struct nftnl_chain	**chains;
 	size_t			 nchains, capchains;
 	struct live_set		*sets;
@@ -89,8 +92,11 @@ table_cb(const struct nlmsghdr *nlh, void *arg)
 	struct nftnl_table *t = nftnl_table_alloc();
 
 	if (nftnl_table_nlmsg_parse(nlh, t) == 0 &&
-	    strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), l->table) == 0)
+	    strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME), l->table) == 0) {
 		l->have_table = true;
+		l->table_flags = nftnl_table_is_set(t, NFTNL_TABLE_FLAGS) ?
+		    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) : 0;
+	}
 	nftnl_table_free(t);
 	return MNL_CB_OK;
 }
@@ -213,7 +219,8 @@ set_finish(struct arena *a, struct live_set *ls)
 		return;
 	max = ls->key->len >= 16 ? ~(u128)0 :
 	    ((u128)1 << (8 * ls->key->len)) - 1;
-	qsort(v, n, sizeof(*v), elem_cmp);
+	if (n > 1)		/* an empty set has no elements to sort */
+		qsort(v, n, sizeof(*v), elem_cmp);
 	iset_init(&ls->v);
 	for (i = 0; i < n; i++) {
 		if (v[i].end)
@@ -539,6 +546,32 @@ compare_rules(struct report *rp, const char *chain,
 	free(gu);
 }
 
+/* A table's flags in nft's words ("dormant", "owner"). */
+static const char *
+flags_text(struct arena *a, uint32_t f)
+{
+	static const struct {
+		uint32_t	 bit;
+		const char	*name;
+	} names[] = {
+		{ NFT_TABLE_F_DORMANT, "dormant" },
+		{ 2, "owner" },		/* NFT_TABLE_F_OWNER, Linux 5.12 */
+		{ 4, "persist" },	/* NFT_TABLE_F_PERSIST, Linux 6.9 */
+	};
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (f & names[i].bit) {
+			s = arena_printf(a, "%s%s%s", s, *s ? "," : "",
+			    names[i].name);
+			f &= ~names[i].bit;
+		}
+	if (f != 0)
+		s = arena_printf(a, "%s%s0x%x", s, *s ? "," : "", f);
+	return s;
+}
+
 static int
 compare(struct report *rp, struct live *l, const struct nl_want *w)
 {
@@ -549,6 +582,13 @@ compare(struct report *rp, struct live *l, const struct nl_want *w)
 		    w->table);
 		rp->n++;
 		return 0;
+	}
+	if (l->table_flags != 0) {
+		say(rp, "table inet %s: flags %s, the policy wants none%s",
+		    w->table, flags_text(rp->a, l->table_flags),
+		    l->table_flags & NFT_TABLE_F_DORMANT ? " (a dormant table "
+		    "filters nothing)" : "");
+		rp->n++;
 	}
 	for (i = 0; i < l->nchains; i++) {
 		const char *name = nftnl_chain_get_str(l->chains[i],
@@ -616,6 +656,7 @@ live_free(struct live *l)
 		nftnl_rule_free(l->rules[i]);
 	l->nchains = l->nsets = l->nrules = 0;
 	l->have_table = false;
+	l->table_flags = 0;
 }
 
 int

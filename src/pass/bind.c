@@ -1,11 +1,14 @@
 /*
  * bind.c - the bind pass: every host name of the IR gets its addresses from
  * the lock file.  Compiling never touches the network; a host missing from
- * the lock is an error that says to run `egressc resolve`.
+ * the lock is an error that says to run `egressc resolve`.  The addresses
+ * a name gets are spent from the compilation's budget (util/budget.h), in
+ * every rule that names it.
  */
 #include "ir/ir.h"
 #include "pass/bind.h"
 #include "policy/lock.h"
+#include "util/budget.h"
 
 int
 bind_lock(struct ir *ir, const struct lock *lk, bool missing_ok)
@@ -31,6 +34,8 @@ bind_lock(struct ir *ir, const struct lock *lk, bool missing_ok)
 				rc = -1;
 				continue;
 			}
+			if (budget_spend(&nm->loc, h->naddrs) < 0)
+				return -1;
 			aset_init(&nm->addrs);
 			for (size_t j = 0; j < h->naddrs; j++)
 				aset_add_prefix(ir->arena, &nm->addrs,

@@ -7,6 +7,7 @@
 #define EGRESSC_COVER_H
 
 #include "ir/ir.h"
+#include "pass/rindex.h"
 
 /* One box of packets: family (-1: the host name `name`), protocol (P_*,
  * or P_N for every other IP protocol, whose numbers are then the ports),
@@ -35,10 +36,11 @@ void	cover_rule(struct arena *, const struct ir_rule *, struct cover *);
 /*
  * What of rule j reaches it: rest (empty: the rule can never match) and
  * the earlier rules that take the rest of its packets.  -1 when the
- * analysis grew past its bound: then nothing is known.
+ * analysis grew past its bound: then nothing is known.  x (may be NULL:
+ * every earlier rule) names the earlier rules that could meet rule j.
  */
 int	cover_rest(struct arena *, const struct ir *, size_t j,
-	    struct cover *rest, struct cover_by *by);
+	    struct rindex *x, struct cover *rest, struct cover_by *by);
 /* A packet in the box (its lowest corner); false for boxes no packet
  * names (an unresolved name). */
 bool	cover_example(const struct cover_box *, struct ir_packet *);

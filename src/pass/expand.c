@@ -11,6 +11,7 @@
 #include "pass/expand.h"
 #include "policy/catalog.h"
 #include "policy/vars.h"
+#include "util/budget.h"
 #include "util/hostname.h"
 #include "util/strset.h"
 
@@ -27,6 +28,12 @@ struct wexp {
 	bool			 failed;
 };
 
+/* A zone and its catalog, for the hash of zone keys. */
+struct zref {
+	const struct catalog	*cat;
+	const struct cat_zone	*zone;
+};
+
 struct xrun {
 	struct ir		*ir;
 	struct catalog *const	*cats;
@@ -34,33 +41,44 @@ struct xrun {
 	const struct vars	*vars;
 	struct wexp		*w;
 	size_t			 nw, capw;
+	struct strset		 wild;		/* w[].wild -> index */
+	struct zref		*zones;		/* every zone, by key */
+	size_t			 nzones, capzones;
+	struct strset		 zkey;		/* zone key -> index */
 };
 
 /*
  * The zone that stands for wildcard *.wz: the zone key equal to it, else
- * the longest zone whose names include all of *.wz's (wz under it).
+ * the longest zone whose names include all of *.wz's (wz under it).  The
+ * zones that could are those of wz's parent domains, looked up longest
+ * first: a policy of many wildcards and catalogs of many zones cost their
+ * sum, not their product.
  */
 static const struct cat_zone *
 zone_find(const struct xrun *x, const char *wild, const struct catalog **catp)
 {
-	const struct cat_zone *best = NULL, *z;
-	size_t i, j;
+	const char *p;
+	char *key;
+	size_t i;
+	const struct cat_zone *z = NULL;
 
-	for (i = 0; i < x->ncats; i++)
-		for (j = 0; j < x->cats[i]->nzones; j++) {
-			z = &x->cats[i]->zones[j];
-			if (strcmp(z->key, wild) == 0) {
-				*catp = x->cats[i];
-				return z;
-			}
-			if (zone_match(z->zone, wild + 2) == 1 &&
-			    (best == NULL ||
-			    strlen(z->zone) > strlen(best->zone))) {
-				best = z;
-				*catp = x->cats[i];
-			}
+	if (strset_get(&x->zkey, wild, &i)) {
+		*catp = x->zones[i].cat;
+		return x->zones[i].zone;
+	}
+	key = xmalloc(strlen(wild) + 1);
+	for (p = strchr(wild + 2, '.'); p != NULL && z == NULL;
+	    p = strchr(p + 1, '.')) {
+		strcpy(key, "*");
+		strcat(key, p);
+		if (strset_get(&x->zkey, key, &i) &&
+		    zone_match(x->zones[i].zone->zone, wild + 2) == 1) {
+			*catp = x->zones[i].cat;
+			z = x->zones[i].zone;
 		}
-	return best;
+	}
+	free(key);
+	return z;
 }
 
 static void
@@ -90,6 +108,10 @@ wexp_add(struct arena *a, struct wexp *w, const struct cat_str *h,
 	}
 	if (!strset_add(a, &w->seen, lc))
 		return;
+	if (budget_spend(&h->loc, BUDGET_NAME) < 0) {
+		w->failed = true;
+		return;
+	}
 	ARENA_PUSH(a, w->hosts, w->nhosts, w->caphosts);
 	w->hosts[w->nhosts - 1] = lc;
 }
@@ -104,7 +126,7 @@ wexp_hosts(struct xrun *x, struct wexp *w)
 	const char *s;
 	size_t i, r;
 
-	for (i = 0; i < w->zone->nhosts; i++) {
+	for (i = 0; i < w->zone->nhosts && !budget_exhausted(); i++) {
 		h = &w->zone->hosts[i];
 		if (strstr(h->s, "${region}") == NULL) {
 			s = vars_subst(a, x->vars, h->s, &h->loc, NULL, NULL);
@@ -114,7 +136,7 @@ wexp_hosts(struct xrun *x, struct wexp *w)
 				wexp_add(a, w, h, s);
 			continue;
 		}
-		for (r = 0; r < w->cat->nregions; r++) {
+		for (r = 0; r < w->cat->nregions && !w->failed; r++) {
 			s = vars_subst(a, x->vars, h->s, &h->loc, "region",
 			    w->cat->regions[r].s);
 			if (s == NULL) {
@@ -132,13 +154,13 @@ wexp_get(struct xrun *x, const struct ir_rule *r, const struct ir_name *nm)
 	struct wexp *w;
 	size_t i;
 
-	for (i = 0; i < x->nw; i++)
-		if (strcmp(x->w[i].wild, nm->name) == 0)
-			return &x->w[i];
+	if (strset_get(&x->wild, nm->name, &i))
+		return &x->w[i];
 	ARENA_PUSH(x->ir->arena, x->w, x->nw, x->capw);
 	w = &x->w[x->nw - 1];
 	memset(w, 0, sizeof(*w));
 	w->wild = nm->name;
+	strset_put(x->ir->arena, &x->wild, w->wild, x->nw - 1, NULL);
 	w->zone = zone_find(x, nm->name, &w->cat);
 	if (w->zone != NULL) {
 		wexp_hosts(x, w);
@@ -181,6 +203,9 @@ expand_one(struct xrun *x, struct ir_rule *r, const struct ir_name *nm,
 		aset_any(a, &r->dst);
 		return;
 	}
+	if (budget_spend(&nm->loc, BUDGET_NAME *
+	    (unsigned long long)w->nhosts + z->ncidrs) < 0)
+		return;
 	for (i = 0; i < w->nhosts; i++)
 		if (strset_add(a, names, w->hosts[i]))
 			ir_add_name(x->ir, r, w->hosts[i], false, &nm->loc);
@@ -238,21 +263,27 @@ dup_zone(const struct cat_zone *z, const struct cat_zone *other)
 	diag_emit(d);
 }
 
-/* The same zone key in two catalogs would make the choice depend on
- * include: order. */
+/* Hash every zone by key.  The same key in two catalogs would make the
+ * choice depend on include: order: an error. */
 static void
-check_dup_zones(const struct xrun *x)
+index_zones(struct xrun *x)
 {
-	size_t i, j, k, l;
+	struct arena *a = x->ir->arena;
+	size_t i, j, first;
 
 	for (i = 0; i < x->ncats; i++)
-		for (j = 0; j < x->cats[i]->nzones; j++)
-			for (k = 0; k < i; k++)
-				for (l = 0; l < x->cats[k]->nzones; l++)
-					if (strcmp(x->cats[i]->zones[j].key,
-					    x->cats[k]->zones[l].key) == 0)
-						dup_zone(&x->cats[i]->zones[j],
-						    &x->cats[k]->zones[l]);
+		for (j = 0; j < x->cats[i]->nzones; j++) {
+			const struct cat_zone *z = &x->cats[i]->zones[j];
+
+			if (!strset_put(a, &x->zkey, z->key, x->nzones,
+			    &first)) {
+				dup_zone(z, x->zones[first].zone);
+				continue;
+			}
+			ARENA_PUSH(a, x->zones, x->nzones, x->capzones);
+			x->zones[x->nzones - 1].cat = x->cats[i];
+			x->zones[x->nzones - 1].zone = z;
+		}
 }
 
 int
@@ -265,7 +296,7 @@ expand_run(struct ir *ir, struct catalog *const *cats, size_t ncats,
 	size_t i, j;
 	const char *why;
 
-	check_dup_zones(&x);
+	index_zones(&x);
 	for (i = 0; i < ir->nrules; i++) {
 		struct ir_rule *r = &ir->rules[i];
 		int before = diag_errors();

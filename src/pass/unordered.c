@@ -493,13 +493,20 @@ lower_unordered(struct ir *ir, bool strict)
 	struct arena *a = ir->arena;
 	struct piece *orig, *sub;
 	struct ir_rule *nv = NULL;
-	size_t i, j, k, n = 0, cap = 0;
+	size_t i, j, k, c, n = 0, cap = 0;
+	/* The rules of each kind (0 allow, 1 block), in order: a rule meets
+	 * only the other kind, and a policy of 50,000 allows is no pairs. */
+	size_t *kind[2], nkind[2] = { 0, 0 };
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
 	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
+	kind[0] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[0]));
+	kind[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[1]));
 	for (i = 0; i < ir->nrules; i++) {
 		un_from_rule(a, &orig[i], &ir->rules[i], false);
 		un_from_rule(a, &sub[i], &ir->rules[i], true);
+		c = un_is_block(&ir->rules[i]);
+		kind[c][nkind[c]++] = i;
 	}
 
 	for (i = 0; i < ir->nrules; i++) {
@@ -507,11 +514,15 @@ lower_unordered(struct ir *ir, bool strict)
 		struct plist cur = { 0 }, next;
 		bool warned = false;
 
-		un_push(a, &cur, &orig[i]);
-		for (j = 0; j < i && cur.n > 0; j++) {
-			const struct ir_rule *e = &ir->rules[j];
+		const size_t *other = kind[!un_is_block(r)];
+		size_t nother = nkind[!un_is_block(r)];
 
-			if (e->dir != r->dir || un_is_block(e) == un_is_block(r))
+		un_push(a, &cur, &orig[i]);
+		for (c = 0; c < nother && other[c] < i && cur.n > 0; c++) {
+			const struct ir_rule *e = &ir->rules[other[c]];
+
+			j = other[c];
+			if (e->dir != r->dir)
 				continue;
 			if (!un_is_block(r) && !svc_covers(&e->svc, &r->svc))
 				continue;

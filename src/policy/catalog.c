@@ -468,6 +468,32 @@ livekit_write(struct out *o, const char *project, const char *source,
 	    p, p, p, p);
 }
 
+/* --source goes into the catalog as text: UTF-8, and no control
+ * character, or the catalog written could not be read back. */
+static bool
+source_ok(const char *s)
+{
+	const unsigned char *p;
+
+	if (yaml_utf8_invalid((const unsigned char *)s, strlen(s)) >= 0) {
+		diag_error(NULL, "--source: not UTF-8 text (byte %ld)",
+		    yaml_utf8_invalid((const unsigned char *)s, strlen(s)) + 1);
+		return false;
+	}
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			diag_error(NULL, "--source: a control character (byte "
+			    "%ld, 0x%02x)", (long)(p - (const unsigned char *)s) +
+			    1, *p);
+			return false;
+		}
+	if (*s == '\0') {
+		diag_error(NULL, "--source: empty");
+		return false;
+	}
+	return true;
+}
+
 int
 catalog_livekit(struct arena *a, const char *project,
     const char *regions_file, const char *source_url, struct out *out)
@@ -480,6 +506,8 @@ catalog_livekit(struct arena *a, const char *project,
 	long long now;
 
 	out_reset(out);		/* an error leaves nothing to write */
+	if (source_url != NULL && !source_ok(source_url))
+		return -1;
 	if (host_check(arena_printf(a, "%s.livekit.cloud", project),
 	    &why) < 0 || strchr(project, '.') != NULL) {
 		diag_error(NULL, "--project %s: not a LiveKit project name "
@@ -487,7 +515,7 @@ catalog_livekit(struct arena *a, const char *project,
 		    project);
 		return -1;
 	}
-	if ((root = yaml_load(a, regions_file)) == NULL)
+	if ((root = yaml_load(a, regions_file, NULL)) == NULL)
 		return -1;
 	if (!y_want_map(root, "region list"))
 		return -1;

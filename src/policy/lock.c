@@ -37,12 +37,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ir/ir.h"
 #include "policy/lock.h"
 #include "policy/yaml.h"
 #include "util/arena.h"
 #include "util/atomic_write.h"
+#include "util/budget.h"
 #include "util/diag.h"
 #include "util/out.h"
 
@@ -95,12 +97,32 @@ lock_find(const struct lock *lk, const char *name)
 	return found ? &lk->hosts[i] : NULL;
 }
 
+static int
+addr_cmp(enum fam fa, u128 a, enum fam fb, u128 b)
+{
+	if (fa != fb)
+		return fa < fb ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
 struct lock_addr *
 lock_host_addr(const struct lock_host *h, enum fam fam, u128 addr)
 {
-	for (size_t i = 0; h != NULL && i < h->naddrs; i++)
-		if (h->addrs[i].fam == fam && h->addrs[i].addr == addr)
-			return &h->addrs[i];
+	size_t lo = 0, hi = h != NULL ? h->naddrs : 0;
+
+	/* Sorted: a host of many addresses is searched, not scanned. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = addr_cmp(h->addrs[mid].fam, h->addrs[mid].addr, fam,
+		    addr);
+
+		if (c == 0)
+			return &h->addrs[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -118,14 +140,6 @@ lock_add_host(struct arena *a, struct lock *lk, const char *name)
 	memset(&lk->hosts[i], 0, sizeof(lk->hosts[i]));
 	lk->hosts[i].name = arena_strdup(a, name);
 	return &lk->hosts[i];
-}
-
-static int
-addr_cmp(enum fam fa, u128 a, enum fam fb, u128 b)
-{
-	if (fa != fb)
-		return fa < fb ? -1 : 1;
-	return a < b ? -1 : a > b;
 }
 
 bool
@@ -325,17 +339,49 @@ want_addr(const struct ynode *n, enum fam want, const char *what,
 	return 0;
 }
 
-/* Read the host's a:/aaaa: lists. */
+/* An address as read, with where it was: sorting puts the lists in
+ * order, and by = its place in the file keeps duplicates' messages in
+ * source order. */
+struct addr_in {
+	enum fam		 fam;
+	u128			 addr;
+	size_t			 by;
+	const struct ynode	*node;
+};
+
 static int
-load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
-    const char *first, const char *last)
+addr_in_cmp(const void *pa, const void *pb)
+{
+	const struct addr_in *a = pa, *b = pb;
+	int c = addr_cmp(a->fam, a->addr, b->fam, b->addr);
+
+	if (c != 0)
+		return c;
+	return a->by < b->by ? -1 : a->by > b->by;
+}
+
+static int
+by_cmp(const void *pa, const void *pb)
+{
+	const struct addr_in *a = pa, *b = pb;
+
+	return a->by < b->by ? -1 : a->by > b->by;
+}
+
+/* Every address of a: (FAM_V4) and aaaa: (FAM_V6), in file order. */
+static int
+read_addrs(struct arena *a, const struct ynode *hn, struct addr_in **out,
+    size_t *nout)
 {
 	static const struct {
 		const char	*key;
 		enum fam	 fam;
 	} lists[] = { { "a", FAM_V4 }, { "aaaa", FAM_V6 } };
+	size_t cap = 0;
 	int rc = 0;
 
+	*out = NULL;
+	*nout = 0;
 	for (size_t l = 0; l < 2; l++) {
 		struct ynode *ln = ymap_get(hn, lists[l].key), **items, *one;
 		size_t n;
@@ -347,21 +393,66 @@ load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
 			continue;
 		}
 		for (size_t i = 0; i < n; i++) {
-			struct ynode *in = items[i];
+			struct addr_in *ai;
 			enum fam fam;
 			u128 addr;
 
-			if (want_addr(in, lists[l].fam, lists[l].key, &fam,
-			    &addr) < 0) {
+			if (want_addr(items[i], lists[l].fam, lists[l].key,
+			    &fam, &addr) < 0) {
 				rc = -1;
 				continue;
 			}
-			if (!lock_add_addr(a, h, fam, addr, first, last)) {
-				diag_error(&in->loc, "address '%s' listed "
-				    "twice for host '%s'", in->str, h->name);
-				rc = -1;
-			}
+			if (budget_spend(&items[i]->loc, 1) < 0)
+				return -1;
+			ARENA_PUSH(a, *out, *nout, cap);
+			ai = &(*out)[*nout - 1];
+			ai->fam = fam;
+			ai->addr = addr;
+			ai->by = *nout - 1;
+			ai->node = items[i];
 		}
+	}
+	return rc;
+}
+
+/*
+ * Read the host's a:/aaaa: lists.  Sorted once, not inserted one by one:
+ * a host of 100,000 addresses must not cost 10^10 steps.
+ */
+static int
+load_addrs(struct arena *a, struct lock_host *h, const struct ynode *hn,
+    const char *first, const char *last)
+{
+	struct addr_in *v, *dups;
+	size_t n, i, ndups = 0;
+	int rc = read_addrs(a, hn, &v, &n);
+
+	if (n > 1)
+		qsort(v, n, sizeof(*v), addr_in_cmp);
+	h->addrs = arena_alloc(a, (n ? n : 1) * sizeof(*h->addrs));
+	h->capaddrs = n ? n : 1;
+	h->naddrs = 0;
+	dups = arena_alloc(a, (n ? n : 1) * sizeof(*dups));
+	for (i = 0; i < n; i++) {
+		struct lock_addr *la;
+
+		if (i > 0 && addr_cmp(v[i].fam, v[i].addr, v[i - 1].fam,
+		    v[i - 1].addr) == 0) {
+			dups[ndups++] = v[i];
+			continue;
+		}
+		la = &h->addrs[h->naddrs++];
+		la->fam = v[i].fam;
+		la->addr = v[i].addr;
+		la->first_seen = first;
+		la->last_seen = last;
+	}
+	if (ndups > 1)
+		qsort(dups, ndups, sizeof(*dups), by_cmp);
+	for (i = 0; i < ndups; i++) {
+		diag_error(&dups[i].node->loc, "address '%s' listed twice for "
+		    "host '%s'", dups[i].node->str, h->name);
+		rc = -1;
 	}
 	return rc;
 }
@@ -493,6 +584,13 @@ load_side(struct arena *a, struct lock_host *h, const struct ynode *sn,
 }
 
 static int
+host_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct lock_host *)a)->name,
+	    ((const struct lock_host *)b)->name);
+}
+
+static int
 load_host(struct arena *a, struct lock *lk, const struct ynode *key,
     const struct ynode *hn)
 {
@@ -517,7 +615,13 @@ load_host(struct arena *a, struct lock *lk, const struct ynode *key,
 	if ((n = ymap_get(hn, "last-seen")) != NULL &&
 	    (last = want_time(n, "last-seen")) == NULL)
 		rc = -1;
-	h = lock_add_host(a, lk, key->str);
+	if (budget_spend(&key->loc, BUDGET_NAME) < 0)
+		return -1;
+	/* Appended: lock_load sorts the hosts once they are all in. */
+	ARENA_PUSH(a, lk->hosts, lk->nhosts, lk->caphosts);
+	h = &lk->hosts[lk->nhosts - 1];
+	memset(h, 0, sizeof(*h));
+	h->name = arena_strdup(a, key->str);
 	h->ttl = (unsigned)ttl;
 	h->loc = key->loc;
 	if (load_addrs(a, h, hn, first, last) < 0)
@@ -539,15 +643,15 @@ lock_load(struct arena *a, const char *path)
 	struct lock *lk = lock_new(a, path);
 	struct ynode *root, *n;
 	unsigned long version;
-	FILE *f;
+	struct stat st;
 	int rc = 0;
 
-	/* Absent is normal (the first resolve); unreadable is not. */
-	if ((f = fopen(path, "r")) == NULL)
+	/* Absent is normal (the first resolve); unreadable is not, nor is
+	 * what is not a regular file (yaml_load says so, never blocking). */
+	if (stat(path, &st) < 0 && errno == ENOENT)
 		return lk;
-	fclose(f);
 	lk->exists = true;
-	if ((root = yaml_load(a, path)) == NULL)
+	if ((root = yaml_load(a, path, NULL)) == NULL)
 		return NULL;
 	if (!y_want_map(root, "lock file") ||
 	    ymap_check_keys(root, lock_keys, "lock file") < 0)
@@ -581,6 +685,10 @@ lock_load(struct arena *a, const char *path)
 			if (load_host(a, lk, n->pairs[i].key,
 			    n->pairs[i].val) < 0)
 				rc = -1;
+		/* The YAML reader refused a name given twice. */
+		if (lk->nhosts > 1)
+			qsort(lk->hosts, lk->nhosts, sizeof(*lk->hosts),
+			    host_cmp);
 	}
 	return rc < 0 ? NULL : lk;
 }
@@ -753,7 +861,7 @@ lock_write(const struct lock *lk, const char *path)
 
 	out_init(&o);
 	lock_format(lk, &o);
-	if (atomic_write(path, o.buf, o.len, 0644) < 0) {
+	if (atomic_write(path, o.buf, o.len, 0666) < 0) {
 		diag_fail(NULL, "cannot write lock file %s: %s", path,
 		    strerror(errno));
 		rc = -1;

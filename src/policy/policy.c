@@ -5,31 +5,43 @@
  * format, resolves named networks and services (which may name each other;
  * cycles are errors), substitutes ${vars} and builds the IR's rules.  It
  * reports every error it can find in one run, each at its file:line:col.
+ * What a network, service or rule gains by naming others is spent from the
+ * compilation's budget (util/budget.h) at the place that names them.
  * targets: it only records: which targets, keys and values exist is for
  * the targets' own schemas to say, after it (be_check_options).
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ir/icmp.h"
 #include "policy/catalog.h"
 #include "util/hostname.h"
 #include "policy/policy.h"
 #include "policy/yaml.h"
+#include "util/budget.h"
+#include "util/strset.h"
 
 #define MAX_INCLUDE_DEPTH	16
 
 enum { UNSEEN, VISITING, DONE };
 
-/* What a list of to:/from: entries or a named network stands for. */
+/* What a list of to:/from: entries or a named network stands for.  Each
+ * name is there once (byname, once there are many): a network that names
+ * another ten times holds its names once, not ten times. */
 struct dests {
 	struct aset	 a;
 	struct ir_name	*names;
 	size_t		 n, cap;
+	struct strset	 byname;
 	bool		 any;
 };
+
+/* Names are hashed once a list has this many; below, a scan is cheaper. */
+#define HASH_FROM	16
 
 struct netdef {
 	const char		*name;
@@ -55,11 +67,19 @@ struct fe {
 	size_t		 nnets, capnets;
 	struct svcdef	*svcs;
 	size_t		 nsvcs, capsvcs;
+	/* Names to their index in nets, svcs, ir->rules and ir->tiers, so
+	 * that a policy of 100,000 of them reads in linear time. */
+	struct strset	 netidx, svcidx, ruleidx, tieridx;
 	/* The files being read, outermost first, and the include: entry
 	 * that brought each in (no file for the policy itself). */
 	const char	*incstack[MAX_INCLUDE_DEPTH];
 	struct loc	 incfrom[MAX_INCLUDE_DEPTH];
 	int		 incdepth;
+	/* Every file read so far, by device and inode ("DEV:INO" -> index
+	 * into readfrom, the include: that read it). */
+	struct strset	 read;
+	struct loc	*readfrom;
+	size_t		 nread, capread;
 	bool		 tiers_listed;	/* tiers: given; rules must use them */
 };
 
@@ -136,27 +156,12 @@ subst(struct fe *fe, const struct ynode *n, const char *what)
 	return vars_subst(fe->a, &fe->pol->vars, s, &n->loc, NULL, NULL);
 }
 
-/* Where variable name was defined (vars_get gives only the value). */
-static const struct loc *
-var_loc(const struct vars *vs, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->v[i].name, name) == 0)
-			return &vs->v[i].loc;
-	return NULL;
-}
-
 static struct netdef *
 find_net(struct fe *fe, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < fe->nnets; i++)
-		if (strcmp(fe->nets[i].name, name) == 0)
-			return &fe->nets[i];
-	return NULL;
+	return strset_get(&fe->netidx, name, &i) ? &fe->nets[i] : NULL;
 }
 
 static struct svcdef *
@@ -164,10 +169,7 @@ find_svc(struct fe *fe, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < fe->nsvcs; i++)
-		if (strcmp(fe->svcs[i].name, name) == 0)
-			return &fe->svcs[i];
-	return NULL;
+	return strset_get(&fe->svcidx, name, &i) ? &fe->svcs[i] : NULL;
 }
 
 /* A did-you-mean over the names of networks or services. */
@@ -184,10 +186,26 @@ near_name(struct fe *fe, const char *word, bool nets)
 	return suggest(word, cands);
 }
 
+/* Add a name unless d has it; at: the entry that brings it in. */
 static void
 dests_add_name(struct fe *fe, struct dests *d, const char *name,
-    bool wildcard, const struct loc *loc)
+    bool wildcard, const struct loc *loc, const struct loc *at)
 {
+	size_t i;
+
+	if (d->n < HASH_FROM) {
+		for (i = 0; i < d->n; i++)
+			if (strcmp(d->names[i].name, name) == 0)
+				return;
+	} else {
+		if (d->byname.n == 0)
+			for (i = 0; i < d->n; i++)
+				strset_add(fe->a, &d->byname, d->names[i].name);
+		if (!strset_add(fe->a, &d->byname, name))
+			return;
+	}
+	if (budget_spend(at, BUDGET_NAME) < 0)
+		return;
 	ARENA_PUSH(fe->a, d->names, d->n, d->cap);
 	d->names[d->n - 1].name = name;
 	d->names[d->n - 1].wildcard = wildcard;
@@ -195,16 +213,20 @@ dests_add_name(struct fe *fe, struct dests *d, const char *name,
 	aset_init(&d->names[d->n - 1].addrs);
 }
 
+/* d gains what s stands for, at the entry at that names s. */
 static void
-dests_union(struct fe *fe, struct dests *d, const struct dests *s)
+dests_union(struct fe *fe, struct dests *d, const struct dests *s,
+    const struct loc *at)
 {
 	size_t i;
 
+	if (budget_spend(at, s->a.f[FAM_V4].n + s->a.f[FAM_V6].n) < 0)
+		return;
 	aset_union(fe->a, &d->a, &s->a);
 	d->any = d->any || s->any;
-	for (i = 0; i < s->n; i++)
+	for (i = 0; i < s->n && !budget_exhausted(); i++)
 		dests_add_name(fe, d, s->names[i].name, s->names[i].wildcard,
-		    &s->names[i].loc);
+		    &s->names[i].loc, at);
 }
 
 static bool
@@ -262,7 +284,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 			    "policy says 'wildcards: forbid'", s);
 			return;
 		}
-		dests_add_name(fe, d, low, true, &n->loc);
+		dests_add_name(fe, d, low, true, &n->loc, &n->loc);
 		return;
 	}
 	if (looks_like_address(s)) {
@@ -277,6 +299,8 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 			diag_warning(&n->loc, "'%s' has host bits set; using "
 			    "%s", s, addr_format(buf, fam, addr, len));
 		}
+		if (budget_spend(&n->loc, 1) < 0)
+			return;
 		aset_add_prefix(fe->a, &d->a, fam, addr, len);
 		return;
 	}
@@ -294,7 +318,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 			    s, why);
 			return;
 		}
-		dests_add_name(fe, d, low, false, &n->loc);
+		dests_add_name(fe, d, low, false, &n->loc, &n->loc);
 		return;
 	}
 	nd = find_net(fe, s);
@@ -316,7 +340,7 @@ parse_dest(struct fe *fe, const struct ynode *n, struct dests *d,
 		    "cannot be a source", what, s);
 		return;
 	}
-	dests_union(fe, d, &nd->d);
+	dests_union(fe, d, &nd->d, &n->loc);
 }
 
 /* dests -> dest | '[' dest {',' dest} ']' */
@@ -347,6 +371,18 @@ resolve_net(struct fe *fe, struct netdef *nd)
 	parse_dests(fe, nd->node, &nd->d, true, "networks");
 	if (nd->state == VISITING)
 		nd->state = DONE;
+}
+
+/* The intervals of a service, what naming it costs. */
+static size_t
+svc_size(const struct svc *s)
+{
+	size_t n = 1 + s->ipp.n;
+	int p;
+
+	for (p = 0; p < P_N; p++)
+		n += s->p[p].n;
+	return n;
 }
 
 /* Neither a protocol nor a service: say what it looks like. */
@@ -422,7 +458,8 @@ parse_port(struct fe *fe, const struct ynode *n, struct svc *svc)
 		return;
 	if (strchr(s, '/') == NULL && (sd = find_svc(fe, s)) != NULL) {
 		resolve_svc(fe, sd);
-		if (sd->state == DONE)
+		if (sd->state == DONE && budget_spend(&n->loc,
+		    svc_size(&sd->svc)) == 0)
 			svc_union(fe->a, svc, &sd->svc);
 		return;
 	}
@@ -461,6 +498,7 @@ resolve_svc(struct fe *fe, struct svcdef *sd)
 static void
 collect_vars(struct fe *fe, const struct ynode *n)
 {
+	const struct var *first;
 	struct diag *d;
 	size_t i;
 
@@ -475,11 +513,10 @@ collect_vars(struct fe *fe, const struct ynode *n)
 			    k->str);
 			continue;
 		}
-		if (vars_get(&fe->pol->vars, k->str) != NULL) {
+		if ((first = vars_find(&fe->pol->vars, k->str)) != NULL) {
 			d = diag_new(DIAG_ERROR, &k->loc, "variable '%s' is "
 			    "defined twice", k->str);
-			diag_also(d, var_loc(&fe->pol->vars, k->str),
-			    "first defined here");
+			diag_also(d, &first->loc, "first defined here");
 			diag_emit(d);
 			continue;
 		}
@@ -535,11 +572,15 @@ collect_defs(struct fe *fe, const struct ynode *n, bool nets)
 			fe->nets[fe->nnets - 1].name = k->str;
 			fe->nets[fe->nnets - 1].node = n->pairs[i].val;
 			fe->nets[fe->nnets - 1].loc = k->loc;
+			strset_put(fe->a, &fe->netidx, k->str, fe->nnets - 1,
+			    NULL);
 		} else {
 			ARENA_PUSH(fe->a, fe->svcs, fe->nsvcs, fe->capsvcs);
 			fe->svcs[fe->nsvcs - 1].name = k->str;
 			fe->svcs[fe->nsvcs - 1].node = n->pairs[i].val;
 			fe->svcs[fe->nsvcs - 1].loc = k->loc;
+			strset_put(fe->a, &fe->svcidx, k->str, fe->nsvcs - 1,
+			    NULL);
 		}
 	}
 }
@@ -603,6 +644,38 @@ load_fragment(struct fe *fe, const struct ynode *root, const char *path)
 		collect_defs(fe, v, false);
 }
 
+/*
+ * A file is read once.  Read twice, its vars, networks and services would
+ * be defined twice, and a catalog's zones be in two catalogs; and includes
+ * that include the next file ten times each would read it 10^16 times.
+ * The same file is the same device and inode, whatever path names it.
+ */
+static bool
+read_once(struct fe *fe, const char *path, const struct loc *from)
+{
+	struct stat st;
+	struct diag *d;
+	const char *key;
+	size_t first;
+
+	if (stat(path, &st) < 0)
+		return true;		/* yaml_load says why */
+	key = arena_printf(fe->a, "%ju:%ju", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	if (strset_put(fe->a, &fe->read, key, fe->nread, &first)) {
+		ARENA_PUSH(fe->a, fe->readfrom, fe->nread, fe->capread);
+		fe->readfrom[fe->nread - 1] = from != NULL ? *from :
+		    (struct loc){ NULL, 0, 0 };
+		return true;
+	}
+	d = diag_new(DIAG_ERROR, from, "'%s' is included twice: a file is "
+	    "read once", path);
+	if (fe->readfrom[first].file != NULL)
+		diag_also(d, &fe->readfrom[first], "first included here");
+	diag_emit(d);
+	return false;
+}
+
 /* Read one file of the policy; returns its root (a mapping) or NULL. */
 static const struct ynode *
 load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
@@ -634,11 +707,15 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 		free(real);
 		return NULL;
 	}
+	if (!read_once(fe, path, from)) {
+		free(real);
+		return NULL;
+	}
 	fe->incfrom[fe->incdepth] = from != NULL ? *from :
 	    (struct loc){ NULL, 0, 0 };
 	fe->incstack[fe->incdepth++] = arena_strdup(fe->a, real);
 	free(real);
-	root = yaml_load(fe->a, path);
+	root = yaml_load(fe->a, path, from);
 	if (root != NULL && !y_want_map(root, top ? "policy" : "include"))
 		root = NULL;
 	if (root != NULL && !top && ymap_get(root, "egressc-catalog") != NULL) {
@@ -660,14 +737,9 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 
 /* Is tier one of the IR's tiers? */
 static bool
-tier_known(const struct ir *ir, const char *tier)
+tier_known(const struct fe *fe, const char *tier)
 {
-	size_t i;
-
-	for (i = 0; i < ir->ntiers; i++)
-		if (strcmp(ir->tiers[i], tier) == 0)
-			return true;
-	return false;
+	return strset_has(&fe->tieridx, tier);
 }
 
 static void
@@ -677,6 +749,7 @@ tier_add(struct fe *fe, const char *tier)
 
 	ARENA_PUSH(fe->a, ir->tiers, ir->ntiers, ir->captiers);
 	ir->tiers[ir->ntiers - 1] = tier;
+	strset_add(fe->a, &fe->tieridx, tier);
 }
 
 /*
@@ -702,7 +775,7 @@ parse_tiers(struct fe *fe, const struct ynode *n)
 		if (!ident_ok(t, true))
 			diag_error(&items[i]->loc, "bad tier '%s' (a-z, 0-9, "
 			    "'-', '_')", t);
-		else if (tier_known(fe->ir, t))
+		else if (tier_known(fe, t))
 			diag_error(&items[i]->loc, "tier '%s' is listed twice",
 			    t);
 		else
@@ -718,7 +791,7 @@ rule_tier(struct fe *fe, const struct ynode *v, const char *tier)
 		diag_error(&v->loc, "bad tier '%s' (a-z, 0-9, '-', '_')", tier);
 		return;
 	}
-	if (tier_known(fe->ir, tier))
+	if (tier_known(fe, tier))
 		return;
 	if (fe->tiers_listed) {
 		const char **names = arena_alloc(fe->a, (fe->ir->ntiers + 1) *
@@ -753,12 +826,14 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 	struct ir_rule *r;
 	const struct ynode *v;
 	struct dests d;
-	size_t i, j;
+	size_t i;
 	int x;
 
 	if (!y_want_map(n, "rules"))
 		return;
 	ymap_check_keys(n, rule_keys, "a rule");
+	if (budget_spend(&n->loc, BUDGET_NAME) < 0)
+		return;
 	r = ir_add_rule(fe->ir);
 	r->loc = n->loc;
 	r->action = IR_ALLOW;
@@ -769,17 +844,15 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		if (!ident_ok(r->name, true))
 			diag_error(&v->loc, "bad rule name '%s' (a-z, 0-9, "
 			    "'-', '_'; at most 63)", r->name);
-		for (i = 0; i + 1 < fe->ir->nrules; i++)
-			if (fe->ir->rules[i].name != NULL &&
-			    strcmp(fe->ir->rules[i].name, r->name) == 0) {
-				struct diag *dg = diag_new(DIAG_ERROR, &v->loc,
-				    "duplicate rule name '%s'", r->name);
+		if (!strset_put(fe->a, &fe->ruleidx, r->name,
+		    fe->ir->nrules - 1, &i)) {
+			struct diag *dg = diag_new(DIAG_ERROR, &v->loc,
+			    "duplicate rule name '%s'", r->name);
 
-				diag_also(dg, &fe->ir->rules[i].loc,
-				    "first defined here");
-				diag_emit(dg);
-				break;
-			}
+			diag_also(dg, &fe->ir->rules[i].loc,
+			    "first defined here");
+			diag_emit(dg);
+		}
 		r->loc = v->loc;
 	}
 	if ((v = ymap_get(n, "tier")) != NULL &&
@@ -818,14 +891,13 @@ parse_rule(struct fe *fe, const struct ynode *n, size_t idx)
 		r->dst_any = true;
 	} else
 		r->dst = d.a;
-	for (i = 0; i < d.n; i++) {
-		for (j = 0; j < r->nnames; j++)
-			if (strcmp(r->names[j].name, d.names[i].name) == 0)
-				break;
-		if (j == r->nnames && !d.any)
-			ir_add_name(fe->ir, r, d.names[i].name,
-			    d.names[i].wildcard, &d.names[i].loc);
-	}
+	/* d holds each name once. */
+	if (!d.any && d.n > 0 && budget_spend(&v->loc, BUDGET_NAME *
+	    (unsigned long long)d.n) < 0)
+		d.n = 0;
+	for (i = 0; i < d.n && !d.any; i++)
+		ir_add_name(fe->ir, r, d.names[i].name, d.names[i].wildcard,
+		    &d.names[i].loc);
 	memset(&d, 0, sizeof(d));
 	if ((v = ymap_get(n, "from")) != NULL) {
 		parse_dests(fe, v, &d, false, "from");

@@ -4,7 +4,9 @@
  * Aliases are not copied: an alias node is the anchored node itself, shared.
  * What an alias would cost if expanded is still counted (each node's size is
  * its subtree's expanded size), so a "billion laughs" document is refused
- * before anything walks it.
+ * before anything walks it; and every node, an alias for its expanded
+ * size, is spent from the compilation's budget (util/budget.h), which
+ * counts across every file a policy reads.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,6 +15,12 @@
 
 #include "policy/yaml.h"
 #include "util/atomic_write.h"
+#include "util/budget.h"
+#include "util/strset.h"
+
+/* A mapping's keys are hashed once it has this many: below it a scan is
+ * cheaper than a table, and most mappings are small. */
+#define YAML_HASH_KEYS	16
 
 struct anchor {
 	const char	*name;
@@ -24,6 +32,7 @@ struct frame {
 	struct ynode	*node;
 	struct ynode	*key;		/* Y_MAP: pending key, or NULL */
 	size_t		 size;		/* expanded size so far */
+	struct strset	 keys;		/* Y_MAP: its scalar keys, when big */
 };
 
 struct parser {
@@ -53,24 +62,42 @@ sat_add(size_t a, size_t b)
 }
 
 static int
-check_dup(struct parser *p, const struct ynode *map, const struct ynode *key)
+dup_key(const struct ynode *first, const struct ynode *key)
 {
-	size_t i;
+	struct diag *d = diag_new(DIAG_ERROR, &key->loc, "duplicate key '%s'",
+	    key->str);
+
+	diag_also(d, &first->loc, "first given here");
+	diag_emit(d);
+	return -1;
+}
+
+/* Is key new in the mapping f is building?  A scan while the mapping is
+ * small, then a hash of its keys: 50,000 keys must not cost 10^9 compares. */
+static int
+check_dup(struct parser *p, struct frame *f, const struct ynode *key)
+{
+	const struct ynode *map = f->node;
+	size_t i, at;
 
 	if (key->kind != Y_SCALAR)
 		return 0;
-	for (i = 0; i < map->n; i++) {
-		const struct ynode *k = map->pairs[i].key;
+	if (map->n < YAML_HASH_KEYS) {
+		for (i = 0; i < map->n; i++) {
+			const struct ynode *k = map->pairs[i].key;
 
-		if (k->kind == Y_SCALAR && strcmp(k->str, key->str) == 0) {
-			struct diag *d = diag_new(DIAG_ERROR, &key->loc,
-			    "duplicate key '%s'", key->str);
-
-			diag_also(d, &k->loc, "first given here");
-			diag_emit(d);
-			return -1;
+			if (k->kind == Y_SCALAR && strcmp(k->str, key->str) == 0)
+				return dup_key(k, key);
 		}
+		return 0;
 	}
+	if (f->keys.n == 0)
+		for (i = 0; i < map->n; i++)
+			if (map->pairs[i].key->kind == Y_SCALAR)
+				strset_put(p->a, &f->keys,
+				    map->pairs[i].key->str, i, NULL);
+	if (!strset_put(p->a, &f->keys, key->str, map->n, &at))
+		return dup_key(map->pairs[at].key, key);
 	return 0;
 }
 
@@ -102,7 +129,7 @@ attach(struct parser *p, struct ynode *n, size_t sz)
 		}
 		f->key = n;
 	} else {
-		if (check_dup(p, f->node, f->key) < 0)
+		if (check_dup(p, f, f->key) < 0)
 			return -1;
 		ARENA_PUSH(p->a, f->node->pairs, f->node->n, f->node->cap);
 		f->node->pairs[f->node->n - 1].key = f->key;
@@ -148,6 +175,7 @@ open_node(struct parser *p, enum ykind k, yaml_mark_t m)
 	p->stack[p->depth].node = n;
 	p->stack[p->depth].key = NULL;
 	p->stack[p->depth].size = 1;
+	memset(&p->stack[p->depth].keys, 0, sizeof(p->stack[p->depth].keys));
 	p->depth++;
 	return 0;
 }
@@ -160,6 +188,20 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 	const yaml_char_t *anchor = NULL;
 	size_t i;
 
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		{
+			struct loc l = mark_loc(p, ev->start_mark);
+
+			if (budget_spend(&l, 1) < 0)
+				return -1;
+		}
+		break;
+	default:
+		break;
+	}
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
 		if (++*docs > 1) {
@@ -192,9 +234,15 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 	case YAML_ALIAS_EVENT:
 		anchor = ev->data.alias.anchor;
 		for (i = p->nanchors; i-- > 0;)
-			if (strcmp(p->anchors[i].name, (const char *)anchor) == 0)
+			if (strcmp(p->anchors[i].name, (const char *)anchor) ==
+			    0) {
+				struct loc l = mark_loc(p, ev->start_mark);
+
+				if (budget_spend(&l, p->anchors[i].size) < 0)
+					return -1;
 				return attach(p, p->anchors[i].node,
 				    p->anchors[i].size);
+			}
 		{
 			struct loc l = mark_loc(p, ev->start_mark);
 
@@ -331,20 +379,23 @@ yaml_utf8_invalid(const unsigned char *s, size_t len)
 }
 
 struct ynode *
-yaml_load(struct arena *a, const char *path)
+yaml_load(struct arena *a, const char *path, const struct loc *from)
 {
+	const char *why;
 	char *text;
 	size_t len;
 	long bad;
 	struct ynode *root;
 
-	text = read_file(path, YAML_MAX_FILE, &len);
+	if (from != NULL && from->file == NULL)
+		from = NULL;
+	text = read_file(path, YAML_MAX_FILE, &len, &why);
 	if (text == NULL) {
 		if (errno == EFBIG)
-			diag_error(NULL, "%s: larger than the %u MiB limit",
+			diag_error(from, "%s: larger than the %u MiB limit",
 			    path, YAML_MAX_FILE / (1024 * 1024));
 		else
-			diag_error(NULL, "%s: %s", path, strerror(errno));
+			diag_error(from, "%s: %s", path, why);
 		return NULL;
 	}
 	diag_source(path, text, len);

@@ -37,14 +37,16 @@ struct ynode {
 	size_t		 n, cap;
 };
 
-/* Read and parse a file (at most YAML_MAX_FILE bytes).  NULL after
- * diag_error(); the file's text is registered with diag_source(). */
-struct ynode	*yaml_load(struct arena *, const char *path);
+/* Read and parse a file (at most YAML_MAX_FILE bytes, a regular file).
+ * NULL after diag_error(), at from when it is not NULL (the include: that
+ * names the file); the file's text is registered with diag_source(). */
+struct ynode	*yaml_load(struct arena *, const char *path,
+		    const struct loc *from);
 struct ynode	*yaml_parse(struct arena *, const char *name, const char *text,
 		    size_t len);
 
-/* The offset of the first invalid UTF-8 sequence in s, or -1 (the other
- * readers of text that egressc echoes share the check). */
+/* The offset of the first byte of s that is not UTF-8 (a bad or overlong
+ * sequence, a surrogate, past U+10FFFF), or -1. */
 long		 yaml_utf8_invalid(const unsigned char *s, size_t len);
 
 /* Accessors.  The y_want_* ones report a type error at the node (naming

@@ -1,27 +1,67 @@
 /*
- * atomic_write.h - the only code that writes an output file.  The text goes
- * to a temporary file in the destination's directory, is fsynced, then
- * renamed over the destination, so a reader sees the old file or the new one,
- * never a part.
+ * atomic_write.h - the only code that writes an output file.
+ *
+ * One file (the lock, a catalog) goes to a temporary file beside it, is
+ * fsynced, then renamed over it, so a reader sees the old file or the new
+ * one, never a part.  A set of files in one directory (compile -o DIR)
+ * changes as one: the new set is written into a fresh directory beside
+ * DIR, which is then swapped with DIR in one renameat2(RENAME_EXCHANGE);
+ * when DIR holds files that are not egressc's (or cannot be swapped), a
+ * journal of renames is committed first, and a run that finds one left
+ * behind finishes it before anything else (atomic_dir_begin).
+ *
+ * Temporaries are named .NAME.egressc-KIND.PID, KIND one of tmp, old, new
+ * and journal, so that a later run can tell its own leftovers and remove
+ * those whose process is gone.  A replaced file keeps its mode; a new one
+ * gets mode less the umask, as open(2) would give it.
  */
 #ifndef EGRESSC_ATOMIC_WRITE_H
 #define EGRESSC_ATOMIC_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* 0 on success; -1 with errno set, and the destination untouched. */
 int	atomic_write(const char *path, const void *buf, size_t len, int mode);
+
 /*
- * The same in two steps, for several files that should all change or none:
- * atomic_stage writes and fsyncs a temporary file beside path and returns
- * its name (NULL with errno set); atomic_commit renames it over path (and
- * frees the name), atomic_abort removes it.
+ * A set of files in one directory that all change or none do.
+ *
+ * atomic_dir_begin takes the directory (creating it when absent), after
+ * finishing any journal a killed run left and removing the temporaries of
+ * runs that are gone.  own(name) says whether a file in it is egressc's
+ * output (one it may carry over into the swapped directory): anything
+ * else there makes the commit a journal of renames instead of a swap.
+ * atomic_dir_add stages one file; atomic_dir_commit makes every staged
+ * file appear at once, and the files it does not name stay as they were;
+ * atomic_dir_abort (also after a failed commit) leaves the directory as it
+ * was.  Each returns -1 with errno set on failure; commit and abort free
+ * the set.
  */
-char	*atomic_stage(const char *path, const void *buf, size_t len, int mode);
-int	 atomic_commit(char *tmp, const char *path);
-void	 atomic_abort(char *tmp);
-/* Read a whole file (NUL-terminated); NULL with errno set. Files over max
- * bytes fail with EFBIG. Caller frees. */
-char	*read_file(const char *path, size_t max, size_t *lenp);
+struct atomic_dir;
+struct atomic_dir	*atomic_dir_begin(const char *dir,
+			    bool (*own)(const char *name));
+int			 atomic_dir_add(struct atomic_dir *, const char *name,
+			    const void *buf, size_t len, int mode);
+int			 atomic_dir_commit(struct atomic_dir *);
+void			 atomic_dir_abort(struct atomic_dir *);
+
+/*
+ * Read a whole file (NUL-terminated); NULL with errno set, and *why (may be
+ * NULL) a few words for a message.  Files over max bytes fail with EFBIG.
+ * Only a regular file is read ("-" is standard input): a FIFO, socket,
+ * device or directory fails with EINVAL and *why naming what it is, and
+ * never blocks, because the file is opened O_NONBLOCK and looked at before
+ * it is read.  Caller frees.
+ */
+char	*read_file(const char *path, size_t max, size_t *lenp,
+	    const char **why);
+
+/*
+ * Test-only: EGRESSC_FAIL_RENAME=N makes the Nth rename this process does
+ * through this file fail with EIO, so that the tests can show a failure at
+ * every step leaves the old files.  Nothing else should set it.
+ */
+#define ATOMIC_FAIL_ENV	"EGRESSC_FAIL_RENAME"
 
 #endif

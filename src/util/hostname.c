@@ -134,7 +134,9 @@ host_why(const char *name)
 				return "empty label";
 			if (lab > 63)
 				return "label longer than 63 characters";
-			if (p[-1] == '-' || p[-lab] == '-')
+			/* p - lab, not p[-lab]: lab is unsigned, and -lab
+			 * as an index is an overflowing pointer. */
+			if (p[-1] == '-' || *(p - lab) == '-')
 				return "label starts or ends with '-'";
 			if (*p == '\0')
 				break;

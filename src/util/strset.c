@@ -14,39 +14,93 @@ str_hash(const char *s)
 	return h;
 }
 
-bool
-strset_add(struct arena *a, struct strset *set, const char *s)
+/* The slot of s, or the empty slot where it would go. */
+static size_t
+slot(const struct strset *set, const char *s)
 {
 	size_t i;
 
-	if (2 * (set->n + 1) > set->cap) {
-		struct strset big = { .cap = set->cap ? 2 * set->cap : 64 };
-
-		big.v = arena_alloc(a, big.cap * sizeof(*big.v));
-		for (i = 0; i < set->cap; i++)
-			if (set->v[i] != NULL)
-				strset_add(a, &big, set->v[i]);
-		*set = big;
-	}
 	for (i = str_hash(s) & (set->cap - 1); set->v[i] != NULL;
 	    i = (i + 1) & (set->cap - 1))
 		if (strcmp(set->v[i], s) == 0)
-			return false;
+			break;
+	return i;
+}
+
+/* Twice the room; numbers only for a set that has been given some. */
+static void
+grow(struct arena *a, struct strset *set, bool numbered)
+{
+	struct strset big = { .cap = set->cap ? 2 * set->cap : 64 };
+	size_t i, j;
+
+	big.v = arena_alloc(a, big.cap * sizeof(*big.v));
+	if (numbered)
+		big.val = arena_alloc(a, big.cap * sizeof(*big.val));
+	for (i = 0; i < set->cap; i++)
+		if (set->v[i] != NULL) {
+			j = slot(&big, set->v[i]);
+			big.v[j] = set->v[i];
+			if (numbered)
+				big.val[j] = set->val[i];
+		}
+	big.n = set->n;
+	*set = big;
+}
+
+static bool
+put(struct arena *a, struct strset *set, const char *s, bool numbered,
+    size_t val, size_t *old)
+{
+	size_t i;
+
+	if (set->cap > 0 && numbered && set->val == NULL)
+		set->val = arena_alloc(a, set->cap * sizeof(*set->val));
+	if (2 * (set->n + 1) > set->cap)
+		grow(a, set, set->val != NULL || numbered);
+	i = slot(set, s);
+	if (set->v[i] != NULL) {
+		if (old != NULL)
+			*old = set->val != NULL ? set->val[i] : 0;
+		return false;
+	}
 	set->v[i] = s;
+	if (set->val != NULL)
+		set->val[i] = val;
 	set->n++;
+	return true;
+}
+
+bool
+strset_put(struct arena *a, struct strset *set, const char *s, size_t val,
+    size_t *old)
+{
+	return put(a, set, s, true, val, old);
+}
+
+bool
+strset_add(struct arena *a, struct strset *set, const char *s)
+{
+	return put(a, set, s, false, 0, NULL);
+}
+
+bool
+strset_get(const struct strset *set, const char *s, size_t *val)
+{
+	size_t i;
+
+	if (set->cap == 0)
+		return false;
+	i = slot(set, s);
+	if (set->v[i] == NULL)
+		return false;
+	if (val != NULL)
+		*val = set->val != NULL ? set->val[i] : 0;
 	return true;
 }
 
 bool
 strset_has(const struct strset *set, const char *s)
 {
-	size_t i;
-
-	if (set->cap == 0)
-		return false;
-	for (i = str_hash(s) & (set->cap - 1); set->v[i] != NULL;
-	    i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->v[i], s) == 0)
-			return true;
-	return false;
+	return strset_get(set, s, NULL);
 }

@@ -3,7 +3,9 @@
 # the catalog written from a saved /settings/regions JSON is byte for byte
 # tests/catalog/livekit-expected.yaml (stdout and -o), and malformed JSON
 # gives FILE:LINE:COL errors, exit 2 and no output file (an older file at
-# the -o path is left alone).
+# the -o path is left alone).  A --source that is not UTF-8 or holds a
+# control character is refused the same way: the catalog written must be
+# one egressc reads back.
 import os
 import subprocess
 import sys
@@ -102,6 +104,29 @@ ok(got == ["allow", "livekit-signaling"],
 got = explain(sfo)
 ok(got[0] == "deny", "a region only the shipped catalog has is not (%s)"
    % sfo, got)
+
+# --source is text in the catalog: UTF-8 without control characters.
+for bad, why in ((b"https://x.example/\xff", "not UTF-8 text (byte 19)"),
+                 (b"https://x.example/\x01", "a control character (byte 19"),
+                 (b"https://x.example/\nzones: {}", "a control character"),
+                 (b"https://x.example/\xed\xa0\x80", "not UTF-8")):
+    out_path = os.path.join(tmp, "src.yaml")
+    p = subprocess.run([os.fsencode(EGRESSC), b"catalog", b"livekit",
+                        b"--project", PROJECT.encode(), b"--regions",
+                        os.fsencode(fixture), b"--source", bad, b"-o",
+                        os.fsencode(out_path)], env=ENV,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    err = p.stderr.decode(errors="replace")
+    ok(p.returncode == 2 and "--source: " + why in err and
+       not os.path.exists(out_path), "--source %r: exit 2, no catalog"
+       % bad, p.returncode, err)
+rc, out, err = catalog(fixture, "--source", "https://x.example/r\u00e9gions",
+                       "-o", os.path.join(pol, "catalogs",
+                                          "livekit-cloud.yaml"))
+ok(rc == 0, "--source with UTF-8 text is written", err)
+rc, out, err = run("compile", "-t", "nftables", "--lock", lock,
+                   "heygen-livekit.yaml", cwd=pol)
+ok(rc == 0, "...and the catalog reads back", err)
 
 # Malformed region lists: each gives its error line, exit 2, no file.
 bads = [

@@ -2,7 +2,9 @@
 # explain takes a locked host name as --to (each of its addresses is
 # decided) and --json prints one object per decision; --port takes ICMP
 # messages by name and by type and code, sctp ports and other IP
-# protocols, as the policy writes them.
+# protocols, as the policy writes them; --batch reads lines of any length,
+# says FILE:LINE:COL of what it cannot read, and refuses text after the
+# port.
 . "$(dirname "$0")/../lib/tap.sh"
 P=policies/heygen-livekit.yaml
 L="--lock policies/heygen-livekit.example.lock"
@@ -52,4 +54,32 @@ x 192.0.2.1 icmp >/dev/null
 is $? 2 "--port icmp (no type): exit 2"
 x 192.0.2.1 udp/1-2 >/dev/null
 is $? 2 "--port with a range: exit 2"
+
+# --batch: a 2,000-character line is one error at its own line, not two at
+# wrong ones; the lines around it are decided.
+B=$T/batch
+{
+	printf '192.0.2.53 udp/53\n'
+	printf '%s tcp/443\n' "$(head -c 2000 /dev/zero | tr '\0' a)"
+	printf '  198.51.100.1\ttcp/22  \r\n'
+	printf '192.0.2.53 udp/53 junk\n'
+	printf '192.0.2.53\n'
+	printf '192.0.2.999 udp/53\n'
+	printf '192.0.2.53 udp/99999\n'
+} >"$B"
+"$EG" explain $L --batch "$B" $P >"$T/o" 2>"$T/e"
+is $? 2 "--batch with bad lines: exit 2"
+is "$(grep -c '^' "$T/o")" 2 "...the good lines are decided (lines 1 and 3)"
+grep -q "^$B:2:1: error: explain: bad address 'a" "$T/e"
+ok $? "...a 2,000-character address: one error at line 2, column 1"
+is "$(grep -c "^$B:2:" "$T/e")" 1 "...and only one for that line"
+grep -qxF "$B:4:19: error: trailing text after 'udp/53'" "$T/e"
+ok $? "...trailing junk is refused at its column"
+grep -qxF "$B:5:11: error: expected 'ADDR PROTO/PORT'" "$T/e"
+ok $? "...a missing port at the end of the address"
+grep -qxF "$B:6:1: error: explain: '192.0.2.999' is no address and no host of the policy's lock" \
+    "$T/e"
+ok $? "...an address that is none at its column"
+grep -qxF "$B:7:12: error: explain: bad port 'udp/99999'" "$T/e"
+ok $? "...a bad port at its column"
 done_testing

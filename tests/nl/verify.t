@@ -3,8 +3,10 @@
 # policy by meaning: 0 right after apply; 1 with a readable list once a
 # rule or a set element is changed with nft (and for a missing table, an
 # extra rule, a changed chain policy, an ICMP code, a protocol number); 0
-# again after a second apply; 3
-# without CAP_NET_ADMIN.  All in a namespace of its own (--netns, and
+# again after a second apply; 1 for a table that does nothing (dormant, a
+# chain without its hook or at another priority) and for an empty named
+# set, which the ASan build once died on; 3 without CAP_NET_ADMIN.  All in
+# a namespace of its own (--netns, and
 # ip netns exec).
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
@@ -86,6 +88,44 @@ ok $? "the chain's policy"
 ok $? "apply again"
 verify
 is "$?" 0 "verify after the second apply: exit 0"
+
+# A table that does nothing is not the policy's.
+nsx nft add table inet mixed '{ flags dormant; }'
+verify
+is "$?" 1 "a dormant table: exit 1"
+grep -q '^table inet mixed: flags dormant, the policy wants none' "$T/out"
+ok $? "...named on stdout" || sed 's/^/# /' "$T/out"
+"$EG" apply --force --netns "$NS" --lock "$lock" "$pol" 2>/dev/null
+nsx nft flush chain inet mixed output
+nsx nft delete chain inet mixed output
+nsx nft add chain inet mixed output
+verify
+is "$?" 1 "the output chain without its hook: exit 1"
+grep -q '^chain output: a regular chain, the policy wants a base chain' \
+    "$T/out"
+ok $? "...named on stdout"
+"$EG" apply --force --netns "$NS" --lock "$lock" "$pol" 2>/dev/null
+nsx nft flush chain inet mixed output
+nsx nft delete chain inet mixed output
+nsx nft add chain inet mixed output \
+    '{ type filter hook output priority 10; policy accept; }'
+verify
+is "$?" 1 "the output chain at another priority: exit 1"
+grep -q '^chain output: type filter hook 3 priority 10, the policy wants type filter hook output priority 0' \
+    "$T/out"
+ok $? "...named on stdout" || sed 's/^/# /' "$T/out"
+
+# An empty named set: a difference, not a crash.
+"$EG" apply --force --netns "$NS" --lock "$lock" "$pol" 2>/dev/null
+nsx nft add set inet mixed empty '{ type ipv4_addr; }'
+verify
+is "$?" 1 "an empty named set: exit 1"
+grep -q '^set empty: not in the policy' "$T/out" &&
+    ! grep -Eq 'runtime error|Sanitizer|error:' "$T/err"
+ok $? "...named on stdout, no error on stderr" || sed 's/^/# /' "$T/err"
+nsx nft delete set inet mixed empty
+verify
+is "$?" 0 "...and gone again: exit 0"
 
 # Rules out of order.
 nsx nft add rule inet mixed output ip daddr 192.0.2.77 accept \

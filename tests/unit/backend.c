@@ -218,8 +218,10 @@ test_options(struct arena *a)
 	    "an enum reads as the index of its value");
 	is_int(be_enum(opts(a, "cisco-ios"), ir, "object-groups", 1), 1,
 	    "...or the default when absent");
-	ok(be_option(opts(a, "nftables"), ir, "table", NULL) == NULL,
+	ok(be_option(opts(a, "cisco-asa"), ir, "interface", NULL) == NULL,
 	    "absent without a default: NULL");
+	is_str(be_option(opts(a, "nftables"), ir, "table", NULL), "unit",
+	    "absent with a declared default: the default");
 
 	errs = diag_errors();
 	add_topt(ir, "cisco-ios", "object-groups", "maybe", 6);
@@ -248,7 +250,7 @@ test_templates(struct arena *a)
 	for (t = be_templates; t->name != NULL; t++, n++) {
 		char *path = arena_printf(a, "templates/%s.tmpl", t->name);
 		size_t len = 0;
-		char *text = read_file(path, 1024 * 1024, &len);
+		char *text = read_file(path, 1024 * 1024, &len, NULL);
 
 		ok(text != NULL && len == strlen(t->text) &&
 		    memcmp(text, t->text, len) == 0,
@@ -258,6 +260,63 @@ test_templates(struct arena *a)
 	ok(glob("templates/*.tmpl", 0, NULL, &g) == 0 && g.gl_pathc == n,
 	    "every templates/*.tmpl is built in (%zu)", n);
 	globfree(&g);
+}
+
+/* The names a back end derives from the policy's name. */
+static const char *
+derived(struct arena *a, const char *be, const char *policy, const char *key,
+    bool inbound)
+{
+	struct ir *ir = one_rule(a, false);
+
+	ir->name = policy;
+	if (inbound) {
+		ir->inbound_allowed = true;
+		ir->rules[0].dir = IR_INBOUND;
+	}
+	return be_option(opts(a, be), ir, key, NULL);
+}
+
+/*
+ * The two iptables chains of a policy never clash: a long policy name is
+ * cut and a hash of it follows a '_' at a place of its own for each chain;
+ * and nft table names are names nft can read.
+ */
+static void
+test_names(struct arena *a)
+{
+	static const char *const pols[] = {
+		"web", "in-in-in-in-in-in-in-in", "in-web", "a234567890123456789",
+		"a2345678901234567890", "a23456789012345678901",
+		"in-in-in-in-in-in-in-in-in", "in-in-in-in-in-in-in-in-x",
+	};
+	size_t i, bad = 0, n = sizeof(pols) / sizeof(pols[0]);
+	const char *c, *d;
+	char *name;
+
+	is_str(derived(a, "iptables", "in-in-in-in-in-in-in-in", "chain",
+	    true), "EGRESSC-IN-IN-IN-IN-IN-_62EA", "a cut egress chain");
+	ok(strcmp(derived(a, "iptables", "in-in-in-in-in-in-in-in", "chain",
+	    true), derived(a, "iptables", "in-in-in-in-in-in-in-in",
+	    "input-chain", true)) != 0,
+	    "in-in-in-in-in-in-in-in: two chains, two names");
+	for (i = 0; i < n + 2000; i++) {
+		name = i < n ? (char *)pols[i] : arena_printf(a,
+		    "in-%zu-in-in-in-in-in-in-in-%zu", i % 7, i);
+		c = derived(a, "iptables", name, "chain", true);
+		d = derived(a, "iptables", name, "input-chain", true);
+		if (c == NULL || d == NULL || strlen(c) > 28 || strlen(d) > 28 ||
+		    strcmp(c, d) == 0)
+			bad++;
+	}
+	is_int((int)bad, 0, "2,008 policies: each one's two iptables chains "
+	    "differ, neither past 28 characters");
+	is_str(derived(a, "nftables", "1web", "table", false), "egressc-1web",
+	    "a policy name starting with a digit: nftables table egressc-NAME");
+	is_str(derived(a, "nftables", "accept", "table", false),
+	    "egressc-accept", "...and one that is an nft keyword");
+	is_str(derived(a, "nftables", "web", "table", false), "web",
+	    "...else the policy's name");
 }
 
 int
@@ -271,6 +330,7 @@ main(void)
 	test_matches(a);
 	test_nft(a);
 	test_options(a);
+	test_names(a);
 	test_templates(a);
 	arena_free(a);
 	return done_testing();

@@ -78,7 +78,7 @@ cat_text(const char *name, const char *text)
 static struct catalog *
 cat_file(const char *file)
 {
-	struct ynode *y = yaml_load(A, file);
+	struct ynode *y = yaml_load(A, file, NULL);
 
 	return y == NULL ? NULL : catalog_parse(A, y, file);
 }
@@ -609,7 +609,7 @@ slurp(const char *file)
 {
 	size_t len;
 
-	return read_file(file, 1 << 20, &len);
+	return read_file(file, 1 << 20, &len, NULL);
 }
 
 static void

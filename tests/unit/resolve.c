@@ -44,7 +44,7 @@ reset_msgs(void)
 static char *
 slurp(const char *path)
 {
-	return read_file(path, 1 << 20, NULL);
+	return read_file(path, 1 << 20, NULL, NULL);
 }
 
 static void
