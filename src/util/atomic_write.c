@@ -543,9 +543,13 @@ atomic_dir_begin(const char *dir, bool (*own)(const char *))
 		    (s->sfd = openat(s->pfd, s->newdir, O_RDONLY |
 		    O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 			goto fail;
-		(void)fchmod(s->sfd, ds.st_mode & 07777);
-		if (geteuid() == 0)
-			(void)fchown(s->sfd, ds.st_uid, ds.st_gid);
+		/* Best effort: the swapped-in directory looks like the old
+		 * one; failing that it is still ours and usable.  (A cast to
+		 * void does not quiet _FORTIFY_SOURCE's warn_unused_result.) */
+		if (fchmod(s->sfd, ds.st_mode & 07777) < 0)
+			errno = 0;
+		if (geteuid() == 0 && fchown(s->sfd, ds.st_uid, ds.st_gid) < 0)
+			errno = 0;
 	}
 	return s;
 fail:

@@ -80,6 +80,6 @@ ok $? "...a missing port at the end of the address"
 grep -qxF "$B:6:1: error: explain: '192.0.2.999' is no address and no host of the policy's lock" \
     "$T/e"
 ok $? "...an address that is none at its column"
-grep -qxF "$B:7:12: error: explain: bad port 'udp/99999'" "$T/e"
+grep -qxF "$B:7:12: error: explain: bad port 'udp/99999': port out of range in 'udp/99999' (at most 65535)" "$T/e"
 ok $? "...a bad port at its column"
 done_testing
