@@ -8,7 +8,9 @@ address of every prefix and range and the addresses either side, every
 port range's ends and their neighbours, IPv4 and IPv6), asks `egressc
 explain --batch` for the policy's decision and every reader in
 tests/readers/ for the target's, and requires them to agree.  One TAP line
-per policy and target, with the count.
+per policy and target, with the count.  A reader that models flows opened
+from outside (opened_from_outside) must refuse every one of them when the
+policy keeps the host closed (default: deny, no inbound rules).
 """
 
 import importlib
@@ -227,6 +229,33 @@ def compile_each(policy, outdir, lock):
     return subprocess.CompletedProcess([], rc, '', ''.join(errs))
 
 
+def closes_inbound(policy):
+    """default: deny (also when unset) and no inbound rules: the host is
+    closed to flows opened from outside (egressc-policy(5), default)."""
+    with open(policy, encoding='utf-8') as f:
+        t = f.read()
+    m = re.search(r'^default:\s*(\S+)', t, re.M)
+    return (m is None or m.group(1) == 'deny') and \
+        not re.search(r'^\s*direction:\s*inbound', t, re.M)
+
+
+def check_outside(pname, target, rd, pkts):
+    """Flows opened from outside, from every drawn packet's address and
+    port: the policy keeps the host closed to them all.  (With other
+    defaults what answers them is each device's own state machine.)"""
+    bad = []
+    for fam, peer, proto, port in pkts:
+        try:
+            got = rd.opened_from_outside(fam, peer, proto, port)
+        except readers.ReaderError as e:
+            got = 'error: %s' % e
+        if got != 'deny':
+            bad.append('from %s %s/%d: %s %s' % (peer, proto, port, target,
+                                                 got))
+    ok(not bad, '%s %s: every flow opened from outside is refused' % (
+        pname, target), bad)
+
+
 def norm(d, has_reject):
     return 'deny' if d == 'reject' and not has_reject else d
 
@@ -313,6 +342,9 @@ def main():
                 ok(not bad, '%s %s: %d/%d packets agree (%d rules)' % (
                     pname, target, len(pkts) - len(bad), len(pkts),
                     rd.rule_count()), bad)
+                if hasattr(rd, 'opened_from_outside') and \
+                        closes_inbound(policy):
+                    check_outside(pname, target, rd, pkts)
                 if getattr(rd, 'keywords', None):
                     ok(not keyword_ids(rd, name), '%s %s: keyword Ids are '
                        'name-based UUIDs' % (pname, target),

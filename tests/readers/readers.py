@@ -32,6 +32,16 @@ The interface of a reader module:
         drivers pass src when a reader's decide takes it, comparing with
         `egressc explain --from SRC`.
 
+    reader.opened_from_outside(fam, peer, proto, port) (optional): a flow
+        that peer opens to this host, not the host to it: TCP or UDP from
+        peer's source port port, or for ICMP an echo request.  'allow' when
+        the device lets its first packet in and the host's answer (to that
+        port; an echo reply) out, 'deny' when it stops either.  With
+        default: deny and no inbound rules a policy keeps the host closed
+        to such flows (egressc-policy(5)); otherwise the answer is an
+        outbound packet like any other.  agree.t checks it for the readers
+        that have it.
+
     Host names the device resolves itself (pf tables, PowerShell dynamic
     keywords for plain names) are looked up in readers.DNS, which the
     drivers fill from the policy's lock file (load_lock): the device's
