@@ -37,13 +37,13 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_KEEPGOING,
 	      O_KEEPDAYS, O_NOSTAMP),
 	  cmd_resolve, false },
-	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
-	  "[--json] POLICY\n"
-	  "                       (--to ADDR|HOST --port PROTO/PORT | --batch "
-	  "FILE)",
+	{ "explain", "[-t TARGET] [--lock FILE] [--tier T] [--from ADDR] "
+	  "[--inbound] [--json]\n"
+	  "                       POLICY "
+	  "(--to ADDR|HOST --port PROTO/PORT | --batch FILE)",
 	  "Say which rule decides a packet, first match wins.",
-	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
-	      O_JSON),
+	  OPTS(O_TARGETS, O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH,
+	      O_INBOUND, O_JSON),
 	  cmd_explain, false },
 	{ "catalog", "livekit --project NAME --regions FILE [--source URL] "
 	  "[-o FILE]",

@@ -20,7 +20,8 @@
 #include "util/hostname.h"
 
 static const struct cli_opt optdefs[] = {
-	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
+	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list "
+	    "(explain: one target, deciding with its built-in rules)" },
 	{ O_OUTPUT, "output", "DIR", "write one file per target into DIR "
 	    "(catalog: the file to write)" },
 	{ O_TIER, "tier", "T", "keep only rules of tier T (comma list)" },

@@ -86,6 +86,8 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 	size_t i, j, k, keep;
 	int errs = diag_errors();
 
+	ir_select_target(ir, be->name);
+
 	for (i = 0; i < ir->nrules; i++) {
 		struct ir_rule *r = &ir->rules[i];
 

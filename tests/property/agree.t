@@ -133,12 +133,12 @@ def policy_texts(policy):
     return '\n'.join(texts)
 
 
-def explain_from(policy, pkts, srcs, tmp):
+def explain_from(policy, pkts, srcs, tmp, target=None):
     """explain --from SRC for each packet's own source."""
     out = [None] * len(pkts)
     for src in sorted(set(srcs)):
         idx = [i for i, s in enumerate(srcs) if s == src]
-        got, err = explain(policy, [pkts[i] for i in idx], tmp, src)
+        got, err = explain(policy, [pkts[i] for i in idx], tmp, src, target)
         if got is None:
             return None, err
         for i, g in zip(idx, got):
@@ -146,12 +146,12 @@ def explain_from(policy, pkts, srcs, tmp):
     return out, ''
 
 
-def explain(policy, pkts, tmp, src=None):
+def explain(policy, pkts, tmp, src=None, target=None):
     batch = os.path.join(tmp, 'batch')
     with open(batch, 'w') as f:
         for fam, a, proto, p in pkts:
             f.write('%s %s/%d\n' % (a, proto, p))
-    cmd = [EG, 'explain']
+    cmd = [EG, 'explain'] + (['-t', target] if target else [])
     if lock_of(policy):
         cmd += ['--lock', lock_of(policy)]
     if src is not None:
@@ -322,6 +322,17 @@ def main():
                 hr = getattr(mod, 'HAS_REJECT', False)
                 by_src = 'src' in inspect.signature(rd.decide).parameters
                 want = want_src if by_src else want_any
+                if target in readers.TARGET_BUILTINS:
+                    # With the target's own built-in rules (explain -t).
+                    if by_src:
+                        want, err = explain_from(policy, pkts, srcs, tmp,
+                                                 target)
+                    else:
+                        want, err = explain(policy, pkts, tmp, None, target)
+                    if want is None:
+                        ok(False, '%s %s: explain -t' % (pname, target),
+                           err.splitlines())
+                        continue
                 expect = getattr(mod, 'expect', None)
                 bad = []
                 for pkt, src, (w, by_default) in zip(pkts, srcs, want):

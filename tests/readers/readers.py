@@ -67,6 +67,11 @@ TARGET_SUFFIXES = {
     'cisco-asa': ['.cisco-asa.txt'],
 }
 
+# Targets whose output holds built-in rules of their own (an IR rule for
+# that target only, egressc-policy(5)): the drivers compare their readers
+# with `egressc explain -t TARGET`, which decides with those rules.
+TARGET_BUILTINS = ('cisco-ios',)
+
 DECISIONS = ('allow', 'deny', 'reject', 'no decision')
 PROTOS = ('tcp', 'udp', 'icmp', 'icmpv6')
 
