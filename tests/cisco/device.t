@@ -174,4 +174,57 @@ t.ok(cfg.decide(4, '198.51.100.3', 'udp', 443) == 'allow' and
      cfg.decide(4, '203.0.113.9', 'udp', 443) == 'deny',
      'ios: shared groups decide as before')
 
+# -- ASA: pasting again never leaves the interface unfiltered ----------
+ASA = open('tests/policies/native-hosts.yaml').read()
+LOCK = 'tests/policies/native-hosts.lock'
+NAMES = t.read_lock(LOCK)
+V1 = ASA + 'targets:\n  cisco-asa:\n    interface: inside\n'
+V2 = V1.replace('192.0.2.99', '192.0.2.98')
+r1, _ = compile_text(V1, 'cisco-asa', 'asa1', ['--lock', LOCK])
+r2, _ = compile_text(V2, 'cisco-asa', 'asa2', ['--lock', LOCK])
+t.ok(r1.returncode == 0 and r2.returncode == 0, 'asa: both versions compile',
+     r1.stderr, r2.stderr)
+dev = asa.loads(r1.stdout, NAMES, strict=False)
+t.ok(dev.bindings == {'inside': 'EGRESSC-NATIVE-HOSTS'} and not dev.gaps and
+     not dev.refused, 'asa: a first paste binds the list to inside',
+     dev.gaps, dev.refused)
+dev.paste(r2.stdout)
+fresh = asa.loads(r2.stdout, NAMES)
+pk = t.packets([r1.stdout, r2.stdout], 200)
+t.ok(not dev.gaps, 'asa re-paste with interface: inside is never left '
+     'without a list', dev.gaps)
+t.ok(not dev.refused, 'asa re-paste: the ASA refuses no command (objects '
+     'go after the groups that hold them)', dev.refused)
+diff = [p for p in pk if dev.decide(*p) != fresh.decide(*p)]
+t.ok(dev.bindings == {'inside': 'EGRESSC-NATIVE-HOSTS'} and
+     dev.decide(4, '192.0.2.99', 'tcp', 443) != 'allow' and
+     dev.decide(4, '192.0.2.98', 'tcp', 443) == 'allow' and not diff and
+     list(dev.acls) == ['EGRESSC-NATIVE-HOSTS'],
+     'asa re-paste: the same list name, bound, deciding as a fresh paste, '
+     'and nothing else left', diff[:5], list(dev.acls))
+dev = asa.loads(r1.stdout, NAMES, strict=False)
+dev.paste(r1.stdout)
+t.ok(not dev.gaps and not dev.refused and
+     dev.bindings == {'inside': 'EGRESSC-NATIVE-HOSTS'},
+     'asa: pasting the same file twice is safe too', dev.gaps, dev.refused)
+
+# Without interface: the file binds nothing, and says what that means.
+r, _ = compile_text(ASA, 'cisco-asa', 'asa0', ['--lock', LOCK])
+dev = asa.loads(r1.stdout, NAMES, strict=False)
+dev.paste(r.stdout)
+t.ok(dev.open_gaps() == ['inside'] and
+     dev.decide(4, '203.0.113.1', 'udp', 9) == 'allow',
+     'asa re-paste without interface: the list it clears unbinds inside, '
+     'which then passes by security level', dev.gaps)
+t.ok('unfiltered' in r.stdout and 'access-group EGRESSC-NATIVE-HOSTS in '
+     'interface' in r.stdout and 'interface:' in r.stdout,
+     'asa: without interface: the header says re-pasting leaves the '
+     'interface unfiltered until the access-group line is entered again')
+t.ok(not dev.refused, 'asa re-paste without interface: no command refused',
+     dev.refused)
+hdr = [l for l in r1.stdout.splitlines() if l.startswith('!')]
+t.ok(any('-NEXT' in l for l in hdr) and any('swap' in l for l in hdr),
+     'asa: with interface: the header says the list is rebuilt beside the '
+     'bound one and swapped in one line')
+
 t.done()
