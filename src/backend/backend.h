@@ -26,6 +26,10 @@ enum {
 	BE_REJECT	= 1u << 6,	/* reject distinct from drop */
 	BE_LOG		= 1u << 7,
 	BE_INBOUND	= 1u << 8,	/* inbound rules (an input chain) */
+	/* Names kept hold only what a client looked up itself (dynamic
+	 * keywords): a block by name would not stop a client that did not,
+	 * so block rules take the lock's addresses instead (lower.c). */
+	BE_NAMES_LEARNT	= 1u << 9,
 };
 
 struct backend;
