@@ -3,7 +3,10 @@
  * block rule wins, else any allow, else the default" must decide every
  * packet as first match decided it on the input; pieces are named r, r-2,
  * ... without clashing with existing names; empty pieces go; reject stays
- * reject; an allow is cut only by a block that takes all its ports.
+ * reject; an allow is cut only by a block that takes all its ports; with
+ * default: deny, what no allow rule allows is blocked by rules too
+ * (builtin-default-deny), so that no allow rule of someone else's can
+ * let it out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,6 +83,40 @@ first_decide(const struct ir *ir, const struct ir_packet *pk)
 	return ir->rules[i].action != IR_ALLOW ? -2 : -3;
 }
 
+/* What the profile's default makes of "nothing matched". */
+static int
+deflt(const struct ir *ir, int d)
+{
+	if (d != -1)
+		return d;
+	return ir->def == IR_DEF_DENY ? -2 : ir->def == IR_DEF_ACCEPT ? -3 : -1;
+}
+
+/* Does any rule block everything but what the allow rules allow?  (A
+ * packet no allow rule takes meets a block rule.) */
+static int
+unmatched(const struct ir *ir, unsigned seed)
+{
+	struct ir_packet pk;
+	int left = 0, i;
+
+	srand(seed);
+	for (i = 0; i < 20000; i++) {
+		memset(&pk, 0, sizeof(pk));
+		pk.fam = FAM_V4;
+		pk.any_src = false;
+		pk.src = ((u128)10 << 24) | (u128)(rand() % 1024);
+		pk.dst = (u128)rand();
+		pk.proto = rand() % 3;
+		pk.port = (unsigned)(rand() % 2000);
+		if (pk.proto == P_ICMP)
+			pk.port %= 256;
+		if (unordered_decide(ir, &pk) == -1)
+			left++;
+	}
+	return left;
+}
+
 /* Random packets near 10.0.0.0/24 and ports 1000..1100: where rules cut. */
 static int
 compare(const struct ir *before, const struct ir *after, unsigned seed)
@@ -97,7 +134,8 @@ compare(const struct ir *before, const struct ir *after, unsigned seed)
 		pk.proto = rand() % 3;
 		pk.port = pk.proto == P_ICMP ? (unsigned)(rand() % 12) :
 		    990 + (unsigned)(rand() % 130);
-		if (first_decide(before, &pk) != unordered_decide(after, &pk))
+		if (deflt(before, first_decide(before, &pk)) !=
+		    deflt(before, unordered_decide(after, &pk)))
 			bad++;
 	}
 	return bad;
@@ -148,6 +186,7 @@ main(void)
 
 	/* A deny after an allow loses the allow's part; names stay unique. */
 	ir = ir_new(A);
+	ir->def = IR_DEF_ACCEPT;
 	rule(ir, "web", IR_ALLOW, "10.0.0.0/24", P_TCP, 443, 443);
 	rule(ir, "deny-rest", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
 	rule(ir, "deny-rest-2", IR_REJECT, "10.1.0.0/16", P_TCP, 1, 10);
@@ -169,6 +208,7 @@ main(void)
 
 	/* An allow wholly under an earlier block disappears. */
 	ir = ir_new(A);
+	ir->def = IR_DEF_ACCEPT;
 	rule(ir, "block", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
 	rule(ir, "hidden", IR_ALLOW, "10.0.1.0/24", P_UDP, 1000, 2000);
 	lower_unordered(ir, false);
@@ -176,6 +216,7 @@ main(void)
 
 	/* A block taking only some ports leaves the allow whole. */
 	ir = ir_new(A);
+	ir->def = IR_DEF_ACCEPT;
 	rule(ir, "block", IR_DENY, "10.0.0.0/24", P_UDP, 1000, 1010);
 	rule(ir, "media", IR_ALLOW, "10.0.0.0/16", P_UDP, 1000, 2000);
 	orig = ir_clone(ir);
@@ -185,20 +226,34 @@ main(void)
 	    svc_equal(&ir->rules[1].svc, &orig->rules[1].svc),
 	    "the allow is unchanged");
 
-	/* Random overlapping rule lists, sources included. */
+	/* default: deny: the rest is blocked by rules of its own. */
+	ir = ir_new(A);
+	rule(ir, "web", IR_ALLOW, "10.0.0.0/24", P_TCP, 443, 443);
+	lower_unordered(ir, false);
+	ok(ir->nrules > 1 && strcmp(ir->rules[1].name,
+	    "builtin-default-deny") == 0 && ir->rules[1].action == IR_DENY,
+	    "default: deny adds builtin-default-deny block rules");
+	is_int(unmatched(ir, 7), 0, "...and every packet the allow does not "
+	    "take meets one");
+
+	/* Random overlapping rule lists, sources included, every default. */
 	for (seed = 1; seed <= 300; seed++) {
 		ir = ir_new(A);
-		ir->def = IR_DEF_DENY;
+		ir->def = seed % 3 == 0 ? IR_DEF_ACCEPT : seed % 3 == 1 ?
+		    IR_DEF_DENY : IR_DEF_NONE;
 		random_rules(ir, seed);
 		orig = ir_clone(ir);
 		lower_unordered(ir, false);
 		bad = compare(orig, ir, seed);
+		if (ir->def == IR_DEF_DENY && unmatched(ir, seed) > 0)
+			bad++;
 		if (bad > worst)
 			worst = bad;
 		if (bad)
 			diag("seed %u: %d packets differ", seed, bad);
 	}
-	is_int(worst, 0, "300 random rule lists decide alike after lowering");
+	is_int(worst, 0, "300 random rule lists decide alike after lowering, "
+	    "and with default: deny leave nothing to the default");
 	arena_free(A);
 	return done_testing();
 }
