@@ -41,13 +41,13 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC, O_FAMILY, O_PTR,
 	      O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_STRICT, O_CHECK, O_JSON, O_MAXEXP),
 	  cmd_resolve, false },
-	{ "explain", "[--lock FILE] [--tier T] [--from ADDR] [--inbound] "
-	  "[--json] POLICY\n"
-	  "                       (--to ADDR|HOST --port PROTO/PORT | --batch "
-	  "FILE)",
+	{ "explain", "[-t TARGET] [--lock FILE] [--tier T] [--from ADDR] "
+	  "[--inbound] [--json]\n"
+	  "                       POLICY "
+	  "(--to ADDR|HOST --port PROTO/PORT | --batch FILE)",
 	  "Say which rule decides a packet, first match wins.",
-	  OPTS(O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH, O_INBOUND,
-	      O_JSON, O_MAXEXP),
+	  OPTS(O_TARGETS, O_LOCK, O_TIER, O_TO, O_PORT, O_FROM, O_BATCH,
+	      O_INBOUND, O_JSON, O_MAXEXP),
 	  cmd_explain, false },
 	{ "probe", "[--tier T] [--lock FILE] [--timeout MS] [--json] [--all]\n"
 	  "                       [--media-peer ADDR]... [--dry-run] POLICY",

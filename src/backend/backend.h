@@ -30,6 +30,10 @@ enum {
 	/* proto/0 is protocol 0 (iptables and Cisco read 0 as "every
 	 * protocol"; pf and Windows are not to be trusted with it). */
 	BE_PROTO_ZERO	= 1u << 10,
+	/* Names kept hold only what a client looked up itself (dynamic
+	 * keywords): a block by name would not stop a client that did not,
+	 * so block rules take the lock's addresses instead (lower.c). */
+	BE_NAMES_LEARNT	= 1u << 11,
 };
 
 struct backend;

@@ -9,7 +9,9 @@
  * sets of more than one interval "object-group service" typed tcp, udp or
  * tcp-udp.  With hosts: native, a host name becomes a pair of "object
  * network" with "fqdn v4" and "fqdn v6", which the ASA resolves itself;
- * wildcards never stay names here.
+ * wildcards never stay names here.  With interface: the file rebuilds
+ * the list beside the bound one and swaps the binding (asa_emit), so a
+ * paste never leaves the interface without a list.
  */
 #include <string.h>
 
@@ -26,7 +28,9 @@ struct asa_fqdn {
 struct asa {
 	struct cis	 c;
 	const char	*acl;
-	struct out	 drop, objs, grp, body;
+	/* The removals of groups and of objects, kept apart: a group goes
+	 * before the objects it holds, which the ASA keeps while in use. */
+	struct out	 dropgrp, dropobj, objs, grp, body;
 	struct asa_fqdn	*fq;
 	size_t		 nfq, capfq;
 	size_t		 nent;
@@ -51,7 +55,7 @@ asa_fqdn(struct asa *s, const char *host)
 	q->host = host;
 	for (f = 0; f < FAM_N; f++) {
 		q->obj[f] = cis_objname(&s->c, s->acl, host, asa_v[f]);
-		out_printf(&s->drop, "no object network %s\n", q->obj[f]);
+		out_printf(&s->dropobj, "no object network %s\n", q->obj[f]);
 		/* Host names reach here checked by the front end (PCRE2),
 		 * so they hold nothing that ends the command. */
 		out_printf(&s->objs, "object network %s\n fqdn %s %s\n",
@@ -101,7 +105,7 @@ asa_addr(struct asa *s, const struct ir_rule *r, const struct aset *set,
 		return cache[mask] = one;
 	name = cis_objname(&s->c, s->acl, r->name,
 	    arena_printf(a, "%s%s", kind, sfx[mask]));
-	out_printf(&s->drop, "no object-group network %s\n", name);
+	out_printf(&s->dropgrp, "no object-group network %s\n", name);
 	out_printf(&s->grp, "object-group network %s\n", name);
 	for (f = 0; f < FAM_N; f++) {
 		char b[ADDR_STRLEN];
@@ -145,7 +149,7 @@ asa_svcgroup(struct asa *s, const struct ir_rule *r, enum proto p,
 	    iset_equal(ps, &r->svc.p[other]))
 		type = "tcp-udp";
 	name = cis_objname(&s->c, s->acl, r->name, type);
-	out_printf(&s->drop, "no object-group service %s\n", name);
+	out_printf(&s->dropgrp, "no object-group service %s\n", name);
 	out_printf(&s->grp, "object-group service %s %s\n", name, type);
 	for (i = 0; i < ps->n; i++)
 		out_printf(&s->grp, " port-object%s\n",
@@ -291,82 +295,171 @@ asa_rule(struct asa *s, const struct ir_rule *r)
 	out_free(&o);
 }
 
-static int
-asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+/* The list and its objects under the name acl, for ir. */
+static void
+asa_build(struct asa *s, const struct be_opts *opts, const struct ir *ir,
+    const char *acl)
 {
-	struct asa s;
-	struct out hdr, rm, apply;
-	const char *iface;
 	size_t i;
-	int rc, errs = diag_errors();
 
-	memset(&s, 0, sizeof(s));
-	cis_init(&s.c, opts, ir);
-	s.acl = cis_opt_acl(&s.c);
-	iface = be_option(s.c.opts, s.c.ir, "interface", NULL);
-	if (diag_errors() != errs)
-		return -1;
+	memset(s, 0, sizeof(*s));
+	cis_init(&s->c, opts, ir);
+	s->acl = acl;
 	/* Objects and ACLs share the ASA's name space: every object name
 	 * is the ACL's name and more, so none can be the ACL's. */
 	for (i = 0; i < ir->nrules; i++)
-		asa_rule(&s, &ir->rules[i]);
+		asa_rule(s, &ir->rules[i]);
 	switch (ir->def) {
 	case IR_DEF_DENY:
-		out_printf(&s.body, "access-list %s remark default: deny "
+		out_printf(&s->body, "access-list %s remark default: deny "
 		    "everything else\naccess-list %s extended deny ip any any\n",
-		    s.acl, s.acl);
-		s.nent++;
+		    acl, acl);
+		s->nent++;
 		break;
 	case IR_DEF_ACCEPT:
-		out_printf(&s.body, "access-list %s remark default: permit "
+		out_printf(&s->body, "access-list %s remark default: permit "
 		    "everything else\naccess-list %s extended permit ip any "
-		    "any\n", s.acl, s.acl);
-		s.nent++;
+		    "any\n", acl, acl);
+		s->nent++;
 		break;
 	case IR_DEF_NONE:
 		break;
 	}
+}
 
+static void
+asa_free(struct asa *s)
+{
+	out_free(&s->dropgrp);
+	out_free(&s->dropobj);
+	out_free(&s->objs);
+	out_free(&s->grp);
+	out_free(&s->body);
+}
+
+/* The list and everything it uses removed: the list first (no group is
+ * in use after it), the groups, then the objects the groups held. */
+static void
+asa_remove(struct asa *s, struct out *o)
+{
+	out_printf(o, "clear configure access-list %s\n", s->acl);
+	out_puts(o, out_str(&s->dropgrp));
+	out_puts(o, out_str(&s->dropobj));
+	out_puts(o, "!\n");
+}
+
+/* Objects, groups, then the list; each block ends in "!". */
+static void
+asa_define(struct asa *s, struct out *o)
+{
+	struct out *part[] = { &s->objs, &s->grp, &s->body };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (part[i]->len > 0)
+			out_printf(o, "%s!\n", out_str(part[i]));
+}
+
+static int
+asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
+{
+	struct asa s, next;
+	struct cis c;
+	struct out hdr, rp, body;
+	const char *acl, *iface, *tmp;
+	int rc, errs = diag_errors();
+
+	cis_init(&c, opts, ir);
+	acl = cis_opt_acl(&c);
+	iface = be_option(opts, ir, "interface", NULL);
+	if (diag_errors() != errs)
+		return -1;
+	tmp = arena_printf(c.a, "%s-NEXT", acl);
+	asa_build(&s, opts, ir, acl);
 	out_init(&hdr);
-	out_init(&rm);
-	out_init(&apply);
+	out_init(&rp);
+	out_init(&body);
 	be_header(opts, ir, "! ", &hdr);
-	/* The ACL goes first so that no object is in use when it goes. */
-	out_printf(&rm, "clear configure access-list %s\n%s!\n", s.acl,
-	    out_str(&s.drop));
-	if (s.objs.len > 0)
-		out_puts(&s.objs, "!\n");
-	if (s.grp.len > 0)
-		out_puts(&s.grp, "!\n");
-	if (s.body.len > 0)
-		out_puts(&s.body, "!\n");
-	if (s.nent > 0 && iface != NULL)
-		out_printf(&apply, "access-group %s in interface %s\n", s.acl,
+	if (s.nent > 0 && iface != NULL) {
+		/*
+		 * "clear configure access-list" removes every access-group
+		 * that names the list too (nothing may name a missing list
+		 * without forward-reference): clearing the bound list leaves
+		 * the interface without one, and the security levels then
+		 * pass inside -> outside.  So the new version is built beside
+		 * it, swapped in by one access-group line, the list rebuilt
+		 * under its own name and swapped back; the interface always
+		 * has a list.
+		 */
+		asa_build(&next, opts, ir, tmp);
+		out_printf(&rp, "! Pasting again is safe: the interface is never "
+		    "without a list.\n"
+		    "! \"clear configure access-list\" also removes every "
+		    "access-group that names\n"
+		    "! the list, so the new version is built first beside the "
+		    "bound one, with\n"
+		    "! objects of its own, and swapped onto the interface in "
+		    "one line; then\n"
+		    "! the list is rebuilt from empty under its own name, "
+		    "swapped back, and\n"
+		    "! the one beside it removed:\n"
+		    "!   built beside: %s\n"
+		    "!   swap:         access-group %s in interface %s\n"
+		    "!   bound after:  access-group %s in interface %s\n",
+		    tmp, tmp, iface, acl, iface);
+		out_puts(&body, "! 1. The new version beside the bound list.\n");
+		asa_remove(&next, &body);
+		asa_define(&next, &body);
+		out_printf(&body, "access-group %s in interface %s\n!\n", tmp,
 		    iface);
-	else if (s.nent > 0)
-		out_printf(&apply, "! Apply on the clients' interface:\n"
-		    "!   access-group %s in interface <inside-interface>\n",
-		    s.acl);
+		out_printf(&body, "! 2. %s, no longer bound, rebuilt from empty "
+		    "and bound again.\n", acl);
+		asa_remove(&s, &body);
+		asa_define(&s, &body);
+		out_printf(&body, "access-group %s in interface %s\n!\n", acl,
+		    iface);
+		out_printf(&body, "! 3. %s, no longer bound, removed.\n", tmp);
+		asa_remove(&next, &body);
+		asa_free(&next);
+	} else {
+		if (s.nent > 0)
+			out_printf(&rp, "! This file binds no interface "
+			    "(targets.cisco-asa.interface is not set).\n"
+			    "! Pasting it again where the list is bound leaves "
+			    "that interface\n"
+			    "! unfiltered: \"clear configure access-list\" also "
+			    "removes every\n"
+			    "! access-group that names the list, and the ASA then "
+			    "passes what the\n"
+			    "! security levels allow (inside to outside) until "
+			    "this is entered again:\n"
+			    "!   access-group %s in interface IF\n"
+			    "! Set interface: to have the file swap lists without "
+			    "a gap.\n", acl);
+		else
+			out_printf(&rp, "! No entry: %s is removed, with every "
+			    "access-group that names it.\n", acl);
+		asa_remove(&s, &body);
+		asa_define(&s, &body);
+		if (s.nent > 0)
+			out_printf(&body, "! Apply on the clients' interface:\n"
+			    "!   access-group %s in interface <inside-interface>"
+			    "\n", acl);
+	}
 	{
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),
-			"REMOVE", out_str(&rm),
-			"OBJECTS", out_str(&s.objs),
-			"GROUPS", out_str(&s.grp),
-			"ACL", out_str(&s.body),
-			"APPLY", out_str(&apply),
+			"REPASTE", out_str(&rp),
+			"BODY", out_str(&body),
 			NULL
 		};
 
 		rc = be_template(opts, "cisco-asa", vars, &outs[0]);
 	}
 	out_free(&hdr);
-	out_free(&rm);
-	out_free(&apply);
-	out_free(&s.drop);
-	out_free(&s.objs);
-	out_free(&s.grp);
-	out_free(&s.body);
+	out_free(&rp);
+	out_free(&body);
+	asa_free(&s);
 	return rc;
 }
 

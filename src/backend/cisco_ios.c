@@ -7,9 +7,10 @@
  * prefix become "object-group network" (IOS 15 and later, IPv4 only: IOS
  * object-groups do not take IPv6), port sets of more than one interval
  * "object-group service"; with object-groups: no, or in the IPv6 ACL,
- * they are written out one entry per member instead.  An IOS ACL is
- * stateless: return: established or reflexive adds a second ACL, for the
- * same interface outbound, that admits the replies.
+ * they are written out one entry per member instead; a set that several
+ * rules name is one group.  An IOS ACL is stateless: return: established
+ * or reflexive adds a second ACL, for the same interface outbound, that
+ * admits the replies and ICMP errors.
  */
 #include <string.h>
 
@@ -36,8 +37,17 @@ struct ios_item {
 	size_t			 niv;		/* 0: every port */
 };
 
+/* An object-group written once, for every rule whose set it is. */
+struct ios_group {
+	const char	*kind;		/* "network", "service" */
+	const char	*body;		/* its member lines */
+	const char	*name;
+};
+
 struct ios {
 	struct cis	 c;
+	struct ios_group *gv;
+	size_t		 ngv, capgv;
 	const char	*acl[FAM_N], *ret[FAM_N], *refl[FAM_N];
 	int		 ret_mode;
 	bool		 groups;
@@ -51,6 +61,32 @@ static const char *const ios_fam_ip[FAM_N] = { "ip", "ipv6" };
 static const char *const ios_fam_acl[FAM_N] = {
 	"ip access-list extended", "ipv6 access-list"
 };
+
+/*
+ * The name of the object-group of this kind and these members: the one
+ * written already, or a new one named after the rule (base-RULE-part)
+ * with its removal and its definition.
+ */
+static const char *
+ios_group(struct ios *s, const char *kind, const char *rule,
+    const char *part, const char *body)
+{
+	struct ios_group *g;
+	size_t i;
+
+	for (i = 0; i < s->ngv; i++)
+		if (strcmp(s->gv[i].kind, kind) == 0 &&
+		    strcmp(s->gv[i].body, body) == 0)
+			return s->gv[i].name;
+	ARENA_PUSH(s->c.a, s->gv, s->ngv, s->capgv);
+	g = &s->gv[s->ngv - 1];
+	g->kind = kind;
+	g->body = arena_strdup(s->c.a, body);
+	g->name = cis_objname(&s->c, s->acl[FAM_V4], rule, part);
+	out_printf(&s->drop, "no object-group %s %s\n", kind, g->name);
+	out_printf(&s->grp, "object-group %s %s\n%s", kind, g->name, body);
+	return g->name;
+}
 
 /*
  * The source or destination words of a rule in one family: "any", one
@@ -75,13 +111,15 @@ ios_atoms(struct ios *s, const struct ir_rule *r, const struct aset *set,
 		return 1;
 	}
 	if (n > 1 && s->groups && f == FAM_V4) {
-		name = cis_objname(&s->c, s->acl[FAM_V4], r->name, kind);
-		out_printf(&s->drop, "no object-group network %s\n", name);
-		out_printf(&s->grp, "object-group network %s\n", name);
+		struct out body;
+
 		/* IOS object-groups take netmasks, not wildcard masks. */
+		out_init(&body);
 		for (i = 0; i < n; i++)
-			out_printf(&s->grp, " %s\n",
+			out_printf(&body, " %s\n",
 			    cis_addr(&s->c, f, &p[i], false));
+		name = ios_group(s, "network", r->name, kind, out_str(&body));
+		out_free(&body);
 		w = arena_alloc(a, sizeof(*w));
 		w[0] = arena_printf(a, "object-group %s", name);
 		*out = w;
@@ -189,12 +227,14 @@ ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
 	if (m->proto == P_ICMP || m->proto == P_ICMP6)
 		return ios_icmp(s, ps, out);
 	if (ps->n > 1 && s->groups && f == FAM_V4) {
-		name = cis_objname(&s->c, s->acl[FAM_V4], r->name, pw);
-		out_printf(&s->drop, "no object-group service %s\n", name);
-		out_printf(&s->grp, "object-group service %s\n", name);
+		struct out body;
+
+		out_init(&body);
 		for (i = 0; i < ps->n; i++)
-			out_printf(&s->grp, " %s%s\n", pw,
+			out_printf(&body, " %s%s\n", pw,
 			    cis_ports(&s->c, &ps->v[i]));
+		name = ios_group(s, "service", r->name, pw, out_str(&body));
+		out_free(&body);
 		it = arena_alloc(a, sizeof(*it));
 		it->proto = arena_printf(a, "object-group %s", name);
 		it->port = "";
@@ -377,6 +417,28 @@ ios_options(struct ios *s, const char **iface)
 	return 0;
 }
 
+/*
+ * The ICMP errors a client must get back: neither `established` nor a
+ * reflexive entry admits them, and without packet-too-big (time-exceeded
+ * for traceroute, unreachable for a quick failure) path-MTU discovery
+ * breaks for the TCP that is permitted.  A stateless list cannot tell
+ * which flow an error is about, so every error comes in; errors open
+ * nothing.  Numeric types: IPv4 3, 11, 12; IPv6 1, 2, 3, 4.
+ */
+static void
+ios_icmp_errors(struct ios *s, enum fam f)
+{
+	static const unsigned v4[] = { 3, 11, 12 }, v6[] = { 1, 2, 3, 4 };
+	const unsigned *t = f == FAM_V4 ? v4 : v6;
+	size_t i, n = f == FAM_V4 ? 3 : 4;
+
+	out_puts(&s->rt[f], " remark ICMP errors: unreachable, packet-too-big, "
+	    "time-exceeded, parameter-problem\n");
+	for (i = 0; i < n; i++)
+		out_printf(&s->rt[f], " permit icmp any any %u\n", t[i]);
+	s->nrt[f] += n;
+}
+
 /* The egress ACLs, then the return ACLs, each ending in the default. */
 static void
 ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
@@ -406,6 +468,8 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 			    "marked reflect\n evaluate %s\n", s->refl[f]);
 			s->nrt[f]++;
 		}
+		if (s->c.ir->def != IR_DEF_ACCEPT)
+			ios_icmp_errors(s, (enum fam)f);
 		ios_default(s, (enum fam)f, &s->rt[f], &s->nrt[f]);
 		rhave[f] = s->nrt[f] > 0;
 		if (rhave[f])
@@ -416,9 +480,11 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 }
 
 /*
- * What goes first: the ACLs before the object-groups, so that no group is
- * still in use when it goes; every ACL this target may write, even one
- * this version leaves out, so that none stays behind stale.
+ * What goes first: every list this target may write, whatever this
+ * version's return: is (a return list an earlier version wrote keeps
+ * using the object-groups, and IOS refuses to remove a group in use: the
+ * group would then be entered again and take the new members beside the
+ * old), then the object-groups, so that each is built again from empty.
  */
 static void
 ios_remove(struct ios *s, struct out *o)
@@ -427,8 +493,7 @@ ios_remove(struct ios *s, struct out *o)
 
 	for (f = 0; f < FAM_N; f++) {
 		out_printf(o, "no %s %s\n", ios_fam_acl[f], s->acl[f]);
-		if (s->ret_mode != RET_NONE)
-			out_printf(o, "no %s %s\n", ios_fam_acl[f], s->ret[f]);
+		out_printf(o, "no %s %s\n", ios_fam_acl[f], s->ret[f]);
 	}
 	out_puts(o, out_str(&s->drop));
 	out_puts(o, "!\n");
@@ -492,6 +557,8 @@ static const struct be_option ios_optdecl[] = {
 	CIS_OPT_IFACE,
 	{ .key = "return", .kind = BE_OPT_ENUM, .values = ios_returns },
 	{ .key = "object-groups", .kind = BE_OPT_ENUM, .values = ios_yesno },
+	/* Read by the front end, which adds the rules (policy.c, add_dhcp). */
+	{ .key = "dhcp", .kind = BE_OPT_ENUM, .values = ios_yesno },
 	{ .key = NULL }
 };
 

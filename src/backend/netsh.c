@@ -8,16 +8,22 @@
  * What to write per rule comes from windows.c, shared with powershell.c.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "backend/backend.h"
 #include "util/strset.h"
 #include "backend/windows.h"
 
 /*
- * cmd.exe reads a script line by line, up to 8191 characters; long
- * address lists go on several commands with the same name.
+ * cmd.exe takes a command line of at most 8191 characters (Microsoft
+ * Learn: Command prompt (Cmd.exe) command-line string limitation).  Every
+ * list (localip, remoteip, remoteport) goes on several commands with the
+ * same name when it is long, a chunk of each per command: Windows ORs
+ * within a list and ANDs the lists of a rule, so the commands together
+ * match what the one would.  Three chunks of 2400, the for /L of netsh_loops
+ * and the rest of a command (name, description of 200) stay under 8191.
  */
-#define NETSH_LIST_BUDGET	6000
+#define NETSH_LIST_BUDGET	2400
 #define NETSH_PREFIX_MAX	48
 
 /*
@@ -45,9 +51,14 @@ netsh_list(struct out *o, const char *key, const struct win_list *l,
 		out_printf(o, "%s%s", i > from ? "," : "", l->v[i]);
 }
 
+/* Which items of each list one command takes: [from, to). */
+struct netsh_cut {
+	size_t	lfrom, lto, rfrom, rto, pfrom, pto;
+};
+
 static void
 netsh_add(struct out *o, const char *name, const struct ir_rule *r,
-    const struct win_rule *w, const char *type, size_t from, size_t to,
+    const struct win_rule *w, const char *type, const struct netsh_cut *c,
     const char *desc)
 {
 	bool in = r->dir == IR_INBOUND;
@@ -66,41 +77,134 @@ netsh_add(struct out *o, const char *name, const struct ir_rule *r,
 		out_printf(o, " protocol=%s:%s,any", w->proto, type);
 	else
 		out_printf(o, " protocol=%s", w->proto);
-	netsh_list(o, "localip", &w->local, 0, w->local.n);
-	if (w->remote.n > 0)
-		netsh_list(o, "remoteip", &w->remote, from, to);
-	netsh_list(o, in ? "localport" : "remoteport", &w->ports, 0,
-	    w->ports.n);
+	netsh_list(o, "localip", &w->local, c->lfrom, c->lto);
+	netsh_list(o, "remoteip", &w->remote, c->rfrom, c->rto);
+	netsh_list(o, in ? "localport" : "remoteport", &w->ports, c->pfrom,
+	    c->pto);
 	out_printf(o, " enable=yes profile=any description=\"%s\"\n", desc);
 }
 
-/* One add command per Windows rule, ICMP message and address chunk. */
+/* The end of the chunk of l that starts at from. */
+static size_t
+netsh_chunk(const struct win_list *l, size_t from)
+{
+	size_t to, len = 0;
+
+	for (to = from; to < l->n; to++) {
+		len += strlen(l->v[to]) + 1;
+		if (len > NETSH_LIST_BUDGET && to > from)
+			break;
+	}
+	return to;
+}
+
+/* One add command per Windows rule, ICMP message and chunk of each list. */
 static void
 netsh_rule(const struct be_opts *opts, struct out *o, const char *name,
     const struct ir_rule *r)
 {
 	const char *desc = be_rule_comment(opts, r);
 	struct win_rule *w;
-	size_t n, i, t, from, to, len;
+	struct netsh_cut c;
+	size_t n, i, t;
 
 	n = win_rules(opts->arena, r, false, &w);
 	for (i = 0; i < n; i++) {
-		from = 0;
+		c.lfrom = 0;
 		do {
-			len = 0;
-			for (to = from; to < w[i].remote.n; to++) {
-				len += strlen(w[i].remote.v[to]) + 1;
-				if (len > NETSH_LIST_BUDGET && to > from)
-					break;
-			}
-			if (w[i].types.n == 0)
-				netsh_add(o, name, r, &w[i], NULL, from, to,
-				    desc);
-			for (t = 0; t < w[i].types.n; t++)
-				netsh_add(o, name, r, &w[i], w[i].types.v[t],
-				    from, to, desc);
-			from = to;
-		} while (from < w[i].remote.n);
+			c.lto = netsh_chunk(&w[i].local, c.lfrom);
+			c.rfrom = 0;
+			do {
+				c.rto = netsh_chunk(&w[i].remote, c.rfrom);
+				c.pfrom = 0;
+				do {
+					c.pto = netsh_chunk(&w[i].ports,
+					    c.pfrom);
+					if (w[i].types.n == 0)
+						netsh_add(o, name, r, &w[i],
+						    NULL, &c, desc);
+					for (t = 0; t < w[i].types.n; t++)
+						netsh_add(o, name, r, &w[i],
+						    w[i].types.v[t], &c, desc);
+				} while ((c.pfrom = c.pto) < w[i].ports.n);
+			} while ((c.rfrom = c.rto) < w[i].remote.n);
+		} while ((c.lfrom = c.lto) < w[i].local.n);
+	}
+}
+
+/*
+ * A line's ICMP type: where "protocol=icmpvN:" ends, the number and its
+ * length; 0 when the line has no such type.
+ */
+static size_t
+netsh_type_at(const char *line, size_t len, size_t *at, unsigned *type)
+{
+	const char *p = strstr(line, " protocol=");
+	size_t i, n;
+
+	if (p == NULL || (size_t)(p - line) >= len)
+		return 0;
+	i = (size_t)(p - line) + strlen(" protocol=");
+	if (i + 7 > len || (strncasecmp(line + i, "icmpv4:", 7) != 0 &&
+	    strncasecmp(line + i, "icmpv6:", 7) != 0))
+		return 0;
+	i += 7;
+	for (n = 0, *type = 0; i + n < len && line[i + n] >= '0' &&
+	    line[i + n] <= '9'; n++)
+		*type = *type * 10 + (unsigned)(line[i + n] - '0');
+	if (n == 0 || i + n >= len || line[i + n] != ',')
+		return 0;
+	*at = i;
+	return n;
+}
+
+/*
+ * netsh takes one ICMP type per rule, and Windows no range of them, so a
+ * rule cut around neighbour discovery holds some 250 types.  Runs of
+ * commands that differ only in a type counting up become one line,
+ * "for /L %%t in (FROM,1,TO) do COMMAND" (Microsoft Learn: for): as many
+ * rules, but one line each run instead of one line each type.
+ */
+static void
+netsh_loops(struct out *dst, const char *text)
+{
+	const char *line = text, *next;
+	size_t len, at, n, at2, n2, run;
+	unsigned t, t2;
+
+	for (; *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		len = (size_t)(next - line);
+		n = netsh_type_at(line, len, &at, &t);
+		run = 1;
+		while (n > 0) {
+			const char *l2 = next;
+			const char *e2 = strchr(l2, '\n');
+			size_t len2;
+
+			if (*l2 == '\0')
+				break;
+			e2 = e2 ? e2 + 1 : l2 + strlen(l2);
+			len2 = (size_t)(e2 - l2);
+			n2 = netsh_type_at(l2, len2, &at2, &t2);
+			if (n2 == 0 || t2 != t + run || at2 != at ||
+			    len2 - n2 != len - n ||
+			    memcmp(l2, line, at) != 0 ||
+			    memcmp(l2 + at2 + n2, line + at + n,
+			    len - at - n) != 0)
+				break;
+			next = e2;
+			run++;
+		}
+		if (run < 3) {
+			/* Too short to gain: the lines as they were. */
+			out_write(dst, line, (size_t)(next - line));
+			continue;
+		}
+		out_printf(dst, "for /L %%%%t in (%u,1,%u) do %.*s%%%%t%.*s",
+		    t, t + (unsigned)run - 1, (int)at, line,
+		    (int)(len - at - n), line + at + n);
 	}
 }
 
@@ -109,7 +213,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	const char *prefix = be_option(opts, ir, "prefix",
 	    arena_printf(opts->arena, "egressc-%s", ir->name));
-	struct out hdr, del, rules;
+	struct out hdr, del, rules, one;
 	struct strset deleted = { 0 };
 	const char *def = "", **names;
 	size_t i;
@@ -118,6 +222,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	out_init(&hdr);
 	out_init(&del);
 	out_init(&rules);
+	out_init(&one);
 	be_header(opts, ir, "REM ", &hdr);
 	names = arena_alloc(opts->arena, (ir->nrules + 1) * sizeof(*names));
 	for (i = 0; i < ir->nrules; i++) {
@@ -125,7 +230,9 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 
 		names[i] = netsh_name(opts, prefix, r);
 		out_printf(&rules, "REM %s\n", be_rule_comment(opts, r));
-		netsh_rule(opts, &rules, names[i], r);
+		out_reset(&one);
+		netsh_rule(opts, &one, names[i], r);
+		netsh_loops(&rules, out_str(&one));
 		/* Rule names can repeat once made safe; delete each once. */
 		if (strset_add(opts->arena, &deleted, names[i]))
 			out_printf(&del, "netsh advfirewall firewall delete "
@@ -154,6 +261,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	out_free(&hdr);
 	out_free(&del);
 	out_free(&rules);
+	out_free(&one);
 	return rc;
 }
 

@@ -6,6 +6,13 @@
  * the IR.  Address sets of more than one member become const tables
  * declared before the rules; host names may stay in them (hosts: native),
  * because pfctl resolves them when it loads the file.
+ *
+ * pf filters both directions and passes what no rule takes, without
+ * state: with only an outbound default, a UDP or ICMP flow opened from
+ * outside would come in and have its answer judged as a new outbound
+ * packet.  So default: deny blocks both directions; what the host sent
+ * comes back by state, and IPv6 router adverts and neighbour discovery
+ * are let in, as a host needs them (templates/pf.tmpl).
  */
 #include <string.h>
 
@@ -15,6 +22,8 @@
 
 /* PF_TABLE_NAME_SIZE is 32 with the terminating NUL. */
 #define PF_TABLE_MAX	31
+/* The prefix is cut here, so the '_' after it always survives the cut. */
+#define PF_PREFIX_MAX	23
 
 struct pf {
 	const struct be_opts	*opts;
@@ -24,7 +33,12 @@ struct pf {
 	struct strset		 tnames;	/* table names given so far */
 };
 
-/* Table names take what pfctl's lexer keeps inside < >. */
+/*
+ * Table names take what pfctl's lexer keeps inside < >.  pfctl turns a
+ * word of its grammar into a keyword even there (<route-to> is a syntax
+ * error), and no keyword of pf.conf(5) holds a '_': PREFIX_RULE can
+ * never be one, whatever the policy and rule are called.
+ */
 static char *
 pf_table_name(struct pf *pf, const char *rule, const char *suffix)
 {
@@ -32,7 +46,8 @@ pf_table_name(struct pf *pf, const char *rule, const char *suffix)
 	char *base, *name, *p;
 	unsigned n = 1;
 
-	base = arena_printf(a, "%s-%s%s", pf->prefix, rule, suffix);
+	base = arena_printf(a, "%.*s_%s%s", PF_PREFIX_MAX, pf->prefix, rule,
+	    suffix);
 	for (p = base; *p != '\0'; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
@@ -306,7 +321,12 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	if (ir->def != IR_DEF_NONE)
 		opt = "set skip on lo\n\n";
 	if (ir->def == IR_DEF_DENY)
-		def = "block drop out all\n";
+		def = "block drop all\n"
+		    "# Nothing opens from outside: what the host sent comes "
+		    "back by state.\n"
+		    "# IPv6 router adverts and neighbour discovery come in.\n"
+		    "pass in quick inet6 proto icmp6 all icmp6-type { 134, 135, "
+		    "136 } no state\n";
 	else if (ir->def == IR_DEF_ACCEPT)
 		def = "pass out all keep state\n";
 	else
@@ -335,7 +355,7 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 static const char *const pf_suffixes[] = { ".pf.conf", NULL };
 static const struct be_option pf_options[] = {
 	{ .key = "table-prefix", .kind = BE_OPT_IDENT,
-	    .maxlen = PF_TABLE_MAX - 8 },
+	    .maxlen = PF_PREFIX_MAX },
 	{ .key = NULL }
 };
 

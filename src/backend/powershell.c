@@ -4,11 +4,13 @@
  *
  * Like netsh.c it writes rules lowered by lower_unordered() (Windows has
  * no rule order; a block rule beats every allow rule), through the rule
- * split of windows.c.  Unlike netsh it can keep host names and wildcards:
- * each becomes a dynamic keyword address that Windows resolves itself,
- * with an Id derived from the policy name and the keyword (a name-based
- * UUID, RFC 4122 version 5) so a re-run replaces it instead of adding one.
- * All rules share one group, which the script deletes first.
+ * split of windows.c.  Unlike netsh it can keep host names and wildcards
+ * in allow rules: each becomes an AutoResolve dynamic keyword address,
+ * which holds what Defender's Network Protection saw this client resolve
+ * (the script stops first unless that can happen), with an Id derived
+ * from the policy name and the keyword (a name-based UUID, RFC 4122
+ * version 5) so a re-run replaces it instead of adding one.  All rules
+ * share one group, which the script deletes first.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -256,7 +258,7 @@ static int
 ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct ps ps;
-	struct out hdr;
+	struct out hdr, pre;
 	const char *def = "";
 	size_t i;
 	int rc;
@@ -284,16 +286,28 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		struct out k;
 
 		out_init(&k);
-		out_puts(&k, "\n# Host names and wildcards Windows resolves itself "
-		    "(dynamic keywords).\n");
+		out_puts(&k, "\n# Host names and wildcards as dynamic keywords, "
+		    "filled by what this client resolves.\n");
 		out_puts(&k, out_str(&ps.kw));
 		out_reset(&ps.kw);
 		out_puts(&ps.kw, out_str(&k));
 		out_free(&k);
 	}
+	/* Keywords stop the script before it changes anything unless the
+	 * client can fill them (templates/powershell-keywords.tmpl). */
+	out_init(&pre);
+	if (ps.nkws > 0 && be_template(opts, "powershell-keywords",
+	    (const char *const[]){ NULL }, &pre) < 0) {
+		out_free(&pre);
+		out_free(&hdr);
+		out_free(&ps.kw);
+		out_free(&ps.rules);
+		return -1;
+	}
 	{
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),
+			"PREREQ", out_str(&pre),
 			"GROUP", ps_quote(opts->arena, ps.group),
 			"KEYWORDS", out_str(&ps.kw),
 			"DEFAULT", def,
@@ -305,6 +319,7 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		rc = be_template(opts, "powershell", vars, &outs[0]);
 	}
 	out_free(&hdr);
+	out_free(&pre);
 	out_free(&ps.kw);
 	out_free(&ps.rules);
 	return rc;
@@ -319,7 +334,7 @@ static const struct be_option ps_options[] = {
 const struct backend be_powershell = {
 	.name = "powershell",
 	.caps = BE_SETS | BE_ADDR_RANGES | BE_MIXED_FAM | BE_FQDN |
-	    BE_WILDCARD,
+	    BE_WILDCARD | BE_NAMES_LEARNT,
 	.comment_max = 200,
 	/* be_text replaces quotes already; a backtick is PowerShell's
 	 * escape character outside '...', so it goes too. */

@@ -24,7 +24,8 @@
 #define XSTR(x)	STR(x)
 
 static const struct cli_opt optdefs[] = {
-	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list" },
+	{ O_TARGETS, "targets", "TARGETS", "targets: all, or a comma list "
+	    "(explain: one target, deciding with its built-in rules)" },
 	{ O_OUTPUT, "output", "DIR", "write one file per target into DIR "
 	    "(catalog: the file to write; import: one per filter)" },
 	{ O_TIER, "tier", "T", "tier T and every tier before it; a comma list "

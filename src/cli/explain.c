@@ -4,13 +4,15 @@
  * --to takes an address or a host name of the policy (each of its locked
  * addresses is decided); --batch reads one "ADDR PROTO/PORT" a line, of
  * any length, and says FILE:LINE:COL of what it cannot read; --json prints
- * one JSON object per decision.
+ * one JSON object per decision; -t TARGET decides with the built-in rules
+ * that target adds of its own (cisco-ios: DHCP).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/backend.h"
 #include "cli/cli.h"
 #include "ir/ir.h"
 #include "util/arena.h"
@@ -308,9 +310,16 @@ cmd_explain(struct opts *o, int argc, char **argv)
 	if ((o->to == NULL || o->port == NULL) && o->batch == NULL)
 		return cli_usage_error("%s needs --to ADDR --port PROTO/PORT "
 		    "or --batch FILE", "explain");
+	if (o->targets != NULL && (strchr(o->targets, ',') != NULL ||
+	    strcmp(o->targets, "all") == 0 || be_find(o->targets) == NULL))
+		return cli_usage_error("explain -t takes one target, not '%s'",
+		    o->targets);
 	rc = job_load(&j, policy);
 	if (rc == 0)
 		rc = job_bind(&j, o, false);
+	/* Decide as that target's output does: with its built-in rules. */
+	if (rc == 0)
+		ir_select_target(j.ir, o->targets);
 	if (rc == 0 && o->batch == NULL)
 		rc = explain(j.ir, o->to, o->port, o, &none);
 	else if (rc == 0)

@@ -157,6 +157,8 @@ ir_dump(const struct ir *ir, const char *target, struct out *o)
 		}
 		for (k = 0; k < r->norigins; k++)
 			out_printf(o, "  via %s\n", r->origins[k]);
+		if (r->target != NULL)
+			out_printf(o, "  only %s\n", r->target);
 		out_puts(o, "  ports ");
 		put_svc(o, &r->svc);
 		out_putc(o, '\n');

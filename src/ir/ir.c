@@ -203,6 +203,9 @@ ir_rule_covers(const struct ir_rule *a, const struct ir_rule *b)
 {
 	int f;
 
+	/* One target's built-in rule leaves the others' rules alone. */
+	if (a->target != NULL)
+		return false;
 	if (a->dir != b->dir || !svc_covers(&a->svc, &b->svc))
 		return false;
 	for (f = 0; f < FAM_N; f++)
@@ -246,6 +249,18 @@ ir_decide(const struct ir *ir, const struct ir_packet *pk)
 		return (long)i;
 	}
 	return -1;
+}
+
+void
+ir_select_target(struct ir *ir, const char *target)
+{
+	size_t i, k;
+
+	for (i = k = 0; i < ir->nrules; i++)
+		if (ir->rules[i].target == NULL || (target != NULL &&
+		    strcmp(ir->rules[i].target, target) == 0))
+			ir->rules[k++] = ir->rules[i];
+	ir->nrules = k;
 }
 
 bool

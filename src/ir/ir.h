@@ -53,6 +53,11 @@ struct ir_rule {
 	/* allow-private: true — resolved answers may be private, loopback,
 	 * documentation ... addresses (resolve refuses them otherwise). */
 	bool		 allow_private;
+	/* A built-in rule one target needs of its own (cisco-ios: DHCP to
+	 * the router its LAN list also filters): that target's name; NULL
+	 * for a rule of every target.  lower() keeps it for that target
+	 * only, explain with -t TARGET, and it shadows no rule. */
+	const char	*target;
 };
 
 /*
@@ -116,6 +121,12 @@ struct ir_packet {
 };
 /* Index of the deciding rule, or -1 when the default decides. */
 long		 ir_decide(const struct ir *, const struct ir_packet *);
+/*
+ * Keep the built-in rules of one target (ir_rule.target), drop those of
+ * every other; target NULL drops them all (the policy as every target
+ * sees it).
+ */
+void		 ir_select_target(struct ir *, const char *target);
 /* Does the policy hold inbound rules (and so own the input path)? */
 bool		 ir_has_inbound(const struct ir *);
 /*

@@ -5,9 +5,34 @@
 #include "pass/lower.h"
 #include "pass/unordered.h"
 
-static bool
-keeps(const struct ir *ir, const struct lower_target *be, const struct ir_name *n)
+/*
+ * Why a target that keeps names cannot keep this rule's: NULL when it
+ * can.  A dynamic keyword (BE_NAMES_LEARNT) holds only the addresses a
+ * client looked up itself, so a block by it would not stop a client that
+ * did not; and with default: deny a target without rule order blocks
+ * everything no allow rule allows (unordered.c, the complement), which no
+ * allow rule can beat, so a name could add no address beyond the lock's.
+ */
+static const char *
+cannot_keep(const struct ir *ir, const struct lower_target *be,
+    const struct ir_rule *r)
 {
+	if ((be->caps & BE_NAMES_LEARNT) && r->action != IR_ALLOW)
+		return "a dynamic keyword holds only what a client looked up "
+		    "itself, so a block by name would not stop a client that "
+		    "did not";
+	if (!(be->caps & BE_FIRST_MATCH) && ir->def == IR_DEF_DENY)
+		return "with default: deny everything no allow rule allows is "
+		    "blocked, and on Windows no allow rule can beat a block";
+	return NULL;
+}
+
+static bool
+keeps(const struct ir *ir, const struct lower_target *be,
+    const struct ir_rule *r, const struct ir_name *n)
+{
+	if (cannot_keep(ir, be, r) != NULL)
+		return false;
 	if (n->wildcard)
 		return (be->caps & BE_WILDCARD) && ir->wildcards ==
 		    IR_WILD_NATIVE;
@@ -76,6 +101,12 @@ say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 			    "matches the lock's addresses of them instead "
 			    "(hosts: native), and does not follow a name that "
 			    "moves");
+		else if (ir->hosts == IR_HOSTS_NATIVE && has_host(r) &&
+		    cannot_keep(ir, be, r) != NULL)
+			lossy(be, r, strict, arena_printf(ir->arena, "matches "
+			    "the lock's addresses of its host names (hosts: "
+			    "native), which do not follow a name that moves: "
+			    "%s", cannot_keep(ir, be, r)));
 	}
 }
 
@@ -85,6 +116,8 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 	struct ir *ir = ir_clone_into(in, a);
 	size_t i, j, k, keep;
 	int errs = diag_errors();
+
+	ir_select_target(ir, be->name);
 
 	for (i = 0; i < ir->nrules; i++) {
 		struct ir_rule *r = &ir->rules[i];
@@ -109,8 +142,17 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 		for (j = keep = 0; j < r->nnames; j++) {
 			struct ir_name *n = &r->names[j];
 
-			if (keeps(ir, be, n)) {
+			if (keeps(ir, be, r, n)) {
 				r->names[keep++] = *n;
+				continue;
+			}
+			if (n->wildcard && (be->caps & BE_WILDCARD) &&
+			    ir->wildcards == IR_WILD_NATIVE) {
+				diag_error(&n->loc, "target '%s' cannot keep "
+				    "the wildcard '%s' of rule '%s': %s; use "
+				    "'wildcards: expand' with a catalog",
+				    be->name, n->name, r->name,
+				    cannot_keep(ir, be, r));
 				continue;
 			}
 			if (n->wildcard) {

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pass/lower.h"
 #include "pass/unordered.h"
 
 /*
@@ -330,7 +331,7 @@ un_iset_join(struct arena *a, struct iset *x, const struct iset *y)
  * one overlap still comes out as one Windows rule where it can.
  */
 static void
-un_merge(struct arena *a, struct plist *l)
+un_merge(struct arena *a, struct plist *l, bool or_other)
 {
 	size_t i, j, k;
 	bool joined;
@@ -350,7 +351,9 @@ un_merge(struct arena *a, struct plist *l)
 					aset_union(a, &u, &y->dst);
 					aset_norm(&u);
 					x->dst = u;
-				} else if (aset_equal(&x->dst, &y->dst)) {
+				} else if (aset_equal(&x->dst, &y->dst) &&
+				    (or_other || iset_equal(&x->ipp,
+				    &y->ipp))) {
 					for (k = 0; k < P_N; k++)
 						un_iset_join(a, &x->p[k],
 						    &y->p[k]);
@@ -486,6 +489,151 @@ un_warn_other(const struct ir *ir, const struct ir_rule *r,
 	return true;
 }
 
+/*
+ * With default: deny, what no allow rule matches is blocked again by the
+ * complement (un_complement).  Windows takes no range of ICMP types (one
+ * type:code each, [MS-FASP] FW_ICMP_TYPE_CODE; netsh one per rule), so a
+ * block cut around an earlier ICMP allow (neighbour discovery) would list
+ * every other type; where no allow rule as lowered meets that ICMP part,
+ * it is left to the complement, which lists the types once for every
+ * address.
+ */
+static void
+un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
+{
+	static const enum proto icmp[] = { P_ICMP, P_ICMP6 };
+	struct arena *a = ir->arena;
+	struct piece *allow, part;
+	size_t i, j, k, c, na = 0;
+
+	allow = arena_alloc(a, (*n + 1) * sizeof(*allow));
+	for (j = 0; j < *n; j++)
+		if (!un_is_block(&nv[j]))
+			un_from_rule(a, &allow[na++], &nv[j], true);
+	for (i = k = 0; i < *n; i++) {
+		struct ir_rule *r = &nv[i];
+
+		for (c = 0; un_is_block(r) && !r->svc.all && c < 2; c++) {
+			struct iset *ts = &r->svc.p[icmp[c]];
+
+			if (iset_empty(ts) || iset_full(ts, proto_max(icmp[c])))
+				continue;
+			un_from_rule(a, &part, r, true);
+			iset_init(&part.ipp);
+			for (j = 0; j < P_N; j++)
+				if (j != icmp[c])
+					iset_init(&part.p[j]);
+			for (j = 0; j < na; j++)
+				if (un_overlap(&part, &allow[j]))
+					break;
+			if (j == na)
+				iset_init(ts);
+		}
+		if (!lower_rule_empty(r))
+			nv[k++] = *r;
+	}
+	*n = k;
+}
+
+/*
+ * default: deny made exclusive.  The profile's default (Block) decides only
+ * what no rule matches, and Windows' own enabled allow rules ("Core
+ * Networking - DNS (UDP-Out)", a Store package's rule for every protocol)
+ * and those other software adds would still let out what the policy
+ * denies.  Since a block rule beats every allow rule, the policy's
+ * default becomes block rules for everything no allow rule of it allows:
+ * the complement of the allow pieces, as products like the rest.  What
+ * a block rule cannot say stays to the profile default: the protocols
+ * beyond tcp, udp, icmp and icmpv6 where a product keeps only some ports
+ * (see un_to_rule), a limit egressc(1) documents.
+ */
+static void
+un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap)
+{
+	struct arena *a = ir->arena;
+	struct plist all = { 0 }, cur, next;
+	struct ir_rule def;
+	struct piece u, sub;
+	size_t i, k, d, n0 = *n;
+	unsigned sfx = 1;
+	enum fam f;
+
+	/*
+	 * One protocol at a time (d == P_N: the other protocols), then joined
+	 * where the addresses are the same: Windows rules are one protocol
+	 * each, and so the ICMPv6 around neighbour discovery is one product
+	 * for every address, not one for each address block the TCP and UDP
+	 * cut.
+	 */
+	for (d = 0; d <= P_N; d++) {
+		memset(&u, 0, sizeof(u));
+		aset_init(&u.src);
+		aset_init(&u.dst);
+		for (f = 0; f < FAM_N; f++) {
+			aset_add_prefix(a, &u.src, f, 0, 0);
+			aset_add_prefix(a, &u.dst, f, 0, 0);
+		}
+		iset_init(&u.ipp);
+		if (d == P_N)
+			ipp_others(a, &u.ipp, FAM_N);
+		for (k = 0; k < P_N; k++) {
+			iset_init(&u.p[k]);
+			if (k == d)
+				iset_add(a, &u.p[k], 0, proto_max(k));
+		}
+		u.names = arena_alloc(a, sizeof(*u.names));
+		memset(&cur, 0, sizeof(cur));
+		un_push(a, &cur, &u);
+		for (i = 0; i < n0 && cur.n > 0; i++) {
+			if (un_is_block(&(*nv)[i]) ||
+			    (*nv)[i].dir != IR_EGRESS)
+				continue;
+			un_from_rule(a, &sub, &(*nv)[i], true);
+			memset(&next, 0, sizeof(next));
+			for (k = 0; k < cur.n; k++)
+				un_diff(a, &next, &cur.v[k], &sub);
+			cur = next;
+		}
+		for (k = 0; k < cur.n; k++) {
+			ARENA_PUSH(a, all.v, all.n, all.cap);
+			all.v[all.n - 1] = cur.v[k];
+		}
+	}
+	un_merge(a, &all, true);
+
+	memset(&def, 0, sizeof(def));
+	def.name = "builtin-default-deny";
+	def.comment = "default: deny, against every allow rule but the "
+	    "policy's";
+	def.action = IR_DENY;
+	def.dir = IR_EGRESS;
+	if (n0 > 0)
+		def.loc = (*nv)[0].loc;
+	for (k = 0; k < all.n; k++) {
+		const char *name = def.name;
+		struct ir_rule *nr;
+
+		while (un_name_taken(*nv, *n, name) ||
+		    un_name_taken(ir->rules, ir->nrules, name))
+			name = arena_printf(a, "%s-%u", def.name, ++sfx);
+		ARENA_PUSH(a, *nv, *n, *cap);
+		nr = &(*nv)[*n - 1];
+		un_to_rule(a, nr, &def, &all.v[k]);
+		/* The other IP protocols of a piece that is not every
+		 * protocol would be one Windows rule per protocol number (some
+		 * 250): they stay to the profile default, the limit egressc(1)
+		 * documents.  Only other protocols, and some ports of the rest:
+		 * nothing Windows can say. */
+		if (!nr->svc.all)
+			iset_init(&nr->svc.ipp);
+		if (!nr->svc.all && svc_empty(&nr->svc)) {
+			(*n)--;
+			continue;
+		}
+		nr->name = name;
+	}
+}
+
 int
 lower_unordered(struct ir *ir, bool strict)
 {
@@ -551,7 +699,7 @@ lower_unordered(struct ir *ir, bool strict)
 				un_diff(a, &next, &cur.v[k], &sub[j]);
 			cur = next;
 		}
-		un_merge(a, &cur);
+		un_merge(a, &cur, false);
 
 		for (k = 0; k < cur.n; k++) {
 			struct ir_rule *nr;
@@ -569,6 +717,10 @@ lower_unordered(struct ir *ir, bool strict)
 			un_to_rule(a, nr, r, &cur.v[k]);
 			nr->name = name;
 		}
+	}
+	if (ir->def == IR_DEF_DENY) {
+		un_leave_types(ir, nv, &n);
+		un_complement(ir, &nv, &n, &cap);
 	}
 	ir->rules = nv;
 	ir->nrules = n;

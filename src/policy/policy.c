@@ -971,6 +971,68 @@ add_nd(struct fe *fe, const struct loc *loc)
 }
 
 /*
+ * A router's LAN list is bound inbound, and an inbound list also filters
+ * what reaches the router itself: one ending in a deny stops the clients'
+ * DHCP (udp 68 -> 67, broadcast) and DHCPv6 (udp 546 -> ff02::1:2 port
+ * 547) to a router that serves or relays it.  So with default: deny,
+ * cisco-ios gets built-in rules for them after neighbour discovery,
+ * rules of the IR for that target alone (explain -t cisco-ios knows them),
+ * unless targets.cisco-ios.dhcp is no.  The option's value is judged by
+ * be_check_options(), which every command runs right after this.
+ */
+#define DHCP_RULE	"builtin-dhcp"
+#define DHCP6_RULE	"builtin-dhcpv6"
+
+static void
+add_dhcp(struct fe *fe, const struct loc *loc)
+{
+	static const u128 all_dhcp6 = ((u128)0xff02 << 112) | 0x10002;
+	struct ir *ir = fe->ir;
+	struct ir_rule *r, v[2];
+	size_t i;
+	int k;
+
+	for (i = 0; i < ir->nrules; i++)
+		if (ir->rules[i].name != NULL &&
+		    (strcmp(ir->rules[i].name, DHCP_RULE) == 0 ||
+		    strcmp(ir->rules[i].name, DHCP6_RULE) == 0)) {
+			diag_error(&ir->rules[i].loc, "the rule name '%s' is "
+			    "egressc's own (DHCP to a Cisco IOS router)",
+			    ir->rules[i].name);
+			return;
+		}
+	if (strcmp(ir_topt(ir, "cisco-ios", "dhcp", "yes"), "no") == 0)
+		return;
+	for (k = 0; k < 2; k++) {
+		r = ir_add_rule(ir);
+		r->name = k == 0 ? DHCP_RULE : DHCP6_RULE;
+		r->comment = k == 0 ? "DHCP to the router (cisco-ios)" :
+		    "DHCPv6 to the router (cisco-ios)";
+		r->loc = *loc;
+		r->dir = IR_EGRESS;
+		r->target = "cisco-ios";
+		if (k == 0) {
+			aset_add_prefix(ir->arena, &r->src, FAM_V4, 0, 0);
+			aset_add_prefix(ir->arena, &r->dst, FAM_V4, 0, 0);
+		} else {
+			aset_add_prefix(ir->arena, &r->src, FAM_V6, 0, 0);
+			aset_add_prefix(ir->arena, &r->dst, FAM_V6, all_dhcp6,
+			    128);
+		}
+		iset_add(ir->arena, &r->svc.p[P_UDP], k == 0 ? 67 : 547,
+		    k == 0 ? 67 : 547);
+		iset_norm(&r->svc.p[P_UDP]);
+		v[k] = *r;
+	}
+	/* First, before every rule of the policy (neighbour discovery goes
+	 * before them next). */
+	memmove(&ir->rules[2], &ir->rules[0], (ir->nrules - 2) *
+	    sizeof(*ir->rules));
+	ir->rules[0] = v[0];
+	ir->rules[1] = v[1];
+}
+
+/*
  * targets -> '{' TARGET ':' '{' KEY ':' SCALAR ... '}' ... '}'
  * targets: recorded as written; which targets and keys exist, and what
  * their values may be, is the back ends' to say (be_check_options).
@@ -1097,9 +1159,13 @@ parse_top(struct fe *fe, const struct ynode *root)
 	    y_want_seq(v, "rules"))
 		for (i = 0; i < v->n; i++)
 			parse_rule(fe, v->items[i], i);
-	if (ir->def == IR_DEF_DENY)
-		add_nd(fe, ymap_get(root, "default") ? &ymap_get(root,
-		    "default")->loc : &root->loc);
+	if (ir->def == IR_DEF_DENY) {
+		const struct loc *dl = ymap_get(root, "default") ?
+		    &ymap_get(root, "default")->loc : &root->loc;
+
+		add_dhcp(fe, dl);
+		add_nd(fe, dl);
+	}
 }
 
 struct policy *

@@ -20,6 +20,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'lib'))
 import readers  # noqa: E402
 import tap  # noqa: E402
 from tap import ok  # noqa: E402,F401
+from readers import TARGET_BUILTINS  # noqa: E402
 
 
 def raises(fn, name):
@@ -171,16 +172,17 @@ def packets(texts, n_random=300, seed=1):
     return out
 
 
-def explain(policy, lock, pkts, src=None):
+def explain(policy, lock, pkts, src=None, target=None):
     """egressc explain --batch for many packets: per packet, the action
     ('allow', 'deny', 'reject' or 'no decision') and whether the default
-    gave it."""
+    gave it.  target: decide with that target's built-in rules (-t)."""
     with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False) as f:
         for fam, addr, proto, port in pkts:
             f.write('%s %s\n' % (addr, readers.port_text(proto, port)))
         name = f.name
     try:
         r = run(['explain', '--lock', lock] +
+                (['-t', target] if target in TARGET_BUILTINS else []) +
                 (['--from', str(src)] if src else []) +
                 ['--batch', name, policy])
     finally:

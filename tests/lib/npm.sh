@@ -1,14 +1,16 @@
 #!/bin/sh
-# Install the test-only npm tools (tests/package.json: ajv-cli, yaml) into
-# tests/node_modules with `npm ci`, when node_modules is missing or was installed
-# from another package-lock.json.  The schema tests need them; without node
-# they skip, except under CI=true where a missing tool must fail the run.
+# Install the test-only npm tools (tests/package.json: ajv-cli, yaml,
+# tree-sitter-powershell, web-tree-sitter) into tests/node_modules with
+# `npm ci`, when node_modules is missing or was installed from another
+# package-lock.json.  The schema tests and the PowerShell grammar test
+# (tests/ps1/grammar.t) need them; without node they skip, except under
+# CI=true where a missing tool must fail the run.
 cd "$(dirname "$0")/.." || exit 1   # tests/: package.json, node_modules
 
 fail() {
 	echo "egressc: $*" >&2
 	[ "$CI" = true ] && exit 1
-	echo "egressc: the schema tests will be skipped" >&2
+	echo "egressc: the schema and PowerShell grammar tests will be skipped" >&2
 	exit 0
 }
 
@@ -25,11 +27,13 @@ fi
 
 stamp=node_modules/.egressc-lock
 want=$(cksum < package-lock.json)
-if [ -x node_modules/.bin/ajv ] && [ -f "$stamp" ] &&
+if [ -x node_modules/.bin/ajv ] &&
+    [ -f node_modules/tree-sitter-powershell/tree-sitter-powershell.wasm ] &&
+    [ -f "$stamp" ] &&
     [ "$(cat "$stamp")" = "$want" ]; then
 	exit 0
 fi
-echo "egressc: npm ci (ajv-cli, yaml for the schema tests)" >&2
+echo "egressc: npm ci (ajv-cli, yaml, tree-sitter-powershell, web-tree-sitter)" >&2
 npm ci --no-audit --no-fund --loglevel=error >&2 ||
 	fail "npm ci failed"
 printf '%s\n' "$want" > "$stamp"

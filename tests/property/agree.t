@@ -8,7 +8,9 @@ address of every prefix and range and the addresses either side, every
 port range's ends and their neighbours, IPv4 and IPv6), asks `egressc
 explain --batch` for the policy's decision and every reader in
 tests/readers/ for the target's, and requires them to agree.  One TAP line
-per policy and target, with the count.
+per policy and target, with the count.  A reader that models flows opened
+from outside (opened_from_outside) must refuse every one of them when the
+policy keeps the host closed (default: deny, no inbound rules).
 """
 
 import importlib
@@ -146,12 +148,12 @@ def policy_texts(policy):
     return '\n'.join(texts)
 
 
-def explain_from(policy, pkts, srcs, tmp):
+def explain_from(policy, pkts, srcs, tmp, target=None):
     """explain --from SRC for each packet's own source."""
     out = [None] * len(pkts)
     for src in sorted(set(srcs)):
         idx = [i for i, s in enumerate(srcs) if s == src]
-        got, err = explain(policy, [pkts[i] for i in idx], tmp, src)
+        got, err = explain(policy, [pkts[i] for i in idx], tmp, src, target)
         if got is None:
             return None, err
         for i, g in zip(idx, got):
@@ -159,12 +161,12 @@ def explain_from(policy, pkts, srcs, tmp):
     return out, ''
 
 
-def explain(policy, pkts, tmp, src=None):
+def explain(policy, pkts, tmp, src=None, target=None):
     batch = os.path.join(tmp, 'batch')
     with open(batch, 'w') as f:
         for fam, a, proto, p in pkts:
             f.write('%s %s\n' % (a, readers.port_text(proto, p)))
-    cmd = [EG, 'explain']
+    cmd = [EG, 'explain'] + (['-t', target] if target else [])
     if lock_of(policy):
         cmd += ['--lock', lock_of(policy)]
     if src is not None:
@@ -242,6 +244,33 @@ def compile_each(policy, outdir, lock):
     return subprocess.CompletedProcess([], rc, '', ''.join(errs))
 
 
+def closes_inbound(policy):
+    """default: deny (also when unset) and no inbound rules: the host is
+    closed to flows opened from outside (egressc-policy(5), default)."""
+    with open(policy, encoding='utf-8') as f:
+        t = f.read()
+    m = re.search(r'^default:\s*(\S+)', t, re.M)
+    return (m is None or m.group(1) == 'deny') and \
+        not re.search(r'^\s*direction:\s*inbound', t, re.M)
+
+
+def check_outside(pname, target, rd, pkts):
+    """Flows opened from outside, from every drawn packet's address and
+    port: the policy keeps the host closed to them all.  (With other
+    defaults what answers them is each device's own state machine.)"""
+    bad = []
+    for fam, peer, proto, port in pkts:
+        try:
+            got = rd.opened_from_outside(fam, peer, proto, port)
+        except readers.ReaderError as e:
+            got = 'error: %s' % e
+        if got != 'deny':
+            bad.append('from %s %s/%d: %s %s' % (peer, proto, port, target,
+                                                 got))
+    ok(not bad, '%s %s: every flow opened from outside is refused' % (
+        pname, target), bad)
+
+
 def norm(d, has_reject):
     return 'deny' if d == 'reject' and not has_reject else d
 
@@ -308,6 +337,17 @@ def main():
                 hr = getattr(mod, 'HAS_REJECT', False)
                 by_src = 'src' in inspect.signature(rd.decide).parameters
                 want = want_src if by_src else want_any
+                if target in readers.TARGET_BUILTINS:
+                    # With the target's own built-in rules (explain -t).
+                    if by_src:
+                        want, err = explain_from(policy, pkts, srcs, tmp,
+                                                 target)
+                    else:
+                        want, err = explain(policy, pkts, tmp, None, target)
+                    if want is None:
+                        ok(False, '%s %s: explain -t' % (pname, target),
+                           err.splitlines())
+                        continue
                 expect = getattr(mod, 'expect', None)
                 bad = []
                 # Where egressc said a Windows block rule cannot block the
@@ -339,6 +379,9 @@ def main():
                                                 isinstance(p[2], int)))
                 ok(not bad, '%s %s: %d/%d packets agree (%d rules)' % (
                     pname, target, n - len(bad), n, rd.rule_count()), bad)
+                if hasattr(rd, 'opened_from_outside') and \
+                        closes_inbound(policy):
+                    check_outside(pname, target, rd, pkts)
                 if getattr(rd, 'keywords', None):
                     ok(not keyword_ids(rd, name), '%s %s: keyword Ids are '
                        'name-based UUIDs' % (pname, target),

@@ -24,6 +24,27 @@ bound by `access-group NAME in interface IF`, else the first in the file.
 src=None matches any source.  Anything not understood raises ParseError (a
 ValueError, and readers.ReaderError where the shared module is).
 Standard library only.
+
+Bindings and pasting over a configuration (Cisco ASA Series Firewall CLI
+Configuration Guide 9.x, "Access Control Lists" and "Access Rules";
+Cisco ASA Series Command Reference: access-group, clear configure
+access-list, object-group, forward-reference):
+
+  - `access-group ACL in interface IF` binds ACL to IF, replacing what IF
+    had bound in; it is refused when ACL does not exist (without
+    forward-reference, which egressc never turns on).
+  - `clear configure access-list ACL` removes the list and with it every
+    access-group that names it: from that line the interface has no
+    access rule, and the ASA passes what its security levels allow
+    (inside to outside).  Config.gaps records each such stretch: the
+    interface, the line that unbound it and the line that bound it again
+    (None: still unbound when the file ends).
+  - `no object-group` / `no object network` are refused while something
+    uses the group or object (a list, or a group holding the object);
+    `object-group NAME` for a group that exists enters it and adds to its
+    members.  Config(strict=True) raises for a refused command;
+    strict=False records it in Config.refused and goes on, as the ASA
+    does, so a test can paste one file over another (paste()).
 """
 
 import ipaddress
@@ -136,7 +157,12 @@ class Ace:
 
 
 class Config:
-    def __init__(self, fqdn=None):
+    def __init__(self, fqdn=None, strict=True):
+        self.strict = strict
+        self.refused = []
+        self.bindings = {}      # interface -> ACL bound in
+        self.gaps = []          # [iface, unbound at, bound again at]
+        self.line = 0
         self.fqdn = None
         if fqdn is not None:
             self.fqdn = {k.lower(): [ipaddress.ip_address(a) for a in v]
@@ -147,7 +173,6 @@ class Config:
         self.svcgroups = {}     # name -> (type, [(lo, hi)])
         self.acls = {}          # name -> [Ace]
         self.acl_order = []
-        self.bound = None
         self.remarks = []
         self.ended = False
 
@@ -209,8 +234,10 @@ class Config:
         raise ParseError('protocol %r not modelled' % (p,))
 
     def egress_acl(self):
-        if self.bound is not None:
-            return self.acls.get(self.bound, [])
+        if self.bindings:
+            if len(set(self.bindings.values())) != 1:
+                raise ParseError('lists bound on several interfaces')
+            return self.acls.get(next(iter(self.bindings.values())), [])
         if self.acl_order:
             return self.acls[self.acl_order[0]]
         return None
@@ -224,6 +251,10 @@ class Config:
         if d.version != fam:
             raise ValueError('address %s is not IPv%d' % (dst, fam))
         s = int(ipaddress.ip_address(src)) if src is not None else None
+        if self.open_gaps() and not self.bindings:
+            # The clients' interface lost its list: security levels let
+            # inside -> outside through.
+            return 'allow'
         acl = self.egress_acl()
         if acl is None:
             return NO_DECISION
@@ -370,9 +401,30 @@ class Config:
                 return True
         return False
 
+    def open_gaps(self):
+        """Interfaces that had a list bound and have none now."""
+        return sorted(g[0] for g in self.gaps if g[2] is None)
+
+    def paste(self, text, where='<paste>'):
+        """Paste another file in a new session, over what is configured."""
+        self.ended = False
+        self.feed(text, where)
+
+    def _refuse(self, why):
+        if self.strict:
+            raise ParseError(why)
+        self.refused.append(why)
+
+    def _bind(self, iface, acl):
+        for g in self.gaps:
+            if g[0] == iface and g[2] is None:
+                g[2] = self.line
+        self.bindings[iface] = acl
+
     def feed(self, text, where='<text>'):
         mode = None
         for ln, raw in enumerate(text.split('\n'), 1):
+            self.line = ln
             try:
                 mode = self._line(raw, mode)
             except ParseError as e:
@@ -450,33 +502,48 @@ class Config:
             if t[3] in self.acls:
                 del self.acls[t[3]]
                 self.acl_order.remove(t[3])
-                if self.bound == t[3]:
-                    self.bound = None
+                # The access-groups that name it go with it.
+                for iface, acl in list(self.bindings.items()):
+                    if acl == t[3]:
+                        del self.bindings[iface]
+                        self.gaps.append([iface, self.line, None])
             return None
         if t[:2] == ['no', 'object-group'] and len(t) == 4 and \
                 t[2] in ('network', 'service'):
             table = self.netgroups if t[2] == 'network' else self.svcgroups
             if t[3] in table:
                 if self._in_use(t[3]):
-                    raise ParseError('object-group %s is in use' % t[3])
-                del table[t[3]]
+                    self._refuse('object-group %s is in use' % t[3])
+                else:
+                    del table[t[3]]
             return None
         if t[:3] == ['no', 'object', 'network'] and len(t) == 4:
             if t[3] in self.objects:
                 if self._in_use(t[3]):
-                    raise ParseError('object %s is in use' % t[3])
-                del self.objects[t[3]]
+                    self._refuse('object %s is in use' % t[3])
+                else:
+                    del self.objects[t[3]]
             return None
         if t[:2] == ['object', 'network'] and len(t) == 3:
+            if t[2] in self.objects:
+                # Entered again: its one definition is replaced.
+                self.objects[t[2]] = []
+                return ('object', t[2])
             self._new_name(t[2])
             self.objects[t[2]] = []
             return ('object', t[2])
         if t[:2] == ['object-group', 'network'] and len(t) == 3:
-            self._new_name(t[2])
-            self.netgroups[t[2]] = []
+            if t[2] not in self.netgroups:
+                self._new_name(t[2])
+                self.netgroups[t[2]] = []
             return ('net', t[2])
         if t[:2] == ['object-group', 'service'] and len(t) == 4 and \
                 t[3] in ('tcp', 'udp', 'tcp-udp'):
+            if t[2] in self.svcgroups:
+                if self.svcgroups[t[2]][0] != t[3]:
+                    raise ParseError('service group %s is %s' % (
+                        t[2], self.svcgroups[t[2]][0]))
+                return ('svc', t[2])
             self._new_name(t[2])
             self.svcgroups[t[2]] = (t[3], [])
             return ('svc', t[2])
@@ -501,8 +568,9 @@ class Config:
         if t[0] == 'access-group' and len(t) == 5 and t[2] == 'in' and \
                 t[3] == 'interface':
             if t[1] not in self.acls:
-                raise ParseError('access-group names no access-list')
-            self.bound = t[1]
+                self._refuse('access-group names no access-list')
+                return None
+            self._bind(t[4], t[1])
             return None
         raise ParseError('unknown command')
 
@@ -514,19 +582,19 @@ class Config:
             raise ParseError('name %r already in use' % name)
 
 
-def load(paths, fqdn=None):
+def load(paths, fqdn=None, strict=True):
     """Read one or more files (a path or a list of paths) in order."""
     if isinstance(paths, str):
         paths = [paths]
-    cfg = Config(fqdn)
+    cfg = Config(fqdn, strict)
     for p in paths:
         with open(p, encoding='ascii', errors='strict') as f:
             cfg.feed(f.read(), p)
     return cfg
 
 
-def loads(text, fqdn=None):
-    cfg = Config(fqdn)
+def loads(text, fqdn=None, strict=True):
+    cfg = Config(fqdn, strict)
     cfg.feed(text)
     return cfg
 

@@ -23,6 +23,27 @@ source, as `egressc explain` does without --from.
 Anything the reader does not understand raises ParseError (a ValueError,
 and readers.ReaderError where the shared module is): a reader that
 skipped what it could not parse would prove nothing.  Standard library only.
+
+Pasting over a configuration (Cisco IOS Security Command Reference:
+object-group network, ip access-list; Cisco IOS XE Security
+Configuration Guide: Object Groups for ACLs):
+
+  - `object-group network|service NAME` and `ip access-list extended NAME`
+    for a group or list that exists enter it: what follows is added to
+    what it already holds, nothing is replaced.
+  - `no object-group ... NAME` is refused while an access list uses the
+    group; the paste goes on with the next line.  Config(strict=True)
+    raises ParseError for a refused command (a fresh paste must have
+    none); strict=False records it in Config.refused and goes on, as the
+    router does, so a test can paste one file over another (feed()).
+
+decide_return(fam, src, proto, port, ack=False): a packet from outside to
+a client through the return list, the ACL bound `out` on the interface
+(else the family's second list, the one egressc writes after the egress
+list): port is its source port (TCP, UDP) or ICMP type, ack says whether a
+TCP packet carries ACK or RST (what `established` matches).  Reflexive
+entries (`evaluate`) admit only replies to reflected flows, which the
+reader does not track: they match nothing here.
 """
 
 import ipaddress
@@ -184,7 +205,9 @@ class Ace:
 
 
 class Config:
-    def __init__(self):
+    def __init__(self, strict=True):
+        self.strict = strict
+        self.refused = []       # commands the router refused (strict=False)
         self.acls = {}          # (fam, name) -> [Ace]
         self.acl_order = []     # (fam, name) in order of creation
         self.netgroups = {}     # name -> [(fam, net, care) | ('group', N)]
@@ -276,8 +299,60 @@ class Config:
             return 'allow'
         return NO_DECISION
 
+    def return_acl(self, fam):
+        name = self.bound_out.get(fam)
+        if name is not None:
+            return self.acls.get((fam, name), [])
+        lists = [n for f, n in self.acl_order if f == fam]
+        return self.acls[(fam, lists[1])] if len(lists) > 1 else None
+
+    def decide_return(self, fam, src, proto, port, ack=False):
+        fam, port = int(fam), int(port)
+        if proto not in PROTO_NUM:
+            raise ValueError('protocol %r' % proto)
+        s = int(ipaddress.ip_address(src))
+        acl = self.return_acl(fam)
+        if acl is None:
+            return NO_DECISION
+        for ace in acl:
+            if ace.action == 'evaluate':
+                continue
+            if ace.established and not (proto == 'tcp' and ack):
+                continue
+            if isinstance(ace.proto, tuple):
+                raise ParseError('service groups in a return list are not '
+                                 'modelled')
+            if ace.proto in ('tcp', 'udp'):
+                if proto != ace.proto:
+                    continue
+                if ace.sports is not None and \
+                        not _in_ports(ace.sports, port):
+                    continue
+                if ace.dports is not None:
+                    raise ParseError('destination ports in a return list '
+                                     'are not modelled')
+            elif not self._one_proto(ace.proto, None, ace.icmp, fam, proto,
+                                     port):
+                continue
+            # The client is any address of the family.
+            if ace.dst.fam != fam or not ace.src.match(self, fam, s):
+                continue
+            return 'allow' if ace.action == 'permit' else 'deny'
+        return NO_DECISION
+
     def rule_count(self):
         return sum(len(v) for v in self.acls.values())
+
+    def paste(self, text, where='<paste>'):
+        """Paste another file in a new configuration session, over what
+        is configured already."""
+        self.ended = False
+        self.feed(text, where)
+
+    def _refuse(self, why):
+        if self.strict:
+            raise ParseError(why)
+        self.refused.append(why)
 
     # -- parsing ---------------------------------------------------------
     def _ace(self, fam, toks):
@@ -499,8 +574,9 @@ class Config:
             table = self.netgroups if t[2] == 'network' else self.svcgroups
             if t[3] in table:
                 if self._in_use(t[3]):
-                    raise ParseError('object-group %s is in use' % t[3])
-                del table[t[3]]
+                    self._refuse('object-group %s is in use' % t[3])
+                else:
+                    del table[t[3]]
             return None, None
         if t[:2] == ['ip', 'access-list'] and len(t) == 4 and \
                 t[2] == 'extended':
@@ -511,13 +587,14 @@ class Config:
                 t[1] in ('network', 'service'):
             if not NAME_RE.match(t[2]):
                 raise ParseError('object-group name %r' % t[2])
-            if t[2] in self.netgroups or t[2] in self.svcgroups:
-                raise ParseError('object-group %r defined twice' % t[2])
-            if t[1] == 'network':
-                self.netgroups[t[2]] = []
-                return ('net', t[2]), None
-            self.svcgroups[t[2]] = []
-            return ('svc', t[2]), None
+            mine, other = (self.netgroups, self.svcgroups) \
+                if t[1] == 'network' else (self.svcgroups, self.netgroups)
+            if t[2] in other:
+                raise ParseError('object-group %r is of the other type'
+                                 % t[2])
+            # An existing group is entered: members are added to it.
+            mine.setdefault(t[2], [])
+            return ('net' if t[1] == 'network' else 'svc', t[2]), None
         if t[0] == 'interface' and len(t) == 2:
             return ('if', t[1]), t[1]
         raise ParseError('unknown command')
@@ -537,19 +614,19 @@ class Config:
 
 
 
-def load(paths):
+def load(paths, strict=True):
     """Read one or more files (a path or a list of paths) in order."""
     if isinstance(paths, str):
         paths = [paths]
-    cfg = Config()
+    cfg = Config(strict)
     for p in paths:
         with open(p, encoding='ascii', errors='strict') as f:
             cfg.feed(f.read(), p)
     return cfg
 
 
-def loads(text):
-    cfg = Config()
+def loads(text, strict=True):
+    cfg = Config(strict)
     cfg.feed(text)
     return cfg
 

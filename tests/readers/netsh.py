@@ -4,20 +4,24 @@
 Two models in one:
 
 cmd.exe: the script is read line by line (a '^' at the end of a line joins
-the next).  '%' is expanded on every line, comments included, so the reader
-refuses it anywhere.  A line whose first word is REM is a comment.  Outside
-double quotes, '^' escapes the next character, '&', '&&', '||' and '|'
-separate commands and '<', '>' redirect; every command is run in order.
+the next), and a line may be at most 8191 characters, as the command it
+runs (Microsoft Learn: Command prompt (Cmd.exe) command-line string
+limitation).  '%' is expanded on every line, comments included, so the
+reader refuses it anywhere but in `for /L %%V in (start,step,end) do
+COMMAND` (Microsoft Learn: for), which runs COMMAND once for each number
+from start to end by step, %%V replaced by it.  A line whose first word is
+REM is a comment.  Outside double quotes, '^' escapes the next character,
+'&', '&&', '||' and '|' separate commands and '<', '>' redirect; every
+command is run in order.
 
 Windows Defender Firewall (Microsoft's "Netsh AdvFirewall Firewall
 Commands" reference: protocol=0-255|icmpv4|icmpv6|icmpv4:type,code|
 icmpv6:type,code|tcp|udp|any, ports for tcp and udp only):
 `netsh advfirewall firewall add rule` adds a rule (several may share a
-name), `delete rule name=N` removes every rule
-named N, `set allprofiles firewallpolicy IN,OUT` sets the default.  There
-is no order: a packet is blocked when any enabled block rule matches it,
-allowed when an allow rule does, else the default decides ('no decision'
-when the script never set one).
+name), `delete rule name=N` removes every rule named N, `set allprofiles
+firewallpolicy IN,OUT` sets the default and `set allprofiles state on`
+turns the firewall on.  Precedence, Windows' own rules and the firewall's
+state: readers.WindowsFirewall.
 """
 
 import re
@@ -28,10 +32,23 @@ from readers import (AddrSet, IcmpSet, NumSet, ReaderError, WindowsFirewall,
 HAS_REJECT = False
 
 
+LINE_MAX = 8191
+FOR_L = re.compile(r'(?i)^\s*for /L %%([A-Za-z]) in \((\d+),(\d+),(\d+)\) '
+                   r'do (.*)$')
+
+
 def cmd_lines(text):
     """Physical lines joined at a trailing caret."""
-    if '%' in text:
-        raise ReaderError("'%' in a cmd script is expanded, even in REM")
+    for line in text.replace('\r\n', '\n').split('\n'):
+        if len(line) > LINE_MAX:
+            raise ReaderError('a line of %d characters: cmd.exe takes %d'
+                              % (len(line), LINE_MAX))
+        m = FOR_L.match(line)
+        rest = line if m is None else m.group(5).replace(
+            '%%' + m.group(1), '')
+        if '%' in rest:
+            raise ReaderError("'%' in a cmd script is expanded, even in "
+                              "REM")
     if '!' in text:
         raise ReaderError("'!' is expanded under delayed expansion")
     lines = []
@@ -148,11 +165,23 @@ class Rule:
 
 class NetshReader(WindowsFirewall):
     def __init__(self, text):
-        self.rules = []
-        self.default = 'no decision'
+        WindowsFirewall.__init__(self)
         for line in cmd_lines(text):
-            for words in cmd_commands(line):
-                self._command(words)
+            m = FOR_L.match(line)
+            if m is None:
+                lines = [line]
+            else:
+                a, step, b = (int(m.group(i)) for i in (2, 3, 4))
+                if step < 1 or a > b:
+                    raise ReaderError('for /L (%d,%d,%d)' % (a, step, b))
+                lines = [m.group(5).replace('%%' + m.group(1), str(x))
+                         for x in range(a, b + 1, step)]
+            for one in lines:
+                if len(one) > LINE_MAX:
+                    raise ReaderError('a command of %d characters' %
+                                      len(one))
+                for words in cmd_commands(one):
+                    self._command(words)
 
     def _command(self, w):
         low = [x.lower() for x in w]
@@ -168,6 +197,13 @@ class NetshReader(WindowsFirewall):
                     raise ReaderError('delete rule takes name= only here')
                 self.rules = [r for r in self.rules if r.name != kv['name']]
                 return
+        if low[:5] == ['netsh', 'advfirewall', 'set', 'allprofiles',
+                       'state'] and len(low) == 6:
+            if low[5] not in ('on', 'off'):
+                raise ReaderError('bad state %r' % low[5])
+            for p in self.state:
+                self.state[p] = low[5] == 'on'
+            return
         if low[:5] == ['netsh', 'advfirewall', 'set', 'allprofiles',
                        'firewallpolicy'] and len(low) == 6:
             inb, _, outb = low[5].partition(',')

@@ -8,6 +8,23 @@ LAST matching rule decides, unless a matching rule is `quick`, which
 decides at once.  `block` without drop/return follows `set block-policy`
 (drop by default).  pfctl resolves host names in tables and rules when it
 loads the file: the reader asks readers.resolve().
+
+pfctl's lexer turns every word of the grammar into a keyword before the
+parser sees it, even between < and >: a table named like a keyword
+(`<route-to>`) is a syntax error.  KEYWORDS are the quoted words of the
+GRAMMAR section of pf.conf(5), OpenBSD 7.6 (which says "reserved words may
+not be used as table names").
+
+pf is stateful and filters both directions (pf.conf(5), OpenBSD 7.6,
+"STATEFUL FILTERING"): a packet that matches a state passes without rule
+evaluation, and a pass rule creates state unless it says `no state`.  A
+packet that matches no rule passes, without state.  So a flow a peer opens
+from outside is let in when no rule blocks its first packet, and the
+host's answer then leaves by state (the inbound pass kept state) or is
+judged by the rules as a new outbound packet: opened_from_outside()
+(readers.py) models exactly that.  A stateful TCP pass rule matches only
+`flags S/SA` unless it says otherwise (pf.conf(5), "flags"), so the
+host's SYN+ACK answer to a connection from outside never matches one.
 """
 
 import re
@@ -23,6 +40,35 @@ TOKEN = re.compile(r'<[^<>\s]*>|[{}(),!]|[^\s{}(),!]+')
 # `icmp6-type` (numbers or pf's names), in a { } list too.
 PROTO = {'tcp': 6, 'udp': 17, 'icmp': 1, 'icmp6': 58, 'ipv6-icmp': 58,
          'sctp': 132, 'gre': 47, 'esp': 50, 'ah': 51}
+
+# pf.conf(5), OpenBSD 7.6, GRAMMAR: every quoted word (two-word tokens
+# such as "skip on" split), and the timeout and limit names.
+KEYWORDS = frozenset("""
+    adaptive adaptive.end adaptive.start af-to aggressive alert all
+    allow-opts always anchor antispoof any basic bandwidth binat-to bitmask
+    block block-policy burst code conservative const counters crit debug
+    default divert-packet divert-reply divert-to drop dup-to emerg end err
+    file fingerprints flags floating flows flush for frag fragment frags
+    from global group high-latency icmp-type icmp-type-code icmp.error
+    icmp.first icmp6-type if-bound in include inet inet6 info interval keep
+    label least-states limit load log loginterface match matches max
+    max-mss max-pkt-rate max-src-conn max-src-conn-rate max-src-nodes
+    max-src-states min min-ttl modulate ms nat-to never no no-df no-route
+    no-sync none normal notice on once optimization os other.first
+    other.multiple other.single out overload parent pass persist pflow port
+    prio probability profile proto qlimit quantum queue quick random
+    random-id rdomain rdr-to reassemble received-on reply-to return
+    return-icmp return-icmp6 return-rst round-robin route route-to rtable
+    rule ruleset-optimization satellite scrub self set skip sloppy
+    source-hash source-track src-nodes src.track start state state-defaults
+    state-policy states static-port sticky-address synproxy syncookies
+    table table-entries tables tag tagged tcp.closed tcp.closing
+    tcp.established tcp.finwait tcp.first tcp.opening timeout to tos ttl
+    udp.first udp.multiple udp.single urgent urpf-failed user warning weight
+    yes
+""".split())
+PROTO = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmp6': 'icmpv6',
+         'ipv6-icmp': 'icmpv6'}
 
 
 def statements(text):
@@ -48,6 +94,7 @@ class Rule:
         self.protos = None
         self.src = None         # None: any
         self.dst = None
+        self.state = True       # pass rules keep state unless told
         self.ports = NumSet()
         self.types = IcmpSet()
 
@@ -83,6 +130,9 @@ class PfReader:
         if len(t) < 2 or not t[1].startswith('<'):
             raise ReaderError('bad table %r' % ' '.join(t))
         name = t[1][1:-1]
+        if name in KEYWORDS:
+            raise ReaderError('table name %r is a pf keyword: pfctl reads '
+                              'it as the keyword, a syntax error' % name)
         if len(name) > 31 or not name:
             raise ReaderError('table name %r longer than 31' % name)
         if name in self.tables:
@@ -205,9 +255,10 @@ class PfReader:
                 if r.protos != {PROTO[want]}:
                     raise ReaderError('%s without proto %s' % (t[i], want))
                 r.types, i = self._icmp(t, i + 1)
-            elif t[i:i + 2] == ['keep', 'state']:
+            elif t[i:i + 2] in (['keep', 'state'], ['no', 'state']):
                 if r.action != 'allow':
-                    raise ReaderError('keep state on a block rule')
+                    raise ReaderError('%s state on a block rule' % t[i])
+                r.state = t[i] == 'keep'
                 i += 2
             else:
                 raise ReaderError('unexpected %r in %r' % (t[i], ' '.join(t)))
@@ -217,39 +268,73 @@ class PfReader:
         return r
 
     # -- deciding --
-    def _match(self, r, fam, dst, proto, port, src):
-        if r.dir == 'in':
+    def _match(self, r, fam, dst, proto, port, src, way='out', synack=False):
+        if r.dir is not None and r.dir != way:
             return False
+        if synack and r.action == 'allow' and r.state:
+            return False        # flags S/SA: not a SYN+ACK
         if r.af is not None and r.af != fam:
             return False
         if r.protos is not None and proto_number(proto) not in r.protos:
             return False
         if proto == 'icmp' and fam != 4 or proto == 'icmpv6' and fam != 6:
             return False
-        if r.src is not None and not (r.src.has_fam(fam) if src is None
-                                      else r.src.has(fam, src)):
+        # The host's own side: the source going out, the destination
+        # coming in; any address of the family when none is given.
+        mine, peer = (r.src, r.dst) if way == 'out' else (r.dst, r.src)
+        if mine is not None and not (mine.has_fam(fam) if src is None
+                                     else mine.has(fam, src)):
             return False
-        if r.dst is not None and not r.dst.has(fam, dst):
+        if peer is not None and not peer.has(fam, dst):
             return False
+        if way == 'in' and proto in ('tcp', 'udp') and \
+                r.ports.ranges is not None:
+            raise ReaderError('inbound rules with ports are not modelled')
         if proto in ('tcp', 'udp') and not r.ports.has(port):
             return False
         if proto in ('icmp', 'icmpv6') and not r.types.has(port):
             return False
         return True
 
-    def decide(self, fam, dst, proto, port, src=None):
-        f, a = parse_ip(dst)
+    def _last(self, fam, peer, proto, port, src, way, synack=False):
+        f, a = parse_ip(peer)
         if f != fam:
-            raise ReaderError('address %s is not IPv%d' % (dst, fam))
+            raise ReaderError('address %s is not IPv%d' % (peer, fam))
         if src is not None:
             src = parse_ip(src)[1]
         last = None
         for r in self.rules:
-            if self._match(r, fam, a, proto, port, src):
+            if self._match(r, fam, a, proto, port, src, way, synack):
                 last = r
                 if r.quick:
                     break
+        return last
+
+    def decide(self, fam, dst, proto, port, src=None):
+        last = self._last(fam, dst, proto, port, src, 'out')
         return 'no decision' if last is None else last.action
+
+    def decide_in(self, fam, peer, proto, port):
+        """A packet coming in from peer that no state takes: port is its
+        ICMP type (inbound rules with ports are not modelled)."""
+        last = self._last(fam, peer, proto, port, None, 'in')
+        return 'no decision' if last is None else last.action
+
+    def opened_from_outside(self, fam, peer, proto, port):
+        """A flow peer opens to this host (TCP or UDP from source port
+        port; ICMP: an echo request) and the host's answer to it."""
+        first = proto, port
+        if proto in ('icmp', 'icmpv6'):
+            first = proto, 8 if proto == 'icmp' else 128
+            port = 0 if proto == 'icmp' else 129
+        last = self._last(fam, peer, first[0], first[1], None, 'in')
+        if last is not None and last.action != 'allow':
+            return 'deny'
+        if last is not None and last.state:
+            return 'allow'      # the answer leaves by the state
+        last = self._last(fam, peer, proto, port, None, 'out',
+                          synack=proto == 'tcp')
+        return 'allow' if last is None or last.action == 'allow' else 'deny'
 
     def rule_count(self):
         return len(self.rules)

@@ -12,10 +12,31 @@ refused.
 The NetSecurity model: New-NetFirewallRule adds a rule, Remove-
 NetFirewallRule -Group removes a group's rules, dynamic keyword addresses
 are added and removed by Id, Set-NetFirewallProfile sets the default
-outbound action.  As with netsh, block beats allow and the default decides
-the rest.  Keywords name hosts that Windows resolves (readers.resolve());
-a wildcard keyword matches nothing here.  A keyword's Id must be a version
+outbound action and the firewall's state.  Precedence, Windows' own rules
+and the state: readers.WindowsFirewall.  A keyword's Id must be a version
 5 (name-based, SHA-1) RFC 4122 UUID in braces, declared before use.
+
+AutoResolve dynamic keywords (Microsoft Learn: Windows Firewall dynamic
+keywords; Microsoft Defender for Endpoint: Network protection): Windows
+does not resolve them; Defender's Network Protection adds to one the
+addresses it sees this client itself resolve for the name, on platform
+4.18.2209.7 or later, with Network Protection in block or audit mode, and
+not for names resolved over DNS over HTTPS; a restart empties them.  A
+keyword that holds nothing matches nothing.  So an allow rule by keyword
+matches the name's answers (readers.resolve()) for a client that looked
+the name up before it connects, as clients do; a block rule by keyword
+matches nothing, for nothing makes a client look a name up before it
+sends to the address; a wildcard keyword matches nothing.  When the
+prerequisites do not hold (DEVICE, what Get-MpComputerStatus,
+Get-MpPreference and the registry report) no keyword is ever filled.
+
+The script may check them first, in the one form egressc writes:
+`$egressc_X = Get-MpComputerStatus`, `$egressc_X = (Get-MpPreference).P`,
+`$egressc_X = (Get-ItemProperty -Path 'K' -Name 'V' -ErrorAction
+SilentlyContinue).V`, and `if (CONDITION) { throw 'MESSAGE' }` with
+[version] casts, $var.Property, quoted strings, integers, -lt -gt -eq -ne
+-and -or.  A throw stops the script there ($ErrorActionPreference =
+'Stop'): reader.stopped holds the message and nothing after it runs.
 """
 
 import re
@@ -143,14 +164,147 @@ class Rule:
 
 SWITCHES = {'all'}
 
+# The machine the script runs on, as Defender and the registry report it:
+# one where dynamic keywords can be filled.
+DEVICE = {
+    'MpComputerStatus': {'AMProductVersion': '4.18.24090.11'},
+    'MpPreference': {'EnableNetworkProtection': 1},
+    'registry': {},         # (key, value name) -> value; absent: unset
+}
+
+PRE_STATUS = re.compile(r'^\$(egressc_\w+) = Get-MpComputerStatus$')
+PRE_PREF = re.compile(r'^\$(egressc_\w+) = \(Get-MpPreference\)\.(\w+)$')
+PRE_REG = re.compile(r"^\$(egressc_\w+) = \(Get-ItemProperty -Path '([^']+)' "
+                     r"-Name '(\w+)' -ErrorAction SilentlyContinue\)\.(\w+)$")
+PRE_IF = re.compile(r"^if \((.+)\) \{ throw '([^']*)' \}$")
+PRE_TOK = re.compile(r"\s*(\[version\]|\$\w+(?:\.\w+)?|'[^']*'|\d+|"
+                     r"-(?:lt|gt|eq|ne|and|or)\b)")
+
+
+class _Expr:
+    """CONDITION of the checks: or-of-ands of comparisons."""
+
+    def __init__(self, text, env):
+        self.toks, self.env, pos = [], env, 0
+        while pos < len(text):
+            m = PRE_TOK.match(text, pos)
+            if not m:
+                raise ReaderError('condition not understood: %r' % text)
+            self.toks.append(m.group(1))
+            pos = m.end()
+        self.i = 0
+
+    def value(self):
+        cast = False
+        if self.toks[self.i] == '[version]':
+            cast, self.i = True, self.i + 1
+        t = self.toks[self.i]
+        self.i += 1
+        if t.startswith('$'):
+            name, _, prop = t[1:].partition('.')
+            if name not in self.env:
+                raise ReaderError('$%s not set' % name)
+            v = self.env[name]
+            if prop:
+                if not isinstance(v, dict) or prop not in v:
+                    raise ReaderError('$%s has no %s' % (name, prop))
+                v = v[prop]
+        elif t.startswith("'"):
+            v = t[1:-1]
+        elif t.isdigit():
+            v = int(t)
+        else:
+            raise ReaderError('value expected, got %r' % t)
+        if cast:
+            try:
+                v = tuple(int(x) for x in str(v).split('.'))
+            except ValueError:
+                raise ReaderError('[version] of %r' % v) from None
+        return v
+
+    def compare(self):
+        a = self.value()
+        op = self.toks[self.i]
+        self.i += 1
+        b = self.value()
+        if op in ('-lt', '-gt') and (a is None or b is None):
+            raise ReaderError('ordering $null')
+        return {'-lt': lambda: a < b, '-gt': lambda: a > b,
+                '-eq': lambda: a == b, '-ne': lambda: a != b}[op]()
+
+    def run(self):
+        ors = [[self.compare()]]
+        while self.i < len(self.toks):
+            op = self.toks[self.i]
+            self.i += 1
+            if op == '-and':
+                ors[-1].append(self.compare())
+            elif op == '-or':
+                ors.append([self.compare()])
+            else:
+                raise ReaderError('operator %r' % op)
+        return any(all(x) for x in ors)
+
 
 class PsReader(WindowsFirewall):
-    def __init__(self, text):
-        self.rules = []
+    def __init__(self, text, device=None):
+        WindowsFirewall.__init__(self)
+        self.device = DEVICE if device is None else device
         self.keywords = {}
-        self.default = 'no decision'
-        for st in tokens(text):
-            self._statement(st)
+        self.stopped = None
+        self.env = {}
+        chunk = []
+        for line in text.split('\n') + [None]:
+            if line is not None and not line.startswith(
+                    ('$egressc_', 'if (')):
+                chunk.append(line)
+                continue
+            for st in tokens('\n'.join(chunk)):
+                self._statement(st)
+            chunk = []
+            if line is None:
+                break
+            if self._check(line):
+                return          # the script stopped here
+
+    def can_fill(self):
+        """Does Network Protection fill AutoResolve keywords here?"""
+        d = self.device
+        ver = d['MpComputerStatus'].get('AMProductVersion', '0')
+        doh = d['registry'].get((
+            'HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows NT\\DNSClient',
+            'DoHPolicy'))
+        auto = d['registry'].get((
+            'HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Dnscache\\'
+            'Parameters', 'EnableAutoDoh'))
+        return (tuple(int(x) for x in ver.split('.')) >= (4, 18, 2209, 7)
+                and d['MpPreference'].get('EnableNetworkProtection') in
+                (1, 2) and doh not in (2, 3) and auto != 2)
+
+    def _check(self, line):
+        m = PRE_STATUS.match(line)
+        if m:
+            self.env[m.group(1)] = self.device['MpComputerStatus']
+            return False
+        m = PRE_PREF.match(line)
+        if m:
+            self.env[m.group(1)] = self.device['MpPreference'].get(
+                m.group(2))
+            return False
+        m = PRE_REG.match(line)
+        if m:
+            if m.group(3) != m.group(4):
+                raise ReaderError('Get-ItemProperty of another value')
+            self.env[m.group(1)] = self.device['registry'].get(
+                (m.group(2), m.group(3)))
+            return False
+        m = PRE_IF.match(line)
+        if m:
+            if _Expr(m.group(1), self.env).run():
+                self.stopped = m.group(2)
+                return True
+            return False
+        raise ReaderError('statement not expected: %r' % line)
 
     def _params(self, toks):
         p = {}
@@ -214,10 +368,20 @@ class PsReader(WindowsFirewall):
         elif cmd == 'set-netfirewallprofile':
             if not p.get('all'):
                 raise ReaderError('Set-NetFirewallProfile without -All')
-            act = p.get('defaultoutboundaction', ['?'])[0].lower()
-            if act not in ('block', 'allow'):
-                raise ReaderError('bad -DefaultOutboundAction')
-            self.default = 'deny' if act == 'block' else 'allow'
+            if set(p) - {'all', 'enabled', 'defaultinboundaction',
+                         'defaultoutboundaction'}:
+                raise ReaderError('Set-NetFirewallProfile: %s' % sorted(p))
+            if 'enabled' in p:
+                on = p['enabled'][0].lower()
+                if on not in ('true', 'false'):
+                    raise ReaderError('bad -Enabled %r' % on)
+                for x in self.state:
+                    self.state[x] = on == 'true'
+            if 'defaultoutboundaction' in p:
+                act = p['defaultoutboundaction'][0].lower()
+                if act not in ('block', 'allow'):
+                    raise ReaderError('bad -DefaultOutboundAction')
+                self.default = 'deny' if act == 'block' else 'allow'
         elif cmd == 'new-netfirewallrule':
             self.rules.append(self._rule(p))
         else:
@@ -286,14 +450,18 @@ class PsReader(WindowsFirewall):
         if r.dir != 'outbound':
             return False
         if r.keywords is not None:
-            # Windows resolves a keyword's name itself (no wildcard here).
+            # What Network Protection saw a client resolve: the name's
+            # answers for one that connects by name; nothing to block one
+            # that does not; nothing at all where it fills no keyword.
+            if r.action != 'allow' or not self.can_fill():
+                return False
             return any(not self.keywords[k].startswith('*') and
                        resolve(self.keywords[k]).has(fam, dst)
                        for k in r.keywords)
         return r.remote is None or r.remote.has(fam, dst)
 
-def load(paths):
+def load(paths, device=None):
     if len(paths) != 1:
         raise ReaderError('powershell reads one file')
     with open(paths[0], encoding='utf-8') as f:
-        return PsReader(f.read())
+        return PsReader(f.read(), device)

@@ -35,6 +35,16 @@ The interface of a reader module:
         drivers pass src when a reader's decide takes it, comparing with
         `egressc explain --from SRC`.
 
+    reader.opened_from_outside(fam, peer, proto, port) (optional): a flow
+        that peer opens to this host, not the host to it: TCP or UDP from
+        peer's source port port, or for ICMP an echo request.  'allow' when
+        the device lets its first packet in and the host's answer (to that
+        port; an echo reply) out, 'deny' when it stops either.  With
+        default: deny and no inbound rules a policy keeps the host closed
+        to such flows (egressc-policy(5)); otherwise the answer is an
+        outbound packet like any other.  agree.t checks it for the readers
+        that have it.
+
     Host names the device resolves itself (pf tables, PowerShell dynamic
     keywords for plain names) are looked up in readers.DNS, which the
     drivers fill from the policy's lock file (load_lock): the device's
@@ -63,6 +73,11 @@ TARGET_SUFFIXES = {
     'cisco-ios': ['.cisco-ios.txt'],
     'cisco-asa': ['.cisco-asa.txt'],
 }
+
+# Targets whose output holds built-in rules of their own (an IR rule for
+# that target only, egressc-policy(5)): the drivers compare their readers
+# with `egressc explain -t TARGET`, which decides with those rules.
+TARGET_BUILTINS = ('cisco-ios',)
 
 DECISIONS = ('allow', 'deny', 'reject', 'no decision')
 PROTOS = ('tcp', 'udp', 'sctp', 'icmp', 'icmpv6')
@@ -245,22 +260,121 @@ def to_int(text, what):
     return int(text)
 
 
+# Windows' own enabled outbound allow rules, as a fresh Windows 10 or 11
+# holds them (the "Core Networking" group, and rules that apps and Store
+# packages bring): rules egressc did not write and does not remove.
+# (display name, protocol, remote ports or ICMP types, remote addresses)
+# with None for any; their program and service conditions are not
+# modelled, for any program may be the one that sends: a packet is
+# allowed by them whatever sends it.  LocalSubnet and the other keywords
+# are modelled as any address: the subnet is the network's, not the
+# policy's.
+WINDOWS_OUTBOUND = (
+    ('Core Networking - DNS (UDP-Out)', 'udp', [(53, 53)], None),
+    ('Core Networking - Dynamic Host Configuration Protocol (DHCP-Out)',
+     'udp', [(67, 67)], None),
+    ('Core Networking - Dynamic Host Configuration Protocol for IPv6'
+     '(DHCPV6-Out)', 'udp', [(547, 547)], None),
+    ('Core Networking - Group Policy (TCP-Out)', 'tcp', None, None),
+    ('Core Networking - Group Policy (NP-Out)', 'tcp', [(445, 445)], None),
+    ('Core Networking - Teredo (UDP-Out)', 'udp', None, None),
+    ('Core Networking - Packet Too Big (ICMPv6-Out)', 'icmpv6', [(2, 2)],
+     None),
+    ('Core Networking - Time Exceeded (ICMPv6-Out)', 'icmpv6', [(3, 3)],
+     None),
+    ('Core Networking - Parameter Problem (ICMPv6-Out)', 'icmpv6',
+     [(4, 4)], None),
+    ('Core Networking - Multicast Listener Query (ICMPv6-Out)', 'icmpv6',
+     [(130, 130)], None),
+    ('Core Networking - Multicast Listener Report (ICMPv6-Out)', 'icmpv6',
+     [(131, 131)], None),
+    ('Core Networking - Multicast Listener Done (ICMPv6-Out)', 'icmpv6',
+     [(132, 132)], None),
+    ('Core Networking - Router Solicitation (ICMPv6-Out)', 'icmpv6',
+     [(133, 133)], None),
+    ('Core Networking - Router Advertisement (ICMPv6-Out)', 'icmpv6',
+     [(134, 134)], 'fe80::/64'),
+    ('Core Networking - Neighbor Discovery Solicitation (ICMPv6-Out)',
+     'icmpv6', [(135, 135)], None),
+    ('Core Networking - Neighbor Discovery Advertisement (ICMPv6-Out)',
+     'icmpv6', [(136, 136)], None),
+    ('Core Networking - Multicast Listener Report v2 (ICMPv6-Out)',
+     'icmpv6', [(143, 143)], None),
+    ('Core Networking Diagnostics - ICMP Echo Request (ICMPv4-Out)',
+     'icmp', [(8, 8)], None),
+    # A Store package's outbound rule: any protocol, any remote address.
+    ('Microsoft Edge (a packaged app rule)', None, None, None),
+)
+
+
+class _Foreign:
+    """One of Windows' own rules, in the shape WindowsFirewall._match reads:
+    an IP protocol number, ports, ICMP types of every code."""
+
+    def __init__(self, name, proto, nums, remote):
+        self.name, self.action = name, 'allow'
+        self.proto = proto_number(proto) if proto is not None else None
+        self.local = None
+        self.ports = NumSet(list(nums) if nums and proto in ('tcp', 'udp')
+                            else None)
+        self.types = IcmpSet()
+        if nums and proto in ('icmp', 'icmpv6'):
+            for lo, hi in nums:
+                for t in range(lo, hi + 1):
+                    self.types.add(t)
+        else:
+            self.types = IcmpSet(None)
+        self.remote = None
+        if remote is not None:
+            self.remote = AddrSet()
+            self.remote.add_cidr(remote)
+
+
 class WindowsFirewall:
     """Windows Defender Firewall's decision, for the netsh and PowerShell
-    readers: rules have no order; a packet is blocked when any block rule
-    matches it, allowed when an allow rule matches and no block rule does,
-    and left to the profile's default otherwise.  A subclass fills
-    self.rules (objects with action 'allow' or 'deny', proto, local, ports
-    and types) and self.default, and says in _outbound_to whether a rule
-    is an enabled outbound rule whose remote side holds the address."""
+    readers.
+
+    Precedence ([MS-FASP] 2.2.34 FW_RULE_ACTION; Microsoft Learn: Windows
+    Firewall rules, "Rule precedence"): rules have no order; allow-bypass
+    rules beat block rules, which beat allow rules; with no rule matching,
+    the profile's default decides.  Allow-bypass needs an authenticated
+    (IPsec) connection, which no packet here has, so: blocked when any
+    enabled block rule matches, allowed when an allow rule does, else the
+    default.  The rules are the script's and Windows' own
+    (WINDOWS_OUTBOUND), which the script finds enabled and cannot beat by
+    allow rules of its own.
+
+    The firewall's state is a per-profile setting (Set-NetFirewallProfile
+    -Enabled; netsh advfirewall set allprofiles state): the reader starts
+    with every profile off, as a script may find them, and a profile that
+    is off filters nothing, so every packet passes until the script turns
+    all of them on.
+
+    A subclass fills self.rules (objects with action 'allow' or 'deny',
+    proto, local, ports and types), sets self.default and self.state, and
+    says in _outbound_to whether one of its rules is an enabled outbound
+    rule whose remote side holds the address.  When the script sets no
+    default and none of its rules matches, the decision is Windows' own:
+    'no decision'."""
+
+    PROFILES = ('domain', 'private', 'public')
+
+    def __init__(self):
+        self.rules = []
+        self.default = 'no decision'
+        self.state = {p: False for p in self.PROFILES}
+        self.foreign = [_Foreign(*x) for x in WINDOWS_OUTBOUND]
 
     def _outbound_to(self, r, fam, dst):
         raise NotImplementedError
 
-    def _match(self, r, fam, dst, proto, port, src):
+    def _match(self, r, fam, dst, proto, port, src, own=True):
         """r.proto: None (any) or an IP protocol number; r.ports a NumSet
-        (TCP and UDP rules), r.types an IcmpSet (ICMP rules)."""
-        if not self._outbound_to(r, fam, dst):
+        (TCP and UDP rules), r.types an IcmpSet (ICMP rules); own: a rule
+        of the script (else Windows' own, matched by its remote address)."""
+        if own and not self._outbound_to(r, fam, dst):
+            return False
+        if not own and r.remote is not None and not r.remote.has(fam, dst):
             return False
         if r.proto is not None and r.proto != proto_number(proto):
             return False
@@ -281,11 +395,18 @@ class WindowsFirewall:
             raise ReaderError('address %s is not IPv%d' % (dst, fam))
         if src is not None:
             src = parse_ip(src)[1]
-        hits = {r.action for r in self.rules
-                if self._match(r, fam, a, proto, port, src)}
-        if 'deny' in hits:
+        if not all(self.state.values()):
+            return 'allow'      # a profile the firewall is off for
+        own = {r.action for r in self.rules
+               if self._match(r, fam, a, proto, port, src)}
+        if 'deny' in own:
             return 'deny'
-        if 'allow' in hits:
+        if 'allow' in own:
+            return 'allow'
+        if self.default == 'no decision':
+            return 'no decision'
+        if any(self._match(r, fam, a, proto, port, src, own=False)
+               for r in self.foreign):
             return 'allow'
         return self.default
 

@@ -76,14 +76,27 @@ test_rules(void)
 		diag("%s", captured);
 		goto out;
 	}
-	is_int((int)p->ir->nrules, 3, "two rules and neighbour discovery");
+	is_int((int)p->ir->nrules, 5, "two rules, neighbour discovery and "
+	    "the two DHCP rules of cisco-ios");
 	r = &p->ir->rules[0];
 	is_str(r->name, "builtin-ipv6-nd", "default deny: neighbour discovery "
 	    "goes first");
 	ok(svc_match(&r->svc, FAM_V6, 58, ICMP_TC(135, 0)) &&
 	    !svc_match(&r->svc, FAM_V6, 58, ICMP_TC(128, 0)) &&
 	    iset_empty(&r->dst.f[FAM_V4]), "...ICMPv6 ND types, IPv6 only");
+	ok(r->target == NULL, "...for every target");
 	r = &p->ir->rules[1];
+	is_str(r->name, "builtin-dhcp", "then DHCP to the router");
+	ok(r->target != NULL && strcmp(r->target, "cisco-ios") == 0 &&
+	    svc_match(&r->svc, FAM_V4, 17, 67) && !svc_match(&r->svc, FAM_V4, 17, 68) &&
+	    iset_empty(&r->dst.f[FAM_V6]), "...udp/67, IPv4, cisco-ios only");
+	r = &p->ir->rules[2];
+	is_str(r->name, "builtin-dhcpv6", "and DHCPv6");
+	ok(r->target != NULL && svc_match(&r->svc, FAM_V6, 17, 547) &&
+	    iset_has(&r->dst.f[FAM_V6], ((u128)0xff02 << 112) | 0x10002) &&
+	    iset_count(&r->dst.f[FAM_V6]) == 1,
+	    "...udp/547 to ff02::1:2 only");
+	r = &p->ir->rules[3];
 	is_str(r->name, "one", "rule name");
 	is_str(r->tier, "minimum", "tier");
 	is_str(r->comment, "c demo", "vars substituted in comments");
@@ -106,7 +119,7 @@ test_rules(void)
 	ok(svc_match(&r->svc, FAM_V4, 1, ICMP_TC(8, 0)) &&
 	    !svc_match(&r->svc, FAM_V4, 1, ICMP_TC(0, 0)),
 	    "icmp type 8 only");
-	r = &p->ir->rules[2];
+	r = &p->ir->rules[4];
 	ok(r->svc.all, "no ports: every protocol");
 	ok(aset_fam_full(&r->dst, FAM_V4) && aset_fam_full(&r->dst, FAM_V6),
 	    "to: any is both families in full");

@@ -5,7 +5,10 @@
  * match decided it on the input, but for the other protocols of a block
  * of every protocol where the pass warns it cannot; pieces are named r,
  * r-2, ... without clashing with existing names; empty pieces go; reject
- * stays reject; an allow is cut only by a block that takes all its ports.
+ * stays reject; an allow is cut only by a block that takes all its ports;
+ * with default: deny, what no allow rule allows is blocked by rules too
+ * (builtin-default-deny), so that no allow rule of someone else's can let
+ * it out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +87,31 @@ first_decide(const struct ir *ir, const struct ir_packet *pk)
 	if (i < 0)
 		return -1;
 	return ir->rules[i].action != IR_ALLOW ? -2 : -3;
+}
+
+/* Does any rule block everything but what the allow rules allow?  (A
+ * packet no allow rule takes meets a block rule.) */
+static int
+unmatched(const struct ir *ir, unsigned seed)
+{
+	struct ir_packet pk;
+	int left = 0, i;
+
+	srand(seed);
+	for (i = 0; i < 20000; i++) {
+		memset(&pk, 0, sizeof(pk));
+		pk.fam = FAM_V4;
+		pk.any_src = false;
+		pk.src = ((u128)10 << 24) | (u128)(rand() % 1024);
+		pk.dst = (u128)rand();
+		pk.proto = proto_ipp[rand() % 3];
+		pk.port = (unsigned)(rand() % 2000);
+		if (pk.proto == 1)	/* ICMP: type << 8 | code */
+			pk.port = (pk.port % 256) << 8;
+		if (unordered_decide(ir, &pk) == -1)
+			left++;
+	}
+	return left;
 }
 
 /* What the default makes of "nothing matched". */
@@ -198,6 +226,7 @@ main(void)
 
 	/* A deny after an allow loses the allow's part; names stay unique. */
 	ir = ir_new(A);
+	ir->def = IR_DEF_ACCEPT;
 	rule(ir, "web", IR_ALLOW, "10.0.0.0/24", P_TCP, 443, 443);
 	rule(ir, "deny-rest", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
 	rule(ir, "deny-rest-2", IR_REJECT, "10.1.0.0/16", P_TCP, 1, 10);
@@ -219,6 +248,7 @@ main(void)
 
 	/* An allow wholly under an earlier block disappears. */
 	ir = ir_new(A);
+	ir->def = IR_DEF_ACCEPT;
 	rule(ir, "block", IR_DENY, "10.0.0.0/16", P_N, 0, 0);
 	rule(ir, "hidden", IR_ALLOW, "10.0.1.0/24", P_UDP, 1000, 2000);
 	lower_unordered(ir, false);
@@ -226,6 +256,7 @@ main(void)
 
 	/* A block taking only some ports leaves the allow whole. */
 	ir = ir_new(A);
+	ir->def = IR_DEF_ACCEPT;
 	rule(ir, "block", IR_DENY, "10.0.0.0/24", P_UDP, 1000, 1010);
 	rule(ir, "media", IR_ALLOW, "10.0.0.0/16", P_UDP, 1000, 2000);
 	orig = ir_clone(ir);
@@ -235,21 +266,35 @@ main(void)
 	    svc_equal(&ir->rules[1].svc, &orig->rules[1].svc),
 	    "the allow is unchanged");
 
-	/* Random overlapping rule lists, sources included. */
+	/* default: deny: the rest is blocked by rules of its own. */
+	ir = ir_new(A);
+	rule(ir, "web", IR_ALLOW, "10.0.0.0/24", P_TCP, 443, 443);
+	lower_unordered(ir, false);
+	ok(ir->nrules > 1 && strcmp(ir->rules[1].name,
+	    "builtin-default-deny") == 0 && ir->rules[1].action == IR_DENY,
+	    "default: deny adds builtin-default-deny block rules");
+	is_int(unmatched(ir, 7), 0, "...and every packet the allow does not "
+	    "take meets one");
+
+	/* Random overlapping rule lists, sources included, every default. */
 	for (seed = 1; seed <= 300; seed++) {
 		ir = ir_new(A);
-		ir->def = IR_DEF_DENY;
+		ir->def = seed % 3 == 0 ? IR_DEF_ACCEPT : seed % 3 == 1 ?
+		    IR_DEF_DENY : IR_DEF_NONE;
 		random_rules(ir, seed);
 		orig = ir_clone(ir);
 		warns = diag_warnings();
 		lower_unordered(ir, false);
 		bad = compare(orig, ir, seed, diag_warnings() != warns);
+		if (ir->def == IR_DEF_DENY && unmatched(ir, seed) > 0)
+			bad++;
 		if (bad > worst)
 			worst = bad;
 		if (bad)
 			diag("seed %u: %d packets differ", seed, bad);
 	}
-	is_int(worst, 0, "300 random rule lists decide alike after lowering");
+	is_int(worst, 0, "300 random rule lists decide alike after lowering, "
+	    "and with default: deny leave nothing to the default");
 	arena_free(A);
 	return done_testing();
 }

@@ -29,3 +29,5 @@ netsh advfirewall firewall add rule name="egressc-embed-deny-rest-2" dir=out act
 netsh advfirewall firewall add rule name="egressc-embed-deny-rest-2" dir=out action=block protocol=ICMPv6 remoteip=2001:db8::/64 enable=yes profile=any description="deny-rest-2"
 netsh advfirewall firewall add rule name="egressc-embed-deny-rest-2" dir=out action=block protocol=132 remoteip=192.0.2.0/24,2001:db8::/64 enable=yes profile=any description="deny-rest-2"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

@@ -25,3 +25,6 @@ New-NetFirewallRule -DisplayName 'egressc-embed-deny-rest-2' -Group 'egressc-emb
 New-NetFirewallRule -DisplayName 'egressc-embed-deny-rest-2' -Group 'egressc-embed' -Direction Outbound -Action Block -Protocol ICMPv6 -RemoteAddress @('2001:db8::/64') -Description 'deny-rest-2' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-embed-deny-rest-2' -Group 'egressc-embed' -Direction Outbound -Action Block -Protocol 132 -RemoteAddress @('192.0.2.0/24','2001:db8::/64') -Description 'deny-rest-2' | Out-Null
 
+
+# Rules do nothing while the firewall is off: on for every profile.
+Set-NetFirewallProfile -All -Enabled True

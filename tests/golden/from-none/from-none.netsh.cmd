@@ -47,3 +47,5 @@ REM allow-after
 netsh advfirewall firewall add rule name="egressc-from-none-allow-after" dir=out action=allow protocol=TCP remoteip=192.0.2.0-192.0.2.65,192.0.2.67-192.0.2.255 remoteport=1500-2500 enable=yes profile=any description="allow-after"
 netsh advfirewall firewall add rule name="egressc-from-none-allow-after" dir=out action=allow protocol=UDP remoteip=192.0.2.0-192.0.2.65,192.0.2.67-192.0.2.255 remoteport=1999-2000 enable=yes profile=any description="allow-after"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

@@ -38,3 +38,6 @@ New-NetFirewallRule -DisplayName 'egressc-from-none-reject-range' -Group 'egress
 New-NetFirewallRule -DisplayName 'egressc-from-none-allow-after' -Group 'egressc-from-none' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.0-192.0.2.65','192.0.2.67-192.0.2.255') -RemotePort @('1500-2500') -Description 'allow-after' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-from-none-allow-after' -Group 'egressc-from-none' -Direction Outbound -Action Allow -Protocol UDP -RemoteAddress @('192.0.2.0-192.0.2.65','192.0.2.67-192.0.2.255') -RemotePort @('1999-2000') -Description 'allow-after' | Out-Null
 
+
+# Rules do nothing while the firewall is off: on for every profile.
+Set-NetFirewallProfile -All -Enabled True

@@ -21,6 +21,15 @@ netsh advfirewall firewall delete rule name="egressc-heygen-livekit-livekit-turn
 netsh advfirewall firewall delete rule name="egressc-heygen-livekit-heygen-api" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-heygen-livekit-webrtc-media" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-heygen-livekit-webrtc-tcp" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-2" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-3" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-4" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-5" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-6" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-7" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-8" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-heygen-livekit-builtin-default-deny-9" >nul 2>&1
 
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
@@ -44,4 +53,27 @@ REM webrtc-media: WebRTC media (RTP/RTCP)
 netsh advfirewall firewall add rule name="egressc-heygen-livekit-webrtc-media" dir=out action=allow protocol=UDP remoteport=50000-60000 enable=yes profile=any description="webrtc-media: WebRTC media (RTP/RTCP)"
 REM webrtc-tcp: WebRTC TCP fallback
 netsh advfirewall firewall add rule name="egressc-heygen-livekit-webrtc-tcp" dir=out action=allow protocol=TCP remoteport=7881 enable=yes profile=any description="webrtc-tcp: WebRTC TCP fallback"
+REM builtin-default-deny: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny" dir=out action=block protocol=TCP remoteip=0.0.0.0-192.0.2.0,192.0.2.89-198.51.100.9,198.51.100.12-255.255.255.255,::-2001:db8::52,2001:db8::54-2001:db8::ff,2001:db8::158-2001:db8:1::f,2001:db8:1::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteport=0-7880,7882-65535 enable=yes profile=any description="builtin-default-deny: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-2: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-2" dir=out action=block protocol=TCP remoteip=192.0.2.1-192.0.2.52,192.0.2.54-192.0.2.88,198.51.100.10/31,2001:db8::100-2001:db8::157,2001:db8:1::10 remoteport=0-442,444-7880,7882-65535 enable=yes profile=any description="builtin-default-deny-2: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-3: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-3" dir=out action=block protocol=TCP remoteip=2001:db8::53 remoteport=0-52,54-7880,7882-65535 enable=yes profile=any description="builtin-default-deny-3: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-4: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-4" dir=out action=block protocol=TCP remoteip=192.0.2.53 remoteport=0-52,54-442,444-7880,7882-65535 enable=yes profile=any description="builtin-default-deny-4: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-5: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-5" dir=out action=block protocol=UDP remoteip=0.0.0.0-143.223.87.255,143.223.96.0-153.57.127.255,153.57.192.0-161.115.159.255,161.115.192.0-192.0.2.52,192.0.2.54-255.255.255.255,::-2001:db8::52,2001:db8::54-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteport=0-49999,60001-65535 enable=yes profile=any description="builtin-default-deny-5: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-6: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-6" dir=out action=block protocol=UDP remoteip=143.223.88.0/21,153.57.128.0/18,161.115.160.0/19 remoteport=0-3477,3479-49999,60001-65535 enable=yes profile=any description="builtin-default-deny-6: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-7: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-7" dir=out action=block protocol=UDP remoteip=192.0.2.53,2001:db8::53 remoteport=0-52,54-49999,60001-65535 enable=yes profile=any description="builtin-default-deny-7: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-8: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-8" dir=out action=block protocol=ICMPv4 enable=yes profile=any description="builtin-default-deny-8: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-8" dir=out action=block protocol=132 enable=yes profile=any description="builtin-default-deny-8: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-9: default: deny, against every allow rule but the policy_s
+for /L %%t in (0,1,132) do netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-9" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-9: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-9" dir=out action=block protocol=ICMPv6:134,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-9: default: deny, against every allow rule but the policy_s"
+for /L %%t in (137,1,255) do netsh advfirewall firewall add rule name="egressc-heygen-livekit-builtin-default-deny-9" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-9: default: deny, against every allow rule but the policy_s"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

@@ -17,6 +17,10 @@ netsh advfirewall firewall delete rule name="egressc-hostile-quote" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-hostile-newline" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-hostile-shell" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-hostile-long" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-hostile-builtin-default-deny" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-hostile-builtin-default-deny-2" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-hostile-builtin-default-deny-3" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-hostile-builtin-default-deny-4" >nul 2>&1
 
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
@@ -33,4 +37,18 @@ REM shell: x _ calc.exe _ del _TEMP_ _ _id_ $(id) ; rm -rf / # _ _ _ _ _ ? _x_ _
 netsh advfirewall firewall add rule name="egressc-hostile-shell" dir=out action=allow protocol=TCP remoteip=192.0.2.3 remoteport=443 enable=yes profile=any description="shell: x _ calc.exe _ del _TEMP_ _ _id_ $(id) ; rm -rf / # _ _ _ _ _ ? _x_ _ __ end"
 REM long: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 netsh advfirewall firewall add rule name="egressc-hostile-long" dir=out action=allow protocol=TCP remoteip=192.0.2.4 remoteport=443 enable=yes profile=any description="long: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+REM builtin-default-deny: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny" dir=out action=block protocol=TCP remoteip=0.0.0.0-192.0.2.0,192.0.2.5-255.255.255.255,::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-2: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-2" dir=out action=block protocol=TCP remoteip=192.0.2.1-192.0.2.4 remoteport=0-442,444-65535 enable=yes profile=any description="builtin-default-deny-2: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-3: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-3" dir=out action=block protocol=UDP enable=yes profile=any description="builtin-default-deny-3: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-3" dir=out action=block protocol=ICMPv4 enable=yes profile=any description="builtin-default-deny-3: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-3" dir=out action=block protocol=132 enable=yes profile=any description="builtin-default-deny-3: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-4: default: deny, against every allow rule but the policy_s
+for /L %%t in (0,1,132) do netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-4" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-4: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-4" dir=out action=block protocol=ICMPv6:134,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-4: default: deny, against every allow rule but the policy_s"
+for /L %%t in (137,1,255) do netsh advfirewall firewall add rule name="egressc-hostile-builtin-default-deny-4" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-4: default: deny, against every allow rule but the policy_s"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

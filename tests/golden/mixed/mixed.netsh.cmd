@@ -44,3 +44,5 @@ netsh advfirewall firewall add rule name="egressc-mixed-many-ports" dir=out acti
 REM all-to-host
 netsh advfirewall firewall add rule name="egressc-mixed-all-to-host" dir=out action=allow protocol=any remoteip=192.0.2.77 enable=yes profile=any description="all-to-host"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

@@ -35,3 +35,6 @@ New-NetFirewallRule -DisplayName 'egressc-mixed-many-ports' -Group 'egressc-mixe
 # all-to-host
 New-NetFirewallRule -DisplayName 'egressc-mixed-all-to-host' -Group 'egressc-mixed' -Direction Outbound -Action Allow -Protocol Any -RemoteAddress @('192.0.2.77') -Description 'all-to-host' | Out-Null
 
+
+# Rules do nothing while the firewall is off: on for every profile.
+Set-NetFirewallProfile -All -Enabled True

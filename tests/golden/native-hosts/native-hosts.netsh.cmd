@@ -21,6 +21,13 @@ netsh advfirewall firewall delete rule name="egressc-native-hosts-cdn" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-native-hosts-block-cdn-net" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-native-hosts-block-cdn-net-2" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-native-hosts-both" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny-2" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny-3" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny-4" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny-5" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny-6" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-native-hosts-builtin-default-deny-7" >nul 2>&1
 
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
@@ -49,4 +56,23 @@ netsh advfirewall firewall add rule name="egressc-native-hosts-block-cdn-net-2" 
 netsh advfirewall firewall add rule name="egressc-native-hosts-block-cdn-net-2" dir=out action=block protocol=132 remoteip=192.0.2.20 enable=yes profile=any description="block-cdn-net-2"
 REM both
 netsh advfirewall firewall add rule name="egressc-native-hosts-both" dir=out action=allow protocol=UDP remoteip=2001:db8::10 remoteport=443 enable=yes profile=any description="both"
+REM builtin-default-deny: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny" dir=out action=block protocol=TCP remoteip=0.0.0.0-192.0.2.9,192.0.2.12-192.0.2.19,192.0.2.21-192.0.2.98,192.0.2.100-255.255.255.255,::-2001:db8::f,2001:db8::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-2: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-2" dir=out action=block protocol=TCP remoteip=192.0.2.20 remoteport=0-79,81-442,444-65535 enable=yes profile=any description="builtin-default-deny-2: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-3: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-3" dir=out action=block protocol=TCP remoteip=192.0.2.10/31,192.0.2.99,2001:db8::10 remoteport=0-442,444-65535 enable=yes profile=any description="builtin-default-deny-3: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-4: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-4" dir=out action=block protocol=UDP remoteip=0.0.0.0-255.255.255.255,::-2001:db8::f,2001:db8::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-4: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-5: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-5" dir=out action=block protocol=UDP remoteip=2001:db8::10 remoteport=0-442,444-65535 enable=yes profile=any description="builtin-default-deny-5: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-6: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-6" dir=out action=block protocol=ICMPv4 enable=yes profile=any description="builtin-default-deny-6: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-6" dir=out action=block protocol=132 enable=yes profile=any description="builtin-default-deny-6: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-7: default: deny, against every allow rule but the policy_s
+for /L %%t in (0,1,132) do netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-7" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-7: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-7" dir=out action=block protocol=ICMPv6:134,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-7: default: deny, against every allow rule but the policy_s"
+for /L %%t in (137,1,255) do netsh advfirewall firewall add rule name="egressc-native-hosts-builtin-default-deny-7" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff remoteip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-7: default: deny, against every allow rule but the policy_s"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

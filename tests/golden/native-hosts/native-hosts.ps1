@@ -13,20 +13,13 @@
 $ErrorActionPreference = 'Stop'
 Remove-NetFirewallRule -Group 'egressc-native-hosts' -ErrorAction SilentlyContinue
 
-# Host names and wildcards Windows resolves itself (dynamic keywords).
-Remove-NetFirewallDynamicKeywordAddress -Id '{a4acf11e-f9d7-5293-889d-8709e322647e}' -ErrorAction SilentlyContinue
-New-NetFirewallDynamicKeywordAddress -Id '{a4acf11e-f9d7-5293-889d-8709e322647e}' -Keyword 'api.example.com' -AutoResolve $true | Out-Null
-Remove-NetFirewallDynamicKeywordAddress -Id '{0a340178-3420-58eb-a3a0-5a1c216cc51a}' -ErrorAction SilentlyContinue
-New-NetFirewallDynamicKeywordAddress -Id '{0a340178-3420-58eb-a3a0-5a1c216cc51a}' -Keyword 'cdn.example.com' -AutoResolve $true | Out-Null
-
 # default: deny
 Set-NetFirewallProfile -All -DefaultInboundAction Block -DefaultOutboundAction Block
 
 # builtin-ipv6-nd: IPv6 router and neighbour discovery
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-ipv6-nd' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol ICMPv6 -IcmpType @('133','135','136') -LocalAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -RemoteAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-ipv6-nd: IPv6 router and neighbour discovery' | Out-Null
 # api: A name and an address in one rule
-New-NetFirewallRule -DisplayName 'egressc-native-hosts-api' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.99') -RemotePort @('443') -Description 'api: A name and an address in one rule' | Out-Null
-New-NetFirewallRule -DisplayName 'egressc-native-hosts-api' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteDynamicKeywordAddresses @('{a4acf11e-f9d7-5293-889d-8709e322647e}') -RemotePort @('443') -Description 'api: A name and an address in one rule' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-api' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.10/31','192.0.2.99','2001:db8::10') -RemotePort @('443') -Description 'api: A name and an address in one rule' | Out-Null
 # block-api-rest: The rest of api_s block, but not what api allows
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol Any -RemoteAddress @('192.0.2.8/31','192.0.2.12/30') -Description 'block-api-rest: The rest of api_s block, but not what api allows' | Out-Null
 # block-api-rest-2: The rest of api_s block, but not what api allows
@@ -35,7 +28,7 @@ New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol ICMPv4 -RemoteAddress @('192.0.2.10/31') -Description 'block-api-rest-2: The rest of api_s block, but not what api allows' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-api-rest-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol 132 -RemoteAddress @('192.0.2.10/31') -Description 'block-api-rest-2: The rest of api_s block, but not what api allows' | Out-Null
 # cdn
-New-NetFirewallRule -DisplayName 'egressc-native-hosts-cdn' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteDynamicKeywordAddresses @('{0a340178-3420-58eb-a3a0-5a1c216cc51a}') -RemotePort @('80','443') -Description 'cdn' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-cdn' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol TCP -RemoteAddress @('192.0.2.20') -RemotePort @('80','443') -Description 'cdn' | Out-Null
 # block-cdn-net
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol Any -RemoteAddress @('192.0.2.16/30','192.0.2.21-192.0.2.31') -Description 'block-cdn-net' | Out-Null
 # block-cdn-net-2
@@ -44,5 +37,23 @@ New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group '
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol ICMPv4 -RemoteAddress @('192.0.2.20') -Description 'block-cdn-net-2' | Out-Null
 New-NetFirewallRule -DisplayName 'egressc-native-hosts-block-cdn-net-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol 132 -RemoteAddress @('192.0.2.20') -Description 'block-cdn-net-2' | Out-Null
 # both
-New-NetFirewallRule -DisplayName 'egressc-native-hosts-both' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol UDP -RemoteDynamicKeywordAddresses @('{a4acf11e-f9d7-5293-889d-8709e322647e}','{0a340178-3420-58eb-a3a0-5a1c216cc51a}') -RemotePort @('443') -Description 'both' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-both' -Group 'egressc-native-hosts' -Direction Outbound -Action Allow -Protocol UDP -RemoteAddress @('2001:db8::10') -RemotePort @('443') -Description 'both' | Out-Null
+# builtin-default-deny: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol TCP -RemoteAddress @('0.0.0.0-192.0.2.9','192.0.2.12-192.0.2.19','192.0.2.21-192.0.2.98','192.0.2.100-255.255.255.255','::-2001:db8::f','2001:db8::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-default-deny: default: deny, against every allow rule but the policy_s' | Out-Null
+# builtin-default-deny-2: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-2' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol TCP -RemoteAddress @('192.0.2.20') -RemotePort @('0-79','81-442','444-65535') -Description 'builtin-default-deny-2: default: deny, against every allow rule but the policy_s' | Out-Null
+# builtin-default-deny-3: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-3' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol TCP -RemoteAddress @('192.0.2.10/31','192.0.2.99','2001:db8::10') -RemotePort @('0-442','444-65535') -Description 'builtin-default-deny-3: default: deny, against every allow rule but the policy_s' | Out-Null
+# builtin-default-deny-4: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-4' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol UDP -RemoteAddress @('0.0.0.0-255.255.255.255','::-2001:db8::f','2001:db8::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-default-deny-4: default: deny, against every allow rule but the policy_s' | Out-Null
+# builtin-default-deny-5: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-5' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol UDP -RemoteAddress @('2001:db8::10') -RemotePort @('0-442','444-65535') -Description 'builtin-default-deny-5: default: deny, against every allow rule but the policy_s' | Out-Null
+# builtin-default-deny-6: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-6' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol ICMPv4 -Description 'builtin-default-deny-6: default: deny, against every allow rule but the policy_s' | Out-Null
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-6' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol 132 -Description 'builtin-default-deny-6: default: deny, against every allow rule but the policy_s' | Out-Null
+# builtin-default-deny-7: default: deny, against every allow rule but the policy_s
+New-NetFirewallRule -DisplayName 'egressc-native-hosts-builtin-default-deny-7' -Group 'egressc-native-hosts' -Direction Outbound -Action Block -Protocol ICMPv6 -IcmpType @('0','1','2','3','4','5','6','7','8','9','10','11','12','13','14','15','16','17','18','19','20','21','22','23','24','25','26','27','28','29','30','31','32','33','34','35','36','37','38','39','40','41','42','43','44','45','46','47','48','49','50','51','52','53','54','55','56','57','58','59','60','61','62','63','64','65','66','67','68','69','70','71','72','73','74','75','76','77','78','79','80','81','82','83','84','85','86','87','88','89','90','91','92','93','94','95','96','97','98','99','100','101','102','103','104','105','106','107','108','109','110','111','112','113','114','115','116','117','118','119','120','121','122','123','124','125','126','127','128','129','130','131','132','134','137','138','139','140','141','142','143','144','145','146','147','148','149','150','151','152','153','154','155','156','157','158','159','160','161','162','163','164','165','166','167','168','169','170','171','172','173','174','175','176','177','178','179','180','181','182','183','184','185','186','187','188','189','190','191','192','193','194','195','196','197','198','199','200','201','202','203','204','205','206','207','208','209','210','211','212','213','214','215','216','217','218','219','220','221','222','223','224','225','226','227','228','229','230','231','232','233','234','235','236','237','238','239','240','241','242','243','244','245','246','247','248','249','250','251','252','253','254','255') -LocalAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -RemoteAddress @('::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff') -Description 'builtin-default-deny-7: default: deny, against every allow rule but the policy_s' | Out-Null
 
+
+# Rules do nothing while the firewall is off: on for every profile.
+Set-NetFirewallProfile -All -Enabled True

@@ -39,3 +39,5 @@ netsh advfirewall firewall add rule name="egressc-overlap-accept-block-high-udp"
 REM v6-block
 netsh advfirewall firewall add rule name="egressc-overlap-accept-v6-block" dir=out action=block protocol=any remoteip=2001:db8:ff00::/40 enable=yes profile=any description="v6-block"
 
+REM Rules do nothing while the firewall is off: on for every profile.
+netsh advfirewall set allprofiles state on

@@ -32,3 +32,6 @@ New-NetFirewallRule -DisplayName 'egressc-overlap-accept-block-high-udp' -Group 
 # v6-block
 New-NetFirewallRule -DisplayName 'egressc-overlap-accept-v6-block' -Group 'egressc-overlap-accept' -Direction Outbound -Action Block -Protocol Any -RemoteAddress @('2001:db8:ff00::/40') -Description 'v6-block' | Out-Null
 
+
+# Rules do nothing while the firewall is off: on for every profile.
+Set-NetFirewallProfile -All -Enabled True
