@@ -322,6 +322,9 @@ load(struct job *j, struct opts *o, const char *policy)
 	j->partial_lock = true;
 	if (job_bind(j, o, false) < 0)
 		return -1;
+	/* A client probes what every target's rules say, without the rules
+	 * one target adds for itself (cisco-ios: DHCP to the router). */
+	ir_select_target(j->ir, NULL);
 	/* Documentation addresses answer nothing: every test would fail. */
 	if (j->example && !o->dry_run) {
 		diag_error(NULL, "%s holds example addresses (documentation "

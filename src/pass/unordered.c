@@ -331,7 +331,7 @@ un_iset_join(struct arena *a, struct iset *x, const struct iset *y)
  * one overlap still comes out as one Windows rule where it can.
  */
 static void
-un_merge(struct arena *a, struct plist *l, bool or_other)
+un_merge(struct arena *a, struct plist *l)
 {
 	size_t i, j, k;
 	bool joined;
@@ -351,9 +351,7 @@ un_merge(struct arena *a, struct plist *l, bool or_other)
 					aset_union(a, &u, &y->dst);
 					aset_norm(&u);
 					x->dst = u;
-				} else if (aset_equal(&x->dst, &y->dst) &&
-				    (or_other || iset_equal(&x->ipp,
-				    &y->ipp))) {
+				} else if (aset_equal(&x->dst, &y->dst)) {
 					for (k = 0; k < P_N; k++)
 						un_iset_join(a, &x->p[k],
 						    &y->p[k]);
@@ -548,8 +546,10 @@ un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
  * (see un_to_rule), a limit egressc(1) documents.
  */
 static void
-un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap)
+un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
+    bool strict)
 {
+	int said = 0;
 	struct arena *a = ir->arena;
 	struct plist all = { 0 }, cur, next;
 	struct ir_rule def;
@@ -599,7 +599,7 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap)
 			all.v[all.n - 1] = cur.v[k];
 		}
 	}
-	un_merge(a, &all, true);
+	un_merge(a, &all);
 
 	memset(&def, 0, sizeof(def));
 	def.name = "builtin-default-deny";
@@ -621,11 +621,21 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap)
 		un_to_rule(a, nr, &def, &all.v[k]);
 		/* The other IP protocols of a piece that is not every
 		 * protocol would be one Windows rule per protocol number (some
-		 * 250): they stay to the profile default, the limit egressc(1)
-		 * documents.  Only other protocols, and some ports of the rest:
-		 * nothing Windows can say. */
-		if (!nr->svc.all)
+		 * 250): they stay to the profile default, where Windows' own
+		 * allow rules of every protocol may let them out.  A loss,
+		 * said once, like the others.  Only other protocols, and some
+		 * ports of the rest: nothing Windows can say. */
+		if (!nr->svc.all && !iset_empty(&nr->svc.ipp)) {
 			iset_init(&nr->svc.ipp);
+			if (!said++)
+				un_loss(strict, nr, arena_printf(a, "rule '%s': "
+				    "Windows Firewall cannot block every "
+				    "protocol but some ports: the other IP "
+				    "protocols (gre, esp, ...) to addresses the "
+				    "policy allows some ports of stay to the "
+				    "profile default, which Windows' own allow "
+				    "rules may override", def.name));
+		}
 		if (!nr->svc.all && svc_empty(&nr->svc)) {
 			(*n)--;
 			continue;
@@ -699,7 +709,7 @@ lower_unordered(struct ir *ir, bool strict)
 				un_diff(a, &next, &cur.v[k], &sub[j]);
 			cur = next;
 		}
-		un_merge(a, &cur, false);
+		un_merge(a, &cur);
 
 		for (k = 0; k < cur.n; k++) {
 			struct ir_rule *nr;
@@ -720,7 +730,7 @@ lower_unordered(struct ir *ir, bool strict)
 	}
 	if (ir->def == IR_DEF_DENY) {
 		un_leave_types(ir, nv, &n);
-		un_complement(ir, &nv, &n, &cap);
+		un_complement(ir, &nv, &n, &cap, strict);
 	}
 	ir->rules = nv;
 	ir->nrules = n;

@@ -21,8 +21,8 @@ for name in 1web accept 9; do
 	grep -q "^:EGRESSC-$(echo $name | tr a-z A-Z) - " \
 	    "$T/o-$name/$name.rules.v4"
 	ok $? "$name: the iptables chain is EGRESSC-NAME"
-	grep -q "^table <$name-r> const" "$T/o-$name/$name.pf.conf"
-	ok $? "$name: the pf table keeps the name (pfctl reads <$name-r>)"
+	grep -q "^table <${name}_r> const" "$T/o-$name/$name.pf.conf"
+	ok $? "$name: the pf table keeps the name (pfctl reads <${name}_r>)"
 done
 if command -v nft >/dev/null 2>&1 && [ "$(id -u)" = 0 ] &&
     unshare -n true 2>/dev/null; then

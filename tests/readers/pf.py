@@ -29,8 +29,8 @@ host's SYN+ACK answer to a connection from outside never matches one.
 
 import re
 
-from readers import (AddrSet, IcmpSet, NumSet, ReaderError, parse_ip,
-                     proto_number, resolve, to_int)
+from readers import (AddrSet, IcmpSet, NumSet, ReaderError, icmp_of,
+                     parse_ip, proto_number, resolve, to_int)
 
 HAS_REJECT = True
 
@@ -67,8 +67,6 @@ KEYWORDS = frozenset("""
     udp.first udp.multiple udp.single urgent urpf-failed user warning weight
     yes
 """.split())
-PROTO = {'tcp': 'tcp', 'udp': 'udp', 'icmp': 'icmp', 'icmp6': 'icmpv6',
-         'ipv6-icmp': 'icmpv6'}
 
 
 def statements(text):
@@ -264,7 +262,7 @@ class PfReader:
                 raise ReaderError('unexpected %r in %r' % (t[i], ' '.join(t)))
         if r.ports.ranges is not None and not (
                 r.protos and r.protos <= {6, 17}):
-            raise ReaderError('port without proto tcp/udp')
+            raise ReaderError('port without proto tcp/udp in %r' % ' '.join(t))
         return r
 
     # -- deciding --
@@ -292,7 +290,7 @@ class PfReader:
             raise ReaderError('inbound rules with ports are not modelled')
         if proto in ('tcp', 'udp') and not r.ports.has(port):
             return False
-        if proto in ('icmp', 'icmpv6') and not r.types.has(port):
+        if proto in ('icmp', 'icmpv6') and not r.types.has(icmp_of(port)):
             return False
         return True
 
@@ -325,8 +323,8 @@ class PfReader:
         port; ICMP: an echo request) and the host's answer to it."""
         first = proto, port
         if proto in ('icmp', 'icmpv6'):
-            first = proto, 8 if proto == 'icmp' else 128
-            port = 0 if proto == 'icmp' else 129
+            first = proto, (8, 0) if proto == 'icmp' else (128, 0)
+            port = (0, 0) if proto == 'icmp' else (129, 0)
         last = self._last(fam, peer, first[0], first[1], None, 'in')
         if last is not None and last.action != 'allow':
             return 'deny'

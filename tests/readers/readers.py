@@ -98,7 +98,10 @@ def proto_number(proto):
 
 
 def icmp_of(port):
-    """An ICMP packet's (type, code)."""
+    """An ICMP packet's (type, code); a bare type has code 0, as egressc
+    explain's icmp/8 does."""
+    if isinstance(port, int):
+        return port, 0
     t, c = port
     return int(t), int(c)
 
