@@ -127,7 +127,8 @@ check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)
 	  prove --exec "" -r tests/ $(CURDIR)/$(B_asan)/unit/
 
 # One harness per reader (tests/fuzz/README.md).  make fuzz writes what
-# it finds under build/fuzz/, never into the corpora of tests/fuzz/.
+# it finds under build/fuzz/, never into the corpora of tests/fuzz/, runs
+# every harness even after one finds something, and fails if any did.
 FUZZERS   = policy lock catalog livekit aerleon
 FUZZ_BINS = $(FUZZERS:%=$(B_fuzz)/fuzz-%)
 SECONDS  ?= 60
@@ -139,15 +140,15 @@ $(B_fuzz)/fuzz-%: $(B_fuzz)/tests/fuzz/%.o $(B_fuzz)/tests/fuzz/fuzz.o \
 	  $(LDFLAGS) $^ -o $@ $(LIBS)
 fuzzers: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
-	@for h in $(FUZZERS); do \
+	@rc=0; for h in $(FUZZERS); do \
 	  mkdir -p $(B_fuzz)/new/$$h $(B_fuzz)/found; \
 	  dict=tests/fuzz/yaml.dict; \
 	  [ -f tests/fuzz/$$h.dict ] && dict=tests/fuzz/$$h.dict; \
 	  echo "== fuzz-$$h for $(SECONDS) s"; \
 	  $(B_fuzz)/fuzz-$$h $(FUZZ_OPTS) -dict=$$dict -max_total_time=$(SECONDS) \
 	    -artifact_prefix=$(B_fuzz)/found/$$h- \
-	    $(B_fuzz)/new/$$h tests/fuzz/corpus/$$h || exit 1; \
-	done
+	    $(B_fuzz)/new/$$h tests/fuzz/corpus/$$h || rc=1; \
+	done; exit $$rc
 
 bench: egressc
 	sh bench/bench.sh
