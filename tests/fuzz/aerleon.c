@@ -4,18 +4,40 @@
  * YAML reader, then the naming definitions, the mapping of every filter
  * and the YAML written for it.  The archive (fuzz.h) lays the files out
  * as Aerleon does: the policy is pol/p.pol (or pol/p.yaml), definitions
- * are def/NAME and includes includes/NAME.
+ * are def/NAME and includes includes/NAME.  Every policy it writes must
+ * read back with pol_load, as aer_emit promises.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "import/aerleon.h"
+#include "policy/policy.h"
 #include "util/arena.h"
 #include "util/out.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* What the import wrote must load as a policy: else abort (a finding). */
+static void
+readback(struct out *text)
+{
+	char *path = strdup(fuzz_path("imported.yaml"));
+	struct arena *a = arena_new();
+	FILE *f = fopen(path, "wb");
+
+	if (f == NULL || fwrite(text->buf, 1, text->len, f) != text->len ||
+	    fclose(f) != 0)
+		abort();
+	if (pol_load(a, path) == NULL)
+		abort();	/* the import wrote a policy egressc rejects */
+	unlink(path);
+	arena_free(a);
+	free(path);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
@@ -32,8 +54,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		char *defs = strdup(fuzz_path("def"));
 
 		if (aer_import(a, top, defs, &res, &n) == 0)
-			for (i = 0; i < n; i++)
+			for (i = 0; i < n; i++) {
+				readback(&res[i].text);
 				out_free(&res[i].text);
+			}
 		free(top);
 		free(defs);
 	}
