@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include <sanitizer/common_interface_defs.h>
+
 #include "fuzz.h"
 #include "util/diag.h"
 #include "util/hostname.h"
@@ -17,6 +19,7 @@
 #define MAX_NAME	64
 
 static char	dir[64];
+static struct fuzz_files *current;	/* the run's files, for on_death */
 static char	pathbuf[sizeof(dir) + MAX_NAME + 2];
 
 static void
@@ -33,6 +36,22 @@ remove_dir(void)
 		rmdir(dir);
 }
 
+/* A finding ends the process: take its files and the directory too, so
+ * that a campaign's crashes do not leave directories behind in /tmp. */
+static void
+on_death(void)
+{
+	size_t i;
+
+	if (current != NULL) {
+		for (i = 0; i < current->n; i++)
+			unlink(current->path[i]);
+		for (i = current->ndirs; i > 0; i--)
+			rmdir(current->dirs[i - 1]);
+	}
+	remove_dir();
+}
+
 const char *
 fuzz_dir(void)
 {
@@ -43,6 +62,7 @@ fuzz_dir(void)
 			abort();
 		}
 		atexit(remove_dir);
+		__sanitizer_set_death_callback(on_death);
 		/* The same clock every run: catalogs' checked: and locks'
 		 * made: are judged against it. */
 		setenv("SOURCE_DATE_EPOCH", "1795737600", 1);
@@ -141,6 +161,7 @@ fuzz_unpack(const uint8_t *data, size_t len, const char *main,
 
 	memset(ff, 0, sizeof(*ff));
 	fuzz_dir();
+	current = ff;
 	diag_reset();
 	for (;;) {
 		m = next_mark(data, p, end);
@@ -172,6 +193,7 @@ fuzz_done(struct fuzz_files *ff)
 		free(ff->dirs[i - 1]);
 	}
 	ff->n = ff->ndirs = 0;
+	current = NULL;
 	diag_reset();
 	hostname_cleanup();
 }
