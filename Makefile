@@ -5,6 +5,10 @@
 #                   shipped policy to every target into out/
 #   make check      install missing test packages, then run every test
 #                   against a normal build and an ASan+UBSan build
+#   make fuzz       SECONDS=N (60): build the libFuzzer harnesses of
+#                   tests/fuzz/ with clang and run each for N seconds on its
+#                   corpus; new inputs go to build/fuzz/new/, findings to
+#                   build/fuzz/
 #   make bench      compile a generated 2000-rule policy; time and memory
 #   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
 #                   shipped policy, catalog and example lock, the JSON
@@ -25,7 +29,7 @@ BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
              pre-commit git debhelper lintian dpkg-dev \
-             perl python3 coturn openssl
+             perl python3 coturn openssl clang libclang-rt-14-dev
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 
@@ -42,7 +46,7 @@ LIBS     = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 SRCS     = $(sort $(wildcard src/*.c src/*/*.c))
 LIBSRCS  = $(filter-out src/egressc.c,$(SRCS))
 UNITSRCS = $(sort $(wildcard tests/unit/*.c))
-HDRS     = $(wildcard src/*.h src/*/*.h tests/unit/*.h)
+HDRS     = $(wildcard src/*.h src/*/*.h tests/unit/*.h tests/fuzz/*.h)
 TMPLS    = $(sort $(wildcard templates/*.tmpl))
 
 # Two variants: release (the binary) and asan (AddressSanitizer + UBSan).
@@ -50,39 +54,49 @@ SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer \
            -fno-sanitize-recover=all
 B_release = build/release
 B_asan    = build/asan
+# The fuzzers: clang's libFuzzer with ASan and UBSan, every object built
+# with the fuzzer's coverage counters (-fsanitize=fuzzer-no-link).
+FUZZ_CC  ?= clang-14
+FUZZ_SAN  = -fsanitize=fuzzer-no-link,address,undefined \
+            -fno-omit-frame-pointer -fno-sanitize-recover=all
+# clang reads -Wformat=2 as gcc does not: vprintf-style wrappers are fine.
+FUZZ_WARN = -Wno-format-nonliteral
+B_fuzz    = build/fuzz
 
 # Keep the unit tests' objects: they are not throw-away intermediates.
 .SECONDARY:
 
 .PHONY: all run check check-release check-asan unit bench install deps \
-        test-deps clean lint-man
+        test-deps clean lint-man fuzz fuzzers
 all: egressc
 
 # The templates are compiled in (gen/templates.c), so the binary's output
-# does not depend on which files it could find at run time.
+# does not depend on which files it could find at run time.  $(3), when
+# given, is the compiler of the variant (the fuzzers' clang).
 define variant
 $$(B_$(1))/%.o: %.c $$(HDRS) | deps-ok
 	@mkdir -p $$(dir $$@)
 	@echo "  CC    $$@"
-	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@$(if $(3),$(3),$$(CC)) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $$(B_$(1))/gen/templates.c: $$(TMPLS) scripts/embed-templates.sh
 	@mkdir -p $$(dir $$@)
 	@echo "  GEN   $$@"
 	@sh scripts/embed-templates.sh $$(TMPLS) >$$@.tmp && mv $$@.tmp $$@
 $$(B_$(1))/gen/templates.o: $$(B_$(1))/gen/templates.c $$(HDRS) | deps-ok
 	@echo "  CC    $$@"
-	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@$(if $(3),$(3),$$(CC)) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 $$(B_$(1))/egressc: $$(SRCS:%.c=$$(B_$(1))/%.o) $$(B_$(1))/gen/templates.o
 	@echo "  LD    $$@"
-	@$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) $$^ -o $$@ $$(LIBS)
+	@$(if $(3),$(3),$$(CC)) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) $$^ -o $$@ $$(LIBS)
 $$(B_$(1))/unit/%.t: $$(B_$(1))/tests/unit/%.o $$(LIBSRCS:%.c=$$(B_$(1))/%.o) \
     $$(B_$(1))/gen/templates.o
 	@mkdir -p $$(dir $$@)
 	@echo "  LD    $$@"
-	@$$(CC) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) $$^ -o $$@ $$(LIBS)
+	@$(if $(3),$(3),$$(CC)) $$(ALL_CFLAGS) $(2) $$(LDFLAGS) $$^ -o $$@ $$(LIBS)
 endef
 $(eval $(call variant,release,))
 $(eval $(call variant,asan,$(SAN)))
+$(eval $(call variant,fuzz,$(FUZZ_SAN) $(FUZZ_WARN),$(FUZZ_CC)))
 
 egressc: $(B_release)/egressc
 	cp $< $@
@@ -111,6 +125,30 @@ check: test-deps egressc $(B_asan)/egressc $(UNIT_release) $(UNIT_asan)
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  prove --exec "" -r tests/ $(CURDIR)/$(B_asan)/unit/
+
+# One harness per reader (tests/fuzz/README.md).  make fuzz writes what
+# it finds under build/fuzz/, never into the corpora of tests/fuzz/, runs
+# every harness even after one finds something, and fails if any did.
+FUZZERS   = policy lock catalog livekit aerleon
+FUZZ_BINS = $(FUZZERS:%=$(B_fuzz)/fuzz-%)
+SECONDS  ?= 60
+FUZZ_OPTS = -rss_limit_mb=2048 -timeout=25 -print_final_stats=1
+$(B_fuzz)/fuzz-%: $(B_fuzz)/tests/fuzz/%.o $(B_fuzz)/tests/fuzz/fuzz.o \
+    $(LIBSRCS:%.c=$(B_fuzz)/%.o) $(B_fuzz)/gen/templates.o
+	@echo "  LD    $@"
+	@$(FUZZ_CC) $(ALL_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	  $(LDFLAGS) $^ -o $@ $(LIBS)
+fuzzers: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	@rc=0; for h in $(FUZZERS); do \
+	  mkdir -p $(B_fuzz)/new/$$h $(B_fuzz)/found; \
+	  dict=tests/fuzz/yaml.dict; \
+	  [ -f tests/fuzz/$$h.dict ] && dict=tests/fuzz/$$h.dict; \
+	  echo "== fuzz-$$h for $(SECONDS) s"; \
+	  $(B_fuzz)/fuzz-$$h $(FUZZ_OPTS) -dict=$$dict -max_total_time=$(SECONDS) \
+	    -artifact_prefix=$(B_fuzz)/found/$$h- \
+	    $(B_fuzz)/new/$$h tests/fuzz/corpus/$$h || rc=1; \
+	done; exit $$rc
 
 bench: egressc
 	sh bench/bench.sh
