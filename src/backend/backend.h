@@ -30,6 +30,14 @@ enum {
 	/* proto/0 is protocol 0 (iptables and Cisco read 0 as "every
 	 * protocol"; pf and Windows are not to be trusted with it). */
 	BE_PROTO_ZERO	= 1u << 10,
+	/* Names lowered to their locked addresses stay known to the rule
+	 * (ir_rule.hosts): a floor set of those addresses and a dynamic set
+	 * that DNS answers fill later (nftables, dnsmasq). */
+	BE_DYNSETS	= 1u << 11,
+	/* Writes names as domains that match themselves and every name
+	 * below them (dnsmasq's /zone/): a wildcard is its zone's apex and
+	 * every depth under it, a host every name under it too. */
+	BE_DOMAINS	= 1u << 12,
 };
 
 struct backend;
