@@ -73,8 +73,10 @@ static const struct cli_opt optdefs[] = {
 	{ O_PTR, "ptr", NULL, "record the PTR names of every locked address" },
 	{ O_MAXAGE, "max-lock-age", "DAYS", "exit 1 when the lock was made "
 	    "more than DAYS days ago" },
-	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
-	    "part, with a packet that still reaches them" },
+	{ O_FLUSHDYN, "flush-dynamic", NULL, "replace the whole table: the "
+	    "dynamic sets start empty (default: a reload keeps them)" },
+	{ O_VERBOSE, "verbose", NULL, "lint: also rules earlier rules shadow "
+	    "in part; refresh: every element sent" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -250,6 +252,7 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 		}
 		break;
 	case O_CONFIRMED: o->confirmed = true; break;
+	case O_FLUSHDYN: o->flush_dynamic = true; break;
 	}
 	return 0;
 }

@@ -62,6 +62,7 @@ struct opts {
 	const char	*netns;
 	unsigned	 confirm;	/* apply --confirm SECONDS; 0: none */
 	bool		 confirmed;	/* apply --confirmed */
+	bool		 flush_dynamic;	/* compile, apply --flush-dynamic */
 };
 
 /*
@@ -75,7 +76,7 @@ enum {
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
 	O_CONFIRM, O_CONFIRMED,
-	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE,
+	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE, O_FLUSHDYN,
 };
 
 struct cli_cmd {
@@ -164,6 +165,7 @@ int	cmd_explain(struct opts *, int, char **);
 int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
+int	cmd_refresh(struct opts *, int, char **);
 int	cmd_completion(struct opts *, int, char **);
 
 #endif
