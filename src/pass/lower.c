@@ -95,7 +95,8 @@ say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 			    "match host names: it matches the lock's addresses "
 			    "of them instead (hosts: native), and does not "
 			    "follow a name that moves");
-		if ((be->caps & BE_DOMAINS) && r->norigins > 0)
+		if ((be->caps & BE_DOMAINS) && !ir->dyn.off &&
+		    r->norigins > 0 && has_host(r))
 			lossy(be, r, strict, arena_printf(ir->arena, "matches "
 			    "%s: the zone's apex and every name under it at "
 			    "any depth, where the policy's wildcard is one or "
