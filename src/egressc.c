@@ -62,11 +62,9 @@ static const struct cli_cmd commands[] = {
 	  "batch; with --confirm, put the previous one back unless confirmed.",
 	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_FLUSHDYN,
 	      O_CONFIRM, O_CONFIRMED), cmd_apply, false },
-	{ "refresh", "[--netns NAME] [--tier T] [--lock FILE] [--dns-server "
-	  "ADDR[:PORT]]...\n"
-	  "                       [--timeout MS] [--tries N] [--concurrency N] "
-	  "[--family 4|6|both]\n"
-	  "                       [--dry-run] [--verbose] POLICY",
+	{ "refresh", "[--netns NAME] [--tier T] [--lock FILE] [--dry-run] "
+	  "[--verbose]\n"
+	  "                       [resolve's DNS options] POLICY",
 	  "Resolve the policy's hosts and add the answers to the dynamic sets "
 	  "of its loaded table, with their TTLs; rules and floor sets stay.",
 	  OPTS(O_NETNS, O_TIER, O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC,
