@@ -8,8 +8,9 @@
 #   make bench      compile a generated 2000-rule policy; time and memory
 #   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
 #                   shipped policy, catalog and example lock, the JSON
-#                   Schemas, bash and zsh completion; templates/*.tmpl are
-#                   built into the binary)
+#                   Schemas, bash and zsh completion, the systemd units of
+#                   egressc refresh; templates/*.tmpl are built into the
+#                   binary)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -17,6 +18,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/egressc
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
 
 CC      ?= cc
 PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
@@ -24,7 +26,7 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
-             pre-commit git debhelper lintian dpkg-dev \
+             pre-commit git debhelper lintian dpkg-dev systemd \
              perl python3
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
@@ -128,7 +130,7 @@ install: egressc build/completion/egressc build/completion/_egressc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/catalogs \
 	  $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(BASHCOMPDIR) \
-	  $(DESTDIR)$(ZSHCOMPDIR)
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR)
 	install -m 755 egressc $(DESTDIR)$(BINDIR)/egressc
 	install -m 644 man/egressc.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/egressc-policy.5 $(DESTDIR)$(MANDIR)/man5/
@@ -139,6 +141,12 @@ install: egressc build/completion/egressc build/completion/_egressc
 	install -m 644 grammar/*.schema.json $(DESTDIR)$(DATADIR)/schema/
 	install -m 644 build/completion/egressc $(DESTDIR)$(BASHCOMPDIR)/egressc
 	install -m 644 build/completion/_egressc $(DESTDIR)$(ZSHCOMPDIR)/_egressc
+	# The units run the binary where this install puts it.
+	for u in contrib/systemd/egressc-refresh@.service \
+	    contrib/systemd/egressc-refresh@.timer; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+	done
 
 clean:
 	rm -rf build egressc out deps-ok
