@@ -1,7 +1,9 @@
 /*
  * refresh.c - `egressc refresh`: the policy's hosts resolved now (the same
  * c-ares lookups as resolve, nothing written) and the answers handed to
- * the kernel's dynamic sets of the policy's table (nl/refresh.c).  The
+ * the kernel's dynamic sets of the policy's table (nl/refresh.c); with
+ * --netns, DNS is asked from inside the namespace too, as the host whose
+ * table it is would ask.  The
  * policy is taken through the passes exactly as apply takes it, so the
  * sets it fills are those apply made.  A host that does not resolve is
  * a failure (exit 3), but what the others answered is added all the same.
@@ -30,6 +32,8 @@ cmd_refresh(struct opts *o, int argc, char **argv)
 		rc = job_bind(&j, o, true);
 	if (rc == 0 && (low = job_lower(&j, be_find("nftables"), j.a)) == NULL)
 		rc = -1;
+	if (rc == 0)
+		rc = nl_netns(o->netns);
 	if (rc == 0) {
 		dns = resolve_answers(j.ir, &o->ro, &ra, &n);
 		/* Bad options: nothing was asked. */

@@ -66,6 +66,10 @@ struct nl_answer {
 };
 int	nl_refresh(const struct ir *, const struct nl_opts *,
 	    const struct nl_answer *, size_t);
+/* Move this process into network namespace name (NULL: stay), for work
+ * that must happen there before netlink: refresh asks DNS from inside.
+ * 0, or -1 after diag_error() or diag_fail(). */
+int	nl_netns(const char *name);
 
 /* The state directory, and the variable that moves it (tests). */
 #define NL_RUNDIR	"/run/egressc"
