@@ -6,9 +6,10 @@
  * with the text back end's file.  When the policy has dynamic sets and the
  * table is there already, deleting it would empty them, so the batch
  * instead deletes every rule of the table, the chains and sets the policy
- * does not have (or has otherwise: another hook, another timeout) and the
- * floor sets' elements, keeps the dynamic sets as they are, and adds the
- * rest again, as the text back end's file does (and more thoroughly: nft
+ * does not have (or has otherwise: another hook, another key) and the
+ * floor sets' elements, keeps the dynamic sets as they are (a new timeout
+ * is sent as nft sends it, which the kernel applies in place where it
+ * can), and adds the rest again, as the text back end's file does (and more thoroughly: nft
  * -f cannot name what it does not know).  The kernel commits a batch all
  * or nothing.  Every message asks for an acknowledgement, and each message's
  * sequence number is remembered with the policy rule it came from
@@ -222,7 +223,8 @@ chain_same(const struct nl_lchain *lc, const struct nl_chain *ch)
 	NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_OBJECT | \
 	NFT_SET_CONCAT)
 
-/* Would the set the kernel has do as the policy's? */
+/* Would the set the kernel has do as the policy's?  Its timeout aside:
+ * that NEWSET changes in place, as nft does. */
 static bool
 set_same(const struct nl_lset *ls, const struct nl_set *s)
 {
@@ -230,8 +232,7 @@ set_same(const struct nl_lset *ls, const struct nl_set *s)
 	    (s->interval ? NFT_SET_INTERVAL : 0);
 
 	return (ls->flags & SET_KIND_FLAGS) == want &&
-	    ls->ktype == s->field->dtype && ls->klen == s->field->len &&
-	    (!s->dynamic || ls->timeout_ms == s->timeout_ms);
+	    ls->ktype == s->field->dtype && ls->klen == s->field->len;
 }
 
 /*
@@ -246,14 +247,7 @@ keep_table(struct nl_batch *b, const struct nl_want *w,
 
 	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	put_del(b, w, NFT_MSG_DELRULE, NULL);
-	for (i = 0; i < l->nchains; i++) {
-		for (c = 0; c < w->nchains; c++)
-			if (strcmp(l->chains[i].name, w->chains[c].name) == 0)
-				break;
-		if (c == w->nchains || !chain_same(&l->chains[i],
-		    &w->chains[c]))
-			put_del(b, w, NFT_MSG_DELCHAIN, l->chains[i].name);
-	}
+	/* Sets before chains: a verdict map's elements hold its chains. */
 	for (i = 0; i < l->nsets; i++) {
 		const struct nl_lset *ls = &l->sets[i];
 
@@ -267,19 +261,25 @@ keep_table(struct nl_batch *b, const struct nl_want *w,
 			continue;
 		if (k < w->nnamed && w->named[k].dynamic)
 			diag_warning(&w->named[k].m->rule->loc, "set %s of "
-			    "table inet %s is not what the policy makes it "
-			    "(timeout %llus, the policy's %llus): it is made "
-			    "again, empty", ls->name, w->table,
-			    (unsigned long long)(ls->timeout_ms / 1000),
-			    (unsigned long long)(w->named[k].timeout_ms /
-			    1000));
+			    "table inet %s is not a timeout set of %s addresses: "
+			    "it is made again, empty", ls->name, w->table,
+			    w->named[k].field->len == 4 ? "IPv4" : "IPv6");
 		put_del(b, w, NFT_MSG_DELSET, ls->name);
+	}
+	for (i = 0; i < l->nchains; i++) {
+		for (c = 0; c < w->nchains; c++)
+			if (strcmp(l->chains[i].name, w->chains[c].name) == 0)
+				break;
+		if (c == w->nchains || !chain_same(&l->chains[i],
+		    &w->chains[c]))
+			put_del(b, w, NFT_MSG_DELCHAIN, l->chains[i].name);
 	}
 	for (k = 0; k < w->nnamed; k++) {
 		const struct nl_set *s = &w->named[k];
 		const struct nl_lset *ls = nl_live_set(l, s->name);
 
-		if (ls == NULL || !set_same(ls, s))
+		if (ls == NULL || !set_same(ls, s) ||
+		    (s->dynamic && ls->timeout_ms != s->timeout_ms))
 			put_set_head(b, s, NULL);
 		else if (!s->dynamic)
 			put_del(b, w, NFT_MSG_DELSETELEM, s->name);
