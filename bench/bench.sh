@@ -1,7 +1,8 @@
 #!/bin/sh
 # make bench: compile a generated 2000-rule x 10-destination policy to every
 # built target; report wall time, peak RSS and rules emitted per target.
-# Then the resolver benchmark, when bench/resolve.sh is there.
+# Then the resolver benchmark (bench/resolve.sh) and the refresh benchmark
+# (bench/refresh.sh: 1000 names, 10% moved, only those sent).
 set -e
 cd "$(dirname "$0")/.."
 EG=${EGRESSC:-./egressc}
@@ -36,3 +37,4 @@ done
 if [ -f bench/resolve.sh ]; then
 	sh bench/resolve.sh
 fi
+sh bench/refresh.sh
