@@ -90,8 +90,9 @@ collect(struct rctx *c, const struct nl_answer *ans, size_t nans)
 		if (!NFT_SET_DYNAMIC(s))
 			continue;
 		for (h = 0; h < s->rule->nhosts; h++) {
-			const struct nl_answer *a = bsearch(s->rule->hosts[h],
-			    ans, nans, sizeof(*ans), ans_cmp);
+			const struct nl_answer *a = nans == 0 ? NULL :
+			    bsearch(s->rule->hosts[h], ans, nans, sizeof(*ans),
+			    ans_cmp);
 
 			if (a == NULL)
 				continue;
@@ -149,6 +150,8 @@ fresh(const struct nl_lset *ls, const struct want *w)
 	struct nl_lelem key = { w->addr, 0, 0 };
 	const struct nl_lelem *e;
 
+	if (ls->ne == 0)
+		return false;
 	e = bsearch(&key, ls->e, ls->ne, sizeof(*ls->e), lelem_cmp);
 	if (e == NULL)
 		return false;

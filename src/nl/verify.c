@@ -218,7 +218,9 @@ set_finish(struct arena *a, struct live_set *ls)
 		return;
 	max = ls->key->len >= 16 ? ~(u128)0 :
 	    ((u128)1 << (8 * ls->key->len)) - 1;
-	qsort(v, n, sizeof(*v), elem_cmp);
+	/* An empty set (a dynamic one) has no array at all. */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), elem_cmp);
 	iset_init(&ls->v);
 	for (i = 0; i < n; i++) {
 		if (v[i].end)
