@@ -18,7 +18,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/egressc
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
-UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSTEMDDIR  ?= $(PREFIX)/lib/systemd/system
 
 CC      ?= cc
 PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
@@ -130,7 +130,7 @@ install: egressc build/completion/egressc build/completion/_egressc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/catalogs \
 	  $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(BASHCOMPDIR) \
-	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR)
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(SYSTEMDDIR)
 	install -m 755 egressc $(DESTDIR)$(BINDIR)/egressc
 	install -m 644 man/egressc.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/egressc-policy.5 $(DESTDIR)$(MANDIR)/man5/
@@ -144,8 +144,8 @@ install: egressc build/completion/egressc build/completion/_egressc
 	# The units run the binary where this install puts it.
 	for u in contrib/systemd/egressc-refresh@.service \
 	    contrib/systemd/egressc-refresh@.timer; do \
-		sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/} && \
-		chmod 644 $(DESTDIR)$(UNITDIR)/$${u##*/} || exit 1; \
+		sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} || exit 1; \
 	done
 
 clean:
