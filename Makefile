@@ -12,8 +12,9 @@
 #   make bench      compile a generated 2000-rule policy; time and memory
 #   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
 #                   shipped policy, catalog and example lock, the JSON
-#                   Schemas, bash and zsh completion; templates/*.tmpl are
-#                   built into the binary)
+#                   Schemas, bash and zsh completion, the systemd units of
+#                   egressc refresh; templates/*.tmpl are built into the
+#                   binary)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -21,6 +22,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/egressc
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+SYSTEMDDIR  ?= $(PREFIX)/lib/systemd/system
 
 CC      ?= cc
 PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
@@ -28,7 +30,7 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
 TEST_DEBS  = nftables iptables dnsmasq-base iproute2 mandoc socat time zsh \
-             pre-commit git debhelper lintian dpkg-dev \
+             pre-commit git debhelper lintian dpkg-dev systemd \
              perl python3 coturn openssl clang libclang-rt-14-dev
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent
 # (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
@@ -166,7 +168,7 @@ install: egressc build/completion/egressc build/completion/_egressc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/catalogs \
 	  $(DESTDIR)$(DATADIR)/schema $(DESTDIR)$(BASHCOMPDIR) \
-	  $(DESTDIR)$(ZSHCOMPDIR)
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(SYSTEMDDIR)
 	install -m 755 egressc $(DESTDIR)$(BINDIR)/egressc
 	install -m 644 man/egressc.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/egressc-policy.5 $(DESTDIR)$(MANDIR)/man5/
@@ -177,6 +179,12 @@ install: egressc build/completion/egressc build/completion/_egressc
 	install -m 644 grammar/*.schema.json $(DESTDIR)$(DATADIR)/schema/
 	install -m 644 build/completion/egressc $(DESTDIR)$(BASHCOMPDIR)/egressc
 	install -m 644 build/completion/_egressc $(DESTDIR)$(ZSHCOMPDIR)/_egressc
+	# The units run the binary where this install puts it.
+	for u in contrib/systemd/egressc-refresh@.service \
+	    contrib/systemd/egressc-refresh@.timer; do \
+		sed 's|@BINDIR@|$(BINDIR)|g' $$u >$(DESTDIR)$(SYSTEMDDIR)/$${u##*/} && \
+		chmod 644 $(DESTDIR)$(SYSTEMDDIR)/$${u##*/} || exit 1; \
+	done
 
 clean:
 	rm -rf build egressc out deps-ok

@@ -5,6 +5,8 @@
 # variables, a mapping of 50,000 keys, 50,000 and 100,000 rules, a lock of
 # 50,000 hosts), each read by lint and compiled for nftables.  Then the
 # resolver benchmark, when bench/resolve.sh is there.
+# Then the resolver benchmark (bench/resolve.sh) and the refresh benchmark
+# (bench/refresh.sh: 1000 names, 10% moved, only those sent).
 set -e
 cd "$(dirname "$0")/.."
 EG=${EGRESSC:-./egressc}
@@ -65,3 +67,4 @@ shape lock 50000
 if [ -f bench/resolve.sh ]; then
 	sh bench/resolve.sh
 fi
+sh bench/refresh.sh

@@ -10,12 +10,13 @@
 static const struct cli_cmd commands[] = {
 	{ "compile", "[-t TARGETS] [-o DIR] [--tier T] [--lock FILE] [--stamp] "
 	  "[--strict]\n"
-	  "                       [--dump ir|lowered:TARGET] [--resolve "
-	  "[resolve options]] POLICY",
+	  "                       [--flush-dynamic] [--dump ir|lowered:TARGET] "
+	  "[--resolve [resolve options]]\n"
+	  "                       POLICY",
 	  "Compile POLICY for the targets: one target to standard output, or "
 	  "one file per target in DIR.",
 	  OPTS(O_TARGETS, O_OUTPUT, O_TIER, O_LOCK, O_STAMP, O_DUMP, O_STRICT,
-	      O_RESOLVE,
+	      O_FLUSHDYN, O_RESOLVE,
 	      O_DNS, O_TIMEOUT, O_TRIES, O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP,
 	      O_CONC, O_FAMILY, O_PTR, O_MAXEXP),
 	  cmd_compile, false },
@@ -61,11 +62,19 @@ static const struct cli_cmd commands[] = {
 	  OPTS(O_PROJECT, O_REGIONS, O_SOURCE, O_OUTPUT), cmd_catalog, true },
 	{ "apply", "[--dry-run] [--force] [--netns NAME] [--tier T] [--lock "
 	  "FILE]\n"
-	  "                       [--confirm SECONDS | --confirmed] POLICY",
+	  "                       [--flush-dynamic] [--confirm SECONDS | "
+	  "--confirmed] POLICY",
 	  "Load the policy's nftables table into the kernel in one atomic "
 	  "batch; with --confirm, put the previous one back unless confirmed.",
-	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_CONFIRM,
-	      O_CONFIRMED, O_MAXEXP), cmd_apply, false },
+	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_FLUSHDYN,
+	      O_CONFIRM, O_CONFIRMED, O_MAXEXP), cmd_apply, false },
+	{ "refresh", "[--netns NAME] [--tier T] [--lock FILE] [--dry-run] "
+	  "[--verbose]\n"
+	  "                       [resolve's DNS options] POLICY",
+	  "Resolve the policy's hosts and add the answers to the dynamic sets "
+	  "of its loaded table, with their TTLs; rules and floor sets stay.",
+	  OPTS(O_NETNS, O_TIER, O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC,
+	      O_FAMILY, O_DRYRUN, O_VERBOSE, O_MAXEXP), cmd_refresh, false },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",
 	  "Compare the kernel's ruleset with the policy's: 0 same, 1 "
 	  "different.",

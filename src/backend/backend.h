@@ -34,6 +34,14 @@ enum {
 	 * keywords): a block by name would not stop a client that did not,
 	 * so block rules take the lock's addresses instead (lower.c). */
 	BE_NAMES_LEARNT	= 1u << 11,
+	/* Names lowered to their locked addresses stay known to the rule
+	 * (ir_rule.hosts): a floor set of those addresses and a dynamic set
+	 * that DNS answers fill later (nftables, dnsmasq). */
+	BE_DYNSETS	= 1u << 12,
+	/* Writes names as domains that match themselves and every name
+	 * below them (dnsmasq's /zone/): a wildcard is its zone's apex and
+	 * every depth under it, a host every name under it too. */
+	BE_DOMAINS	= 1u << 13,
 };
 
 struct backend;

@@ -1,11 +1,18 @@
 /*
- * nftables.c - one `table inet` for nft -f.  The file first creates and
- * deletes the table so that loading it replaces the old table in the same
- * transaction.  What the table holds is the nftables model (nft/nft.h),
- * shared with egressc apply; this file only writes it in nft's syntax, so
- * the text and the kernel path cannot drift apart.  Address and port sets
- * are anonymous sets, so a rule with many destinations and ports is one
- * line per family and protocol.
+ * nftables.c - one `table inet` for nft -f.  What the table holds is the
+ * nftables model (nft/nft.h), shared with egressc apply; this file only
+ * writes it in nft's syntax, so the text and the kernel path cannot drift
+ * apart.  Address and port sets are anonymous sets, so a rule with many
+ * destinations and ports is one line per family and protocol; a rule with
+ * host names looks its destinations up in named floor and dynamic sets.
+ *
+ * Loading the file replaces the table in one transaction.  Without
+ * dynamic sets (or with --flush-dynamic) it creates and deletes the table
+ * first.  With them, deleting would throw away what DNS answers put in
+ * the dynamic sets since the last load, so the file declares the sets and
+ * chains (a no-op for those that exist), flushes every rule of the table
+ * and the floor sets, and adds the floor sets' elements and the rules
+ * again: the dynamic sets keep their elements.
  */
 #include <string.h>
 
@@ -124,14 +131,15 @@ put_rule(struct out *o, const struct nft_rule *r)
 	out_free(&line);
 }
 
+static const char *const hook_name[] = {
+	[NFT_H_OUTPUT] = "output", [NFT_H_INPUT] = "input",
+};
+
 /* One chain: its hook line and prologue (base chains), then its rules. */
 static int
 put_chain(const struct be_opts *op, const struct nft_chain *c,
     struct out *o)
 {
-	static const char *const hook[] = {
-		[NFT_H_OUTPUT] = "output", [NFT_H_INPUT] = "input",
-	};
 	const char *vars[7];
 	struct out head, rules;
 	size_t i;
@@ -141,7 +149,7 @@ put_chain(const struct be_opts *op, const struct nft_chain *c,
 	out_init(&rules);
 	if (c->base) {
 		out_printf(&head, "\t\ttype filter hook %s priority ",
-		    hook[c->hook]);
+		    hook_name[c->hook]);
 		if (c->prio == 0)
 			out_puts(&head, "filter");
 		else
@@ -162,6 +170,100 @@ put_chain(const struct be_opts *op, const struct nft_chain *c,
 	return rc;
 }
 
+/* A named set; its elements only with elems, and only when it has some. */
+static void
+put_set(struct out *o, const struct nft_set *s, bool elems)
+{
+	uint64_t t = s->timeout_ms / 1000;
+
+	out_printf(o, "\tset %s {\n\t\ttype %s\n", s->name,
+	    s->fam == FAM_V4 ? "ipv4_addr" : "ipv6_addr");
+	if (s->flags & NFT_SETF_INTERVAL)
+		out_puts(o, "\t\tflags interval\n");
+	if (NFT_SET_DYNAMIC(s)) {
+		out_puts(o, "\t\tflags timeout\n\t\ttimeout ");
+		if (t >= 86400)
+			out_printf(o, "%llud", (unsigned long long)(t / 86400));
+		if (t % 86400 >= 3600)
+			out_printf(o, "%lluh",
+			    (unsigned long long)(t % 86400 / 3600));
+		if (t % 3600 >= 60)
+			out_printf(o, "%llum", (unsigned long long)(t % 3600 / 60));
+		if (t % 60 > 0)
+			out_printf(o, "%llus", (unsigned long long)(t % 60));
+		out_puts(o, "\n");
+	}
+	if (elems && s->elems.npfx > 0) {
+		out_puts(o, "\t\telements = { ");
+		put_addrs(o, &s->elems, s->fam);
+		out_puts(o, " }\n");
+	}
+	out_puts(o, "\t}\n");
+}
+
+/* The named sets (floor sets only: with_dynamic false), for the table. */
+static void
+put_sets(struct out *o, const struct nft_table *t, bool with_dynamic,
+    bool elems)
+{
+	size_t i;
+
+	for (i = 0; i < t->nsets; i++)
+		if (t->sets[i]->name != NULL &&
+		    (with_dynamic || !NFT_SET_DYNAMIC(t->sets[i])))
+			put_set(o, t->sets[i], elems);
+}
+
+/*
+ * The file that keeps the dynamic sets: the sets and chains declared, the
+ * rules and floor sets flushed, then the floor sets and chains in full.
+ */
+static int
+nft_emit_keep(const struct be_opts *op, const struct nft_table *t,
+    const char *hdr, struct out *o)
+{
+	const char *vars[11];
+	struct out decls, flush, body;
+	size_t i;
+	int rc = 0;
+
+	out_init(&decls);
+	out_init(&flush);
+	out_init(&body);
+	put_sets(&decls, t, true, false);
+	for (i = 0; i < t->nchains; i++) {
+		const struct nft_chain *c = &t->chains[i];
+
+		out_printf(&decls, "\tchain %s {\n", c->name);
+		if (c->base)
+			out_printf(&decls, "\t\ttype filter hook %s priority "
+			    "filter; policy %s;\n", hook_name[c->hook],
+			    c->policy == NFT_V_ACCEPT ? "accept" : "drop");
+		out_puts(&decls, "\t}\n");
+	}
+	for (i = 0; i < t->nsets; i++)
+		if (NFT_SET_FLOOR(t->sets[i]))
+			out_printf(&flush, "flush set inet %s %s\n", t->name,
+			    t->sets[i]->name);
+	for (i = 0; i < t->nsets; i++)
+		if (NFT_SET_FLOOR(t->sets[i]) && t->sets[i]->elems.npfx > 0)
+			put_set(&body, t->sets[i], true);
+	for (i = 0; rc == 0 && i < t->nchains; i++)
+		rc = put_chain(op, &t->chains[i], &body);
+	vars[0] = "HEADER", vars[1] = hdr;
+	vars[2] = "TABLE", vars[3] = t->name;
+	vars[4] = "DECLS", vars[5] = out_str(&decls);
+	vars[6] = "FLUSH", vars[7] = out_str(&flush);
+	vars[8] = "BODY", vars[9] = out_str(&body);
+	vars[10] = NULL;
+	if (rc == 0)
+		rc = be_template(op, "nftables-keep", vars, o);
+	out_free(&decls);
+	out_free(&flush);
+	out_free(&body);
+	return rc;
+}
+
 static int
 nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
@@ -177,6 +279,13 @@ nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	out_init(&chains);
 	be_header(op, ir, "# ", &hdr);
 	hdr.buf[--hdr.len] = '\0';	/* the template has the newline */
+	if (t.keep) {
+		rc = nft_emit_keep(op, &t, out_str(&hdr), &outs[0]);
+		out_free(&hdr);
+		out_free(&chains);
+		return rc;
+	}
+	put_sets(&chains, &t, true, true);
 	for (i = 0; rc == 0 && i < t.nchains; i++)
 		rc = put_chain(op, &t.chains[i], &chains);
 	vars[0] = "HEADER", vars[1] = out_str(&hdr);
@@ -275,7 +384,7 @@ const struct backend be_nftables = {
 	.name = "nftables",
 	.caps = BE_SETS | BE_ADDR_RANGES | BE_FIRST_MATCH | BE_MIXED_FAM |
 	    BE_REJECT | BE_LOG | BE_INBOUND | BE_SCTP_PORTS |
-	    BE_PROTO_ZERO,
+	    BE_PROTO_ZERO | BE_DYNSETS,
 	/* nft 1.0.6 refuses a comment over 128 bytes. */
 	.comment_max = 128,
 	.comment_bad = "",

@@ -7,7 +7,7 @@
 #include "backend/backend.h"
 
 extern const struct backend be_nftables, be_iptables, be_pf, be_netsh,
-    be_powershell, be_cisco_ios, be_cisco_asa;
+    be_powershell, be_cisco_ios, be_cisco_asa, be_dnsmasq;
 
 const struct backend *const be_all[] = {
 	&be_nftables,
@@ -17,6 +17,7 @@ const struct backend *const be_all[] = {
 	&be_powershell,
 	&be_cisco_ios,
 	&be_cisco_asa,
+	&be_dnsmasq,
 	NULL
 };
 

@@ -85,12 +85,14 @@ static const struct cli_opt optdefs[] = {
 	    "most 4096 tests)" },
 	{ O_PEER, "media-peer", "ADDR", "try rules to any address at ADDR "
 	    "(repeatable; default: the TURN hosts' addresses)" },
-	{ O_VERBOSE, "verbose", NULL, "also rules earlier rules shadow in "
-	    "part, with a packet that still reaches them" },
+	{ O_VERBOSE, "verbose", NULL, "lint: also rules earlier rules shadow "
+	    "in part; refresh: every element sent" },
 	{ O_DEFS, "defs", "DIR", "Aerleon's naming definitions (.net, .svc, "
 	    "naming.yaml)" },
 	{ O_MAXEXP, "max-expansion", "N", "let the policy expand to N units "
 	    "(default " XSTR(BUDGET_DEFAULT) "; egressc(1) LIMITS)" },
+	{ O_FLUSHDYN, "flush-dynamic", NULL, "replace the whole table: the "
+	    "dynamic sets start empty (default: a reload keeps them)" },
 	{ 0, NULL, NULL, NULL }
 };
 
@@ -292,6 +294,7 @@ set_opt(struct opts *o, const struct cli_cmd *c, int ch, char *arg)
 	case O_MAXEXP:
 		return ull_arg("--max-expansion", arg, 1, 1ULL << 40,
 		    &o->max_expansion);
+	case O_FLUSHDYN: o->flush_dynamic = true; break;
 	}
 	return 0;
 }

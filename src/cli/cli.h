@@ -70,6 +70,7 @@ struct opts {
 	size_t		 npeers;
 	/* import */
 	const char	*defs;
+	bool		 flush_dynamic;	/* compile, apply --flush-dynamic */
 };
 
 /*
@@ -83,7 +84,7 @@ enum {
 	O_KEEPGOING, O_KEEPDAYS, O_NOSTAMP, O_CONC, O_PROJECT, O_REGIONS,
 	O_SOURCE, O_DRYRUN, O_NETNS, O_FORMAT, O_VERBOSE, O_JSON, O_FORCE,
 	O_CONFIRM, O_CONFIRMED,
-	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE,
+	O_CHECK, O_FAMILY, O_PTR, O_MAXAGE, O_FLUSHDYN,
 	O_ALL, O_PEER,
 	O_DEFS,
 	O_MAXEXP,
@@ -178,6 +179,7 @@ int	cmd_explain(struct opts *, int, char **);
 int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
+int	cmd_refresh(struct opts *, int, char **);
 int	cmd_completion(struct opts *, int, char **);
 int	cmd_probe(struct opts *, int, char **);
 int	cmd_import(struct opts *, int, char **);

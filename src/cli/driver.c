@@ -75,6 +75,7 @@ job_bind(struct job *j, const struct opts *o, bool optimise)
 		    "egressc resolve before using these rules", lp);
 	if (bind_lock(j->ir, lk, j->partial_lock) < 0)
 		return -1;
+	j->ir->dyn.flush = o->flush_dynamic;
 	if (tiers_select(j->ir, o->tiers) < 0)
 		return -1;
 	/* Now is read once, for the stamp and the lock's age. */

@@ -58,7 +58,8 @@ confirm_cmd(struct arena *a, const struct opts *o, const char *policy)
 static int
 kernel(struct opts *o, const char *policy, enum kcmd cmd)
 {
-	struct nl_opts no = { o->dry_run, o->netns, o->confirm, NULL };
+	struct nl_opts no = { o->dry_run, o->netns, o->confirm, NULL,
+	    o->verbose };
 	struct job j;
 	struct ir *low;
 	int rc;

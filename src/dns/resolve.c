@@ -1202,6 +1202,65 @@ resolve_run(struct ir *ir, const struct resolve_opts *opts)
 	return 0;
 }
 
+int
+resolve_answers(struct ir *ir, const struct resolve_opts *opts,
+    struct resolve_answer **out, size_t *n)
+{
+	struct resolve_opts o = *opts;
+	struct resolve_answer *v;
+	bool dead[RESOLVE_MAX_SERVERS];
+	struct rs_ctx c;
+	size_t nfailed = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	rs_defaults(&o);
+	memset(&c, 0, sizeof(c));
+	c.arena = ir->arena;
+	c.opts = &o;
+	c.limit = o.concurrency < RESOLVE_MAX_INFLIGHT ? o.concurrency :
+	    RESOLVE_MAX_INFLIGHT;
+	c.tty = o.progress && isatty(STDERR_FILENO);
+	if (rs_servers(&c) < 0)
+		return -1;
+	rs_collect(&c, ir);
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+		diag_fail(NULL, "cannot initialise c-ares");
+		return -1;
+	}
+	if (rs_channels(&c) < 0)
+		rc = -1;
+	if (rc == 0) {
+		rs_queue_hosts(&c);
+		rs_loop(&c);
+		rs_warn_dead(&c, dead);
+		v = arena_alloc(c.arena, (c.nhosts + 1) * sizeof(*v));
+		for (size_t i = 0; i < c.nhosts; i++) {
+			struct rs_host *h = &c.hosts[i];
+			struct resolve_answer *a = &v[i];
+
+			memset(a, 0, sizeof(*a));
+			a->host = h->name;
+			a->failed = rs_check(&c, h, NULL, dead);
+			a->ttl = h->ttl;
+			nfailed += a->failed;
+			a->addrs = arena_alloc(c.arena, (h->naddrs + 1) *
+			    sizeof(*a->addrs));
+			for (size_t j = 0; j < h->naddrs; j++)
+				if (!h->addrs[j].refused)
+					a->addrs[a->naddrs++] = (struct
+					    resolve_addr){ h->addrs[j].fam,
+					    h->addrs[j].addr };
+		}
+		*out = v;
+		*n = c.nhosts;
+	}
+	rs_close(&c);
+	ares_library_cleanup();
+	return rc < 0 || nfailed > 0 ? -1 : 0;
+}
+
 /* One line of the difference. */
 struct rs_delta {
 	char			 sign;		/* '+', '-' */

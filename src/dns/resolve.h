@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ir/aset.h"
+
 struct ir;
 struct out;
 
@@ -62,5 +64,26 @@ int	resolve_run(struct ir *, const struct resolve_opts *);
  */
 int	resolve_check(struct ir *, const struct resolve_opts *, struct out *,
 	    bool *changed);
+
+/*
+ * The same lookups for egressc refresh: nothing read or written, each host
+ * of ir with its usable answers (refused ones left out) and the smallest
+ * TTL among them, sorted by name, in ir's arena.  0, or -1 after
+ * diag_fail() for hosts that failed (the others are in *out all the same)
+ * or diag_error() for bad options.
+ */
+struct resolve_addr {
+	enum fam	 fam;
+	u128		 addr;
+};
+struct resolve_answer {
+	const char		*host;
+	unsigned		 ttl;
+	struct resolve_addr	*addrs;
+	size_t			 naddrs;
+	bool			 failed;
+};
+int	resolve_answers(struct ir *, const struct resolve_opts *,
+	    struct resolve_answer **out, size_t *n);
 
 #endif

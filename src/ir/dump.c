@@ -159,6 +159,9 @@ ir_dump(const struct ir *ir, const char *target, struct out *o)
 			out_printf(o, "  via %s\n", r->origins[k]);
 		if (r->target != NULL)
 			out_printf(o, "  only %s\n", r->target);
+		/* Lowered for dynamic sets: the names behind dst. */
+		for (k = 0; k < r->nhosts; k++)
+			out_printf(o, "  host %s\n", r->hosts[k]);
 		out_puts(o, "  ports ");
 		put_svc(o, &r->svc);
 		out_putc(o, '\n');

@@ -22,6 +22,9 @@ ir_new(struct arena *a)
 	ir->wildcards = IR_WILD_EXPAND;
 	ir->hosts = IR_HOSTS_RESOLVE;
 	ir->inbound_allowed = false;
+	ir->dyn.timeout = IR_DYN_TIMEOUT;
+	ir->dyn.min_ttl = IR_DYN_MIN_TTL;
+	ir->dyn.max_ttl = IR_DYN_MAX_TTL;
 	return ir;
 }
 
@@ -128,6 +131,9 @@ ir_clone_into(const struct ir *src, struct arena *a)
 		    sizeof(*sr->origins));
 		r->caporigins = r->norigins =
 		    r->origins != NULL ? sr->norigins : 0;
+		r->hosts = dup_array(a, sr->hosts, sr->nhosts,
+		    sizeof(*sr->hosts));
+		r->caphosts = r->nhosts = r->hosts != NULL ? sr->nhosts : 0;
 	}
 	return ir;
 }

@@ -58,6 +58,32 @@ struct ir_rule {
 	 * for a rule of every target.  lower() keeps it for that target
 	 * only, explain with -t TARGET, and it shadows no rule. */
 	const char	*target;
+	/*
+	 * The host names whose locked addresses lowering put into dst, for
+	 * a target that keeps them beside the addresses (BE_DYNSETS): its
+	 * rule then also admits what DNS says of them later.  Empty before
+	 * lowering and for every other target.
+	 */
+	const char	**hosts;
+	size_t		 nhosts, caphosts;
+};
+
+/*
+ * dynamic: what DNS says after compile.  A target with dynamic sets
+ * (nftables) gives every rule with host names a set whose elements expire
+ * after timeout unless filled again; refresh clamps each answer's TTL to
+ * [min_ttl, max_ttl].  Seconds.
+ */
+#define IR_DYN_TIMEOUT	3600u		/* 1h */
+#define IR_DYN_MIN_TTL	600u		/* 10m: past two refresh timer runs */
+#define IR_DYN_MAX_TTL	86400u		/* 1d */
+#define IR_DYN_MAX	(23u * 86400u)	/* what every kernel's timer takes */
+struct ir_dyn {
+	bool		 off;		/* dynamic: false */
+	unsigned	 timeout, min_ttl, max_ttl;
+	/* Set by the command line, not the policy (--flush-dynamic): a
+	 * reload empties the dynamic sets instead of keeping them. */
+	bool		 flush;
 };
 
 /*
@@ -92,6 +118,7 @@ struct ir {
 	/* Text for a header line: set when the lock holds example addresses. */
 	const char	*banner;
 	const char	*stamp;		/* --stamp text, else NULL */
+	struct ir_dyn	 dyn;
 };
 
 struct ir	*ir_new(struct arena *);

@@ -6,7 +6,10 @@
  * the prologue every base chain starts with, and the lines a policy rule
  * becomes, one per family and protocol (be_matches) and, for ICMP, per
  * group of types with the same codes, each with its address and port
- * matches as a single value or an anonymous set.
+ * matches as a single value or an anonymous set.  A rule with host names
+ * matches its destinations in named sets instead, two lines for each of
+ * those: the floor set (what the lock and the policy say) and the
+ * dynamic set (what DNS says later); see nft.h.
  */
 #include <string.h>
 
@@ -36,6 +39,7 @@ struct build {
 	struct arena		*a;
 	struct nft_table	*t;
 	const struct be_opts	*bo;
+	const char		**stems;	/* nft_set_stems() */
 };
 
 static struct nft_rule *
@@ -165,7 +169,7 @@ prologue(struct build *b, struct nft_chain *c)
  * when no address says it. */
 static struct nft_rule *
 line_new(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
-    int fam)
+    int fam, struct nft_set *dset)
 {
 	static const enum nft_verdict verdict[] = {
 		[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
@@ -185,7 +189,11 @@ line_new(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
 		    NFT_F_IP6_SADDR, &pr->src, f);
 		sel = true;
 	}
-	if (!aset_fam_full(&pr->dst, f)) {
+	if (dset != NULL) {
+		match_new(b, r, f == FAM_V4 ? NFT_F_IP_DADDR :
+		    NFT_F_IP6_DADDR, false)->set = dset;
+		sel = true;
+	} else if (!aset_fam_full(&pr->dst, f)) {
 		match_addrs(b, r, f == FAM_V4 ? NFT_F_IP_DADDR :
 		    NFT_F_IP6_DADDR, &pr->dst, f);
 		sel = true;
@@ -202,7 +210,7 @@ line_new(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
  */
 static void
 icmp_lines(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
-    const struct be_match *x)
+    const struct be_match *x, struct nft_set *dset)
 {
 	struct icmp_group *g;
 	struct nft_rule *r;
@@ -210,36 +218,115 @@ icmp_lines(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
 
 	n = icmp_groups(b->a, x->ports, &g);
 	for (i = 0; i < n; i++) {
-		r = line_new(b, c, pr, x->fam);
+		r = line_new(b, c, pr, x->fam, dset);
 		match_ports(b, r, port_field[x->proto], &g[i].types);
 		if (!g[i].every_code)
 			match_ports(b, r, code_field[x->proto], &g[i].codes);
 	}
 }
 
-/* One line per (family, protocol, ports) of the policy rule. */
+/* One (family, protocol, ports) of the policy rule, its destinations in
+ * dset when that is not NULL. */
+static void
+policy_line(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
+    const struct be_match *x, struct nft_set *dset)
+{
+	struct nft_rule *r;
+
+	if (x->ports != NULL && !proto_has_ports(x->proto)) {
+		icmp_lines(b, c, pr, x, dset);
+		return;
+	}
+	r = line_new(b, c, pr, x->fam, dset);
+	if (x->proto < 0)
+		return;
+	if (x->ports == NULL)
+		match_value(b, r, NFT_F_L4PROTO, false, x->ipp);
+	else
+		match_ports(b, r, port_field[x->proto], x->ports);
+}
+
+static struct nft_set *
+named_set(struct build *b, const struct ir_rule *pr, enum fam f, bool dyn)
+{
+	struct nft_set *s = arena_alloc(b->a, sizeof(*s));
+	const struct ir *ir = b->t->ir;
+
+	s->name = nft_set_name(b->a, b->stems[pr - ir->rules], f, dyn);
+	s->key[0] = f == FAM_V4 ? NFT_F_IP_DADDR : NFT_F_IP6_DADDR;
+	s->nkeys = 1;
+	s->rule = pr;
+	s->fam = f;
+	iset_init(&s->elems.v);
+	if (dyn) {
+		s->flags = NFT_SETF_TIMEOUT;
+		s->timeout_ms = (uint64_t)ir->dyn.timeout * 1000;
+		b->t->ndynamic++;
+	} else {
+		s->flags = NFT_SETF_INTERVAL;
+		iset_copy(b->a, &s->elems.v, &pr->dst.f[f]);
+		s->elems.npfx = aset_prefixes(b->a, &pr->dst, f,
+		    &s->elems.pfx);
+	}
+	ARENA_PUSH(b->a, b->t->sets, b->t->nsets, b->t->capsets);
+	b->t->sets[b->t->nsets - 1] = s;
+	return s;
+}
+
+/* The floor and dynamic sets of the rule in family f, made on first use:
+ * floor before dynamic, IPv4 before IPv6, in rule order. */
+static void
+dyn_sets(struct build *b, const struct ir_rule *pr, enum fam f,
+    struct nft_set **set)
+{
+	size_t i;
+
+	for (i = 0; i < b->t->nsets; i++)
+		if (b->t->sets[i]->rule == pr && b->t->sets[i]->fam == f) {
+			set[0] = b->t->sets[i];
+			set[1] = b->t->sets[i + 1];
+			return;
+		}
+	set[0] = named_set(b, pr, f, false);
+	set[1] = named_set(b, pr, f, true);
+}
+
+/*
+ * One line per (family, protocol, ports) of the policy rule.  A rule with
+ * host names has a line per family wherever it has a source, so that an
+ * IPv6 answer has a set to go to even when the lock has none; each line
+ * is two, floor set and dynamic set, unless the rule already takes every
+ * address of the family.
+ */
 static void
 policy_rule(struct build *b, struct nft_chain *c, const struct ir_rule *pr)
 {
+	unsigned caps = b->bo->be->caps;
+	const struct ir_rule *mr = pr;
+	struct ir_rule tmp;
+	struct nft_set *set[2];
 	struct be_match *bm;
-	struct nft_rule *r;
 	size_t n, i;
 
-	n = be_matches(b->a, pr, b->bo->be->caps, &bm);
+	if (pr->nhosts > 0) {
+		tmp = *pr;
+		aset_init(&tmp.dst);
+		aset_any(b->a, &tmp.dst);
+		mr = &tmp;
+		caps &= ~(unsigned)BE_MIXED_FAM;
+	}
+	n = be_matches(b->a, mr, caps, &bm);
 	for (i = 0; i < n; i++) {
 		const struct be_match *x = &bm[i];
 
-		if (x->ports != NULL && !proto_has_ports(x->proto)) {
-			icmp_lines(b, c, pr, x);
+		if (pr->nhosts == 0 || x->fam < 0 ||
+		    aset_fam_full(&pr->dst, (enum fam)x->fam)) {
+			policy_line(b, c, pr, x, NULL);
 			continue;
 		}
-		r = line_new(b, c, pr, x->fam);
-		if (x->proto < 0)
-			continue;
-		if (x->ports == NULL)
-			match_value(b, r, NFT_F_L4PROTO, false, x->ipp);
-		else
-			match_ports(b, r, port_field[x->proto], x->ports);
+		dyn_sets(b, pr, (enum fam)x->fam, set);
+		policy_line(b, c, pr, x, set[0]);
+		policy_line(b, c, pr, x, set[1]);
 	}
 }
 
@@ -262,11 +349,72 @@ chain_new(struct build *b, const char *name, enum ir_dir dir)
 	return c;
 }
 
+/* FNV-1a: a short, stable tag of a rule's name. */
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static bool
+rule_named(const struct ir *ir, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ir->nrules; i++)
+		if (strcmp(ir->rules[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+const char **
+nft_set_stems(struct arena *a, const struct ir *ir)
+{
+	const char **stem = arena_alloc(a, (ir->nrules + 1) * sizeof(*stem));
+	size_t i;
+
+	for (i = 0; i < ir->nrules; i++) {
+		const char *name = ir->rules[i].name;
+
+		stem[i] = NULL;
+		if (ir->rules[i].nhosts == 0)
+			continue;
+		/* Rule names are [a-z0-9][a-z0-9_-]*; nft's identifiers
+		 * start with a letter. */
+		if (name[0] >= 'a' && name[0] <= 'z') {
+			stem[i] = name;
+			continue;
+		}
+		stem[i] = arena_printf(a, "r%s", name);
+		if (rule_named(ir, stem[i]))
+			stem[i] = arena_printf(a, "%s_%08x", stem[i],
+			    (unsigned)name_hash(name));
+		if (rule_named(ir, stem[i])) {
+			diag_error(&ir->rules[i].loc, "rule '%s': its set names "
+			    "(%s_d4, ...) would be those of rule '%s'; rename "
+			    "one of them", name, stem[i], stem[i]);
+			return NULL;
+		}
+	}
+	return stem;
+}
+
+const char *
+nft_set_name(struct arena *a, const char *stem, enum fam f, bool dynamic)
+{
+	return arena_printf(a, "%s_%c%c", stem, dynamic ? 'd' : 'f',
+	    f == FAM_V4 ? '4' : '6');
+}
+
 int
 nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 {
 	struct be_opts bo;
-	struct build b = { a, t, &bo };
+	struct build b = { a, t, &bo, NULL };
 	const char *table, *chain, *input = NULL;
 	size_t c, i;
 
@@ -289,6 +437,8 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 	if (table == NULL || chain == NULL)
 		return -1;
 	t->name = table;
+	if ((b.stems = nft_set_stems(a, ir)) == NULL)
+		return -1;
 	chain_new(&b, chain, IR_EGRESS);
 	if (input != NULL)
 		chain_new(&b, input, IR_INBOUND);
@@ -301,5 +451,6 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 			if (ir->rules[i].dir == ch->dir)
 				policy_rule(&b, ch, &ir->rules[i]);
 	}
+	t->keep = t->ndynamic > 0 && !ir->dyn.flush;
 	return 0;
 }

@@ -71,12 +71,18 @@ enum {
 #define NFT_CONCAT_MAX	4
 
 /*
- * A set a rule looks its field up in.  Today every set is anonymous (name
- * NULL: written inline as { ... }, one key, constant).  A named set gets a
- * name, is listed in nft_table.sets for the writers to declare, and may
- * carry NFT_SETF_TIMEOUT; a set over a concatenation (ip daddr . tcp
- * dport, for merging runs of rules into one lookup) has nkeys > 1, and its
- * elements will need a tuple list beside elems, which holds one key's.
+ * A set a rule looks its field up in.  Most are anonymous (name NULL:
+ * written inline as { ... }, one key, constant).  A rule whose
+ * destinations include host names (ir_rule.hosts) looks its destination
+ * up in two named sets per family instead: the floor (NFT_SETF_INTERVAL:
+ * every destination address of the rule, the lock's addresses of its
+ * names included), which each load replaces, and the dynamic set
+ * (NFT_SETF_TIMEOUT, empty in the model), which DNS answers fill later
+ * (egressc refresh, dnsmasq's nftset) and a reload keeps.  Named sets are
+ * listed in nft_table.sets for the writers to declare.  A set over a
+ * concatenation (ip daddr . tcp dport, for merging runs of rules into one
+ * lookup) has nkeys > 1, and its elements will need a tuple list beside
+ * elems, which holds one key's.
  */
 struct nft_set {
 	const char	*name;		/* NULL: anonymous */
@@ -85,7 +91,12 @@ struct nft_set {
 	unsigned	 flags;		/* NFT_SETF_* */
 	uint64_t	 timeout_ms;	/* NFT_SETF_TIMEOUT: the default */
 	struct nft_vals	 elems;		/* nkeys == 1: the members */
+	/* Named sets: the policy rule and family they are of. */
+	const struct ir_rule *rule;
+	enum fam	 fam;
 };
+#define NFT_SET_DYNAMIC(s)	(((s)->flags & NFT_SETF_TIMEOUT) != 0)
+#define NFT_SET_FLOOR(s)	((s)->name != NULL && !NFT_SET_DYNAMIC(s))
 
 /*
  * One match: field == value (a value, a range lo-hi or a prefix), or
@@ -132,6 +143,10 @@ struct nft_table {
 	/* Every set, in the order of the rules that use them. */
 	struct nft_set		**sets;
 	size_t			 nsets, capsets;
+	size_t			 ndynamic;	/* named sets with a timeout */
+	/* A load keeps what the dynamic sets hold: there are some, and
+	 * --flush-dynamic was not given.  Else it replaces the table. */
+	bool			 keep;
 	/* The lowered IR the model was built from: src pointers lead into
 	 * its rules, and diagnostics name its file. */
 	const struct ir		*ir;
@@ -143,5 +158,19 @@ struct nft_table {
  * names checked.  Memory from the arena.  0, or -1 after diag_error().
  */
 int	nft_model_build(struct arena *, const struct ir *, struct nft_table *);
+
+/*
+ * The stem of the named sets of each rule of a lowered IR that has host
+ * names (NULL for the others), parallel to ir->rules: the rule's name when
+ * it starts with a letter, else "r" and the name, and then, only when that
+ * is some other rule's name, "_" and eight hex digits of a hash of the
+ * rule's name.  The sets are STEM_f4, STEM_d4, STEM_f6 and STEM_d6 (floor
+ * and dynamic, IPv4 and IPv6), so that other tools can name them (the
+ * dnsmasq back end does).  NULL after diag_error().
+ */
+const char	**nft_set_stems(struct arena *, const struct ir *);
+/* STEM_d4, STEM_f6, ...: the name of one set of a stem. */
+const char	*nft_set_name(struct arena *, const char *stem, enum fam,
+		    bool dynamic);
 
 #endif

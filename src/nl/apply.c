@@ -3,8 +3,15 @@
  *
  * The batch adds the table (so that deleting it cannot fail), deletes it,
  * and adds it again with its chain, sets and rules, exactly as nft -f does
- * with the text back end's file.  The kernel commits a batch all or
- * nothing.  Every message asks for an acknowledgement, and each message's
+ * with the text back end's file.  When the policy has dynamic sets and the
+ * table is there already, deleting it would empty them, so the batch
+ * instead deletes every rule of the table, the chains and sets the policy
+ * does not have (or has otherwise: another hook, another key) and the
+ * floor sets' elements, keeps the dynamic sets as they are (a new timeout
+ * is sent as nft sends it, which the kernel applies in place where it
+ * can), and adds the rest again, as the text back end's file does (and more thoroughly: nft
+ * -f cannot name what it does not know).  The kernel commits a batch all
+ * or nothing.  Every message asks for an acknowledgement, and each message's
  * sequence number is remembered with the policy rule it came from
  * (batch.c), so a kernel error is reported at that rule's line in the
  * policy.  A guarded apply (--confirm) arms its rollback first
@@ -79,8 +86,22 @@ put_chain(struct nl_batch *b, const struct nl_want *w, const struct nl_chain *ch
 	nl_batch_add(b, nlh, NULL, "NEWCHAIN");
 }
 
+/* The NEWSET of a set; with what, a message that names it. */
 static void
-put_set(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
+put_set_head(struct nl_batch *b, const struct nl_set *s,
+    const struct nl_rule *r)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSET, NFPROTO_INET,
+	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
+	nftnl_set_nlmsg_build_payload(nlh, s->s);
+	nl_batch_add(b, nlh, r, "NEWSET");
+}
+
+/* The elements of a set of the batch, as many messages as they take. */
+static void
+put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
     const struct nl_rule *r)
 {
 	struct nlmsghdr *nlh;
@@ -88,11 +109,6 @@ put_set(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 	uint32_t *flags;
 	bool *open;
 	size_t n, i, j;
-
-	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSET, NFPROTO_INET,
-	    NLM_F_CREATE | NLM_F_ACK, b->seq++);
-	nftnl_set_nlmsg_build_payload(nlh, s->s);
-	nl_batch_add(b, nlh, r, "NEWSET");
 
 	n = s->nelems;
 	keys = xmalloc(n * sizeof(*keys) + 1);
@@ -104,7 +120,7 @@ put_set(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 
 		nftnl_set_set_u32(t, NFTNL_SET_FAMILY, NFPROTO_INET);
 		nftnl_set_set_str(t, NFTNL_SET_TABLE, w->table);
-		nftnl_set_set_str(t, NFTNL_SET_NAME, "__set%d");
+		nftnl_set_set_str(t, NFTNL_SET_NAME, s->name);
 		nftnl_set_set_u32(t, NFTNL_SET_ID, s->id);
 		for (j = i; j < n && j < i + ELEMS_PER_MSG; j++) {
 			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -141,16 +157,155 @@ put_set(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 }
 
 static void
-build_batch(struct nl_batch *b, const struct nl_want *w)
+put_set(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
+    const struct nl_rule *r)
+{
+	put_set_head(b, s, r);
+	put_elems(b, w, s, r);
+}
+
+/* A DEL message of one object of the table: every rule (name NULL), a
+ * chain, a set, or a set's elements. */
+static void
+put_del(struct nl_batch *b, const struct nl_want *w, int type,
+    const char *name)
+{
+	struct nlmsghdr *nlh;
+	const char *what = "DELRULE";
+
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), (uint16_t)type,
+	    NFPROTO_INET, NLM_F_ACK, b->seq++);
+	if (type == NFT_MSG_DELRULE) {
+		struct nftnl_rule *r = nftnl_rule_alloc();
+
+		nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+		nftnl_rule_set_str(r, NFTNL_RULE_TABLE, w->table);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+	} else if (type == NFT_MSG_DELCHAIN) {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, w->table);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, name);
+		nftnl_chain_nlmsg_build_payload(nlh, c);
+		nftnl_chain_free(c);
+		what = "DELCHAIN";
+	} else {
+		struct nftnl_set *t = nftnl_set_alloc();
+
+		nftnl_set_set_u32(t, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(t, NFTNL_SET_TABLE, w->table);
+		nftnl_set_set_str(t, NFTNL_SET_NAME, name);
+		if (type == NFT_MSG_DELSET) {
+			nftnl_set_nlmsg_build_payload(nlh, t);
+			what = "DELSET";
+		} else {
+			/* No elements: all of them. */
+			nftnl_set_elems_nlmsg_build_payload(nlh, t);
+			what = "DELSETELEM";
+		}
+		nftnl_set_free(t);
+	}
+	nl_batch_add(b, nlh, NULL, what);
+}
+
+static bool
+chain_same(const struct nl_lchain *lc, const struct nl_chain *ch)
+{
+	if (lc->base != ch->base)
+		return false;
+	return !ch->base || (lc->hook == ch->hook && lc->prio == ch->prio &&
+	    lc->type != NULL && strcmp(lc->type, "filter") == 0);
+}
+
+#define SET_KIND_FLAGS	(NFT_SET_ANONYMOUS | NFT_SET_CONSTANT | \
+	NFT_SET_INTERVAL | NFT_SET_MAP | NFT_SET_TIMEOUT | NFT_SET_OBJECT | \
+	NFT_SET_CONCAT)
+
+/* Would the set the kernel has do as the policy's?  Its timeout aside:
+ * that NEWSET changes in place, as nft does. */
+static bool
+set_same(const struct nl_lset *ls, const struct nl_set *s)
+{
+	uint32_t want = (s->dynamic ? NFT_SET_TIMEOUT : 0) |
+	    (s->interval ? NFT_SET_INTERVAL : 0);
+
+	return (ls->flags & SET_KIND_FLAGS) == want &&
+	    ls->ktype == s->field->dtype && ls->klen == s->field->len;
+}
+
+/*
+ * The table is there and the policy has dynamic sets: empty it of all but
+ * them, and put back the floor sets.
+ */
+static void
+keep_table(struct nl_batch *b, const struct nl_want *w,
+    const struct nl_live *l)
+{
+	size_t i, c, k;
+
+	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	put_del(b, w, NFT_MSG_DELRULE, NULL);
+	/* Sets before chains: a verdict map's elements hold its chains. */
+	for (i = 0; i < l->nsets; i++) {
+		const struct nl_lset *ls = &l->sets[i];
+
+		/* Anonymous sets go with the rules that hold them. */
+		if (ls->flags & NFT_SET_ANONYMOUS)
+			continue;
+		for (k = 0; k < w->nnamed; k++)
+			if (strcmp(ls->name, w->named[k].name) == 0)
+				break;
+		if (k < w->nnamed && set_same(ls, &w->named[k]))
+			continue;
+		if (k < w->nnamed && w->named[k].dynamic)
+			diag_warning(&w->named[k].m->rule->loc, "set %s of "
+			    "table inet %s is not a timeout set of %s addresses: "
+			    "it is made again, empty", ls->name, w->table,
+			    w->named[k].field->len == 4 ? "IPv4" : "IPv6");
+		put_del(b, w, NFT_MSG_DELSET, ls->name);
+	}
+	for (i = 0; i < l->nchains; i++) {
+		for (c = 0; c < w->nchains; c++)
+			if (strcmp(l->chains[i].name, w->chains[c].name) == 0)
+				break;
+		if (c == w->nchains || !chain_same(&l->chains[i],
+		    &w->chains[c]))
+			put_del(b, w, NFT_MSG_DELCHAIN, l->chains[i].name);
+	}
+	for (k = 0; k < w->nnamed; k++) {
+		const struct nl_set *s = &w->named[k];
+		const struct nl_lset *ls = nl_live_set(l, s->name);
+
+		if (ls == NULL || !set_same(ls, s) ||
+		    (s->dynamic && ls->timeout_ms != s->timeout_ms))
+			put_set_head(b, s, NULL);
+		else if (!s->dynamic)
+			put_del(b, w, NFT_MSG_DELSETELEM, s->name);
+		if (!s->dynamic)
+			put_elems(b, w, s, NULL);
+	}
+}
+
+static void
+build_batch(struct nl_batch *b, const struct nl_want *w,
+    const struct nl_live *l)
 {
 	struct nlmsghdr *nlh;
 	size_t c, i, j;
 
 	nl_batch_begin(b);
-	/* table inet T {} ; delete table inet T ; table inet T { ... } */
-	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	put_table(b, w, NFT_MSG_DELTABLE, 0);
-	put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	if (l != NULL && l->exists)
+		keep_table(b, w, l);
+	else {
+		/* table inet T {} ; delete table inet T ; table inet T {...} */
+		put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		put_table(b, w, NFT_MSG_DELTABLE, 0);
+		put_table(b, w, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		for (i = 0; i < w->nnamed; i++)
+			put_set(b, w, &w->named[i], NULL);
+	}
 	/* Each chain, then its rules, in the text back end's order. */
 	for (c = 0; c < w->nchains; c++) {
 		put_chain(b, w, &w->chains[c]);
@@ -230,8 +385,36 @@ print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 	fprintf(fp, "# egressc apply --dry-run: one batch, nothing sent%s%s\n",
 	    o->netns ? "; network namespace " : "", o->netns ? o->netns : "");
 	fprintf(fp, "add table inet %s\n", w->table);
-	fprintf(fp, "delete table inet %s\n", w->table);
-	fprintf(fp, "add table inet %s\n", w->table);
+	if (w->keep) {
+		fprintf(fp, "# the table kept, if it is there: its chains and "
+		    "sets the policy does not have are deleted, its dynamic "
+		    "sets keep their elements\n");
+		fprintf(fp, "flush table inet %s\n", w->table);
+	} else {
+		fprintf(fp, "delete table inet %s\n", w->table);
+		fprintf(fp, "add table inet %s\n", w->table);
+	}
+	for (i = 0; i < w->nnamed; i++) {
+		const struct nl_set *s = &w->named[i];
+
+		fprintf(fp, "add set inet %s %s { type %s; flags %s;", w->table,
+		    s->name, dtype_name(s->field->dtype), s->dynamic ?
+		    "timeout" : "interval");
+		if (s->dynamic)
+			fprintf(fp, " timeout %llus;", (unsigned long long)
+			    (s->timeout_ms / 1000));
+		fprintf(fp, " }\n");
+		if (s->dynamic)
+			continue;
+		if (w->keep)
+			fprintf(fp, "flush set inet %s %s\n", w->table,
+			    s->name);
+		if (s->v.n > 0)
+			fprintf(fp, "add element inet %s %s %s  # %zu elements "
+			    "sent\n", w->table, s->name,
+			    nl_values_text(w->arena, s->field, &s->v),
+			    s->nelems);
+	}
 	for (c = 0; c < w->nchains; c++) {
 		const struct nl_chain *ch = &w->chains[c];
 
@@ -261,14 +444,18 @@ load(struct nl_guard *g, const struct ir *ir, const struct nl_want *w,
 	struct nl_send how = { ir->file, "the batch", w->table, false };
 	struct nl_batch b;
 	struct nl_sock s;
+	struct nl_live l;
 	int rc;
 
 	if (nl_sock_open(&s) < 0)
 		return -1;
-	rc = o->confirm > 0 ? nl_guard_arm(g, &s, ir, o) : 0;
+	rc = w->keep ? nl_live_read(&s, w->arena, w->table, NULL, NULL, &l) :
+	    0;
+	if (rc == 0 && o->confirm > 0)
+		rc = nl_guard_arm(g, &s, ir, o);
 	if (rc == 0) {
 		nl_batch_init(&b, w->arena, s.seq);
-		build_batch(&b, w);
+		build_batch(&b, w, w->keep ? &l : NULL);
 		rc = nl_batch_send(&s, &b, &how);
 		nl_batch_free(&b);
 		if (o->confirm > 0 && rc == 0)

@@ -248,56 +248,85 @@ need_deps(struct rb *b, const struct nl_field *f)
 	}
 }
 
-/* An anonymous set: the NEWSET header; elements come from its iset. */
-static struct nl_set *
-set_new(struct rb *b, const struct nl_field *f, const struct iset *v,
-    bool interval)
+/* The NEWSET header of a set; elements come from its iset.  Named sets
+ * are as nft declares `set NAME { type ...; flags ...; timeout ...; }`. */
+static void
+set_init(struct nl_want *w, struct nl_set *s, const struct nl_field *f,
+    const struct iset *v, bool interval, const struct nft_set *named)
 {
-	struct nl_want *w = b->w;
-	struct nl_set *s;
 	struct nftnl_udata_buf *ud;
 	struct nftnl_udata *n1, *n2;
 	uint32_t flags = NFT_SET_ANONYMOUS | NFT_SET_CONSTANT;
 
-	ARENA_PUSH(w->arena, w->sets, w->nsets, w->capsets);
-	s = &w->sets[w->nsets - 1];
 	memset(s, 0, sizeof(*s));
 	s->id = ++set_ids;
 	s->field = f;
 	s->interval = interval;
+	s->name = "__set%d";
 	iset_init(&s->v);
 	iset_copy(w->arena, &s->v, v);
+	if (named != NULL && interval) {
+		s->pfx = named->elems.pfx;
+		s->npfx = named->elems.npfx;
+	}
 	s->nelems = nl_set_elems(s, NULL, NULL, NULL, 0);
+	if (named != NULL) {
+		s->name = named->name;
+		s->m = named;
+		s->dynamic = NFT_SET_DYNAMIC(named);
+		s->timeout_ms = named->timeout_ms;
+		flags = s->dynamic ? NFT_SET_TIMEOUT : 0;
+	}
 	if (interval)
 		flags |= NFT_SET_INTERVAL;
 
 	s->s = nftnl_set_alloc();
 	nftnl_set_set_u32(s->s, NFTNL_SET_FAMILY, NFPROTO_INET);
 	nftnl_set_set_str(s->s, NFTNL_SET_TABLE, w->table);
-	nftnl_set_set_str(s->s, NFTNL_SET_NAME, "__set%d");
+	nftnl_set_set_str(s->s, NFTNL_SET_NAME, s->name);
 	nftnl_set_set_u32(s->s, NFTNL_SET_ID, s->id);
 	nftnl_set_set_u32(s->s, NFTNL_SET_FLAGS, flags);
 	nftnl_set_set_u32(s->s, NFTNL_SET_KEY_TYPE, f->dtype);
 	nftnl_set_set_u32(s->s, NFTNL_SET_KEY_LEN, f->len);
-	nftnl_set_set_u32(s->s, NFTNL_SET_DESC_SIZE, (uint32_t)s->nelems);
+	if (s->dynamic)
+		nftnl_set_set_u64(s->s, NFTNL_SET_TIMEOUT, s->timeout_ms);
+	if (named == NULL)
+		nftnl_set_set_u32(s->s, NFTNL_SET_DESC_SIZE,
+		    (uint32_t)s->nelems);
 
-	/* nft's user data: key byte order, automerge, the key's typeof. */
+	/* nft's user data: key byte order; for anonymous sets automerge
+	 * and the key's typeof too. */
 	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAX);
 	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
 	    NFT_BYTEORDER_BIG);
-	if (interval)
-		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_MERGE_ELEMENTS, 1);
-	n1 = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF);
-	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, NFT_EXPR_PAYLOAD);
-	n2 = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
-	nftnl_udata_put_u32(ud, 0 /* KEY_PAYLOAD_DESC */, f->desc);
-	nftnl_udata_put_u32(ud, 1 /* KEY_PAYLOAD_TYPE */, f->tmpl);
-	nftnl_udata_nest_end(ud, n2);
-	nftnl_udata_nest_end(ud, n1);
+	if (named == NULL) {
+		if (interval)
+			nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_MERGE_ELEMENTS,
+			    1);
+		n1 = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF);
+		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR,
+		    NFT_EXPR_PAYLOAD);
+		n2 = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+		nftnl_udata_put_u32(ud, 0 /* KEY_PAYLOAD_DESC */, f->desc);
+		nftnl_udata_put_u32(ud, 1 /* KEY_PAYLOAD_TYPE */, f->tmpl);
+		nftnl_udata_nest_end(ud, n2);
+		nftnl_udata_nest_end(ud, n1);
+	}
 	nftnl_set_set_data(s->s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
 	    nftnl_udata_buf_len(ud));
 	nftnl_udata_buf_free(ud);
-	return s;
+}
+
+/* An anonymous set of the rule being built. */
+static struct nl_set *
+set_new(struct rb *b, const struct nl_field *f, const struct iset *v,
+    bool interval)
+{
+	struct nl_want *w = b->w;
+
+	ARENA_PUSH(w->arena, w->sets, w->nsets, w->capsets);
+	set_init(w, &w->sets[w->nsets - 1], f, v, interval, NULL);
+	return &w->sets[w->nsets - 1];
 }
 
 size_t
@@ -327,6 +356,25 @@ nl_set_elems(const struct nl_set *s, uint8_t (*keys)[16], uint32_t *flags,
 				if (x == s->v.v[i].hi)
 					break;
 			}
+		}
+		return n;
+	}
+	if (s->pfx != NULL) {
+		/* A named set keeps each prefix apart: start, then the end
+		 * one past it, which may be the next one's start. */
+		int width = (int)f->len * 8;
+
+		if (s->npfx > 0 && s->pfx[0].addr != 0)
+			EMIT(0, NFT_SET_ELEM_INTERVAL_END, false);
+		for (i = 0; i < s->npfx; i++) {
+			u128 host = s->pfx[i].len == 0 ? fmax : (((u128)1 <<
+			    (width - s->pfx[i].len)) - 1);
+			u128 hi = (s->pfx[i].addr | host) & fmax;
+			bool top = hi == fmax;
+
+			EMIT(s->pfx[i].addr, 0, top);
+			if (!top)
+				EMIT(hi + 1, NFT_SET_ELEM_INTERVAL_END, false);
 		}
 		return n;
 	}
@@ -362,17 +410,24 @@ static const struct nl_field *const fields[NFT_F_N] = {
 	[NFT_F_ICMP6_CODE] = &nl_f_icmp6_code,
 };
 
-/* `FIELD { ... }`: an anonymous set and a lookup in it. */
+/* `FIELD { ... }`: an anonymous set and a lookup in it; `FIELD @NAME`: a
+ * lookup in a named set of the model. */
 static void
 match_lookup(struct rb *b, const struct nl_field *f, const struct nft_set *ms,
     bool neg)
 {
-	struct nl_set *s;
+	struct nl_set *s = NULL;
+	size_t i;
 
 	need_deps(b, f);
-	s = set_new(b, f, &ms->elems.v, (ms->flags & NFT_SETF_INTERVAL) != 0);
+	for (i = 0; ms->name != NULL && i < b->w->nnamed; i++)
+		if (b->w->named[i].m == ms)
+			s = &b->w->named[i];
+	if (s == NULL)
+		s = set_new(b, f, &ms->elems.v,
+		    (ms->flags & NFT_SETF_INTERVAL) != 0);
 	e_load(b, f, f->len);
-	e_lookup(b, "__set%d", s->id, neg);
+	e_lookup(b, s->name, s->id, neg);
 }
 
 /* `FIELD value` or `FIELD lo-hi`. */
@@ -670,6 +725,16 @@ nl_want_build(struct arena *a, const struct nft_table *t, bool fail_hook,
 		ch->prio = mc->prio;
 		ch->policy = mc->policy == NFT_V_ACCEPT ? NF_ACCEPT : NF_DROP;
 	}
+	w->keep = t->keep;
+	w->named = arena_alloc(a, (t->nsets + 1) * sizeof(*w->named));
+	for (i = 0; i < t->nsets; i++) {
+		const struct nft_set *ms = t->sets[i];
+
+		if (ms->name != NULL)
+			set_init(w, &w->named[w->nnamed++],
+			    fields[ms->key[0]], &ms->elems.v,
+			    (ms->flags & NFT_SETF_INTERVAL) != 0, ms);
+	}
 	for (c = 0; c < t->nchains; c++)
 		for (i = 0; i < t->chains[c].nrules; i++) {
 			const struct nft_rule *r = &t->chains[c].rules[i];
@@ -694,6 +759,13 @@ nl_want_setfn(void *arg, const char *name, uint32_t id,
 			*f = w->sets[i].field;
 			return &w->sets[i].v;
 		}
+	/* A dynamic set's elements are not the policy's to say: verify
+	 * sees them empty on both sides. */
+	for (i = 0; i < w->nnamed; i++)
+		if (w->named[i].id == id) {
+			*f = w->named[i].field;
+			return &w->named[i].v;
+		}
 	return NULL;
 }
 
@@ -704,7 +776,9 @@ nl_want_free(struct nl_want *w)
 
 	for (i = 0; i < w->nsets; i++)
 		nftnl_set_free(w->sets[i].s);
+	for (i = 0; i < w->nnamed; i++)
+		nftnl_set_free(w->named[i].s);
 	for (i = 0; i < w->nrules; i++)
 		nftnl_rule_free(w->rules[i].r);
-	w->nsets = w->nrules = 0;
+	w->nsets = w->nnamed = w->nrules = 0;
 }

@@ -35,7 +35,9 @@ extern const struct nl_field nl_f_nfproto, nl_f_l4proto, nl_f_oif,
     nl_f_icmp_type, nl_f_icmp_code, nl_f_icmp6_type, nl_f_icmp6_code,
     nl_f_icmp_tc, nl_f_icmp6_tc;
 
-/* An anonymous set as nft builds it for `FIELD { ... }`. */
+/* An anonymous set as nft builds it for `FIELD { ... }`, or a named set
+ * of the model (a floor or dynamic set) as nft builds it for its
+ * declaration. */
 struct nl_set {
 	uint32_t		 id;		/* NFTA_SET_ID in the batch */
 	const struct nl_field	*field;
@@ -43,6 +45,14 @@ struct nl_set {
 	struct iset		 v;		/* the values */
 	size_t			 nelems;	/* elements sent (with ends) */
 	struct nftnl_set	*s;		/* header only (no elements) */
+	const char		*name;		/* "__set%d": anonymous */
+	const struct nft_set	*m;		/* named: the model's */
+	/* A named interval set: its prefixes, each its own interval as nft
+	 * sends them without auto-merge; NULL: v's intervals, merged. */
+	const struct prefix	*pfx;
+	size_t			 npfx;
+	bool			 dynamic;	/* flags timeout */
+	uint64_t		 timeout_ms;
 };
 
 /* One nftables rule and where it comes from. */
@@ -71,6 +81,10 @@ struct nl_want {
 	size_t		 nchains;
 	struct nl_set	*sets;
 	size_t		 nsets, capsets;
+	/* The model's named sets, in its order; sent before the chains. */
+	struct nl_set	*named;
+	size_t		 nnamed;
+	bool		 keep;		/* nft_table.keep */
 	struct nl_rule	*rules;
 	size_t		 nrules, caprules;
 	unsigned	 lo_index;	/* ifindex of "lo" where we load */
@@ -202,6 +216,45 @@ int	nl_batch_send(struct nl_sock *, const struct nl_batch *,
  */
 int	nl_save(struct nl_sock *, struct arena *, const char *table,
 	    struct nl_batch *b, bool *existed);
+
+/*
+ * live.c: what table inet `table` holds now: its chains, its named and
+ * anonymous sets and, for the sets want() says yes to, their elements
+ * with what each has left (expires_ms: 0 when it has no timeout).
+ * exists false: no such table.  0, or -1 after diag_fail().
+ */
+struct nl_lchain {
+	const char	*name;
+	bool		 base;
+	uint32_t	 hook;
+	int32_t		 prio;
+	const char	*type;
+};
+struct nl_lelem {
+	u128		 key;
+	uint64_t	 expires_ms, timeout_ms;
+};
+struct nl_lset {
+	const char	*name;
+	uint32_t	 flags, ktype, klen;
+	uint64_t	 timeout_ms;	/* the set's default; 0: none */
+	bool		 elems_read;
+	struct nl_lelem	*e;
+	size_t		 ne, cape;
+};
+struct nl_live {
+	struct arena	*a;
+	const char	*table;
+	bool		 exists;
+	struct nl_lchain *chains;
+	size_t		 nchains, capchains;
+	struct nl_lset	*sets;
+	size_t		 nsets, capsets;
+};
+int	nl_live_read(struct nl_sock *, struct arena *, const char *table,
+	    bool (*want)(const char *set, void *), void *arg,
+	    struct nl_live *);
+const struct nl_lset *nl_live_set(const struct nl_live *, const char *name);
 
 /*
  * confirm.c: the guard of apply.  nl_guard_open takes the lock of the

@@ -25,6 +25,7 @@ struct nl_opts {
 	const char	*netns;		/* NULL: current; else /run/netns/NAME */
 	unsigned	 confirm;	/* seconds to the rollback; 0: none */
 	const char	*confirm_cmd;	/* the command that confirms, shown */
+	bool		 verbose;	/* refresh: print the elements sent */
 };
 
 /*
@@ -45,6 +46,30 @@ int	nl_verify(const struct ir *, const struct nl_opts *);
  * with nothing pending.
  */
 int	nl_confirm(const struct ir *, const struct nl_opts *);
+
+/*
+ * egressc refresh: the answers (sorted by host, as resolve_answers gives
+ * them) added to the dynamic sets of the loaded table: only the elements
+ * that are new or need a longer timeout, in one batch; a line "+N
+ * addresses in M sets, K unchanged" on stdout.  0, or -1 as nl_apply
+ * (the table is not loaded: diag_fail()).
+ */
+struct nl_addr {
+	enum fam	 fam;
+	u128		 addr;
+};
+struct nl_answer {
+	const char		*host;
+	unsigned		 ttl;
+	const struct nl_addr	*addrs;
+	size_t			 naddrs;
+};
+int	nl_refresh(const struct ir *, const struct nl_opts *,
+	    const struct nl_answer *, size_t);
+/* Move this process into network namespace name (NULL: stay), for work
+ * that must happen there before netlink: refresh asks DNS from inside.
+ * 0, or -1 after diag_error() or diag_fail(). */
+int	nl_netns(const char *name);
 
 /* The state directory, and the variable that moves it (tests). */
 #define NL_RUNDIR	"/run/egressc"

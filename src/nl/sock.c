@@ -62,6 +62,12 @@ nl_enter_netns(const char *name)
 }
 
 int
+nl_netns(const char *name)
+{
+	return nl_enter_netns(name);
+}
+
+int
 nl_sock_open(struct nl_sock *s)
 {
 	int one = 1;

@@ -40,6 +40,7 @@ struct elem {
 struct live_set {
 	const char		*name;
 	uint32_t		 flags;
+	uint64_t		 timeout_ms;
 	const struct nl_field	*key;
 	struct iset		 v;
 	struct elem		*ev;	/* elements as dumped */
@@ -152,6 +153,8 @@ set_cb(const struct nlmsghdr *nlh, void *arg)
 	ls->flags = nftnl_set_get_u32(s, NFTNL_SET_FLAGS);
 	ls->key = key_field(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE),
 	    nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN));
+	if (nftnl_set_is_set(s, NFTNL_SET_TIMEOUT))
+		ls->timeout_ms = nftnl_set_get_u64(s, NFTNL_SET_TIMEOUT);
 	iset_init(&ls->v);
 	nftnl_set_free(s);
 	return MNL_CB_OK;
@@ -164,7 +167,9 @@ elem_cmp(const void *x, const void *y)
 
 	if (a->k != b->k)
 		return a->k < b->k ? -1 : 1;
-	return (int)a->end - (int)b->end;
+	/* An interval's end before the next one's start at the same key:
+	 * a named set keeps adjacent prefixes apart. */
+	return (int)b->end - (int)a->end;
 }
 
 /* A dump may come in several messages: collect, decode in set_finish(). */
@@ -219,7 +224,8 @@ set_finish(struct arena *a, struct live_set *ls)
 		return;
 	max = ls->key->len >= 16 ? ~(u128)0 :
 	    ((u128)1 << (8 * ls->key->len)) - 1;
-	if (n > 1)		/* an empty set has no elements to sort */
+	/* An empty set (a dynamic one) has no array at all. */
+	if (n > 1)
 		qsort(v, n, sizeof(*v), elem_cmp);
 	iset_init(&ls->v);
 	for (i = 0; i < n; i++) {
@@ -323,6 +329,8 @@ dump_live(struct nl_sock *s, struct live *l)
 	return 0;
 }
 
+static const struct iset no_elems;
+
 static const struct iset *
 live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
 {
@@ -333,6 +341,10 @@ live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
 	for (i = 0; name != NULL && i < l->nsets; i++)
 		if (strcmp(l->sets[i].name, name) == 0) {
 			*f = l->sets[i].key;
+			/* What a dynamic set holds is DNS's to say, not the
+			 * policy's: compared as empty, like the policy's. */
+			if (l->sets[i].flags & NFT_SET_TIMEOUT)
+				return &no_elems;
 			return &l->sets[i].v;
 		}
 	return NULL;
@@ -572,6 +584,41 @@ flags_text(struct arena *a, uint32_t f)
 	return s;
 }
 
+/*
+ * Is the kernel's set one of the policy's floor or dynamic sets?  Then say
+ * how it differs in kind (its elements are compared through the rules
+ * that look it up); false when the policy has no set of that name.
+ */
+static bool
+named_set(struct report *rp, const struct live *l, const struct live_set *ls,
+    const struct nl_want *w)
+{
+	const struct nl_set *s = NULL;
+	uint32_t want, kind = NFT_SET_INTERVAL | NFT_SET_TIMEOUT |
+	    NFT_SET_CONSTANT | NFT_SET_MAP;
+	size_t i;
+
+	(void)l;
+	for (i = 0; i < w->nnamed; i++)
+		if (strcmp(w->named[i].name, ls->name) == 0)
+			s = &w->named[i];
+	if (s == NULL)
+		return false;
+	want = s->dynamic ? NFT_SET_TIMEOUT : NFT_SET_INTERVAL;
+	if ((ls->flags & kind) != want || ls->key != s->field) {
+		say(rp, "set %s: not a %s set of %s addresses", ls->name,
+		    s->dynamic ? "timeout" : "interval", s->field->len == 4 ?
+		    "IPv4" : "IPv6");
+		rp->n++;
+	} else if (s->dynamic && ls->timeout_ms != s->timeout_ms) {
+		say(rp, "set %s: timeout %llus, the policy says %llus",
+		    ls->name, (unsigned long long)(ls->timeout_ms / 1000),
+		    (unsigned long long)(s->timeout_ms / 1000));
+		rp->n++;
+	}
+	return true;
+}
+
 static int
 compare(struct report *rp, struct live *l, const struct nl_want *w)
 {
@@ -603,10 +650,22 @@ compare(struct report *rp, struct live *l, const struct nl_want *w)
 		}
 	}
 	for (i = 0; i < l->nsets; i++)
-		if (!(l->sets[i].flags & NFT_SET_ANONYMOUS)) {
+		if (!(l->sets[i].flags & NFT_SET_ANONYMOUS) &&
+		    !named_set(rp, l, &l->sets[i], w)) {
 			say(rp, "set %s: not in the policy", l->sets[i].name);
 			rp->n++;
 		}
+	for (i = 0; i < w->nnamed; i++) {
+		size_t k;
+
+		for (k = 0; k < l->nsets; k++)
+			if (strcmp(l->sets[k].name, w->named[i].name) == 0)
+				break;
+		if (k == l->nsets) {
+			say(rp, "set %s: missing", w->named[i].name);
+			rp->n++;
+		}
+	}
 	for (c = 0; c < w->nchains; c++) {
 		const struct nl_chain *ch = &w->chains[c];
 		const struct nftnl_chain *live = NULL;

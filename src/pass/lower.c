@@ -1,6 +1,8 @@
 /* lower.c - fit the IR to a target's capabilities (see lower.h). */
 #include <string.h>
 
+#include "util/arena.h"
+
 #include "backend/backend.h"
 #include "pass/lower.h"
 #include "pass/unordered.h"
@@ -50,7 +52,7 @@ lower_rule_empty(const struct ir_rule *r)
 	for (f = 0; f < FAM_N; f++)
 		if (ir_rule_in_fam(r, (enum fam)f))
 			any_fam = true;
-	return !any_fam && r->nnames == 0;
+	return !any_fam && r->nnames == 0 && r->nhosts == 0;
 }
 
 /*
@@ -81,6 +83,19 @@ has_host(const struct ir_rule *r)
 	return false;
 }
 
+/* "*.a.example as the domain a.example, ..." for the rule's wildcards. */
+static const char *
+domains(struct arena *a, const struct ir_rule *r)
+{
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; i < r->norigins; i++)
+		s = arena_printf(a, "%s%s%s as the domain %s", s, i ? ", " : "",
+		    r->origins[i], r->origins[i] + 2);
+	return s;
+}
+
 static void
 say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 {
@@ -97,16 +112,27 @@ say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 			    "silently (no RST or ICMP unreachable)");
 		if (ir->hosts == IR_HOSTS_NATIVE && !(be->caps & BE_FQDN) &&
 		    has_host(r))
-			lossy(be, r, strict, "cannot match host names: it "
-			    "matches the lock's addresses of them instead "
-			    "(hosts: native), and does not follow a name that "
-			    "moves");
+			lossy(be, r, strict, (be->caps & BE_DYNSETS) &&
+			    !ir->dyn.off ? "cannot match host names: it "
+			    "matches the lock's addresses of them (hosts: "
+			    "native), and later ones only as egressc refresh or "
+			    "dnsmasq add them to its dynamic sets" : "cannot "
+			    "match host names: it matches the lock's addresses "
+			    "of them instead (hosts: native), and does not "
+			    "follow a name that moves");
 		else if (ir->hosts == IR_HOSTS_NATIVE && has_host(r) &&
 		    cannot_keep(ir, be, r) != NULL)
 			lossy(be, r, strict, arena_printf(ir->arena, "matches "
 			    "the lock's addresses of its host names (hosts: "
 			    "native), which do not follow a name that moves: "
 			    "%s", cannot_keep(ir, be, r)));
+		if ((be->caps & BE_DOMAINS) && !ir->dyn.off &&
+		    r->norigins > 0 && has_host(r))
+			lossy(be, r, strict, arena_printf(ir->arena, "matches "
+			    "%s: the zone's apex and every name under it at "
+			    "any depth, where the policy's wildcard is one or "
+			    "more labels below the zone and never the zone "
+			    "itself", domains(ir->arena, r)));
 	}
 }
 
@@ -163,6 +189,11 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 				continue;
 			}
 			aset_union(ir->arena, &r->dst, &n->addrs);
+			if ((be->caps & BE_DYNSETS) && !ir->dyn.off) {
+				ARENA_PUSH(ir->arena, r->hosts, r->nhosts,
+				    r->caphosts);
+				r->hosts[r->nhosts - 1] = n->name;
+			}
 		}
 		r->nnames = keep;
 		aset_norm(&r->dst);

@@ -86,7 +86,7 @@ struct fe {
 static const char *const top_keys[] = {
 	"egressc", "name", "description", "vars", "include", "wildcards",
 	"hosts", "default", "inbound", "networks", "services", "rules",
-	"targets", "tiers", "max-lock-age", NULL
+	"targets", "tiers", "max-lock-age", "dynamic", NULL
 };
 static const char *const frag_keys[] = {
 	"egressc", "description", "vars", "include", "networks", "services",
@@ -1098,13 +1098,79 @@ parse_max_lock_age(struct fe *fe, const struct ynode *n)
 }
 
 /*
+ * A duration: N, Ns, Nm, Nh or Nd (seconds, minutes, hours, days), from
+ * 1s to IR_DYN_MAX.  0, or -1 after an error at the node.
+ */
+static int
+parse_duration(const struct ynode *n, const char *what, unsigned *out)
+{
+	const char *s = y_want_str(n, what);
+	unsigned long v = 0, mul = 0;
+	size_t i;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 9; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	if (s[i] == '\0' || (s[i + 1] == '\0' && s[i] == 's'))
+		mul = 1;
+	else if (s[i + 1] == '\0')
+		mul = s[i] == 'm' ? 60 : s[i] == 'h' ? 3600 : s[i] == 'd' ?
+		    86400 : 0;
+	if (i == 0 || mul == 0 || v == 0 || v > IR_DYN_MAX / mul) {
+		diag_error(&n->loc, "%s: '%s' is not a duration from 1s to "
+		    "23d (a number with s, m, h or d after it, like 1h)", what,
+		    s);
+		return -1;
+	}
+	*out = (unsigned)(v * mul);
+	return 0;
+}
+
+/*
+ * dynamic -> 'false' | '{' [timeout: DURATION] [min-ttl: DURATION]
+ *	      [max-ttl: DURATION] '}'
+ */
+static void
+parse_dynamic(struct fe *fe, const struct ynode *n)
+{
+	static const char *const keys[] = { "timeout", "min-ttl", "max-ttl",
+	    NULL };
+	struct ir_dyn *d = &fe->ir->dyn;
+	const struct ynode *v;
+	bool on = true;
+
+	if (n->kind == Y_SCALAR) {
+		if (y_want_bool(n, "dynamic", &on) == 0 && on)
+			diag_error(&n->loc, "dynamic: true is the default; "
+			    "write false to turn dynamic sets off, or a map "
+			    "{timeout, min-ttl, max-ttl}");
+		d->off = !on;
+		return;
+	}
+	if (!y_want_map(n, "dynamic"))
+		return;
+	ymap_check_keys(n, keys, "dynamic");
+	if ((v = ymap_get(n, "timeout")) != NULL)
+		parse_duration(v, "timeout", &d->timeout);
+	if ((v = ymap_get(n, "min-ttl")) != NULL)
+		parse_duration(v, "min-ttl", &d->min_ttl);
+	if ((v = ymap_get(n, "max-ttl")) != NULL)
+		parse_duration(v, "max-ttl", &d->max_ttl);
+	if (d->min_ttl > d->max_ttl)
+		diag_error(&n->loc, "dynamic: min-ttl (%us) is longer than "
+		    "max-ttl (%us)", d->min_ttl, d->max_ttl);
+}
+
+/*
  * policy -> '{' 'egressc: 1' 'name:' NAME [description: TEXT]
  *	     [vars: '{' NAME ':' SCALAR ... '}'] [include: include]
  *	     [wildcards: native|expand|forbid] [hosts: resolve|native]
  *	     [default: deny|accept|none] [inbound: deny|allow] [tiers: tiers]
  *	     [networks: '{' NAME ':' dests ... '}']
  *	     [services: '{' NAME ':' ports ... '}'] [rules: '[' rule ... ']']
- *	     [targets: targets] [max-lock-age: DAYS 'd'] '}'
+ *	     [targets: targets] [max-lock-age: DAYS 'd'] [dynamic: dynamic]
+ *	     '}'
  */
 static void
 parse_top(struct fe *fe, const struct ynode *root)
@@ -1143,6 +1209,8 @@ parse_top(struct fe *fe, const struct ynode *root)
 		parse_targets(fe, v);
 	if ((v = ymap_get(root, "max-lock-age")) != NULL)
 		parse_max_lock_age(fe, v);
+	if ((v = ymap_get(root, "dynamic")) != NULL)
+		parse_dynamic(fe, v);
 	if ((v = ymap_get(root, "tiers")) != NULL)
 		parse_tiers(fe, v);
 	else {

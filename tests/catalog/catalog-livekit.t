@@ -77,9 +77,13 @@ lock = os.path.join(ROOT, "policies", "heygen-livekit.example.lock")
 rc, out, err = run("compile", "-t", "nftables", "--lock", lock,
                    "heygen-livekit.yaml", cwd=pol)
 ok(rc == 0, "the shipped policy compiles with the written catalog", err)
+# The rule has host names: one line for its floor set, one for its
+# dynamic set, per family.
 sig = [l for l in out.splitlines()
        if "ip daddr" in l and "livekit-signaling" in l]
-ok(len(sig) == 1, "one IPv4 signalling line", out)
+ok(len(sig) == 2 and "@livekit-signaling_f4" in sig[0] and
+   "@livekit-signaling_d4" in sig[1], "one IPv4 signalling line per set",
+   out)
 
 
 def lock_addr(host):

@@ -117,7 +117,9 @@ write("p.lock", LOCK)
 
 rc, out, err = compile_(policy("expand", '"*.svc.example.com"'))
 ok(rc == 0 and err == "", "expand: compiles", rc, err)
-ok("ip daddr { 203.0.113.1, 203.0.113.2/31 } tcp dport 443 accept "
+# The expanded hosts are names: their addresses are the rule's floor set.
+ok("elements = { 203.0.113.1, 203.0.113.2/31 }" in out and
+   "ip daddr @r_f4 tcp dport 443 accept "
    "comment \"r: c (from *.svc.example.com)\"" in out,
    "expand: ${region} over both regions, plus the plain host", out)
 

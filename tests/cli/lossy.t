@@ -46,4 +46,22 @@ is $? 2 "...and --strict makes it exit 2"
 grep -q "embed.yaml:12:11: error: rule 'deny-rest': Windows Firewall cannot block.*(--strict)" "$T/e"
 ok $? "...an error at the rule"
 [ ! -s "$T/o" ]; ok $? "...with no output"
+
+# dnsmasq's domains are wider than wildcards: each zone is its apex and
+# every depth below it.  Said for the rules with a wildcard and hosts (a
+# wildcard of ranges only has no dynamic sets: no line, no warning).
+H=policies/heygen-livekit.yaml
+HL="--lock policies/heygen-livekit.example.lock"
+"$EG" compile -t dnsmasq $HL $H >"$T/o" 2>"$T/e"
+is $? 0 "dnsmasq: compiles with warnings"
+grep -qx "policies/heygen-livekit.yaml:50:11: warning: rule 'livekit-signaling': target 'dnsmasq' matches \*.livekit.cloud as the domain livekit.cloud: the zone's apex and every name under it at any depth, where the policy's wildcard is one or more labels below the zone and never the zone itself" "$T/e"
+ok $? "...the zone's apex and every depth, at the rule"
+is "$(grep -c "target 'dnsmasq'" "$T/e")" 2 "...for the two rules with wildcards and hosts"
+grep -q "rule 'heygen-api': target 'dnsmasq'\|rule 'livekit-turn-udp': target 'dnsmasq'" "$T/e"
+is $? 1 "...not for a plain host, nor for a zone of ranges only"
+grep -q '^nftset=/livekit.cloud/' "$T/o"
+ok $? "...and writes the zone natively"
+"$EG" compile --strict -t dnsmasq $HL $H >"$T/o" 2>"$T/e"
+is $? 2 "dnsmasq --strict: exit 2"
+[ ! -s "$T/o" ]; ok $? "...with no output"
 done_testing

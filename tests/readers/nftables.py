@@ -2,10 +2,14 @@
 outbound (or, with hook='input', inbound) packet.
 
 An independent reader for egressc's nftables output (and hand-written
-rulesets in the same subset): `table inet T` blocks with chains, the hooked
-output chain (or, with no hook, the one regular chain: what `default: none`
-emits to be jumped to), rules of selectors and one verdict, first verdict
-wins.  `ct state established,related` never matches a new connection and
+rulesets in the same subset): `table inet T` blocks with named address sets
+and chains (a block may name a chain or set again, as nft allows: it adds
+to it), `flush table` (every rule of the table goes) and `flush set` (its
+elements go), the hooked output chain (or, with no hook, the one regular
+chain: what `default: none` emits to be jumped to), rules of selectors and
+one verdict, first verdict wins.  `ip daddr @SET` matches what the set
+holds once the whole file is read: a set with `flags timeout` (a dynamic
+set) holds only what the file puts in it, which is nothing at load time.  `ct state established,related` never matches a new connection and
 `oif "lo"` never matches a packet leaving by another interface.
 
     load(paths) -> Ruleset
@@ -152,7 +156,9 @@ class Rule:
 class Ruleset:
     def __init__(self):
         self.tables = {}        # name -> {chain: {'hook':, 'policy':, rules}}
+        self.sets = {}          # table -> {set: {'fam':, 'flags':, 'nets':}}
         self.order = []
+        self.cur_table = None
 
     def _set_fam(self, r, fam):
         if r.fam is not None and r.fam != fam:
@@ -171,7 +177,28 @@ class Ruleset:
         while i < len(toks):
             t = toks[i]
             nxt = toks[i + 1] if i + 1 < len(toks) else None
-            if t in ('ip', 'ip6') and nxt in ('daddr', 'saddr'):
+            if t in ('ip', 'ip6') and nxt in ('daddr', 'saddr') and \
+                    i + 2 < len(toks) and toks[i + 2].startswith('@'):
+                fam = 4 if t == 'ip' else 6
+                self._set_fam(r, fam)
+                st = self.sets.get(self.cur_table, {}).get(toks[i + 2][1:])
+                if st is None:
+                    raise ParseError('no set %s' % toks[i + 2])
+                if st['fam'] != fam:
+                    raise ParseError('IPv%d set in an IPv%d match'
+                                     % (st['fam'], fam))
+                # The set itself: what it holds at the end of the file.
+                nets = st['nets']
+                i += 3
+                if nxt == 'daddr':
+                    if r.daddr is not None:
+                        raise ParseError('two daddr matches')
+                    r.daddr = nets
+                else:
+                    if r.saddr is not None:
+                        raise ParseError('two saddr matches')
+                    r.saddr = nets
+            elif t in ('ip', 'ip6') and nxt in ('daddr', 'saddr'):
                 fam = 4 if t == 'ip' else 6
                 self._set_fam(r, fam)
                 vals, i = _values(toks, i + 2)
@@ -314,18 +341,42 @@ class Ruleset:
                 if toks[3] not in self.tables:
                     raise ParseError('delete of a table that does not exist')
                 del self.tables[toks[3]]
+                self.sets.pop(toks[3], None)
                 self.order.remove(toks[3])
                 return None, None
+            if toks[:3] == ['flush', 'table', 'inet'] and len(toks) == 4:
+                if toks[3] not in self.tables:
+                    raise ParseError('flush of a table that does not exist')
+                for c in self.tables[toks[3]].values():
+                    c['rules'] = []
+                return None, None
+            if toks[:3] == ['flush', 'set', 'inet'] and len(toks) == 5:
+                st = self.sets.get(toks[3], {}).get(toks[4])
+                if st is None:
+                    raise ParseError('flush of a set that does not exist')
+                del st['nets'][:]
+                return None, None
             raise ParseError('unknown command')
+        if isinstance(chain, tuple):
+            return self._set_line(toks, table, chain)
         if chain is None:
             if toks == ['}']:
                 return None, None
             if toks[0] == 'chain' and len(toks) == 3 and toks[2] == '{':
                 t = self.tables[table]
-                if toks[1] in t:
-                    raise ParseError('chain defined twice')
-                t[toks[1]] = {'hook': None, 'policy': None, 'rules': []}
+                if toks[1] not in t:
+                    t[toks[1]] = {'hook': None, 'policy': None, 'rules': []}
+                self.cur_table = table
                 return table, toks[1]
+            if toks[0] == 'set' and len(toks) == 3 and toks[2] == '{':
+                if not re.fullmatch(r'[A-Za-z][A-Za-z0-9_-]*', toks[1]):
+                    raise ParseError('set name %r' % toks[1])
+                sets = self.sets.setdefault(table, {})
+                if toks[1] not in sets:
+                    sets[toks[1]] = {'fam': None, 'flags': set(),
+                                     'timeout': None, 'nets': [],
+                                     'new': True}
+                return table, ('set', toks[1])
             raise ParseError('unknown table statement')
         c = self.tables[table][chain]
         if toks == ['}']:
@@ -334,13 +385,58 @@ class Ruleset:
             m = re.fullmatch(r'type filter hook (\w+) priority (\S+) ; '
                              r'(?:policy (accept|drop) ; )?', ' '.join(toks) +
                              ' ')
-            if not m or c['rules'] or c['hook']:
+            # Declared again (a file that keeps the dynamic sets names
+            # its chains twice): the same hook, the policy may change.
+            if not m or c['rules'] or (c['hook'] and
+                                       c['hook'] != m.group(1)):
                 raise ParseError('chain type line')
             c['hook'] = m.group(1)
             c['policy'] = m.group(3) or 'accept'
             return table, chain
         c['rules'].append(self._rule(toks))
         return table, chain
+
+    def _set_line(self, toks, table, chain):
+        """One line of `set NAME { ... }`."""
+        st = self.sets[table][chain[1]]
+        if toks == ['}']:
+            if st['fam'] is None:
+                raise ParseError('set without a type')
+            st['new'] = False
+            return table, None
+        if toks[0] == 'type' and len(toks) == 2:
+            fam = {'ipv4_addr': 4, 'ipv6_addr': 6}.get(toks[1])
+            if fam is None or (st['fam'] is not None and st['fam'] != fam):
+                raise ParseError('set type %r' % toks[1])
+            st['fam'] = fam
+            return table, chain
+        if toks[0] == 'flags' and len(toks) == 2:
+            flags = set(toks[1].split(','))
+            if flags - {'interval', 'timeout'}:
+                raise ParseError('set flags %r' % toks[1])
+            if not st['new'] and flags != st['flags']:
+                raise ParseError('set flags changed')
+            st['flags'] |= flags
+            return table, chain
+        if toks[0] == 'timeout' and len(toks) == 2:
+            if not re.fullmatch(r'(?:[0-9]+d)?(?:[0-9]+h)?(?:[0-9]+m)?'
+                                r'(?:[0-9]+s)?', toks[1]) or toks[1] == '':
+                raise ParseError('set timeout %r' % toks[1])
+            st['timeout'] = toks[1]
+            return table, chain
+        if toks[:2] == ['elements', '=']:
+            if st['fam'] is None:
+                raise ParseError('elements before the type')
+            vals, i = _values(toks, 2)
+            if i != len(toks):
+                raise ParseError('text after the elements')
+            nets = _addr_set(vals, st['fam'])
+            if 'interval' not in st['flags'] and \
+                    any(lo != hi for lo, hi in nets):
+                raise ParseError('a prefix in a set without flags interval')
+            st['nets'].extend(nets)
+            return table, chain
+        raise ParseError('unknown set statement')
 
     def _table(self, name):
         if not re.fullmatch(r'[A-Za-z_][A-Za-z0-9_.-]*', name):

@@ -103,8 +103,8 @@ is "$?:$(cat "$T/err")" "0:" "--max-lock-age 60 at 40 days: exit 0, the gate dec
     --lock "$T/old.lock" "$P" >"$T/out" 2>"$T/err"
 is "$?:$(diags "$T/err")" "1:egressc: error: --max-lock-age 10: $T/old.lock has no made: time (it was written before egressc recorded one); run 'egressc resolve $P'" \
     "...a lock without made: fails the gate"
-"$EG" compile -o "$T/exr" --lock "$EX" policies/heygen-livekit.yaml 2>/dev/null
-"$EG" check -o "$T/exr" -t nftables,iptables --max-lock-age 36500 --lock "$EX" \
+"$EG" compile -t nftables -o "$T/exr" --lock "$EX" policies/heygen-livekit.yaml 2>/dev/null
+"$EG" check -t nftables -o "$T/exr" --max-lock-age 36500 --lock "$EX" \
     policies/heygen-livekit.yaml >"$T/out" 2>"$T/err"
 is "$?:$(diags "$T/err")" "1:egressc: error: --max-lock-age 36500: $EX holds example addresses, not DNS answers; run 'egressc resolve policies/heygen-livekit.yaml'" \
     "...and so does an example lock"

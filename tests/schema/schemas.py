@@ -194,7 +194,23 @@ targets = {
                          "return": {"enum": ["none", "established", "reflexive"], "description": "the return-traffic list"},
                          "object-groups": {"enum": ["yes", "no"], "description": "object-group network/service (yes) or one entry per member (no)"}}),
     "cisco-asa": target({"acl": opt("access list name"), "interface": opt("interface of the access-group line")}),
+    "dnsmasq": target({}),
   }
+}
+# 1s to 23d: N, or N with s, m, h or d (egressc checks the bounds).
+DURATION = r'^[0-9]{1,9}[smhd]?$'
+def dur(desc): return {"type": "string", "pattern": DURATION, "description": desc}
+dynamic = {
+  "description": "Dynamic sets (nftables): every rule with host names also admits what DNS says of them later, in a set whose elements expire.  false: no dynamic sets, the lock's addresses only.",
+  "anyOf": [
+    {"const": False},
+    {"type": "object", "additionalProperties": False,
+     "properties": {
+       "timeout": dur("How long an element lives when whoever adds it gives no timeout (dnsmasq's nftset): 1s to 23d; default 1h."),
+       "min-ttl": dur("egressc refresh gives an answer at least this long: default 10m, longer than two runs of the refresh timer."),
+       "max-ttl": dur("...and at most this long: default 1d."),
+     }},
+  ],
 }
 policy = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -235,6 +251,7 @@ policy = {
     "rules": {"description": "The rules in order; none (or no rules: at all) with default: deny is a lockdown.",
               "anyOf": [{"type": "null"}, {"type": "array", "items": {"$ref": "#/$defs/rule"}}]},
     "targets": targets,
+    "dynamic": dynamic,
     "max-lock-age": s(r'^[1-9][0-9]{0,4}d$', "How old the lock may be before every command that reads it warns: a number of days (1 to 36500, egressc checks the bound) and d.  Default 30d.  An example lock never warns."),
   },
   "$defs": defs,
