@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct ynode *root;
 
 	if (fuzz_unpack(data, len, "c.yaml", &ff) == 0 &&
-	    (root = yaml_load(a, fuzz_path("c.yaml"))) != NULL)
+	    (root = yaml_load(a, fuzz_path("c.yaml"), NULL)) != NULL)
 		catalog_parse(a, root, fuzz_path("c.yaml"));
 	arena_free(a);
 	fuzz_done(&ff);

@@ -208,12 +208,13 @@ apply --tier minimum "$T/lab.yaml"
 probe minmin 3 "$T/lab.yaml" --tier minimum
 probe minall 4 "$T/lab.yaml"
 
-# Take heygen-api's rules (one per family) out of the loaded table.
+# Take heygen-api's rules out of the loaded table: per family, one that
+# looks up its floor set and one its dynamic set.
 flush
 apply "$T/lab.yaml"
 ip netns exec "$NS_C" nft -a list chain inet lab output >"$T/chain"
 handles=$(sed -n 's/.*comment "heygen-api:.*# handle \([0-9]*\)$/\1/p' "$T/chain")
-is "$(echo $handles | wc -w)" 2 "heygen-api has two nftables rules"
+is "$(echo $handles | wc -w)" 4 "heygen-api has four nftables rules (floor and dynamic, per family)"
 for h in $handles; do
 	ip netns exec "$NS_C" nft delete rule inet lab output handle "$h"
 done
