@@ -349,6 +349,9 @@ nft_name_ok(const char *s)
 static const char *
 nft_table_default(const struct be_opts *o, const struct ir *ir)
 {
+	/* A policy whose name: was refused still has its options checked. */
+	if (ir->name == NULL)
+		return "egressc";
 	if (nft_name_ok(ir->name))
 		return ir->name;
 	return arena_printf(o->arena, "egressc-%s", ir->name);

@@ -12,6 +12,7 @@
 #include <sanitizer/common_interface_defs.h>
 
 #include "fuzz.h"
+#include "util/budget.h"
 #include "util/diag.h"
 #include "util/hostname.h"
 
@@ -163,6 +164,9 @@ fuzz_unpack(const uint8_t *data, size_t len, const char *main,
 	fuzz_dir();
 	current = ff;
 	diag_reset();
+	/* Each input is a compilation of its own, with its whole budget (a
+	 * budget spent by the last input would fail this one silently). */
+	budget_set(0);
 	for (;;) {
 		m = next_mark(data, p, end);
 		if (add_file(ff, name, nlen, p,
