@@ -798,7 +798,10 @@ rule_tier(struct fe *fe, const struct ynode *v, const char *tier)
 		    sizeof(*names));
 		const char *near;
 
-		memcpy(names, fe->ir->tiers, fe->ir->ntiers * sizeof(*names));
+		/* tiers: [] lists none: no array to copy from. */
+		if (fe->ir->ntiers > 0)
+			memcpy(names, fe->ir->tiers, fe->ir->ntiers *
+			    sizeof(*names));
 		names[fe->ir->ntiers] = NULL;
 		near = suggest(tier, names);
 		if (near != NULL)

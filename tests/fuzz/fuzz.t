@@ -2,8 +2,11 @@
 # fuzz.t - the libFuzzer harnesses of tests/fuzz/ as a regression test:
 # every file of every corpus is replayed (a crash, leak, UBSan report,
 # timeout or memory blow-up found before must stay fixed), then each
-# harness fuzzes for FUZZ_SECONDS (30 s unless set) from its corpus, and
-# any finding fails.  Each replay runs under libFuzzer's -timeout and
+# harness fuzzes from its corpus for FUZZ_RUNS inputs (20000, about 30 s;
+# at most FUZZ_SECONDS, 120) from a fixed seed, and any finding fails.
+# The seed and the count are fixed so that a run is the same on every
+# machine and a red CI is a bug, not luck; `make fuzz` explores with time
+# and a fresh seed.  Each replay runs under libFuzzer's -timeout and
 # -rss_limit_mb and a hard wall-clock limit, so an input that still costs
 # too much fails here instead of hanging the suite.
 #
@@ -22,7 +25,8 @@ need clang-14 --version
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n)\n{\n\treturn 0;\n}\n' >"$T/probe.c"
 need clang-14 -fsanitize=fuzzer "$T/probe.c" -o "$T/probe"
 
-SECS=${FUZZ_SECONDS:-30}
+SECS=${FUZZ_SECONDS:-120}
+RUNS=${FUZZ_RUNS:-20000}
 OPTS="-rss_limit_mb=2048 -timeout=25"
 WALL=60		# seconds for one replay, whatever libFuzzer makes of it
 FOUND=$ROOT/build/fuzz/found
@@ -71,11 +75,12 @@ for h in policy lock catalog livekit aerleon; do
 	dict=tests/fuzz/yaml.dict
 	[ -f tests/fuzz/$h.dict ] && dict=tests/fuzz/$h.dict
 	mkdir -p "$T/new/$h"
-	build/fuzz/fuzz-$h $OPTS -dict=$dict -max_total_time="$SECS" \
+	build/fuzz/fuzz-$h $OPTS -dict=$dict -seed=1 -runs="$RUNS" \
+	    -max_total_time="$SECS" \
 	    -artifact_prefix="$FOUND/$h-" "$T/new/$h" tests/fuzz/corpus/$h \
 	    >"$T/log" 2>&1
 	rc=$?
-	ok $rc "fuzz-$h finds nothing in ${SECS}s"
+	ok $rc "fuzz-$h finds nothing in $RUNS runs (seed 1)"
 	if [ $rc -ne 0 ]; then
 		why "$T/log"
 		echo "#   the input is in $FOUND/"
