@@ -29,17 +29,6 @@ is() {		# is GOT WANT NAME
 	fi
 }
 
-# A check known to fail for a stated reason (TAP's TODO): prove shows it,
-# and shows when it starts passing, but it fails nothing.
-todo() {	# todo CONDITION-STATUS NAME REASON
-	_tap_n=$((_tap_n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $_tap_n - $2 # TODO $3"
-	else
-		echo "not ok $_tap_n - $2 # TODO $3"
-	fi
-}
-
 note() {
 	echo "# $*"
 }
