@@ -5,7 +5,8 @@
 #                   shipped policy to every target into out/
 #   make check      install missing test packages, then run every test
 #                   against a normal build and an ASan+UBSan build
-#   make bench      compile a generated 2000-rule policy; time and memory
+#   make bench      the scaling table: 1k..16k rules, every command, time,
+#                   memory and the libyaml floor (bench/bench.sh)
 #   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
 #                   shipped policy, catalog and example lock, the JSON
 #                   Schemas, bash and zsh completion; templates/*.tmpl are
