@@ -28,11 +28,20 @@
  * rule's host name stands for is taken away as the lock's addresses for it.
  * A block rule that keeps a name, or that an earlier allow's wildcard
  * overlaps, may block more than first match would: a warning says so.
+ *
+ * Only rules that share a destination address or a host name with a rule
+ * can take anything from it (every product above keeps x's destinations
+ * or their part in y's), so each rule is compared with those alone: the
+ * destination index (ir/meet.c) of the rules of the other kind lists them,
+ * and they are taken in rule order, as a scan of every earlier rule would
+ * take them, so the pieces come out the same.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "ir/meet.h"
 #include "pass/unordered.h"
+#include "util/strset.h"
 
 /*
  * One product.  svc.all cannot be split ("every protocol but tcp/443"), so
@@ -373,17 +382,6 @@ un_is_block(const struct ir_rule *r)
 	return r->action != IR_ALLOW;
 }
 
-static bool
-un_name_taken(const struct ir_rule *v, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return true;
-	return false;
-}
-
 /* Does the piece take every protocol, port and message? */
 static bool
 un_full(const struct piece *pc)
@@ -464,19 +462,40 @@ un_loss(bool strict, const struct ir_rule *r, const char *what)
 		diag_warning(&r->loc, "%s", what);
 }
 
+/* The rules of the index that share a destination address or a name with
+ * the piece, in rule order. */
+static void
+un_near(const struct meet_index *x, const struct piece *pc,
+    struct meet_hits *h)
+{
+	size_t i;
+
+	h->n = 0;
+	meet_set(x, &pc->dst, h);
+	for (i = 0; i < pc->nnames; i++)
+		meet_name(x, pc->names[i]->name, h);
+	meet_done(h);
+}
+
+/* allows: the index of the allow rules (their pieces as sub). */
 static bool
 un_warn_other(const struct ir *ir, const struct ir_rule *r,
-    const struct piece *pc, const struct piece *sub, bool strict)
+    const struct piece *pc, const struct piece *sub,
+    const struct meet_index *allows, struct meet_hits *h, bool strict)
 {
-	size_t j;
+	size_t k;
 	bool meets = ir->def != IR_DEF_DENY;
 
 	if (!un_is_block(r) || !r->svc.all || iset_empty(&pc->ipp) ||
 	    un_full(pc))
 		return false;
-	for (j = 0; j < ir->nrules && !meets; j++)
-		meets = !un_is_block(&ir->rules[j]) &&
-		    ir->rules[j].dir == r->dir && un_overlap_ipp(pc, &sub[j]);
+	if (!meets)
+		un_near(allows, pc, h);
+	for (k = 0; !meets && k < h->n; k++) {
+		const struct ir_rule *e = &ir->rules[h->v[k]];
+
+		meets = e->dir == r->dir && un_overlap_ipp(pc, &sub[h->v[k]]);
+	}
 	if (!meets)
 		return false;
 	un_loss(strict, r, arena_printf(ir->arena, "rule '%s': Windows "
@@ -493,14 +512,27 @@ lower_unordered(struct ir *ir, bool strict)
 	struct arena *a = ir->arena;
 	struct piece *orig, *sub;
 	struct ir_rule *nv = NULL;
-	size_t i, j, k, n = 0, cap = 0;
+	struct meet_index kind[2];	/* [0] allow rules, [1] block rules */
+	struct meet_hits near = { 0 }, h = { 0 };
+	struct strset taken = { 0 };
+	size_t i, j, k, c, n = 0, cap = 0;
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
 	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
+	meet_init(&kind[0], a);
+	meet_init(&kind[1], a);
 	for (i = 0; i < ir->nrules; i++) {
+		struct meet_index *x = &kind[un_is_block(&ir->rules[i])];
+
 		un_from_rule(a, &orig[i], &ir->rules[i], false);
 		un_from_rule(a, &sub[i], &ir->rules[i], true);
+		meet_add_set(x, i, &sub[i].dst);
+		for (k = 0; k < sub[i].nnames; k++)
+			meet_add_name(x, i, sub[i].names[k]->name);
+		strset_add(a, &taken, ir->rules[i].name);
 	}
+	meet_build(&kind[0]);
+	meet_build(&kind[1]);
 
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
@@ -508,10 +540,13 @@ lower_unordered(struct ir *ir, bool strict)
 		bool warned = false;
 
 		un_push(a, &cur, &orig[i]);
-		for (j = 0; j < i && cur.n > 0; j++) {
-			const struct ir_rule *e = &ir->rules[j];
+		/* The earlier rules of the other kind that can meet it. */
+		un_near(&kind[!un_is_block(r)], &orig[i], &near);
+		for (c = 0; c < near.n && near.v[c] < i && cur.n > 0; c++) {
+			const struct ir_rule *e = &ir->rules[near.v[c]];
 
-			if (e->dir != r->dir || un_is_block(e) == un_is_block(r))
+			j = near.v[c];
+			if (e->dir != r->dir)
 				continue;
 			if (!un_is_block(r) && !svc_covers(&e->svc, &r->svc))
 				continue;
@@ -548,17 +583,21 @@ lower_unordered(struct ir *ir, bool strict)
 			unsigned sfx = k;
 
 			if (!warned)
-				warned = un_warn_other(ir, r, &cur.v[k], sub, strict);
+				warned = un_warn_other(ir, r, &cur.v[k], sub,
+				    &kind[0], &h, strict);
 			while (k > 0 && (name == r->name ||
-			    un_name_taken(ir->rules, ir->nrules, name) ||
-			    un_name_taken(nv, n, name)))
+			    strset_has(&taken, name)))
 				name = arena_printf(a, "%s-%u", r->name, ++sfx);
+			if (k > 0)
+				strset_add(a, &taken, name);
 			ARENA_PUSH(a, nv, n, cap);
 			nr = &nv[n - 1];
 			un_to_rule(a, nr, r, &cur.v[k]);
 			nr->name = name;
 		}
 	}
+	meet_hits_free(&near);
+	meet_hits_free(&h);
 	ir->rules = nv;
 	ir->nrules = n;
 	ir->caprules = cap;
