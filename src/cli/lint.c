@@ -129,20 +129,23 @@ example(struct arena *a, const struct ir *ir, size_t j,
 	return "";
 }
 
+/* The findings go to arena a, the work to tmp, which the caller frees
+ * after each rule. */
 static void
-shadowing(struct arena *a, const struct ir *ir, size_t j, bool verbose,
-    struct findings *fs)
+shadowing(struct arena *a, struct arena *tmp, const struct cover_index *ci,
+    size_t j, bool verbose, struct findings *fs)
 {
+	const struct ir *ir = ci->ir;
 	const struct ir_rule *r = &ir->rules[j];
 	struct cover rest, all;
 	struct cover_by by;
 	struct finding *f;
 	size_t k;
 
-	if (cover_rest(a, ir, j, &rest, &by) < 0 || by.n == 0)
+	if (cover_rest(tmp, ci, j, &rest, &by) < 0 || by.n == 0)
 		return;
 	if (rest.n == 0) {
-		cover_rule(a, r, &all);
+		cover_rule(tmp, r, &all);
 		f = add(a, fs, by.conflict ? "conflict" : "redundant", r,
 		    by.conflict ? arena_printf(a, "rule '%s' (%s) can never "
 		    "act: earlier rules decide all its packets otherwise%s",
@@ -172,8 +175,11 @@ shadowing(struct arena *a, const struct ir *ir, size_t j, bool verbose,
 static void
 judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 {
+	struct cover_index ci;
+	struct arena *tmp;
 	size_t i;
 
+	cover_index(a, ir, &ci);
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 
@@ -183,7 +189,9 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 			    "common address family)", r->name));
 			continue;
 		}
-		shadowing(a, ir, i, verbose, fs);
+		tmp = arena_new();
+		shadowing(a, tmp, &ci, i, verbose, fs);
+		arena_free(tmp);
 		if (r->action == IR_ALLOW && r->svc.all &&
 		    aset_fam_full(&r->dst, FAM_V4) &&
 		    aset_fam_full(&r->dst, FAM_V6))

@@ -19,6 +19,15 @@
  * both /9s) falls out, where a pairwise test misses it.  The work is
  * bounded: past COVER_MAX_BOXES the answer is "not covered" (no false
  * warning, possibly a missed one), and callers say so.
+ *
+ * Only an earlier rule that meets rule j takes anything from it, and two
+ * rules meet only where their destinations share an address (in a family)
+ * or an unresolved name.  So the earlier rules are not all walked: the
+ * destination index of the policy (ir/meet.c: every rule's destination
+ * intervals sorted, read as an interval tree) gives the rules whose
+ * intervals meet j's, and those are subtracted in rule order, as a walk of
+ * every earlier rule would, so the rest and the rules named are the same.
+ * Boxes are built for those rules alone, in the caller's scratch arena.
  */
 #include <string.h>
 
@@ -139,14 +148,13 @@ src_covers_all(const struct ir_rule *i, const struct ir_rule *j)
  */
 static int
 subtract(struct arena *a, struct cover *rest, const struct ir_rule *by,
-    const struct ir_rule *of)
+    const struct cover *bc, const struct ir_rule *of)
 {
-	struct cover bc, out;
+	struct cover out;
 	size_t i, k;
 
-	cover_rule(a, by, &bc);
-	for (k = 0; k < bc.n; k++) {
-		const struct cover_box *cut = &bc.v[k];
+	for (k = 0; k < bc->n; k++) {
+		const struct cover_box *cut = &bc->v[k];
 
 		if (cut->fam < 0 && !src_covers_all(by, of))
 			continue;
@@ -202,19 +210,18 @@ subtract(struct arena *a, struct cover *rest, const struct ir_rule *by,
 	return 0;
 }
 
+/* Do rules i and j (boxes ci and cj) share a packet? */
 static bool
-meets(struct arena *a, const struct ir_rule *i, const struct ir_rule *j)
+meets(struct arena *a, const struct ir_rule *i, const struct cover *ci,
+    const struct ir_rule *j, const struct cover *cj)
 {
-	struct cover ci, cj;
 	size_t x, y;
 
 	if (i->dir != j->dir)
 		return false;
-	cover_rule(a, i, &ci);
-	cover_rule(a, j, &cj);
-	for (x = 0; x < ci.n; x++)
-		for (y = 0; y < cj.n; y++) {
-			const struct cover_box *p = &ci.v[x], *q = &cj.v[y];
+	for (x = 0; x < ci->n; x++)
+		for (y = 0; y < cj->n; y++) {
+			const struct cover_box *p = &ci->v[x], *q = &cj->v[y];
 			struct iset t;
 
 			if (p->fam != q->fam || p->proto != q->proto ||
@@ -235,30 +242,90 @@ meets(struct arena *a, const struct ir_rule *i, const struct ir_rule *j)
 	return false;
 }
 
-int
-cover_rest(struct arena *a, const struct ir *ir, size_t j, struct cover *rest,
-    struct cover_by *by)
+/* Where rule r's boxes can meet another rule's: its destinations with
+ * the lock's addresses of its names, and its names without addresses. */
+static void
+cover_dests(struct meet_index *x, size_t id, const struct ir_rule *r)
 {
-	const struct ir_rule *r = &ir->rules[j];
+	size_t k;
+
+	meet_add_set(x, id, &r->dst);
+	for (k = 0; k < r->nnames; k++) {
+		const struct ir_name *n = &r->names[k];
+
+		if (n->resolved)
+			meet_add_set(x, id, &n->addrs);
+		else
+			meet_add_name(x, id, n->name);
+	}
+}
+
+void
+cover_index(struct arena *a, const struct ir *ir, struct cover_index *ci)
+{
 	size_t i;
 
-	cover_rule(a, r, rest);
-	memset(by, 0, sizeof(*by));
-	for (i = 0; i < j && rest->n > 0; i++) {
-		const struct ir_rule *e = &ir->rules[i];
-		size_t before = rest->n;
+	ci->ir = ir;
+	meet_init(&ci->x, a);
+	for (i = 0; i < ir->nrules; i++)
+		cover_dests(&ci->x, i, &ir->rules[i]);
+	meet_build(&ci->x);
+}
 
-		if (e->dir != r->dir || !meets(a, e, r))
+/* The rules of the index that can meet rule r, in rule order. */
+static void
+cover_near(const struct cover_index *ci, const struct ir_rule *r,
+    struct meet_hits *h)
+{
+	size_t k;
+
+	h->n = 0;
+	meet_set(&ci->x, &r->dst, h);
+	for (k = 0; k < r->nnames; k++) {
+		const struct ir_name *n = &r->names[k];
+
+		if (n->resolved)
+			meet_set(&ci->x, &n->addrs, h);
+		else
+			meet_name(&ci->x, n->name, h);
+	}
+	meet_done(h);
+}
+
+int
+cover_rest(struct arena *a, const struct cover_index *ci, size_t j,
+    struct cover *rest, struct cover_by *by)
+{
+	const struct ir *ir = ci->ir;
+	const struct ir_rule *r = &ir->rules[j];
+	struct meet_hits near = { 0 };
+	struct cover self, bc;
+	size_t c, i;
+	int rc = 0;
+
+	cover_rule(a, r, rest);
+	cover_rule(a, r, &self);
+	memset(by, 0, sizeof(*by));
+	cover_near(ci, r, &near);
+	for (c = 0; c < near.n && near.v[c] < j && rest->n > 0; c++) {
+		const struct ir_rule *e = &ir->rules[i = near.v[c]];
+
+		if (e->dir != r->dir)
 			continue;
-		if (subtract(a, rest, e, r) < 0)
-			return -1;
-		(void)before;
+		cover_rule(a, e, &bc);
+		if (!meets(a, e, &bc, r, &self))
+			continue;
+		if (subtract(a, rest, e, &bc, r) < 0) {
+			rc = -1;
+			break;
+		}
 		ARENA_PUSH(a, by->v, by->n, by->cap);
 		by->v[by->n - 1] = i;
 		if (e->action != r->action)
 			by->conflict = true;
 	}
-	return 0;
+	meet_hits_free(&near);
+	return rc;
 }
 
 bool

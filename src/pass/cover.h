@@ -7,6 +7,7 @@
 #define EGRESSC_COVER_H
 
 #include "ir/ir.h"
+#include "ir/meet.h"
 
 /* One box of packets: family (-1: the host name `name`), protocol (P_*,
  * or P_N for every other IP protocol, whose numbers are then the ports),
@@ -32,12 +33,19 @@ struct cover_by {
 
 /* Every packet of one rule, as boxes (arena memory). */
 void	cover_rule(struct arena *, const struct ir_rule *, struct cover *);
+/* The policy's destinations, indexed once for every cover_rest(). */
+struct cover_index {
+	const struct ir		*ir;
+	struct meet_index	 x;
+};
+void	cover_index(struct arena *, const struct ir *, struct cover_index *);
 /*
  * What of rule j reaches it: rest (empty: the rule can never match) and
  * the earlier rules that take the rest of its packets.  -1 when the
- * analysis grew past its bound: then nothing is known.
+ * analysis grew past its bound: then nothing is known.  All of it, and
+ * the work, in arena a (scratch: one per rule keeps memory flat).
  */
-int	cover_rest(struct arena *, const struct ir *, size_t j,
+int	cover_rest(struct arena *a, const struct cover_index *, size_t j,
 	    struct cover *rest, struct cover_by *by);
 /* A packet in the box (its lowest corner); false for boxes no packet
  * names (an unresolved name). */
