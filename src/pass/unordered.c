@@ -70,41 +70,50 @@ un_aset_copy(struct arena *a, struct aset *dst, const struct aset *src)
 	aset_norm(dst);
 }
 
+/* What pieces of rules of every protocol share: they are never changed
+ * in place (every operation below writes new sets), so one copy serves
+ * all, as the rules' own sets serve the pieces that are the rules whole. */
+struct un_full {
+	struct iset	 ipp;		/* every other protocol */
+	struct iset	 p;		/* 0..65535 */
+};
+
 /*
  * The rule as a piece.  sub: as the rule that is taken away from others,
  * with the lock's addresses of its host names added to its destination.
+ * The rule's sets are normalised (lower() saw to it), so the piece reads
+ * them where they are.
  */
 static void
 un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
-    bool sub)
+    bool sub, const struct un_full *full)
 {
 	const struct ir_name **nv;
 	size_t i;
+	bool named = false;
 
 	memset(pc, 0, sizeof(*pc));
-	un_aset_copy(a, &pc->src, &r->src);
-	un_aset_copy(a, &pc->dst, &r->dst);
+	pc->src = r->src;
+	pc->dst = r->dst;
 	for (i = 0; sub && i < r->nnames; i++)
-		if (r->names[i].resolved)
-			aset_union(a, &pc->dst, &r->names[i].addrs);
-	aset_norm(&pc->dst);
-	nv = arena_alloc(a, (r->nnames + 1) * sizeof(*nv));
-	for (i = 0; i < r->nnames; i++)
-		nv[i] = &r->names[i];
-	pc->names = nv;
-	pc->nnames = r->nnames;
-	if (r->svc.all)
-		ipp_others(a, &pc->ipp, FAM_N);
-	else
-		iset_copy(a, &pc->ipp, &r->svc.ipp);
-	for (i = 0; i < P_N; i++) {
-		iset_init(&pc->p[i]);
-		if (r->svc.all)
-			iset_add(a, &pc->p[i], 0, proto_max(i));
-		else
-			iset_copy(a, &pc->p[i], &r->svc.p[i]);
-		iset_norm(&pc->p[i]);
+		named |= r->names[i].resolved;
+	if (named) {
+		un_aset_copy(a, &pc->dst, &r->dst);
+		for (i = 0; i < r->nnames; i++)
+			if (r->names[i].resolved)
+				aset_union(a, &pc->dst, &r->names[i].addrs);
+		aset_norm(&pc->dst);
 	}
+	if (r->nnames > 0) {
+		nv = arena_alloc(a, r->nnames * sizeof(*nv));
+		for (i = 0; i < r->nnames; i++)
+			nv[i] = &r->names[i];
+		pc->names = nv;
+		pc->nnames = r->nnames;
+	}
+	pc->ipp = r->svc.all ? full->ipp : r->svc.ipp;
+	for (i = 0; i < P_N; i++)
+		pc->p[i] = r->svc.all ? full->p : r->svc.p[i];
 }
 
 /* Does the piece take an other protocol of the family? */
@@ -410,12 +419,16 @@ un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
 	struct ir_name *nv;
 	size_t i, k;
 
+	/* Pieces are never changed once made: the rule reads their sets. */
 	*r = *orig;
-	un_aset_copy(a, &r->src, &pc->src);
-	un_aset_copy(a, &r->dst, &pc->dst);
-	nv = arena_alloc(a, (pc->nnames + 1) * sizeof(*nv));
-	for (i = 0; i < pc->nnames; i++)
-		nv[i] = *pc->names[i];
+	r->src = pc->src;
+	r->dst = pc->dst;
+	nv = NULL;
+	if (pc->nnames > 0) {
+		nv = arena_alloc(a, pc->nnames * sizeof(*nv));
+		for (i = 0; i < pc->nnames; i++)
+			nv[i] = *pc->names[i];
+	}
 	r->names = nv;
 	r->nnames = r->capnames = pc->nnames;
 	r->dst_any = orig->dst_any && aset_fam_full(&pc->dst, FAM_V4) &&
@@ -427,10 +440,9 @@ un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
 		return;
 	}
 	for (k = 0; k < P_N; k++)
-		iset_copy(a, &r->svc.p[k], &pc->p[k]);
+		r->svc.p[k] = pc->p[k];
 	if (!orig->svc.all)
-		iset_copy(a, &r->svc.ipp, &pc->ipp);
-	svc_norm(&r->svc);
+		r->svc.ipp = pc->ipp;
 }
 
 static bool
@@ -515,31 +527,45 @@ lower_unordered(struct ir *ir, bool strict)
 	struct meet_index kind[2];	/* [0] allow rules, [1] block rules */
 	struct meet_hits near = { 0 }, h = { 0 };
 	struct strset taken = { 0 };
-	size_t i, j, k, c, n = 0, cap = 0;
+	struct un_full full;
+	size_t i, j, k, c, n = 0, cap = 0, nkind[2] = { 0, 0 };
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
 	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
-	meet_init(&kind[0], a);
-	meet_init(&kind[1], a);
+	ipp_others(a, &full.ipp, FAM_N);
+	iset_init(&full.p);
+	iset_add(a, &full.p, 0, proto_max(P_TCP));
 	for (i = 0; i < ir->nrules; i++) {
-		struct meet_index *x = &kind[un_is_block(&ir->rules[i])];
-
-		un_from_rule(a, &orig[i], &ir->rules[i], false);
-		un_from_rule(a, &sub[i], &ir->rules[i], true);
-		meet_add_set(x, i, &sub[i].dst);
-		for (k = 0; k < sub[i].nnames; k++)
-			meet_add_name(x, i, sub[i].names[k]->name);
+		un_from_rule(a, &orig[i], &ir->rules[i], false, &full);
+		un_from_rule(a, &sub[i], &ir->rules[i], true, &full);
+		nkind[un_is_block(&ir->rules[i])]++;
 		strset_add(a, &taken, ir->rules[i].name);
 	}
-	meet_build(&kind[0]);
-	meet_build(&kind[1]);
+	/* Rules of one kind are asked about by rules of the other alone: an
+	 * index nobody asks is not built (a policy of allows alone, say). */
+	for (k = 0; k < 2; k++) {
+		meet_init(&kind[k], a);
+		for (i = 0; nkind[!k] > 0 && i < ir->nrules; i++) {
+			if (un_is_block(&ir->rules[i]) != (bool)k)
+				continue;
+			meet_add_set(&kind[k], i, &sub[i].dst);
+			for (j = 0; j < sub[i].nnames; j++)
+				meet_add_name(&kind[k], i,
+				    sub[i].names[j]->name);
+		}
+		meet_build(&kind[k]);
+	}
 
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 		struct plist cur = { 0 }, next;
 		bool warned = false;
 
-		un_push(a, &cur, &orig[i]);
+		/* The rule whole, in place: most rules stay one piece. */
+		if (un_live(&orig[i])) {
+			cur.v = &orig[i];
+			cur.n = cur.cap = 1;
+		}
 		/* The earlier rules of the other kind that can meet it. */
 		un_near(&kind[!un_is_block(r)], &orig[i], &near);
 		for (c = 0; c < near.n && near.v[c] < i && cur.n > 0; c++) {
