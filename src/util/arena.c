@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/out.h"
 
 #define CHUNK	(64 * 1024)
 #define ALIGN	16
@@ -151,22 +152,21 @@ arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+/* Through out_vprintf, which writes the common conversions without
+ * vsnprintf, once rather than measure-then-write. */
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
+	struct out o;
 	va_list ap;
-	int n;
 	char *p;
 
+	out_init(&o);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	out_vprintf(&o, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	p = arena_alloc(a, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	p = arena_strndup(a, o.buf != NULL ? o.buf : "", o.len);
+	out_free(&o);
 	return p;
 }
 

@@ -69,9 +69,9 @@ out_write(struct out *o, const void *p, size_t n)
 void
 out_putc(struct out *o, int c)
 {
-	char ch = (char)c;
-
-	out_write(o, &ch, 1);
+	reserve(o, 1);
+	o->buf[o->len++] = (char)c;
+	o->buf[o->len] = '\0';
 }
 
 void
@@ -178,43 +178,45 @@ fast_format(struct out *o, const char *fmt, va_list ap)
 }
 
 void
-out_printf(struct out *o, const char *fmt, ...)
+out_vprintf(struct out *o, const char *fmt, va_list ap)
 {
-	va_list ap;
-	size_t room;
+	size_t start = o->len, room;
+	va_list cp;
 	int n;
 
-	{
-		size_t start = o->len;
-		va_list cp;
-		bool done;
-
-		va_start(ap, fmt);
-		va_copy(cp, ap);
-		done = fast_format(o, fmt, cp);
+	va_copy(cp, ap);
+	if (fast_format(o, fmt, cp)) {
 		va_end(cp);
-		va_end(ap);
-		if (done)
-			return;
-		o->len = start;
+		return;
 	}
-
+	va_end(cp);
+	o->len = start;
 	/* Format straight into the free space; only a line that does not
 	 * fit is formatted twice. */
 	reserve(o, 64);
 	room = o->cap - o->len;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, room, fmt, ap);
-	va_end(ap);
+	va_copy(cp, ap);
+	n = vsnprintf(o->buf + o->len, room, fmt, cp);
+	va_end(cp);
 	if (n < 0)
 		return;
 	if ((size_t)n >= room) {
 		reserve(o, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(o->buf + o->len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
+		va_copy(cp, ap);
+		vsnprintf(o->buf + o->len, (size_t)n + 1, fmt, cp);
+		va_end(cp);
 	}
 	o->len += (size_t)n;
+}
+
+void
+out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	out_vprintf(o, fmt, ap);
+	va_end(ap);
 }
 
 const char *
