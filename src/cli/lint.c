@@ -179,7 +179,7 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 	struct arena *tmp;
 	size_t i;
 
-	cover_index(a, ir, &ci);
+	cover_index(ir, &ci);
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 
@@ -199,6 +199,7 @@ judge(struct arena *a, const struct ir *ir, bool verbose, struct findings *fs)
 			    "allows everything to any address: add ports:",
 			    r->name));
 	}
+	cover_index_free(&ci);
 }
 
 /* With a lock: hosts of rules that decide otherwise at one address. */

@@ -21,16 +21,37 @@
 #include "ir/meet.h"
 
 void
-meet_init(struct meet_index *x, struct arena *a)
+meet_init(struct meet_index *x)
 {
 	memset(x, 0, sizeof(*x));
-	x->arena = a;
 }
 
-static void
-ivx_add(struct arena *a, struct ivx *t, u128 lo, u128 hi, size_t id)
+void
+meet_free(struct meet_index *x)
 {
-	ARENA_PUSH(a, t->v, t->n, t->cap);
+	int f;
+
+	for (f = 0; f < FAM_N; f++)
+		free(x->f[f].v);
+	free(x->names);
+	memset(x, 0, sizeof(*x));
+}
+
+/* Heap memory, freed by meet_free(): an index serves one pass, and the
+ * arena would keep every size it grew through until the compilation
+ * ends. */
+#define HEAP_PUSH(v, n, cap) do {					\
+	if ((n) == (cap)) {						\
+		(cap) = (cap) ? 2 * (cap) : 64;				\
+		(v) = xrealloc((v), (cap) * sizeof(*(v)));		\
+	}								\
+	(n)++;								\
+} while (0)
+
+static void
+ivx_add(struct ivx *t, u128 lo, u128 hi, size_t id)
+{
+	HEAP_PUSH(t->v, t->n, t->cap);
 	t->v[t->n - 1].lo = lo;
 	t->v[t->n - 1].hi = hi;
 	t->v[t->n - 1].max = hi;
@@ -48,15 +69,14 @@ meet_add_set(struct meet_index *x, size_t id, const struct aset *s)
 		is = &s->f[f];
 		iset_norm((struct iset *)is);	/* members unchanged */
 		for (i = 0; i < is->n; i++)
-			ivx_add(x->arena, &x->f[f], is->v[i].lo, is->v[i].hi,
-			    id);
+			ivx_add(&x->f[f], is->v[i].lo, is->v[i].hi, id);
 	}
 }
 
 void
 meet_add_name(struct meet_index *x, size_t id, const char *name)
 {
-	ARENA_PUSH(x->arena, x->names, x->nnames, x->capnames);
+	HEAP_PUSH(x->names, x->nnames, x->capnames);
 	x->names[x->nnames - 1].name = name;
 	x->names[x->nnames - 1].id = id;
 }

@@ -37,7 +37,6 @@ struct meet_name {
 };
 
 struct meet_index {
-	struct arena		*arena;
 	struct ivx		 f[FAM_N];
 	struct meet_name	*names;
 	size_t			 nnames, capnames;
@@ -51,7 +50,9 @@ struct meet_hits {
 	size_t	 n, cap;
 };
 
-void	meet_init(struct meet_index *, struct arena *);
+/* The index lives on the heap until meet_free(). */
+void	meet_init(struct meet_index *);
+void	meet_free(struct meet_index *);
 /* Entry id holds every address of s, or the host name. */
 void	meet_add_set(struct meet_index *, size_t id, const struct aset *s);
 void	meet_add_name(struct meet_index *, size_t id, const char *name);

@@ -261,12 +261,18 @@ cover_dests(struct meet_index *x, size_t id, const struct ir_rule *r)
 }
 
 void
-cover_index(struct arena *a, const struct ir *ir, struct cover_index *ci)
+cover_index_free(struct cover_index *ci)
+{
+	meet_free(&ci->x);
+}
+
+void
+cover_index(const struct ir *ir, struct cover_index *ci)
 {
 	size_t i;
 
 	ci->ir = ir;
-	meet_init(&ci->x, a);
+	meet_init(&ci->x);
 	for (i = 0; i < ir->nrules; i++)
 		cover_dests(&ci->x, i, &ir->rules[i]);
 	meet_build(&ci->x);

@@ -38,7 +38,8 @@ struct cover_index {
 	const struct ir		*ir;
 	struct meet_index	 x;
 };
-void	cover_index(struct arena *, const struct ir *, struct cover_index *);
+void	cover_index(const struct ir *, struct cover_index *);
+void	cover_index_free(struct cover_index *);
 /*
  * What of rule j reaches it: rest (empty: the rule can never match) and
  * the earlier rules that take the rest of its packets.  -1 when the

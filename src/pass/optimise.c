@@ -97,7 +97,7 @@ opt_run(struct ir *ir)
 	size_t i, k, dropped = 0;
 	long by;
 
-	meet_init(&x, ir->arena);
+	meet_init(&x);
 	for (i = 0; i < ir->nrules; i++) {
 		meet_add_set(&x, i, &ir->rules[i].dst);
 		for (k = 0; k < ir->rules[i].nnames; k++)
@@ -118,6 +118,7 @@ opt_run(struct ir *ir)
 		dropped++;
 	}
 	meet_hits_free(&h);
+	meet_free(&x);
 	for (i = k = 0; i < ir->nrules; i++)
 		if (!drop[i])
 			ir->rules[k++] = ir->rules[i];

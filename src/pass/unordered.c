@@ -544,7 +544,7 @@ lower_unordered(struct ir *ir, bool strict)
 	/* Rules of one kind are asked about by rules of the other alone: an
 	 * index nobody asks is not built (a policy of allows alone, say). */
 	for (k = 0; k < 2; k++) {
-		meet_init(&kind[k], a);
+		meet_init(&kind[k]);
 		for (i = 0; nkind[!k] > 0 && i < ir->nrules; i++) {
 			if (un_is_block(&ir->rules[i]) != (bool)k)
 				continue;
@@ -624,6 +624,8 @@ lower_unordered(struct ir *ir, bool strict)
 	}
 	meet_hits_free(&near);
 	meet_hits_free(&h);
+	meet_free(&kind[0]);
+	meet_free(&kind[1]);
 	ir->rules = nv;
 	ir->nrules = n;
 	ir->caprules = cap;

@@ -148,7 +148,7 @@ main(void)
 		for (i = 0; i < n; i++)
 			for (pk = 0; pk < NPK; pk++)
 				m[i][pk] = matches(&ir->rules[i], pk);
-		cover_index(A, ir, &ci);
+		cover_index(ir, &ci);
 		for (j = 0; j < n; j++) {
 			const struct ir_rule *r = &ir->rules[j];
 			struct cover rest;
@@ -207,6 +207,7 @@ main(void)
 					    "none", by.n, nw);
 			}
 		}
+		cover_index_free(&ci);
 	}
 	ok(bad == 0, "400 random policies: cover_rest agrees with the "
 	    "packets on every rule (%d differ; %d covered, %d partly, %d "

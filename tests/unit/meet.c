@@ -45,7 +45,7 @@ main(void)
 		    ~(u128)0 >> 1;
 		size_t nname[MAXE];
 
-		meet_init(&x, A);
+		meet_init(&x);
 		nid = n / 3 + 1;
 		for (i = 0; i < n; i++) {
 			struct aset s;
@@ -111,6 +111,7 @@ main(void)
 			    (nw > 0 && memcmp(h.v, want, nw * sizeof(*want))))
 				bad++;
 		}
+		meet_free(&x);
 	}
 	ok(bad == 0, "8000 random queries find what a scan finds (%d differ)",
 	    bad);
@@ -120,7 +121,7 @@ main(void)
 		struct meet_index x;
 		struct aset s;
 
-		meet_init(&x, A);
+		meet_init(&x);
 		aset_init(&s);
 		aset_add_range(A, &s, FAM_V4, 10, 20);
 		meet_add_set(&x, 7, &s);
@@ -135,6 +136,7 @@ main(void)
 		h.n = 0;
 		meet_name(&x, "none.example", &h);
 		ok(h.n == 0, "no names: nothing");
+		meet_free(&x);
 	}
 	meet_hits_free(&h);
 	arena_free(A);
