@@ -353,12 +353,12 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			"REMOVE", out_str(&rm),
 			"OBJECTS", out_str(&s.objs),
 			"GROUPS", out_str(&s.grp),
-			"ACL", out_str(&s.body),
 			"APPLY", out_str(&apply),
 			NULL
 		};
 
-		rc = be_template(opts, "cisco-asa", vars, &outs[0]);
+		rc = be_template_take(opts, "cisco-asa", vars, "ACL", &s.body,
+		    &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&rm);

@@ -225,7 +225,7 @@ emit_fam(const struct ir *ir, const struct be_opts *op, const char *const *chain
     enum fam f, struct out *o)
 {
 	struct out hdr, chains, rules;
-	const char *vars[9];
+	const char *vars[7];
 	int rc;
 
 	out_init(&hdr);
@@ -247,9 +247,8 @@ emit_fam(const struct ir *ir, const struct be_opts *op, const char *const *chain
 	vars[2] = "RESTORE", vars[3] = f == FAM_V4 ? "iptables-restore" :
 	    "ip6tables-restore";
 	vars[4] = "CHAINS", vars[5] = out_str(&chains);
-	vars[6] = "RULES", vars[7] = out_str(&rules);
-	vars[8] = NULL;
-	rc = be_template(op, "iptables", vars, o);
+	vars[6] = NULL;
+	rc = be_template_take(op, "iptables", vars, "RULES", &rules, o);
 	out_free(&hdr);
 	out_free(&chains);
 	out_free(&rules);

@@ -298,11 +298,11 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			"KEYWORDS", out_str(&ps.kw),
 			"DEFAULT", def,
 			"DEFAULT_NAME", ir_default_name[ir->def],
-			"RULES", out_str(&ps.rules),
 			NULL,
 		};
 
-		rc = be_template(opts, "powershell", vars, &outs[0]);
+		rc = be_template_take(opts, "powershell", vars, "RULES",
+		    &ps.rules, &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&ps.kw);

@@ -126,10 +126,28 @@ arena_alloc(struct arena *a, size_t n)
 	return memset(p, 0, n);
 }
 
+/*
+ * The block just allocated grows where it is when its chunk has the room:
+ * arrays that double as they fill (ARENA_PUSH, sets) would otherwise
+ * leave every smaller copy behind, half of what they ever took.
+ */
 void *
 arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
 {
-	void *p = arena_alloc(a, newn);
+	struct chunk *c = a->head;
+	size_t on = (oldn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	size_t nn = (newn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	void *p;
+
+	if (old != NULL && on > 0 && c != NULL && nn > on &&
+	    (unsigned char *)old + on == c->data + c->used &&
+	    c->size - c->used >= nn - on) {
+		memset(c->data + c->used, 0, nn - on);
+		c->used += nn - on;
+		a->total += nn - on;
+		return old;
+	}
+	p = arena_alloc(a, newn);
 
 	if (old != NULL && oldn > 0)
 		memcpy(p, old, oldn < newn ? oldn : newn);
