@@ -63,6 +63,8 @@ ports_of(struct arena *a, const struct ir_rule *r, int p, enum fam f,
 
 	iset_init(out);
 	if (p == PX_OTHER) {
+		if (!r->svc.all && iset_empty(&r->svc.ipp))
+			return false;
 		ipp_others(a, &fam, f);
 		if (r->svc.all)
 			iset_copy(a, out, &fam);
@@ -309,8 +311,9 @@ cover_rest(struct arena *a, const struct cover_index *ci, size_t j,
 	size_t c, i;
 	int rc = 0;
 
+	/* Subtracting writes new boxes, never the old: self may share. */
 	cover_rule(a, r, rest);
-	cover_rule(a, r, &self);
+	self = *rest;
 	memset(by, 0, sizeof(*by));
 	cover_near(ci, r, &near);
 	for (c = 0; c < near.n && near.v[c] < j && rest->n > 0; c++) {
