@@ -6,8 +6,9 @@
  *
  *	runit CAP_SECONDS CAP_MIB COMMAND [ARG...]
  *
- * prints "MS KIB STATUS" (STATUS: the exit code, or "cut" when the command
- * ran past a cap or died of a signal).
+ * prints "MS KIB STATUS CPU_MS" (STATUS: the exit code, or "cut" when the
+ * command ran past a cap or died of a signal; CPU_MS: user and system time,
+ * which a loaded machine changes less than it changes the wall time).
  */
 #include <sys/resource.h>
 #include <sys/time.h>
@@ -34,7 +35,7 @@ main(int argc, char **argv)
 {
 	struct rusage ru;
 	struct rlimit rl;
-	double t0, t1;
+	double t0, t1, cpu;
 	pid_t pid;
 	int st, fd;
 
@@ -61,9 +62,12 @@ main(int argc, char **argv)
 	if (wait4(pid, &st, 0, &ru) < 0)
 		return 2;
 	t1 = now_ms();
+	cpu = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 	if (WIFEXITED(st))
-		printf("%.2f %ld %d\n", t1 - t0, ru.ru_maxrss, WEXITSTATUS(st));
+		printf("%.2f %ld %d %.2f\n", t1 - t0, ru.ru_maxrss,
+		    WEXITSTATUS(st), cpu);
 	else
-		printf("%.2f %ld cut\n", t1 - t0, ru.ru_maxrss);
+		printf("%.2f %ld cut %.2f\n", t1 - t0, ru.ru_maxrss, cpu);
 	return 0;
 }

@@ -6,7 +6,9 @@ the same run.
 Each figure is the median of several runs (the machine is shared: one run
 is noise); peak RSS is the largest of them.  A command past its time or
 memory cap is cut and shown as such, so that a slow build cannot take the
-machine down with it.
+machine down with it.  With BENCH_BASE=EGRESSC, every measurement also
+runs that binary, alternating run by run, and a second row per size gives
+its figures: both see the same load.
 
 usage: scale.py RUNIT EGRESSC YAMLFLOOR WORKDIR [SIZES...]
 """
@@ -20,32 +22,57 @@ SIZES = [int(x) for x in sys.argv[5:]] or [1000, 2000, 4000, 8000, 16000]
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 CAP_S = float(os.environ.get("BENCH_CAP_S", "60"))
 CAP_MB = int(os.environ.get("BENCH_CAP_MB", "4096"))
+BASE = os.environ.get("BENCH_BASE")
 TARGETS = ["nftables", "iptables", "pf", "netsh", "powershell",
            "cisco-ios", "cisco-asa"]
 
 
 def once(argv):
-    """(ms, peak KiB, ok) of one run, timed by runit."""
+    """(ms, peak KiB, ok, cpu ms) of one run, timed by runit."""
     r = subprocess.run([RUNIT, str(int(CAP_S)), str(CAP_MB)] + argv,
                        stdout=subprocess.PIPE, text=True, check=True)
-    ms, kb, st = r.stdout.split()
-    return float(ms), int(kb), st in ("0", "1")
+    ms, kb, st, cpu = r.stdout.split()
+    return float(ms), int(kb), st in ("0", "1"), float(cpu)
 
 
-def measure(argv):
-    """(median ms or None when cut, peak KiB).  The first run warms the
-    page cache; a command slower than 2 s is measured by it alone."""
-    ms, rss, ok = once(argv)
-    if not ok or ms > 2000:
-        return (ms if ok else None), rss
-    times = []
+class Figure:
+    """Runs of one command: median wall and CPU ms, peak RSS."""
+
+    def __init__(self):
+        self.ms, self.cpu, self.rss, self.ok = [], [], 0, True
+
+    def add(self, r):
+        ms, kb, ok, cpu = r
+        self.rss = max(self.rss, kb)
+        self.ok = self.ok and ok
+        self.ms.append(ms)
+        self.cpu.append(cpu)
+
+    def med(self):
+        return statistics.median(self.ms) if self.ok and self.ms else None
+
+    def medcpu(self):
+        return statistics.median(self.cpu) if self.ok and self.cpu else None
+
+
+def measure(argvs):
+    """One Figure per argv (the binaries under test), their runs taken in
+    turn.  The first run warms the page cache; a command slower than 2 s
+    is measured by that run alone."""
+    figs = [Figure() for _ in argvs]
+    slow = False
+    for f, a in zip(figs, argvs):
+        r = once(a)
+        f.add(r)
+        slow = slow or not r[2] or r[0] > 2000
+    if slow:
+        return figs
+    for f in figs:
+        f.ms, f.cpu = [], []
     for i in range(RUNS):
-        ms, kb, ok = once(argv)
-        rss = max(rss, kb)
-        if not ok:
-            return None, rss
-        times.append(ms)
-    return statistics.median(times), rss
+        for f, a in zip(figs, argvs):
+            f.add(once(a))
+    return figs
 
 
 def fmt(ms):
@@ -55,10 +82,12 @@ def fmt(ms):
 
 
 def main():
-    rows = []
-    hdr = ("rules", "all ms", "RSS MiB", "1-tgt ms", "(slowest)", "lint ms",
-           "explain", "parse", "floor", "x floor")
-    print("%6s %8s %8s %9s %-11s %8s %8s %7s %6s %7s" % hdr)
+    egs = [EG] + ([BASE] if BASE else [])
+    names = ["", "(base)"] if BASE else [""]
+    rows = {}
+    hdr = ("rules", "all ms", "cpu ms", "RSS MiB", "1-tgt ms", "(slowest)",
+           "lint ms", "explain", "parse", "floor", "x floor")
+    print("%10s %8s %8s %8s %9s %-11s %8s %8s %7s %6s %7s" % hdr)
     for n in SIZES:
         pol = os.path.join(WORK, "b%d.yaml" % n)
         with open(pol, "w") as f:
@@ -66,33 +95,43 @@ def main():
                             os.path.join(os.path.dirname(__file__), "gen.py"),
                             str(n)], stdout=f, check=True)
         out = os.path.join(WORK, "out%d" % n)
-        all_ms, rss = measure([EG, "compile", "-t", "all", "-o", out, pol])
-        one, slow = 0.0, "-"
+
+        def cmd(args):
+            return [[e] + args for e in egs]
+        alls = measure(cmd(["compile", "-t", "all", "-o", out, pol]))
+        one = [(0.0, "-") for _ in egs]
         for t in TARGETS:
-            ms, _ = measure([EG, "compile", "-t", t, "-o", out + t, pol])
-            if ms is None or ms > one:
-                one, slow = ms, t
-            if ms is None:
-                break
-        lint_ms, _ = measure([EG, "lint", pol])
-        ex_ms, _ = measure([EG, "explain", "--to", "192.0.2.1", "--port",
-                            "tcp/443", pol])
-        parse_ms, _ = measure([EG, "completion", "tiers", pol])
-        floor_ms, _ = measure([FLOOR, pol])
-        ratio = "%.1f" % (ex_ms / floor_ms) if ex_ms and floor_ms else "-"
-        rows.append((n, all_ms, rss, one, lint_ms, ex_ms))
-        print("%6d %8s %8.1f %9s %-11s %8s %8s %7s %6s %7s" % (
-            n, fmt(all_ms), rss / 1024, fmt(one), slow, fmt(lint_ms),
-            fmt(ex_ms), fmt(parse_ms), fmt(floor_ms), ratio), flush=True)
-    by = {r[0]: r for r in rows}
-    if 2000 in by and 16000 in by and by[2000][1] and by[16000][1]:
-        a, b = by[2000], by[16000]
-        print("16k / 2k: time x%.1f (goal <= 8.5), RSS x%.1f (rules x8)"
-              % (b[1] / a[1], b[2] / a[2]))
+            for k, f in enumerate(measure(cmd(["compile", "-t", t, "-o",
+                                               out + t, pol]))):
+                ms = f.med()
+                if one[k][0] is not None and (ms is None or
+                                              ms > one[k][0]):
+                    one[k] = (ms, t)
+        lint = measure(cmd(["lint", pol]))
+        ex = measure(cmd(["explain", "--to", "192.0.2.1", "--port",
+                          "tcp/443", pol]))
+        parse = measure(cmd(["completion", "tiers", pol]))
+        floor = measure([[FLOOR, pol]])[0].med()
+        for k in range(len(egs)):
+            e = ex[k].med()
+            ratio = "%.1f" % (e / floor) if e and floor else "-"
+            rows[(n, k)] = (alls[k].med(), alls[k].rss)
+            print("%10s %8s %8s %8.1f %9s %-11s %8s %8s %7s %6s %7s" % (
+                str(n) + names[k][1:-1][:0] + (" base" if names[k] else ""), fmt(alls[k].med()),
+                fmt(alls[k].medcpu()), alls[k].rss / 1024, fmt(one[k][0]),
+                one[k][1], fmt(lint[k].med()), fmt(e), fmt(parse[k].med()),
+                fmt(floor), ratio), flush=True)
+    for k in range(len(egs)):
+        a, b = rows.get((2000, k)), rows.get((16000, k))
+        if a and b and a[0] and b[0]:
+            print("16k / 2k%s: time x%.1f (goal <= 8.5), RSS x%.1f (rules "
+                  "x8)" % (names[k] and " " + names[k], b[0] / a[0],
+                           b[1] / a[1]))
     print("goals: 2k all targets <= 50 ms and <= 24 MiB; 16k one target "
           "< 1000 ms; lint 16k <= 1000 ms; explain <= 3 x floor")
-    print("(parse: `completion tiers`, the front end's parser alone; "
-          "explain: front end and shared passes)")
+    print("(cpu: user + system of all targets; parse: `completion tiers`, "
+          "the front end's parser alone; explain: the front end and shared "
+          "passes; cut: past the cap, or the command failed)")
 
 
 main()
