@@ -117,7 +117,7 @@ def main():
             ratio = "%.1f" % (e / floor) if e and floor else "-"
             rows[(n, k)] = (alls[k].med(), alls[k].rss)
             print("%10s %8s %8s %8.1f %9s %-11s %8s %8s %7s %6s %7s" % (
-                str(n) + names[k][1:-1][:0] + (" base" if names[k] else ""), fmt(alls[k].med()),
+                str(n) + (" base" if names[k] else ""), fmt(alls[k].med()),
                 fmt(alls[k].medcpu()), alls[k].rss / 1024, fmt(one[k][0]),
                 one[k][1], fmt(lint[k].med()), fmt(e), fmt(parse[k].med()),
                 fmt(floor), ratio), flush=True)
