@@ -191,10 +191,13 @@ render(struct job *j, struct render *r)
 	bo.arena = r->tmp;
 	low = job_lower(j, r->be, r->tmp);
 	r->ns = be_nsuffixes(r->be);
-	r->outs = arena_alloc(r->tmp, r->ns * sizeof(*r->outs));
+	r->outs = xmalloc((r->ns + 1) * sizeof(*r->outs));
 	for (k = 0; k < r->ns; k++)
 		out_init(&r->outs[k]);
 	r->rc = low == NULL || r->be->emit(low, &bo, r->outs) < 0 ? -1 : 0;
+	/* Only the texts wait to be handed over, not the scratch. */
+	arena_free(r->tmp);
+	r->tmp = NULL;
 }
 
 /* Hand a rendered target over: its messages, then its files unless a
@@ -214,8 +217,8 @@ deliver(struct job *j, struct render *r, int rc, sink_fn sink, void *arg)
 			rc = -1;
 		out_free(&r->outs[k]);
 	}
-	arena_free(r->tmp);
-	r->tmp = NULL;
+	free(r->outs);
+	r->outs = NULL;
 	return rc;
 }
 
