@@ -15,10 +15,19 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 {
 	const char *bad = o->be->comment_bad ? o->be->comment_bad : "";
 	size_t len = strlen(s), i, n = 0;
+	unsigned char map[128];
 	char *t;
 
 	if (max == 0)
 		max = o->be->comment_max;
+	/* What each ASCII byte becomes, looked up rather than searched
+	 * for in bad: every rule's comment goes through here per target. */
+	for (i = 0; i < 128; i++)
+		map[i] = i < 0x20 || i == 0x7f ? ' ' : (unsigned char)i;
+	map['"'] = map['\''] = map['\\'] = map['`'] = '_';
+	for (; *bad != '\0'; bad++)
+		if ((unsigned char)*bad < 128 && map[(unsigned char)*bad] != ' ')
+			map[(unsigned char)*bad] = '_';
 	t = arena_alloc(o->arena, len + 1);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -30,13 +39,8 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 			    == 0x80)
 				i++;
 			ch = '_';
-		} else if (c < 0x20 || c == 0x7f)
-			ch = ' ';
-		else if (c == '"' || c == '\'' || c == '\\' || c == '`' ||
-		    strchr(bad, c) != NULL)
-			ch = '_';
-		else
-			ch = (char)c;
+		} else
+			ch = (char)map[c];
 		if (ch == ' ' && (n == 0 || t[n - 1] == ' '))
 			continue;
 		t[n++] = ch;
@@ -55,10 +59,26 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 const char *
 be_rule_comment(const struct be_opts *o, const struct ir_rule *r)
 {
+	char buf[512], *p = buf;
 	struct out s;
 	const char *res;
-	size_t i;
+	size_t i, n[2] = { strlen(r->name), 0 };
 
+	/* The common case, a name and a comment, put together on the stack:
+	 * this runs for every rule of every target. */
+	if (r->comment != NULL)
+		n[1] = strlen(r->comment);
+	if (r->norigins == 0 && n[0] + n[1] + 3 <= sizeof(buf)) {
+		memcpy(p, r->name, n[0]);
+		p += n[0];
+		if (n[1] > 0) {
+			memcpy(p, ": ", 2);
+			memcpy(p + 2, r->comment, n[1]);
+			p += 2 + n[1];
+		}
+		*p = '\0';
+		return be_text(o, buf, 0);
+	}
 	out_init(&s);
 	out_puts(&s, r->name);
 	if (r->comment != NULL && r->comment[0] != '\0') {
