@@ -26,7 +26,7 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 		map[i] = i < 0x20 || i == 0x7f ? ' ' : (unsigned char)i;
 	map['"'] = map['\''] = map['\\'] = map['`'] = '_';
 	for (; *bad != '\0'; bad++)
-		if ((unsigned char)*bad < 128 && map[(unsigned char)*bad] != ' ')
+		if ((unsigned char)*bad >= 0x20 && (unsigned char)*bad < 0x7f)
 			map[(unsigned char)*bad] = '_';
 	t = arena_alloc(o->arena, len + 1);
 	for (i = 0; i < len; i++) {
