@@ -147,6 +147,27 @@ arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
 		a->total += nn - on;
 		return old;
 	}
+	/* A big block has its chunk to itself (arena_alloc links it right
+	 * behind the head): reallocate the chunk, which for the biggest
+	 * moves no bytes at all. */
+	if (old != NULL && on > 0 && nn > on && nn > CHUNK / 4) {
+		struct chunk **pp = &a->head;
+		int k;
+
+		for (k = 0; k < 4 && *pp != NULL; k++, pp = &(*pp)->next) {
+			c = *pp;
+			if (c->data != old)
+				continue;
+			if (c->used != on)
+				break;
+			c = xrealloc(c, sizeof(*c) + nn);
+			memset(c->data + on, 0, nn - on);
+			c->size = c->used = nn;
+			*pp = c;
+			a->total += nn - on;
+			return c->data;
+		}
+	}
 	p = arena_alloc(a, newn);
 
 	if (old != NULL && oldn > 0)
