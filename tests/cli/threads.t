@@ -25,9 +25,10 @@ P=$T/many.yaml
 	printf '  - name: all\n    to: [any]\n'
 } >"$P"
 printf 'egressc-lock: 1\nhosts: {}\n' >"$T/many.lock"
+IN='  - name: in\n    direction: inbound\n    from: [any]\n'
+IN="$IN    ports: [tcp\\/22]\\n"
 sed -e 's/^default: deny$/&\ninbound: allow/' \
-    -e 's/^  - name: all$/  - name: in\n    direction: inbound\n    from: [any]\n    ports: [tcp\/22]\n&/' \
-    "$P" >"$T/fail.yaml"
+    -e "s/^  - name: all\$/$IN&/" "$P" >"$T/fail.yaml"
 cp "$T/many.lock" "$T/fail.lock"
 /usr/bin/python3 "$ROOT/bench/gen.py" 300 >"$T/gen.yaml"
 printf 'egressc-lock: 1\nhosts: {}\n' >"$T/gen.lock"
@@ -55,7 +56,8 @@ for c in $cases many fail gen; do
 			diff -r "$T/o1" "$T/o$n" >/dev/null 2>&1 || same=1
 		fi
 	done
-	ok $same "$c: 1, 2, 3 and 8 threads write the same (exit $(cat "$T/rc1"), $(wc -l <"$T/err1") lines of messages)"
+	ok $same "$c: 1, 2, 3 and 8 threads write the same (exit \
+$(cat "$T/rc1"), $(wc -l <"$T/err1") lines of messages)"
 	cp "$T/err1" "$T/$c.err"
 done
 grep -q 'more warnings not shown' "$T/many.err"

@@ -353,15 +353,16 @@ test_prefixes_random(void)
 	for (round = 0; round < 20000; round++) {
 		enum fam f = round % 2 ? FAM_V6 : FAM_V4;
 		int sh = rand_r(&seed) % (fam_bits(f) + 1);
-		u128 lo = ((u128)rand_r(&seed) << 96 | (u128)rand_r(&seed) << 64 |
-		    (u128)rand_r(&seed) << 32 | (unsigned)rand_r(&seed)) &
-		    fam_max(f), span, hi;
+		u128 lo = ((u128)rand_r(&seed) << 96 |
+		    (u128)rand_r(&seed) << 64 | (u128)rand_r(&seed) << 32 |
+		    (unsigned)rand_r(&seed)) & fam_max(f), span, hi;
 		struct prefix *got;
 		struct aset s;
 		size_t n, nw;
 
 		span = sh >= 128 ? ~(u128)0 : ((u128)1 << sh) - 1;
-		span &= (u128)rand_r(&seed) << (sh > 31 ? sh - 31 : 0) | span >> 3;
+		span &= (u128)rand_r(&seed) << (sh > 31 ? sh - 31 : 0) |
+		    span >> 3;
 		lo &= ~((u128)rand_r(&seed) % 4 == 0 ? span : 0);
 		hi = fam_max(f) - lo < span ? fam_max(f) : lo + span;
 		if (round % 97 == 0)

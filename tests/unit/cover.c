@@ -197,12 +197,14 @@ main(void)
 			covered += !left && nw > 0;
 			partial += left && nw > 0;
 			/* A rule no earlier one meets: only "none of them". */
-			if ((nw > 0 && (rest.n == 0) != !left) || by.n != nw ||
-			    (nw > 0 && memcmp(by.v, want, nw * sizeof(*want))) ||
+			if ((nw > 0 && (rest.n == 0) != !left) ||
+			    by.n != nw || (nw > 0 && memcmp(by.v, want,
+			    nw * sizeof(*want))) ||
 			    (nw > 0 && by.conflict != conflict)) {
 				if (bad++ < 3)
-					diag("round %d rule %zu: rest %zu boxes "
-					    "(want %s), %zu rules (want %zu)",
+					diag("round %d rule %zu: rest %zu "
+					    "boxes (want %s), %zu rules (want "
+					    "%zu)",
 					    round, j, rest.n, left ? "some" :
 					    "none", by.n, nw);
 			}

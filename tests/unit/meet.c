@@ -70,16 +70,17 @@ main(void)
 			int f = rand_r(&seed) % 2;
 			u128 lo = rnd(&seed, span), hi = lo + rnd(&seed,
 			    span / 10);
-
-			if (f == FAM_V4 && hi > fam_max(FAM_V4))
-				lo = hi = 7;
-			size_t want[MAXE], nw = 0, nm = (size_t)rand_r(&seed) % 6;
+			size_t want[MAXE], nw = 0;
+			size_t nm = (size_t)rand_r(&seed) % 6;
 			struct aset s;
 			bool seen[MAXE] = { false };
 
+			if (f == FAM_V4 && hi > fam_max(FAM_V4))
+				lo = hi = 7;
 			for (i = 0; i < n; i++)
 				if ((e[i].fam == f && e[i].lo <= hi &&
-				    e[i].hi >= lo) || (nm < 4 && nname[i] == nm))
+				    e[i].hi >= lo) ||
+				    (nm < 4 && nname[i] == nm))
 					seen[e[i].id] = true;
 			for (i = 0; i < nid; i++)
 				if (seen[i])
