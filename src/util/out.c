@@ -80,6 +80,15 @@ out_puts(struct out *o, const char *s)
 	out_write(o, s, strlen(s));
 }
 
+/* Append without the terminating NUL: fast_format writes it once. */
+static inline void
+put(struct out *o, const char *p, size_t n)
+{
+	reserve(o, n);
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
 static void
 put_num(struct out *o, unsigned long long v, bool neg)
 {
@@ -90,7 +99,7 @@ put_num(struct out *o, unsigned long long v, bool neg)
 	while ((v /= 10) != 0);
 	if (neg)
 		*--q = '-';
-	out_write(o, q, (size_t)(e - q));
+	put(o, q, (size_t)(e - q));
 }
 
 /*
@@ -108,14 +117,18 @@ fast_format(struct out *o, const char *fmt, va_list ap)
 	long prec;
 	int len;
 
-	while ((pc = strchr(p, '%')) != NULL) {
+	for (;;) {
+		for (pc = p; *pc != '\0' && *pc != '%'; pc++)
+			;
 		if (pc > p)
-			out_write(o, p, (size_t)(pc - p));
+			put(o, p, (size_t)(pc - p));
+		if (*pc == '\0')
+			break;
 		p = pc + 1;
 		prec = -1;
 		len = 0;
 		if (*p == '%') {
-			out_putc(o, '%');
+			put(o, "%", 1);
 			p++;
 			continue;
 		}
@@ -147,13 +160,14 @@ fast_format(struct out *o, const char *fmt, va_list ap)
 			str = va_arg(ap, const char *);
 			if (str == NULL)
 				str = "(null)";
-			out_write(o, str, prec >= 0 ? strnlen(str,
-			    (size_t)prec) : strlen(str));
+			put(o, str, prec >= 0 ? strnlen(str, (size_t)prec) :
+			    strlen(str));
 			break;
 		case 'c':
 			if (len != 0)
 				return false;
-			out_putc(o, (unsigned char)va_arg(ap, int));
+			reserve(o, 1);
+			o->buf[o->len++] = (char)(unsigned char)va_arg(ap, int);
 			break;
 		case 'd':
 		case 'i':
@@ -173,7 +187,8 @@ fast_format(struct out *o, const char *fmt, va_list ap)
 			return false;
 		}
 	}
-	out_write(o, p, strlen(p));
+	reserve(o, 0);
+	o->buf[o->len] = '\0';
 	return true;
 }
 
