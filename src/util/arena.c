@@ -1,6 +1,8 @@
 /*
  * arena.c - bump allocator in chunks.  Big requests get a chunk of their own
- * so a large set does not waste the rest of a small chunk.
+ * so a large set does not waste the rest of a small chunk; those chunks are
+ * kept on a list of their own, latest first, so that a big array that grows
+ * is found and reallocated rather than copied.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +22,8 @@ struct chunk {
 };
 
 struct arena {
-	struct chunk	*head;
+	struct chunk	*head;		/* small blocks, the newest first */
+	struct chunk	*big;		/* one big block each, latest first */
 	size_t		 total;
 };
 
@@ -63,7 +66,7 @@ arena_new(void)
 {
 	struct arena *a = xmalloc(sizeof(*a));
 
-	a->head = NULL;
+	a->head = a->big = NULL;
 	a->total = 0;
 	return a;
 }
@@ -76,6 +79,10 @@ arena_free(struct arena *a)
 	if (a == NULL)
 		return;
 	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	for (c = a->big; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
@@ -103,14 +110,11 @@ arena_alloc(struct arena *a, size_t n)
 	if (n == 0)
 		n = ALIGN;
 	if (n > CHUNK / 4) {
-		/* A private chunk, linked behind the current one. */
+		/* A private chunk. */
 		c = chunk_new(n);
 		c->used = n;
-		if (a->head != NULL) {
-			c->next = a->head->next;
-			a->head->next = c;
-		} else
-			a->head = c;
+		c->next = a->big;
+		a->big = c;
 		a->total += n;
 		return memset(c->data, 0, n);
 	}
@@ -147,23 +151,23 @@ arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
 		a->total += nn - on;
 		return old;
 	}
-	/* A big block has its chunk to itself (arena_alloc links it right
-	 * behind the head): reallocate the chunk, which for the biggest
-	 * moves no bytes at all. */
-	if (old != NULL && on > 0 && nn > on && nn > CHUNK / 4) {
-		struct chunk **pp = &a->head;
+	/* A big block has its chunk to itself: reallocate the chunk, which
+	 * for the biggest moves no bytes at all, and put it first, where
+	 * its next growth finds it at once. */
+	if (old != NULL && on > CHUNK / 4 && nn > on) {
+		struct chunk **pp = &a->big;
 		int k;
 
-		for (k = 0; k < 4 && *pp != NULL; k++, pp = &(*pp)->next) {
+		for (k = 0; k < 256 && *pp != NULL; k++, pp = &(*pp)->next) {
 			c = *pp;
 			if (c->data != old)
 				continue;
-			if (c->used != on)
-				break;
+			*pp = c->next;
 			c = xrealloc(c, sizeof(*c) + nn);
 			memset(c->data + on, 0, nn - on);
 			c->size = c->used = nn;
-			*pp = c;
+			c->next = a->big;
+			a->big = c;
 			a->total += nn - on;
 			return c->data;
 		}
