@@ -9,7 +9,9 @@
 #                   tests/fuzz/ with clang and run each for N seconds on its
 #                   corpus; new inputs go to build/fuzz/new/, findings to
 #                   build/fuzz/
-#   make bench      compile a generated 2000-rule policy; time and memory
+#   make bench      the scaling table: 1k..16k rules, every command, time,
+#                   memory and the libyaml floor; then the shapes, the
+#                   resolver and refresh benchmarks (bench/bench.sh)
 #   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
 #                   shipped policy, catalog and example lock, the JSON
 #                   Schemas, bash and zsh completion, the systemd units of

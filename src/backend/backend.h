@@ -124,6 +124,12 @@ const char	*be_rule_comment(const struct be_opts *, const struct ir_rule *);
  * template is missing. */
 int		 be_template(const struct be_opts *, const char *name,
 		    const char *const *vars, struct out *);
+/* The same, with the slot key filled by body, whose buffer becomes out's
+ * (the largest part of a file is not copied once more); body is left
+ * empty.  out is best empty: else the text is appended to it. */
+int		 be_template_take(const struct be_opts *, const char *name,
+		    const char *const *vars, const char *key, struct out *body,
+		    struct out *out);
 /* The generated-file header lines (policy name, version, banner, stamp),
  * each prefixed by the target's comment leader ("# ", "! ", "REM "). */
 void		 be_header(const struct be_opts *, const struct ir *,

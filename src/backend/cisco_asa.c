@@ -450,11 +450,11 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),
 			"REPASTE", out_str(&rp),
-			"BODY", out_str(&body),
 			NULL
 		};
 
-		rc = be_template(opts, "cisco-asa", vars, &outs[0]);
+		rc = be_template_take(opts, "cisco-asa", vars, "BODY", &body,
+		    &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&rp);

@@ -455,6 +455,7 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 		if (have[f])
 			out_printf(o, "%s %s\n%s!\n", ios_fam_acl[f],
 			    s->acl[f], out_str(&s->eg[f]));
+		out_free(&s->eg[f]);	/* in o now: not kept twice */
 	}
 	for (f = 0; f < FAM_N; f++) {
 		rhave[f] = false;
@@ -476,6 +477,7 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 			out_printf(o, "%s %s\n remark return traffic for %s\n"
 			    "%s!\n", ios_fam_acl[f], s->ret[f], s->acl[f],
 			    out_str(&s->rt[f]));
+		out_free(&s->rt[f]);
 	}
 }
 
@@ -531,12 +533,12 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			"HEADER", out_str(&hdr),
 			"REMOVE", out_str(&rm),
 			"OBJECTS", out_str(&s.grp),
-			"ACLS", out_str(&acls),
 			"APPLY", out_str(&apply),
 			NULL
 		};
 
-		rc = be_template(opts, "cisco-ios", vars, &outs[0]);
+		rc = be_template_take(opts, "cisco-ios", vars, "ACLS", &acls,
+		    &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&rm);

@@ -15,10 +15,19 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 {
 	const char *bad = o->be->comment_bad ? o->be->comment_bad : "";
 	size_t len = strlen(s), i, n = 0;
+	unsigned char map[128];
 	char *t;
 
 	if (max == 0)
 		max = o->be->comment_max;
+	/* What each ASCII byte becomes, looked up rather than searched
+	 * for in bad: every rule's comment goes through here per target. */
+	for (i = 0; i < 128; i++)
+		map[i] = i < 0x20 || i == 0x7f ? ' ' : (unsigned char)i;
+	map['"'] = map['\''] = map['\\'] = map['`'] = '_';
+	for (; *bad != '\0'; bad++)
+		if ((unsigned char)*bad >= 0x20 && (unsigned char)*bad < 0x7f)
+			map[(unsigned char)*bad] = '_';
 	t = arena_alloc(o->arena, len + 1);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -30,13 +39,8 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 			    == 0x80)
 				i++;
 			ch = '_';
-		} else if (c < 0x20 || c == 0x7f)
-			ch = ' ';
-		else if (c == '"' || c == '\'' || c == '\\' || c == '`' ||
-		    strchr(bad, c) != NULL)
-			ch = '_';
-		else
-			ch = (char)c;
+		} else
+			ch = (char)map[c];
 		if (ch == ' ' && (n == 0 || t[n - 1] == ' '))
 			continue;
 		t[n++] = ch;
@@ -55,10 +59,26 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 const char *
 be_rule_comment(const struct be_opts *o, const struct ir_rule *r)
 {
+	char buf[512], *p = buf;
 	struct out s;
 	const char *res;
-	size_t i;
+	size_t i, n[2] = { strlen(r->name), 0 };
 
+	/* The common case, a name and a comment, put together on the stack:
+	 * this runs for every rule of every target. */
+	if (r->comment != NULL)
+		n[1] = strlen(r->comment);
+	if (r->norigins == 0 && n[0] + n[1] + 3 <= sizeof(buf)) {
+		memcpy(p, r->name, n[0]);
+		p += n[0];
+		if (n[1] > 0) {
+			memcpy(p, ": ", 2);
+			memcpy(p + 2, r->comment, n[1]);
+			p += 2 + n[1];
+		}
+		*p = '\0';
+		return be_text(o, buf, 0);
+	}
 	out_init(&s);
 	out_puts(&s, r->name);
 	if (r->comment != NULL && r->comment[0] != '\0') {
@@ -117,30 +137,94 @@ template_text(const struct be_opts *o, const char *name)
 	return NULL;
 }
 
-int
-be_template(const struct be_opts *o, const char *name,
-    const char *const *vars, struct out *out)
+/*
+ * Fill the template's slots from vars.  The slot key (NULL: none) takes
+ * body: the text before its first use goes to out, and the rest to *rest;
+ * a second use gets a copy of body.
+ */
+static void
+fill(const char *text, const char *const *vars, const char *key,
+    const struct out *body, struct out *out, struct out *rest)
 {
-	const char *text, *p, *q, *at;
-	const char *val;
+	const char *p, *q, *at, *val;
+	size_t klen = key != NULL ? strlen(key) : 0;
+	struct out *o = out;
 
-	if ((text = template_text(o, name)) == NULL)
-		return -1;
 	for (p = text; (at = strchr(p, '@')) != NULL; p = q + 1) {
 		q = strchr(at + 1, '@');
 		if (q == NULL)
 			break;
+		if (key != NULL && (size_t)(q - at - 1) == klen &&
+		    memcmp(at + 1, key, klen) == 0) {
+			out_write(o, p, (size_t)(at - p));
+			if (o == rest)
+				out_write(o, body->len ? body->buf : "",
+				    body->len);
+			o = rest;
+			continue;
+		}
 		val = lookup(vars, at + 1, (size_t)(q - at - 1));
 		if (val == NULL) {
 			/* Not a slot of ours: copy the first '@' and go on. */
-			out_write(out, p, (size_t)(at - p) + 1);
+			out_write(o, p, (size_t)(at - p) + 1);
 			q = at;
 			continue;
 		}
-		out_write(out, p, (size_t)(at - p));
-		out_puts(out, val);
+		out_write(o, p, (size_t)(at - p));
+		out_puts(o, val);
 	}
-	out_puts(out, p);
+	out_puts(o, p);
+}
+
+int
+be_template(const struct be_opts *o, const char *name,
+    const char *const *vars, struct out *out)
+{
+	const char *text;
+
+	if ((text = template_text(o, name)) == NULL)
+		return -1;
+	fill(text, vars, NULL, NULL, out, NULL);
+	return 0;
+}
+
+int
+be_template_take(const struct be_opts *o, const char *name,
+    const char *const *vars, const char *key, struct out *body,
+    struct out *out)
+{
+	struct out pre, post;
+	const char *text;
+
+	if ((text = template_text(o, name)) == NULL) {
+		out_free(body);
+		return -1;
+	}
+	out_init(&pre);
+	out_init(&post);
+	fill(text, vars, key, body, &pre, &post);
+	if (out->len == 0) {
+		/* The body's buffer becomes the file: the rest is appended,
+		 * then room made at the front for the text before the slot
+		 * (written at the end, the whole moved up over it). */
+		out_free(out);
+		out_puts(body, out_str(&post));
+		if (pre.len > 0) {
+			out_write(body, pre.buf, pre.len);
+			memmove(body->buf + pre.len, body->buf,
+			    body->len - pre.len);
+			memcpy(body->buf, pre.buf, pre.len);
+		}
+		*out = *body;
+		out_init(body);
+	} else {
+		out_puts(out, out_str(&pre));
+		out_write(out, body->len ? body->buf : "", body->len);
+		out_puts(out, out_str(&post));
+		out_free(body);
+	}
+	out_free(&pre);
+	out_free(&post);
 	return 0;
 }
 

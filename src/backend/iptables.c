@@ -16,6 +16,10 @@ struct ipt {
 	struct out		*o;
 	const char		*chain;
 	enum fam		 fam;
+	/* The rule's source and destination prefixes as text, made once
+	 * per rule rather than once per protocol and port chunk. */
+	const char		**srcs, **dsts;
+	size_t			 ns, nd;
 };
 
 static void
@@ -120,19 +124,15 @@ static void
 put_lines(struct ipt *t, const struct ir_rule *r, const struct be_match *m,
     const struct iset *ports, int type, int code, const char *comment)
 {
-	struct arena *a = t->op->arena;
-	const char **srcs, **dsts;
 	struct out proto;
-	size_t ns, nd, s, d;
+	size_t s, d;
 
-	ns = side(a, &r->src, t->fam, &srcs);
-	nd = side(a, &r->dst, t->fam, &dsts);
 	out_init(&proto);
 	put_proto(&proto, t->fam, m, ports, type, code);
-	for (s = 0; s < ns; s++)
-		for (d = 0; d < nd; d++)
-			put_line(t, r, srcs[s], dsts[d], out_str(&proto),
-			    comment);
+	for (s = 0; s < t->ns; s++)
+		for (d = 0; d < t->nd; d++)
+			put_line(t, r, t->srcs[s], t->dsts[d],
+			    out_str(&proto), comment);
 	out_free(&proto);
 }
 
@@ -174,9 +174,14 @@ put_rule(struct ipt *t, const struct ir_rule *r)
 
 	comment = be_rule_comment(t->op, r);
 	nm = be_matches(a, r, t->op->be->caps, &m);
+	t->ns = t->nd = 0;
 	for (i = 0; i < nm; i++) {
 		if (m[i].fam != (int)t->fam)
 			continue;
+		if (t->ns == 0) {
+			t->ns = side(a, &r->src, t->fam, &t->srcs);
+			t->nd = side(a, &r->dst, t->fam, &t->dsts);
+		}
 		if (m[i].ports == NULL) {
 			put_lines(t, r, &m[i], NULL, -1, -1, comment);
 			continue;
@@ -199,7 +204,7 @@ put_chain(const struct ir *ir, const struct be_opts *op, const char *chain,
 	static const char *const final[] = { "DROP", "ACCEPT", NULL };
 	static const char *const builtin[] = { "OUTPUT", "INPUT" };
 	static const char *const lo[] = { "-o", "-i" };
-	struct ipt t = { op, o, chain, f };
+	struct ipt t = { op, o, chain, f, NULL, NULL, 0, 0 };
 	size_t i;
 
 	if (ir->def != IR_DEF_NONE) {
@@ -225,7 +230,7 @@ emit_fam(const struct ir *ir, const struct be_opts *op, const char *const *chain
     enum fam f, struct out *o)
 {
 	struct out hdr, chains, rules;
-	const char *vars[9];
+	const char *vars[7];
 	int rc;
 
 	out_init(&hdr);
@@ -247,9 +252,8 @@ emit_fam(const struct ir *ir, const struct be_opts *op, const char *const *chain
 	vars[2] = "RESTORE", vars[3] = f == FAM_V4 ? "iptables-restore" :
 	    "ip6tables-restore";
 	vars[4] = "CHAINS", vars[5] = out_str(&chains);
-	vars[6] = "RULES", vars[7] = out_str(&rules);
-	vars[8] = NULL;
-	rc = be_template(op, "iptables", vars, o);
+	vars[6] = NULL;
+	rc = be_template_take(op, "iptables", vars, "RULES", &rules, o);
 	out_free(&hdr);
 	out_free(&chains);
 	out_free(&rules);

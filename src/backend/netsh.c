@@ -252,11 +252,11 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			"DELETE", out_str(&del),
 			"DEFAULT", def,
 			"DEFAULT_NAME", ir_default_name[ir->def],
-			"RULES", out_str(&rules),
 			NULL,
 		};
 
-		rc = be_template(opts, "netsh", vars, &outs[0]);
+		rc = be_template_take(opts, "netsh", vars, "RULES", &rules,
+		    &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&del);

@@ -340,11 +340,11 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			"TABLES", out_str(&pf.tables),
 			"DEFAULT", def,
 			"DEFAULT_NAME", ir_default_name[ir->def],
-			"RULES", out_str(&pf.rules),
 			NULL,
 		};
 
-		rc = be_template(opts, "pf", vars, &outs[0]);
+		rc = be_template_take(opts, "pf", vars, "RULES", &pf.rules,
+		    &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&pf.tables);

@@ -138,6 +138,24 @@ ps_keyword_id(struct arena *a, const char *policy, const char *keyword)
  * character) is written at all.  Callers pass be_text() output or a
  * validated host name, so this is a second fence, not the first.
  */
+/* s quoted, straight into o. */
+static void
+ps_put_quoted(struct out *o, const char *s)
+{
+	out_putc(o, '\'');
+	for (; *s != '\0'; s++) {
+		unsigned char c = *s;
+
+		if (c == '\'')
+			out_puts(o, "''");
+		else if (c < 0x20 || c >= 0x7f)
+			out_putc(o, '_');
+		else
+			out_putc(o, c);
+	}
+	out_putc(o, '\'');
+}
+
 static const char *
 ps_quote(struct arena *a, const char *s)
 {
@@ -145,34 +163,29 @@ ps_quote(struct arena *a, const char *s)
 	const char *r;
 
 	out_init(&o);
-	out_putc(&o, '\'');
-	for (; *s != '\0'; s++) {
-		unsigned char c = *s;
-
-		if (c == '\'')
-			out_puts(&o, "''");
-		else if (c < 0x20 || c >= 0x7f)
-			out_putc(&o, '_');
-		else
-			out_putc(&o, c);
-	}
-	out_putc(&o, '\'');
+	ps_put_quoted(&o, s);
 	r = arena_strdup(a, out_str(&o));
 	out_free(&o);
 	return r;
 }
 
+/* Every address of a rule goes through here: quoted in place, not
+ * through a copy of its own. */
 static void
 ps_list(struct arena *a, struct out *o, const char *param,
     const struct win_list *l)
 {
 	size_t i;
 
+	(void)a;
 	if (l->n == 0)
 		return;
 	out_printf(o, " -%s @(", param);
-	for (i = 0; i < l->n; i++)
-		out_printf(o, "%s%s", i ? "," : "", ps_quote(a, l->v[i]));
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			out_putc(o, ',');
+		ps_put_quoted(o, l->v[i]);
+	}
 	out_putc(o, ')');
 }
 
@@ -312,11 +325,11 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			"KEYWORDS", out_str(&ps.kw),
 			"DEFAULT", def,
 			"DEFAULT_NAME", ir_default_name[ir->def],
-			"RULES", out_str(&ps.rules),
 			NULL,
 		};
 
-		rc = be_template(opts, "powershell", vars, &outs[0]);
+		rc = be_template_take(opts, "powershell", vars, "RULES",
+		    &ps.rules, &outs[0]);
 	}
 	out_free(&hdr);
 	out_free(&pre);

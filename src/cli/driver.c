@@ -12,8 +12,20 @@
  *
  * Every command runs a prefix of it.  Each target's lowered IR and scratch
  * live in an arena of their own, freed once its text is out, so peak memory
- * is one target's, not the sum.
+ * is a few targets', not the sum.
+ *
+ * Targets are lowered and emitted side by side, one thread per CPU (at
+ * most the number of targets; EGRESSC_THREADS=N overrides).  They only
+ * read the shared IR, which is normalised first so that reading it writes
+ * nothing, and each writes its own arena and buffers.  What must not
+ * depend on the scheduling is done by the calling thread in target order:
+ * each target's messages are deferred (diag_defer) and replayed there,
+ * and its files handed to the sink there, one target after another, as a
+ * single thread would.  A thread starts a target only while fewer than
+ * `threads` targets wait to be handed over, which bounds memory.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -157,33 +169,169 @@ targets_files(const struct backend *const *bes)
 	return n;
 }
 
+/* One target's rendering, from lowering to its texts. */
+struct render {
+	const struct backend	*be;
+	struct arena		*tmp;
+	struct out		*outs;
+	size_t			 ns;
+	int			 rc;
+	struct diag_log		*log;	/* deferred messages, or NULL */
+	bool			 done;
+};
+
+static void
+render(struct job *j, struct render *r)
+{
+	struct be_opts bo;
+	struct ir *low;
+	size_t k;
+
+	r->tmp = arena_new();
+	bo.be = r->be;
+	bo.arena = r->tmp;
+	low = job_lower(j, r->be, r->tmp);
+	r->ns = be_nsuffixes(r->be);
+	r->outs = xmalloc((r->ns + 1) * sizeof(*r->outs));
+	for (k = 0; k < r->ns; k++)
+		out_init(&r->outs[k]);
+	r->rc = low == NULL || r->be->emit(low, &bo, r->outs) < 0 ? -1 : 0;
+	/* Only the texts wait to be handed over, not the scratch. */
+	arena_free(r->tmp);
+	r->tmp = NULL;
+}
+
+/* Hand a rendered target over: its messages, then its files unless a
+ * target before failed; then free it.  rc: so far, and after. */
+static int
+deliver(struct job *j, struct render *r, int rc, sink_fn sink, void *arg)
+{
+	size_t k;
+
+	diag_replay(r->log);
+	r->log = NULL;
+	if (r->rc < 0)
+		rc = -1;
+	for (k = 0; k < r->ns; k++) {
+		if (rc == 0 && sink(j, arena_printf(j->a, "%s%s", j->ir->name,
+		    r->be->suffixes[k]), &r->outs[k], arg) < 0)
+			rc = -1;
+		out_free(&r->outs[k]);
+	}
+	free(r->outs);
+	r->outs = NULL;
+	return rc;
+}
+
+struct pool {
+	struct job	*j;
+	struct render	*v;
+	size_t		 n;
+	size_t		 next;		/* the next target to start */
+	size_t		 handed;	/* targets handed over so far */
+	size_t		 window;	/* started, not handed: at most */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+};
+
+static void *
+worker(void *arg)
+{
+	struct pool *p = arg;
+	size_t k;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (p->next < p->n && p->next >= p->handed + p->window)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (p->next >= p->n)
+			break;
+		k = p->next++;
+		pthread_mutex_unlock(&p->mu);
+		p->v[k].log = diag_defer();
+		render(p->j, &p->v[k]);
+		diag_defer_end();
+		pthread_mutex_lock(&p->mu);
+		p->v[k].done = true;
+		pthread_cond_broadcast(&p->cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Threads to render n targets with: the CPUs this process may run on,
+ * or EGRESSC_THREADS, at most n. */
+static size_t
+render_threads(size_t n)
+{
+	const char *e = getenv("EGRESSC_THREADS");
+	long t = 0;
+	cpu_set_t cs;
+
+	if (e != NULL && *e != '\0')
+		t = strtol(e, NULL, 10);
+	else if (sched_getaffinity(0, sizeof(cs), &cs) == 0)
+		t = CPU_COUNT(&cs);
+	if (t < 1)
+		t = 1;
+	return (size_t)t < n ? (size_t)t : n;
+}
+
 int
 job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
     void *arg)
 {
-	size_t i, k, ns;
+	struct render v[BE_MAX];
+	pthread_t th[BE_MAX];
+	struct pool p;
+	size_t i, n, nt, started = 0;
 	int rc = 0;
 
-	for (i = 0; bes[i] != NULL; i++) {
-		struct arena *tmp = arena_new();
-		struct be_opts bo = { bes[i], tmp };
-		struct ir *low = job_lower(j, bes[i], tmp);
-		struct out *outs;
-
-		ns = be_nsuffixes(bes[i]);
-		outs = arena_alloc(tmp, ns * sizeof(*outs));
-		for (k = 0; k < ns; k++)
-			out_init(&outs[k]);
-		if (low == NULL || bes[i]->emit(low, &bo, outs) < 0)
-			rc = -1;
-		for (k = 0; k < ns; k++) {
-			if (rc == 0 && sink(j, arena_printf(j->a, "%s%s",
-			    j->ir->name, bes[i]->suffixes[k]), &outs[k],
-			    arg) < 0)
-				rc = -1;
-			out_free(&outs[k]);
-		}
-		arena_free(tmp);
+	for (n = 0; bes[n] != NULL && n < BE_MAX; n++) {
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].be = bes[n];
 	}
+	/* After this, reading the IR writes nothing: threads share it. */
+	ir_norm(j->ir);
+	nt = render_threads(n);
+	if (nt <= 1) {
+		for (i = 0; i < n; i++) {
+			render(j, &v[i]);
+			rc = deliver(j, &v[i], rc, sink, arg);
+		}
+		return rc;
+	}
+	memset(&p, 0, sizeof(p));
+	p.j = j;
+	p.v = v;
+	p.n = n;
+	p.window = nt;
+	pthread_mutex_init(&p.mu, NULL);
+	pthread_cond_init(&p.cv, NULL);
+	for (i = 0; i < nt; i++)
+		if (pthread_create(&th[started], NULL, worker, &p) == 0)
+			started++;
+	for (i = 0; i < n; i++) {
+		pthread_mutex_lock(&p.mu);
+		while (!v[i].done && started > 0)
+			pthread_cond_wait(&p.cv, &p.mu);
+		/* No thread could be started: render here. */
+		if (!v[i].done && p.next == i) {
+			p.next++;
+			pthread_mutex_unlock(&p.mu);
+			render(j, &v[i]);
+			pthread_mutex_lock(&p.mu);
+		}
+		pthread_mutex_unlock(&p.mu);
+		rc = deliver(j, &v[i], rc, sink, arg);
+		pthread_mutex_lock(&p.mu);
+		p.handed = i + 1;
+		pthread_cond_broadcast(&p.cv);
+		pthread_mutex_unlock(&p.mu);
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.mu);
+	pthread_cond_destroy(&p.cv);
 	return rc;
 }

@@ -4,7 +4,6 @@
  * addresses and prefixes that every other module uses.
  */
 #include <arpa/inet.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "ir/aset.h"
@@ -134,6 +133,28 @@ aset_equal(const struct aset *x, const struct aset *y)
 	return true;
 }
 
+/* Trailing zero bits (128 for 0), and floor(log2(x)) for x > 0. */
+static int
+u128_ctz(u128 x)
+{
+	unsigned long long lo = (unsigned long long)x;
+	unsigned long long hi = (unsigned long long)(x >> 64);
+
+	if (lo != 0)
+		return __builtin_ctzll(lo);
+	return hi != 0 ? 64 + __builtin_ctzll(hi) : 128;
+}
+
+static int
+u128_log2(u128 x)
+{
+	unsigned long long hi = (unsigned long long)(x >> 64);
+
+	if (hi != 0)
+		return 127 - __builtin_clzll(hi);
+	return 63 - __builtin_clzll((unsigned long long)x);
+}
+
 size_t
 aset_prefixes(struct arena *a, const struct aset *s, enum fam f,
     struct prefix **out)
@@ -152,15 +173,14 @@ aset_prefixes(struct arena *a, const struct aset *s, enum fam f,
 			/*
 			 * The biggest block that starts at lo (lo aligned to
 			 * it) and ends by hi; greedy from the left is minimal.
+			 * Its size is 2^k: k is at most lo's trailing zero
+			 * bits and the log of the interval's length.
 			 */
-			k = 0;
-			while (k < bits) {
-				m = k + 1 >= 128 ? ~(u128)0 :
-				    ((u128)1 << (k + 1)) - 1;
-				if ((lo & m) != 0 || hi - lo < m)
-					break;
-				k++;
-			}
+			k = u128_ctz(lo);
+			if (hi - lo != ~(u128)0 && u128_log2(hi - lo + 1) < k)
+				k = u128_log2(hi - lo + 1);
+			if (k > bits)
+				k = bits;
 			m = k >= 128 ? ~(u128)0 : ((u128)1 << k) - 1;
 			ARENA_PUSH(a, v, n, cap);
 			v[n - 1].addr = lo;
@@ -237,46 +257,92 @@ addr_parse(const char *str, enum fam *fp, u128 *addrp, int *lenp,
 	return 0;
 }
 
+/* a.b.c.d at p; returns the end (a NUL is written there). */
+static char *
+fmt_v4(char *p, unsigned long x)
+{
+	int k;
+
+	for (k = 3; k >= 0; k--) {
+		unsigned v = (unsigned)(x >> (8 * k)) & 0xff;
+
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		if (k)
+			*p++ = '.';
+	}
+	*p = '\0';
+	return p;
+}
+
+/*
+ * The text glibc's inet_ntop gives an IPv6 address (RFC 5952: lower-case
+ * hex without leading zeros, the first longest run of two or more zero
+ * words as "::", and ::a.b.c.d or ::ffff:a.b.c.d for the IPv4-compatible
+ * and -mapped forms), without the sprintf it calls for every word.
+ */
+static char *
+fmt_v6(char *p, u128 addr)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int i, base = -1, blen = 0, cbase = -1, clen = 0, sh;
+
+	for (i = 0; i < 8; i++)
+		w[i] = (unsigned)(addr >> (16 * (7 - i))) & 0xffff;
+	for (i = 0; i < 8; i++) {
+		if (w[i] == 0) {
+			if (cbase < 0)
+				cbase = i, clen = 0;
+			clen++;
+			if (clen > blen)
+				base = cbase, blen = clen;
+		} else
+			cbase = -1;
+	}
+	if (blen < 2)
+		base = -1;
+	for (i = 0; i < 8; i++) {
+		if (base >= 0 && i >= base && i < base + blen) {
+			if (i == base)
+				*p++ = ':';
+			continue;
+		}
+		if (i != 0)
+			*p++ = ':';
+		if (i == 6 && base == 0 && (blen == 6 ||
+		    (blen == 5 && w[5] == 0xffff)))
+			return fmt_v4(p, (unsigned long)(addr & 0xffffffffu));
+		for (sh = 12; sh > 0 && (w[i] >> sh) == 0; sh -= 4)
+			;
+		for (; sh >= 0; sh -= 4)
+			*p++ = hex[(w[i] >> sh) & 0xf];
+	}
+	if (base >= 0 && base + blen == 8)
+		*p++ = ':';
+	*p = '\0';
+	return p;
+}
+
 char *
 addr_format(char buf[ADDR_STRLEN], enum fam f, u128 addr, int len)
 {
-	unsigned char b[16];
-	size_t nb = (size_t)fam_bits(f) / 8, i, n;
+	char *p;
 
-	if (f == FAM_V4) {
-		/* The common case, without inet_ntop and snprintf. */
-		char *p = buf;
-		int k;
-
-		for (k = 3; k >= 0; k--) {
-			unsigned v = (unsigned)(addr >> (8 * k)) & 0xff;
-
-			if (v >= 100)
-				*p++ = (char)('0' + v / 100);
-			if (v >= 10)
-				*p++ = (char)('0' + v / 10 % 10);
-			*p++ = (char)('0' + v % 10);
-			*p++ = k ? '.' : '\0';
-		}
-		if (len >= 0 && len < 32) {
-			p[-1] = '/';
-			if (len >= 10)
-				*p++ = (char)('0' + len / 10);
-			*p++ = (char)('0' + len % 10);
-			*p = '\0';
-		}
-		return buf;
-	}
-	for (i = 0; i < nb; i++)
-		b[i] = (unsigned char)(addr >> (8 * (nb - 1 - i)));
-	if (inet_ntop(f == FAM_V4 ? AF_INET : AF_INET6, b, buf,
-	    ADDR_STRLEN) == NULL) {
-		buf[0] = '\0';
-		return buf;
-	}
+	/* Without inet_ntop and snprintf: back ends print addresses by the
+	 * hundred thousand. */
+	p = f == FAM_V4 ? fmt_v4(buf, (unsigned long)addr) : fmt_v6(buf, addr);
 	if (len >= 0 && len < fam_bits(f)) {
-		n = strlen(buf);
-		snprintf(buf + n, ADDR_STRLEN - n, "/%d", len);
+		*p++ = '/';
+		if (len >= 100)
+			*p++ = (char)('0' + len / 100);
+		if (len >= 10)
+			*p++ = (char)('0' + len / 10 % 10);
+		*p++ = (char)('0' + len % 10);
+		*p = '\0';
 	}
 	return buf;
 }

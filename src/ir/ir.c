@@ -138,6 +138,22 @@ ir_clone_into(const struct ir *src, struct arena *a)
 	return ir;
 }
 
+void
+ir_norm(struct ir *ir)
+{
+	struct ir_rule *r;
+	size_t i, k;
+
+	for (i = 0; i < ir->nrules; i++) {
+		r = &ir->rules[i];
+		aset_norm(&r->src);
+		aset_norm(&r->dst);
+		svc_norm(&r->svc);
+		for (k = 0; k < r->nnames; k++)
+			aset_norm(&r->names[k].addrs);
+	}
+}
+
 const struct ir_topt *
 ir_topt_find(const struct ir *ir, const char *target, const char *key)
 {

@@ -130,6 +130,12 @@ void		 ir_add_origin(struct ir *, struct ir_rule *, const char *);
 struct ir	*ir_clone(const struct ir *);
 /* The same, with the copy and all its sets in arena a. */
 struct ir	*ir_clone_into(const struct ir *, struct arena *a);
+/*
+ * Normalise every set of the IR in place (members unchanged).  After it,
+ * reading the IR writes nothing, so threads may share it, and copies may
+ * share its sets.
+ */
+void		 ir_norm(struct ir *);
 /* The value of targets.TARGET.KEY, or dflt. */
 const char	*ir_topt(const struct ir *, const char *target, const char *key,
 		    const char *dflt);

@@ -136,10 +136,61 @@ say_losses(const struct ir *ir, const struct lower_target *be, bool strict)
 	}
 }
 
+/*
+ * The copy lowering changes: the rule array and each rule's names, which
+ * are filtered in place.  Sets are shared with the input (normalised
+ * first, so that no reader writes them) and copied only where a rule
+ * gains its names' addresses: lowering runs once per target, and a deep
+ * copy of a large policy per target was most of its cost.
+ */
+static struct ir *
+lower_clone(const struct ir *in, struct arena *a)
+{
+	struct ir *ir = arena_alloc(a, sizeof(*ir));
+	struct ir_rule *r;
+	size_t i;
+
+	ir_norm((struct ir *)in);	/* members unchanged; see iset.c */
+	*ir = *in;
+	ir->arena = a;
+	ir->rules = NULL;
+	ir->nrules = ir->caprules = 0;
+	if (in->nrules == 0)
+		return ir;
+	ir->rules = arena_alloc(a, in->nrules * sizeof(*ir->rules));
+	memcpy(ir->rules, in->rules, in->nrules * sizeof(*ir->rules));
+	ir->nrules = ir->caprules = in->nrules;
+	for (i = 0; i < ir->nrules; i++) {
+		r = &ir->rules[i];
+		if (r->nnames == 0)
+			continue;
+		r->names = arena_alloc(a, r->nnames * sizeof(*r->names));
+		memcpy(r->names, in->rules[i].names,
+		    r->nnames * sizeof(*r->names));
+		r->capnames = r->nnames;
+	}
+	return ir;
+}
+
+/* Rule r's destination, in storage of its own before it grows. */
+static void
+own_dst(struct arena *a, struct ir_rule *r, bool *owned)
+{
+	struct aset d;
+	int f;
+
+	if (*owned)
+		return;
+	for (f = 0; f < FAM_N; f++)
+		iset_copy(a, &d.f[f], &r->dst.f[f]);
+	r->dst = d;
+	*owned = true;
+}
+
 struct ir *
 lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 {
-	struct ir *ir = ir_clone_into(in, a);
+	struct ir *ir = lower_clone(in, a);
 	size_t i, j, k, keep;
 	int errs = diag_errors();
 
@@ -165,6 +216,8 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 			diag_error(&r->loc, "rule '%s': target '%s' cannot "
 			    "match proto/0 (it reads protocol 0 as every "
 			    "protocol, or refuses it)", r->name, be->name);
+		bool owned = false;
+
 		for (j = keep = 0; j < r->nnames; j++) {
 			struct ir_name *n = &r->names[j];
 
@@ -188,6 +241,7 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 				    be->name, n->name, r->name);
 				continue;
 			}
+			own_dst(ir->arena, r, &owned);
 			aset_union(ir->arena, &r->dst, &n->addrs);
 			if ((be->caps & BE_DYNSETS) && !ir->dyn.off) {
 				ARENA_PUSH(ir->arena, r->hosts, r->nhosts,

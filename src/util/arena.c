@@ -1,6 +1,8 @@
 /*
  * arena.c - bump allocator in chunks.  Big requests get a chunk of their own
- * so a large set does not waste the rest of a small chunk.
+ * so a large set does not waste the rest of a small chunk; those chunks are
+ * kept on a list of their own, latest first, so that a big array that grows
+ * is found and reallocated rather than copied.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/out.h"
 
 #define CHUNK	(64 * 1024)
 #define ALIGN	16
@@ -19,7 +22,8 @@ struct chunk {
 };
 
 struct arena {
-	struct chunk	*head;
+	struct chunk	*head;		/* small blocks, the newest first */
+	struct chunk	*big;		/* one big block each, latest first */
 	size_t		 total;
 };
 
@@ -62,7 +66,7 @@ arena_new(void)
 {
 	struct arena *a = xmalloc(sizeof(*a));
 
-	a->head = NULL;
+	a->head = a->big = NULL;
 	a->total = 0;
 	return a;
 }
@@ -75,6 +79,10 @@ arena_free(struct arena *a)
 	if (a == NULL)
 		return;
 	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	for (c = a->big; c != NULL; c = next) {
 		next = c->next;
 		free(c);
 	}
@@ -102,14 +110,11 @@ arena_alloc(struct arena *a, size_t n)
 	if (n == 0)
 		n = ALIGN;
 	if (n > CHUNK / 4) {
-		/* A private chunk, linked behind the current one. */
+		/* A private chunk. */
 		c = chunk_new(n);
 		c->used = n;
-		if (a->head != NULL) {
-			c->next = a->head->next;
-			a->head->next = c;
-		} else
-			a->head = c;
+		c->next = a->big;
+		a->big = c;
 		a->total += n;
 		return memset(c->data, 0, n);
 	}
@@ -125,10 +130,49 @@ arena_alloc(struct arena *a, size_t n)
 	return memset(p, 0, n);
 }
 
+/*
+ * The block just allocated grows where it is when its chunk has the room:
+ * arrays that double as they fill (ARENA_PUSH, sets) would otherwise
+ * leave every smaller copy behind, half of what they ever took.
+ */
 void *
 arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
 {
-	void *p = arena_alloc(a, newn);
+	struct chunk *c = a->head;
+	size_t on = (oldn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	size_t nn = (newn + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	void *p;
+
+	if (old != NULL && on > 0 && c != NULL && nn > on &&
+	    (unsigned char *)old + on == c->data + c->used &&
+	    c->size - c->used >= nn - on) {
+		memset(c->data + c->used, 0, nn - on);
+		c->used += nn - on;
+		a->total += nn - on;
+		return old;
+	}
+	/* A big block has its chunk to itself: reallocate the chunk, which
+	 * for the biggest moves no bytes at all, and put it first, where
+	 * its next growth finds it at once. */
+	if (old != NULL && on > CHUNK / 4 && nn > on) {
+		struct chunk **pp = &a->big;
+		int k;
+
+		for (k = 0; k < 256 && *pp != NULL; k++, pp = &(*pp)->next) {
+			c = *pp;
+			if (c->data != old)
+				continue;
+			*pp = c->next;
+			c = xrealloc(c, sizeof(*c) + nn);
+			memset(c->data + on, 0, nn - on);
+			c->size = c->used = nn;
+			c->next = a->big;
+			a->big = c;
+			a->total += nn - on;
+			return c->data;
+		}
+	}
+	p = arena_alloc(a, newn);
 
 	if (old != NULL && oldn > 0)
 		memcpy(p, old, oldn < newn ? oldn : newn);
@@ -151,22 +195,21 @@ arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+/* Through out_vprintf, which writes the common conversions without
+ * vsnprintf, once rather than measure-then-write. */
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
+	struct out o;
 	va_list ap;
-	int n;
 	char *p;
 
+	out_init(&o);
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	out_vprintf(&o, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom();
-	p = arena_alloc(a, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	p = arena_strndup(a, o.buf != NULL ? o.buf : "", o.len);
+	out_free(&o);
 	return p;
 }
 

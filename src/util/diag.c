@@ -2,6 +2,14 @@
  * diag.c - collect and print diagnostics (see diag.h).  Sources are kept so
  * that a message can show the offending line with a caret under the column,
  * as gcc and nft do.
+ *
+ * A thread that renders a target while others render theirs defers its
+ * messages (diag_defer): they are kept, formatted but neither counted nor
+ * printed, and the main thread replays each target's in target order, so
+ * that what is printed, and which messages fall past the caps, is what
+ * one thread would have printed.  Counts asked for while deferring are
+ * the thread's own (callers compare counts before and after, and the
+ * main thread's counts move while it replays).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -25,6 +33,25 @@ static int		 nerrors, nfailures, nwarnings, quiet_warnings;
 static int		 nwarn_shown, nwarn_hidden;
 static void		(*capture_fn)(const char *, void *);
 static void		*capture_arg;
+
+/* One deferred message: a diag with its notes, a message, or a note. */
+enum rec_what { REC_DIAG, REC_MSG, REC_NOTE };
+
+struct diag_log {
+	struct rec {
+		enum rec_what	 what;
+		enum diag_kind	 kind;
+		struct loc	 loc;
+		char		*msg;
+		struct diag	*d;
+	}		*v;
+	size_t		 n, cap;
+	int		 nerr, nfail, nwarn;
+};
+
+static _Thread_local struct diag_log	*deferred;
+
+static void	note(const struct loc *, const char *);
 
 void
 diag_source(const char *file, const char *text, size_t len)
@@ -212,11 +239,40 @@ count(enum diag_kind kind)
 	return true;
 }
 
+static struct rec *
+rec_new(enum rec_what what, enum diag_kind kind)
+{
+	struct diag_log *l = deferred;
+	struct rec *r;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	r = &l->v[l->n++];
+	memset(r, 0, sizeof(*r));
+	r->what = what;
+	r->kind = kind;
+	if (what == REC_NOTE)
+		return r;
+	if (kind == DIAG_FAIL)
+		l->nfail++;
+	if (kind == DIAG_WARNING)
+		l->nwarn++;
+	else
+		l->nerr++;
+	return r;
+}
+
 void
 diag_emit(struct diag *d)
 {
 	size_t i;
 
+	if (deferred != NULL) {
+		rec_new(REC_DIAG, d->kind)->d = d;
+		return;
+	}
 	if (count(d->kind)) {
 		emit(&d->loc, d->kind == DIAG_WARNING ? "warning" : "error",
 		    d->msg);
@@ -234,8 +290,15 @@ static void
 vdiag(enum diag_kind kind, const struct loc *loc, const char *fmt,
     va_list ap)
 {
+	struct rec *r;
 	char *msg;
 
+	if (deferred != NULL) {
+		r = rec_new(REC_MSG, kind);
+		loc_copy(&r->loc, loc);
+		r->msg = vformat(fmt, ap);
+		return;
+	}
 	if (!count(kind))
 		return;
 	msg = vformat(fmt, ap);
@@ -266,6 +329,8 @@ diag_fail(const struct loc *loc, const char *fmt, ...)
 int
 diag_failures(void)
 {
+	if (deferred != NULL)
+		return deferred->nfail;
 	return nfailures;
 }
 
@@ -283,29 +348,93 @@ void
 diag_note(const struct loc *loc, const char *fmt, ...)
 {
 	va_list ap;
+	struct rec *r;
 	char *msg;
 
-	/* A note tied to a suppressed error is noise; a summary (no
-	 * location) is exactly what a long list of errors needs. */
-	if (nerrors > DIAG_MAX_ERRORS && loc != NULL && loc->file != NULL)
+	if (deferred != NULL) {
+		r = rec_new(REC_NOTE, DIAG_WARNING);
+		loc_copy(&r->loc, loc);
+		va_start(ap, fmt);
+		r->msg = vformat(fmt, ap);
+		va_end(ap);
 		return;
+	}
 	va_start(ap, fmt);
 	msg = vformat(fmt, ap);
 	va_end(ap);
-	emit(loc, "note", msg);
+	note(loc, msg);
 	free(msg);
+}
+
+/* A note on its own: dropped when tied to a suppressed error; a summary
+ * (no location) is exactly what a long list of errors needs. */
+static void
+note(const struct loc *loc, const char *msg)
+{
+	if (nerrors > DIAG_MAX_ERRORS && loc != NULL && loc->file != NULL)
+		return;
+	emit(loc, "note", msg);
 }
 
 int
 diag_errors(void)
 {
+	if (deferred != NULL)
+		return deferred->nerr;
 	return nerrors;
 }
 
 int
 diag_warnings(void)
 {
+	if (deferred != NULL)
+		return deferred->nwarn;
 	return nwarnings;
+}
+
+struct diag_log *
+diag_defer(void)
+{
+	struct diag_log *l = xmalloc(sizeof(*l));
+
+	memset(l, 0, sizeof(*l));
+	deferred = l;
+	return l;
+}
+
+void
+diag_defer_end(void)
+{
+	deferred = NULL;
+}
+
+void
+diag_replay(struct diag_log *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		struct rec *r = &l->v[i];
+
+		switch (r->what) {
+		case REC_DIAG:
+			diag_emit(r->d);
+			break;
+		case REC_MSG:
+			if (count(r->kind))
+				emit(&r->loc, r->kind == DIAG_WARNING ?
+				    "warning" : "error", r->msg);
+			break;
+		case REC_NOTE:
+			note(&r->loc, r->msg);
+			break;
+		}
+		free(r->msg);
+	}
+	free(l->v);
+	free(l);
 }
 
 void

@@ -86,4 +86,17 @@ void	diag_quiet_warnings(int);
  * and one per note, each without its source line or newline. */
 void	diag_capture(void (*)(const char *line, void *), void *);
 
+/*
+ * A thread that works beside others defers its messages: from diag_defer()
+ * to diag_defer_end() on that thread, messages are kept in the log, not
+ * counted or printed, and diag_errors() and the like count the thread's
+ * own (callers only ever compare two counts).  diag_replay(), on the main
+ * thread, prints (and counts) them as if they had come then, and frees
+ * the log.
+ */
+struct diag_log;
+struct diag_log	*diag_defer(void);
+void		 diag_defer_end(void);
+void		 diag_replay(struct diag_log *);
+
 #endif

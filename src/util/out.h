@@ -5,6 +5,7 @@
 #ifndef EGRESSC_OUT_H
 #define EGRESSC_OUT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct out {
@@ -20,6 +21,8 @@ void	out_puts(struct out *, const char *);
 void	out_write(struct out *, const void *, size_t);
 void	out_printf(struct out *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	out_vprintf(struct out *, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
 /* Zero-terminated view of the contents (valid until the next write). */
 const char *out_str(struct out *);
 /* s as a JSON string, quotes included: no byte can end it early. */

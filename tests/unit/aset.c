@@ -2,6 +2,10 @@
  * aset.c - unit tests for address sets: families kept apart, minimal CIDR
  * decomposition, the strict address parser and the canonical printer.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "ir/aset.h"
 #include "tap.h"
 
@@ -275,11 +279,112 @@ test_format(void)
 	    "family maxima");
 }
 
+/* addr_format prints IPv6 itself: it must say what inet_ntop says, for
+ * random addresses with runs of zero words anywhere, the IPv4-compatible
+ * and -mapped forms, and every prefix length. */
+static void
+test_format6(void)
+{
+	unsigned seed = 99;
+	int round, bad = 0, i, len;
+
+	for (round = 0; round < 20000; round++) {
+		unsigned char b[16];
+		char want[INET6_ADDRSTRLEN + 8], got[ADDR_STRLEN];
+		u128 x = 0;
+		unsigned mask = (unsigned)rand_r(&seed) & 0xff;
+
+		for (i = 0; i < 8; i++) {
+			unsigned w = mask >> i & 1 ? 0 : (unsigned)rand_r(&seed)
+			    % 4 == 0 ? (unsigned)rand_r(&seed) % 16 :
+			    (unsigned)rand_r(&seed) & 0xffff;
+
+			if (round % 7 == 0 && i == 5)
+				w = 0xffff;
+			b[2 * i] = (unsigned char)(w >> 8);
+			b[2 * i + 1] = (unsigned char)w;
+			x = x << 16 | w;
+		}
+		len = round % 3 ? 128 : rand_r(&seed) % 129;
+		inet_ntop(AF_INET6, b, want, sizeof(want));
+		if (len < 128)
+			snprintf(want + strlen(want), 8, "/%d", len);
+		addr_format(got, FAM_V6, x, len);
+		if (strcmp(got, want) != 0 && bad++ < 5)
+			diag("got %s want %s", got, want);
+	}
+	ok(bad == 0, "IPv6 text as inet_ntop's on 20000 addresses (%d "
+	    "differ)", bad);
+}
+
+/* The greedy cover one bit at a time: the reference aset_prefixes must
+ * agree with on random ranges of both families. */
+static size_t
+slow_prefixes(enum fam f, u128 lo, u128 hi, struct prefix *v)
+{
+	int bits = fam_bits(f), k;
+	size_t n = 0;
+	u128 m;
+
+	for (;;) {
+		k = 0;
+		while (k < bits) {
+			m = k + 1 >= 128 ? ~(u128)0 : ((u128)1 << (k + 1)) - 1;
+			if ((lo & m) != 0 || hi - lo < m)
+				break;
+			k++;
+		}
+		m = k >= 128 ? ~(u128)0 : ((u128)1 << k) - 1;
+		v[n].addr = lo;
+		v[n++].len = bits - k;
+		if (hi - lo == m)
+			return n;
+		lo += m + 1;
+	}
+}
+
+static void
+test_prefixes_random(void)
+{
+	static struct prefix want[300];
+	unsigned seed = 5;
+	int round, bad = 0;
+
+	for (round = 0; round < 20000; round++) {
+		enum fam f = round % 2 ? FAM_V6 : FAM_V4;
+		int sh = rand_r(&seed) % (fam_bits(f) + 1);
+		u128 lo = ((u128)rand_r(&seed) << 96 |
+		    (u128)rand_r(&seed) << 64 | (u128)rand_r(&seed) << 32 |
+		    (unsigned)rand_r(&seed)) & fam_max(f), span, hi;
+		struct prefix *got;
+		struct aset s;
+		size_t n, nw;
+
+		span = sh >= 128 ? ~(u128)0 : ((u128)1 << sh) - 1;
+		span &= (u128)rand_r(&seed) << (sh > 31 ? sh - 31 : 0) |
+		    span >> 3;
+		lo &= ~((u128)rand_r(&seed) % 4 == 0 ? span : 0);
+		hi = fam_max(f) - lo < span ? fam_max(f) : lo + span;
+		if (round % 97 == 0)
+			lo = 0, hi = fam_max(f);
+		aset_init(&s);
+		aset_add_range(A, &s, f, lo, hi);
+		n = aset_prefixes(A, &s, f, &got);
+		nw = slow_prefixes(f, lo, hi, want);
+		if (n != nw || memcmp(got, want, n * sizeof(*got)) != 0)
+			bad++;
+	}
+	ok(bad == 0, "aset_prefixes as the bit-by-bit cover on 20000 random "
+	    "ranges (%d differ)", bad);
+}
+
 int
 main(void)
 {
 	plan_lazy();
 	A = arena_new();
+	test_format6();
+	test_prefixes_random();
 	test_prefixes();
 	test_families();
 	test_parse();

@@ -464,6 +464,108 @@ test_covers(void)
 	}
 }
 
+/* Random rule words from small pools, so that rules cover each other
+ * often: by address, by union, by name, by locked address. */
+static const char *
+random_spec(unsigned *seed)
+{
+	static const char *const dst[] = { "dst=10.0.0.0/8", "dst=10.1.0.0/16",
+		"dst=10.1.2.0/24", "dst=10.1.2.3", "dst=192.0.2.0/24",
+		"dst=2001:db8::/32", "dst=2001:db8::1", "dst=0.0.0.0/0,::/0",
+		"dst=10.1.2.3,2001:db8::1", "name=api.example",
+		"name=api.example@10.1.2.3", "name=web.example@2001:db8::1",
+		"name=none.example@", "", "dst=10.0.0.0/8 name=api.example" };
+	static const char *const svc[] = { "tcp/443", "tcp/1-1024", "udp/53",
+		"all", "tcp/443 udp/53", "icmp/8", "" };
+	static const char *const src[] = { "", "", "src=192.0.2.0/24",
+		"src=192.0.2.0/25" };
+	const char *d = dst[rand_r(seed) % (sizeof(dst) / sizeof(dst[0]))];
+
+	/* "name=HOST@" with nothing after: locked, without addresses. */
+	return arena_printf(A, "%s%s %s %s", rand_r(seed) % 8 ? "" : "in ",
+	    src[rand_r(seed) % 4], d,
+	    svc[rand_r(seed) % (sizeof(svc) / sizeof(svc[0]))]);
+}
+
+struct lines {
+	char	buf[1 << 16];
+	size_t	len;
+};
+
+static void
+grab(const char *line, void *arg)
+{
+	struct lines *l = arg;
+	size_t n = strlen(line);
+
+	if (l->len + n + 2 < sizeof(l->buf)) {
+		memcpy(l->buf + l->len, line, n);
+		l->len += n;
+		l->buf[l->len++] = '\n';
+		l->buf[l->len] = '\0';
+	}
+}
+
+/* opt_run finds candidates by index; it must drop exactly the rules, and
+ * name exactly the shadowing rules, that a scan of every earlier rule
+ * does. */
+static void
+test_opt_random(void)
+{
+	unsigned seed = 7;
+	int round, bad = 0;
+
+	for (round = 0; round < 300; round++) {
+		struct ir *ir = ir_new(A), *ref;
+		static struct lines got, want;
+		size_t n = 1 + (size_t)rand_r(&seed) % 40, i;
+
+		for (i = 0; i < n; i++) {
+			spec_rule(ir, ir_add_rule(ir), random_spec(&seed));
+			ir->rules[i].name = arena_printf(A, "r%zu", i);
+		}
+		ref = ir_clone(ir);
+		want.len = got.len = 0;
+		want.buf[0] = got.buf[0] = '\0';
+		for (i = 0; i < n; i++) {
+			long by = opt_shadowed_by(ref, i);
+
+			if (by >= 0)
+				want.len += (size_t)snprintf(want.buf +
+				    want.len, sizeof(want.buf) - want.len,
+				    "%s %s\n", ref->rules[i].name,
+				    ref->rules[by].name);
+		}
+		diag_reset();
+		diag_capture(grab, &got);
+		opt_run(ir);
+		diag_capture(NULL, NULL);
+		/* "... rule 'rJ' can never match: rule 'rI' ..." */
+		{
+			struct lines mine = { .len = 0 };
+			char *p = got.buf, *q;
+			char a[32], b[32];
+
+			mine.buf[0] = '\0';
+			while ((q = strstr(p, "warning: rule '")) != NULL &&
+			    sscanf(q, "warning: rule '%31[^']' can never "
+			    "match: rule '%31[^']'", a, b) == 2) {
+				mine.len += (size_t)snprintf(mine.buf +
+				    mine.len, sizeof(mine.buf) - mine.len,
+				    "%s %s\n", a, b);
+				p = q + 1;
+			}
+			if (strcmp(mine.buf, want.buf) != 0) {
+				if (bad++ == 0)
+					diag("round %d: got\n%s want\n%s",
+					    round, mine.buf, want.buf);
+			}
+		}
+	}
+	ok(bad == 0, "opt_run on 300 random policies drops what a scan drops, "
+	    "shadowed by the same rules (%d differ)", bad);
+}
+
 int
 main(void)
 {
@@ -474,6 +576,7 @@ main(void)
 	test_tiers_topts();
 	test_decide();
 	test_covers();
+	test_opt_random();
 	arena_free(A);
 	return done_testing();
 }
