@@ -29,11 +29,14 @@
  * A block rule that keeps a name, or that an earlier allow's wildcard
  * overlaps, may block more than first match would: a warning says so.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pass/lower.h"
 #include "pass/unordered.h"
+#include "util/strset.h"
 
 /*
  * One product.  svc.all cannot be split ("every protocol but tcp/443"), so
@@ -62,6 +65,29 @@ un_aset_copy(struct arena *a, struct aset *dst, const struct aset *src)
 	aset_norm(dst);
 }
 
+/* dst: src's members.  A normalised set is shared, not copied: nothing
+ * adds to a piece's sets in place, every operation makes new ones. */
+static void
+un_iset_share(struct arena *a, struct iset *dst, const struct iset *src)
+{
+	if (!src->dirty) {
+		*dst = *src;
+		return;
+	}
+	iset_init(dst);
+	iset_copy(a, dst, src);
+	iset_norm(dst);
+}
+
+static void
+un_aset_share(struct arena *a, struct aset *dst, const struct aset *src)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++)
+		un_iset_share(a, &dst->f[f], &src->f[f]);
+}
+
 /*
  * The rule as a piece.  sub: as the rule that is taken away from others,
  * with the lock's addresses of its host names added to its destination.
@@ -74,12 +100,17 @@ un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
 	size_t i;
 
 	memset(pc, 0, sizeof(*pc));
-	un_aset_copy(a, &pc->src, &r->src);
-	un_aset_copy(a, &pc->dst, &r->dst);
-	for (i = 0; sub && i < r->nnames; i++)
-		if (r->names[i].resolved)
-			aset_union(a, &pc->dst, &r->names[i].addrs);
-	aset_norm(&pc->dst);
+	un_aset_share(a, &pc->src, &r->src);
+	for (i = 0; sub && i < r->nnames && !r->names[i].resolved; i++)
+		;
+	if (sub && i < r->nnames) {
+		un_aset_copy(a, &pc->dst, &r->dst);
+		for (; i < r->nnames; i++)
+			if (r->names[i].resolved)
+				aset_union(a, &pc->dst, &r->names[i].addrs);
+		aset_norm(&pc->dst);
+	} else
+		un_aset_share(a, &pc->dst, &r->dst);
 	nv = arena_alloc(a, (r->nnames + 1) * sizeof(*nv));
 	for (i = 0; i < r->nnames; i++)
 		nv[i] = &r->names[i];
@@ -88,13 +119,14 @@ un_from_rule(struct arena *a, struct piece *pc, const struct ir_rule *r,
 	if (r->svc.all)
 		ipp_others(a, &pc->ipp, FAM_N);
 	else
-		iset_copy(a, &pc->ipp, &r->svc.ipp);
+		un_iset_share(a, &pc->ipp, &r->svc.ipp);
 	for (i = 0; i < P_N; i++) {
+		if (!r->svc.all) {
+			un_iset_share(a, &pc->p[i], &r->svc.p[i]);
+			continue;
+		}
 		iset_init(&pc->p[i]);
-		if (r->svc.all)
-			iset_add(a, &pc->p[i], 0, proto_max(i));
-		else
-			iset_copy(a, &pc->p[i], &r->svc.p[i]);
+		iset_add(a, &pc->p[i], 0, proto_max(i));
 		iset_norm(&pc->p[i]);
 	}
 }
@@ -325,47 +357,123 @@ un_iset_join(struct arena *a, struct iset *x, const struct iset *y)
 	*x = s;
 }
 
+/* FNV-1a over a set's bounds: a key for the joining table below. */
+static uint64_t
+un_hash_iset(uint64_t h, const struct iset *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		h = (h ^ (uint64_t)s->v[i].lo) * 0x100000001b3ULL;
+		h = (h ^ (uint64_t)(s->v[i].lo >> 64)) * 0x100000001b3ULL;
+		h = (h ^ (uint64_t)s->v[i].hi) * 0x100000001b3ULL;
+		h = (h ^ (uint64_t)(s->v[i].hi >> 64)) * 0x100000001b3ULL;
+	}
+	return (h ^ s->n) * 0x100000001b3ULL;
+}
+
+/*
+ * The key pieces are joined on: names and sources, and either the
+ * service (by_svc: join destinations) or the destination (join services).
+ * Names hash by address: where they land in the table, never the order
+ * of the output, depends on it.
+ */
+static uint64_t
+un_key(const struct piece *x, bool by_svc)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+	int f;
+
+	for (i = 0; i < x->nnames; i++)
+		h = (h ^ (uint64_t)(uintptr_t)x->names[i]) * 0x100000001b3ULL;
+	for (f = 0; f < FAM_N; f++) {
+		h = un_hash_iset(h, &x->src.f[f]);
+		if (!by_svc)
+			h = un_hash_iset(h, &x->dst.f[f]);
+	}
+	if (by_svc) {
+		h = un_hash_iset(h, &x->ipp);
+		for (i = 0; i < P_N; i++)
+			h = un_hash_iset(h, &x->p[i]);
+	}
+	return h;
+}
+
+static bool
+un_same_key(const struct piece *x, const struct piece *y, bool by_svc)
+{
+	if (!un_same_names(x, y) || !aset_equal(&x->src, &y->src))
+		return false;
+	return by_svc ? un_same_svc(x, y) : aset_equal(&x->dst, &y->dst);
+}
+
+/*
+ * One joining pass: every piece whose key an earlier one has is joined
+ * into that one (by_svc: the destinations united, else the services), in
+ * place, order kept.  A hash table finds the earlier one, so a complement
+ * of thousands of pieces joins in linear time.
+ */
+static bool
+un_join(struct arena *a, struct plist *l, bool by_svc)
+{
+	size_t *slot, size = 16, i, k, n = 0;
+	bool joined = false;
+
+	while (size < 2 * l->n)
+		size <<= 1;
+	slot = xmalloc(size * sizeof(*slot));
+	memset(slot, 0, size * sizeof(*slot));
+	for (i = 0; i < l->n; i++) {
+		struct piece y = l->v[i], *x = NULL;
+
+		for (k = un_key(&y, by_svc) & (size - 1); slot[k] != 0;
+		    k = (k + 1) & (size - 1)) {
+			x = &l->v[slot[k] - 1];
+			if (un_same_key(x, &y, by_svc))
+				break;
+			x = NULL;
+		}
+		if (x == NULL) {
+			l->v[n] = y;
+			slot[k] = ++n;
+			continue;
+		}
+		if (by_svc) {
+			struct aset u;
+
+			un_aset_copy(a, &u, &x->dst);
+			aset_union(a, &u, &y.dst);
+			aset_norm(&u);
+			x->dst = u;
+		} else {
+			for (k = 0; k < P_N; k++)
+				un_iset_join(a, &x->p[k], &y.p[k]);
+			un_iset_join(a, &x->ipp, &y.ipp);
+		}
+		joined = true;
+	}
+	free(slot);
+	l->n = n;
+	return joined;
+}
+
 /*
  * Splitting leaves pieces that differ in one dimension only (the same
  * ports to two address blocks); join them back so that a rule split by
- * one overlap still comes out as one Windows rule where it can.
+ * one overlap still comes out as one Windows rule where it can: pieces of
+ * the same service, then pieces of the same destination, until neither
+ * joins any more.
  */
 static void
 un_merge(struct arena *a, struct plist *l)
 {
-	size_t i, j, k;
 	bool joined;
 
 	do {
-		joined = false;
-		for (i = 0; i < l->n; i++) {
-			for (j = i + 1; j < l->n; j++) {
-				struct piece *x = &l->v[i], *y = &l->v[j];
-				struct aset u;
-
-				if (!un_same_names(x, y) ||
-				    !aset_equal(&x->src, &y->src))
-					continue;
-				if (un_same_svc(x, y)) {
-					un_aset_copy(a, &u, &x->dst);
-					aset_union(a, &u, &y->dst);
-					aset_norm(&u);
-					x->dst = u;
-				} else if (aset_equal(&x->dst, &y->dst)) {
-					for (k = 0; k < P_N; k++)
-						un_iset_join(a, &x->p[k],
-						    &y->p[k]);
-					un_iset_join(a, &x->ipp, &y->ipp);
-				} else
-					continue;
-				memmove(y, y + 1,
-				    (l->n - j - 1) * sizeof(*y));
-				l->n--;
-				joined = true;
-				j--;
-			}
-		}
-	} while (joined);
+		joined = un_join(a, l, true);
+		joined = un_join(a, l, false) || joined;
+	} while (joined && l->n > 1);
 }
 
 static bool
@@ -374,15 +482,16 @@ un_is_block(const struct ir_rule *r)
 	return r->action != IR_ALLOW;
 }
 
-static bool
-un_name_taken(const struct ir_rule *v, size_t n, const char *name)
+/* The names of rules v[0..n) into set s: a piece's name is one no rule
+ * of the policy and no rule written so far has. */
+static void
+un_names_taken(struct arena *a, struct strset *s, const struct ir_rule *v,
+    size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (strcmp(v[i].name, name) == 0)
-			return true;
-	return false;
+		strset_add(a, s, v[i].name);
 }
 
 /* Does the piece take every protocol, port and message? */
@@ -534,6 +643,209 @@ un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
 }
 
 /*
+ * The complement of the allow rules, by a sweep: per family, the
+ * destination axis is cut where an allow rule's destination starts or
+ * ends, and each cut interval is the universe less the allow rules that
+ * take all of it (for rules from any source, the ports none of them
+ * allow).  Intervals left with the same sources and service are one
+ * product, found by a hash.  That is linear in the intervals where
+ * subtracting every rule from every piece left so far was quadratic.
+ */
+struct un_groups {
+	struct plist	 l;
+	size_t		*slot;		/* index + 1 into l, 0: empty */
+	size_t		 size;		/* a power of two, over twice l.n */
+};
+
+struct un_edge {
+	u128		 at;		/* the interval's first address, or
+					 * the one after its last */
+	size_t		 sub;		/* the allow rule */
+	bool		 open;
+};
+
+static int
+un_edge_cmp(const void *x, const void *y)
+{
+	const struct un_edge *p = x, *q = y;
+
+	if (p->at != q->at)
+		return p->at < q->at ? -1 : 1;
+	if (p->sub != q->sub)
+		return p->sub < q->sub ? -1 : 1;
+	return (int)p->open - (int)q->open;
+}
+
+/* Interval [lo, hi] of family f goes with the group of pc's sources and
+ * service, made in arena a when it is the first. */
+static void
+un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
+    enum fam f, u128 lo, u128 hi)
+{
+	struct piece *x;
+	size_t i, k;
+
+	if (2 * (g->l.n + 1) > g->size) {
+		size_t nsize = g->size ? 2 * g->size : 64;
+
+		free(g->slot);
+		g->slot = xmalloc(nsize * sizeof(*g->slot));
+		memset(g->slot, 0, nsize * sizeof(*g->slot));
+		g->size = nsize;
+		for (i = 0; i < g->l.n; i++) {
+			for (k = un_key(&g->l.v[i], true) & (nsize - 1);
+			    g->slot[k] != 0; k = (k + 1) & (nsize - 1))
+				;
+			g->slot[k] = i + 1;
+		}
+	}
+	for (k = un_key(pc, true) & (g->size - 1); g->slot[k] != 0;
+	    k = (k + 1) & (g->size - 1)) {
+		x = &g->l.v[g->slot[k] - 1];
+		if (un_same_key(x, pc, true)) {
+			iset_add(a, &x->dst.f[f], lo, hi);
+			return;
+		}
+	}
+	ARENA_PUSH(a, g->l.v, g->l.n, g->l.cap);
+	g->slot[k] = g->l.n;
+	x = &g->l.v[g->l.n - 1];
+	*x = *pc;
+	un_aset_copy(a, &x->src, &pc->src);
+	aset_init(&x->dst);
+	iset_add(a, &x->dst.f[f], lo, hi);
+	iset_copy(a, &x->ipp, &pc->ipp);
+	for (k = 0; k < P_N; k++)
+		iset_copy(a, &x->p[k], &pc->p[k]);
+}
+
+/* Does allow rule x take every source the universe u has? */
+static bool
+un_any_src(const struct piece *x, const struct piece *u)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++)
+		if (!iset_subset(&u->src.f[f], &x->src.f[f]))
+			return false;
+	return true;
+}
+
+/*
+ * The universe u (one protocol d: its ports, or the other protocols) less
+ * the allow rules act[0..nact) over [lo, hi] of family f, into the
+ * groups; the work in scratch arena t.  Where the rules take every
+ * source (anysrc), that is the protocol's numbers none of them allows;
+ * else the general difference of products.
+ */
+static void
+un_cut(struct arena *a, struct arena *t, struct un_groups *g,
+    const struct piece *u, const struct plist *allow, const bool *anysrc,
+    const size_t *act, size_t nact, size_t d, enum fam f, u128 lo, u128 hi)
+{
+	struct plist cur = { 0 }, next;
+	struct piece x = *u;
+	struct iset *num = d == P_N ? &x.ipp : &x.p[d], left;
+	size_t j, k, i;
+
+	for (j = 0; j < nact && anysrc[act[j]]; j++)
+		;
+	if (j == nact) {
+		for (j = 0; j < nact && !iset_empty(num); j++) {
+			const struct piece *r = &allow->v[act[j]];
+
+			iset_diff(t, &left, num, d == P_N ? &r->ipp :
+			    &r->p[d]);
+			*num = left;
+		}
+		if (!iset_empty(num))
+			un_group_add(a, g, &x, f, lo, hi);
+		return;
+	}
+	aset_init(&x.dst);
+	iset_add(t, &x.dst.f[f], lo, hi);
+	un_push(t, &cur, &x);
+	for (j = 0; j < nact && cur.n > 0; j++) {
+		memset(&next, 0, sizeof(next));
+		for (k = 0; k < cur.n; k++)
+			un_diff(t, &next, &cur.v[k], &allow->v[act[j]]);
+		cur = next;
+	}
+	for (k = 0; k < cur.n; k++) {
+		const struct iset *ds = &cur.v[k].dst.f[f];
+
+		for (i = 0; i < ds->n; i++)
+			un_group_add(a, g, &cur.v[k], f, ds->v[i].lo,
+			    ds->v[i].hi);
+	}
+}
+
+static void
+un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
+    const struct plist *allow, size_t d, enum fam f)
+{
+	struct arena *t = arena_new();
+	struct un_edge *e;
+	size_t ne = 0, i, j, nact = 0, cuts = 0;
+	size_t *act, *pos;
+	bool *anysrc;
+	u128 at = 0, max = fam_max(f);
+
+	for (i = 0; i < allow->n; i++)
+		ne += 2 * allow->v[i].dst.f[f].n;
+	e = xmalloc((ne + 1) * sizeof(*e));
+	act = xmalloc((allow->n + 1) * sizeof(*act));
+	pos = xmalloc((allow->n + 1) * sizeof(*pos));
+	anysrc = xmalloc((allow->n + 1) * sizeof(*anysrc));
+	ne = 0;
+	for (i = 0; i < allow->n; i++) {
+		const struct piece *r = &allow->v[i];
+		const struct iset *ds = &r->dst.f[f];
+
+		anysrc[i] = un_any_src(r, u);
+		if (d == P_N ? iset_empty(&r->ipp) : iset_empty(&r->p[d]))
+			continue;
+		for (j = 0; j < ds->n; j++) {
+			e[ne++] = (struct un_edge){ ds->v[j].lo, i, true };
+			if (ds->v[j].hi != max)
+				e[ne++] = (struct un_edge){ ds->v[j].hi + 1, i,
+				    false };
+		}
+	}
+	qsort(e, ne, sizeof(*e), un_edge_cmp);
+	for (i = 0; i < ne; ) {
+		if (e[i].at > at) {
+			un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at,
+			    e[i].at - 1);
+			/* The scratch holds only the last cut's work: start
+			 * it again now and then. */
+			if (++cuts % 1024 == 0) {
+				arena_free(t);
+				t = arena_new();
+			}
+		}
+		at = e[i].at;
+		for (; i < ne && e[i].at == at; i++) {
+			size_t r = e[i].sub;
+
+			if (e[i].open) {
+				pos[r] = nact;
+				act[nact++] = r;
+			} else {
+				act[pos[r]] = act[--nact];
+				pos[act[pos[r]]] = pos[r];
+			}
+		}
+	}
+	un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at, max);
+	free(e);
+	free(act);
+	free(pos);
+	free(anysrc);
+	arena_free(t);
+}
+
+/*
  * default: deny made exclusive.  The profile's default (Block) decides only
  * what no rule matches, and Windows' own enabled allow rules ("Core
  * Networking - DNS (UDP-Out)", a Store package's rule for every protocol)
@@ -551,9 +863,11 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 {
 	int said = 0;
 	struct arena *a = ir->arena;
-	struct plist all = { 0 }, cur, next;
+	struct plist all = { 0 }, allow = { 0 };
+	struct un_groups g;
+	struct strset taken = { 0 };
 	struct ir_rule def;
-	struct piece u, sub;
+	struct piece u;
 	size_t i, k, d, n0 = *n;
 	unsigned sfx = 1;
 	enum fam f;
@@ -565,14 +879,17 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	 * for every address, not one for each address block the TCP and UDP
 	 * cut.
 	 */
+	for (i = 0; i < n0; i++)
+		if (!un_is_block(&(*nv)[i]) && (*nv)[i].dir == IR_EGRESS) {
+			ARENA_PUSH(a, allow.v, allow.n, allow.cap);
+			un_from_rule(a, &allow.v[allow.n - 1], &(*nv)[i], true);
+		}
 	for (d = 0; d <= P_N; d++) {
 		memset(&u, 0, sizeof(u));
 		aset_init(&u.src);
 		aset_init(&u.dst);
-		for (f = 0; f < FAM_N; f++) {
+		for (f = 0; f < FAM_N; f++)
 			aset_add_prefix(a, &u.src, f, 0, 0);
-			aset_add_prefix(a, &u.dst, f, 0, 0);
-		}
 		iset_init(&u.ipp);
 		if (d == P_N)
 			ipp_others(a, &u.ipp, FAM_N);
@@ -582,22 +899,23 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 				iset_add(a, &u.p[k], 0, proto_max(k));
 		}
 		u.names = arena_alloc(a, sizeof(*u.names));
-		memset(&cur, 0, sizeof(cur));
-		un_push(a, &cur, &u);
-		for (i = 0; i < n0 && cur.n > 0; i++) {
-			if (un_is_block(&(*nv)[i]) ||
-			    (*nv)[i].dir != IR_EGRESS)
-				continue;
-			un_from_rule(a, &sub, &(*nv)[i], true);
-			memset(&next, 0, sizeof(next));
-			for (k = 0; k < cur.n; k++)
-				un_diff(a, &next, &cur.v[k], &sub);
-			cur = next;
-		}
-		for (k = 0; k < cur.n; k++) {
+		memset(&g, 0, sizeof(g));
+		/* A protocol of one family (ICMP) is swept in that family
+		 * only, and takes the whole of the other, where it means
+		 * nothing: a piece of every address is written as one. */
+		for (f = 0; f < FAM_N; f++)
+			if (d == P_N || proto_in_fam((enum proto)d, f))
+				un_sweep(a, &g, &u, &allow, d, f);
+		for (k = 0; k < g.l.n; k++) {
+			for (f = 0; f < FAM_N; f++)
+				if (d < P_N && !proto_in_fam((enum proto)d, f))
+					aset_add_prefix(a, &g.l.v[k].dst, f, 0,
+					    0);
+			aset_norm(&g.l.v[k].dst);
 			ARENA_PUSH(a, all.v, all.n, all.cap);
-			all.v[all.n - 1] = cur.v[k];
+			all.v[all.n - 1] = g.l.v[k];
 		}
+		free(g.slot);
 	}
 	un_merge(a, &all);
 
@@ -609,12 +927,13 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	def.dir = IR_EGRESS;
 	if (n0 > 0)
 		def.loc = (*nv)[0].loc;
+	un_names_taken(a, &taken, *nv, *n);
+	un_names_taken(a, &taken, ir->rules, ir->nrules);
 	for (k = 0; k < all.n; k++) {
 		const char *name = def.name;
 		struct ir_rule *nr;
 
-		while (un_name_taken(*nv, *n, name) ||
-		    un_name_taken(ir->rules, ir->nrules, name))
+		while (strset_has(&taken, name))
 			name = arena_printf(a, "%s-%u", def.name, ++sfx);
 		ARENA_PUSH(a, *nv, *n, *cap);
 		nr = &(*nv)[*n - 1];
@@ -641,6 +960,7 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 			continue;
 		}
 		nr->name = name;
+		strset_add(a, &taken, name);
 	}
 }
 
@@ -655,6 +975,7 @@ lower_unordered(struct ir *ir, bool strict)
 	/* The rules of each kind (0 allow, 1 block), in order: a rule meets
 	 * only the other kind, and a policy of 50,000 allows is no pairs. */
 	size_t *kind[2], nkind[2] = { 0, 0 };
+	struct strset taken = { 0 };
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
 	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
@@ -662,15 +983,23 @@ lower_unordered(struct ir *ir, bool strict)
 	kind[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[1]));
 	for (i = 0; i < ir->nrules; i++) {
 		un_from_rule(a, &orig[i], &ir->rules[i], false);
-		un_from_rule(a, &sub[i], &ir->rules[i], true);
+		if (ir->rules[i].nnames == 0)
+			sub[i] = orig[i];
+		else
+			un_from_rule(a, &sub[i], &ir->rules[i], true);
 		c = un_is_block(&ir->rules[i]);
 		kind[c][nkind[c]++] = i;
 	}
+	un_names_taken(a, &taken, ir->rules, ir->nrules);
 
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 		struct plist cur = { 0 }, next;
 		bool warned = false;
+
+		/* Most rules stay one piece: room for one, not eight. */
+		cur.v = arena_alloc(a, sizeof(*cur.v));
+		cur.cap = 1;
 
 		const size_t *other = kind[!un_is_block(r)];
 		size_t nother = nkind[!un_is_block(r)];
@@ -719,13 +1048,13 @@ lower_unordered(struct ir *ir, bool strict)
 			if (!warned)
 				warned = un_warn_other(ir, r, &cur.v[k], sub, strict);
 			while (k > 0 && (name == r->name ||
-			    un_name_taken(ir->rules, ir->nrules, name) ||
-			    un_name_taken(nv, n, name)))
+			    strset_has(&taken, name)))
 				name = arena_printf(a, "%s-%u", r->name, ++sfx);
 			ARENA_PUSH(a, nv, n, cap);
 			nr = &nv[n - 1];
 			un_to_rule(a, nr, r, &cur.v[k]);
 			nr->name = name;
+			strset_add(a, &taken, name);
 		}
 	}
 	if (ir->def == IR_DEF_DENY) {

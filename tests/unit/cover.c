@@ -5,12 +5,13 @@
  * tcp and udp, 9 standing for every port past 8, gre for every protocol
  * without ports), so that "earlier rules take all of rule j", which rules
  * take some of it, and whether one decides otherwise are read off the
- * packets themselves.  The destination index must change none of it.
+ * packets themselves.  The rule index (pass/rindex.c) must change none of it.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "pass/cover.h"
+#include "pass/rindex.h"
 #include "tap.h"
 
 #define MAXR	24
@@ -139,7 +140,7 @@ main(void)
 	A = arena_new();
 	for (round = 0; round < 400; round++) {
 		struct ir *ir = ir_new(A);
-		struct cover_index ci;
+		struct rindex *x;
 		size_t n = 1 + (size_t)rand_r(&seed) % MAXR, i, j;
 		int pk;
 
@@ -148,7 +149,7 @@ main(void)
 		for (i = 0; i < n; i++)
 			for (pk = 0; pk < NPK; pk++)
 				m[i][pk] = matches(&ir->rules[i], pk);
-		cover_index(ir, &ci);
+		x = rindex_new(A, ir);
 		for (j = 0; j < n; j++) {
 			const struct ir_rule *r = &ir->rules[j];
 			struct cover rest;
@@ -186,7 +187,7 @@ main(void)
 					break;
 				}
 			}
-			if (cover_rest(A, &ci, j, &rest, &by) < 0) {
+			if (cover_rest(A, ir, j, x, &rest, &by) < 0) {
 				cut++;
 				continue;
 			}
@@ -209,7 +210,6 @@ main(void)
 					    "none", by.n, nw);
 			}
 		}
-		cover_index_free(&ci);
 	}
 	ok(bad == 0, "400 random policies: cover_rest agrees with the "
 	    "packets on every rule (%d differ; %d covered, %d partly, %d "
