@@ -48,6 +48,7 @@ struct ios {
 	struct cis	 c;
 	struct ios_group *gv;
 	size_t		 ngv, capgv;
+	struct strset	 gkeys;		/* "kind body" -> index into gv */
 	const char	*acl[FAM_N], *ret[FAM_N], *refl[FAM_N];
 	int		 ret_mode;
 	bool		 groups;
@@ -72,16 +73,16 @@ ios_group(struct ios *s, const char *kind, const char *rule,
     const char *part, const char *body)
 {
 	struct ios_group *g;
+	const char *key = arena_printf(s->c.a, "%s %s", kind, body);
 	size_t i;
 
-	for (i = 0; i < s->ngv; i++)
-		if (strcmp(s->gv[i].kind, kind) == 0 &&
-		    strcmp(s->gv[i].body, body) == 0)
-			return s->gv[i].name;
+	/* Looked up by a hash: a policy of 16,000 rules has as many. */
+	if (!strset_put(s->c.a, &s->gkeys, key, s->ngv, &i))
+		return s->gv[i].name;
 	ARENA_PUSH(s->c.a, s->gv, s->ngv, s->capgv);
 	g = &s->gv[s->ngv - 1];
 	g->kind = kind;
-	g->body = arena_strdup(s->c.a, body);
+	g->body = key + strlen(kind) + 1;
 	g->name = cis_objname(&s->c, s->acl[FAM_V4], rule, part);
 	out_printf(&s->drop, "no object-group %s %s\n", kind, g->name);
 	out_printf(&s->grp, "object-group %s %s\n%s", kind, g->name, body);

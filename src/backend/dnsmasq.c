@@ -81,15 +81,22 @@ in_zone(const char *d, const char *z)
 	    (ld == lz || d[ld - lz - 1] == '.');
 }
 
-static bool
-has_dynsets(const struct nft_table *t, const struct ir_rule *r)
+/* Which rules of ir have dynamic sets in t: one pass over the sets, not
+ * one per rule. */
+static bool *
+dyn_rules(struct arena *a, const struct ir *ir, const struct nft_table *t)
 {
+	bool *dyn = arena_alloc(a, (ir->nrules + 1) * sizeof(*dyn));
 	size_t i;
 
-	for (i = 0; i < t->nsets; i++)
-		if (t->sets[i]->rule == r && NFT_SET_DYNAMIC(t->sets[i]))
-			return true;
-	return false;
+	for (i = 0; i < t->nsets; i++) {
+		const struct ir_rule *r = t->sets[i]->rule;
+
+		if (NFT_SET_DYNAMIC(t->sets[i]) && r != NULL &&
+		    r >= ir->rules && r < ir->rules + ir->nrules)
+			dyn[r - ir->rules] = true;
+	}
+	return dyn;
 }
 
 static int
@@ -99,9 +106,11 @@ dnsmasq_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	struct nft_table t;
 	struct dconf c;
 	size_t i, j, k, m;
+	bool *dyn;
 
 	if (nft_model_build(op->arena, ir, &t) < 0)
 		return -1;
+	dyn = dyn_rules(op->arena, ir, &t);
 	memset(&c, 0, sizeof(c));
 	c.a = op->arena;
 	c.t = &t;
@@ -110,7 +119,7 @@ dnsmasq_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 
-		if (!has_dynsets(&t, r))
+		if (!dyn[i])
 			continue;
 		for (j = 0; j < r->nhosts; j++)
 			line_get(&c, r->hosts[j]);
@@ -125,7 +134,7 @@ dnsmasq_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 			const struct ir_rule *r = &ir->rules[i];
 			bool hit = false;
 
-			if (!has_dynsets(&t, r))
+			if (!dyn[i])
 				continue;
 			for (j = 0; !hit && j < r->nhosts; j++)
 				hit = strcmp(r->hosts[j], c.l[k].domain) == 0;
