@@ -103,7 +103,12 @@ iset_norm(struct iset *s)
 	s->dirty = false;
 	if (s->n < 2)
 		return;
-	qsort(s->v, s->n, sizeof(s->v[0]), ival_cmp);
+	/* Most sets are appended in order (a sweep, a copy): sort only
+	 * when they are not. */
+	for (i = 1; i < s->n && ival_cmp(&s->v[i - 1], &s->v[i]) <= 0; i++)
+		;
+	if (i < s->n)
+		qsort(s->v, s->n, sizeof(s->v[0]), ival_cmp);
 	k = 0;
 	for (i = 1; i < s->n; i++) {
 		if (iset_touches(s->v[k].hi, s->v[i].lo)) {

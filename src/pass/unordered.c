@@ -397,6 +397,10 @@ un_key(const struct piece *x, bool by_svc)
 		for (i = 0; i < P_N; i++)
 			h = un_hash_iset(h, &x->p[i]);
 	}
+	/* The table takes the low bits: mix the high ones in. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
 	return h;
 }
 
