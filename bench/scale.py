@@ -24,7 +24,7 @@ CAP_S = float(os.environ.get("BENCH_CAP_S", "60"))
 CAP_MB = int(os.environ.get("BENCH_CAP_MB", "4096"))
 BASE = os.environ.get("BENCH_BASE")
 TARGETS = ["nftables", "iptables", "pf", "netsh", "powershell",
-           "cisco-ios", "cisco-asa"]
+           "cisco-ios", "cisco-asa", "dnsmasq"]
 
 
 def once(argv):
