@@ -472,16 +472,18 @@ random_spec(unsigned *seed)
 	static const char *const dst[] = { "dst=10.0.0.0/8", "dst=10.1.0.0/16",
 		"dst=10.1.2.0/24", "dst=10.1.2.3", "dst=192.0.2.0/24",
 		"dst=2001:db8::/32", "dst=2001:db8::1", "dst=0.0.0.0/0,::/0",
-		"dst=10.1.2.3,2001:db8::1", "name=api.example",
+		"dst=10.1.2.3,2001:db8::1", "name=www.example",
 		"name=api.example@10.1.2.3", "name=web.example@2001:db8::1",
-		"name=none.example@", "", "dst=10.0.0.0/8 name=api.example" };
+		"name=none.example@", "", "dst=10.0.0.0/8 name=www.example" };
 	static const char *const svc[] = { "tcp/443", "tcp/1-1024", "udp/53",
 		"all", "tcp/443 udp/53", "icmp/8", "" };
 	static const char *const src[] = { "", "", "src=192.0.2.0/24",
 		"src=192.0.2.0/25" };
 	const char *d = dst[rand_r(seed) % (sizeof(dst) / sizeof(dst[0]))];
 
-	/* "name=HOST@" with nothing after: locked, without addresses. */
+	/* "name=HOST@" with nothing after: locked, without addresses.  A
+	 * name is resolved the same in every rule (one lock), as in a
+	 * policy: www.example never, api.example always. */
 	return arena_printf(A, "%s%s %s %s", rand_r(seed) % 8 ? "" : "in ",
 	    src[rand_r(seed) % 4], d,
 	    svc[rand_r(seed) % (sizeof(svc) / sizeof(svc[0]))]);
