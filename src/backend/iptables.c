@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/iptables.h"
 #include "ir/icmp.h"
 #include "nft/nft.h"
 
@@ -528,6 +529,29 @@ emit_ipset(const struct ir *ir, const struct be_opts *op,
 	out_free(&hdr);
 	out_free(&sets);
 	return rc;
+}
+
+int
+ipt_dynsets(struct arena *a, const struct ir *ir, struct ipt_dynset **out,
+    size_t *n)
+{
+	struct ipt_rsets *rs;
+	size_t i, cap = 0;
+	int f;
+
+	*out = NULL;
+	*n = 0;
+	if ((rs = make_sets(ir, a)) == NULL)
+		return -1;
+	for (i = 0; i < ir->nrules; i++)
+		for (f = 0; f < FAM_N; f++) {
+			if (rs[i].dyn[f] == NULL)
+				continue;
+			ARENA_PUSH(a, *out, *n, cap);
+			(*out)[*n - 1] = (struct ipt_dynset){ rs[i].dyn[f],
+			    &ir->rules[i], (enum fam)f };
+		}
+	return 0;
 }
 
 static int
