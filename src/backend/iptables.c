@@ -1,23 +1,47 @@
 /*
- * iptables.c - two iptables-restore files, IPv4 and IPv6, each a complete
- * filter table: an EGRESSC-NAME chain holds the policy's rules and OUTPUT
- * jumps to it.  iptables has no sets without ipset, so a rule becomes one
- * line per source and destination prefix, protocol and multiport chunk.
+ * iptables.c - three files: an ipset restore file, NAME.ipset, with the
+ * policy's sets, and two iptables-restore files, IPv4 and IPv6, for
+ * `iptables-restore --noflush`: they declare, and so flush, only the
+ * policy's own EGRESSC-NAME chains and fill them; the jump from OUTPUT
+ * (INPUT) is made once by the command the file's header gives, so that
+ * the rules other tools keep in the filter table (Docker, ufw, fail2ban)
+ * are never touched.  A rule becomes one line per source prefix,
+ * destination, protocol and multiport chunk, a destination being a prefix
+ * or a set: a rule with host names looks its destinations up in a floor
+ * set and a dynamic set per family (as the nftables model does, nft.h),
+ * and one with IPT_SET_MIN destination prefixes or more in a family in a
+ * floor set alone.
  */
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/iptables.h"
 #include "ir/icmp.h"
+#include "nft/nft.h"
 
 #define MULTIPORT_MAX	15	/* slots; a range takes two */
+#define IPT_SET_MIN	4	/* destination prefixes that take a set */
+#define IPSET_NAME_MAX	31	/* ipset(8): IPSET_MAXNAMELEN less the NUL */
+#define IPSET_BASE_MAX	(IPSET_NAME_MAX - 3)	/* room for _f4 */
+
+/* The sets of one rule, by family: NULL where it has none. */
+struct ipt_rsets {
+	const char	*floor[FAM_N];
+	const char	*tmp[FAM_N];	/* the floor's next content, swapped in */
+	const char	*dyn[FAM_N];	/* NULL: floor set alone */
+};
+
+extern const struct backend be_iptables;
 
 struct ipt {
 	const struct be_opts	*op;
 	struct out		*o;
 	const char		*chain;
 	enum fam		 fam;
-	/* The rule's source and destination prefixes as text, made once
-	 * per rule rather than once per protocol and port chunk. */
+	const struct ir		*ir;
+	const struct ipt_rsets	*sets;	/* parallel to ir->rules */
+	/* The rule's source and destination words, made once per rule
+	 * rather than once per protocol and port chunk. */
 	const char		**srcs, **dsts;
 	size_t			 ns, nd;
 };
@@ -86,7 +110,7 @@ put_line(struct ipt *t, const struct ir_rule *r, const char *src,
 		if (src != NULL)
 			out_printf(t->o, " -s %s", src);
 		if (dst != NULL)
-			out_printf(t->o, " -d %s", dst);
+			out_puts(t->o, dst);
 		out_puts(t->o, proto);
 		out_printf(t->o, " -m comment --comment \"%s\"", comment);
 		if (pass == 0)
@@ -99,9 +123,11 @@ put_line(struct ipt *t, const struct ir_rule *r, const char *src,
 	}
 }
 
-/* Prefixes of one side, or a single NULL entry meaning "any". */
+/* Prefixes of one side, each after opt (" -d "), or a single NULL entry
+ * meaning "any". */
 static size_t
-side(struct arena *a, const struct aset *s, enum fam f, const char ***out)
+side(struct arena *a, const struct aset *s, enum fam f, const char *opt,
+    const char ***out)
 {
 	struct prefix *p;
 	size_t n, i;
@@ -114,8 +140,28 @@ side(struct arena *a, const struct aset *s, enum fam f, const char ***out)
 	n = aset_prefixes(a, s, f, &p);
 	*out = arena_alloc(a, (n ? n : 1) * sizeof(**out));
 	for (i = 0; i < n; i++)
-		(*out)[i] = arena_strdup(a, addr_format(buf, f, p[i].addr,
-		    p[i].len));
+		(*out)[i] = arena_printf(a, "%s%s", opt, addr_format(buf, f,
+		    p[i].addr, p[i].len));
+	return n;
+}
+
+/* The destinations of a line: the rule's sets in the family (floor, then
+ * dynamic), or its prefixes. */
+static size_t
+dst_side(struct ipt *t, const struct ir_rule *r, const char ***out)
+{
+	struct arena *a = t->op->arena;
+	const struct ipt_rsets *rs = &t->sets[r - t->ir->rules];
+	size_t n = 0;
+
+	if (rs->floor[t->fam] == NULL)
+		return side(a, &r->dst, t->fam, " -d ", out);
+	*out = arena_alloc(a, 2 * sizeof(**out));
+	(*out)[n++] = arena_printf(a, " -m set --match-set %s dst",
+	    rs->floor[t->fam]);
+	if (rs->dyn[t->fam] != NULL)
+		(*out)[n++] = arena_printf(a, " -m set --match-set %s dst",
+		    rs->dyn[t->fam]);
 	return n;
 }
 
@@ -163,6 +209,28 @@ put_icmp(struct ipt *t, const struct ir_rule *r, const struct be_match *m,
 			}
 }
 
+/*
+ * A rule with host names has a line in each family it has a source in, as
+ * in the nftables model, so that a DNS answer in a family the lock has no
+ * address of has a set to go to: its matches are those of the rule with
+ * every destination.
+ */
+static size_t
+rule_matches(struct arena *a, const struct ir_rule *r, unsigned caps,
+    struct be_match **m)
+{
+	struct ir_rule *tmp;
+
+	if (r->nhosts == 0)
+		return be_matches(a, r, caps, m);
+	/* The matches point into the rule: it outlives this call. */
+	tmp = arena_alloc(a, sizeof(*tmp));
+	*tmp = *r;
+	aset_init(&tmp->dst);
+	aset_any(a, &tmp->dst);
+	return be_matches(a, tmp, caps & ~(unsigned)BE_MIXED_FAM, m);
+}
+
 static void
 put_rule(struct ipt *t, const struct ir_rule *r)
 {
@@ -173,14 +241,14 @@ put_rule(struct ipt *t, const struct ir_rule *r)
 	size_t nm, i, nc, c;
 
 	comment = be_rule_comment(t->op, r);
-	nm = be_matches(a, r, t->op->be->caps, &m);
+	nm = rule_matches(a, r, t->op->be->caps, &m);
 	t->ns = t->nd = 0;
 	for (i = 0; i < nm; i++) {
 		if (m[i].fam != (int)t->fam)
 			continue;
 		if (t->ns == 0) {
-			t->ns = side(a, &r->src, t->fam, &t->srcs);
-			t->nd = side(a, &r->dst, t->fam, &t->dsts);
+			t->ns = side(a, &r->src, t->fam, "", &t->srcs);
+			t->nd = dst_side(t, r, &t->dsts);
 		}
 		if (m[i].ports == NULL) {
 			put_lines(t, r, &m[i], NULL, -1, -1, comment);
@@ -196,19 +264,24 @@ put_rule(struct ipt *t, const struct ir_rule *r)
 	}
 }
 
-/* One chain and the jump from the built-in chain to it. */
+/*
+ * One chain.  The jump to it from the built-in chain is not in the file:
+ * iptables-restore --noflush cannot make it idempotently (a -D of a rule
+ * that is not there fails the whole commit, and an -I adds one each
+ * load), so the header gives the command that does: `iptables -C` and,
+ * only when that finds no jump, `iptables -I ... 1`.
+ */
 static void
-put_chain(const struct ir *ir, const struct be_opts *op, const char *chain,
-    enum fam f, enum ir_dir dir, struct out *o)
+put_chain(struct ipt *t, enum ir_dir dir)
 {
 	static const char *const final[] = { "DROP", "ACCEPT", NULL };
-	static const char *const builtin[] = { "OUTPUT", "INPUT" };
 	static const char *const lo[] = { "-o", "-i" };
-	struct ipt t = { op, o, chain, f, NULL, NULL, 0, 0 };
+	const struct ir *ir = t->ir;
+	const char *chain = t->chain;
+	struct out *o = t->o;
 	size_t i;
 
 	if (ir->def != IR_DEF_NONE) {
-		out_printf(o, "-A %s -j %s\n", builtin[dir], chain);
 		/* A reply is all a connection opened from outside needs:
 		 * refuse to send one (see ir_closes_inbound). */
 		if (dir == IR_EGRESS && ir_closes_inbound(ir))
@@ -219,59 +292,287 @@ put_chain(const struct ir *ir, const struct be_opts *op, const char *chain,
 	}
 	for (i = 0; i < ir->nrules; i++)
 		if (ir->rules[i].dir == dir)
-			put_rule(&t, &ir->rules[i]);
+			put_rule(t, &ir->rules[i]);
+	/* The policy's default is the chain's last rule: the built-in
+	 * chain's policy belongs to the host, and other tools. */
 	if (ir->def != IR_DEF_NONE)
 		out_printf(o, "-A %s -m comment --comment \"default %s\" "
 		    "-j %s\n", chain, ir_default_name[ir->def], final[ir->def]);
 }
 
+/* The header's lines that hook a chain in, once. */
+static void
+put_hook(struct out *o, const char *cmd, const char *builtin,
+    const char *chain)
+{
+	out_printf(o, "#   %s -C %s -j %s 2>/dev/null ||\n"
+	    "#     %s -I %s 1 -j %s\n", cmd, builtin, chain, cmd, builtin,
+	    chain);
+}
+
 static int
 emit_fam(const struct ir *ir, const struct be_opts *op, const char *const *chain,
-    enum fam f, struct out *o)
+    const struct ipt_rsets *sets, enum fam f, struct out *o)
 {
-	struct out hdr, chains, rules;
-	const char *vars[7];
+	const char *cmd = f == FAM_V4 ? "iptables" : "ip6tables";
+	struct ipt t = { op, o, NULL, f, ir, sets, NULL, NULL, 0, 0 };
+	struct out hdr, hooks, chains, rules;
+	const char *vars[11];
 	int rc;
 
 	out_init(&hdr);
+	out_init(&hooks);
 	out_init(&chains);
 	out_init(&rules);
 	be_header(op, ir, "# ", &hdr);
 	hdr.buf[--hdr.len] = '\0';
-	if (chain[IR_INBOUND] != NULL)
-		out_printf(&chains, ":INPUT ACCEPT [0:0]\n");
-	out_printf(&chains, ":OUTPUT ACCEPT [0:0]\n:%s - [0:0]\n",
-	    chain[IR_EGRESS]);
+	if (ir->def == IR_DEF_NONE)
+		out_printf(&hooks, "#   (default: none: jump to %s from a chain "
+		    "of your own)\n", chain[IR_EGRESS]);
+	else
+		put_hook(&hooks, cmd, "OUTPUT", chain[IR_EGRESS]);
+	if (chain[IR_INBOUND] != NULL && ir->def != IR_DEF_NONE)
+		put_hook(&hooks, cmd, "INPUT", chain[IR_INBOUND]);
+	out_printf(&chains, ":%s - [0:0]\n", chain[IR_EGRESS]);
 	if (chain[IR_INBOUND] != NULL)
 		out_printf(&chains, ":%s - [0:0]\n", chain[IR_INBOUND]);
-	put_chain(ir, op, chain[IR_EGRESS], f, IR_EGRESS, &rules);
+	t.o = &rules;
+	t.chain = chain[IR_EGRESS];
+	put_chain(&t, IR_EGRESS);
 	/* Only a policy with inbound rules owns the input path. */
-	if (chain[IR_INBOUND] != NULL)
-		put_chain(ir, op, chain[IR_INBOUND], f, IR_INBOUND, &rules);
+	if (chain[IR_INBOUND] != NULL) {
+		t.chain = chain[IR_INBOUND];
+		put_chain(&t, IR_INBOUND);
+	}
 	vars[0] = "HEADER", vars[1] = out_str(&hdr);
 	vars[2] = "RESTORE", vars[3] = f == FAM_V4 ? "iptables-restore" :
 	    "ip6tables-restore";
 	vars[4] = "CHAINS", vars[5] = out_str(&chains);
-	vars[6] = NULL;
+	vars[6] = "HOOKS", vars[7] = out_str(&hooks);
+	vars[8] = "IPSET", vars[9] = arena_printf(op->arena, "%s.ipset",
+	    ir->name);
+	vars[10] = NULL;
 	rc = be_template_take(op, "iptables", vars, "RULES", &rules, o);
 	out_free(&hdr);
+	out_free(&hooks);
 	out_free(&chains);
 	out_free(&rules);
 	return rc;
+}
+
+/* FNV-1a. */
+static unsigned
+fnv(const char *s)
+{
+	unsigned h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/*
+ * ipset's names are one namespace for the whole host, at most 31 bytes:
+ * POLICY.STEM (STEM as nft_rule_stem gives it) and the set's _f4, _d4,
+ * _n4 ...  A POLICY.STEM of more than 28 bytes is cut to 19, the policy's
+ * part to 8 bytes or what the stem leaves, and ends in '_' and eight hex
+ * digits of the FNV-1a hash of the whole.
+ */
+static const char *
+set_base(struct arena *a, const char *policy, const char *stem)
+{
+	const char *s = arena_printf(a, "%s.%s", policy, stem);
+	int room = IPSET_BASE_MAX - 10, pl, sl = (int)strlen(stem);
+
+	if (strlen(s) <= IPSET_BASE_MAX)
+		return s;
+	pl = room - sl > 8 ? room - sl : 8;
+	if (pl > (int)strlen(policy))
+		pl = (int)strlen(policy);
+	return arena_printf(a, "%.*s.%.*s_%08x", pl, policy, room - pl, stem,
+	    fnv(s));
+}
+
+/* Which families of rule i take sets: those of its lines that do not
+ * take every destination, and with no names, IPT_SET_MIN prefixes. */
+static bool
+fam_sets(struct arena *a, const struct ir_rule *r, enum fam f)
+{
+	struct be_match *m;
+	struct prefix *p;
+	size_t n, i;
+
+	if (aset_fam_full(&r->dst, f))
+		return false;
+	if (r->nhosts == 0)
+		return aset_prefixes(a, &r->dst, f, &p) >= IPT_SET_MIN;
+	n = rule_matches(a, r, be_iptables.caps, &m);
+	for (i = 0; i < n; i++)
+		if (m[i].fam == (int)f)
+			return true;
+	return false;
+}
+
+static bool
+name_taken(const struct ir *ir, const struct ipt_rsets *rs, size_t upto,
+    const char *name)
+{
+	size_t i;
+	int f;
+
+	for (i = 0; i <= upto && i < ir->nrules; i++)
+		for (f = 0; f < FAM_N; f++)
+			if ((rs[i].floor[f] != NULL &&
+			    strcmp(rs[i].floor[f], name) == 0) ||
+			    (rs[i].dyn[f] != NULL &&
+			    strcmp(rs[i].dyn[f], name) == 0))
+				return true;
+	return false;
+}
+
+/* Every rule's sets, named; NULL after diag_error(). */
+static struct ipt_rsets *
+make_sets(const struct ir *ir, struct arena *a)
+{
+	struct ipt_rsets *rs = arena_alloc(a, (ir->nrules + 1) * sizeof(*rs));
+	const char *stem, *base;
+	size_t i;
+	int f;
+
+	for (i = 0; i < ir->nrules; i++) {
+		const struct ir_rule *r = &ir->rules[i];
+
+		memset(&rs[i], 0, sizeof(rs[i]));
+		stem = base = NULL;
+		for (f = 0; f < FAM_N; f++) {
+			if (!fam_sets(a, r, (enum fam)f))
+				continue;
+			if (stem == NULL) {
+				if ((stem = nft_rule_stem(a, ir, i)) == NULL)
+					return NULL;
+				base = set_base(a, ir->name, stem);
+			}
+			rs[i].floor[f] = nft_set_name(a, base, (enum fam)f,
+			    false);
+			rs[i].tmp[f] = arena_printf(a, "%s_n%c", base,
+			    f == FAM_V4 ? '4' : '6');
+			if (r->nhosts > 0)
+				rs[i].dyn[f] = nft_set_name(a, base,
+				    (enum fam)f, true);
+		}
+		if (base == NULL)
+			continue;
+		for (f = 0; f < FAM_N; f++)
+			if (rs[i].floor[f] != NULL && (i > 0 &&
+			    name_taken(ir, rs, i - 1, rs[i].floor[f]))) {
+				diag_error(&r->loc, "rule '%s': its ipset name %s "
+				    "is another rule's; rename one of them",
+				    r->name, rs[i].floor[f]);
+				return NULL;
+			}
+	}
+	return rs;
+}
+
+/*
+ * NAME.ipset, for `ipset restore`: every set created if missing (-exist
+ * makes that a no-op for a set that is there, of the same kind).  A floor
+ * set's elements go into its _n4 (_n6) twin, which is then swapped with
+ * it and destroyed: the floor is never empty while it loads, and a reload
+ * replaces it whole.  A dynamic set is only created, so that a reload
+ * keeps what DNS answers put in it, unless --flush-dynamic says to empty
+ * it.
+ */
+static int
+emit_ipset(const struct ir *ir, const struct be_opts *op,
+    const struct ipt_rsets *rs, struct out *o)
+{
+	static const char *const family[] = { "inet", "inet6" };
+	struct arena *a = op->arena;
+	struct out hdr, sets;
+	struct prefix *p;
+	const char *vars[7];
+	char buf[ADDR_STRLEN];
+	size_t i, n, k;
+	int f, rc;
+
+	out_init(&hdr);
+	out_init(&sets);
+	be_header(op, ir, "# ", &hdr);
+	hdr.buf[--hdr.len] = '\0';
+	for (i = 0; i < ir->nrules; i++)
+		for (f = 0; f < FAM_N; f++) {
+			if (rs[i].floor[f] == NULL)
+				continue;
+			out_printf(&sets, "create %s hash:net family %s -exist\n"
+			    "create %s hash:net family %s -exist\nflush %s\n",
+			    rs[i].floor[f], family[f], rs[i].tmp[f], family[f],
+			    rs[i].tmp[f]);
+			n = aset_prefixes(a, &ir->rules[i].dst, (enum fam)f, &p);
+			for (k = 0; k < n; k++)
+				out_printf(&sets, "add %s %s\n", rs[i].tmp[f],
+				    addr_format(buf, (enum fam)f, p[k].addr,
+				    p[k].len));
+			out_printf(&sets, "swap %s %s\ndestroy %s\n",
+			    rs[i].tmp[f], rs[i].floor[f], rs[i].tmp[f]);
+			if (rs[i].dyn[f] == NULL)
+				continue;
+			out_printf(&sets, "create %s hash:ip family %s timeout %u "
+			    "-exist\n", rs[i].dyn[f], family[f], ir->dyn.timeout);
+			if (ir->dyn.flush)
+				out_printf(&sets, "flush %s\n", rs[i].dyn[f]);
+		}
+	if (sets.len == 0)
+		out_puts(&sets, "# No sets: no rule has host names, or as many "
+		    "as 4 destination prefixes in a family.\n");
+	vars[0] = "HEADER", vars[1] = out_str(&hdr);
+	vars[2] = "SETS", vars[3] = out_str(&sets);
+	vars[4] = "NAME", vars[5] = ir->name;
+	vars[6] = NULL;
+	rc = be_template(op, "ipset", vars, o);
+	out_free(&hdr);
+	out_free(&sets);
+	return rc;
+}
+
+int
+ipt_dynsets(struct arena *a, const struct ir *ir, struct ipt_dynset **out,
+    size_t *n)
+{
+	struct ipt_rsets *rs;
+	size_t i, cap = 0;
+	int f;
+
+	*out = NULL;
+	*n = 0;
+	if ((rs = make_sets(ir, a)) == NULL)
+		return -1;
+	for (i = 0; i < ir->nrules; i++)
+		for (f = 0; f < FAM_N; f++) {
+			if (rs[i].dyn[f] == NULL)
+				continue;
+			ARENA_PUSH(a, *out, *n, cap);
+			(*out)[*n - 1] = (struct ipt_dynset){ rs[i].dyn[f],
+			    &ir->rules[i], (enum fam)f };
+		}
+	return 0;
 }
 
 static int
 ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
 	const char *chain[2] = { NULL, NULL };
+	struct ipt_rsets *rs;
 
 	chain[IR_EGRESS] = be_option(op, ir, "chain", NULL);
 	if (ir_has_inbound(ir) && (chain[IR_INBOUND] = be_option(op, ir,
 	    "input-chain", NULL)) == NULL)
 		return -1;
-	if (chain[IR_EGRESS] == NULL ||
-	    emit_fam(ir, op, chain, FAM_V4, &outs[0]) < 0 ||
-	    emit_fam(ir, op, chain, FAM_V6, &outs[1]) < 0)
+	if (chain[IR_EGRESS] == NULL || (rs = make_sets(ir, op->arena)) == NULL)
+		return -1;
+	if (emit_fam(ir, op, chain, rs, FAM_V4, &outs[0]) < 0 ||
+	    emit_fam(ir, op, chain, rs, FAM_V6, &outs[1]) < 0 ||
+	    emit_ipset(ir, op, rs, &outs[2]) < 0)
 		return -1;
 	return 0;
 }
@@ -328,7 +629,8 @@ static const char *const ipt_reserved[] = {
 	"ULOG", NULL
 };
 
-static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", NULL };
+static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", ".ipset",
+	NULL };
 /* iptables takes chain names of at most 28 characters. */
 static const struct be_option ipt_options[] = {
 	{ .key = "chain", .kind = BE_OPT_IDENT, .maxlen = IPT_CHAIN_MAX,
@@ -344,7 +646,7 @@ static const struct be_option ipt_options[] = {
 const struct backend be_iptables = {
 	.name = "iptables",
 	.caps = BE_FIRST_MATCH | BE_REJECT | BE_LOG | BE_INBOUND |
-	    BE_SCTP_PORTS,
+	    BE_SCTP_PORTS | BE_DYNSETS,
 	/* iptables 1.8.9 cuts comments past 255 bytes without a word. */
 	.comment_max = 255,
 	.comment_bad = "",

@@ -180,6 +180,10 @@ int	cmd_catalog(struct opts *, int, char **);
 int	cmd_apply(struct opts *, int, char **);
 int	cmd_verify(struct opts *, int, char **);
 int	cmd_refresh(struct opts *, int, char **);
+/* refresh -t iptables, after the policy's hosts were resolved: 0, or -1
+ * after diag_error() or diag_fail(). */
+int	refresh_ipset(struct job *, const struct opts *,
+	    const struct resolve_answer *, size_t);
 int	cmd_completion(struct opts *, int, char **);
 int	cmd_probe(struct opts *, int, char **);
 int	cmd_import(struct opts *, int, char **);

@@ -7,7 +7,10 @@
  * policy is taken through the passes exactly as apply takes it, so the
  * sets it fills are those apply made.  A host that does not resolve is
  * a failure (exit 3), but what the others answered is added all the same.
+ * -t iptables fills the dynamic ipset sets instead (refresh_ipset.c).
  */
+#include <string.h>
+
 #include "backend/backend.h"
 #include "cli/cli.h"
 #include "dns/resolve.h"
@@ -24,14 +27,24 @@ cmd_refresh(struct opts *o, int argc, char **argv)
 	struct ir *low = NULL;
 	struct job j;
 	size_t n = 0, i;
+	const char *tgt;
 	int rc, dns = 0;
 
 	(void)argc;
+	if (o->targets != NULL && strcmp(o->targets, "nftables") != 0 &&
+	    strcmp(o->targets, "iptables") != 0) {
+		diag_error(NULL, "refresh -t %s: refresh fills the sets of "
+		    "nftables (the default) or iptables (ipset)", o->targets);
+		return cli_status(-1);
+	}
+	tgt = o->targets == NULL ? "nftables" : o->targets;
 	rc = job_load(&j, argv[0]);
 	if (rc == 0)
 		rc = job_bind(&j, o, true);
-	if (rc == 0 && (low = job_lower(&j, be_find("nftables"), j.a)) == NULL)
+	if (rc == 0 && strcmp(tgt, "nftables") == 0 &&
+	    (low = job_lower(&j, be_find("nftables"), j.a)) == NULL)
 		rc = -1;
+
 	if (rc == 0)
 		rc = nl_netns(o->netns);
 	if (rc == 0) {
@@ -40,7 +53,9 @@ cmd_refresh(struct opts *o, int argc, char **argv)
 		if (dns < 0 && ra == NULL)
 			rc = -1;
 	}
-	if (rc == 0) {
+	if (rc == 0 && strcmp(tgt, "iptables") == 0)
+		rc = refresh_ipset(&j, o, ra, n);
+	else if (rc == 0) {
 		na = arena_alloc(j.a, (n + 1) * sizeof(*na));
 		for (i = 0; i < n; i++) {
 			struct nl_addr *v = arena_alloc(j.a, (ra[i].naddrs + 1) *

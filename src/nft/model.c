@@ -371,6 +371,28 @@ rule_named(const struct ir *ir, const char *name)
 	return false;
 }
 
+const char *
+nft_rule_stem(struct arena *a, const struct ir *ir, size_t i)
+{
+	const char *name = ir->rules[i].name, *stem;
+
+	/* Rule names are [a-z0-9][a-z0-9_-]*; nft's identifiers start
+	 * with a letter. */
+	if (name[0] >= 'a' && name[0] <= 'z')
+		return name;
+	stem = arena_printf(a, "r%s", name);
+	if (rule_named(ir, stem))
+		stem = arena_printf(a, "%s_%08x", stem,
+		    (unsigned)name_hash(name));
+	if (rule_named(ir, stem)) {
+		diag_error(&ir->rules[i].loc, "rule '%s': its set names "
+		    "(%s_d4, ...) would be those of rule '%s'; rename one of "
+		    "them", name, stem, stem);
+		return NULL;
+	}
+	return stem;
+}
+
 const char **
 nft_set_stems(struct arena *a, const struct ir *ir)
 {
@@ -378,27 +400,11 @@ nft_set_stems(struct arena *a, const struct ir *ir)
 	size_t i;
 
 	for (i = 0; i < ir->nrules; i++) {
-		const char *name = ir->rules[i].name;
-
 		stem[i] = NULL;
 		if (ir->rules[i].nhosts == 0)
 			continue;
-		/* Rule names are [a-z0-9][a-z0-9_-]*; nft's identifiers
-		 * start with a letter. */
-		if (name[0] >= 'a' && name[0] <= 'z') {
-			stem[i] = name;
-			continue;
-		}
-		stem[i] = arena_printf(a, "r%s", name);
-		if (rule_named(ir, stem[i]))
-			stem[i] = arena_printf(a, "%s_%08x", stem[i],
-			    (unsigned)name_hash(name));
-		if (rule_named(ir, stem[i])) {
-			diag_error(&ir->rules[i].loc, "rule '%s': its set names "
-			    "(%s_d4, ...) would be those of rule '%s'; rename "
-			    "one of them", name, stem[i], stem[i]);
+		if ((stem[i] = nft_rule_stem(a, ir, i)) == NULL)
 			return NULL;
-		}
 	}
 	return stem;
 }

@@ -169,6 +169,9 @@ int	nft_model_build(struct arena *, const struct ir *, struct nft_table *);
  * dnsmasq back end does).  NULL after diag_error().
  */
 const char	**nft_set_stems(struct arena *, const struct ir *);
+/* The stem rule i would have, host names or not (the iptables back end
+ * names its address sets so too); NULL after diag_error(). */
+const char	*nft_rule_stem(struct arena *, const struct ir *, size_t i);
 /* STEM_d4, STEM_f6, ...: the name of one set of a stem. */
 const char	*nft_set_name(struct arena *, const char *stem, enum fam,
 		    bool dynamic);

@@ -200,7 +200,7 @@ def egressc_readers(policy, tmp, tag):
     return {
         'nftables': nftables.load([os.path.join(out, name + '.nft')]),
         'iptables': iptables.load([os.path.join(out, name + s) for s in
-                                   ('.rules.v4', '.rules.v6')]),
+                                   ('.rules.v4', '.rules.v6', '.ipset')]),
     }, r.stderr
 
 

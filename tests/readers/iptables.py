@@ -1,6 +1,6 @@
-"""iptables.py - read iptables-restore / ip6tables-restore files as the
-kernel would decide a new outbound (or, with hook='input', inbound)
-packet.
+"""iptables.py - read iptables-restore / ip6tables-restore files, and the
+ipset restore file their sets come from, as the kernel would decide a new
+outbound (or, with hook='input', inbound) packet.
 
 An independent reader for egressc's iptables output (and hand-written files
 in the same subset): the *filter table, chain declarations with policies,
@@ -8,10 +8,30 @@ in the same subset): the *filter table, chain declarations with policies,
 a:b), --icmp-type / --icmpv6-type, -m comment, -m conntrack --ctstate
 (ESTABLISHED,RELATED never matches a new connection), -o lo (never the
 packet's interface), and the targets ACCEPT, DROP, REJECT, LOG (goes on),
-RETURN and jumps to user chains.  The OUTPUT chain decides and falls back
-to its policy; when OUTPUT jumps nowhere and one user chain exists (what
+RETURN and jumps to user chains, and -m set --match-set NAME dst|src
+(iptables-extensions(8), "set": the packet's address is in set NAME).
+The files are read as `iptables-restore --noflush` loads them: the
+built-in chains keep what they had (nothing, on the host modelled), a
+chain declared is created or flushed.  The comment lines that give the
+jump command egressc's header documents,
+    #   iptables -C OUTPUT -j CHAIN 2>/dev/null ||
+    #     iptables -I OUTPUT 1 -j CHAIN
+are run as the operator runs them: a jump to CHAIN at the top of OUTPUT
+(INPUT) unless one is there.  The OUTPUT chain decides and falls back to
+its policy; when OUTPUT jumps nowhere and one user chain exists (what
 `default: none` emits, to be jumped to by the user), that chain decides
 and falling off its end gives 'no decision'.
+
+A file named *.ipset is read as `ipset restore` would (ipset(8), RESTORE
+and the create/add/flush/swap/destroy commands): create NAME
+hash:net|hash:ip [family inet|inet6] [timeout N] [-exist], add NAME
+ADDR[/LEN] [timeout N] [-exist], flush, swap, destroy; -exist makes a
+create of an identical set, or an add of an element held, a no-op, and
+anything else done to a set that is not there (or a create of one that
+is, or a swap of sets of another type or family) an error, as ipset
+restore stops there.  A rule's --match-set must name a set that exists
+when the rule is loaded (the kernel refuses the rule otherwise), so
+load() reads the *.ipset files first.
 
     load(paths) -> Rules       (the .v4 file and the .v6 file)
     Rules.decide(fam, dst, proto, port, src=None, hook='output') ->
@@ -111,6 +131,7 @@ def _portspec(s):
 class Rule:
     def __init__(self):
         self.src = self.dst = None
+        self.sets = []          # (set dict, 'src'|'dst')
         self.proto = None
         self.dports = None
         self.icmp = None
@@ -120,9 +141,121 @@ class Rule:
         self.comment = None
 
 
+IPSET_NAME_MAX = 31     # ipset(8): IPSET_MAXNAMELEN, 32 with the NUL
+IPSET_TIMEOUT_MAX = 2147483
+IPSET_TYPES = ('hash:net', 'hash:ip')
+IPSET_FAMILY = {'inet': 4, 'inet6': 6}
+
+
 class Rules:
     def __init__(self):
         self.fams = {}          # fam -> {chain: {'policy':, 'rules': []}}
+        # ipset's sets, one namespace for every family:
+        # name -> {'type':, 'fam':, 'timeout':, 'elems': set of (lo, hi)}
+        self.sets = {}
+
+    # -- ipset restore ---------------------------------------------------
+    def feed_ipset(self, text, where='<ipset>'):
+        for ln, raw in enumerate(text.split('\n'), 1):
+            try:
+                self._ipset_line(raw)
+            except ParseError as e:
+                raise ParseError('%s:%d: %s: %r' % (where, ln, e, raw))
+
+    def _set(self, name):
+        if name not in self.sets:
+            raise ParseError('set %r does not exist' % name)
+        return self.sets[name]
+
+    def _ipset_line(self, raw):
+        if any(ord(c) < 0x20 or ord(c) > 0x7e for c in raw):
+            raise ParseError('control or non-ASCII character')
+        if raw.strip() == '' or raw.lstrip().startswith('#'):
+            return
+        w = raw.split()
+        exist = '-exist' in w or '-!' in w
+        w = [x for x in w if x not in ('-exist', '-!')]
+        cmd = w[0]
+        if len(w) < 2:
+            raise ParseError('%s without a set name' % cmd)
+        name = w[1]
+        if len(name) > IPSET_NAME_MAX:
+            raise ParseError('set name longer than %d' % IPSET_NAME_MAX)
+        if cmd == 'create':
+            if len(w) < 3 or w[2] not in IPSET_TYPES:
+                raise ParseError('set type %r' % (w[2:3],))
+            new = {'type': w[2], 'fam': 4, 'timeout': None,
+                   'elems': set()}
+            opts = w[3:]
+            while opts:
+                if len(opts) < 2:
+                    raise ParseError('create option %r' % opts[0])
+                k, v = opts[0], opts[1]
+                if k == 'family' and v in IPSET_FAMILY:
+                    new['fam'] = IPSET_FAMILY[v]
+                elif k == 'timeout' and re.fullmatch(r'[0-9]+', v) and \
+                        int(v) <= IPSET_TIMEOUT_MAX:
+                    new['timeout'] = int(v)
+                elif k in ('hashsize', 'maxelem') and \
+                        re.fullmatch(r'[0-9]+', v):
+                    pass
+                else:
+                    raise ParseError('create option %r %r' % (k, v))
+                opts = opts[2:]
+            old = self.sets.get(name)
+            if old is not None:
+                same = all(old[k] == new[k] for k in ('type', 'fam',
+                                                      'timeout'))
+                if not (exist and same):
+                    raise ParseError('set %r exists%s' % (
+                        name, '' if same else ' with other parameters'))
+                return
+            self.sets[name] = new
+        elif cmd == 'add':
+            st = self._set(name)
+            if len(w) < 3:
+                raise ParseError('add without an element')
+            try:
+                n = ipaddress.ip_network(w[2], strict=True)
+            except ValueError:
+                raise ParseError('bad element %r' % w[2])
+            if n.version != st['fam']:
+                raise ParseError('IPv%d element in an IPv%d set'
+                                 % (n.version, st['fam']))
+            if n.prefixlen == 0:
+                raise ParseError('hash:net takes no /0')
+            rest = w[3:]
+            if rest:
+                if len(rest) != 2 or rest[0] != 'timeout' or \
+                        st['timeout'] is None or \
+                        not re.fullmatch(r'[0-9]+', rest[1]):
+                    raise ParseError('add option %r' % rest)
+            lo, hi = int(n.network_address), int(n.broadcast_address)
+            if st['type'] == 'hash:ip':
+                if hi - lo >= 65536:
+                    raise ParseError('hash:ip range too large')
+                # hash:ip stores each address of a range
+                es = {(x, x) for x in range(lo, hi + 1)}
+            else:
+                es = {(lo, hi)}
+            if es <= st['elems'] and not exist:
+                raise ParseError('element %s is already in %r'
+                                 % (w[2], name))
+            st['elems'] |= es
+        elif cmd == 'flush':
+            self._set(name)['elems'] = set()
+        elif cmd == 'destroy':
+            self._set(name)
+            del self.sets[name]
+        elif cmd == 'swap':
+            if len(w) != 3:
+                raise ParseError('swap takes two sets')
+            a, b = self._set(name), self._set(w[2])
+            if a['type'] != b['type'] or a['fam'] != b['fam']:
+                raise ParseError('swap of sets of other types or families')
+            self.sets[name], self.sets[w[2]] = b, a
+        else:
+            raise ParseError('ipset command %r' % cmd)
 
     # -- parsing ---------------------------------------------------------
     def _addrs(self, s, fam):
@@ -173,10 +306,26 @@ class Rules:
             elif t in ('-m', '--match'):
                 m = _word(toks, i + 1, 'match')
                 if m not in ('multiport', 'comment', 'conntrack', 'tcp',
-                             'udp', 'sctp', 'icmp', 'icmp6', 'state'):
+                             'udp', 'sctp', 'icmp', 'icmp6', 'state', 'set'):
                     raise ParseError('match %r' % m)
                 mods.add(m)
                 i += 2
+            elif t == '--match-set':
+                if 'set' not in mods:
+                    raise ParseError('--match-set without -m set')
+                name = _word(toks, i + 1, 'set name')
+                d = _word(toks, i + 2, 'src or dst')
+                if d not in ('src', 'dst'):
+                    raise ParseError('--match-set flags %r' % d)
+                if name not in self.sets:
+                    raise ParseError("set %r does not exist (load the "
+                                     "ipset file first)" % name)
+                st = self.sets[name]
+                if st['fam'] != fam:
+                    raise ParseError('IPv%d set %r in an IPv%d file'
+                                     % (st['fam'], name, fam))
+                r.sets.append((name, d))
+                i += 3
             elif t in ('--dport', '--destination-port'):
                 if r.proto not in PORTED:
                     raise ParseError('--dport without -p tcp|udp|sctp')
@@ -273,6 +422,7 @@ class Rules:
     def feed(self, text, fam, where='<text>'):
         table = None
         chains = self.fams.setdefault(fam, {})
+        self._hooks, self._pending_hook = [], None
         for ln, raw in enumerate(text.split('\n'), 1):
             try:
                 table = self._line(raw, fam, chains, table)
@@ -280,19 +430,47 @@ class Rules:
                 raise ParseError('%s:%d: %s: %r' % (where, ln, e, raw))
         if table is not None:
             raise ParseError('%s: no COMMIT' % where)
+        # The header's jump commands, run after the load: -C finds no
+        # jump on a fresh host, -I puts one first.
+        for builtin, chain in self._hooks:
+            if chain not in chains:
+                raise ParseError('%s: the jump names chain %r, which the '
+                                 'file does not declare' % (where, chain))
+            r = Rule()
+            r.target = chain
+            if not any(x.target == chain and not x.sets and x.src is None
+                       and x.dst is None and x.proto is None
+                       for x in chains[builtin]['rules']):
+                chains[builtin]['rules'].insert(0, r)
+
+    HOOK_RE = re.compile(r'#   (ip6?tables) -C (OUTPUT|INPUT) -j (\S+) '
+                         r'2>/dev/null \|\|')
+    HOOK2_RE = re.compile(r'#     (ip6?tables) -I (OUTPUT|INPUT) 1 -j (\S+)')
 
     def _line(self, raw, fam, chains, table):
         if any(ord(c) < 0x20 or ord(c) > 0x7e for c in raw):
             raise ParseError('control or non-ASCII character')
+        m = self.HOOK2_RE.fullmatch(raw)
+        if m:
+            if self._pending_hook != m.groups():
+                raise ParseError('-I without the -C before it')
+            if m.group(1) != ('iptables' if fam == 4 else 'ip6tables'):
+                raise ParseError('%s in an IPv%d file' % (m.group(1), fam))
+            self._hooks.append(m.group(2, 3))
+        self._pending_hook = None
+        m = self.HOOK_RE.fullmatch(raw)
+        if m:
+            self._pending_hook = m.groups()
         if raw.strip() == '' or raw.startswith('#'):
             return table
         if raw.startswith('*'):
             if table is not None or raw != '*filter':
                 raise ParseError('table %r' % raw)
-            # iptables-restore without --noflush replaces the table.
-            chains.clear()
+            # Read as iptables-restore --noflush loads it: the built-in
+            # chains stay as they are (empty, ACCEPT, on the host
+            # modelled) and a declared chain is created or flushed.
             for b in BUILTIN:
-                chains[b] = {'policy': 'ACCEPT', 'rules': []}
+                chains.setdefault(b, {'policy': 'ACCEPT', 'rules': []})
             return 'filter'
         if table is None:
             raise ParseError('line outside a table')
@@ -342,6 +520,10 @@ class Rules:
                 continue
             if r.src is not None and s is not None and \
                     not self._in(r.src, s):
+                continue
+            if any(not self._in(self.sets[n]['elems'], d if w == 'dst'
+                                else s) for n, w in r.sets
+                   if w == 'dst' or s is not None):
                 continue
             if r.target == 'LOG':
                 continue
@@ -394,15 +576,21 @@ def load(paths):
     if isinstance(paths, str):
         paths = [paths]
     rs = Rules()
-    for p in paths:
+    # ipset restore before the rules that name its sets.
+    for p in sorted(paths, key=lambda p: not p.endswith('.ipset')):
         with open(p, encoding='ascii', errors='strict') as f:
             text = f.read()
-        rs.feed(text, _family(p, text), p)
+        if p.endswith('.ipset'):
+            rs.feed_ipset(text, p)
+        else:
+            rs.feed(text, _family(p, text), p)
     return rs
 
 
-def loads(v4=None, v6=None):
+def loads(v4=None, v6=None, ipset=None):
     rs = Rules()
+    if ipset is not None:
+        rs.feed_ipset(ipset)
     if v4 is not None:
         rs.feed(v4, 4)
     if v6 is not None:

@@ -66,7 +66,7 @@ import os
 # target -> the suffixes of its output files, as egressc(1) lists them.
 TARGET_SUFFIXES = {
     'nftables': ['.nft'],
-    'iptables': ['.rules.v4', '.rules.v6'],
+    'iptables': ['.rules.v4', '.rules.v6', '.ipset'],
     'pf': ['.pf.conf'],
     'netsh': ['.netsh.cmd'],
     'powershell': ['.ps1'],

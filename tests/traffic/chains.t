@@ -7,7 +7,7 @@
 # and the inbound allow opens, as explain says.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
-ns_gate cc iptables-restore
+ns_gate cc iptables-restore ipset
 ns_init
 
 ns_probe_build && ns_lab
@@ -37,8 +37,8 @@ printf 'egressc-lock: 1\nhosts: {}\n' >"$T/p.lock"
 "$EG" compile -t iptables -o "$T/out" --lock "$T/p.lock" "$P" 2>"$T/err"
 ok $? "compile -t iptables" || sed 's/^/# /' "$T/err" | head -5
 V4=$T/out/in-in-in-in-in-in-in-in.rules.v4
-egress=$(sed -n 's/^-A OUTPUT -j //p' "$V4")
-input=$(sed -n 's/^-A INPUT -j //p' "$V4")
+egress=$(sed -n 's/^#     iptables -I OUTPUT 1 -j //p' "$V4")
+input=$(sed -n 's/^#     iptables -I INPUT 1 -j //p' "$V4")
 [ -n "$egress" ] && [ -n "$input" ] && [ "$egress" != "$input" ]
 ok $? "two chains, two names ($egress, $input)"
 [ ${#egress} -le 28 ] && [ ${#input} -le 28 ]
@@ -49,8 +49,9 @@ ok $? "...each at most 28 characters"
 grep -q 'no-ssh' "$T/explain" && grep -qi 'deny' "$T/explain"
 ok $? "explain: inbound tcp/22 is denied by no-ssh"
 
-ip netns exec "$NS_S" iptables-restore <"$V4" 2>"$T/err"
-ok $? "iptables-restore in the server namespace" ||
+ip netns exec "$NS_S" sh "$ROOT/tests/lib/ipt-load.sh" "$T/out" \
+    in-in-in-in-in-in-in-in 2>"$T/err"
+ok $? "ipset restore, iptables-restore --noflush and the jumps in the server namespace" ||
     sed 's/^/# /' "$T/err" | head -5
 printf 'tcp %s 22\ntcp %s 80\n' "$LAB_S4" "$LAB_S4" |
     ip netns exec "$NS_C" "$NLPROBE" probe 1500 >"$T/got"

@@ -13,7 +13,7 @@
 # The observed matrix is printed as TAP comments at the end.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
-ns_gate cc dnsmasq iptables-restore ip6tables-restore
+ns_gate cc dnsmasq iptables-restore ip6tables-restore ipset
 ns_init
 
 TIMEOUT=1500	# ms per probe; all probes of a round run at once
@@ -118,6 +118,7 @@ flush()
 		ip netns exec "$NS_C" "$_i" -F 2>/dev/null
 		ip netns exec "$NS_C" "$_i" -X 2>/dev/null
 	done
+	ip netns exec "$NS_C" ipset destroy 2>/dev/null
 }
 
 : >"$T/results"
@@ -164,11 +165,9 @@ for tier in all minimum; do
 	# shellcheck disable=SC2086
 	"$EG" compile -t iptables -o "$T/ipt" $tieropt "$T/lab.yaml" \
 	    2>"$T/err" &&
-	    ip netns exec "$NS_C" iptables-restore <"$T/ipt/lab.rules.v4" \
-	    2>>"$T/err" &&
-	    ip netns exec "$NS_C" ip6tables-restore <"$T/ipt/lab.rules.v6" \
+	    ip netns exec "$NS_C" sh "$ROOT/tests/lib/ipt-load.sh" "$T/ipt" lab \
 	    2>>"$T/err"
-	ok $? "iptables-restore and ip6tables-restore of the iptables text ($tier)" ||
+	ok $? "ipset restore, iptables-restore and ip6tables-restore --noflush of the iptables text ($tier)" ||
 	    sed 's/^/# /' "$T/err" | head -5
 	probe "iptables/$tier"
 	check "iptables/$tier" "$col"

@@ -85,8 +85,10 @@ main(void)
 	    "dst");
 	is_str(low->rules[0].hosts[0], "api.example.com", "...its name");
 	is_int((int)low->rules[0].nnames, 0, "...and no name is left named");
-	is_int((int)lowered(a, ir, "iptables")->rules[0].nhosts, 0,
-	    "iptables keeps no names");
+	is_int((int)lowered(a, ir, "iptables")->rules[0].nhosts, 1,
+	    "iptables keeps it too (its ipset dynamic sets)");
+	is_int((int)lowered(a, ir, "netsh")->rules[0].nhosts, 0,
+	    "netsh keeps no names");
 	ir->dyn.off = true;
 	off = lowered(a, ir, "nftables");
 	ir->dyn.off = false;

@@ -20,6 +20,7 @@ netsh advfirewall firewall delete rule name="egressc-dyn-sets-r9lives" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-zone" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-v4-from" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-plain" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-dyn-sets-many" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny-2" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny-3" >nul 2>&1
@@ -31,6 +32,7 @@ netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-de
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny-9" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny-10" >nul 2>&1
 netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny-11" >nul 2>&1
+netsh advfirewall firewall delete rule name="egressc-dyn-sets-builtin-default-deny-12" >nul 2>&1
 
 REM default: deny
 netsh advfirewall set allprofiles firewallpolicy blockinbound,blockoutbound
@@ -52,6 +54,8 @@ REM v4-from: A source in IPv4 only, so sets in IPv4 only
 netsh advfirewall firewall add rule name="egressc-dyn-sets-v4-from" dir=out action=allow protocol=TCP localip=198.51.100.0/24 remoteip=192.0.2.10/31 remoteport=8443 enable=yes profile=any description="v4-from: A source in IPv4 only, so sets in IPv4 only"
 REM plain: No names, no named sets
 netsh advfirewall firewall add rule name="egressc-dyn-sets-plain" dir=out action=allow protocol=TCP remoteip=203.0.113.0/24 remoteport=22 enable=yes profile=any description="plain: No names, no named sets"
+REM many: No names but four prefixes, which iptables looks up in a set
+netsh advfirewall firewall add rule name="egressc-dyn-sets-many" dir=out action=allow protocol=TCP remoteip=203.0.113.1,203.0.113.3,203.0.113.5,203.0.113.7 remoteport=443 enable=yes profile=any description="many: No names but four prefixes, which iptables looks up in a set"
 REM builtin-default-deny: default: deny, against every allow rule but the policy_s
 netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny" dir=out action=block protocol=TCP remoteip=0.0.0.0-192.0.2.0,192.0.2.3-192.0.2.9,192.0.2.12-192.0.2.63,192.0.2.80-192.0.2.98,192.0.2.100-203.0.112.255,203.0.114.0-255.255.255.255,::-2001:db8::,2001:db8::2-2001:db8::f,2001:db8::11-2001:db8::98,2001:db8::9a-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-2: default: deny, against every allow rule but the policy_s
@@ -61,22 +65,24 @@ netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-
 REM builtin-default-deny-4: default: deny, against every allow rule but the policy_s
 netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-4" dir=out action=block protocol=TCP localip=198.51.100.0/24 remoteip=192.0.2.10/31 remoteport=0-442,444-8442,8444-65535 enable=yes profile=any description="builtin-default-deny-4: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-5: default: deny, against every allow rule but the policy_s
-netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-5" dir=out action=block protocol=TCP remoteip=203.0.113.0/24 remoteport=0-21,23-65535 enable=yes profile=any description="builtin-default-deny-5: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-5" dir=out action=block protocol=TCP remoteip=203.0.113.0,203.0.113.2,203.0.113.4,203.0.113.6,203.0.113.8-203.0.113.255 remoteport=0-21,23-65535 enable=yes profile=any description="builtin-default-deny-5: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-6: default: deny, against every allow rule but the policy_s
-netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-6" dir=out action=block protocol=UDP remoteip=0.0.0.0-192.0.2.9,192.0.2.12-255.255.255.255,::-2001:db8::f,2001:db8::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-6: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-6" dir=out action=block protocol=TCP remoteip=203.0.113.1,203.0.113.3,203.0.113.5,203.0.113.7 remoteport=0-21,23-442,444-65535 enable=yes profile=any description="builtin-default-deny-6: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-7: default: deny, against every allow rule but the policy_s
-netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-7" dir=out action=block protocol=UDP remoteip=192.0.2.10/31,2001:db8::10 remoteport=0-442,444-65535 enable=yes profile=any description="builtin-default-deny-7: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-7" dir=out action=block protocol=UDP remoteip=0.0.0.0-192.0.2.9,192.0.2.12-255.255.255.255,::-2001:db8::f,2001:db8::11-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-7: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-8: default: deny, against every allow rule but the policy_s
-netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-8" dir=out action=block protocol=ICMPv4 remoteip=0.0.0.0-192.0.2.0,192.0.2.3-192.0.2.63,192.0.2.80-255.255.255.255 enable=yes profile=any description="builtin-default-deny-8: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-8" dir=out action=block protocol=UDP remoteip=192.0.2.10/31,2001:db8::10 remoteport=0-442,444-65535 enable=yes profile=any description="builtin-default-deny-8: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-9: default: deny, against every allow rule but the policy_s
-for /L %%t in (0,1,7) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-9" dir=out action=block protocol=ICMPv4:%%t,any remoteip=192.0.2.1-192.0.2.2,192.0.2.64/28 enable=yes profile=any description="builtin-default-deny-9: default: deny, against every allow rule but the policy_s"
-for /L %%t in (9,1,255) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-9" dir=out action=block protocol=ICMPv4:%%t,any remoteip=192.0.2.1-192.0.2.2,192.0.2.64/28 enable=yes profile=any description="builtin-default-deny-9: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-9" dir=out action=block protocol=ICMPv4 remoteip=0.0.0.0-192.0.2.0,192.0.2.3-192.0.2.63,192.0.2.80-255.255.255.255 enable=yes profile=any description="builtin-default-deny-9: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-10: default: deny, against every allow rule but the policy_s
-for /L %%t in (0,1,132) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-10" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-10: default: deny, against every allow rule but the policy_s"
-netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-10" dir=out action=block protocol=ICMPv6:134,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-10: default: deny, against every allow rule but the policy_s"
-for /L %%t in (137,1,255) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-10" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-10: default: deny, against every allow rule but the policy_s"
+for /L %%t in (0,1,7) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-10" dir=out action=block protocol=ICMPv4:%%t,any remoteip=192.0.2.1-192.0.2.2,192.0.2.64/28 enable=yes profile=any description="builtin-default-deny-10: default: deny, against every allow rule but the policy_s"
+for /L %%t in (9,1,255) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-10" dir=out action=block protocol=ICMPv4:%%t,any remoteip=192.0.2.1-192.0.2.2,192.0.2.64/28 enable=yes profile=any description="builtin-default-deny-10: default: deny, against every allow rule but the policy_s"
 REM builtin-default-deny-11: default: deny, against every allow rule but the policy_s
-netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-11" dir=out action=block protocol=132 enable=yes profile=any description="builtin-default-deny-11: default: deny, against every allow rule but the policy_s"
+for /L %%t in (0,1,132) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-11" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-11: default: deny, against every allow rule but the policy_s"
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-11" dir=out action=block protocol=ICMPv6:134,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-11: default: deny, against every allow rule but the policy_s"
+for /L %%t in (137,1,255) do netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-11" dir=out action=block protocol=ICMPv6:%%t,any localip=::-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff enable=yes profile=any description="builtin-default-deny-11: default: deny, against every allow rule but the policy_s"
+REM builtin-default-deny-12: default: deny, against every allow rule but the policy_s
+netsh advfirewall firewall add rule name="egressc-dyn-sets-builtin-default-deny-12" dir=out action=block protocol=132 enable=yes profile=any description="builtin-default-deny-12: default: deny, against every allow rule but the policy_s"
 
 REM Rules do nothing while the firewall is off: on for every profile.
 netsh advfirewall set allprofiles state on
