@@ -18,6 +18,7 @@
 #include "backend/iptables.h"
 #include "ir/icmp.h"
 #include "nft/nft.h"
+#include "util/strset.h"
 
 #define MULTIPORT_MAX	15	/* slots; a range takes two */
 #define IPT_SET_MIN	4	/* destination prefixes that take a set */
@@ -413,28 +414,12 @@ fam_sets(struct arena *a, const struct ir_rule *r, enum fam f)
 	return false;
 }
 
-static bool
-name_taken(const struct ir *ir, const struct ipt_rsets *rs, size_t upto,
-    const char *name)
-{
-	size_t i;
-	int f;
-
-	for (i = 0; i <= upto && i < ir->nrules; i++)
-		for (f = 0; f < FAM_N; f++)
-			if ((rs[i].floor[f] != NULL &&
-			    strcmp(rs[i].floor[f], name) == 0) ||
-			    (rs[i].dyn[f] != NULL &&
-			    strcmp(rs[i].dyn[f], name) == 0))
-				return true;
-	return false;
-}
-
 /* Every rule's sets, named; NULL after diag_error(). */
 static struct ipt_rsets *
 make_sets(const struct ir *ir, struct arena *a)
 {
 	struct ipt_rsets *rs = arena_alloc(a, (ir->nrules + 1) * sizeof(*rs));
+	struct strset given = { 0 };	/* set names of the rules so far */
 	const char *stem, *base;
 	size_t i;
 	int f;
@@ -463,13 +448,19 @@ make_sets(const struct ir *ir, struct arena *a)
 		if (base == NULL)
 			continue;
 		for (f = 0; f < FAM_N; f++)
-			if (rs[i].floor[f] != NULL && (i > 0 &&
-			    name_taken(ir, rs, i - 1, rs[i].floor[f]))) {
+			if (rs[i].floor[f] != NULL &&
+			    strset_has(&given, rs[i].floor[f])) {
 				diag_error(&r->loc, "rule '%s': its ipset name %s "
 				    "is another rule's; rename one of them",
 				    r->name, rs[i].floor[f]);
 				return NULL;
 			}
+		for (f = 0; f < FAM_N; f++) {
+			if (rs[i].floor[f] != NULL)
+				strset_add(a, &given, rs[i].floor[f]);
+			if (rs[i].dyn[f] != NULL)
+				strset_add(a, &given, rs[i].dyn[f]);
+		}
 	}
 	return rs;
 }
