@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "pass/lower.h"
+#include "pass/rindex.h"
 #include "pass/unordered.h"
 #include "util/strset.h"
 
@@ -968,6 +969,61 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	}
 }
 
+/* The candidates of one rule: a mark per rule, the list in order. */
+struct un_cand {
+	unsigned char	*mark;
+	size_t		*v;
+};
+
+static int
+un_idx_cmp(const void *pa, const void *pb)
+{
+	size_t p = *(const size_t *)pa, q = *(const size_t *)pb;
+
+	return p < q ? -1 : p > q;
+}
+
+/*
+ * The earlier rules of the other kind (allow for a block rule, block for
+ * an allow) that rule i can meet, ascending: those the index says share
+ * an address with it, and those sharing a host name with it (the same
+ * name meets itself whatever its addresses).  A policy of allows and
+ * blocks in turn is then not every allow against every block.
+ */
+static size_t
+un_others(const struct ir *ir, struct rindex *x, struct un_cand *cd,
+    size_t *const kind[2],
+    const size_t nkind[2], size_t *const named[2], const size_t nnamed[2],
+    const struct piece *orig, size_t i, const size_t **out)
+{
+	int o = !un_is_block(&ir->rules[i]);
+	const size_t *m;
+	size_t nm, k, n = 0;
+
+	*out = cd->v;
+	if (nkind[o] == 0 || kind[o][0] >= i)
+		return 0;
+	nm = rindex_meeting(x, i, &m);
+	for (k = 0; k < nm; k++)
+		if (un_is_block(&ir->rules[m[k]]) == (o == 1) &&
+		    !cd->mark[m[k]]) {
+			cd->mark[m[k]] = 1;
+			cd->v[n++] = m[k];
+		}
+	for (k = 0; orig[i].nnames > 0 && k < nnamed[o] && named[o][k] < i;
+	    k++)
+		if (!cd->mark[named[o][k]] &&
+		    un_share_name(&orig[i], &orig[named[o][k]])) {
+			cd->mark[named[o][k]] = 1;
+			cd->v[n++] = named[o][k];
+		}
+	for (k = 0; k < n; k++)
+		cd->mark[cd->v[k]] = 0;
+	if (n > 1)
+		qsort(cd->v, n, sizeof(*cd->v), un_idx_cmp);
+	return n;
+}
+
 int
 lower_unordered(struct ir *ir, bool strict)
 {
@@ -979,12 +1035,22 @@ lower_unordered(struct ir *ir, bool strict)
 	/* The rules of each kind (0 allow, 1 block), in order: a rule meets
 	 * only the other kind, and a policy of 50,000 allows is no pairs. */
 	size_t *kind[2], nkind[2] = { 0, 0 };
+	/* Of each kind, the rules with host names: a shared name meets
+	 * whatever addresses it has. */
+	size_t *named[2], nnamed[2] = { 0, 0 };
 	struct strset taken = { 0 };
+	struct arena *t = arena_new();
+	struct rindex *x = rindex_new(t, ir);
+	struct un_cand cand = { 0 };
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
 	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
 	kind[0] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[0]));
 	kind[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[1]));
+	named[0] = arena_alloc(a, (ir->nrules + 1) * sizeof(*named[0]));
+	named[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*named[1]));
+	cand.mark = arena_alloc(t, ir->nrules + 1);
+	cand.v = arena_alloc(t, (ir->nrules + 1) * sizeof(*cand.v));
 	for (i = 0; i < ir->nrules; i++) {
 		un_from_rule(a, &orig[i], &ir->rules[i], false);
 		if (ir->rules[i].nnames == 0)
@@ -993,6 +1059,8 @@ lower_unordered(struct ir *ir, bool strict)
 			un_from_rule(a, &sub[i], &ir->rules[i], true);
 		c = un_is_block(&ir->rules[i]);
 		kind[c][nkind[c]++] = i;
+		if (ir->rules[i].nnames > 0)
+			named[c][nnamed[c]++] = i;
 	}
 	un_names_taken(a, &taken, ir->rules, ir->nrules);
 
@@ -1005,11 +1073,12 @@ lower_unordered(struct ir *ir, bool strict)
 		cur.v = arena_alloc(a, sizeof(*cur.v));
 		cur.cap = 1;
 
-		const size_t *other = kind[!un_is_block(r)];
-		size_t nother = nkind[!un_is_block(r)];
+		const size_t *other;
+		size_t nother = un_others(ir, x, &cand, kind, nkind, named,
+		    nnamed, orig, i, &other);
 
 		un_push(a, &cur, &orig[i]);
-		for (c = 0; c < nother && other[c] < i && cur.n > 0; c++) {
+		for (c = 0; c < nother && cur.n > 0; c++) {
 			const struct ir_rule *e = &ir->rules[other[c]];
 
 			j = other[c];
@@ -1061,6 +1130,7 @@ lower_unordered(struct ir *ir, bool strict)
 			strset_add(a, &taken, name);
 		}
 	}
+	arena_free(t);
 	if (ir->def == IR_DEF_DENY) {
 		un_leave_types(ir, nv, &n);
 		un_complement(ir, &nv, &n, &cap, strict);
