@@ -153,21 +153,24 @@ test_nft(struct arena *a)
 	out_free(&out);
 	o = opts(a, "iptables");
 	{
-		struct out two[2];
+		/* NAME.rules.v4, NAME.rules.v6, NAME.ipset */
+		struct out outs[3];
 
-		out_init(&two[0]);
-		out_init(&two[1]);
-		ok(o->be->emit(ir, o, two) == 0, "iptables emits");
-		ok(strstr(two[0].buf, "-A EGRESSC-UNIT -d 192.0.2.0/24 -p tcp "
+		out_init(&outs[0]);
+		out_init(&outs[1]);
+		out_init(&outs[2]);
+		ok(o->be->emit(ir, o, outs) == 0, "iptables emits");
+		ok(strstr(outs[0].buf, "-A EGRESSC-UNIT -d 192.0.2.0/24 -p tcp "
 		    "--dport 443 -m comment --comment \"r1: say _hi_ here\" "
 		    "-j ACCEPT\n") != NULL, "an IPv4 line");
-		ok(strstr(two[0].buf, "2001:db8") == NULL &&
-		    strstr(two[1].buf, "-d 2001:db8::1 -p udp --dport 3478")
+		ok(strstr(outs[0].buf, "2001:db8") == NULL &&
+		    strstr(outs[1].buf, "-d 2001:db8::1 -p udp --dport 3478")
 		    != NULL, "IPv6 only in the IPv6 file");
-		ok(strstr(two[0].buf, "-j DROP\nCOMMIT\n") != NULL,
+		ok(strstr(outs[0].buf, "-j DROP\nCOMMIT\n") != NULL,
 		    "default deny ends the chain with DROP");
-		out_free(&two[0]);
-		out_free(&two[1]);
+		out_free(&outs[0]);
+		out_free(&outs[1]);
+		out_free(&outs[2]);
 	}
 }
 
