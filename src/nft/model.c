@@ -417,11 +417,20 @@ mergeable(const struct nft_chain *c, const struct nft_rule *r,
 	return proto;
 }
 
+/* The scratch arrays of a run are malloc'd and freed once it is made:
+ * only its elements stay, in the arena. */
+#define SCRATCH_PUSH(v, n, cap) do {					\
+	if ((n) == (cap)) {						\
+		(cap) = (cap) ? (cap) * 2 : 16;				\
+		(v) = xrealloc((v), (cap) * sizeof(*(v)));		\
+	}								\
+	(n)++;								\
+} while (0)
+
 static void
-box_push(struct arena *a, struct box **v, size_t *n, size_t *cap,
-    const struct box *x)
+box_push(struct box **v, size_t *n, size_t *cap, const struct box *x)
 {
-	ARENA_PUSH(a, *v, *n, *cap);
+	SCRATCH_PUSH(*v, *n, *cap);
 	(*v)[*n - 1] = *x;
 }
 
@@ -447,57 +456,75 @@ box_meets(const struct box *a, const struct box *b)
 	    b->alo <= a->ahi && a->plo <= b->phi && b->plo <= a->phi;
 }
 
-/* What is left of the pieces p[0..n) once every one of e (earlier
- * elements) is cut out of them: boxes, appended to out. */
+static void	run_elem(struct build *, struct nft_set **, const struct box *);
+
+/* Room for n more boxes in a scratch array (malloc, not the arena: the
+ * pieces of a box live only while it is cut). */
 static void
-box_cut(struct arena *a, const struct box *x, const struct box *const *e,
-    size_t ne, struct box **out, size_t *nout, size_t *capout)
+box_room(struct box **v, size_t n, size_t *cap)
 {
-	struct box *cur = NULL, *next = NULL, q;
+	if (n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 16;
+	*v = xrealloc(*v, *cap * sizeof(**v));
+}
+
+/* What is left of x once every one of e[0..ne) (earlier elements that
+ * meet it) is cut out: boxes, each passed to put. */
+static void
+box_cut(struct build *b, struct nft_set **set, const struct box *x,
+    const struct box *const *e, size_t ne,
+    void (*put)(struct build *, struct nft_set **, const struct box *))
+{
+	struct box *cur = NULL, *next = NULL, *tmp, q, r;
 	size_t ncur = 0, capcur = 0, nnext, capnext = 0, i, k;
 
-	box_push(a, &cur, &ncur, &capcur, x);
+	if (ne == 0) {
+		put(b, set, x);
+		return;
+	}
+	box_room(&cur, ncur, &capcur);
+	cur[ncur++] = *x;
 	for (k = 0; k < ne && ncur > 0; k++) {
-		const struct box *b = e[k];
+		const struct box *c = e[k];
 
-		next = NULL;
-		nnext = capnext = 0;
+		nnext = 0;
 		for (i = 0; i < ncur; i++) {
 			const struct box *p = &cur[i];
 
-			if (!box_meets(p, b)) {
-				box_push(a, &next, &nnext, &capnext, p);
+			box_room(&next, nnext + 4, &capnext);
+			if (!box_meets(p, c)) {
+				next[nnext++] = *p;
 				continue;
 			}
-			if (p->alo < b->alo) {
-				q = *p, q.ahi = b->alo - 1;
-				box_push(a, &next, &nnext, &capnext, &q);
+			if (p->alo < c->alo) {
+				q = *p, q.ahi = c->alo - 1;
+				next[nnext++] = q;
 			}
-			if (b->ahi < p->ahi) {
-				q = *p, q.alo = b->ahi + 1;
-				box_push(a, &next, &nnext, &capnext, &q);
+			if (c->ahi < p->ahi) {
+				q = *p, q.alo = c->ahi + 1;
+				next[nnext++] = q;
 			}
 			q = *p;
-			q.alo = p->alo > b->alo ? p->alo : b->alo;
-			q.ahi = p->ahi < b->ahi ? p->ahi : b->ahi;
-			if (p->plo < b->plo) {
-				struct box r = q;
-
-				r.phi = b->plo - 1;
-				box_push(a, &next, &nnext, &capnext, &r);
+			q.alo = p->alo > c->alo ? p->alo : c->alo;
+			q.ahi = p->ahi < c->ahi ? p->ahi : c->ahi;
+			if (p->plo < c->plo) {
+				r = q, r.phi = c->plo - 1;
+				next[nnext++] = r;
 			}
-			if (b->phi < p->phi) {
-				struct box r = q;
-
-				r.plo = b->phi + 1;
-				box_push(a, &next, &nnext, &capnext, &r);
+			if (c->phi < p->phi) {
+				r = q, r.plo = c->phi + 1;
+				next[nnext++] = r;
 			}
 		}
-		cur = next;
+		tmp = cur, cur = next, next = tmp;
+		i = capcur, capcur = capnext, capnext = i;
 		ncur = nnext;
 	}
 	for (i = 0; i < ncur; i++)
-		box_push(a, out, nout, capout, &cur[i]);
+		put(b, set, &cur[i]);
+	free(cur);
+	free(next);
 }
 
 /* An element of the run's set of the box's family, the set made (and
@@ -525,14 +552,21 @@ run_elem(struct build *b, struct nft_set **set, const struct box *x)
 		s->run = b->t->nruns;
 		iset_init(&s->elems.v);
 	}
-	ARENA_PUSH(b->a, s->tv, s->ntv, s->captv);
+	SCRATCH_PUSH(s->tv, s->ntv, s->captv);
 	e = &s->tv[s->ntv - 1];
 	memset(e, 0, sizeof(*e));
 	e->k[0].lo = x->alo, e->k[0].hi = x->ahi;
 	e->k[1].lo = e->k[1].hi = x->proto;
 	e->k[2].lo = x->plo, e->k[2].hi = x->phi;
 	e->rule = x->rule;
-	e->comment = be_rule_comment(b->bo, x->rule);
+	/* A rule's elements are made one after another: one comment. */
+	if (s->ntv > 1 && s->tv[s->ntv - 2].rule == x->rule)
+		e->comment = s->tv[s->ntv - 2].comment;
+	else if (set[1 - x->fam] != NULL && set[1 - x->fam]->ntv > 0 &&
+	    set[1 - x->fam]->tv[set[1 - x->fam]->ntv - 1].rule == x->rule)
+		e->comment = set[1 - x->fam]->tv[set[1 - x->fam]->ntv - 1].comment;
+	else
+		e->comment = be_rule_comment(b->bo, x->rule);
 }
 
 /* The boxes of a line, one per family, destination and port interval. */
@@ -568,7 +602,7 @@ line_boxes(struct build *b, const struct nft_rule *r, const struct mline *ml,
 				x.proto = ml->proto;
 				x.rule = r->src;
 				x.seq = (*seq)++;
-				box_push(b->a, v, n, cap, &x);
+				box_push(v, n, cap, &x);
 			}
 	}
 }
@@ -598,11 +632,11 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
     const struct mline *ml, size_t n, struct nft_rule **out, size_t *nout,
     size_t *capout)
 {
-	struct box *bx = NULL, **by, *pieces = NULL;
+	struct box *bx = NULL, **by;
 	const struct box **early;
 	struct cut *cuts = NULL;
 	size_t nbx = 0, capbx = 0, seq = 0, ncuts = 0, capcuts = 0;
-	size_t npieces, cappieces, i, j, k, nact, ne;
+	size_t i, j, k, nact, ne;
 	size_t *act;
 	struct nft_set *set[FAM_N] = { NULL, NULL };
 	int f;
@@ -613,8 +647,8 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 		line_boxes(b, &r[i], &ml[i], &seq, &bx, &nbx, &capbx);
 	/* Overlapping pairs: by family, protocol and lowest address, each
 	 * box against those still open at its start. */
-	by = arena_alloc(b->a, (nbx + 1) * sizeof(*by));
-	act = arena_alloc(b->a, (nbx + 1) * sizeof(*act));
+	by = xmalloc((nbx + 1) * sizeof(*by));
+	act = xmalloc((nbx + 1) * sizeof(*act));
 	for (i = 0; i < nbx; i++)
 		by[i] = &bx[i];
 	qsort(by, nbx, sizeof(*by), box_order);
@@ -632,7 +666,7 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 				continue;
 			act[k++] = act[j];
 			if (box_meets(x, y)) {
-				ARENA_PUSH(b->a, cuts, ncuts, capcuts);
+				SCRATCH_PUSH(cuts, ncuts, capcuts);
 				cuts[ncuts - 1].later = x->seq > y->seq ?
 				    x->seq : y->seq;
 				cuts[ncuts - 1].earlier = x->seq > y->seq ?
@@ -644,23 +678,31 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 	}
 	if (ncuts > 1)
 		qsort(cuts, ncuts, sizeof(*cuts), cut_order);
-	early = arena_alloc(b->a, (ncuts + 1) * sizeof(*early));
+	free(by);
+	free(act);
+	early = xmalloc((ncuts + 1) * sizeof(*early));
 	for (i = 0, k = 0; i < nbx; i++) {
 		for (ne = 0; k < ncuts && cuts[k].later == i; k++)
 			early[ne++] = &bx[cuts[k].earlier];
-		pieces = NULL;
-		npieces = cappieces = 0;
-		box_cut(b->a, &bx[i], early, ne, &pieces, &npieces,
-		    &cappieces);
-		for (j = 0; j < npieces; j++)
-			run_elem(b, set, &pieces[j]);
+		box_cut(b, set, &bx[i], early, ne, run_elem);
 	}
+	free(early);
+	free(cuts);
+	free(bx);
 	for (f = 0; f < FAM_N; f++) {
 		struct nft_rule *nr;
 		struct nft_match *m;
 
+		struct nft_elem *tv;
+
 		if (set[f] == NULL)
 			continue;
+		/* The elements into the arena, at their size. */
+		tv = arena_alloc(b->a, set[f]->ntv * sizeof(*tv));
+		memcpy(tv, set[f]->tv, set[f]->ntv * sizeof(*tv));
+		free(set[f]->tv);
+		set[f]->tv = tv;
+		set[f]->captv = set[f]->ntv;
 		ARENA_PUSH(b->a, *out, *nout, *capout);
 		nr = &(*out)[*nout - 1];
 		memset(nr, 0, sizeof(*nr));
