@@ -4,7 +4,10 @@
  * writes it in nft's syntax, so the text and the kernel path cannot drift
  * apart.  Address and port sets are anonymous sets, so a rule with many
  * destinations and ports is one line per family and protocol; a rule with
- * host names looks its destinations up in named floor and dynamic sets.
+ * host names looks its destinations up in named floor and dynamic sets;
+ * a run of rules merged by the model (targets.nftables.merge) is one
+ * lookup per family in a concatenated interval set, run_N_v4 and
+ * run_N_v6, one element a line, each with its rule's comment.
  *
  * Loading the file replaces the table in one transaction.  Without
  * dynamic sets (or with --flush-dynamic) it creates and deletes the table

@@ -6,7 +6,9 @@
  * model this builds the expressions nft would: the same dependency
  * matches (meta nfproto, meta l4proto), the same payload loads (shortened
  * for byte-aligned prefixes), the same anonymous sets with the same flags,
- * user data and interval end elements, the same verdicts.  Keeping the two
+ * user data and interval end elements, the same verdicts; a run's set is
+ * declared and filled as nft does a concatenated interval set (key and key
+ * end per element, each part in a 32-bit register).  Keeping the two
  * paths expression-identical is what lets the cross-check compare
  * `nft -j list` output of both.
  */
