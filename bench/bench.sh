@@ -7,7 +7,10 @@
 # variables, a mapping of 50,000 keys, 50,000 and 100,000 rules, a lock of
 # 50,000 hosts), each read by lint and compiled for nftables.  Then the
 # resolver benchmark (bench/resolve.sh) and the refresh benchmark
-# (bench/refresh.sh: 1000 names, 10% moved, only those sent).
+# (bench/refresh.sh: 1000 names, 10% moved, only those sent).  Then the
+# kernel's side (bench/kernel.sh, root only): the 2000-rule workload loaded
+# with targets.nftables.merge off and on: rules in the chain, set
+# elements, nft -c -f and apply times, connections per second through it.
 set -e
 cd "$(dirname "$0")/.."
 EG=$(pwd)/${EGRESSC:-egressc}
@@ -28,7 +31,7 @@ echo "policy: 2000 rules x 10 destinations ($(wc -c <"$T/bench.yaml") bytes)"
 "$EG" compile -t all -o "$T/out" "$T/bench.yaml" 2>/dev/null
 for f in "$T"/out/*; do
 	case "$f" in
-	*.nft) n=$(grep -c ' comment "' "$f") ;;
+	*.nft) n=$(grep -cE '^		[a-z].* (accept|drop|reject)( comment ".*")?$' "$f") ;;
 	*.rules.v4|*.rules.v6) n=$(grep -c '^-A ' "$f") ;;
 	*.pf.conf) n=$(grep -cE '^(pass|block)' "$f") ;;
 	*.netsh.cmd) n=$(grep -c 'add rule' "$f") ;;
@@ -68,3 +71,4 @@ if [ -f bench/resolve.sh ]; then
 	sh bench/resolve.sh
 fi
 sh bench/refresh.sh
+sh bench/kernel.sh

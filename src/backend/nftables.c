@@ -4,7 +4,10 @@
  * writes it in nft's syntax, so the text and the kernel path cannot drift
  * apart.  Address and port sets are anonymous sets, so a rule with many
  * destinations and ports is one line per family and protocol; a rule with
- * host names looks its destinations up in named floor and dynamic sets.
+ * host names looks its destinations up in named floor and dynamic sets;
+ * a run of rules merged by the model (targets.nftables.merge) is one
+ * lookup per family in a concatenated interval set, run_N_v4 and
+ * run_N_v6, one element a line, each with its rule's comment.
  *
  * Loading the file replaces the table in one transaction.  Without
  * dynamic sets (or with --flush-dynamic) it creates and deletes the table
@@ -94,6 +97,15 @@ put_value(struct out *o, enum nft_field f, const struct nft_vals *v)
 static void
 put_match(struct out *o, const struct nft_match *m)
 {
+	size_t i;
+
+	if (m->set != NULL && NFT_SET_RUN(m->set)) {
+		for (i = 0; i < m->set->nkeys; i++)
+			out_printf(o, "%s%s", i ? " . " : " ",
+			    nft_field_name[m->set->key[i]]);
+		out_printf(o, " @%s", m->set->name);
+		return;
+	}
 	out_printf(o, " %s%s ", nft_field_name[m->field], m->neg ? " !=" : "");
 	if (m->ifname != NULL)
 		out_printf(o, "\"%s\"", m->ifname);
@@ -170,12 +182,70 @@ put_chain(const struct be_opts *op, const struct nft_chain *c,
 	return rc;
 }
 
+/* An interval of addresses: a prefix when it is one, else lo-hi. */
+static void
+put_span(struct out *o, enum fam f, const struct ival *x)
+{
+	char buf[ADDR_STRLEN];
+	int width = fam_bits(f), k;
+
+	for (k = 0; k <= width; k++) {
+		u128 host = k == 128 ? ~(u128)0 : ((u128)1 << k) - 1;
+
+		if ((x->lo & host) != 0)
+			break;
+		if ((x->lo | host) == x->hi) {
+			out_puts(o, addr_format(buf, f, x->lo, width - k));
+			return;
+		}
+	}
+	out_printf(o, "%s-", addr_format(buf, f, x->lo, width));
+	out_puts(o, addr_format(buf, f, x->hi, width));
+}
+
+/* A run's elements, one a line: ADDR . PROTO . PORT comment "RULE". */
+static void
+put_run_elems(struct out *o, const struct nft_set *s)
+{
+	struct nft_vals v;
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	for (i = 0; i < s->ntv; i++) {
+		const struct nft_elem *e = &s->tv[i];
+		struct ival l4 = e->k[1];
+
+		out_puts(o, i == 0 ? "\t\telements = { " : ",\n\t\t\t     ");
+		put_span(o, s->fam, &e->k[0]);
+		out_puts(o, " . ");
+		v.v.v = &l4;
+		v.v.n = 1;
+		put_value(o, NFT_F_L4PROTO, &v);
+		out_printf(o, " . %u", (unsigned)e->k[2].lo);
+		if (e->k[2].hi != e->k[2].lo)
+			out_printf(o, "-%u", (unsigned)e->k[2].hi);
+		if (e->comment != NULL)
+			out_printf(o, " comment \"%s\"", e->comment);
+	}
+	if (s->ntv > 0)
+		out_puts(o, " }\n");
+}
+
 /* A named set; its elements only with elems, and only when it has some. */
 static void
 put_set(struct out *o, const struct nft_set *s, bool elems)
 {
 	uint64_t t = s->timeout_ms / 1000;
 
+	if (NFT_SET_RUN(s)) {
+		out_printf(o, "\tset %s {\n\t\ttype %s . inet_proto . "
+		    "inet_service\n\t\tflags interval\n", s->name,
+		    s->fam == FAM_V4 ? "ipv4_addr" : "ipv6_addr");
+		if (elems)
+			put_run_elems(o, s);
+		out_puts(o, "\t}\n");
+		return;
+	}
 	out_printf(o, "\tset %s {\n\t\ttype %s\n", s->name,
 	    s->fam == FAM_V4 ? "ipv4_addr" : "ipv6_addr");
 	if (s->flags & NFT_SETF_INTERVAL)
@@ -246,7 +316,8 @@ nft_emit_keep(const struct be_opts *op, const struct nft_table *t,
 			out_printf(&flush, "flush set inet %s %s\n", t->name,
 			    t->sets[i]->name);
 	for (i = 0; i < t->nsets; i++)
-		if (NFT_SET_FLOOR(t->sets[i]) && t->sets[i]->elems.npfx > 0)
+		if (NFT_SET_FLOOR(t->sets[i]) && (t->sets[i]->elems.npfx > 0 ||
+		    t->sets[i]->ntv > 0))
 			put_set(&body, t->sets[i], true);
 	for (i = 0; rc == 0 && i < t->nchains; i++)
 		rc = put_chain(op, &t->chains[i], &body);
@@ -370,6 +441,9 @@ nft_input_default(const struct be_opts *o, const struct ir *ir)
 }
 
 static const char *const nft_suffixes[] = { ".nft", NULL };
+/* merge: the index's low bit says yes (nft/model.c reads it so). */
+static const char *const nft_yesno[] = { "no", "yes", "false", "true",
+    NULL };
 /* The kernel takes names of 255 bytes; a chain name is also in every
  * rule's listing, so 64 keeps them readable. */
 static const struct be_option nft_options[] = {
@@ -380,6 +454,7 @@ static const struct be_option nft_options[] = {
 	{ .key = "input-chain", .kind = BE_OPT_IDENT, .maxlen = 64,
 	    .dflt = nft_input_default, .reserved = nft_reserved,
 	    .distinct = "chain", .inbound = true },
+	{ .key = "merge", .kind = BE_OPT_ENUM, .values = nft_yesno },
 	{ .key = NULL }
 };
 

@@ -11,6 +11,7 @@
  * those: the floor set (what the lock and the policy say) and the
  * dynamic set (what DNS says later); see nft.h.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend/backend.h"
@@ -21,7 +22,7 @@ const char *const nft_field_name[NFT_F_N] = {
 	"meta nfproto", "meta l4proto", "oif", "iif", "ct state",
 	"ct direction", "ip saddr", "ip daddr", "ip6 saddr", "ip6 daddr",
 	"tcp dport", "udp dport", "sctp dport", "icmp type", "icmp code",
-	"icmpv6 type", "icmpv6 code",
+	"icmpv6 type", "icmpv6 code", "th dport",
 };
 
 /* nftables' numbers for what the IR names by enum. */
@@ -41,6 +42,7 @@ struct build {
 	const struct be_opts	*bo;
 	const char		**stems;	/* nft_set_stems() */
 };
+
 
 static struct nft_rule *
 rule_new(struct build *b, struct nft_chain *c, const struct ir_rule *src,
@@ -330,6 +332,460 @@ policy_rule(struct build *b, struct nft_chain *c, const struct ir_rule *pr)
 	}
 }
 
+
+/* ---- runs: adjacent lines of one verdict as one set lookup ---------- */
+
+/* What a line that can merge matches: a family (-1: both), its
+ * destinations (NULL: every one), a protocol and its ports (NULL: every
+ * one). */
+struct mline {
+	int			 fam;
+	const struct iset	*addr;
+	unsigned		 proto;
+	const struct iset	*ports;
+};
+
+/* One element being made, before overlaps are cut out. */
+struct box {
+	u128			 alo, ahi;
+	unsigned		 plo, phi;
+	unsigned		 proto;
+	enum fam		 fam;
+	size_t			 seq;		/* in the run */
+	const struct ir_rule	*rule;
+};
+
+static const struct iset *
+match_vals(const struct nft_match *m)
+{
+	return m->set != NULL ? &m->set->elems.v : &m->val.v;
+}
+
+static bool
+mergeable(const struct nft_chain *c, const struct nft_rule *r,
+    struct mline *ml)
+{
+	static const unsigned port_proto[] = {
+		[NFT_F_TCP_DPORT] = 6, [NFT_F_UDP_DPORT] = 17,
+		[NFT_F_SCTP_DPORT] = 132,
+	};
+	const struct iset *v;
+	bool proto = false;
+	size_t i;
+
+	if (r->src == NULL || r->src->nhosts > 0 || r->log_prefix != NULL ||
+	    r->run != NULL)
+		return false;
+	ml->fam = -1;
+	ml->addr = ml->ports = NULL;
+	ml->proto = 0;
+	for (i = 0; i < r->nm; i++) {
+		const struct nft_match *m = &r->m[i];
+
+		if (m->neg || m->ifname != NULL ||
+		    (m->set != NULL && m->set->name != NULL))
+			return false;
+		v = match_vals(m);
+		switch (m->field) {
+		case NFT_F_NFPROTO:
+			ml->fam = v->v[0].lo == 10 ? FAM_V6 : FAM_V4;
+			break;
+		case NFT_F_IP_DADDR:
+		case NFT_F_IP6_DADDR:
+			ml->fam = m->field == NFT_F_IP_DADDR ? FAM_V4 : FAM_V6;
+			ml->addr = v;
+			break;
+		case NFT_F_L4PROTO:
+			/* Every port: only where th dport can be read. */
+			if (!c->base || (v->v[0].lo != 6 && v->v[0].lo != 17 &&
+			    v->v[0].lo != 132))
+				return false;
+			ml->proto = (unsigned)v->v[0].lo;
+			proto = true;
+			break;
+		case NFT_F_TCP_DPORT:
+		case NFT_F_UDP_DPORT:
+		case NFT_F_SCTP_DPORT:
+			ml->proto = port_proto[m->field];
+			ml->ports = v;
+			proto = true;
+			break;
+		default:
+			return false;
+		}
+	}
+	return proto;
+}
+
+/* The scratch arrays of a run are malloc'd and freed once it is made:
+ * only its elements stay, in the arena. */
+#define SCRATCH_PUSH(v, n, cap) do {					\
+	if ((n) == (cap)) {						\
+		(cap) = (cap) ? (cap) * 2 : 16;				\
+		(v) = xrealloc((v), (cap) * sizeof(*(v)));		\
+	}								\
+	(n)++;								\
+} while (0)
+
+static void
+box_push(struct box **v, size_t *n, size_t *cap, const struct box *x)
+{
+	SCRATCH_PUSH(*v, *n, *cap);
+	(*v)[*n - 1] = *x;
+}
+
+static int
+box_order(const void *x, const void *y)
+{
+	const struct box *a = *(const struct box *const *)x;
+	const struct box *b = *(const struct box *const *)y;
+
+	if (a->fam != b->fam)
+		return a->fam < b->fam ? -1 : 1;
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->alo != b->alo)
+		return a->alo < b->alo ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static bool
+box_meets(const struct box *a, const struct box *b)
+{
+	return a->fam == b->fam && a->proto == b->proto && a->alo <= b->ahi &&
+	    b->alo <= a->ahi && a->plo <= b->phi && b->plo <= a->phi;
+}
+
+static void	run_elem(struct build *, struct nft_set **, const struct box *);
+
+/* Room for n more boxes in a scratch array (malloc, not the arena: the
+ * pieces of a box live only while it is cut). */
+static void
+box_room(struct box **v, size_t n, size_t *cap)
+{
+	if (n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 16;
+	*v = xrealloc(*v, *cap * sizeof(**v));
+}
+
+/* What is left of x once every one of e[0..ne) (earlier elements that
+ * meet it) is cut out: boxes, each passed to put. */
+static void
+box_cut(struct build *b, struct nft_set **set, const struct box *x,
+    const struct box *const *e, size_t ne,
+    void (*put)(struct build *, struct nft_set **, const struct box *))
+{
+	struct box *cur = NULL, *next = NULL, *tmp, q, r;
+	size_t ncur = 0, capcur = 0, nnext, capnext = 0, i, k;
+
+	if (ne == 0) {
+		put(b, set, x);
+		return;
+	}
+	box_room(&cur, ncur, &capcur);
+	cur[ncur++] = *x;
+	for (k = 0; k < ne && ncur > 0; k++) {
+		const struct box *c = e[k];
+
+		nnext = 0;
+		for (i = 0; i < ncur; i++) {
+			const struct box *p = &cur[i];
+
+			box_room(&next, nnext + 4, &capnext);
+			if (!box_meets(p, c)) {
+				next[nnext++] = *p;
+				continue;
+			}
+			if (p->alo < c->alo) {
+				q = *p, q.ahi = c->alo - 1;
+				next[nnext++] = q;
+			}
+			if (c->ahi < p->ahi) {
+				q = *p, q.alo = c->ahi + 1;
+				next[nnext++] = q;
+			}
+			q = *p;
+			q.alo = p->alo > c->alo ? p->alo : c->alo;
+			q.ahi = p->ahi < c->ahi ? p->ahi : c->ahi;
+			if (p->plo < c->plo) {
+				r = q, r.phi = c->plo - 1;
+				next[nnext++] = r;
+			}
+			if (c->phi < p->phi) {
+				r = q, r.plo = c->phi + 1;
+				next[nnext++] = r;
+			}
+		}
+		tmp = cur, cur = next, next = tmp;
+		i = capcur, capcur = capnext, capnext = i;
+		ncur = nnext;
+	}
+	for (i = 0; i < ncur; i++)
+		put(b, set, &cur[i]);
+	free(cur);
+	free(next);
+}
+
+/* An element of the run's set of the box's family, the set made (and
+ * named) on first use. */
+static void
+run_elem(struct build *b, struct nft_set **set, const struct box *x)
+{
+	static const enum nft_field daddr[FAM_N] = { NFT_F_IP_DADDR,
+	    NFT_F_IP6_DADDR };
+	struct nft_set *s = set[x->fam];
+	struct nft_elem *e;
+
+	if (s == NULL) {
+		s = set[x->fam] = arena_alloc(b->a, sizeof(*s));
+		memset(s, 0, sizeof(*s));
+		s->name = arena_printf(b->a, "run_%zu_v%c", b->t->nruns,
+		    x->fam == FAM_V4 ? '4' : '6');
+		s->key[0] = daddr[x->fam];
+		s->key[1] = NFT_F_L4PROTO;
+		s->key[2] = NFT_F_TH_DPORT;
+		s->nkeys = 3;
+		s->flags = NFT_SETF_INTERVAL;
+		s->fam = x->fam;
+		s->rule = x->rule;
+		s->run = b->t->nruns;
+		iset_init(&s->elems.v);
+	}
+	SCRATCH_PUSH(s->tv, s->ntv, s->captv);
+	e = &s->tv[s->ntv - 1];
+	memset(e, 0, sizeof(*e));
+	e->k[0].lo = x->alo, e->k[0].hi = x->ahi;
+	e->k[1].lo = e->k[1].hi = x->proto;
+	e->k[2].lo = x->plo, e->k[2].hi = x->phi;
+	e->rule = x->rule;
+	/* A rule's elements are made one after another: one comment. */
+	if (s->ntv > 1 && s->tv[s->ntv - 2].rule == x->rule)
+		e->comment = s->tv[s->ntv - 2].comment;
+	else if (set[1 - x->fam] != NULL && set[1 - x->fam]->ntv > 0 &&
+	    set[1 - x->fam]->tv[set[1 - x->fam]->ntv - 1].rule == x->rule)
+		e->comment = set[1 - x->fam]->tv[set[1 - x->fam]->ntv - 1].comment;
+	else
+		e->comment = be_rule_comment(b->bo, x->rule);
+}
+
+/* The boxes of a line, one per family, destination and port interval. */
+static void
+line_boxes(struct build *b, const struct nft_rule *r, const struct mline *ml,
+    size_t *seq, struct box **v, size_t *n, size_t *cap)
+{
+	static const struct ival all_ports = { 0, 65535 };
+	struct box x;
+	int f;
+	size_t i, j;
+
+	for (f = 0; f < FAM_N; f++) {
+		struct ival whole = { 0, fam_bits((enum fam)f) == 128 ?
+		    ~(u128)0 : ((u128)1 << 32) - 1 };
+		size_t na = ml->addr != NULL ? ml->addr->n : 1;
+		size_t np = ml->ports != NULL ? ml->ports->n : 1;
+
+		if (ml->fam >= 0 && ml->fam != f)
+			continue;
+		for (i = 0; i < na; i++)
+			for (j = 0; j < np; j++) {
+				const struct ival *ai = ml->addr != NULL ?
+				    &ml->addr->v[i] : &whole;
+				const struct ival *pi = ml->ports != NULL ?
+				    &ml->ports->v[j] : &all_ports;
+
+				memset(&x, 0, sizeof(x));
+				x.fam = (enum fam)f;
+				x.alo = ai->lo, x.ahi = ai->hi;
+				x.plo = (unsigned)pi->lo;
+				x.phi = (unsigned)pi->hi;
+				x.proto = ml->proto;
+				x.rule = r->src;
+				x.seq = (*seq)++;
+				box_push(v, n, cap, &x);
+			}
+	}
+}
+
+/* A pair of overlapping boxes: later's element cuts earlier's out. */
+struct cut {
+	size_t	later, earlier;
+};
+
+static int
+cut_order(const void *x, const void *y)
+{
+	const struct cut *a = x, *b = y;
+
+	if (a->later != b->later)
+		return a->later < b->later ? -1 : 1;
+	return a->earlier < b->earlier ? -1 : a->earlier > b->earlier;
+}
+
+/*
+ * The elements of the lines r[0..n) (all mergeable, one verdict), in
+ * order, each with what earlier ones hold cut out; then one rule per
+ * family that has any, IPv4 first, appended to out.
+ */
+static void
+run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
+    const struct mline *ml, size_t n, struct nft_rule **out, size_t *nout,
+    size_t *capout)
+{
+	struct box *bx = NULL, **by;
+	const struct box **early;
+	struct cut *cuts = NULL;
+	size_t nbx = 0, capbx = 0, seq = 0, ncuts = 0, capcuts = 0;
+	size_t i, j, k, nact, ne;
+	size_t *act;
+	struct nft_set *set[FAM_N] = { NULL, NULL };
+	int f;
+
+	(void)c;
+	b->t->nruns++;
+	for (i = 0; i < n; i++)
+		line_boxes(b, &r[i], &ml[i], &seq, &bx, &nbx, &capbx);
+	/* Overlapping pairs: by family, protocol and lowest address, each
+	 * box against those still open at its start. */
+	by = xmalloc((nbx + 1) * sizeof(*by));
+	act = xmalloc((nbx + 1) * sizeof(*act));
+	for (i = 0; i < nbx; i++)
+		by[i] = &bx[i];
+	qsort(by, nbx, sizeof(*by), box_order);
+	nact = 0;
+	for (i = 0; i < nbx; i++) {
+		const struct box *x = by[i];
+
+		if (i > 0 && (by[i - 1]->fam != x->fam ||
+		    by[i - 1]->proto != x->proto))
+			nact = 0;
+		for (j = k = 0; j < nact; j++) {
+			const struct box *y = &bx[act[j]];
+
+			if (y->ahi < x->alo)
+				continue;
+			act[k++] = act[j];
+			if (box_meets(x, y)) {
+				SCRATCH_PUSH(cuts, ncuts, capcuts);
+				cuts[ncuts - 1].later = x->seq > y->seq ?
+				    x->seq : y->seq;
+				cuts[ncuts - 1].earlier = x->seq > y->seq ?
+				    y->seq : x->seq;
+			}
+		}
+		nact = k;
+		act[nact++] = x->seq;
+	}
+	if (ncuts > 1)
+		qsort(cuts, ncuts, sizeof(*cuts), cut_order);
+	free(by);
+	free(act);
+	early = xmalloc((ncuts + 1) * sizeof(*early));
+	for (i = 0, k = 0; i < nbx; i++) {
+		for (ne = 0; k < ncuts && cuts[k].later == i; k++)
+			early[ne++] = &bx[cuts[k].earlier];
+		box_cut(b, set, &bx[i], early, ne, run_elem);
+	}
+	free(early);
+	free(cuts);
+	free(bx);
+	for (f = 0; f < FAM_N; f++) {
+		struct nft_rule *nr;
+		struct nft_match *m;
+
+		struct nft_elem *tv;
+
+		if (set[f] == NULL)
+			continue;
+		/* The elements into the arena, at their size. */
+		tv = arena_alloc(b->a, set[f]->ntv * sizeof(*tv));
+		memcpy(tv, set[f]->tv, set[f]->ntv * sizeof(*tv));
+		free(set[f]->tv);
+		set[f]->tv = tv;
+		set[f]->captv = set[f]->ntv;
+		ARENA_PUSH(b->a, *out, *nout, *capout);
+		nr = &(*out)[*nout - 1];
+		memset(nr, 0, sizeof(*nr));
+		nr->verdict = r[0].verdict;
+		nr->src = r[0].src;
+		nr->last = r[n - 1].src;
+		nr->run = set[f];
+		ARENA_PUSH(b->a, nr->m, nr->nm, nr->capm);
+		m = &nr->m[0];
+		memset(m, 0, sizeof(*m));
+		m->field = set[f]->key[0];
+		iset_init(&m->val.v);
+		m->set = set[f];
+	}
+}
+
+/* Each run of lines of c that can merge, from two or more policy rules,
+ * as one lookup per family (see nft_model_build). */
+static void
+merge_chain(struct build *b, struct nft_chain *c)
+{
+	struct nft_rule *out = NULL;
+	struct mline *ml;
+	size_t nout = 0, capout = 0, i, j, k, nsrc;
+
+	ml = arena_alloc(b->a, (c->nrules + 1) * sizeof(*ml));
+	for (i = 0; i < c->nrules;) {
+		if (!mergeable(c, &c->rules[i], &ml[i])) {
+			ARENA_PUSH(b->a, out, nout, capout);
+			out[nout - 1] = c->rules[i++];
+			continue;
+		}
+		nsrc = 1;
+		for (j = i + 1; j < c->nrules &&
+		    c->rules[j].verdict == c->rules[i].verdict &&
+		    mergeable(c, &c->rules[j], &ml[j]); j++)
+			if (c->rules[j].src != c->rules[j - 1].src)
+				nsrc++;
+		if (nsrc < 2) {
+			for (k = i; k < j; k++) {
+				ARENA_PUSH(b->a, out, nout, capout);
+				out[nout - 1] = c->rules[k];
+			}
+		} else
+			run_rules(b, c, &c->rules[i], &ml[i], j - i, &out,
+			    &nout, &capout);
+		i = j;
+	}
+	c->rules = out;
+	c->nrules = c->caprules = nout;
+}
+
+/* The table's sets again, in the order of the rules that use them: the
+ * anonymous sets of merged lines are gone, the runs' sets are new. */
+static void
+sets_again(struct build *b)
+{
+	struct nft_table *t = b->t;
+	size_t c, i, j, k;
+
+	t->nsets = 0;
+	for (c = 0; c < t->nchains; c++)
+		for (i = 0; i < t->chains[c].nrules; i++) {
+			const struct nft_rule *r = &t->chains[c].rules[i];
+
+			for (j = 0; j < r->nm; j++) {
+				struct nft_set *s = r->m[j].set;
+
+				if (s == NULL)
+					continue;
+				for (k = 0; s->name != NULL && k < t->nsets;
+				    k++)
+					if (t->sets[k] == s)
+						break;
+				if (s->name != NULL && k < t->nsets)
+					continue;
+				ARENA_PUSH(b->a, t->sets, t->nsets,
+				    t->capsets);
+				t->sets[t->nsets - 1] = s;
+			}
+		}
+}
+
 static struct nft_chain *
 chain_new(struct build *b, const char *name, enum ir_dir dir)
 {
@@ -423,6 +879,7 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 	struct build b = { a, t, &bo, NULL };
 	const char *table, *chain, *input = NULL;
 	size_t c, i;
+	int merge;
 
 	memset(t, 0, sizeof(*t));
 	t->family = NFT_FAM_INET;
@@ -442,6 +899,10 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 		return -1;
 	if (table == NULL || chain == NULL)
 		return -1;
+	/* no, yes, false, true: see nftables.c. */
+	if ((merge = be_enum(&bo, ir, "merge", 1)) < 0)
+		return -1;
+	t->merge = merge % 2 == 1;
 	t->name = table;
 	if ((b.stems = nft_set_stems(a, ir)) == NULL)
 		return -1;
@@ -456,7 +917,11 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 		for (i = 0; i < ir->nrules; i++)
 			if (ir->rules[i].dir == ch->dir)
 				policy_rule(&b, ch, &ir->rules[i]);
+		if (t->merge)
+			merge_chain(&b, ch);
 	}
+	if (t->nruns > 0)
+		sets_again(&b);
 	t->keep = t->ndynamic > 0 && !ir->dyn.flush;
 	return 0;
 }

@@ -38,6 +38,7 @@ enum nft_field {
 	NFT_F_ICMP_CODE,	/* always after its NFT_F_ICMP_TYPE */
 	NFT_F_ICMP6_TYPE,
 	NFT_F_ICMP6_CODE,
+	NFT_F_TH_DPORT,		/* th dport: in a run's concatenation only */
 	NFT_F_N
 };
 /* "meta nfproto", "ip saddr", "tcp dport", ... as nft writes them. */
@@ -71,6 +72,20 @@ enum {
 #define NFT_CONCAT_MAX	4
 
 /*
+ * One element of a run's set (nkeys > 1): an interval of each key (a
+ * range of addresses, a protocol, a range of ports) and the policy rule
+ * that decides the packets in it, whose comment the element carries.
+ * The elements of a set never overlap: where rules of a run overlap, the
+ * later one's element leaves out what an earlier one already holds, so
+ * each element names the rule that decides first.
+ */
+struct nft_elem {
+	struct ival		 k[NFT_CONCAT_MAX];
+	const struct ir_rule	*rule;
+	const char		*comment;
+};
+
+/*
  * A set a rule looks its field up in.  Most are anonymous (name NULL:
  * written inline as { ... }, one key, constant).  A rule whose
  * destinations include host names (ir_rule.hosts) looks its destination
@@ -79,10 +94,12 @@ enum {
  * names included), which each load replaces, and the dynamic set
  * (NFT_SETF_TIMEOUT, empty in the model), which DNS answers fill later
  * (egressc refresh, dnsmasq's nftset) and a reload keeps.  Named sets are
- * listed in nft_table.sets for the writers to declare.  A set over a
- * concatenation (ip daddr . tcp dport, for merging runs of rules into one
- * lookup) has nkeys > 1, and its elements will need a tuple list beside
- * elems, which holds one key's.
+ * listed in nft_table.sets for the writers to declare.
+ *
+ * A run's set (run > 0; merge, on by default) is named too: run_N_v4 or
+ * run_N_v6, over the concatenation ip daddr . meta l4proto . th dport
+ * (nkeys 3, NFT_SETF_INTERVAL), its elements in tv, not elems; see
+ * nft_model_build.
  */
 struct nft_set {
 	const char	*name;		/* NULL: anonymous */
@@ -91,10 +108,15 @@ struct nft_set {
 	unsigned	 flags;		/* NFT_SETF_* */
 	uint64_t	 timeout_ms;	/* NFT_SETF_TIMEOUT: the default */
 	struct nft_vals	 elems;		/* nkeys == 1: the members */
-	/* Named sets: the policy rule and family they are of. */
+	/* Named sets: the policy rule (a run's: its first) and family they
+	 * are of. */
 	const struct ir_rule *rule;
 	enum fam	 fam;
+	size_t		 run;		/* a run's set: its number; else 0 */
+	struct nft_elem	*tv;		/* a run's set: its elements */
+	size_t		 ntv, captv;
 };
+#define NFT_SET_RUN(s)		((s)->run > 0)
 #define NFT_SET_DYNAMIC(s)	(((s)->flags & NFT_SETF_TIMEOUT) != 0)
 #define NFT_SET_FLOOR(s)	((s)->name != NULL && !NFT_SET_DYNAMIC(s))
 
@@ -119,8 +141,11 @@ struct nft_rule {
 	enum nft_verdict	 verdict;
 	const char		*comment;	/* NULL: none */
 	/* The policy rule this line is one (family, protocol) of; NULL for
-	 * the chain's own prologue (conntrack, loopback). */
+	 * the chain's own prologue (conntrack, loopback).  A run's lookup
+	 * stands for the policy rules src to last (a run: set non-NULL). */
 	const struct ir_rule	*src;
+	const struct ir_rule	*last;
+	struct nft_set		*run;
 };
 
 struct nft_chain {
@@ -147,6 +172,9 @@ struct nft_table {
 	/* A load keeps what the dynamic sets hold: there are some, and
 	 * --flush-dynamic was not given.  Else it replaces the table. */
 	bool			 keep;
+	/* targets.nftables.merge: runs of rules become set lookups. */
+	bool			 merge;
+	size_t			 nruns;
 	/* The lowered IR the model was built from: src pointers lead into
 	 * its rules, and diagnostics name its file. */
 	const struct ir		*ir;
@@ -156,6 +184,18 @@ struct nft_table {
  * Build the model of a lowered IR (lower() for the nftables back end's
  * capabilities), with the targets.nftables table, chain and input-chain
  * names checked.  Memory from the arena.  0, or -1 after diag_error().
+ *
+ * Unless targets.nftables.merge is no, each run of adjacent lines of a
+ * chain that share their verdict and can be one element of a set (a
+ * destination, a protocol that has ports and its ports, nothing else:
+ * no source, no log, no host names, no ICMP, not every protocol) and
+ * that come from two or more policy rules becomes one rule per family:
+ * `ip daddr . meta l4proto . th dport @run_N_v4 VERDICT`.  Lines of the
+ * same verdict commute, so first match is kept; a line of another
+ * verdict or one that cannot merge ends the run.  A line for every port
+ * of tcp, udp or sctp merges as ports 0-65535 in a base chain only, whose
+ * conntrack prologue means packets are reassembled, so th dport can
+ * always be read.
  */
 int	nft_model_build(struct arena *, const struct ir *, struct nft_table *);
 

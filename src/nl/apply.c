@@ -37,6 +37,9 @@
 #include "util/out.h"
 
 #define ELEMS_PER_MSG	512		/* keeps a message far below 64 KiB */
+/* A run's element: two keys of up to 24 bytes and a comment of up to 128. */
+#define RUN_ELEMS_PER_MSG 128
+#define NFT_USERDATA_MAXLEN 256
 
 static struct nftnl_table *
 table_obj(const struct nl_want *w)
@@ -99,6 +102,52 @@ put_set_head(struct nl_batch *b, const struct nl_set *s,
 	nl_batch_add(b, nlh, r, "NEWSET");
 }
 
+/* A run's elements as nft sends them: key, key end and the comment. */
+static void
+put_run_elems(struct nl_batch *b, const struct nl_want *w,
+    const struct nl_set *s, const struct nl_rule *r)
+{
+	struct nlmsghdr *nlh;
+	uint8_t key[64];
+	uint32_t len;
+	size_t i, j;
+
+	for (i = 0; i < s->ce.n; i += RUN_ELEMS_PER_MSG) {
+		struct nftnl_set *t = nftnl_set_alloc();
+
+		nftnl_set_set_u32(t, NFTNL_SET_FAMILY, NFPROTO_INET);
+		nftnl_set_set_str(t, NFTNL_SET_TABLE, w->table);
+		nftnl_set_set_str(t, NFTNL_SET_NAME, s->name);
+		nftnl_set_set_u32(t, NFTNL_SET_ID, s->id);
+		for (j = i; j < s->ce.n && j < i + RUN_ELEMS_PER_MSG; j++) {
+			const struct nl_celem *ce = &s->ce.e[j];
+			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+			len = nl_celem_key(s->field, ce, false, key);
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len);
+			len = nl_celem_key(s->field, ce, true, key);
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, key, len);
+			if (ce->comment != NULL) {
+				struct nftnl_udata_buf *ud;
+
+				ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+				nftnl_udata_put_strz(ud,
+				    NFTNL_UDATA_SET_ELEM_COMMENT, ce->comment);
+				nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
+				    nftnl_udata_buf_data(ud),
+				    nftnl_udata_buf_len(ud));
+				nftnl_udata_buf_free(ud);
+			}
+			nftnl_set_elem_add(t, e);
+		}
+		nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
+		    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
+		nftnl_set_elems_nlmsg_build_payload(nlh, t);
+		nftnl_set_free(t);
+		nl_batch_add(b, nlh, r, "NEWSETELEM");
+	}
+}
+
 /* The elements of a set of the batch, as many messages as they take. */
 static void
 put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
@@ -110,6 +159,10 @@ put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 	bool *open;
 	size_t n, i, j;
 
+	if (s->field->kind == NL_F_CONCAT) {
+		put_run_elems(b, w, s, r);
+		return;
+	}
 	n = s->nelems;
 	keys = xmalloc(n * sizeof(*keys) + 1);
 	flags = xmalloc(n * sizeof(*flags) + 1);
@@ -338,6 +391,10 @@ dtype_name(uint32_t dt)
 	case 14:	return "icmp_type";
 	case 29:	return "icmpv6_type";
 	}
+	if (dt == nl_f_run4.dtype)
+		return "ipv4_addr . inet_proto . inet_service";
+	if (dt == nl_f_run6.dtype)
+		return "ipv6_addr . inet_proto . inet_service";
 	return "integer";
 }
 
@@ -380,7 +437,7 @@ static void
 print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 {
 	static const char *const pol[] = { "drop", "accept" };
-	size_t c, i;
+	size_t c, i, k;
 
 	fprintf(fp, "# egressc apply --dry-run: one batch, nothing sent%s%s\n",
 	    o->netns ? "; network namespace " : "", o->netns ? o->netns : "");
@@ -409,6 +466,11 @@ print_batch(const struct nl_want *w, const struct nl_opts *o, FILE *fp)
 		if (w->keep)
 			fprintf(fp, "flush set inet %s %s\n", w->table,
 			    s->name);
+		for (k = 0; k < s->ce.n; k++)
+			fprintf(fp, "add element inet %s %s { %s comment "
+			    "\"%s\" }\n", w->table, s->name,
+			    nl_celem_text(w->arena, s->field, &s->ce.e[k]),
+			    s->ce.e[k].comment);
 		if (s->v.n > 0)
 			fprintf(fp, "add element inet %s %s %s  # %zu elements "
 			    "sent\n", w->table, s->name,

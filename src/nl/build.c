@@ -6,7 +6,9 @@
  * model this builds the expressions nft would: the same dependency
  * matches (meta nfproto, meta l4proto), the same payload loads (shortened
  * for byte-aligned prefixes), the same anonymous sets with the same flags,
- * user data and interval end elements, the same verdicts.  Keeping the two
+ * user data and interval end elements, the same verdicts; a run's set is
+ * declared and filled as nft does a concatenated interval set (key and key
+ * end per element, each part in a 32-bit register).  Keeping the two
  * paths expression-identical is what lets the cross-check compare
  * `nft -j list` output of both.
  */
@@ -77,6 +79,88 @@ const struct nl_field nl_f_icmp_tc = { "icmp type . code", NL_F_PAYLOAD,
     NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFPROTO_IPV4, 1, 0, 4, 0 };
 const struct nl_field nl_f_icmp6_tc = { "icmpv6 type . code", NL_F_PAYLOAD,
     NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFPROTO_IPV6, 58, 0, 14, 0 };
+
+/* th dport: what a run's concatenation loads, with no dependency. */
+const struct nl_field nl_f_th_dport = { "th dport", NL_F_PAYLOAD,
+    NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2, 0, -1, DT_INET_SERVICE, 0, 0 };
+/* A run's key: nft's concatenated type is each part's datatype, 6 bits
+ * each, the first one highest (concat_type_alloc). */
+#define DT_CONCAT3(a, b, c)	(((a) << 12) | ((b) << 6) | (c))
+const struct nl_field nl_f_run4 = { "ip daddr . meta l4proto . th dport",
+    NL_F_CONCAT, 0, 0, 12, NFPROTO_IPV4, -1,
+    DT_CONCAT3(DT_IPADDR, DT_INET_PROTO, DT_INET_SERVICE), 0, 0 };
+const struct nl_field nl_f_run6 = { "ip6 daddr . meta l4proto . th dport",
+    NL_F_CONCAT, 0, 0, 24, NFPROTO_IPV6, -1,
+    DT_CONCAT3(DT_IP6ADDR, DT_INET_PROTO, DT_INET_SERVICE), 0, 0 };
+#define NFT_EXPR_CONCAT		13	/* enum expr_types, nft 1.0.6 */
+
+size_t
+nl_concat_parts(const struct nl_field *f,
+    const struct nl_field *part[NFT_CONCAT_MAX])
+{
+	if (f != &nl_f_run4 && f != &nl_f_run6)
+		return 0;
+	part[0] = f == &nl_f_run4 ? &nl_f_ip_daddr : &nl_f_ip6_daddr;
+	part[1] = &nl_f_l4proto;
+	part[2] = &nl_f_th_dport;
+	return 3;
+}
+
+uint32_t
+nl_celem_key(const struct nl_field *f, const struct nl_celem *e, bool end,
+    uint8_t *buf)
+{
+	const struct nl_field *part[NFT_CONCAT_MAX];
+	size_t n = nl_concat_parts(f, part), i;
+	uint32_t off = 0;
+
+	for (i = 0; i < n; i++) {
+		/* Each part in a register of its own: padded to 4 bytes. */
+		uint32_t len = part[i]->len, pad = (len + 3) & ~3u;
+
+		memset(buf + off, 0, pad);
+		nl_put_value(buf + off, end ? e->hi[i] : e->lo[i], len);
+		off += pad;
+	}
+	return off;
+}
+
+int
+nl_celem_cmp(const void *x, const void *y)
+{
+	const struct nl_celem *a = x, *b = y;
+	size_t i;
+
+	for (i = 0; i < NFT_CONCAT_MAX; i++) {
+		if (a->lo[i] != b->lo[i])
+			return a->lo[i] < b->lo[i] ? -1 : 1;
+		if (a->hi[i] != b->hi[i])
+			return a->hi[i] < b->hi[i] ? -1 : 1;
+	}
+	if (a->comment == NULL || b->comment == NULL)
+		return (a->comment != NULL) - (b->comment != NULL);
+	return strcmp(a->comment, b->comment);
+}
+
+void
+nl_celems_sort(struct nl_celems *c)
+{
+	if (c->n > 1)
+		qsort(c->e, c->n, sizeof(*c->e), nl_celem_cmp);
+}
+
+bool
+nl_celems_equal(const struct nl_celems *a, const struct nl_celems *b)
+{
+	size_t i;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++)
+		if (nl_celem_cmp(&a->e[i], &b->e[i]) != 0)
+			return false;
+	return true;
+}
 
 /* Per-rule build state: which dependencies the rule already matched. */
 struct rb {
@@ -317,6 +401,74 @@ set_init(struct nl_want *w, struct nl_set *s, const struct nl_field *f,
 	nftnl_udata_buf_free(ud);
 }
 
+/*
+ * A run's set, as nft 1.0.6 declares `set NAME { type ipv4_addr .
+ * inet_proto . inet_service; flags interval; }`: flags interval and
+ * concat, the concatenated type, each part's length in the description,
+ * and user data of key byte order 0 (a concatenation has none) and a
+ * typeof of an empty concatenation.
+ */
+static void
+run_set_init(struct nl_want *w, struct nl_set *s, const struct nft_set *ms)
+{
+	const struct nl_field *part[NFT_CONCAT_MAX];
+	uint8_t lens[NFT_CONCAT_MAX + 1];	/* libnftnl's are bytes */
+	struct nftnl_udata_buf *ud;
+	struct nftnl_udata *n1, *n2;
+	size_t i, n;
+
+	memset(s, 0, sizeof(*s));
+	s->id = ++set_ids;
+	s->field = ms->fam == FAM_V4 ? &nl_f_run4 : &nl_f_run6;
+	s->interval = true;
+	s->name = ms->name;
+	s->m = ms;
+	iset_init(&s->v);
+	s->nelems = ms->ntv;
+	s->ce.n = s->cs.n = ms->ntv;
+	s->ce.e = arena_alloc(w->arena, (ms->ntv + 1) * sizeof(*s->ce.e));
+	s->cs.e = arena_alloc(w->arena, (ms->ntv + 1) * sizeof(*s->cs.e));
+	for (i = 0; i < ms->ntv; i++) {
+		struct nl_celem *e = &s->ce.e[i];
+		size_t k;
+
+		memset(e, 0, sizeof(*e));
+		for (k = 0; k < ms->nkeys; k++) {
+			e->lo[k] = ms->tv[i].k[k].lo;
+			e->hi[k] = ms->tv[i].k[k].hi;
+		}
+		e->comment = ms->tv[i].comment;
+	}
+	memcpy(s->cs.e, s->ce.e, ms->ntv * sizeof(*s->ce.e));
+	nl_celems_sort(&s->cs);
+
+	s->s = nftnl_set_alloc();
+	nftnl_set_set_u32(s->s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(s->s, NFTNL_SET_TABLE, w->table);
+	nftnl_set_set_str(s->s, NFTNL_SET_NAME, s->name);
+	nftnl_set_set_u32(s->s, NFTNL_SET_ID, s->id);
+	nftnl_set_set_u32(s->s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL |
+	    NFT_SET_CONCAT);
+	nftnl_set_set_u32(s->s, NFTNL_SET_KEY_TYPE, s->field->dtype);
+	nftnl_set_set_u32(s->s, NFTNL_SET_KEY_LEN, s->field->len);
+	n = nl_concat_parts(s->field, part);
+	memset(lens, 0, sizeof(lens));
+	for (i = 0; i < n; i++)
+		lens[i] = (uint8_t)part[i]->len;
+	nftnl_set_set_data(s->s, NFTNL_SET_DESC_CONCAT, lens,
+	    (uint32_t)(n * sizeof(lens[0])));
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAX);
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0);
+	n1 = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF);
+	nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR, NFT_EXPR_CONCAT);
+	n2 = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+	nftnl_udata_nest_end(ud, n2);
+	nftnl_udata_nest_end(ud, n1);
+	nftnl_set_set_data(s->s, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
+	    nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+}
+
 /* An anonymous set of the rule being built. */
 static struct nl_set *
 set_new(struct rb *b, const struct nl_field *f, const struct iset *v,
@@ -408,7 +560,62 @@ static const struct nl_field *const fields[NFT_F_N] = {
 	[NFT_F_ICMP_CODE] = &nl_f_icmp_code,
 	[NFT_F_ICMP6_TYPE] = &nl_f_icmp6_type,
 	[NFT_F_ICMP6_CODE] = &nl_f_icmp6_code,
+	[NFT_F_TH_DPORT] = &nl_f_th_dport,
 };
+
+/* The register a part of a concatenation goes to: nft names a 32-bit
+ * register by its 128-bit one where it starts one. */
+static uint32_t
+concat_reg(uint32_t slot)
+{
+	return slot % 4 == 0 ? NFT_REG_1 + slot / 4 : NFT_REG32_00 + slot;
+}
+
+/*
+ * `ip daddr . meta l4proto . th dport @run_N_v4`, as nft builds it: the
+ * family, each part loaded to the next free 32-bit register, the protocol
+ * byte put in network order (a no-op nft emits), the lookup from reg 1.
+ */
+static void
+match_run(struct rb *b, const struct nl_set *s)
+{
+	const struct nl_field *part[NFT_CONCAT_MAX] = { NULL };
+	size_t n = nl_concat_parts(s->field, part), i;
+	uint32_t slot = 0;
+	struct nftnl_expr *e;
+
+	need_deps(b, part[0]);
+	for (i = 0; i < n; i++) {
+		uint32_t reg = concat_reg(slot);
+
+		if (part[i]->kind == NL_F_META) {
+			e = expr_new("meta");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, part[i]->key);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, reg);
+			add_expr(b, e);
+			e = expr_new("byteorder");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, reg);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, reg);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP,
+			    NFT_BYTEORDER_HTON);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 1);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 2);
+			add_expr(b, e);
+		} else {
+			e = expr_new("payload");
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, reg);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+			    part[i]->key);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET,
+			    part[i]->off);
+			nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN,
+			    part[i]->len);
+			add_expr(b, e);
+		}
+		slot += (part[i]->len + 3) / 4;
+	}
+	e_lookup(b, s->name, s->id, false);
+}
 
 /* `FIELD { ... }`: an anonymous set and a lookup in it; `FIELD @NAME`: a
  * lookup in a named set of the model. */
@@ -419,10 +626,14 @@ match_lookup(struct rb *b, const struct nl_field *f, const struct nft_set *ms,
 	struct nl_set *s = NULL;
 	size_t i;
 
-	need_deps(b, f);
 	for (i = 0; ms->name != NULL && i < b->w->nnamed; i++)
 		if (b->w->named[i].m == ms)
 			s = &b->w->named[i];
+	if (s != NULL && s->field->kind == NL_F_CONCAT) {
+		match_run(b, s);
+		return;
+	}
+	need_deps(b, f);
 	if (s == NULL)
 		s = set_new(b, f, &ms->elems.v,
 		    (ms->flags & NFT_SETF_INTERVAL) != 0);
@@ -730,7 +941,9 @@ nl_want_build(struct arena *a, const struct nft_table *t, bool fail_hook,
 	for (i = 0; i < t->nsets; i++) {
 		const struct nft_set *ms = t->sets[i];
 
-		if (ms->name != NULL)
+		if (NFT_SET_RUN(ms))
+			run_set_init(w, &w->named[w->nnamed++], ms);
+		else if (ms->name != NULL)
 			set_init(w, &w->named[w->nnamed++],
 			    fields[ms->key[0]], &ms->elems.v,
 			    (ms->flags & NFT_SETF_INTERVAL) != 0, ms);
@@ -741,6 +954,10 @@ nl_want_build(struct arena *a, const struct nft_table *t, bool fail_hook,
 
 			/* Only the first line of the policy rule. */
 			rule(w, c, r, fail != NULL && r->src == fail);
+			if (r->run != NULL) {
+				w->rules[w->nrules - 1].last = r->last;
+				w->rules[w->nrules - 1].run = r->run->name;
+			}
 			if (fail != NULL && r->src == fail)
 				fail = NULL;
 		}
@@ -748,7 +965,7 @@ nl_want_build(struct arena *a, const struct nft_table *t, bool fail_hook,
 
 const struct iset *
 nl_want_setfn(void *arg, const char *name, uint32_t id,
-    const struct nl_field **f)
+    const struct nl_field **f, const struct nl_celems **ce)
 {
 	const struct nl_want *w = arg;
 	size_t i;
@@ -764,6 +981,8 @@ nl_want_setfn(void *arg, const char *name, uint32_t id,
 	for (i = 0; i < w->nnamed; i++)
 		if (w->named[i].id == id) {
 			*f = w->named[i].field;
+			if (w->named[i].field->kind == NL_F_CONCAT)
+				*ce = &w->named[i].cs;
 			return &w->named[i].v;
 		}
 	return NULL;

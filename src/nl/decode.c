@@ -41,6 +41,12 @@ struct dec {
 	nl_setfn	 setfn;
 	void		*setarg;
 	struct out	 stmt;
+	/* A concatenation being loaded: its parts so far (the first in
+	 * reg 1), the next free 32-bit register, each part's register. */
+	const struct nl_field *cat[NFT_CONCAT_MAX];
+	uint32_t	 catreg[NFT_CONCAT_MAX];
+	size_t		 ncat;
+	uint32_t	 catnext;
 };
 
 /* A field loaded whole or in part; the type before the type and code
@@ -49,7 +55,7 @@ static const struct nl_field *const payload_fields[] = {
 	&nl_f_ip_saddr, &nl_f_ip_daddr, &nl_f_ip6_saddr, &nl_f_ip6_daddr,
 	&nl_f_tcp_dport, &nl_f_udp_dport, &nl_f_sctp_dport, &nl_f_icmp_type,
 	&nl_f_icmp_code, &nl_f_icmp6_type, &nl_f_icmp6_code, &nl_f_icmp_tc,
-	&nl_f_icmp6_tc,
+	&nl_f_icmp6_tc, &nl_f_th_dport,
 };
 
 static u128
@@ -97,15 +103,14 @@ push_raw(struct dec *x, const struct nftnl_expr *e)
 	x->reg.f = NULL;
 }
 
-static void
-load_payload(struct dec *x, const struct nftnl_expr *e)
+static const struct nl_field *
+payload_field(const struct dec *x, const struct nftnl_expr *e)
 {
 	uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
 	uint32_t off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
 	uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
 	size_t i;
 
-	memset(&x->reg, 0, sizeof(x->reg));
 	for (i = 0; i < sizeof(payload_fields) / sizeof(payload_fields[0]);
 	    i++) {
 		const struct nl_field *f = payload_fields[i];
@@ -119,10 +124,88 @@ load_payload(struct dec *x, const struct nftnl_expr *e)
 			continue;
 		if (f->l4proto >= 0 && f->l4proto != x->l4proto)
 			continue;
-		x->reg.f = f;
-		x->reg.len = len;
+		return f;
+	}
+	return NULL;
+}
+
+/* A load to reg 1 starts what may become a concatenation. */
+static void
+cat_start(struct dec *x)
+{
+	x->ncat = 0;
+	if (x->reg.f == NULL)
+		return;
+	x->cat[0] = x->reg.f;
+	x->catreg[0] = NFT_REG_1;
+	x->ncat = 1;
+	x->catnext = (x->reg.len + 3) / 4;
+}
+
+/*
+ * A load of a whole field f (NULL: none we know) to another register
+ * than reg 1: the next part of the concatenation when it goes to the
+ * next free 32-bit register (reg 1 to 4 are 128-bit names of 8, 12, ...).
+ */
+static void
+cat_part(struct dec *x, const struct nftnl_expr *e, const struct nl_field *f,
+    uint32_t reg, uint32_t len)
+{
+	uint32_t slot = reg >= NFT_REG32_00 ? reg - NFT_REG32_00 :
+	    reg >= NFT_REG_1 && reg <= NFT_REG_4 ? (reg - NFT_REG_1) * 4 :
+	    ~0u;
+
+	if (f == NULL || x->ncat == 0 || x->ncat == NFT_CONCAT_MAX ||
+	    slot != x->catnext || len != f->len) {
+		x->ncat = 0;
+		push_raw(x, e);
 		return;
 	}
+	x->cat[x->ncat] = f;
+	x->catreg[x->ncat++] = reg;
+	x->catnext += (len + 3) / 4;
+}
+
+static void
+load_payload(struct dec *x, const struct nftnl_expr *e)
+{
+	uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+	uint32_t dreg = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG);
+	const struct nl_field *f = payload_field(x, e);
+
+	if (dreg != NFT_REG_1) {
+		cat_part(x, e, f, dreg, len);
+		return;
+	}
+	memset(&x->reg, 0, sizeof(x->reg));
+	if (f == NULL) {
+		x->ncat = 0;
+		push_raw(x, e);
+		return;
+	}
+	x->reg.f = f;
+	x->reg.len = len;
+	cat_start(x);
+}
+
+/*
+ * `byteorder reg R = hton(reg R, 2, 1)`: what nft emits after loading
+ * meta l4proto into a concatenation, which changes nothing.
+ */
+static void
+do_byteorder(struct dec *x, const struct nftnl_expr *e)
+{
+	uint32_t r = x->ncat > 1 ? x->catreg[x->ncat - 1] : 0;
+
+	if (x->ncat > 1 && x->cat[x->ncat - 1] == &nl_f_l4proto &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_SREG) == r &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_DREG) == r &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_OP) ==
+	    NFT_BYTEORDER_HTON &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_LEN) == 1 &&
+	    nftnl_expr_get_u32(e, NFTNL_EXPR_BYTEORDER_SIZE) == 2)
+		return;
+	x->ncat = 0;
 	push_raw(x, e);
 }
 
@@ -210,12 +293,33 @@ do_lookup(struct dec *x, const struct nftnl_expr *e)
 	const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET);
 	uint32_t id = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID) ?
 	    nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID) : 0;
-	const struct nl_field *key = NULL;
+	const struct nl_field *key = NULL, *part[NFT_CONCAT_MAX];
+	const struct nl_celems *ce = NULL;
 	const struct iset *v;
 	struct nl_match *m;
+	size_t i, n;
 
+	if (x->ncat > 1) {
+		v = x->setfn(x->setarg, name, id, &key, &ce);
+		n = key != NULL ? nl_concat_parts(key, part) : 0;
+		for (i = 0; i < n && n == x->ncat; i++)
+			if (part[i] != x->cat[i])
+				break;
+		x->ncat = 0;
+		if (v == NULL || ce == NULL || n == 0 || i != n) {
+			push_raw(x, e);
+			return;
+		}
+		m = push_match(x, key);
+		m->neg = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
+		    (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) &
+		    NFT_LOOKUP_F_INV);
+		m->raw = arena_strdup(x->a, name != NULL ? name : "?");
+		m->ce = *ce;
+		return;
+	}
 	v = x->reg.f == NULL || x->reg.masked || x->reg.len != x->reg.f->len ?
-	    NULL : x->setfn(x->setarg, name, id, &key);
+	    NULL : x->setfn(x->setarg, name, id, &key, &ce);
 	if (v == NULL || key == NULL || key->dtype != x->reg.f->dtype ||
 	    key->len != x->reg.f->len) {
 		push_raw(x, e);
@@ -350,18 +454,26 @@ nl_decode(struct arena *a, const struct nftnl_rule *r, nl_setfn setfn,
 		    nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
 			uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
 
-			to_reg1 = nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG) ==
-			    NFT_REG_1;
-			memset(&x.reg, 0, sizeof(x.reg));
-			x.reg.f = !to_reg1 ? NULL :
+			const struct nl_field *f =
 			    key == NFT_META_NFPROTO ? &nl_f_nfproto :
 			    key == NFT_META_L4PROTO ? &nl_f_l4proto :
 			    key == NFT_META_OIF ? &nl_f_oif :
 			    key == NFT_META_IIF ? &nl_f_iif : NULL;
+			uint32_t dreg = nftnl_expr_get_u32(e,
+			    NFTNL_EXPR_META_DREG);
+
+			to_reg1 = dreg == NFT_REG_1;
+			if (!to_reg1) {
+				cat_part(&x, e, f, dreg, f != NULL ? f->len : 0);
+				continue;
+			}
+			memset(&x.reg, 0, sizeof(x.reg));
+			x.reg.f = f;
 			if (x.reg.f == NULL)
 				push_raw(&x, e);
 			else
 				x.reg.len = x.reg.f->len;
+			cat_start(&x);
 		} else if (strcmp(name, "ct") == 0 &&
 		    nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG) &&
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG) == NFT_REG_1 &&
@@ -373,11 +485,12 @@ nl_decode(struct arena *a, const struct nftnl_rule *r, nl_setfn setfn,
 			x.reg.f = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY) ==
 			    NFT_CT_STATE ? &nl_f_ctstate : &nl_f_ctdir;
 			x.reg.len = x.reg.f->len;
+			x.ncat = 0;
 		} else if (strcmp(name, "payload") == 0 &&
-		    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG) &&
-		    nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG) ==
-		    NFT_REG_1)
+		    nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG))
 			load_payload(&x, e);
+		else if (strcmp(name, "byteorder") == 0)
+			do_byteorder(&x, e);
 		else if (strcmp(name, "cmp") == 0 &&
 		    nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG) == NFT_REG_1)
 			do_cmp(&x, e);
@@ -428,6 +541,8 @@ match_alike(const struct nl_match *a, const struct nl_match *b)
 		return false;
 	if (a->f == NULL)
 		return strcmp(a->raw, b->raw) == 0;
+	if (a->f->kind == NL_F_CONCAT)
+		return strcmp(a->raw, b->raw) == 0;
 	/* The dependencies are part of a rule's shape, not its values. */
 	if (a->f == &nl_f_nfproto || a->f == &nl_f_l4proto)
 		return iset_equal(&a->v, &b->v);
@@ -463,9 +578,15 @@ nl_drule_equal(const struct nl_drule *a, const struct nl_drule *b)
 
 	if (!nl_drule_alike(a, b))
 		return false;
-	for (i = 0; i < a->nm; i++)
-		if (a->m[i].f != NULL && !iset_equal(&a->m[i].v, &b->m[i].v))
+	for (i = 0; i < a->nm; i++) {
+		if (a->m[i].f == NULL)
+			continue;
+		if (a->m[i].f->kind == NL_F_CONCAT) {
+			if (!nl_celems_equal(&a->m[i].ce, &b->m[i].ce))
+				return false;
+		} else if (!iset_equal(&a->m[i].v, &b->m[i].v))
 			return false;
+	}
 	return true;
 }
 
@@ -545,6 +666,26 @@ put_value(struct out *o, const struct nl_field *f, u128 lo, u128 hi)
 }
 
 const char *
+nl_celem_text(struct arena *a, const struct nl_field *f,
+    const struct nl_celem *e)
+{
+	const struct nl_field *part[NFT_CONCAT_MAX];
+	size_t n = nl_concat_parts(f, part), i;
+	struct out o;
+	const char *res;
+
+	out_init(&o);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			out_puts(&o, " . ");
+		put_value(&o, part[i], e->lo[i], e->hi[i]);
+	}
+	res = arena_strdup(a, out_str(&o));
+	out_free(&o);
+	return res;
+}
+
+const char *
 nl_values_text(struct arena *a, const struct nl_field *f, const struct iset *v)
 {
 	struct out o;
@@ -597,6 +738,11 @@ nl_drule_text(struct arena *a, const struct nl_drule *d)
 		}
 		if (dep)
 			continue;
+		if (m->f->kind == NL_F_CONCAT) {
+			out_printf(&o, "%s%s %s@%s", o.len ? " " : "",
+			    m->f->name, m->neg ? "!= " : "", m->raw);
+			continue;
+		}
 		out_printf(&o, "%s%s %s%s", o.len ? " " : "", m->f->name,
 		    m->neg ? "!= " : "", nl_values_text(a, m->f, &m->v));
 	}

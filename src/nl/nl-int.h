@@ -27,13 +27,40 @@ struct nl_field {
 	uint32_t	 dtype;		/* nft datatype number (set key type) */
 	uint32_t	 desc, tmpl;	/* nft payload proto desc and template */
 };
-enum { NL_F_META, NL_F_PAYLOAD, NL_F_CT };
+/* NL_F_CONCAT: the key of a run's set, ip daddr . meta l4proto . th
+ * dport (nl_f_run4, nl_f_run6), each part padded to 4 bytes. */
+enum { NL_F_META, NL_F_PAYLOAD, NL_F_CT, NL_F_CONCAT };
 
 extern const struct nl_field nl_f_nfproto, nl_f_l4proto, nl_f_oif,
     nl_f_iif, nl_f_ctstate, nl_f_ctdir, nl_f_ip_saddr, nl_f_ip_daddr, nl_f_ip6_saddr,
     nl_f_ip6_daddr, nl_f_tcp_dport, nl_f_udp_dport, nl_f_sctp_dport,
     nl_f_icmp_type, nl_f_icmp_code, nl_f_icmp6_type, nl_f_icmp6_code,
-    nl_f_icmp_tc, nl_f_icmp6_tc;
+    nl_f_icmp_tc, nl_f_icmp6_tc, nl_f_th_dport, nl_f_run4, nl_f_run6;
+/* The parts of a concatenated key (nl_f_run4: ip daddr, meta l4proto, th
+ * dport); 0 for other fields. */
+size_t	nl_concat_parts(const struct nl_field *,
+	    const struct nl_field *part[NFT_CONCAT_MAX]);
+
+/* An element of a run's set: each part's interval, and the comment that
+ * names the policy rule deciding it. */
+struct nl_celem {
+	u128		 lo[NFT_CONCAT_MAX], hi[NFT_CONCAT_MAX];
+	const char	*comment;
+};
+/* A run's elements, sorted (nl_celems_sort) so that two compare. */
+struct nl_celems {
+	struct nl_celem	*e;
+	size_t		 n;
+};
+void	nl_celems_sort(struct nl_celems *);
+int	nl_celem_cmp(const void *, const void *);
+bool	nl_celems_equal(const struct nl_celems *, const struct nl_celems *);
+/* "10.0.0.0/8 . tcp . 443" */
+const char *nl_celem_text(struct arena *, const struct nl_field *,
+	    const struct nl_celem *);
+/* An element's key and end as the kernel holds them; their length. */
+uint32_t nl_celem_key(const struct nl_field *, const struct nl_celem *,
+	    bool end, uint8_t *buf);
 
 /* An anonymous set as nft builds it for `FIELD { ... }`, or a named set
  * of the model (a floor or dynamic set) as nft builds it for its
@@ -53,6 +80,8 @@ struct nl_set {
 	size_t			 npfx;
 	bool			 dynamic;	/* flags timeout */
 	uint64_t		 timeout_ms;
+	/* A run's set (NL_F_CONCAT): its elements as sent, and sorted. */
+	struct nl_celems	 ce, cs;
 };
 
 /* One nftables rule and where it comes from. */
@@ -61,6 +90,9 @@ struct nl_rule {
 	const struct ir_rule	*src;		/* NULL: a chain's prologue */
 	size_t			 chain;		/* in want.chains */
 	size_t			 set0, nsets;	/* its sets in want.sets */
+	/* A run's lookup: its last policy rule and its set's name. */
+	const struct ir_rule	*last;
+	const char		*run;
 };
 
 /* A chain of the model, in the kernel's numbers. */
@@ -105,7 +137,8 @@ struct nl_match {
 	const struct nl_field	*f;	/* NULL: raw (undecodable) text */
 	struct iset		 v;
 	bool			 neg;
-	const char		*raw;
+	const char		*raw;	/* f NL_F_CONCAT: the set's name */
+	struct nl_celems	 ce;	/* f NL_F_CONCAT: its elements */
 };
 struct nl_drule {
 	struct nl_match	*m;
@@ -114,14 +147,14 @@ struct nl_drule {
 	const char	*comment;	/* NULL: none */
 	uint64_t	 handle;
 };
-/* Finds the values of a lookup's set. */
+/* Finds the values of a lookup's set; a run's set: its elements in *ce. */
 typedef const struct iset *(*nl_setfn)(void *, const char *name, uint32_t id,
-    const struct nl_field **);
+    const struct nl_field **, const struct nl_celems **ce);
 void	nl_decode(struct arena *, const struct nftnl_rule *, nl_setfn, void *,
 	    struct nl_drule *);
 /* An nl_setfn over the sets of a struct nl_want, by set id (build.c). */
 const struct iset *nl_want_setfn(void *, const char *name, uint32_t id,
-	    const struct nl_field **);
+	    const struct nl_field **, const struct nl_celems **);
 bool	nl_drule_equal(const struct nl_drule *, const struct nl_drule *);
 /* Same fields and statements; only values may differ. */
 bool	nl_drule_alike(const struct nl_drule *, const struct nl_drule *);

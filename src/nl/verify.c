@@ -45,6 +45,8 @@ struct live_set {
 	struct iset		 v;
 	struct elem		*ev;	/* elements as dumped */
 	size_t			 nev, capev;
+	struct nl_celems	 ce;	/* a run's set: its elements, sorted */
+	size_t			 capce;
 };
 
 struct live {
@@ -124,7 +126,7 @@ key_field(uint32_t dtype, uint32_t len)
 	static const struct nl_field *const f[] = {
 		&nl_f_ip_daddr, &nl_f_ip6_daddr, &nl_f_tcp_dport,
 		&nl_f_icmp_type, &nl_f_icmp6_type, &nl_f_icmp_code,
-		&nl_f_icmp6_code,
+		&nl_f_icmp6_code, &nl_f_run4, &nl_f_run6,
 	};
 	size_t i;
 
@@ -172,6 +174,56 @@ elem_cmp(const void *x, const void *y)
 	return (int)b->end - (int)a->end;
 }
 
+static int
+elem_comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	const char **c = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_SET_ELEM_COMMENT &&
+	    nftnl_udata_len(attr) > 0) {
+		const char *s = nftnl_udata_get(attr);
+
+		if (s[nftnl_udata_len(attr) - 1] == '\0')
+			*c = s;
+	}
+	return 0;
+}
+
+/* An element of a run's set: each part's interval from the key and its
+ * end (none: the key alone), and its comment. */
+static void
+run_elem(struct arena *a, struct live_set *ls, struct nftnl_set_elem *e,
+    const uint8_t *k)
+{
+	const struct nl_field *part[NFT_CONCAT_MAX];
+	size_t n = nl_concat_parts(ls->key, part), i;
+	const uint8_t *end = k;
+	const char *comment = NULL;
+	struct nl_celem *ce;
+	uint32_t len, off = 0;
+
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END)) {
+		end = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY_END, &len);
+		if (len != ls->key->len)
+			end = k;
+	}
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_USERDATA)) {
+		const void *ud = nftnl_set_elem_get(e, NFTNL_SET_ELEM_USERDATA,
+		    &len);
+
+		nftnl_udata_parse(ud, len, elem_comment_cb, &comment);
+	}
+	ARENA_PUSH(a, ls->ce.e, ls->ce.n, ls->capce);
+	ce = &ls->ce.e[ls->ce.n - 1];
+	memset(ce, 0, sizeof(*ce));
+	for (i = 0; i < n; i++) {
+		ce->lo[i] = nl_get_value(k + off, part[i]->len);
+		ce->hi[i] = nl_get_value(end + off, part[i]->len);
+		off += (part[i]->len + 3) & ~3u;
+	}
+	ce->comment = comment != NULL ? arena_strdup(a, comment) : NULL;
+}
+
 /* A dump may come in several messages: collect, decode in set_finish(). */
 static int
 elem_cb(const struct nlmsghdr *nlh, void *arg)
@@ -193,6 +245,11 @@ elem_cb(const struct nlmsghdr *nlh, void *arg)
 		    &len);
 		struct elem *x;
 
+		if (k != NULL && len == ls->key->len &&
+		    ls->key->kind == NL_F_CONCAT) {
+			run_elem(l->a, ls, e, k);
+			continue;
+		}
 		if (k == NULL || len != ls->key->len)
 			continue;
 		ARENA_PUSH(l->a, ls->ev, ls->nev, ls->capev);
@@ -222,6 +279,10 @@ set_finish(struct arena *a, struct live_set *ls)
 
 	if (ls->key == NULL)
 		return;
+	if (ls->key->kind == NL_F_CONCAT) {
+		nl_celems_sort(&ls->ce);
+		return;
+	}
 	max = ls->key->len >= 16 ? ~(u128)0 :
 	    ((u128)1 << (8 * ls->key->len)) - 1;
 	/* An empty set (a dynamic one) has no array at all. */
@@ -332,7 +393,8 @@ dump_live(struct nl_sock *s, struct live *l)
 static const struct iset no_elems;
 
 static const struct iset *
-live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
+live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f,
+    const struct nl_celems **ce)
 {
 	struct live *l = arg;
 	size_t i;
@@ -345,6 +407,9 @@ live_set(void *arg, const char *name, uint32_t id, const struct nl_field **f)
 			 * policy's: compared as empty, like the policy's. */
 			if (l->sets[i].flags & NFT_SET_TIMEOUT)
 				return &no_elems;
+			if (l->sets[i].key != NULL &&
+			    l->sets[i].key->kind == NL_F_CONCAT)
+				*ce = &l->sets[i].ce;
 			return &l->sets[i].v;
 		}
 	return NULL;
@@ -357,12 +422,48 @@ rule_label(struct report *rp, const struct nl_rule *r)
 {
 	if (r->src == NULL)
 		return "built-in rule";
+	if (r->run != NULL)
+		return arena_printf(rp->a, "rules %s (%s:%d:%d) to %s, set %s",
+		    r->src->name, r->src->loc.file ? r->src->loc.file :
+		    rp->ir->file, r->src->loc.line, r->src->loc.col,
+		    r->last->name, r->run);
 	return arena_printf(rp->a, "rule %s (%s:%d:%d)", r->src->name,
 	    r->src->loc.file ? r->src->loc.file : rp->ir->file,
 	    r->src->loc.line, r->src->loc.col);
 }
 
-/* "ip daddr: added 10.0.0.1; removed 192.0.2.1" for each changed field. */
+/* How many elements of a run's set a report lists; then a count. */
+#define RUN_SAY_MAX	20
+
+/* The elements of a that b has not (both sorted), each with the policy
+ * rule its comment names: "removed" from the policy's, "added". */
+static void
+say_celems(struct report *rp, const struct nl_match *m,
+    const struct nl_celems *a, const struct nl_celems *b, const char *what)
+{
+	size_t i, j, n = 0;
+	int c;
+
+	for (i = j = 0; i < a->n; i++) {
+		c = -1;
+		while (j < b->n && (c = nl_celem_cmp(&b->e[j], &a->e[i])) < 0)
+			j++;
+		if (j < b->n && c == 0) {
+			j++;
+			continue;
+		}
+		if (n++ < RUN_SAY_MAX)
+			say(rp, "      %s: %s %s (comment \"%s\")", m->raw, what,
+			    nl_celem_text(rp->a, m->f, &a->e[i]),
+			    a->e[i].comment != NULL ? a->e[i].comment : "");
+	}
+	if (n > RUN_SAY_MAX)
+		say(rp, "      %s: and %zu more %s", m->raw, n - RUN_SAY_MAX,
+		    what);
+}
+
+/* "ip daddr: added 10.0.0.1; removed 192.0.2.1" for each changed field;
+ * a run's set: each element added or removed, with the rule it names. */
 static void
 say_changes(struct report *rp, const struct nl_drule *e,
     const struct nl_drule *g)
@@ -373,6 +474,11 @@ say_changes(struct report *rp, const struct nl_drule *e,
 		const struct nl_match *x = &e->m[i], *y = &g->m[i];
 		struct iset add, del;
 
+		if (x->f != NULL && x->f->kind == NL_F_CONCAT) {
+			say_celems(rp, x, &x->ce, &y->ce, "missing");
+			say_celems(rp, x, &y->ce, &x->ce, "extra");
+			continue;
+		}
 		if (x->f == NULL || iset_equal(&x->v, &y->v))
 			continue;
 		iset_init(&add);
@@ -605,7 +711,12 @@ named_set(struct report *rp, const struct live *l, const struct live_set *ls,
 	if (s == NULL)
 		return false;
 	want = s->dynamic ? NFT_SET_TIMEOUT : NFT_SET_INTERVAL;
-	if ((ls->flags & kind) != want || ls->key != s->field) {
+	if (s->field->kind == NL_F_CONCAT &&
+	    ((ls->flags & kind) != want || ls->key != s->field)) {
+		say(rp, "set %s: not an interval set of %s", ls->name,
+		    s->field->name);
+		rp->n++;
+	} else if ((ls->flags & kind) != want || ls->key != s->field) {
 		say(rp, "set %s: not a %s set of %s addresses", ls->name,
 		    s->dynamic ? "timeout" : "interval", s->field->len == 4 ?
 		    "IPv4" : "IPv6");

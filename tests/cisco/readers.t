@@ -450,8 +450,8 @@ for what, text in sorted(BAD.items()):
 out = t.run(['compile', '-t', 'nftables', '--lock',
              'policies/heygen-livekit.example.lock',
              'policies/heygen-livekit.yaml']).stdout
-good, mut = nft.loads(out), nft.loads(out.replace('udp dport 50000-60000',
-                                                  'udp dport 50001-60000'))
+good, mut = nft.loads(out), nft.loads(out.replace('udp . 50000-60000',
+                                                  'udp . 50001-60000'))
 t.ok(good.decide(4, '8.8.8.8', 'udp', 50000) == 'allow' and
      mut.decide(4, '8.8.8.8', 'udp', 50000) == 'deny',
      'nft: a one-number change of the output changes the decision')

@@ -33,10 +33,10 @@ grep -q 'name a directory with -o DIR' "$T/e"; ok $? "...and says to use -o"
 "$EG" check -o "$T/out" --lock "$L" "$P" >"$T/diff" 2>/dev/null
 is $? 0 "check: fresh output is up to date (0)"
 [ ! -s "$T/diff" ]; ok $? "check: prints no diff when up to date"
-sed -i 's/accept comment "webrtc-tcp/drop comment "webrtc-tcp/' "$T/out/heygen-livekit.nft"
+sed -i 's/dport @run_1_v4 accept/dport @run_1_v4 drop/' "$T/out/heygen-livekit.nft"
 "$EG" check -o "$T/out" --lock "$L" "$P" >"$T/diff" 2>"$T/e"
 is $? 1 "check: a changed file is stale (1)"
-grep -q '^--- a/heygen-livekit.nft' "$T/diff" && grep -q '^+.*accept comment "webrtc-tcp' "$T/diff"
+grep -q '^--- a/heygen-livekit.nft' "$T/diff" && grep -q '^+.*dport @run_1_v4 accept$' "$T/diff"
 ok $? "check: prints a unified diff of the stale file"
 rm "$T/out/heygen-livekit.rules.v6"
 "$EG" check -o "$T/out" --lock "$L" "$P" >"$T/diff" 2>/dev/null

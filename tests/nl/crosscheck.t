@@ -9,7 +9,10 @@
 # byte-aligned, ICMP types and codes (one type and code nft loads as
 # one), protocol numbers with 0, sctp ports, reject without a family, a
 # regular chain, target options, a set too big for one netlink message,
-# a policy with no rules at all).
+# a policy with no rules at all), runs of rules merged into concatenated
+# interval sets (overlapping rules, both families, port ranges, every
+# port, reject, a run too big for one netlink message) and the same with
+# targets.nftables.merge: false.
 # Also: --dry-run prints the batch and changes nothing.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
@@ -75,6 +78,43 @@ rules:
     to: [any]
     ports: [udp/3478]
 EOF
+cat >"$T/p/runs.yaml" <<'EOF'
+egressc: 1
+name: runs
+default: deny
+rules:
+  - name: r1
+    to: [10.0.0.0/8, "2001:db8::/32"]
+    ports: [tcp/80, tcp/443, udp/53]
+  - name: r2
+    to: [10.1.0.0/16]
+    ports: [tcp/1-1000, sctp/2905]
+  - name: r3
+    to: [10.1.2.0/29, 192.0.2.0/28]
+    ports: [tcp]
+  - name: any-https
+    to: [any]
+    ports: [tcp/443, udp/443]
+  - name: ping
+    to: [10.0.0.1]
+    ports: [icmp/8]
+  - name: rej1
+    to: [198.51.100.0/24]
+    ports: [tcp/25]
+    action: reject
+  - name: rej2
+    to: ["2001:db8:1::/48"]
+    ports: [tcp/25, udp/1000-2000]
+    action: reject
+EOF
+sed 's/^name: runs$/name: runsoff\ntargets:\n  nftables: {merge: false}/' \
+    "$T/p/runs.yaml" >"$T/p/runsoff.yaml"
+"$PY" -c '
+print("egressc: 1\nname: bigrun\ndefault: deny\nrules:")
+for i in range(300):
+    print("  - name: r%d\n    to: [10.%d.%d.0/24]\n    ports: [tcp/%d, udp/%d-%d]"
+        % (i, i // 200, i % 200, 1000 + i, 2000 + i, 2100 + i))' \
+    >"$T/p/bigrun.yaml"
 printf 'egressc: 1\nname: lockdown\n' >"$T/p/lockdown.yaml"
 "$PY" -c '
 print("egressc: 1\nname: big\ndefault: accept\nrules:\n  - name: many")
@@ -118,6 +158,15 @@ while read -r pol lockopt; do
 			continue
 		fi
 		table=$(grep -m1 '^table inet ' "$T/text.nft" | awk '{print $3}')
+		case $name in
+		runs|bigrun)
+			grep -q '^		ip daddr . meta l4proto . th dport @run_1_v4 ' \
+			    "$T/text.nft"
+			ok $? "$label: runs of rules are set lookups" ;;
+		runsoff)
+			! grep -q '@run_' "$T/text.nft"
+			ok $? "$label: merge: false: no set lookups" ;;
+		esac
 		# shellcheck disable=SC2086
 		unshare -n sh -c "\"\$0\" apply --force $lockopt $tieropt \"\$1\" &&
 		    nft -j list table inet \"\$2\"" "$EG" "$pol" "$table" \

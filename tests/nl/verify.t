@@ -182,6 +182,53 @@ grep -q 'icmp type . code: added 3 . 5; removed 3 . 4' "$T/out" &&
     grep -q '^rule gre (.*protocols.yaml:[0-9:]*): changed' "$T/out"
 ok $? "both are named, the ICMP message as type . code"
 
+# A run of rules merged into one set lookup: each element is compared,
+# and a missing or extra one is named with the policy rule it belongs to.
+runs=$T/runs.yaml
+cat >"$runs" <<'EOF'
+egressc: 1
+name: runs
+default: deny
+rules:
+  - name: web
+    to: [10.0.0.0/8, "2001:db8::/32"]
+    ports: [tcp/80, tcp/443]
+  - name: dns
+    to: [10.1.0.0/16]
+    ports: [udp/53, tcp/53]
+  - name: ping
+    to: [10.0.0.1]
+    ports: [icmp/8]
+EOF
+"$EG" apply --force --netns "$NS" "$runs" 2>"$T/err"
+ok $? "apply a policy with a run" || sed 's/^/# /' "$T/err"
+nsx nft list set inet runs run_1_v4 | grep -q 'comment "dns"'
+ok $? "the run's set holds the rules' elements, with their comments"
+"$EG" verify --netns "$NS" "$runs" >"$T/out" 2>&1
+is "$?" 0 "verify it: exit 0"
+nsx nft delete element inet runs run_1_v4 '{ 10.1.0.0/16 . udp . 53 }'
+nsx nft add element inet runs run_1_v4 \
+    '{ 172.16.0.0/12 . tcp . 8080 comment "nobody" }'
+"$EG" verify --netns "$NS" "$runs" >"$T/out" 2>&1
+is "$?" 1 "an element of the run removed, another added: exit 1"
+sed 's/^/# /' "$T/out"
+grep -q '^rules web (.*runs.yaml:[0-9:]*) to dns, set run_1_v4: changed' \
+    "$T/out" &&
+    grep -q 'run_1_v4: missing 10.1.0.0/16 . udp . 53 (comment "dns")' \
+    "$T/out" &&
+    grep -q 'run_1_v4: extra 172.16.0.0/12 . tcp . 8080 (comment "nobody")' \
+    "$T/out"
+ok $? "it names the run's rules, and each element with its rule"
+sed 's/^name: runs$/name: runs\ntargets:\n  nftables: {merge: false}/' \
+    "$runs" >"$T/runsoff.yaml"
+"$EG" verify --netns "$NS" "$T/runsoff.yaml" >"$T/out" 2>&1
+is "$?" 1 "verify with merge: false against the merged table: exit 1"
+grep -q '^set run_1_v4: not in the policy' "$T/out" &&
+    grep -q '^rule dns (.*): missing: ip daddr 10.1.0.0/16 udp dport 53' \
+    "$T/out"
+ok $? "the set is extra and the separate rules are missing" ||
+    sed 's/^/# /' "$T/out"
+
 # Without CAP_NET_ADMIN: exit 3 and a clear message.
 nsx setpriv --bounding-set=-net_admin --inh-caps=-net_admin \
     "$EG" verify --lock "$lock" "$pol" >/dev/null 2>"$T/err"

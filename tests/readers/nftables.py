@@ -12,6 +12,15 @@ holds once the whole file is read: a set with `flags timeout` (a dynamic
 set) holds only what the file puts in it, which is nothing at load time.  `ct state established,related` never matches a new connection and
 `oif "lo"` never matches a packet leaving by another interface.
 
+A set may have a concatenated type (nft(8), SETS and "CONCATENATIONS"):
+`type ipv4_addr . inet_proto . inet_service` with `flags interval`, whose
+elements are `ADDR . PROTO . PORT`, each part a value or an interval
+(address prefix or range, port range), optionally with `comment "..."`,
+listed over several lines; `ip daddr . meta l4proto . th dport @SET`
+matches a packet whose (destination, protocol, port) lies in one of them.
+The kernel's concatenated interval sets (nft_set_pipapo) refuse elements
+that overlap, so this reader refuses them too.
+
     load(paths) -> Ruleset
     Ruleset.decide(fam, dst, proto, port, src=None, hook='output') ->
         'allow'|'deny'|'reject'|'no decision'
@@ -140,6 +149,52 @@ def _num_set(vals, hi_max, what):
     return out
 
 
+CONCAT_TYPES = {('ipv4_addr', 'inet_proto', 'inet_service'): 4,
+                ('ipv6_addr', 'inet_proto', 'inet_service'): 6}
+CONCAT_MATCH = ['daddr', '.', 'meta', 'l4proto', '.', 'th', 'dport']
+
+
+def _split_elems(vals_toks):
+    """The tokens between { and } split at top-level commas."""
+    out, cur = [], []
+    for t in vals_toks:
+        if t == ',':
+            out.append(cur)
+            cur = []
+        else:
+            cur.append(t)
+    out.append(cur)
+    return out
+
+
+def _concat_elem(toks, fam):
+    """ADDR . PROTO . PORT [comment "x"] -> (alo, ahi, proto, plo, phi,
+    comment)."""
+    comment = None
+    if len(toks) == 7 and toks[5] == 'comment' and toks[6].startswith('"'):
+        comment = toks[6][1:-1]
+        if len(comment) > COMMENT_MAX:
+            raise ParseError('element comment longer than %d' % COMMENT_MAX)
+        toks = toks[:5]
+    if len(toks) != 5 or toks[1] != '.' or toks[3] != '.':
+        raise ParseError('concatenated element %r' % ' '.join(toks))
+    (alo, ahi), = _addr_set([toks[0]], fam)
+    p = toks[2]
+    if re.fullmatch(r'[0-9]+', p) and int(p) <= 255:
+        proto = int(p)
+    elif p in L4_NAMES:
+        proto = L4_NAMES[p]
+    else:
+        raise ParseError('protocol %r' % p)
+    (plo, phi), = _num_set([toks[4]], 65535, 'port')
+    return (alo, ahi, proto, plo, phi, comment)
+
+
+def _overlaps(a, b):
+    return a[2] == b[2] and a[0] <= b[1] and b[0] <= a[1] and \
+        a[3] <= b[4] and b[3] <= a[4]
+
+
 class Rule:
     def __init__(self):
         self.fam = None         # 4, 6 or None (both)
@@ -151,6 +206,7 @@ class Rule:
         self.never = False      # ct state / oif lo: no new outbound packet
         self.verdict = None
         self.comment = None
+        self.tuples = None      # a concatenated set's elements
 
 
 class Ruleset:
@@ -177,14 +233,29 @@ class Ruleset:
         while i < len(toks):
             t = toks[i]
             nxt = toks[i + 1] if i + 1 < len(toks) else None
-            if t in ('ip', 'ip6') and nxt in ('daddr', 'saddr') and \
+            if t in ('ip', 'ip6') and toks[i + 1:i + 8] == CONCAT_MATCH:
+                fam = 4 if t == 'ip' else 6
+                self._set_fam(r, fam)
+                if i + 8 >= len(toks) or not toks[i + 8].startswith('@'):
+                    raise ParseError('a concatenation without a set')
+                st = self.sets.get(self.cur_table, {}).get(toks[i + 8][1:])
+                if st is None:
+                    raise ParseError('no set %s' % toks[i + 8])
+                if st['fam'] != fam or not st.get('concat'):
+                    raise ParseError('set %s is not of IPv%d address . '
+                                     'protocol . port' % (toks[i + 8], fam))
+                if r.tuples is not None or r.daddr is not None:
+                    raise ParseError('two daddr matches')
+                r.tuples = st['tuples']
+                i += 9
+            elif t in ('ip', 'ip6') and nxt in ('daddr', 'saddr') and \
                     i + 2 < len(toks) and toks[i + 2].startswith('@'):
                 fam = 4 if t == 'ip' else 6
                 self._set_fam(r, fam)
                 st = self.sets.get(self.cur_table, {}).get(toks[i + 2][1:])
                 if st is None:
                     raise ParseError('no set %s' % toks[i + 2])
-                if st['fam'] != fam:
+                if st['fam'] != fam or st.get('concat'):
                     raise ParseError('IPv%d set in an IPv%d match'
                                      % (st['fam'], fam))
                 # The set itself: what it holds at the end of the file.
@@ -313,12 +384,13 @@ class Ruleset:
 
     def feed(self, text, where='<text>'):
         table = chain = None
+        self.pending = None
         for ln, raw in enumerate(text.split('\n'), 1):
             try:
                 table, chain = self._line(raw, table, chain)
             except ParseError as e:
                 raise ParseError('%s:%d: %s: %r' % (where, ln, e, raw))
-        if table is not None:
+        if table is not None or self.pending is not None:
             raise ParseError('%s: unterminated table' % where)
 
     def _line(self, raw, table, chain):
@@ -328,6 +400,13 @@ class Ruleset:
         if s == '' or s.startswith('#'):
             return table, chain
         toks = _tokens(s)
+        if self.pending is not None:
+            # `elements = { ...` goes on until its closing brace.
+            self.pending.extend(toks)
+            if '}' not in toks:
+                return table, chain
+            toks, self.pending = self.pending, None
+            return self._set_line(toks, table, chain)
         if table is None:
             if toks[:2] == ['table', 'inet'] and len(toks) == 5 and \
                     toks[3:] == ['{', '}']:
@@ -355,6 +434,8 @@ class Ruleset:
                 if st is None:
                     raise ParseError('flush of a set that does not exist')
                 del st['nets'][:]
+                if 'tuples' in st:
+                    del st['tuples'][:]
                 return None, None
             raise ParseError('unknown command')
         if isinstance(chain, tuple):
@@ -404,6 +485,15 @@ class Ruleset:
                 raise ParseError('set without a type')
             st['new'] = False
             return table, None
+        if toks[0] == 'type' and len(toks) == 6 and toks[2::2] == ['.', '.']:
+            fam = CONCAT_TYPES.get(tuple(toks[1::2]))
+            if fam is None or (st['fam'] is not None and
+                               (st['fam'] != fam or not st.get('concat'))):
+                raise ParseError('set type %r' % ' '.join(toks[1:]))
+            st['fam'] = fam
+            st['concat'] = True
+            st.setdefault('tuples', [])
+            return table, chain
         if toks[0] == 'type' and len(toks) == 2:
             fam = {'ipv4_addr': 4, 'ipv6_addr': 6}.get(toks[1])
             if fam is None or (st['fam'] is not None and st['fam'] != fam):
@@ -423,6 +513,27 @@ class Ruleset:
                                 r'(?:[0-9]+s)?', toks[1]) or toks[1] == '':
                 raise ParseError('set timeout %r' % toks[1])
             st['timeout'] = toks[1]
+            return table, chain
+        if toks[:2] == ['elements', '='] and '}' not in toks:
+            self.pending = list(toks)
+            return table, chain
+        if toks[:2] == ['elements', '='] and st.get('concat'):
+            if 'interval' not in st['flags']:
+                raise ParseError('a concatenation of intervals without '
+                                 'flags interval')
+            if toks[2] != '{' or toks[-1] != '}' or '}' in toks[3:-1]:
+                raise ParseError('bad set')
+            new = [_concat_elem(e, st['fam'])
+                   for e in _split_elems(toks[3:-1])]
+            have = st['tuples']
+            if len(have) + len(new) <= 4000:
+                for k, a in enumerate(new):
+                    for b in have + new[:k]:
+                        if _overlaps(a, b):
+                            raise ParseError('overlapping elements %r and '
+                                             '%r (the kernel refuses them)'
+                                             % (a, b))
+            have.extend(new)
             return table, chain
         if toks[:2] == ['elements', '=']:
             if st['fam'] is None:
@@ -489,6 +600,14 @@ class Ruleset:
             if r.code is not None and not self._in(r.code, icode):
                 continue
             if r.daddr is not None and not self._in(r.daddr, d):
+                continue
+            if r.tuples is not None and port is not None and \
+                    proto not in ('icmp', 'icmpv6') and \
+                    not any(t[2] == pnum and t[0] <= d <= t[1] and
+                            t[3] <= int(port) <= t[4] for t in r.tuples):
+                continue
+            if r.tuples is not None and (port is None or
+                                         proto in ('icmp', 'icmpv6')):
                 continue
             if r.saddr is not None and s is not None and \
                     not self._in(r.saddr, s):

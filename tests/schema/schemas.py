@@ -184,7 +184,9 @@ targets = {
   "properties": {
     "nftables": target({"table": opt("table inet NAME; default: the policy name"),
                         "chain": opt("the chain; default output"),
-                        "input-chain": opt("the inbound rules' chain; default input")}),
+                        "input-chain": opt("the inbound rules' chain; default input"),
+                        "merge": {"enum": ["yes", "no", "true", "false", True, False],
+                                  "description": "runs of rules as one concatenated set lookup per family (yes, the default) or one rule per line (no)"}}),
     "iptables": target({"chain": opt("the chain jumped to from OUTPUT; default EGRESSC-NAME, upper-cased, at most 28 characters"),
                         "input-chain": opt("the inbound rules' chain, jumped to from INPUT; default EGRESSC-IN-NAME, upper-cased, at most 28 characters")}),
     "pf": target({"table-prefix": opt("prefix of the <table> names")}),

@@ -306,6 +306,150 @@ test_icmp(struct arena *a)
 	    "meta l4proto 47");
 }
 
+static struct ir_rule *
+tcp_rule(struct ir *ir, const char *name, enum ir_action act, u128 addr,
+    int len, unsigned lo, unsigned hi)
+{
+	struct arena *a = ir->arena;
+	struct ir_rule *r = add_rule(ir, name, IR_EGRESS);
+
+	r->action = act;
+	if (len >= 0)
+		aset_add_prefix(a, &r->dst, FAM_V4, addr, len);
+	else
+		aset_any(a, &r->dst);
+	aset_norm(&r->dst);
+	iset_add(a, &r->svc.p[P_TCP], lo, hi);
+	iset_norm(&r->svc.p[P_TCP]);
+	return r;
+}
+
+/*
+ * a443 allow, deny-a deny, a80 allow (all 192.0.2.1), b allow, ping
+ * (ICMP: cannot merge), c, d (overlaps c), e (tcp 443 anywhere), logged:
+ * runs are {a80, b} and {c, d, e}; a443 stays apart from a80 because a
+ * rule of another verdict is between them, so first match is kept.
+ */
+static struct ir *
+merge_policy(struct arena *a)
+{
+	struct ir *ir = ir_new(a);
+	struct ir_rule *r;
+
+	ir->name = "unit";
+	ir->file = "unit.yaml";
+	ir->def = IR_DEF_DENY;
+	tcp_rule(ir, "a443", IR_ALLOW, 0xc0000201, 32, 443, 443);
+	tcp_rule(ir, "deny-a", IR_DENY, 0xc0000201, 32, 1, 65535);
+	tcp_rule(ir, "a80", IR_ALLOW, 0xc0000201, 32, 80, 80);
+	tcp_rule(ir, "b", IR_ALLOW, 0xc6336400, 24, 80, 80);
+	r = add_rule(ir, "ping", IR_EGRESS);
+	aset_add_prefix(a, &r->dst, FAM_V4, (u128)0xc6336401, 32);
+	aset_norm(&r->dst);
+	iset_add(a, &r->svc.p[P_ICMP], ICMP_TC(8, 0), ICMP_TC(8, 255));
+	svc_norm(&r->svc);
+	r = tcp_rule(ir, "c", IR_ALLOW, 0xcb007100, 24, 22, 22);
+	iset_add(a, &r->svc.p[P_UDP], 53, 53);
+	iset_norm(&r->svc.p[P_UDP]);
+	tcp_rule(ir, "d", IR_ALLOW, 0xcb007180, 25, 20, 30);
+	tcp_rule(ir, "e", IR_ALLOW, 0, -1, 443, 443);
+	r = tcp_rule(ir, "logged", IR_ALLOW, 0xcb007100, 24, 8080, 8080);
+	r->log = true;
+	tcp_rule(ir, "f", IR_ALLOW, 0xcb007100, 24, 9090, 9090);
+	return ir;
+}
+
+static bool
+elem_is(const struct nft_elem *e, u128 alo, u128 ahi, unsigned proto,
+    unsigned plo, unsigned phi, const char *rule)
+{
+	return e->k[0].lo == alo && e->k[0].hi == ahi && e->k[1].lo == proto &&
+	    e->k[1].hi == proto && e->k[2].lo == plo && e->k[2].hi == phi &&
+	    strcmp(e->rule->name, rule) == 0 && e->comment != NULL &&
+	    strcmp(e->comment, rule) == 0;
+}
+
+static void
+test_merge(struct arena *a)
+{
+	struct ir *ir = lowered(merge_policy(a));
+	struct nft_table t;
+	const struct nft_chain *c;
+	const struct nft_rule *r;
+	const struct nft_set *s;
+	size_t i, n;
+
+	if (!ok(ir != NULL && nft_model_build(a, ir, &t) == 0,
+	    "merge: builds"))
+		return;
+	ok(t.merge, "merge is on by default");
+	c = &t.chains[0];
+	/* prologue 3; a443, deny-a; run 1; ping; run 2 (v4, v6); logged;
+	 * f (alone after logged: not a run). */
+	if (!is_int((int)c->nrules, 3 + 2 + 1 + 1 + 2 + 1 + 1,
+	    "merge: prologue and nine rules"))
+		return;
+	r = &c->rules[3];
+	ok(r->src == &ir->rules[0] && r->run == NULL && r->comment != NULL &&
+	    strcmp(r->comment, "a443") == 0,
+	    "a443 stays a rule of its own, with its comment");
+	r = &c->rules[4];
+	ok(r->src == &ir->rules[1] && r->run == NULL &&
+	    r->verdict == NFT_V_DROP, "deny-a breaks the run: a rule of its own");
+	r = &c->rules[5];
+	s = r->run;
+	ok(s != NULL && r->src == &ir->rules[2] && r->last == &ir->rules[3] &&
+	    r->nm == 1 && r->m[0].set == s && r->comment == NULL &&
+	    r->verdict == NFT_V_ACCEPT, "a80 and b: one lookup, accept");
+	ok(s != NULL && strcmp(s->name, "run_1_v4") == 0 && s->nkeys == 3 &&
+	    s->key[0] == NFT_F_IP_DADDR && s->key[1] == NFT_F_L4PROTO &&
+	    s->key[2] == NFT_F_TH_DPORT && (s->flags & NFT_SETF_INTERVAL) &&
+	    s->ntv == 2 && elem_is(&s->tv[0], 0xc0000201, 0xc0000201, 6, 80,
+	    80, "a80") && elem_is(&s->tv[1], 0xc6336400, 0xc63364ff, 6, 80, 80,
+	    "b"), "run_1_v4: address . tcp . port, one element per rule");
+	r = &c->rules[6];
+	ok(r->src == &ir->rules[4] && r->run == NULL,
+	    "ping (ICMP) cannot merge: a rule of its own");
+	r = &c->rules[7];
+	s = r->run;
+	ok(s != NULL && strcmp(s->name, "run_2_v4") == 0 &&
+	    r->src == &ir->rules[5] && r->last == &ir->rules[7],
+	    "c, d and e: one IPv4 lookup");
+	if (s != NULL && is_int((int)s->ntv, 5, "run_2_v4: five elements"))
+		ok(elem_is(&s->tv[0], 0xcb007100, 0xcb0071ff, 6, 22, 22, "c") &&
+		    elem_is(&s->tv[1], 0xcb007100, 0xcb0071ff, 17, 53, 53,
+		    "c") && elem_is(&s->tv[2], 0xcb007180, 0xcb0071ff, 6, 20,
+		    21, "d") && elem_is(&s->tv[3], 0xcb007180, 0xcb0071ff, 6,
+		    23, 30, "d") && elem_is(&s->tv[4], 0, 0xffffffff, 6, 443,
+		    443, "e"), "d leaves out c's port 22: the first rule to "
+		    "match names each element");
+	r = &c->rules[8];
+	s = r->run;
+	ok(s != NULL && strcmp(s->name, "run_2_v6") == 0 && s->ntv == 1 &&
+	    s->tv[0].k[0].lo == 0 && s->tv[0].k[0].hi == ~(u128)0 &&
+	    strcmp(s->tv[0].rule->name, "e") == 0,
+	    "e takes both families: run_2_v6 holds ::/0 . tcp . 443");
+	ok(c->rules[9].run == NULL && c->rules[9].log_prefix != NULL &&
+	    c->rules[10].run == NULL && c->rules[10].src == &ir->rules[9],
+	    "a logged rule cannot merge; f after it is alone: no run");
+	for (i = n = 0; i < t.nsets; i++)
+		n += NFT_SET_RUN(t.sets[i]);
+	is_int((int)n, 3, "the table lists the three runs' sets");
+	is_int((int)t.nruns, 2, "two runs");
+
+	ir = merge_policy(a);
+	add_topt(ir, "merge", "false");
+	ir = lowered(ir);
+	if (!ok(ir != NULL && nft_model_build(a, ir, &t) == 0,
+	    "merge: false builds"))
+		return;
+	c = &t.chains[0];
+	for (i = n = 0; i < c->nrules; i++)
+		n += c->rules[i].run != NULL;
+	ok(!t.merge && t.nruns == 0 && n == 0 && c->nrules == 3 + 11,
+	    "merge: false: a rule per line, as before");
+}
+
 int
 main(void)
 {
@@ -317,6 +461,7 @@ main(void)
 	test_none(a);
 	test_names(a);
 	test_icmp(a);
+	test_merge(a);
 	arena_free(a);
 	return done_testing();
 }
