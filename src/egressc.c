@@ -68,13 +68,14 @@ static const struct cli_cmd commands[] = {
 	  "batch; with --confirm, put the previous one back unless confirmed.",
 	  OPTS(O_TIER, O_LOCK, O_DRYRUN, O_NETNS, O_FORCE, O_FLUSHDYN,
 	      O_CONFIRM, O_CONFIRMED, O_MAXEXP), cmd_apply, false },
-	{ "refresh", "[-t nftables|iptables] [--netns NAME] [--tier T] "
+	{ "refresh", "[-t nftables|iptables|pf] [--netns NAME] [--tier T] "
 	  "[--lock FILE]\n"
 	  "                       [--dry-run] [--verbose] [resolve's DNS "
 	  "options] POLICY",
 	  "Resolve the policy's hosts and add the answers to the dynamic sets "
 	  "of its loaded table (-t iptables: its ipsets), with their TTLs; "
-	  "rules and floor sets stay.",
+	  "rules and floor sets stay.  -t pf prints the pfctl commands that "
+	  "replace its tables.",
 	  OPTS(O_TARGETS, O_NETNS, O_TIER, O_LOCK, O_DNS, O_TIMEOUT, O_TRIES, O_CONC,
 	      O_FAMILY, O_DRYRUN, O_VERBOSE, O_MAXEXP), cmd_refresh, false },
 	{ "verify", "[--netns NAME] [--tier T] [--lock FILE] POLICY",

@@ -11,6 +11,17 @@
  * set and a dynamic set per family (as the nftables model does, nft.h),
  * and one with IPT_SET_MIN destination prefixes or more in a family in a
  * floor set alone.
+ *
+ * A run of adjacent allow rules of a chain (targets.iptables.merge, on by
+ * default) becomes one line in a family: rules of one verdict commute, so
+ * the union of what they admit, matched where the first of them stood,
+ * decides every packet as they did.  A rule can join when it does not log,
+ * has no source restriction and no host names, and admits TCP and UDP
+ * ports only: its (prefix, protocol, port) triples go into a hash:net,port
+ * ipset, POLICY.STEM_m4 after the run's first rule, matched dst,dst.  A
+ * rule with nothing in the family is passed over; any other rule ends the
+ * run.  ipset adds a port range as one element per port: a run is closed
+ * before it would pass IPT_RUN_MAX elements, ipset's default maxelem.
  */
 #include <string.h>
 
@@ -24,12 +35,19 @@
 #define IPT_SET_MIN	4	/* destination prefixes that take a set */
 #define IPSET_NAME_MAX	31	/* ipset(8): IPSET_MAXNAMELEN less the NUL */
 #define IPSET_BASE_MAX	(IPSET_NAME_MAX - 3)	/* room for _f4 */
+#define IPT_RUN_MAX	65536	/* elements of a merged run's set */
+#define IPT_RUN_NAMES	200	/* bytes of rule names in its comment */
 
 /* The sets of one rule, by family: NULL where it has none. */
 struct ipt_rsets {
 	const char	*floor[FAM_N];
 	const char	*tmp[FAM_N];	/* the floor's next content, swapped in */
 	const char	*dyn[FAM_N];	/* NULL: floor set alone */
+	/* A merged run: every rule of it has merged set; the first has the
+	 * run's set (and its twin) and the index past its last rule. */
+	bool		 merged[FAM_N];
+	const char	*run[FAM_N], *runtmp[FAM_N];
+	size_t		 runend[FAM_N];
 };
 
 extern const struct backend be_iptables;
@@ -265,6 +283,35 @@ put_rule(struct ipt *t, const struct ir_rule *r)
 	}
 }
 
+/* The one line of a merged run, its comment the rules' names. */
+static void
+put_run(struct ipt *t, size_t head)
+{
+	const struct ipt_rsets *rs = t->sets;
+	const struct ir *ir = t->ir;
+	struct out names;
+	size_t i, n = 0, left = 0;
+
+	out_init(&names);
+	for (i = head; i < rs[head].runend[t->fam]; i++) {
+		if (!rs[i].merged[t->fam] || ir->rules[i].dir !=
+		    ir->rules[head].dir)
+			continue;
+		if (names.len + strlen(ir->rules[i].name) + 2 > IPT_RUN_NAMES) {
+			left++;
+			continue;
+		}
+		out_printf(&names, "%s%s", n++ ? ", " : "", ir->rules[i].name);
+	}
+	if (left > 0)
+		out_printf(&names, " +%zu more", left);
+	out_printf(t->o, "-A %s -m set --match-set %s dst,dst -m comment "
+	    "--comment \"%s\" -j ACCEPT\n", t->chain, rs[head].run[t->fam],
+	    be_text(t->op, arena_printf(t->op->arena, "merged: %s",
+	    out_str(&names)), 0));
+	out_free(&names);
+}
+
 /*
  * One chain.  The jump to it from the built-in chain is not in the file:
  * iptables-restore --noflush cannot make it idempotently (a -D of a rule
@@ -291,9 +338,14 @@ put_chain(struct ipt *t, enum ir_dir dir)
 		out_printf(o, "-A %s -m conntrack --ctstate ESTABLISHED,RELATED "
 		    "-j ACCEPT\n-A %s %s lo -j ACCEPT\n", chain, chain, lo[dir]);
 	}
-	for (i = 0; i < ir->nrules; i++)
-		if (ir->rules[i].dir == dir)
+	for (i = 0; i < ir->nrules; i++) {
+		if (ir->rules[i].dir != dir)
+			continue;
+		if (t->sets[i].run[t->fam] != NULL)
+			put_run(t, i);
+		else if (!t->sets[i].merged[t->fam])
 			put_rule(t, &ir->rules[i]);
+	}
 	/* The policy's default is the chain's last rule: the built-in
 	 * chain's policy belongs to the host, and other tools. */
 	if (ir->def != IR_DEF_NONE)
@@ -397,13 +449,14 @@ set_base(struct arena *a, const char *policy, const char *stem)
 /* Which families of rule i take sets: those of its lines that do not
  * take every destination, and with no names, IPT_SET_MIN prefixes. */
 static bool
-fam_sets(struct arena *a, const struct ir_rule *r, enum fam f)
+fam_sets(struct arena *a, const struct ir_rule *r, const struct ipt_rsets *rs,
+    enum fam f)
 {
 	struct be_match *m;
 	struct prefix *p;
 	size_t n, i;
 
-	if (aset_fam_full(&r->dst, f))
+	if (rs->merged[f] || aset_fam_full(&r->dst, f))
 		return false;
 	if (r->nhosts == 0)
 		return aset_prefixes(a, &r->dst, f, &p) >= IPT_SET_MIN;
@@ -414,9 +467,101 @@ fam_sets(struct arena *a, const struct ir_rule *r, enum fam f)
 	return false;
 }
 
-/* Every rule's sets, named; NULL after diag_error(). */
+/*
+ * Whether rule r can join a merged run in family f: allow, no log, every
+ * source, no host names, some destinations but not every one (hash:net
+ * takes no /0), TCP and UDP ports only, none of them port 0.  Its
+ * elements (prefixes times ports, as ipset expands ranges) in *nel.
+ */
+static bool
+mergeable(struct arena *a, const struct ir_rule *r, enum fam f, u128 *nel)
+{
+	const struct svc *v = &r->svc;
+	struct prefix *p;
+	u128 ports = 0;
+	int pr;
+
+	if (r->action != IR_ALLOW || r->log || r->nhosts > 0 || r->nnames > 0 ||
+	    !aset_fam_full(&r->src, f) || iset_empty(&r->dst.f[f]) ||
+	    aset_fam_full(&r->dst, f) || v->all || !iset_empty(&v->ipp))
+		return false;
+	for (pr = 0; pr < P_N; pr++) {
+		if (iset_empty(&v->p[pr]))
+			continue;
+		if ((pr != P_TCP && pr != P_UDP) || iset_has(&v->p[pr], 0))
+			return false;
+		ports += iset_count(&v->p[pr]);
+	}
+	*nel = ports * aset_prefixes(a, &r->dst, (enum fam)f, &p);
+	return ports > 0;
+}
+
+/* A rule that has no line in family f, which a run passes over. */
+static bool
+fam_empty(const struct ir_rule *r, enum fam f)
+{
+	return r->nhosts == 0 && (iset_empty(&r->src.f[f]) ||
+	    iset_empty(&r->dst.f[f]));
+}
+
+static void
+close_run(struct ipt_rsets *rs, size_t head, size_t end, size_t n, enum fam f)
+{
+	/* A run of one rule keeps the rule's own lines. */
+	if (n >= 2)
+		rs[head].runend[f] = end;	/* named in make_sets */
+	else if (n == 1)
+		rs[head].merged[f] = false;
+}
+
+/* The merged runs of every chain and family: merged[], and runend[] at
+ * each run's first rule (0 elsewhere). */
+static void
+find_runs(struct arena *a, const struct ir *ir, struct ipt_rsets *rs)
+{
+	size_t i, head = 0, end = 0, n;
+	u128 total, nel;
+	int f, dir;
+
+	for (f = 0; f < FAM_N; f++)
+		for (dir = IR_EGRESS; dir <= IR_INBOUND; dir++) {
+			n = 0;
+			total = 0;
+			for (i = 0; i < ir->nrules; i++) {
+				const struct ir_rule *r = &ir->rules[i];
+
+				if ((int)r->dir != dir || fam_empty(r, (enum fam)f))
+					continue;
+				if (!mergeable(a, r, (enum fam)f, &nel)) {
+					close_run(rs, head, end, n, (enum fam)f);
+					n = 0;
+					continue;
+				}
+				if (n > 0 && total + nel <= IPT_RUN_MAX) {
+					rs[i].merged[f] = true;
+					total += nel;
+					end = i + 1;
+					n++;
+					continue;
+				}
+				close_run(rs, head, end, n, (enum fam)f);
+				n = 0;
+				if (nel > IPT_RUN_MAX)
+					continue;
+				rs[i].merged[f] = true;
+				head = i;
+				end = i + 1;
+				total = nel;
+				n = 1;
+			}
+			close_run(rs, head, end, n, (enum fam)f);
+		}
+}
+
+/* Every rule's sets, named; NULL after diag_error().  merge: find the
+ * merged runs first. */
 static struct ipt_rsets *
-make_sets(const struct ir *ir, struct arena *a)
+make_sets(const struct ir *ir, struct arena *a, bool merge)
 {
 	struct ipt_rsets *rs = arena_alloc(a, (ir->nrules + 1) * sizeof(*rs));
 	struct strset given = { 0 };	/* set names of the rules so far */
@@ -424,13 +569,29 @@ make_sets(const struct ir *ir, struct arena *a)
 	size_t i;
 	int f;
 
+	memset(rs, 0, (ir->nrules + 1) * sizeof(*rs));
+	if (merge)
+		find_runs(a, ir, rs);
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 
-		memset(&rs[i], 0, sizeof(rs[i]));
 		stem = base = NULL;
 		for (f = 0; f < FAM_N; f++) {
-			if (!fam_sets(a, r, (enum fam)f))
+			if (rs[i].runend[f] == 0)
+				continue;
+			if (stem == NULL) {
+				if ((stem = nft_rule_stem(a, ir, i)) == NULL)
+					return NULL;
+				base = set_base(a, ir->name, stem);
+			}
+			rs[i].run[f] = arena_printf(a, "%s_m%c", base,
+			    f == FAM_V4 ? '4' : '6');
+			rs[i].runtmp[f] = arena_printf(a, "%s_o%c", base,
+			    f == FAM_V4 ? '4' : '6');
+		}
+		stem = base = NULL;
+		for (f = 0; f < FAM_N; f++) {
+			if (!fam_sets(a, r, &rs[i], (enum fam)f))
 				continue;
 			if (stem == NULL) {
 				if ((stem = nft_rule_stem(a, ir, i)) == NULL)
@@ -445,24 +606,74 @@ make_sets(const struct ir *ir, struct arena *a)
 				rs[i].dyn[f] = nft_set_name(a, base,
 				    (enum fam)f, true);
 		}
-		if (base == NULL)
-			continue;
-		for (f = 0; f < FAM_N; f++)
-			if (rs[i].floor[f] != NULL &&
-			    strset_has(&given, rs[i].floor[f])) {
-				diag_error(&r->loc, "rule '%s': its ipset name %s "
-				    "is another rule's; rename one of them",
-				    r->name, rs[i].floor[f]);
-				return NULL;
-			}
+		/* ipset's names are the host's: no two sets one name. */
 		for (f = 0; f < FAM_N; f++) {
-			if (rs[i].floor[f] != NULL)
-				strset_add(a, &given, rs[i].floor[f]);
-			if (rs[i].dyn[f] != NULL)
-				strset_add(a, &given, rs[i].dyn[f]);
+			const char *nm[] = { rs[i].run[f], rs[i].floor[f],
+			    rs[i].dyn[f] };
+			size_t k;
+
+			for (k = 0; k < 3; k++)
+				if (nm[k] != NULL && !strset_add(a, &given,
+				    nm[k])) {
+					diag_error(&r->loc, "rule '%s': its "
+					    "ipset name %s is another rule's; "
+					    "rename one of them", r->name,
+					    nm[k]);
+					return NULL;
+				}
 		}
 	}
 	return rs;
+}
+
+/* " 443", " 50000-60000": ipset's proto:port of one interval. */
+static void
+put_runports(struct out *o, const char *set, const char *net,
+    const char *proto, const struct iset *is)
+{
+	size_t k;
+
+	for (k = 0; k < is->n; k++) {
+		out_printf(o, "add %s %s,%s:%u", set, net, proto,
+		    (unsigned)is->v[k].lo);
+		if (is->v[k].hi != is->v[k].lo)
+			out_printf(o, "-%u", (unsigned)is->v[k].hi);
+		out_puts(o, " -exist\n");
+	}
+}
+
+/*
+ * A merged run's hash:net,port set, filled through its twin and swapped in
+ * as a floor set is.  Two rules of the run may give one element (ipset
+ * expands a port range into ports): -exist takes it twice.
+ */
+static void
+put_runset(struct arena *a, const struct ir *ir, const struct ipt_rsets *rs,
+    size_t head, enum fam f, struct out *o)
+{
+	static const char *const family[] = { "inet", "inet6" };
+	const char *set = rs[head].run[f], *tmp = rs[head].runtmp[f];
+	char buf[ADDR_STRLEN];
+	struct prefix *p;
+	size_t i, k, n;
+
+	out_printf(o, "create %s hash:net,port family %s -exist\n"
+	    "create %s hash:net,port family %s -exist\nflush %s\n", set,
+	    family[f], tmp, family[f], tmp);
+	for (i = head; i < rs[head].runend[f]; i++) {
+		const struct ir_rule *r = &ir->rules[i];
+
+		if (!rs[i].merged[f] || r->dir != ir->rules[head].dir)
+			continue;
+		n = aset_prefixes(a, &r->dst, f, &p);
+		for (k = 0; k < n; k++) {
+			addr_format(buf, f, p[k].addr, p[k].len);
+			/* ipset reads a bare address as /32 (/128). */
+			put_runports(o, tmp, buf, "tcp", &r->svc.p[P_TCP]);
+			put_runports(o, tmp, buf, "udp", &r->svc.p[P_UDP]);
+		}
+	}
+	out_printf(o, "swap %s %s\ndestroy %s\n", tmp, set, tmp);
 }
 
 /*
@@ -493,6 +704,8 @@ emit_ipset(const struct ir *ir, const struct be_opts *op,
 	hdr.buf[--hdr.len] = '\0';
 	for (i = 0; i < ir->nrules; i++)
 		for (f = 0; f < FAM_N; f++) {
+			if (rs[i].run[f] != NULL)
+				put_runset(a, ir, rs, i, (enum fam)f, &sets);
 			if (rs[i].floor[f] == NULL)
 				continue;
 			out_printf(&sets, "create %s hash:net family %s -exist\n"
@@ -515,7 +728,8 @@ emit_ipset(const struct ir *ir, const struct be_opts *op,
 		}
 	if (sets.len == 0)
 		out_puts(&sets, "# No sets: no rule has host names, or as many "
-		    "as 4 destination prefixes in a family.\n");
+		    "as 4 destination prefixes in a family, and no run of "
+		    "allow rules is merged.\n");
 	vars[0] = "HEADER", vars[1] = out_str(&hdr);
 	vars[2] = "SETS", vars[3] = out_str(&sets);
 	vars[4] = "NAME", vars[5] = ir->name;
@@ -536,7 +750,8 @@ ipt_dynsets(struct arena *a, const struct ir *ir, struct ipt_dynset **out,
 
 	*out = NULL;
 	*n = 0;
-	if ((rs = make_sets(ir, a)) == NULL)
+	/* Runs hold no rule with host names: their sets are the same. */
+	if ((rs = make_sets(ir, a, false)) == NULL)
 		return -1;
 	for (i = 0; i < ir->nrules; i++)
 		for (f = 0; f < FAM_N; f++) {
@@ -554,12 +769,15 @@ ipt_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
 	const char *chain[2] = { NULL, NULL };
 	struct ipt_rsets *rs;
+	int merge;
 
 	chain[IR_EGRESS] = be_option(op, ir, "chain", NULL);
 	if (ir_has_inbound(ir) && (chain[IR_INBOUND] = be_option(op, ir,
 	    "input-chain", NULL)) == NULL)
 		return -1;
-	if (chain[IR_EGRESS] == NULL || (rs = make_sets(ir, op->arena)) == NULL)
+	if (chain[IR_EGRESS] == NULL ||
+	    (merge = be_enum(op, ir, "merge", 1)) < 0 ||
+	    (rs = make_sets(ir, op->arena, merge == 1)) == NULL)
 		return -1;
 	if (emit_fam(ir, op, chain, rs, FAM_V4, &outs[0]) < 0 ||
 	    emit_fam(ir, op, chain, rs, FAM_V6, &outs[1]) < 0 ||
@@ -620,6 +838,7 @@ static const char *const ipt_reserved[] = {
 	"ULOG", NULL
 };
 
+static const char *const ipt_bool[] = { "false", "true", NULL };
 static const char *const ipt_suffixes[] = { ".rules.v4", ".rules.v6", ".ipset",
 	NULL };
 /* iptables takes chain names of at most 28 characters. */
@@ -631,6 +850,7 @@ static const struct be_option ipt_options[] = {
 	    .maxlen = IPT_CHAIN_MAX, .upper = true,
 	    .dflt = ipt_input_default, .reserved = ipt_reserved,
 	    .distinct = "chain", .inbound = true },
+	{ .key = "merge", .kind = BE_OPT_ENUM, .values = ipt_bool },
 	{ .key = NULL }
 };
 

@@ -7,6 +7,14 @@
  * declared before the rules; host names may stay in them (hosts: native),
  * because pfctl resolves them when it loads the file.
  *
+ * A rule with host names lowered to the lock's addresses (r->hosts, as for
+ * the nftables target's dynamic sets) matches its destinations in a table
+ * `persist` of them, even of one address: `egressc refresh -t pf` prints
+ * the `pfctl -T replace` lines that put what DNS answers now beside them
+ * (pf_host_tables gives it the names).  pf has no timeouts on a table's
+ * entries, so refresh replaces the whole table, and a reload of the file
+ * puts it back to the lock's addresses.
+ *
  * pf filters both directions and passes what no rule takes, without
  * state: with only an outbound default, a UDP or ICMP flow opened from
  * outside would come in and have its answer judged as a new outbound
@@ -17,7 +25,9 @@
 #include <string.h>
 
 #include "backend/backend.h"
+#include "backend/pf.h"
 #include "ir/icmp.h"
+#include "nft/nft.h"
 #include "util/strset.h"
 
 /* PF_TABLE_NAME_SIZE is 32 with the terminating NUL. */
@@ -31,7 +41,11 @@ struct pf {
 	const char		*prefix;
 	struct out		 tables, rules;
 	struct strset		 tnames;	/* table names given so far */
+	struct pf_table		*ht;		/* the host tables */
+	size_t			 nht, capht;
 };
+
+extern const struct backend be_pf;
 
 /*
  * Table names take what pfctl's lexer keeps inside < >.  pfctl turns a
@@ -67,11 +81,14 @@ pf_table_name(struct pf *pf, const char *rule, const char *suffix)
 
 /*
  * An address set (and host names) as a pf address: "any", one address or
- * prefix, or a table declared now.
+ * prefix, or a table declared now.  host: the rule's destinations, whose
+ * host names lowering turned into the lock's addresses: a table `persist`
+ * whatever it holds, named for the rule's stem (nft_rule_stem), that
+ * refresh can replace; NULL when the rule has no such names.
  */
 static const char *
 pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
-    bool names, const bool fams[FAM_N], const char *suffix)
+    bool names, const bool fams[FAM_N], const char *suffix, const char *host)
 {
 	struct arena *a = pf->opts->arena;
 	const char **items = NULL;
@@ -101,10 +118,16 @@ pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
 		ARENA_PUSH(a, items, n, cap);
 		items[n - 1] = r->names[i].name;
 	}
-	if (n == 1)
+	if (n == 1 && host == NULL)
 		return items[0];
-	t = pf_table_name(pf, r->name, suffix);
-	out_printf(&pf->tables, "table <%s> const {", t);
+	t = pf_table_name(pf, host != NULL ? host : r->name, suffix);
+	if (host != NULL) {
+		ARENA_PUSH(a, pf->ht, pf->nht, pf->capht);
+		pf->ht[pf->nht - 1] = (struct pf_table){ t, r,
+		    { fams[FAM_V4], fams[FAM_V6] } };
+	}
+	out_printf(&pf->tables, "table <%s> %s {", t, host != NULL ?
+	    "persist" : "const");
 	for (i = 0; i < n; i++)
 		out_printf(&pf->tables, "%s %s", i ? "," : "", items[i]);
 	out_puts(&pf->tables, " }\n");
@@ -238,30 +261,40 @@ pf_line(struct pf *pf, const struct ir_rule *r, const char *af,
 	out_putc(o, '\n');
 }
 
-static void
-pf_rule(struct pf *pf, const struct ir_rule *r)
+/*
+ * A rule with host names turned into addresses has a line in every family
+ * it has a source in, as in the nftables model, so that a DNS answer in a
+ * family the lock has no address of has a table to go to.  0, or -1 after
+ * diag_error() (a stem that is another rule's name).
+ */
+static int
+pf_rule(struct pf *pf, size_t ri)
 {
 	struct arena *a = pf->opts->arena;
+	const struct ir_rule *r = &pf->ir->rules[ri];
 	bool fams[FAM_N], tu_same;
-	const char *af, *from, *to, *tp, *up, *op;
+	const char *af, *from, *to, *tp, *up, *op, *stem = NULL;
 	enum fam f;
 	int nf = 0;
 
 	for (f = 0; f < FAM_N; f++) {
 		fams[f] = !iset_empty(&r->src.f[f]) &&
-		    (!iset_empty(&r->dst.f[f]) || r->nnames > 0);
+		    (!iset_empty(&r->dst.f[f]) || r->nnames > 0 ||
+		    r->nhosts > 0);
 		nf += fams[f];
 	}
 	if (nf == 0)
-		return;
+		return 0;
+	if (r->nhosts > 0 && (stem = nft_rule_stem(a, pf->ir, ri)) == NULL)
+		return -1;
 	af = nf == 2 ? NULL : fams[FAM_V4] ? "inet" : "inet6";
 	out_printf(&pf->rules, "# %s\n", be_rule_comment(pf->opts, r));
-	from = pf_addr(pf, r, &r->src, false, fams, "-src");
-	to = pf_addr(pf, r, &r->dst, true, fams, "");
+	from = pf_addr(pf, r, &r->src, false, fams, "-src", NULL);
+	to = pf_addr(pf, r, &r->dst, true, fams, "", stem);
 
 	if (r->svc.all) {
 		pf_line(pf, r, af, NULL, from, to, "");
-		return;
+		return 0;
 	}
 	tp = svc_has_proto(&r->svc, P_TCP) ?
 	    pf_ports(a, &r->svc.p[P_TCP], proto_max(P_TCP)) : NULL;
@@ -290,6 +323,46 @@ pf_rule(struct pf *pf, const struct ir_rule *r)
 		pf_line(pf, r, af, op, from, to, "");
 	if (fams[FAM_V4] && (op = pf_others(a, &r->svc, true)) != NULL)
 		pf_line(pf, r, "inet", op, from, to, "");
+	return 0;
+}
+
+/* The tables and rules of every rule, into pf's buffers (out_init'ed
+ * here; the caller frees them); 0 or -1 after diag_error(). */
+static int
+pf_build(struct pf *pf, const struct ir *ir, const struct be_opts *opts)
+{
+	size_t i;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->opts = opts;
+	pf->ir = ir;
+	out_init(&pf->tables);
+	out_init(&pf->rules);
+	/* The policy name is a fine prefix; an option must be an ident. */
+	pf->prefix = ir->name;
+	if (ir_topt(ir, "pf", "table-prefix", NULL) != NULL &&
+	    (pf->prefix = be_option(opts, ir, "table-prefix", NULL)) == NULL)
+		return -1;
+	for (i = 0; i < ir->nrules; i++)
+		if (pf_rule(pf, i) < 0)
+			return -1;
+	return 0;
+}
+
+int
+pf_host_tables(struct arena *a, const struct ir *ir, struct pf_table **out,
+    size_t *n)
+{
+	struct be_opts opts = { &be_pf, a };
+	struct pf pf;
+	int rc;
+
+	rc = pf_build(&pf, ir, &opts);
+	out_free(&pf.tables);
+	out_free(&pf.rules);
+	*out = rc == 0 ? pf.ht : NULL;
+	*n = rc == 0 ? pf.nht : 0;
+	return rc;
 }
 
 static int
@@ -298,23 +371,15 @@ pf_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	struct pf pf;
 	struct out hdr;
 	const char *opt = "", *def;
-	size_t i;
 	int rc;
 
-	memset(&pf, 0, sizeof(pf));
-	pf.opts = opts;
-	pf.ir = ir;
-	/* The policy name is a fine prefix; an option must be an ident. */
-	pf.prefix = ir->name;
-	if (ir_topt(ir, "pf", "table-prefix", NULL) != NULL &&
-	    (pf.prefix = be_option(opts, ir, "table-prefix", NULL)) == NULL)
+	if (pf_build(&pf, ir, opts) < 0) {
+		out_free(&pf.tables);
+		out_free(&pf.rules);
 		return -1;
-	out_init(&pf.tables);
-	out_init(&pf.rules);
+	}
 	out_init(&hdr);
 	be_header(opts, ir, "# ", &hdr);
-	for (i = 0; i < ir->nrules; i++)
-		pf_rule(&pf, &ir->rules[i]);
 
 	/* default: none writes no default and no global `set skip`, so the
 	 * file also loads into an anchor. */
@@ -362,7 +427,7 @@ static const struct be_option pf_options[] = {
 const struct backend be_pf = {
 	.name = "pf",
 	.caps = BE_SETS | BE_FQDN | BE_FIRST_MATCH | BE_MIXED_FAM |
-	    BE_REJECT | BE_LOG,
+	    BE_REJECT | BE_LOG | BE_DYNSETS,
 	.comment_max = 200,
 	/* A backslash at the end of a comment joins the next line to it. */
 	.comment_bad = "\\",

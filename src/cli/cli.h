@@ -184,6 +184,9 @@ int	cmd_refresh(struct opts *, int, char **);
  * after diag_error() or diag_fail(). */
 int	refresh_ipset(struct job *, const struct opts *,
 	    const struct resolve_answer *, size_t);
+/* refresh -t pf: the sh script of pfctl -T replace lines to stdout; 0, or
+ * -1 after diag_error(). */
+int	refresh_pf(struct job *, const struct resolve_answer *, size_t);
 int	cmd_completion(struct opts *, int, char **);
 int	cmd_probe(struct opts *, int, char **);
 int	cmd_import(struct opts *, int, char **);

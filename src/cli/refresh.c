@@ -7,7 +7,8 @@
  * policy is taken through the passes exactly as apply takes it, so the
  * sets it fills are those apply made.  A host that does not resolve is
  * a failure (exit 3), but what the others answered is added all the same.
- * -t iptables fills the dynamic ipset sets instead (refresh_ipset.c).
+ * -t iptables fills the dynamic ipset sets instead (refresh_ipset.c); -t pf
+ * prints the pfctl commands that replace the host tables (refresh_pf.c).
  */
 #include <string.h>
 
@@ -32,9 +33,11 @@ cmd_refresh(struct opts *o, int argc, char **argv)
 
 	(void)argc;
 	if (o->targets != NULL && strcmp(o->targets, "nftables") != 0 &&
-	    strcmp(o->targets, "iptables") != 0) {
+	    strcmp(o->targets, "iptables") != 0 &&
+	    strcmp(o->targets, "pf") != 0) {
 		diag_error(NULL, "refresh -t %s: refresh fills the sets of "
-		    "nftables (the default) or iptables (ipset)", o->targets);
+		    "nftables (the default) or iptables (ipset), or prints the "
+		    "pfctl commands of pf's tables", o->targets);
 		return cli_status(-1);
 	}
 	tgt = o->targets == NULL ? "nftables" : o->targets;
@@ -55,6 +58,8 @@ cmd_refresh(struct opts *o, int argc, char **argv)
 	}
 	if (rc == 0 && strcmp(tgt, "iptables") == 0)
 		rc = refresh_ipset(&j, o, ra, n);
+	else if (rc == 0 && strcmp(tgt, "pf") == 0)
+		rc = refresh_pf(&j, ra, n);
 	else if (rc == 0) {
 		na = arena_alloc(j.a, (n + 1) * sizeof(*na));
 		for (i = 0; i < n; i++) {

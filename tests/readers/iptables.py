@@ -9,7 +9,9 @@ a:b), --icmp-type / --icmpv6-type, -m comment, -m conntrack --ctstate
 (ESTABLISHED,RELATED never matches a new connection), -o lo (never the
 packet's interface), and the targets ACCEPT, DROP, REJECT, LOG (goes on),
 RETURN and jumps to user chains, and -m set --match-set NAME dst|src
-(iptables-extensions(8), "set": the packet's address is in set NAME).
+(iptables-extensions(8), "set": the packet's address is in set NAME), or
+--match-set NAME dst,dst for a hash:net,port set (the destination address
+and, with the packet's protocol, its destination port).
 The files are read as `iptables-restore --noflush` loads them: the
 built-in chains keep what they had (nothing, on the host modelled), a
 chain declared is created or flushed.  The comment lines that give the
@@ -24,8 +26,11 @@ and falling off its end gives 'no decision'.
 
 A file named *.ipset is read as `ipset restore` would (ipset(8), RESTORE
 and the create/add/flush/swap/destroy commands): create NAME
-hash:net|hash:ip [family inet|inet6] [timeout N] [-exist], add NAME
-ADDR[/LEN] [timeout N] [-exist], flush, swap, destroy; -exist makes a
+hash:net|hash:ip|hash:net,port [family inet|inet6] [timeout N] [-exist],
+add NAME ADDR[/LEN] [timeout N] [-exist] (hash:net,port: add NAME
+NET,tcp:PORT or NET,udp:LO-HI, ipset(8) "hash:net,port": a range of ports
+adds one element per port, no /0 network, and tcp and udp are the only
+protocols modelled), flush, swap, destroy; -exist makes a
 create of an identical set, or an add of an element held, a no-op, and
 anything else done to a set that is not there (or a create of one that
 is, or a swap of sets of another type or family) an error, as ipset
@@ -143,7 +148,8 @@ class Rule:
 
 IPSET_NAME_MAX = 31     # ipset(8): IPSET_MAXNAMELEN, 32 with the NUL
 IPSET_TIMEOUT_MAX = 2147483
-IPSET_TYPES = ('hash:net', 'hash:ip')
+IPSET_TYPES = ('hash:net', 'hash:ip', 'hash:net,port')
+IPSET_MAXELEM = 65536   # ipset(8): maxelem's default
 IPSET_FAMILY = {'inet': 4, 'inet6': 6}
 
 
@@ -215,8 +221,19 @@ class Rules:
             st = self._set(name)
             if len(w) < 3:
                 raise ParseError('add without an element')
+            elem, pp = w[2], None
+            if st['type'] == 'hash:net,port':
+                m = re.fullmatch(r'([^,]+),(tcp|udp):([0-9]+)(?:-([0-9]+))?',
+                                 elem)
+                if not m:
+                    raise ParseError('bad hash:net,port element %r' % elem)
+                lo_p = _port(m.group(3))
+                hi_p = _port(m.group(4)) if m.group(4) else lo_p
+                if lo_p > hi_p:
+                    raise ParseError('port range %r' % elem)
+                elem, pp = m.group(1), (PROTO_NUM[m.group(2)], lo_p, hi_p)
             try:
-                n = ipaddress.ip_network(w[2], strict=True)
+                n = ipaddress.ip_network(elem, strict=True)
             except ValueError:
                 raise ParseError('bad element %r' % w[2])
             if n.version != st['fam']:
@@ -231,7 +248,10 @@ class Rules:
                         not re.fullmatch(r'[0-9]+', rest[1]):
                     raise ParseError('add option %r' % rest)
             lo, hi = int(n.network_address), int(n.broadcast_address)
-            if st['type'] == 'hash:ip':
+            if pp is not None:
+                # one element per port; the set: (proto, port) -> nets
+                es = {(pp[0], x, lo, hi) for x in range(pp[1], pp[2] + 1)}
+            elif st['type'] == 'hash:ip':
                 if hi - lo >= 65536:
                     raise ParseError('hash:ip range too large')
                 # hash:ip stores each address of a range
@@ -242,8 +262,13 @@ class Rules:
                 raise ParseError('element %s is already in %r'
                                  % (w[2], name))
             st['elems'] |= es
+            st.pop('index', None)
+            if len(st['elems']) > IPSET_MAXELEM:
+                raise ParseError('set %r is full (maxelem %d)'
+                                 % (name, IPSET_MAXELEM))
         elif cmd == 'flush':
             self._set(name)['elems'] = set()
+            self._set(name).pop('index', None)
         elif cmd == 'destroy':
             self._set(name)
             del self.sets[name]
@@ -315,12 +340,15 @@ class Rules:
                     raise ParseError('--match-set without -m set')
                 name = _word(toks, i + 1, 'set name')
                 d = _word(toks, i + 2, 'src or dst')
-                if d not in ('src', 'dst'):
+                if d not in ('src', 'dst', 'dst,dst'):
                     raise ParseError('--match-set flags %r' % d)
                 if name not in self.sets:
                     raise ParseError("set %r does not exist (load the "
                                      "ipset file first)" % name)
                 st = self.sets[name]
+                if (d == 'dst,dst') != (st['type'] == 'hash:net,port'):
+                    raise ParseError('--match-set %s %s: the flags do not '
+                                     'fit a %s set' % (name, d, st['type']))
                 if st['fam'] != fam:
                     raise ParseError('IPv%d set %r in an IPv%d file'
                                      % (st['fam'], name, fam))
@@ -502,6 +530,18 @@ class Rules:
     def _in(nets, x):
         return any(lo <= x <= hi for lo, hi in nets)
 
+    @staticmethod
+    def _netport(st, d, pnum, port):
+        """A hash:net,port set holds (destination, protocol, port)."""
+        if pnum not in (6, 17):
+            return False
+        if 'index' not in st:
+            st['index'] = {}
+            for p, x, lo, hi in st['elems']:
+                st['index'].setdefault((p, x), []).append((lo, hi))
+        return any(lo <= d <= hi for lo, hi in st['index'].get((pnum, port),
+                                                                 ()))
+
     def _run(self, chains, name, pkt, depth=0):
         if depth > 16:
             raise ParseError('jumps nest too deep')
@@ -521,9 +561,12 @@ class Rules:
             if r.src is not None and s is not None and \
                     not self._in(r.src, s):
                 continue
+            if any(not self._netport(self.sets[n], d, pnum, port)
+                   for n, w in r.sets if w == 'dst,dst'):
+                continue
             if any(not self._in(self.sets[n]['elems'], d if w == 'dst'
                                 else s) for n, w in r.sets
-                   if w == 'dst' or s is not None):
+                   if w == 'dst' or w == 'src' and s is not None):
                 continue
             if r.target == 'LOG':
                 continue

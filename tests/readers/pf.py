@@ -9,6 +9,14 @@ decides at once.  `block` without drop/return follows `set block-policy`
 (drop by default).  pfctl resolves host names in tables and rules when it
 loads the file: the reader asks readers.resolve().
 
+A rule that names a table looks the table up when a packet comes, not
+when the rule is loaded: `pfctl -t T -T replace ADDR ...` (pfctl(8),
+OpenBSD 7.6, -T replace: "Replace the addresses of the table") changes
+what the rule matches.  A `const` table cannot be changed so (pf.conf(5),
+TABLES: "The const flag prevents the user from altering the contents of
+the table once it has been created"); `persist` keeps a table no rule
+refers to.  run_script() applies what `egressc refresh -t pf` prints.
+
 pfctl's lexer turns every word of the grammar into a keyword before the
 parser sees it, even between < and >: a table named like a keyword
 (`<route-to>`) is a syntax error.  KEYWORDS are the quoted words of the
@@ -28,6 +36,7 @@ host's SYN+ACK answer to a connection from outside never matches one.
 """
 
 import re
+import shlex
 
 from readers import (AddrSet, IcmpSet, NumSet, ReaderError, icmp_of,
                      parse_ip, proto_number, resolve, to_int)
@@ -83,6 +92,27 @@ def statements(text):
     return out
 
 
+class HostSpec:
+    """One side of a rule: the addresses it writes, and the tables it
+    names, read at each packet."""
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.addrs = AddrSet()
+        self.tables = []
+
+    def _sets(self):
+        yield self.addrs
+        for t in self.tables:
+            yield self.reader.tables[t]
+
+    def has(self, fam, addr):
+        return any(s.has(fam, addr) for s in self._sets())
+
+    def has_fam(self, fam):
+        return any(s.has_fam(fam) for s in self._sets())
+
+
 class Rule:
     def __init__(self):
         self.action = None
@@ -100,6 +130,7 @@ class Rule:
 class PfReader:
     def __init__(self, text):
         self.tables = {}
+        self.table_flags = {}
         self.rules = []
         self.block_policy = 'deny'
         for toks in statements(text):
@@ -136,7 +167,9 @@ class PfReader:
         if name in self.tables:
             raise ReaderError('table <%s> declared twice' % name)
         i = 2
+        flags = set()
         while i < len(t) and t[i] in ('const', 'persist', 'counters'):
+            flags.add(t[i])
             i += 1
         if t[i] != '{' or t[-1] != '}':
             raise ReaderError('table <%s> without { }' % name)
@@ -145,6 +178,7 @@ class PfReader:
             if item != ',':
                 self._addr_item(s, item)
         self.tables[name] = s
+        self.table_flags[name] = flags
 
     def _addr_item(self, s, item):
         if item == 'any':
@@ -168,15 +202,15 @@ class PfReader:
         if t[i] == '!':
             raise ReaderError('negation is not expected')
         items, i = self._list(t, i)
-        s = AddrSet()
+        s = HostSpec(self)
         for item in items:
             if item.startswith('<'):
                 name = item[1:-1]
                 if name not in self.tables:
                     raise ReaderError('table <%s> not declared' % name)
-                s.update(self.tables[name])
+                s.tables.append(name)
             else:
-                self._addr_item(s, item)
+                self._addr_item(s.addrs, item)
         return s, i
 
     def _nums(self, t, i):
@@ -333,6 +367,50 @@ class PfReader:
         last = self._last(fam, peer, proto, port, None, 'out',
                           synack=proto == 'tcp')
         return 'allow' if last is None or last.action == 'allow' else 'deny'
+
+    # -- pfctl at run time --
+    def pfctl(self, argv):
+        """pfctl [-q] -t TABLE -T replace ADDR ...: the table's addresses
+        become those given.  pfctl would make a table the ruleset lacks,
+        which no rule looks up: here, an error."""
+        args = list(argv[1:])
+        if args[:1] == ['-q']:
+            args = args[1:]
+        if len(args) < 4 or args[0] != '-t' or args[2:4] != ['-T',
+                                                             'replace']:
+            raise ReaderError('unexpected pfctl command %r' % ' '.join(argv))
+        name = args[1]
+        if name not in self.tables:
+            raise ReaderError('pfctl -t %s: no such table in the ruleset: '
+                              'pfctl would make one no rule uses' % name)
+        if 'const' in self.table_flags[name]:
+            raise ReaderError('pfctl -t %s -T replace: the table is const'
+                              % name)
+        s = AddrSet()
+        for a in args[4:]:
+            if not re.match(r'^[0-9a-fA-F:.]+(/\d+)?$', a):
+                raise ReaderError('pfctl -T replace: bad address %r' % a)
+            s.add_cidr(a)
+        self.tables[name] = s
+
+    def run_script(self, text):
+        """The sh script egressc refresh -t pf prints: comments, st=0,
+        `pfctl ... || st=1` lines and `exit $st`; anything else is an
+        error.  Returns the tables it replaced, in order."""
+        done = []
+        for line in text.split('\n'):
+            line = line.strip()
+            if not line or line.startswith('#') or line in ('st=0',
+                                                            'exit $st'):
+                continue
+            if line.endswith(' || st=1'):
+                line = line[:-len(' || st=1')]
+            argv = shlex.split(line)
+            if argv[0] != 'pfctl':
+                raise ReaderError('unexpected line %r' % line)
+            self.pfctl(argv)
+            done.append(argv[argv.index('-t') + 1])
+        return done
 
     def rule_count(self):
         return len(self.rules)

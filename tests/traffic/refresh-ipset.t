@@ -108,6 +108,6 @@ ns_add "egc-$$-e"
 is $? 3 "no sets loaded: exit 3"
 grep -q "ipset restore < rf.ipset" "$T/err"
 ok $? "...saying to load rf.ipset" || sed 's/^/# /' "$T/err"
-"$EG" refresh -t pf "$T/rf.yaml" >"$T/o.txt" 2>"$T/err"
-is $? 2 "refresh -t pf: bad input, exit 2"
+"$EG" refresh -t netsh "$T/rf.yaml" >"$T/o.txt" 2>"$T/err"
+is $? 2 "refresh -t netsh: bad input, exit 2"
 done_testing

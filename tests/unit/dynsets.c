@@ -87,6 +87,8 @@ main(void)
 	is_int((int)low->rules[0].nnames, 0, "...and no name is left named");
 	is_int((int)lowered(a, ir, "iptables")->rules[0].nhosts, 1,
 	    "iptables keeps it too (its ipset dynamic sets)");
+	is_int((int)lowered(a, ir, "pf")->rules[0].nhosts, 1,
+	    "pf keeps it too (its persist tables)");
 	is_int((int)lowered(a, ir, "netsh")->rules[0].nhosts, 0,
 	    "netsh keeps no names");
 	ir->dyn.off = true;
