@@ -108,7 +108,7 @@ dnsmasq_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	size_t i, j, k, m;
 	bool *dyn;
 
-	if (nft_model_build(op->arena, ir, &t) < 0)
+	if (nft_model_sets(op->arena, ir, &t) < 0)
 		return -1;
 	dyn = dyn_rules(op->arena, ir, &t);
 	memset(&c, 0, sizeof(c));

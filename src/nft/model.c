@@ -17,6 +17,7 @@
 #include "backend/backend.h"
 #include "ir/icmp.h"
 #include "nft/nft.h"
+#include "util/strset.h"
 
 const char *const nft_field_name[NFT_F_N] = {
 	"meta nfproto", "meta l4proto", "oif", "iif", "ct state",
@@ -761,7 +762,8 @@ static void
 sets_again(struct build *b)
 {
 	struct nft_table *t = b->t;
-	size_t c, i, j, k;
+	struct strset named = { 0 };
+	size_t c, i, j;
 
 	t->nsets = 0;
 	for (c = 0; c < t->nchains; c++)
@@ -771,13 +773,10 @@ sets_again(struct build *b)
 			for (j = 0; j < r->nm; j++) {
 				struct nft_set *s = r->m[j].set;
 
-				if (s == NULL)
-					continue;
-				for (k = 0; s->name != NULL && k < t->nsets;
-				    k++)
-					if (t->sets[k] == s)
-						break;
-				if (s->name != NULL && k < t->nsets)
+				/* A named set once, where it is first used:
+				 * names are the table's, one set each. */
+				if (s == NULL || (s->name != NULL &&
+				    !strset_add(b->a, &named, s->name)))
 					continue;
 				ARENA_PUSH(b->a, t->sets, t->nsets,
 				    t->capsets);
@@ -872,8 +871,9 @@ nft_set_name(struct arena *a, const char *stem, enum fam f, bool dynamic)
 	    f == FAM_V4 ? '4' : '6');
 }
 
-int
-nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
+static int
+model_build(struct arena *a, const struct ir *ir, struct nft_table *t,
+    bool runs)
 {
 	struct be_opts bo;
 	struct build b = { a, t, &bo, NULL };
@@ -902,7 +902,7 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 	/* no, yes, false, true: see nftables.c. */
 	if ((merge = be_enum(&bo, ir, "merge", 1)) < 0)
 		return -1;
-	t->merge = merge % 2 == 1;
+	t->merge = runs && merge % 2 == 1;
 	t->name = table;
 	if ((b.stems = nft_set_stems(a, ir)) == NULL)
 		return -1;
@@ -924,4 +924,16 @@ nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
 		sets_again(&b);
 	t->keep = t->ndynamic > 0 && !ir->dyn.flush;
 	return 0;
+}
+
+int
+nft_model_build(struct arena *a, const struct ir *ir, struct nft_table *t)
+{
+	return model_build(a, ir, t, true);
+}
+
+int
+nft_model_sets(struct arena *a, const struct ir *ir, struct nft_table *t)
+{
+	return model_build(a, ir, t, false);
 }

@@ -198,6 +198,9 @@ struct nft_table {
  * always be read.
  */
 int	nft_model_build(struct arena *, const struct ir *, struct nft_table *);
+/* The same without runs: enough for what names the floor and dynamic
+ * sets (the dnsmasq back end, refresh), which runs never touch. */
+int	nft_model_sets(struct arena *, const struct ir *, struct nft_table *);
 
 /*
  * The stem of the named sets of each rule of a lowered IR that has host

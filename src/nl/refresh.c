@@ -249,7 +249,7 @@ nl_refresh(const struct ir *ir, const struct nl_opts *o,
 	size_t n = 0, absent = 0, nsets = 0, i;
 	int rc;
 
-	if (nl_enter_netns(o->netns) < 0 || nft_model_build(a, ir, &t) < 0) {
+	if (nl_enter_netns(o->netns) < 0 || nft_model_sets(a, ir, &t) < 0) {
 		arena_free(a);
 		return -1;
 	}
