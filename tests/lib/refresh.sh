@@ -3,8 +3,8 @@
 # api.heygen.com from a hosts file ($T/up.hosts, read again on SIGHUP), and
 # the policy rf whose lock holds one address per family for it.
 
-# rf_upstream: start the upstream with two addresses per family, the
-# first of each the lock's.
+# rf_upstream [DNSMASQ-OPTION...]: start the upstream with two addresses
+# per family, the first of each the lock's.
 rf_upstream()
 {
 	_dm=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
@@ -17,7 +17,7 @@ rf_upstream()
 	ip netns exec "$NS_S" "$_dm" --keep-in-foreground --no-resolv \
 	    --no-hosts --bind-interfaces --listen-address="$LAB_DNS" --port=53 \
 	    --addn-hosts="$T/up.hosts" --local-ttl=300 --pid-file="$T/up.pid" \
-	    --log-facility=- --conf-file=/dev/null >"$T/up.log" 2>&1 &
+	    --log-facility=- --conf-file=/dev/null "$@" >"$T/up.log" 2>&1 &
 	NS_PIDS="$NS_PIDS $!"
 	for _i in $(seq 1 50); do
 		grep -q started "$T/up.log" 2>/dev/null && return 0
@@ -27,19 +27,18 @@ rf_upstream()
 	return 1
 }
 
-# rf_move LINE...: the upstream answers these too ("ADDR NAME" lines);
-# true once it has read them (and holds N names, $RF_NAMES).
-rf_move()
+# rf_answers LINE...: the upstream answers these ("ADDR NAME" lines)
+# instead; true once it has read them all.
+rf_answers()
 {
-	printf '%s\n' "$@" >>"$T/up.hosts"
+	printf '%s\n' "$@" >"$T/up.hosts"
 	_n=$(grep -c "read $T/up.hosts" "$T/up.log")
 	kill -HUP "$(cat "$T/up.pid")"
 	for _i in $(seq 1 100); do
 		[ "$(grep -c "read $T/up.hosts" "$T/up.log")" -gt "$_n" ] && break
 		sleep 0.05
 	done
-	grep "read $T/up.hosts" "$T/up.log" | tail -1 |
-	    grep -q -- "- $(grep -c . "$T/up.hosts") names"
+	grep "read $T/up.hosts" "$T/up.log" | tail -1 | grep -q -- "- $# names"
 }
 
 # rf_policy: $T/rf.yaml and its lock $T/rf.lock.

@@ -68,7 +68,9 @@ $C ipset list -o save rf.heygen-api_d4 |
     grep -Eq '^add rf.heygen-api_d4 198.18.0.13 timeout (29[0-9]|300)$'
 ok $? "the element carries the answer's TTL as its timeout"
 
-rf_move "198.18.0.14 api.heygen.com" "2001:2::14 api.heygen.com"
+rf_answers "198.18.0.10 api.heygen.com" "2001:2::10 api.heygen.com" \
+    "198.18.0.13 api.heygen.com" "2001:2::13 api.heygen.com" \
+    "198.18.0.14 api.heygen.com" "2001:2::14 api.heygen.com"
 ok $? "the upstream read its new answers"
 refresh
 ok $? "refresh 2: exit 0" || sed 's/^/# /' "$T/err"

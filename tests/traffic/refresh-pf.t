@@ -12,50 +12,17 @@
 # host that does not resolve leaves its table alone and exits 3.
 . "$(dirname "$0")/../lib/tap.sh"
 . "$ROOT/tests/lib/netns.sh"
+. "$ROOT/tests/lib/refresh.sh"
 ns_gate dnsmasq
-DM=$(command -v dnsmasq || echo /usr/sbin/dnsmasq)
 ns_init
 
 ns_lab
 ok $? "client and server namespaces joined by veth" || { done_testing; exit 1; }
 
-chmod 711 "$T"
-printf '%s\n' "198.18.0.10 api.heygen.com" "2001:2::10 api.heygen.com" \
-    "198.18.0.13 api.heygen.com" "2001:2::13 api.heygen.com" >"$T/up.hosts"
-chmod 644 "$T/up.hosts"
-ip netns exec "$NS_S" "$DM" --keep-in-foreground --no-resolv --no-hosts \
-    --bind-interfaces --listen-address="$LAB_DNS" --port=53 \
-    --addn-hosts="$T/up.hosts" --local-ttl=300 --pid-file="$T/up.pid" \
-    --local=/heygen.com/ --log-facility=- --conf-file=/dev/null \
-    >"$T/up.log" 2>&1 &
-NS_PIDS="$NS_PIDS $!"
-for i in $(seq 1 50); do
-	grep -q started "$T/up.log" 2>/dev/null && break
-	sleep 0.1
-done
-grep -q started "$T/up.log"
-ok $? "the upstream dnsmasq started" || sed 's/^/# /' "$T/up.log"
+rf_upstream --local=/heygen.com/
+ok $? "the upstream dnsmasq started"
 
-cat >"$T/rf.yaml" <<EOF
-egressc: 1
-name: rf
-default: deny
-rules:
-  - name: dns
-    to: [$LAB_DNS]
-    ports: [udp/53, tcp/53]
-  - name: heygen-api
-    to: [api.heygen.com]
-    ports: [tcp/443]
-EOF
-cat >"$T/rf.lock" <<EOF
-egressc-lock: 1
-hosts:
-  api.heygen.com:
-    a: [198.18.0.10]
-    aaaa: ["2001:2::10"]
-    ttl: 300
-EOF
+rf_policy
 "$EG" compile -t pf -o "$T/out" "$T/rf.yaml" 2>"$T/err"
 ok $? "compile -t pf" || sed 's/^/# /' "$T/err"
 grep -qx 'table <rf_heygen-api> persist { 198.18.0.10, 2001:2::10 }' \
@@ -118,15 +85,8 @@ PFCTL_FAIL=1 PATH=$T/bin:$PATH sh "$T/s1"
 is $? 1 "a pfctl that fails: the script's exit status is 1"
 
 # The zone's answers change: .13 goes, .14 comes.
-printf '%s\n' "198.18.0.10 api.heygen.com" "2001:2::10 api.heygen.com" \
-    "198.18.0.14 api.heygen.com" "2001:2::14 api.heygen.com" >"$T/up.hosts"
-n=$(grep -c "read $T/up.hosts" "$T/up.log")
-kill -HUP "$(cat "$T/up.pid")"
-for i in $(seq 1 100); do
-	[ "$(grep -c "read $T/up.hosts" "$T/up.log")" -gt "$n" ] && break
-	sleep 0.05
-done
-grep "read $T/up.hosts" "$T/up.log" | tail -1 | grep -q -- '- 4 names'
+rf_answers "198.18.0.10 api.heygen.com" "2001:2::10 api.heygen.com" \
+    "198.18.0.14 api.heygen.com" "2001:2::14 api.heygen.com"
 ok $? "the upstream read its new answers"
 refresh "$T/s2" --dns-server "$LAB_DNS"
 ok $? "refresh 2: exit 0" || sed 's/^/# /' "$T/err"

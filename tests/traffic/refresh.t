@@ -66,7 +66,9 @@ ip netns exec "$NS_C" nft list set inet rf heygen-api_d4 |
 ok $? "the element carries its own timeout"
 
 # DNS moves on: .13 stays, .14 comes.
-rf_move "198.18.0.14 api.heygen.com" "2001:2::14 api.heygen.com"
+rf_answers "198.18.0.10 api.heygen.com" "2001:2::10 api.heygen.com" \
+    "198.18.0.13 api.heygen.com" "2001:2::13 api.heygen.com" \
+    "198.18.0.14 api.heygen.com" "2001:2::14 api.heygen.com"
 ok $? "the upstream read its new answers"
 refresh
 ok $? "refresh 2: exit 0" || sed 's/^/# /' "$T/err"
