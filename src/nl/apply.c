@@ -102,23 +102,53 @@ put_set_head(struct nl_batch *b, const struct nl_set *s,
 	nl_batch_add(b, nlh, r, "NEWSET");
 }
 
+/* One message of a set's elements: the set they go to, begun... */
+static struct nftnl_set *
+elems_begin(const struct nl_want *w, const struct nl_set *s)
+{
+	struct nftnl_set *t = nftnl_set_alloc();
+
+	nftnl_set_set_u32(t, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_str(t, NFTNL_SET_TABLE, w->table);
+	nftnl_set_set_str(t, NFTNL_SET_NAME, s->name);
+	nftnl_set_set_u32(t, NFTNL_SET_ID, s->id);
+	return t;
+}
+
+/* ...and, its elements added, into the batch. */
+static void
+elems_end(struct nl_batch *b, struct nftnl_set *t, const struct nl_rule *r)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
+	    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
+	nftnl_set_elems_nlmsg_build_payload(nlh, t);
+	nftnl_set_free(t);
+	nl_batch_add(b, nlh, r, "NEWSETELEM");
+}
+
+/* An element's user data (what nft keeps beside it), ud freed. */
+static void
+elem_udata(struct nftnl_set_elem *e, struct nftnl_udata_buf *ud)
+{
+	nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, nftnl_udata_buf_data(ud),
+	    nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+}
+
 /* A run's elements as nft sends them: key, key end and the comment. */
 static void
 put_run_elems(struct nl_batch *b, const struct nl_want *w,
     const struct nl_set *s, const struct nl_rule *r)
 {
-	struct nlmsghdr *nlh;
 	uint8_t key[64];
 	uint32_t len;
 	size_t i, j;
 
 	for (i = 0; i < s->ce.n; i += RUN_ELEMS_PER_MSG) {
-		struct nftnl_set *t = nftnl_set_alloc();
+		struct nftnl_set *t = elems_begin(w, s);
 
-		nftnl_set_set_u32(t, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(t, NFTNL_SET_TABLE, w->table);
-		nftnl_set_set_str(t, NFTNL_SET_NAME, s->name);
-		nftnl_set_set_u32(t, NFTNL_SET_ID, s->id);
 		for (j = i; j < s->ce.n && j < i + RUN_ELEMS_PER_MSG; j++) {
 			const struct nl_celem *ce = &s->ce.e[j];
 			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
@@ -133,18 +163,11 @@ put_run_elems(struct nl_batch *b, const struct nl_want *w,
 				ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 				nftnl_udata_put_strz(ud,
 				    NFTNL_UDATA_SET_ELEM_COMMENT, ce->comment);
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
-				    nftnl_udata_buf_data(ud),
-				    nftnl_udata_buf_len(ud));
-				nftnl_udata_buf_free(ud);
+				elem_udata(e, ud);
 			}
 			nftnl_set_elem_add(t, e);
 		}
-		nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
-		    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
-		nftnl_set_elems_nlmsg_build_payload(nlh, t);
-		nftnl_set_free(t);
-		nl_batch_add(b, nlh, r, "NEWSETELEM");
+		elems_end(b, t, r);
 	}
 }
 
@@ -153,7 +176,6 @@ static void
 put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
     const struct nl_rule *r)
 {
-	struct nlmsghdr *nlh;
 	uint8_t (*keys)[16];
 	uint32_t *flags;
 	bool *open;
@@ -169,12 +191,8 @@ put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 	open = xmalloc(n * sizeof(*open) + 1);
 	nl_set_elems(s, keys, flags, open, n);
 	for (i = 0; i < n; i += ELEMS_PER_MSG) {
-		struct nftnl_set *t = nftnl_set_alloc();
+		struct nftnl_set *t = elems_begin(w, s);
 
-		nftnl_set_set_u32(t, NFTNL_SET_FAMILY, NFPROTO_INET);
-		nftnl_set_set_str(t, NFTNL_SET_TABLE, w->table);
-		nftnl_set_set_str(t, NFTNL_SET_NAME, s->name);
-		nftnl_set_set_u32(t, NFTNL_SET_ID, s->id);
 		for (j = i; j < n && j < i + ELEMS_PER_MSG; j++) {
 			struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 
@@ -191,18 +209,11 @@ put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 				nftnl_udata_put_u32(ud,
 				    NFTNL_UDATA_SET_ELEM_FLAGS,
 				    NFTNL_SET_ELEM_F_INTERVAL_OPEN);
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
-				    nftnl_udata_buf_data(ud),
-				    nftnl_udata_buf_len(ud));
-				nftnl_udata_buf_free(ud);
+				elem_udata(e, ud);
 			}
 			nftnl_set_elem_add(t, e);
 		}
-		nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
-		    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
-		nftnl_set_elems_nlmsg_build_payload(nlh, t);
-		nftnl_set_free(t);
-		nl_batch_add(b, nlh, r, "NEWSETELEM");
+		elems_end(b, t, r);
 	}
 	free(keys);
 	free(flags);
