@@ -102,7 +102,8 @@ put_set_head(struct nl_batch *b, const struct nl_set *s,
 	nl_batch_add(b, nlh, r, "NEWSET");
 }
 
-/* One message of a set's elements: the set they go to, begun... */
+/* One message of a set's elements: the set they go to (see
+ * nl_batch_add_elems). */
 static struct nftnl_set *
 elems_begin(const struct nl_want *w, const struct nl_set *s)
 {
@@ -113,19 +114,6 @@ elems_begin(const struct nl_want *w, const struct nl_set *s)
 	nftnl_set_set_str(t, NFTNL_SET_NAME, s->name);
 	nftnl_set_set_u32(t, NFTNL_SET_ID, s->id);
 	return t;
-}
-
-/* ...and, its elements added, into the batch. */
-static void
-elems_end(struct nl_batch *b, struct nftnl_set *t, const struct nl_rule *r)
-{
-	struct nlmsghdr *nlh;
-
-	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
-	    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
-	nftnl_set_elems_nlmsg_build_payload(nlh, t);
-	nftnl_set_free(t);
-	nl_batch_add(b, nlh, r, "NEWSETELEM");
 }
 
 /* An element's user data (what nft keeps beside it), ud freed. */
@@ -167,7 +155,7 @@ put_run_elems(struct nl_batch *b, const struct nl_want *w,
 			}
 			nftnl_set_elem_add(t, e);
 		}
-		elems_end(b, t, r);
+		nl_batch_add_elems(b, t, r);
 	}
 }
 
@@ -213,7 +201,7 @@ put_elems(struct nl_batch *b, const struct nl_want *w, const struct nl_set *s,
 			}
 			nftnl_set_elem_add(t, e);
 		}
-		elems_end(b, t, r);
+		nl_batch_add_elems(b, t, r);
 	}
 	free(keys);
 	free(flags);

@@ -21,6 +21,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/set.h>
 
 #include "nl/nl-int.h"
 
@@ -76,6 +77,19 @@ nl_batch_add(struct nl_batch *b, struct nlmsghdr *nlh, const struct nl_rule *r,
 	b->len += MNL_ALIGN(nlh->nlmsg_len);
 	if (what != NULL)
 		remember(b, nlh->nlmsg_seq, r, what);
+}
+
+void
+nl_batch_add_elems(struct nl_batch *b, struct nftnl_set *t,
+    const struct nl_rule *r)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
+	    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
+	nftnl_set_elems_nlmsg_build_payload(nlh, t);
+	nftnl_set_free(t);
+	nl_batch_add(b, nlh, r, "NEWSETELEM");
 }
 
 void

@@ -227,6 +227,9 @@ char	*nl_batch_room(struct nl_batch *);
 /* The message just built at nl_batch_room(); what NULL: not answered. */
 void	nl_batch_add(struct nl_batch *, struct nlmsghdr *,
 	    const struct nl_rule *, const char *what);
+/* A NEWSETELEM of set t's elements (t freed); r: the rule it is for. */
+void	nl_batch_add_elems(struct nl_batch *, struct nftnl_set *,
+	    const struct nl_rule *);
 void	nl_batch_begin(struct nl_batch *);
 void	nl_batch_end(struct nl_batch *);
 /*

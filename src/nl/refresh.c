@@ -165,7 +165,6 @@ static void
 put_elems(struct nl_batch *b, const char *table, const struct want *w,
     size_t n)
 {
-	struct nlmsghdr *nlh;
 	size_t i, j;
 	uint8_t key[16];
 	uint32_t len = w[0].set->fam == FAM_V4 ? 4 : 16;
@@ -185,11 +184,7 @@ put_elems(struct nl_batch *b, const char *table, const struct want *w,
 			    w[j].timeout_ms);
 			nftnl_set_elem_add(t, e);
 		}
-		nlh = nftnl_nlmsg_build_hdr(nl_batch_room(b), NFT_MSG_NEWSETELEM,
-		    NFPROTO_INET, NLM_F_CREATE | NLM_F_ACK, b->seq++);
-		nftnl_set_elems_nlmsg_build_payload(nlh, t);
-		nftnl_set_free(t);
-		nl_batch_add(b, nlh, NULL, "NEWSETELEM");
+		nl_batch_add_elems(b, t, NULL);
 	}
 }
 
