@@ -12,7 +12,9 @@
  * table one of whose hosts did not resolve gets a comment instead, so it
  * keeps what the last refresh put in it; the exit status is then 3.  Each
  * pfctl that fails makes the script's exit status 1, and the others still
- * run.
+ * run.  A table of more than PF_WORDS_MAX prefixes is given on pfctl's
+ * standard input instead (-f -, one a line, pfctl(8)), so that no size of
+ * table meets the system's limit on a command's arguments.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +27,9 @@
 #include "util/arena.h"
 #include "util/diag.h"
 #include "util/out.h"
+
+#define PF_WORDS_MAX	64
+#define PF_HEREDOC	"EGRESSC_ADDRESSES"
 
 static int
 ans_cmp(const void *k, const void *x)
@@ -98,14 +103,21 @@ refresh_pf(struct job *j, const struct resolve_answer *ans, size_t nans)
 		}
 		added += n0;
 		nrep++;
+		for (f = 0, np = 0; f < FAM_N; f++)
+			np += aset_prefixes(a, &s, (enum fam)f, &pv);
 		out_printf(&o, "pfctl -q -t %s -T replace", pt[i].name);
+		if (np > PF_WORDS_MAX)
+			out_puts(&o, " -f - <<'" PF_HEREDOC "' || st=1\n");
 		for (f = 0; f < FAM_N; f++) {
-			np = aset_prefixes(a, &s, (enum fam)f, &pv);
-			for (p = 0; p < np; p++)
-				out_printf(&o, " %s", addr_format(buf,
-				    (enum fam)f, pv[p].addr, pv[p].len));
+			size_t nf = aset_prefixes(a, &s, (enum fam)f, &pv);
+
+			for (p = 0; p < nf; p++)
+				out_printf(&o, np > PF_WORDS_MAX ? "%s\n" :
+				    " %s", addr_format(buf, (enum fam)f,
+				    pv[p].addr, pv[p].len));
 		}
-		out_puts(&o, " || st=1\n");
+		out_puts(&o, np > PF_WORDS_MAX ? PF_HEREDOC "\n" :
+		    " || st=1\n");
 	}
 	out_printf(&o, "# %zu table%s replaced, %zu address%s beyond the "
 	    "floor\nexit $st\n", nrep, nrep == 1 ? "" : "s", added,

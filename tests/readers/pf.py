@@ -369,13 +369,18 @@ class PfReader:
         return 'allow' if last is None or last.action == 'allow' else 'deny'
 
     # -- pfctl at run time --
-    def pfctl(self, argv):
+    def pfctl(self, argv, stdin=''):
         """pfctl [-q] -t TABLE -T replace ADDR ...: the table's addresses
-        become those given.  pfctl would make a table the ruleset lacks,
-        which no rule looks up: here, an error."""
+        become those given; with -f -, those of standard input, separated
+        by white space, '#' to the end of a line a comment (pfctl(8) -f,
+        OpenBSD's pfctl_radix.c pfr_buf_load: "-" is stdin).  pfctl would
+        make a table the ruleset lacks, which no rule looks up: here, an
+        error."""
         args = list(argv[1:])
         if args[:1] == ['-q']:
             args = args[1:]
+        if args[4:] == ['-f', '-']:
+            args = args[:4] + re.sub(r'#[^\n]*', '', stdin).split()
         if len(args) < 4 or args[0] != '-t' or args[2:4] != ['-T',
                                                              'replace']:
             raise ReaderError('unexpected pfctl command %r' % ' '.join(argv))
@@ -398,17 +403,31 @@ class PfReader:
         `pfctl ... || st=1` lines and `exit $st`; anything else is an
         error.  Returns the tables it replaced, in order."""
         done = []
-        for line in text.split('\n'):
+        lines = iter(text.split('\n'))
+        for line in lines:
             line = line.strip()
             if not line or line.startswith('#') or line in ('st=0',
                                                             'exit $st'):
                 continue
             if line.endswith(' || st=1'):
                 line = line[:-len(' || st=1')]
+            stdin = ''
+            m = re.match(r"^(.*) <<'([A-Z_]+)'$", line)
+            if m:
+                # A here-document: the lines up to its word, as sh(1).
+                line, word, body = m.group(1), m.group(2), []
+                for b in lines:
+                    if b == word:
+                        break
+                    body.append(b)
+                else:
+                    raise ReaderError('here-document without its end %r'
+                                      % word)
+                stdin = '\n'.join(body) + '\n'
             argv = shlex.split(line)
             if argv[0] != 'pfctl':
                 raise ReaderError('unexpected line %r' % line)
-            self.pfctl(argv)
+            self.pfctl(argv, stdin)
             done.append(argv[argv.index('-t') + 1])
         return done
 

@@ -109,4 +109,38 @@ ok $? "...a comment says which and why" || sed 's/^/# /' "$T/s4"
 is "$(verdicts "$T/s4" 198.18.0.10 198.18.0.14)" \
     "198.18.0.10 allow 198.18.0.14 deny" \
     "...which applied to a fresh load leaves the floor"
+
+# A table of more prefixes than a command line should carry: on pfctl's
+# standard input (-f -), one a line, in a here-document sh reads.
+{
+	printf 'egressc-lock: 1\nhosts:\n  api.heygen.com:\n    a: ['
+	for i in $(seq 1 100); do
+		printf '%s198.18.1.%d' "$([ "$i" = 1 ] || echo ', ')" $((2 * i))
+	done
+	printf ']\n    aaaa: ["2001:2::10"]\n    ttl: 300\n'
+} >"$T/rf.lock"
+"$EG" compile -t pf -o "$T/out" "$T/rf.yaml" 2>"$T/err"
+ok $? "compile -t pf with a floor of 100 addresses" || sed 's/^/# /' "$T/err"
+refresh "$T/s5" --dns-server "$LAB_DNS"
+ok $? "refresh 5: exit 0" || sed 's/^/# /' "$T/err"
+grep -qx "pfctl -q -t rf_heygen-api -T replace -f - <<'EGRESSC_ADDRESSES' || st=1" \
+    "$T/s5"
+ok $? "...the addresses on pfctl's standard input" || sed 's/^/# /' "$T/s5"
+is "$(sed -n '/^pfctl/,/^EGRESSC_ADDRESSES$/p' "$T/s5" | grep -c '^[0-9a-f]')" 104 \
+    "...one a line: the floor's 101 and the three answers beyond it"
+sh -n "$T/s5"
+ok $? "...a script sh reads"
+cat >"$T/bin/pfctl" <<EOF
+#!/bin/sh
+echo "\$*" >"$T/pfctl5.log"
+cat >"$T/pfctl5.in"
+EOF
+PATH=$T/bin:$PATH sh "$T/s5"
+ok $? "the script runs"
+is "$(cat "$T/pfctl5.log")" "-q -t rf_heygen-api -T replace -f -" \
+    "...one pfctl call, reading its standard input"
+is "$(wc -l <"$T/pfctl5.in" | tr -d ' ')" 104 "...which holds every address"
+is "$(verdicts "$T/s5" 198.18.1.2 198.18.1.200 198.18.1.3 198.18.0.14 198.18.0.99)" \
+    "198.18.1.2 allow 198.18.1.200 allow 198.18.1.3 deny 198.18.0.14 allow 198.18.0.99 deny" \
+    "pf reader: the floor and the answers pass, the rest stays blocked"
 done_testing
