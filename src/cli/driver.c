@@ -305,7 +305,11 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 	p.j = j;
 	p.v = v;
 	p.n = n;
-	p.window = nt;
+	/* Every target may start before those ahead are handed over: a
+	 * thread done with a small one goes on rather than wait for a slow
+	 * one before it, and the texts that wait cost less than an idle core
+	 * (make bench: 2,000 rules 10 % faster, 16,000 12 %, RSS 3 % more). */
+	p.window = n;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	for (i = 0; i < nt; i++)
