@@ -934,6 +934,13 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 		def.loc = (*nv)[0].loc;
 	un_names_taken(a, &taken, *nv, *n);
 	un_names_taken(a, &taken, ir->rules, ir->nrules);
+	/* Room for them all at once: the list is large, and growing it
+	 * by doubling copies it each time. */
+	if (*n + all.n > *cap) {
+		*nv = arena_grow(a, *nv, *cap * sizeof(**nv),
+		    (*n + all.n) * sizeof(**nv));
+		*cap = *n + all.n;
+	}
 	for (k = 0; k < all.n; k++) {
 		const char *name = def.name;
 		struct ir_rule *nr;
@@ -969,10 +976,12 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	}
 }
 
-/* The candidates of one rule: a mark per rule, the list in order. */
+/* The candidates of one rule: a mark per rule, the list in order, and
+ * the arena of the index that finds them. */
 struct un_cand {
 	unsigned char	*mark;
 	size_t		*v;
+	struct arena	*t;
 };
 
 static int
@@ -991,7 +1000,7 @@ un_idx_cmp(const void *pa, const void *pb)
  * blocks in turn is then not every allow against every block.
  */
 static size_t
-un_others(const struct ir *ir, struct rindex *x, struct un_cand *cd,
+un_others(const struct ir *ir, struct rindex **x, struct un_cand *cd,
     size_t *const kind[2],
     const size_t nkind[2], size_t *const named[2], const size_t nnamed[2],
     const struct piece *orig, size_t i, const size_t **out)
@@ -1003,7 +1012,11 @@ un_others(const struct ir *ir, struct rindex *x, struct un_cand *cd,
 	*out = cd->v;
 	if (nkind[o] == 0 || kind[o][0] >= i)
 		return 0;
-	nm = rindex_meeting(x, i, &m);
+	/* Made the first time a rule has one of the other kind before it:
+	 * a policy of allows alone never needs it. */
+	if (*x == NULL)
+		*x = rindex_new(cd->t, ir);
+	nm = rindex_meeting(*x, i, &m);
 	for (k = 0; k < nm; k++)
 		if (un_is_block(&ir->rules[m[k]]) == (o == 1) &&
 		    !cd->mark[m[k]]) {
@@ -1040,7 +1053,7 @@ lower_unordered(struct ir *ir, bool strict)
 	size_t *named[2], nnamed[2] = { 0, 0 };
 	struct strset taken = { 0 };
 	struct arena *t = arena_new();
-	struct rindex *x = rindex_new(t, ir);
+	struct rindex *x = NULL;
 	struct un_cand cand = { 0 };
 
 	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
@@ -1049,6 +1062,10 @@ lower_unordered(struct ir *ir, bool strict)
 	kind[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[1]));
 	named[0] = arena_alloc(a, (ir->nrules + 1) * sizeof(*named[0]));
 	named[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*named[1]));
+	/* Most rules stay one: room for them all, grown only by splits. */
+	cap = ir->nrules + 1;
+	nv = arena_alloc(a, cap * sizeof(*nv));
+	cand.t = t;
 	cand.mark = arena_alloc(t, ir->nrules + 1);
 	cand.v = arena_alloc(t, (ir->nrules + 1) * sizeof(*cand.v));
 	for (i = 0; i < ir->nrules; i++) {
@@ -1074,7 +1091,7 @@ lower_unordered(struct ir *ir, bool strict)
 		cur.cap = 1;
 
 		const size_t *other;
-		size_t nother = un_others(ir, x, &cand, kind, nkind, named,
+		size_t nother = un_others(ir, &x, &cand, kind, nkind, named,
 		    nnamed, orig, i, &other);
 
 		un_push(a, &cur, &orig[i]);
