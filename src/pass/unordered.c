@@ -658,6 +658,8 @@ un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
  */
 struct un_groups {
 	struct plist	 l;
+	uint64_t	*hash;		/* per group: its key's hash */
+	size_t		 caphash;
 	size_t		*slot;		/* index + 1 into l, 0: empty */
 	size_t		 size;		/* a power of two, over twice l.n */
 };
@@ -688,7 +690,8 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
     enum fam f, u128 lo, u128 hi)
 {
 	struct piece *x;
-	size_t i, k;
+	uint64_t h = un_key(pc, true);
+	size_t i, k, nh;
 
 	if (2 * (g->l.n + 1) > g->size) {
 		size_t nsize = g->size ? 2 * g->size : 64;
@@ -698,20 +701,24 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 		memset(g->slot, 0, nsize * sizeof(*g->slot));
 		g->size = nsize;
 		for (i = 0; i < g->l.n; i++) {
-			for (k = un_key(&g->l.v[i], true) & (nsize - 1);
-			    g->slot[k] != 0; k = (k + 1) & (nsize - 1))
+			for (k = g->hash[i] & (nsize - 1); g->slot[k] != 0;
+			    k = (k + 1) & (nsize - 1))
 				;
 			g->slot[k] = i + 1;
 		}
 	}
-	for (k = un_key(pc, true) & (g->size - 1); g->slot[k] != 0;
+	/* The hash first: most slots passed hold another key. */
+	for (k = h & (g->size - 1); g->slot[k] != 0;
 	    k = (k + 1) & (g->size - 1)) {
 		x = &g->l.v[g->slot[k] - 1];
-		if (un_same_key(x, pc, true)) {
+		if (g->hash[g->slot[k] - 1] == h && un_same_key(x, pc, true)) {
 			iset_add(a, &x->dst.f[f], lo, hi);
 			return;
 		}
 	}
+	nh = g->l.n;
+	ARENA_PUSH(a, g->hash, nh, g->caphash);
+	g->hash[nh - 1] = h;
 	ARENA_PUSH(a, g->l.v, g->l.n, g->l.cap);
 	g->slot[k] = g->l.n;
 	x = &g->l.v[g->l.n - 1];
