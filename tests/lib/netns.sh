@@ -142,6 +142,20 @@ ns_listen()
 	return 1
 }
 
+# ns_lab_up PROTO/PORT: the probe built, the lab joined and a listener on
+# PROTO/PORT in the server namespace, each a test; without the probe or
+# the lab the test file ends here.
+ns_lab_up()
+{
+	ns_probe_build
+	ok $? "build the probe program" || { done_testing; exit 1; }
+	ns_lab
+	ok $? "client and server namespaces joined by veth" ||
+	    { done_testing; exit 1; }
+	ns_listen "$NS_S" "$1"
+	ok $? "a listener on $1 in the server namespace"
+}
+
 # dnsmasq in the server namespace answering the lab zone.
 ns_dns()
 {

@@ -19,12 +19,7 @@ ns_init
 LOCKED=198.18.0.10
 NEW=198.18.0.13
 NEVER=$LAB_OTHER4
-ns_probe_build
-ok $? "build the probe program" || { done_testing; exit 1; }
-ns_lab
-ok $? "client and server namespaces joined by veth" || { done_testing; exit 1; }
-ns_listen "$NS_S" tcp/443
-ok $? "a listener on tcp/443 in the server namespace"
+ns_lab_up tcp/443
 
 # The upstream: the locked address and a new one for api.heygen.com.
 cat >"$T/up.conf" <<EOF

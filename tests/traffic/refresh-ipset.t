@@ -16,12 +16,7 @@
 ns_gate cc dnsmasq ipset iptables-restore ip6tables-restore iptables-save
 ns_init
 
-ns_probe_build
-ok $? "build the probe program" || { done_testing; exit 1; }
-ns_lab
-ok $? "client and server namespaces joined by veth" || { done_testing; exit 1; }
-ns_listen "$NS_S" tcp/443
-ok $? "a listener on tcp/443 in the server namespace"
+ns_lab_up tcp/443
 
 rf_upstream
 ok $? "the upstream dnsmasq started"

@@ -15,12 +15,7 @@
 ns_gate cc dnsmasq
 ns_init
 
-ns_probe_build
-ok $? "build the probe program" || { done_testing; exit 1; }
-ns_lab
-ok $? "client and server namespaces joined by veth" || { done_testing; exit 1; }
-ns_listen "$NS_S" tcp/443
-ok $? "a listener on tcp/443 in the server namespace"
+ns_lab_up tcp/443
 
 rf_upstream
 ok $? "the upstream dnsmasq started"
