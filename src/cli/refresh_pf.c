@@ -67,13 +67,17 @@ refresh_pf(struct job *j, const struct resolve_answer *ans, size_t nans)
 		const struct ir_rule *r = pt[i].rule;
 		const char *failed = NULL;
 		struct aset s;
-		size_t n0 = 0;
+		size_t n0;
+		u128 nfloor = 0;
 
 		/* The floor, in the table's families, as the file has it. */
 		aset_init(&s);
 		for (f = 0; f < FAM_N; f++)
-			if (pt[i].fams[f])
+			if (pt[i].fams[f]) {
 				iset_copy(a, &s.f[f], &r->dst.f[f]);
+				iset_norm(&s.f[f]);
+				nfloor += iset_count(&s.f[f]);
+			}
 		for (h = 0; h < r->nhosts && failed == NULL; h++) {
 			const struct resolve_answer *ra = nans == 0 ? NULL :
 			    bsearch(r->hosts[h], ans, nans, sizeof(*ans),
@@ -86,15 +90,18 @@ refresh_pf(struct job *j, const struct resolve_answer *ans, size_t nans)
 			for (k = 0; k < ra->naddrs; k++) {
 				enum fam af = ra->addrs[k].fam;
 
-				if (!pt[i].fams[af] ||
-				    iset_has(&s.f[af], ra->addrs[k].addr))
-					continue;
-				iset_add(a, &s.f[af], ra->addrs[k].addr,
-				    ra->addrs[k].addr);
-				iset_norm(&s.f[af]);
-				n0++;
+				if (pt[i].fams[af])
+					iset_add(a, &s.f[af], ra->addrs[k].addr,
+					    ra->addrs[k].addr);
 			}
 		}
+		/* Beyond the floor: what the answers added to it, each of
+		 * them one address (sorted once, not per answer). */
+		for (f = 0; f < FAM_N; f++) {
+			iset_norm(&s.f[f]);
+			nfloor -= iset_count(&s.f[f]);
+		}
+		n0 = (size_t)-nfloor;	/* u128: a /64 counts 2^64 */
 		if (failed != NULL) {
 			/* be_text: a host name is the policy's text. */
 			out_printf(&o, "# %s left as it is: %s did not "
