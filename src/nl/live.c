@@ -127,64 +127,34 @@ elem_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 static int
-live_error(const char *what, int rc)
-{
-	if (rc == -EINTR)
-		return -EINTR;
-	diag_fail(NULL, "reading %s from the kernel: %s%s", what,
-	    strerror(-rc), rc == -EPERM ? ": this needs CAP_NET_ADMIN (run "
-	    "it as root)" : "");
-	return -1;
-}
-
-static int
 live_once(struct nl_sock *s, struct nl_live *l,
     bool (*want)(const char *, void *), void *arg)
 {
-	struct nftnl_table *t;
-	struct nftnl_chain *c;
-	struct nftnl_set *st;
 	struct elemarg ea = { l, NULL };
 	size_t i;
 	int rc;
 
 	l->exists = false;
 	l->nchains = l->nsets = 0;
-	t = nftnl_table_alloc();
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETTABLE, 0, t, nl_p_table, table_cb, l);
-	nftnl_table_free(t);
+	rc = nl_ask_table(s, l->table, table_cb, l);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return live_error("the table", rc);
-	c = nftnl_chain_alloc();
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETCHAIN, NLM_F_DUMP, c, nl_p_chain,
-	    chain_cb, l);
-	nftnl_chain_free(c);
+		return nl_read_error("the table", rc, "this");
+	rc = nl_ask_chains(s, l->table, chain_cb, l);
 	if (rc < 0 && rc != -ENOENT)
-		return live_error("the chains", rc);
-	st = nftnl_set_alloc();
-	nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETSET, NLM_F_DUMP, st, nl_p_set, set_cb,
-	    l);
-	nftnl_set_free(st);
+		return nl_read_error("the chains", rc, "this");
+	rc = nl_ask_sets(s, l->table, set_cb, l);
 	if (rc < 0 && rc != -ENOENT)
-		return live_error("the sets", rc);
+		return nl_read_error("the sets", rc, "this");
 	for (i = 0; want != NULL && i < l->nsets; i++) {
 		if (!want(l->sets[i].name, arg))
 			continue;
 		ea.s = &l->sets[i];
 		ea.s->elems_read = true;
-		st = nftnl_set_alloc();
-		nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
-		nftnl_set_set_str(st, NFTNL_SET_NAME, l->sets[i].name);
-		rc = nl_sock_ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, st,
-		    nl_p_elems, elem_cb, &ea);
-		nftnl_set_free(st);
+		rc = nl_ask_elems(s, l->table, l->sets[i].name, elem_cb, &ea);
 		if (rc < 0 && rc != -ENOENT)
-			return live_error("set elements", rc);
+			return nl_read_error("set elements", rc, "this");
 	}
 	return 0;
 }
@@ -201,10 +171,10 @@ nl_live_read(struct nl_sock *s, struct arena *a, const char *table,
 	l->table = table;
 	for (tries = 0; tries < LIVE_TRIES; tries++) {
 		if ((rc = nl_sock_genid(s, &g0)) < 0)
-			return live_error("the ruleset generation", rc);
+			return nl_read_error("the ruleset generation", rc, "this");
 		rc = live_once(s, l, want, arg);
 		if (rc == 0 && (rc = nl_sock_genid(s, &g1)) < 0)
-			return live_error("the ruleset generation", rc);
+			return nl_read_error("the ruleset generation", rc, "this");
 		if (rc == 0 && g0 == g1)
 			return 0;
 		if (rc < 0 && rc != -EINTR)

@@ -186,6 +186,22 @@ int	nl_sock_talk(struct nl_sock *, struct nlmsghdr *,
 int	nl_sock_ask(struct nl_sock *, int type, uint16_t flags, void *obj,
 	    void (*payload)(struct nlmsghdr *, void *),
 	    int (*cb)(const struct nlmsghdr *, void *), void *);
+/*
+ * The GETs of reading a table back (live.c, verify.c, save.c): the table
+ * named, or every chain, set or rule of it, or one set's elements, each
+ * answer to cb; 0 or -errno as nl_sock_ask.
+ */
+typedef int (*nl_cb)(const struct nlmsghdr *, void *);
+int	nl_ask_table(struct nl_sock *, const char *table, nl_cb, void *);
+int	nl_ask_chains(struct nl_sock *, const char *table, nl_cb, void *);
+int	nl_ask_sets(struct nl_sock *, const char *table, nl_cb, void *);
+int	nl_ask_elems(struct nl_sock *, const char *table, const char *set,
+	    nl_cb, void *);
+int	nl_ask_rules(struct nl_sock *, const char *table, nl_cb, void *);
+/* A failed read said: -EINTR passed on (the ruleset changed under a
+ * dump: start over), else diag_fail() naming what, and for EPERM that
+ * `who` ("verify") needs CAP_NET_ADMIN; -1. */
+int	nl_read_error(const char *what, int rc, const char *who);
 /* Payload writers for nl_sock_ask, one per libnftnl object type. */
 void	nl_p_table(struct nlmsghdr *, void *);
 void	nl_p_chain(struct nlmsghdr *, void *);

@@ -356,17 +356,6 @@ saved_free(struct saved *sv)
 }
 
 static int
-read_error(const char *what, int rc)
-{
-	if (rc == -EINTR)
-		return -EINTR;
-	diag_fail(NULL, "reading %s from the kernel: %s%s", what,
-	    strerror(-rc), rc == -EPERM ? ": apply needs CAP_NET_ADMIN (run "
-	    "it as root)" : "");
-	return -1;
-}
-
-static int
 read_kind(struct nl_sock *s, struct saved *sv, size_t k)
 {
 	struct cbarg c = { sv, &sv->o[k] };
@@ -379,40 +368,31 @@ read_kind(struct nl_sock *s, struct saved *sv, size_t k)
 	    obj_cb, &c);
 	kinds[k].free(req);
 	if (rc < 0 && rc != -ENOENT)
-		return read_error(kinds[k].what, rc);
+		return nl_read_error(kinds[k].what, rc, "apply");
 	return 0;
 }
 
 static int
 read_table(struct nl_sock *s, struct saved *sv)
 {
-	struct nftnl_table *q = nftnl_table_alloc();
-	struct nftnl_set *t;
 	size_t k, i;
 	int rc;
 
-	nftnl_table_set_str(q, NFTNL_TABLE_NAME, sv->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETTABLE, 0, q, nl_p_table, table_cb, sv);
-	nftnl_table_free(q);
+	rc = nl_ask_table(s, sv->table, table_cb, sv);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return read_error("the table", rc);
+		return nl_read_error("the table", rc, "apply");
 	for (k = 0; k < K_N; k++)
 		if ((rc = read_kind(s, sv, k)) < 0)
 			return rc;
 	for (i = 0; i < sv->o[K_SET].n; i++) {
 		struct nftnl_set *st = sv->o[K_SET].v[i];
 
-		t = nftnl_set_alloc();
-		nftnl_set_set_str(t, NFTNL_SET_TABLE, sv->table);
-		nftnl_set_set_str(t, NFTNL_SET_NAME, nftnl_set_get_str(st,
-		    NFTNL_SET_NAME));
-		rc = nl_sock_ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, t,
-		    nl_p_elems, elem_cb, st);
-		nftnl_set_free(t);
+		rc = nl_ask_elems(s, sv->table, nftnl_set_get_str(st,
+		    NFTNL_SET_NAME), elem_cb, st);
 		if (rc < 0 && rc != -ENOENT)
-			return read_error("set elements", rc);
+			return nl_read_error("set elements", rc, "apply");
 	}
 	return 0;
 }
@@ -426,10 +406,10 @@ read_all(struct nl_sock *s, struct saved *sv)
 
 	for (tries = 0; tries < SAVE_TRIES; tries++) {
 		if ((rc = nl_sock_genid(s, &g0)) < 0)
-			return read_error("the ruleset generation", rc);
+			return nl_read_error("the ruleset generation", rc, "apply");
 		rc = read_table(s, sv);
 		if (rc == 0 && (rc = nl_sock_genid(s, &g1)) < 0)
-			return read_error("the ruleset generation", rc);
+			return nl_read_error("the ruleset generation", rc, "apply");
 		if (rc == 0 && g0 == g1)
 			return 0;
 		if (rc < 0 && rc != -EINTR)

@@ -24,6 +24,7 @@
 #include <libnftnl/table.h>
 
 #include "nl/nl-int.h"
+#include "util/diag.h"
 
 int
 nl_enter_netns(const char *name)
@@ -135,6 +136,83 @@ nl_sock_ask(struct nl_sock *s, int type, uint16_t flags, void *obj,
 	if (payload != NULL)
 		payload(nlh, obj);
 	return nl_sock_talk(s, nlh, cb, arg);
+}
+
+/* The table named, answered to cb (no dump: one table or -ENOENT). */
+int
+nl_ask_table(struct nl_sock *s, const char *table, nl_cb cb, void *arg)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	int rc;
+
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	rc = nl_sock_ask(s, NFT_MSG_GETTABLE, 0, t, nl_p_table, cb, arg);
+	nftnl_table_free(t);
+	return rc;
+}
+
+int
+nl_ask_chains(struct nl_sock *s, const char *table, nl_cb cb, void *arg)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	int rc;
+
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	rc = nl_sock_ask(s, NFT_MSG_GETCHAIN, NLM_F_DUMP, c, nl_p_chain, cb,
+	    arg);
+	nftnl_chain_free(c);
+	return rc;
+}
+
+int
+nl_ask_sets(struct nl_sock *s, const char *table, nl_cb cb, void *arg)
+{
+	struct nftnl_set *t = nftnl_set_alloc();
+	int rc;
+
+	nftnl_set_set_str(t, NFTNL_SET_TABLE, table);
+	rc = nl_sock_ask(s, NFT_MSG_GETSET, NLM_F_DUMP, t, nl_p_set, cb, arg);
+	nftnl_set_free(t);
+	return rc;
+}
+
+int
+nl_ask_elems(struct nl_sock *s, const char *table, const char *set,
+    nl_cb cb, void *arg)
+{
+	struct nftnl_set *t = nftnl_set_alloc();
+	int rc;
+
+	nftnl_set_set_str(t, NFTNL_SET_TABLE, table);
+	nftnl_set_set_str(t, NFTNL_SET_NAME, set);
+	rc = nl_sock_ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, t, nl_p_elems, cb,
+	    arg);
+	nftnl_set_free(t);
+	return rc;
+}
+
+int
+nl_ask_rules(struct nl_sock *s, const char *table, nl_cb cb, void *arg)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int rc;
+
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	rc = nl_sock_ask(s, NFT_MSG_GETRULE, NLM_F_DUMP, r, nl_p_rule, cb,
+	    arg);
+	nftnl_rule_free(r);
+	return rc;
+}
+
+int
+nl_read_error(const char *what, int rc, const char *who)
+{
+	if (rc == -EINTR)
+		return -EINTR;
+	diag_fail(NULL, "reading %s from the kernel: %s%s%s%s", what,
+	    strerror(-rc), rc == -EPERM ? ": " : "", rc == -EPERM ? who : "",
+	    rc == -EPERM ? " needs CAP_NET_ADMIN (run it as root)" : "");
+	return -1;
 }
 
 void

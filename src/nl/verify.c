@@ -321,72 +321,31 @@ rule_cb(const struct nlmsghdr *nlh, void *arg)
 }
 
 static int
-kernel_error(const char *what, int rc)
-{
-	if (rc == -EINTR)
-		return -EINTR;	/* dump_live() starts over */
-	if (rc == -EPERM)
-		diag_fail(NULL, "reading %s from the kernel: %s: verify needs "
-		    "CAP_NET_ADMIN (run it as root)", what, strerror(-rc));
-	else
-		diag_fail(NULL, "reading %s from the kernel: %s", what,
-		    strerror(-rc));
-	return -1;
-}
-
-static int
 dump_live(struct nl_sock *s, struct live *l)
 {
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nftnl_chain *c;
-	struct nftnl_set *st;
-	struct nftnl_rule *r;
 	size_t i;
 	int rc;
 
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETTABLE, 0, t, nl_p_table, table_cb, l);
-	nftnl_table_free(t);
+	/* -EINTR: dump_live() starts over (nl_read_error). */
+	rc = nl_ask_table(s, l->table, table_cb, l);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
-		return kernel_error("the table", rc);
-
-	c = nftnl_chain_alloc();
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETCHAIN, NLM_F_DUMP, c, nl_p_chain,
-	    chain_cb, l);
-	nftnl_chain_free(c);
-	if (rc < 0)
-		return kernel_error("the chains", rc);
-
-	st = nftnl_set_alloc();
-	nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETSET, NLM_F_DUMP, st, nl_p_set, set_cb,
-	    l);
-	nftnl_set_free(st);
-	if (rc < 0)
-		return kernel_error("the sets", rc);
+		return nl_read_error("the table", rc, "verify");
+	if ((rc = nl_ask_chains(s, l->table, chain_cb, l)) < 0)
+		return nl_read_error("the chains", rc, "verify");
+	if ((rc = nl_ask_sets(s, l->table, set_cb, l)) < 0)
+		return nl_read_error("the sets", rc, "verify");
 	for (i = 0; i < l->nsets; i++) {
 		l->cur = &l->sets[i];
-		st = nftnl_set_alloc();
-		nftnl_set_set_str(st, NFTNL_SET_TABLE, l->table);
-		nftnl_set_set_str(st, NFTNL_SET_NAME, l->sets[i].name);
-		rc = nl_sock_ask(s, NFT_MSG_GETSETELEM, NLM_F_DUMP, st,
-		    nl_p_elems, elem_cb, l);
-		nftnl_set_free(st);
+		rc = nl_ask_elems(s, l->table, l->sets[i].name, elem_cb, l);
 		if (rc < 0)
-			return kernel_error("set elements", rc);
+			return nl_read_error("set elements", rc, "verify");
 		set_finish(l->a, &l->sets[i]);
 	}
-
-	r = nftnl_rule_alloc();
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, l->table);
-	rc = nl_sock_ask(s, NFT_MSG_GETRULE, NLM_F_DUMP, r, nl_p_rule,
-	    rule_cb, l);
-	nftnl_rule_free(r);
+	rc = nl_ask_rules(s, l->table, rule_cb, l);
 	if (rc < 0 && rc != -ENOENT)
-		return kernel_error("the rules", rc);
+		return nl_read_error("the rules", rc, "verify");
 	return 0;
 }
 
