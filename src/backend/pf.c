@@ -173,32 +173,20 @@ pf_ports(struct arena *a, const struct iset *is, u128 max)
 static const char *
 pf_icmp(struct arena *a, const char *kw, const struct iset *is)
 {
-	struct icmp_group *g;
+	struct icmp_msg *m;
 	struct out o;
 	const char *s;
-	size_t ng, i, j, k, n = 0;
-	u128 t, c;
+	size_t n, i;
 
 	if (iset_full(is, 65535))
 		return "";
 	out_init(&o);
-	ng = icmp_groups(a, is, &g);
-	for (i = 0; i < ng; i++)
-		for (j = 0; j < g[i].types.n; j++)
-			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
-			    t++) {
-				if (g[i].every_code) {
-					out_printf(&o, "%s%u", n++ ? ", " : "",
-					    (unsigned)t);
-					continue;
-				}
-				for (k = 0; k < g[i].codes.n; k++)
-					for (c = g[i].codes.v[k].lo;
-					    c <= g[i].codes.v[k].hi; c++)
-						out_printf(&o, "%s%u code %u",
-						    n++ ? ", " : "",
-						    (unsigned)t, (unsigned)c);
-			}
+	n = icmp_messages(a, is, &m);
+	for (i = 0; i < n; i++) {
+		out_printf(&o, "%s%u", i ? ", " : "", m[i].type);
+		if (m[i].code >= 0)
+			out_printf(&o, " code %d", m[i].code);
+	}
 	s = arena_printf(a, n > 1 ? " %s { %s }" : " %s %s", kw, out_str(&o));
 	out_free(&o);
 	return s;

@@ -98,30 +98,17 @@ win_ports(struct arena *a, struct win_list *l, const struct iset *is,
 static void
 win_icmp(struct arena *a, struct win_list *l, const struct iset *is)
 {
-	struct icmp_group *g;
-	size_t ng, i, j, k;
-	u128 t, c;
+	struct icmp_msg *m;
+	size_t n, i;
 
 	memset(l, 0, sizeof(*l));
 	if (iset_full(is, 65535))
 		return;
-	ng = icmp_groups(a, is, &g);
-	for (i = 0; i < ng; i++)
-		for (j = 0; j < g[i].types.n; j++)
-			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
-			    t++) {
-				if (g[i].every_code) {
-					win_push(a, l, arena_printf(a, "%u",
-					    (unsigned)t));
-					continue;
-				}
-				for (k = 0; k < g[i].codes.n; k++)
-					for (c = g[i].codes.v[k].lo;
-					    c <= g[i].codes.v[k].hi; c++)
-						win_push(a, l, arena_printf(a,
-						    "%u:%u", (unsigned)t,
-						    (unsigned)c));
-			}
+	n = icmp_messages(a, is, &m);
+	for (i = 0; i < n; i++)
+		win_push(a, l, m[i].code < 0 ? arena_printf(a, "%u",
+		    m[i].type) : arena_printf(a, "%u:%d", m[i].type,
+		    m[i].code));
 }
 
 /*

@@ -384,3 +384,34 @@ icmp_groups(struct arena *a, const struct iset *tc, struct icmp_group **out)
 	*out = v;
 	return n;
 }
+
+size_t
+icmp_messages(struct arena *a, const struct iset *tc, struct icmp_msg **out)
+{
+	struct icmp_group *g;
+	struct icmp_msg *v = NULL;
+	size_t ng, i, j, k, n = 0, cap = 0;
+	u128 t, c;
+
+	ng = icmp_groups(a, tc, &g);
+	for (i = 0; i < ng; i++)
+		for (j = 0; j < g[i].types.n; j++)
+			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
+			    t++) {
+				if (g[i].every_code) {
+					ARENA_PUSH(a, v, n, cap);
+					v[n - 1] = (struct icmp_msg){
+					    (unsigned)t, -1 };
+					continue;
+				}
+				for (k = 0; k < g[i].codes.n; k++)
+					for (c = g[i].codes.v[k].lo;
+					    c <= g[i].codes.v[k].hi; c++) {
+						ARENA_PUSH(a, v, n, cap);
+						v[n - 1] = (struct icmp_msg){
+						    (unsigned)t, (int)c };
+					}
+			}
+	*out = v;
+	return n;
+}

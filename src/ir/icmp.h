@@ -78,4 +78,16 @@ struct icmp_group {
 size_t		 icmp_groups(struct arena *, const struct iset *tc,
 		    struct icmp_group **out);
 
+/*
+ * The same messages one by one, in the groups' order, for the syntaxes
+ * that take no range of types or codes (pf, Windows): a type of every code
+ * once (code -1), else each type and code.
+ */
+struct icmp_msg {
+	unsigned	 type;
+	int		 code;		/* -1: every code */
+};
+size_t		 icmp_messages(struct arena *, const struct iset *tc,
+		    struct icmp_msg **out);
+
 #endif

@@ -171,6 +171,19 @@ groups(void)
 	    "3 and 5 with code 4");
 	ok(n == 3 && iset_count(&g[2].codes) == 2 &&
 	    iset_has(&g[2].types, 11), "11 with codes 0-1");
+	{
+		struct icmp_msg *m;
+		char buf[128];
+		size_t k, len = 0;
+
+		n = icmp_messages(A, &s, &m);
+		buf[0] = '\0';
+		for (k = 0; k < n; k++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+			    "%s%u/%d", k ? " " : "", m[k].type, m[k].code);
+		is_str(buf, "0/-1 8/-1 3/4 5/4 11/0 11/1", "one by one, in the "
+		    "groups' order: a type of every code once");
+	}
 	out_init(&o);
 	icmp_format(&o, &s);
 	is_str(out_str(&o), "0, 3/4, 5/4, 8, 11/0-1", "as the dump writes it");
