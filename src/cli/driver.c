@@ -21,8 +21,11 @@
  * depend on the scheduling is done by the calling thread in target order:
  * each target's messages are deferred (diag_defer) and replayed there,
  * and its files handed to the sink there, one target after another, as a
- * single thread would.  A thread starts a target only while fewer than
- * `threads` targets wait to be handed over, which bounds memory.
+ * single thread would.  A thread starts the next target as soon as it is
+ * free, before those ahead are handed over: one done with a small target
+ * goes on rather than wait behind a slow one, and the texts that wait
+ * cost less than an idle core (make bench: 2,000 rules about 10 % faster,
+ * 16,000 12 %, RSS 3 % more).
  */
 #include <pthread.h>
 #include <sched.h>
@@ -228,8 +231,6 @@ struct pool {
 	struct render	*v;
 	size_t		 n;
 	size_t		 next;		/* the next target to start */
-	size_t		 handed;	/* targets handed over so far */
-	size_t		 window;	/* started, not handed: at most */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 };
@@ -241,11 +242,7 @@ worker(void *arg)
 	size_t k;
 
 	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		while (p->next < p->n && p->next >= p->handed + p->window)
-			pthread_cond_wait(&p->cv, &p->mu);
-		if (p->next >= p->n)
-			break;
+	while (p->next < p->n) {
 		k = p->next++;
 		pthread_mutex_unlock(&p->mu);
 		p->v[k].log = diag_defer();
@@ -305,11 +302,6 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 	p.j = j;
 	p.v = v;
 	p.n = n;
-	/* Every target may start before those ahead are handed over: a
-	 * thread done with a small one goes on rather than wait for a slow
-	 * one before it, and the texts that wait cost less than an idle core
-	 * (make bench: 2,000 rules 10 % faster, 16,000 12 %, RSS 3 % more). */
-	p.window = n;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
 	for (i = 0; i < nt; i++)
@@ -328,10 +320,6 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 		}
 		pthread_mutex_unlock(&p.mu);
 		rc = deliver(j, &v[i], rc, sink, arg);
-		pthread_mutex_lock(&p.mu);
-		p.handed = i + 1;
-		pthread_cond_broadcast(&p.cv);
-		pthread_mutex_unlock(&p.mu);
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
