@@ -131,6 +131,8 @@ struct job {
 	/* A host missing from the lock stays unresolved instead of being an
 	 * error (probe reports it); set between job_load and job_bind. */
 	bool		 partial_lock;
+	/* What the targets job_render lowers side by side share. */
+	struct lower_share *share;
 };
 
 /* Read the policy, check target options, expand wildcards; 0 or -1. */

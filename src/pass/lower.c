@@ -1,7 +1,10 @@
 /* lower.c - fit the IR to a target's capabilities (see lower.h). */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/diag.h"
 
 #include "backend/backend.h"
 #include "pass/lower.h"
@@ -172,6 +175,175 @@ lower_clone(const struct ir *in, struct arena *a)
 	return ir;
 }
 
+/*
+ * The share (lower.h).  Each entry is made in an arena of its own by the
+ * thread that first needs it, from a copy of the rules it was given, so
+ * that nothing of it lives in that target's arena, freed when the target
+ * is out; its rules are read, never written, by every target that takes
+ * them.
+ */
+struct share_ent {
+	struct share_ent *next;
+	struct arena	*a;
+	struct ir	*in;		/* the rules as given, and the default */
+	bool		 strict;
+	bool		 done;
+	int		 rc;
+	struct ir_rule	*out;
+	size_t		 nout;
+	struct diag_log	*log;		/* what making it said */
+};
+
+struct lower_share {
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct share_ent *ents;
+	int		 busy;		/* entries being made */
+};
+
+struct lower_share *
+lower_share_new(void)
+{
+	struct lower_share *s = xmalloc(sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	return s;
+}
+
+bool
+lower_share_busy(struct lower_share *s)
+{
+	bool b;
+
+	pthread_mutex_lock(&s->mu);
+	b = s->busy > 0;
+	pthread_mutex_unlock(&s->mu);
+	return b;
+}
+
+void
+lower_share_free(struct lower_share *s)
+{
+	struct share_ent *e, *next;
+
+	if (s == NULL)
+		return;
+	for (e = s->ents; e != NULL; e = next) {
+		next = e->next;
+		diag_log_free(e->log);
+		arena_free(e->a);
+		free(e);
+	}
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+	free(s);
+}
+
+/* The same rules, field by field: what the rewrite reads or copies. */
+static bool
+same_rule(const struct ir_rule *x, const struct ir_rule *y)
+{
+	size_t i;
+	int p;
+
+	if (x->name != y->name || x->tier != y->tier ||
+	    x->comment != y->comment || x->loc.file != y->loc.file ||
+	    x->loc.line != y->loc.line || x->loc.col != y->loc.col ||
+	    x->action != y->action || x->dir != y->dir || x->log != y->log ||
+	    x->dst_any != y->dst_any || x->allow_private != y->allow_private ||
+	    x->target != y->target || x->origins != y->origins ||
+	    x->norigins != y->norigins || x->nnames != y->nnames ||
+	    x->nhosts != y->nhosts || x->svc.all != y->svc.all ||
+	    !aset_equal(&x->src, &y->src) || !aset_equal(&x->dst, &y->dst) ||
+	    !iset_equal(&x->svc.ipp, &y->svc.ipp))
+		return false;
+	for (p = 0; p < P_N; p++)
+		if (!iset_equal(&x->svc.p[p], &y->svc.p[p]))
+			return false;
+	for (i = 0; i < x->nhosts; i++)
+		if (x->hosts[i] != y->hosts[i])
+			return false;
+	for (i = 0; i < x->nnames; i++) {
+		const struct ir_name *m = &x->names[i], *n = &y->names[i];
+
+		if (m->name != n->name || m->wildcard != n->wildcard ||
+		    m->resolved != n->resolved || m->loc.line != n->loc.line ||
+		    m->loc.col != n->loc.col || m->loc.file != n->loc.file ||
+		    !aset_equal(&m->addrs, &n->addrs))
+			return false;
+	}
+	return true;
+}
+
+static bool
+same_input(const struct share_ent *e, const struct ir *ir, bool strict)
+{
+	size_t i;
+
+	if (e->strict != strict || e->in->def != ir->def ||
+	    e->in->nrules != ir->nrules)
+		return false;
+	for (i = 0; i < ir->nrules; i++)
+		if (!same_rule(&e->in->rules[i], &ir->rules[i]))
+			return false;
+	return true;
+}
+
+/* lower_unordered, made once for every target with the same rules. */
+static int
+unordered(struct ir *ir, const struct lower_target *be)
+{
+	struct lower_share *s = be->share;
+	struct share_ent *e;
+	struct diag_log *was;
+	struct ir tmp;
+
+	if (s == NULL)
+		return lower_unordered(ir, be->strict);
+	ir_norm(ir);
+	pthread_mutex_lock(&s->mu);
+	for (e = s->ents; e != NULL; e = e->next)
+		if (same_input(e, ir, be->strict))
+			break;
+	if (e != NULL) {
+		while (!e->done)
+			pthread_cond_wait(&s->cv, &s->mu);
+		pthread_mutex_unlock(&s->mu);
+	} else {
+		e = xmalloc(sizeof(*e));
+		memset(e, 0, sizeof(*e));
+		e->a = arena_new();
+		e->in = ir_clone_into(ir, e->a);
+		e->strict = be->strict;
+		e->next = s->ents;
+		s->ents = e;
+		s->busy++;
+		pthread_mutex_unlock(&s->mu);
+
+		tmp = *e->in;
+		e->log = diag_keep(&was);
+		e->rc = lower_unordered(&tmp, be->strict);
+		diag_kept(was);
+		ir_norm(&tmp);
+		e->out = tmp.rules;
+		e->nout = tmp.nrules;
+
+		pthread_mutex_lock(&s->mu);
+		e->done = true;
+		s->busy--;
+		pthread_cond_broadcast(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	diag_give(e->log);
+	if (e->rc < 0)
+		return -1;
+	ir->rules = e->out;
+	ir->nrules = ir->caprules = e->nout;
+	return 0;
+}
+
 /* Rule r's destination, in storage of its own before it grows. */
 static void
 own_dst(struct arena *a, struct ir_rule *r, bool *owned)
@@ -261,7 +433,7 @@ lower(const struct ir *in, const struct lower_target *be, struct arena *a)
 			ir->rules[k++] = ir->rules[i];
 	ir->nrules = k;
 	/* Windows: no rule order, a block rule beats every allow rule. */
-	if (!(be->caps & BE_FIRST_MATCH) && lower_unordered(ir, be->strict) < 0)
+	if (!(be->caps & BE_FIRST_MATCH) && unordered(ir, be) < 0)
 		return NULL;
 	return ir;
 }

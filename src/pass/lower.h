@@ -7,14 +7,32 @@
 #ifndef EGRESSC_LOWER_H
 #define EGRESSC_LOWER_H
 
+#include <stdbool.h>
+
 #include "ir/ir.h"
 
-/* What lowering needs of a target: its name (for messages) and what it
- * can express (BE_* of backend/backend.h). */
+/*
+ * Targets of one compile that may share work: netsh and powershell lower a
+ * policy without host names to the same rules, and the rewrite for no
+ * rule order (pass/unordered.c) is the costliest pass there is.  A share
+ * keeps each rewrite with the rules it was made from; a target whose rules
+ * are the same takes the rewrite and its messages, and one that comes
+ * while it is being made waits for it.  Threads may use one share at once.
+ * lower_share_busy(): is a rewrite being made now (a thread free to start
+ * a target does better to start one that will not wait for it)?
+ */
+struct lower_share;
+struct lower_share *lower_share_new(void);
+bool		 lower_share_busy(struct lower_share *);
+void		 lower_share_free(struct lower_share *);
+
+/* What lowering needs of a target: its name (for messages), what it can
+ * express (BE_* of backend/backend.h), and what it may share. */
 struct lower_target {
 	const char	*name;
 	unsigned	 caps;
 	bool		 strict;	/* a loss is an error, not a warning */
+	struct lower_share *share;	/* NULL: make everything here */
 };
 
 /*

@@ -614,7 +614,7 @@ static void
 un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
 {
 	static const enum proto icmp[] = { P_ICMP, P_ICMP6 };
-	struct arena *a = ir->arena;
+	struct arena *a = arena_new();	/* the pieces: scratch */
 	struct piece *allow, part;
 	size_t i, j, k, c, na = 0;
 
@@ -645,6 +645,7 @@ un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
 			nv[k++] = *r;
 	}
 	*n = k;
+	arena_free(a);
 }
 
 /*
@@ -684,8 +685,8 @@ un_edge_cmp(const void *x, const void *y)
 }
 
 /* Interval [lo, hi] of family f goes with the group of pc's sources and
- * service, made in arena a when it is the first. */
-static void
+ * service, made in arena a when it is the first; the group's index. */
+static size_t
 un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
     enum fam f, u128 lo, u128 hi)
 {
@@ -713,7 +714,7 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 		x = &g->l.v[g->slot[k] - 1];
 		if (g->hash[g->slot[k] - 1] == h && un_same_key(x, pc, true)) {
 			iset_add(a, &x->dst.f[f], lo, hi);
-			return;
+			return g->slot[k] - 1;
 		}
 	}
 	nh = g->l.n;
@@ -729,6 +730,7 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 	iset_copy(a, &x->ipp, &pc->ipp);
 	for (k = 0; k < P_N; k++)
 		iset_copy(a, &x->p[k], &pc->p[k]);
+	return g->l.n - 1;
 }
 
 /* Does allow rule x take every source the universe u has? */
@@ -749,20 +751,34 @@ un_any_src(const struct piece *x, const struct piece *u)
  * groups; the work in scratch arena t.  Where the rules take every
  * source (anysrc), that is the protocol's numbers none of them allows;
  * else the general difference of products.
+ *
+ * Nearly every interval lies under no allow rule or under one: memo[r]
+ * (memo[allow->n] for none) remembers where such an interval went, the
+ * group's index + 2, or 1 when nothing was left, so that the rest of
+ * them are one append each.
  */
 static void
 un_cut(struct arena *a, struct arena *t, struct un_groups *g,
     const struct piece *u, const struct plist *allow, const bool *anysrc,
-    const size_t *act, size_t nact, size_t d, enum fam f, u128 lo, u128 hi)
+    const size_t *act, size_t nact, size_t d, enum fam f, u128 lo, u128 hi,
+    size_t *memo)
 {
 	struct plist cur = { 0 }, next;
 	struct piece x = *u;
 	struct iset *num = d == P_N ? &x.ipp : &x.p[d], left;
-	size_t j, k, i;
+	size_t j, k, i, *m = NULL;
 
 	for (j = 0; j < nact && anysrc[act[j]]; j++)
 		;
 	if (j == nact) {
+		if (nact <= 1)
+			m = &memo[nact == 0 ? allow->n : act[0]];
+		if (m != NULL && *m == 1)
+			return;
+		if (m != NULL && *m > 1) {
+			iset_add(a, &g->l.v[*m - 2].dst.f[f], lo, hi);
+			return;
+		}
 		for (j = 0; j < nact && !iset_empty(num); j++) {
 			const struct piece *r = &allow->v[act[j]];
 
@@ -770,8 +786,9 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 			    &r->p[d]);
 			*num = left;
 		}
-		if (!iset_empty(num))
-			un_group_add(a, g, &x, f, lo, hi);
+		k = iset_empty(num) ? 1 : un_group_add(a, g, &x, f, lo, hi) + 2;
+		if (m != NULL)
+			*m = k;
 		return;
 	}
 	aset_init(&x.dst);
@@ -792,43 +809,67 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 	}
 }
 
-static void
-un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
-    const struct plist *allow, size_t d, enum fam f)
+/*
+ * The edges of every allow rule's destination intervals in family f,
+ * sorted once for all the protocols swept (each skips the rules without
+ * it); malloc'd, *ne of them.
+ */
+static struct un_edge *
+un_edges(const struct plist *allow, enum fam f, size_t *ne)
 {
-	struct arena *t = arena_new();
 	struct un_edge *e;
-	size_t ne = 0, i, j, nact = 0, cuts = 0;
-	size_t *act, *pos;
-	bool *anysrc;
-	u128 at = 0, max = fam_max(f);
+	size_t i, j, n = 0;
+	u128 max = fam_max(f);
 
 	for (i = 0; i < allow->n; i++)
-		ne += 2 * allow->v[i].dst.f[f].n;
-	e = xmalloc((ne + 1) * sizeof(*e));
-	act = xmalloc((allow->n + 1) * sizeof(*act));
-	pos = xmalloc((allow->n + 1) * sizeof(*pos));
-	anysrc = xmalloc((allow->n + 1) * sizeof(*anysrc));
-	ne = 0;
+		n += 2 * allow->v[i].dst.f[f].n;
+	e = xmalloc((n + 1) * sizeof(*e));
+	n = 0;
 	for (i = 0; i < allow->n; i++) {
-		const struct piece *r = &allow->v[i];
-		const struct iset *ds = &r->dst.f[f];
+		const struct iset *ds = &allow->v[i].dst.f[f];
 
-		anysrc[i] = un_any_src(r, u);
-		if (d == P_N ? iset_empty(&r->ipp) : iset_empty(&r->p[d]))
-			continue;
 		for (j = 0; j < ds->n; j++) {
-			e[ne++] = (struct un_edge){ ds->v[j].lo, i, true };
+			e[n++] = (struct un_edge){ ds->v[j].lo, i, true };
 			if (ds->v[j].hi != max)
-				e[ne++] = (struct un_edge){ ds->v[j].hi + 1, i,
+				e[n++] = (struct un_edge){ ds->v[j].hi + 1, i,
 				    false };
 		}
 	}
-	qsort(e, ne, sizeof(*e), un_edge_cmp);
-	for (i = 0; i < ne; ) {
+	qsort(e, n, sizeof(*e), un_edge_cmp);
+	*ne = n;
+	return e;
+}
+
+static void
+un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
+    const struct plist *allow, size_t d, enum fam f,
+    const struct un_edge *e, size_t ne)
+{
+	struct arena *t = arena_new();
+	size_t i, nact = 0, cuts = 0;
+	size_t *act, *pos, *memo;
+	bool *anysrc, *has;
+	u128 at = 0, max = fam_max(f);
+
+	memo = xmalloc((allow->n + 1) * sizeof(*memo));
+	memset(memo, 0, (allow->n + 1) * sizeof(*memo));
+	act = xmalloc((allow->n + 1) * sizeof(*act));
+	pos = xmalloc((allow->n + 1) * sizeof(*pos));
+	anysrc = xmalloc((allow->n + 1) * sizeof(*anysrc));
+	has = xmalloc((allow->n + 1) * sizeof(*has));
+	for (i = 0; i < allow->n; i++) {
+		const struct piece *r = &allow->v[i];
+
+		anysrc[i] = un_any_src(r, u);
+		has[i] = !(d == P_N ? iset_empty(&r->ipp) :
+		    iset_empty(&r->p[d]));
+	}
+	for (i = 0; i < ne && !has[e[i].sub]; i++)
+		;
+	while (i < ne) {
 		if (e[i].at > at) {
 			un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at,
-			    e[i].at - 1);
+			    e[i].at - 1, memo);
 			/* The scratch holds only the last cut's work: start
 			 * it again now and then. */
 			if (++cuts % 1024 == 0) {
@@ -840,6 +881,8 @@ un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
 		for (; i < ne && e[i].at == at; i++) {
 			size_t r = e[i].sub;
 
+			if (!has[r])
+				continue;
 			if (e[i].open) {
 				pos[r] = nact;
 				act[nact++] = r;
@@ -848,12 +891,15 @@ un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
 				pos[act[pos[r]]] = pos[r];
 			}
 		}
+		while (i < ne && !has[e[i].sub])
+			i++;
 	}
-	un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at, max);
-	free(e);
+	un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at, max, memo);
+	free(memo);
 	free(act);
 	free(pos);
 	free(anysrc);
+	free(has);
 	arena_free(t);
 }
 
@@ -874,13 +920,14 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
     bool strict)
 {
 	int said = 0;
-	struct arena *a = ir->arena;
+	struct arena *a = ir->arena, *w = arena_new();
 	struct plist all = { 0 }, allow = { 0 };
 	struct un_groups g;
 	struct strset taken = { 0 };
 	struct ir_rule def;
 	struct piece u;
-	size_t i, k, d, n0 = *n;
+	size_t i, k, d, n0 = *n, nedge[FAM_N];
+	struct un_edge *edge[FAM_N];
 	unsigned sfx = 1;
 	enum fam f;
 
@@ -893,43 +940,48 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	 */
 	for (i = 0; i < n0; i++)
 		if (!un_is_block(&(*nv)[i]) && (*nv)[i].dir == IR_EGRESS) {
-			ARENA_PUSH(a, allow.v, allow.n, allow.cap);
-			un_from_rule(a, &allow.v[allow.n - 1], &(*nv)[i], true);
+			ARENA_PUSH(w, allow.v, allow.n, allow.cap);
+			un_from_rule(w, &allow.v[allow.n - 1], &(*nv)[i], true);
 		}
+	for (f = 0; f < FAM_N; f++)
+		edge[f] = un_edges(&allow, f, &nedge[f]);
 	for (d = 0; d <= P_N; d++) {
 		memset(&u, 0, sizeof(u));
 		aset_init(&u.src);
 		aset_init(&u.dst);
 		for (f = 0; f < FAM_N; f++)
-			aset_add_prefix(a, &u.src, f, 0, 0);
+			aset_add_prefix(w, &u.src, f, 0, 0);
 		iset_init(&u.ipp);
 		if (d == P_N)
-			ipp_others(a, &u.ipp, FAM_N);
+			ipp_others(w, &u.ipp, FAM_N);
 		for (k = 0; k < P_N; k++) {
 			iset_init(&u.p[k]);
 			if (k == d)
-				iset_add(a, &u.p[k], 0, proto_max(k));
+				iset_add(w, &u.p[k], 0, proto_max(k));
 		}
-		u.names = arena_alloc(a, sizeof(*u.names));
+		u.names = arena_alloc(w, sizeof(*u.names));
 		memset(&g, 0, sizeof(g));
 		/* A protocol of one family (ICMP) is swept in that family
 		 * only, and takes the whole of the other, where it means
 		 * nothing: a piece of every address is written as one. */
 		for (f = 0; f < FAM_N; f++)
 			if (d == P_N || proto_in_fam((enum proto)d, f))
-				un_sweep(a, &g, &u, &allow, d, f);
+				un_sweep(w, &g, &u, &allow, d, f, edge[f],
+				    nedge[f]);
 		for (k = 0; k < g.l.n; k++) {
 			for (f = 0; f < FAM_N; f++)
 				if (d < P_N && !proto_in_fam((enum proto)d, f))
-					aset_add_prefix(a, &g.l.v[k].dst, f, 0,
+					aset_add_prefix(w, &g.l.v[k].dst, f, 0,
 					    0);
 			aset_norm(&g.l.v[k].dst);
-			ARENA_PUSH(a, all.v, all.n, all.cap);
+			ARENA_PUSH(w, all.v, all.n, all.cap);
 			all.v[all.n - 1] = g.l.v[k];
 		}
 		free(g.slot);
 	}
-	un_merge(a, &all);
+	for (f = 0; f < FAM_N; f++)
+		free(edge[f]);
+	un_merge(w, &all);
 
 	memset(&def, 0, sizeof(def));
 	def.name = "builtin-default-deny";
@@ -939,8 +991,8 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	def.dir = IR_EGRESS;
 	if (n0 > 0)
 		def.loc = (*nv)[0].loc;
-	un_names_taken(a, &taken, *nv, *n);
-	un_names_taken(a, &taken, ir->rules, ir->nrules);
+	un_names_taken(w, &taken, *nv, *n);
+	un_names_taken(w, &taken, ir->rules, ir->nrules);
 	/* Room for them all at once: the list is large, and growing it
 	 * by doubling copies it each time. */
 	if (*n + all.n > *cap) {
@@ -979,8 +1031,9 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 			continue;
 		}
 		nr->name = name;
-		strset_add(a, &taken, name);
+		strset_add(w, &taken, name);
 	}
+	arena_free(w);
 }
 
 /* The candidates of one rule: a mark per rule, the list in order, and
@@ -1059,16 +1112,16 @@ lower_unordered(struct ir *ir, bool strict)
 	 * whatever addresses it has. */
 	size_t *named[2], nnamed[2] = { 0, 0 };
 	struct strset taken = { 0 };
-	struct arena *t = arena_new();
+	struct arena *t = arena_new(), *w = NULL;
 	struct rindex *x = NULL;
 	struct un_cand cand = { 0 };
 
-	orig = arena_alloc(a, (ir->nrules + 1) * sizeof(*orig));
-	sub = arena_alloc(a, (ir->nrules + 1) * sizeof(*sub));
-	kind[0] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[0]));
-	kind[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*kind[1]));
-	named[0] = arena_alloc(a, (ir->nrules + 1) * sizeof(*named[0]));
-	named[1] = arena_alloc(a, (ir->nrules + 1) * sizeof(*named[1]));
+	orig = arena_alloc(t, (ir->nrules + 1) * sizeof(*orig));
+	sub = arena_alloc(t, (ir->nrules + 1) * sizeof(*sub));
+	kind[0] = arena_alloc(t, (ir->nrules + 1) * sizeof(*kind[0]));
+	kind[1] = arena_alloc(t, (ir->nrules + 1) * sizeof(*kind[1]));
+	named[0] = arena_alloc(t, (ir->nrules + 1) * sizeof(*named[0]));
+	named[1] = arena_alloc(t, (ir->nrules + 1) * sizeof(*named[1]));
 	/* Most rules stay one: room for them all, grown only by splits. */
 	cap = ir->nrules + 1;
 	nv = arena_alloc(a, cap * sizeof(*nv));
@@ -1076,32 +1129,38 @@ lower_unordered(struct ir *ir, bool strict)
 	cand.mark = arena_alloc(t, ir->nrules + 1);
 	cand.v = arena_alloc(t, (ir->nrules + 1) * sizeof(*cand.v));
 	for (i = 0; i < ir->nrules; i++) {
-		un_from_rule(a, &orig[i], &ir->rules[i], false);
+		un_from_rule(t, &orig[i], &ir->rules[i], false);
 		if (ir->rules[i].nnames == 0)
 			sub[i] = orig[i];
 		else
-			un_from_rule(a, &sub[i], &ir->rules[i], true);
+			un_from_rule(t, &sub[i], &ir->rules[i], true);
 		c = un_is_block(&ir->rules[i]);
 		kind[c][nkind[c]++] = i;
 		if (ir->rules[i].nnames > 0)
 			named[c][nnamed[c]++] = i;
 	}
-	un_names_taken(a, &taken, ir->rules, ir->nrules);
+	un_names_taken(t, &taken, ir->rules, ir->nrules);
 
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 		struct plist cur = { 0 }, next;
 		bool warned = false;
 
+		/* The pieces of a rule are scratch: what is kept is copied
+		 * into its rules. */
+		if (i % 256 == 0) {
+			arena_free(w);
+			w = arena_new();
+		}
 		/* Most rules stay one piece: room for one, not eight. */
-		cur.v = arena_alloc(a, sizeof(*cur.v));
+		cur.v = arena_alloc(w, sizeof(*cur.v));
 		cur.cap = 1;
 
 		const size_t *other;
 		size_t nother = un_others(ir, &x, &cand, kind, nkind, named,
 		    nnamed, orig, i, &other);
 
-		un_push(a, &cur, &orig[i]);
+		un_push(w, &cur, &orig[i]);
 		for (c = 0; c < nother && cur.n > 0; c++) {
 			const struct ir_rule *e = &ir->rules[other[c]];
 
@@ -1132,10 +1191,10 @@ lower_unordered(struct ir *ir, bool strict)
 				continue;
 			memset(&next, 0, sizeof(next));
 			for (k = 0; k < cur.n; k++)
-				un_diff(a, &next, &cur.v[k], &sub[j]);
+				un_diff(w, &next, &cur.v[k], &sub[j]);
 			cur = next;
 		}
-		un_merge(a, &cur);
+		un_merge(w, &cur);
 
 		for (k = 0; k < cur.n; k++) {
 			struct ir_rule *nr;
@@ -1151,9 +1210,10 @@ lower_unordered(struct ir *ir, bool strict)
 			nr = &nv[n - 1];
 			un_to_rule(a, nr, r, &cur.v[k]);
 			nr->name = name;
-			strset_add(a, &taken, name);
+			strset_add(t, &taken, name);
 		}
 	}
+	arena_free(w);
 	arena_free(t);
 	if (ir->def == IR_DEF_DENY) {
 		un_leave_types(ir, nv, &n);

@@ -437,6 +437,95 @@ diag_replay(struct diag_log *l)
 	free(l);
 }
 
+struct diag_log *
+diag_keep(struct diag_log **was)
+{
+	*was = deferred;
+	return diag_defer();
+}
+
+void
+diag_kept(struct diag_log *was)
+{
+	deferred = was;
+}
+
+static char *
+dupmsg(const char *s)
+{
+	return s != NULL ? xstrdup(s) : NULL;
+}
+
+void
+diag_give(const struct diag_log *l)
+{
+	size_t i, k;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		const struct rec *r = &l->v[i];
+		struct diag *d;
+
+		switch (r->what) {
+		case REC_DIAG:
+			d = xmalloc(sizeof(*d));
+			*d = *r->d;
+			d->msg = dupmsg(r->d->msg);
+			d->notes = d->nnotes > 0 ?
+			    xmalloc(d->nnotes * sizeof(*d->notes)) : NULL;
+			for (k = 0; k < d->nnotes; k++) {
+				d->notes[k].loc = r->d->notes[k].loc;
+				d->notes[k].msg = dupmsg(r->d->notes[k].msg);
+			}
+			diag_emit(d);
+			break;
+		case REC_MSG:
+			if (deferred != NULL) {
+				struct rec *c = rec_new(REC_MSG, r->kind);
+
+				c->loc = r->loc;
+				c->msg = dupmsg(r->msg);
+			} else if (count(r->kind))
+				emit(&r->loc, r->kind == DIAG_WARNING ?
+				    "warning" : "error", r->msg);
+			break;
+		case REC_NOTE:
+			if (deferred != NULL) {
+				struct rec *c = rec_new(REC_NOTE, r->kind);
+
+				c->loc = r->loc;
+				c->msg = dupmsg(r->msg);
+			} else
+				note(&r->loc, r->msg);
+			break;
+		}
+	}
+}
+
+void
+diag_log_free(struct diag_log *l)
+{
+	size_t i, k;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		struct rec *r = &l->v[i];
+
+		free(r->msg);
+		if (r->d == NULL)
+			continue;
+		for (k = 0; k < r->d->nnotes; k++)
+			free(r->d->notes[k].msg);
+		free(r->d->notes);
+		free(r->d->msg);
+		free(r->d);
+	}
+	free(l->v);
+	free(l);
+}
+
 void
 diag_flush(void)
 {

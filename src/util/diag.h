@@ -99,4 +99,18 @@ struct diag_log	*diag_defer(void);
 void		 diag_defer_end(void);
 void		 diag_replay(struct diag_log *);
 
+/*
+ * Work that several targets share (pass/lower.c: the rewrite for Windows)
+ * says its messages once but each target must have them: diag_keep()
+ * keeps this thread's messages in a log of their own from then on, and
+ * stores where they went before in *was; diag_kept(was) puts that back.
+ * diag_give() then says a copy of the log's messages on this thread, as
+ * if they came now (deferred, or printed and counted), once per target;
+ * diag_log_free() frees the log.
+ */
+struct diag_log	*diag_keep(struct diag_log **was);
+void		 diag_kept(struct diag_log *was);
+void		 diag_give(const struct diag_log *);
+void		 diag_log_free(struct diag_log *);
+
 #endif

@@ -60,6 +60,54 @@ for c in $cases many fail gen; do
 $(cat "$T/rc1"), $(wc -l <"$T/err1") lines of messages)"
 	cp "$T/err1" "$T/$c.err"
 done
+# netsh and powershell lower a policy without host names to the same
+# rules, and the rewrite for no rule order is made once for both (the
+# first waits for nothing, the second takes it): together they write what
+# each writes alone and say the same messages, the rewrite's warning once
+# per target; with --strict, the same error and exit.  A second policy
+# allows before it blocks, so that the rewrite cuts rules as well.
+{
+	printf 'egressc: 1\nname: cut\ndefault: deny\nrules:\n'
+	printf '  - name: a\n    to: [198.51.100.0/24]\n    ports: [tcp/443]\n'
+	printf '  - name: b\n    to: [198.51.100.0/25]\n    action: reject\n'
+	printf '  - name: c\n    to: [203.0.113.0/24]\n'
+} >"$T/cut.yaml"
+cp "$T/gen.lock" "$T/cut.lock"
+for c in gen cut; do
+	for s in "" --strict; do
+		rm -rf "$T/alone" "$T/both"
+		: >"$T/alone.err"
+		for t in netsh powershell; do
+			"$EG" compile $s -t $t -o "$T/alone" --lock "$T/$c.lock" \
+			    "$T/$c.yaml" 2>>"$T/alone.err"
+			echo $? >>"$T/alone.rc"
+		done
+		same=0
+		for n in 1 2; do
+			rm -rf "$T/both"
+			EGRESSC_THREADS=$n "$EG" compile $s -t netsh,powershell \
+			    -o "$T/both" --lock "$T/$c.lock" "$T/$c.yaml" \
+			    2>"$T/both.err"
+			rc=$?
+			cmp -s "$T/alone.err" "$T/both.err" || same=1
+			[ $rc -eq "$(sort -r "$T/alone.rc" | head -n 1)" ] || same=1
+			if [ -d "$T/alone" ] || [ -d "$T/both" ]; then
+				diff -r "$T/alone" "$T/both" >/dev/null 2>&1 ||
+				    same=1
+			fi
+		done
+		rm -f "$T/alone.rc"
+		cp "$T/both.err" "$T/$c$s.both"
+		ok $same "$c${s:+ $s}: netsh and powershell together, with 1 \
+and 2 threads, write and say what each alone does (exit $rc, \
+$(grep -c 'warning\|error' "$T/both.err") messages)"
+	done
+done
+grep -q "rule 'builtin-default-deny': Windows Firewall cannot block" \
+    "$T/gen.both" && grep -q "builtin-default-deny.*(--strict)" \
+    "$T/gen--strict.both"
+ok $? "...and the rewrite's message is among them, an error with --strict"
+
 grep -q 'more warnings not shown' "$T/many.err"
 ok $? "...the warnings of 'many' run past the cap"
 grep -q "target 'netsh' takes no inbound rules" "$T/fail.err" &&

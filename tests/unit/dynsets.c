@@ -60,7 +60,7 @@ static struct ir *
 lowered(struct arena *a, const struct ir *ir, const char *target)
 {
 	const struct backend *be = be_find(target);
-	struct lower_target to = { be->name, be->caps, false };
+	struct lower_target to = { be->name, be->caps, false, NULL };
 
 	return lower(ir, &to, a);
 }

@@ -98,7 +98,7 @@ static struct ir *
 lowered(struct ir *ir)
 {
 	const struct backend *be = be_find("nftables");
-	struct lower_target to = { be->name, be->caps, false };
+	struct lower_target to = { be->name, be->caps, false, NULL };
 
 	return lower(ir, &to, ir->arena);
 }
