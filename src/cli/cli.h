@@ -162,15 +162,30 @@ int	targets_parse(const char *spec, const struct backend **bes,
 size_t	targets_files(const struct backend *const *bes);
 
 /*
- * Lower and emit every target, handing each file in target order to sink
- * as soon as it exists; its text is freed after.  After a failure the
- * other targets still run, to report their errors too, but nothing more
- * reaches the sink.  0 or -1.
+ * Lower and emit every target, handing each file in target order to the
+ * sink as soon as it exists; its text is freed after.  After a failure
+ * the other targets still run, to report their errors too, but nothing
+ * more reaches the sink.  0 or -1.
+ *
+ * put(job, name, text, arg) takes a file.  A sink that writes files may
+ * instead stage them: stage(name, text, arg), on the thread that rendered
+ * the target as soon as its texts are out, writes one under a temporary
+ * name and returns a token (NULL after diag_fail), so that files are
+ * written side by side and each text is freed at once; then, in target
+ * order, keep(token, arg) adds it to what is written, or drop(token, arg)
+ * removes it when a target before failed.
  */
 typedef int	(*sink_fn)(struct job *, const char *name, struct out *,
 		    void *);
+struct sink {
+	sink_fn	  put;
+	void	*(*stage)(const char *name, const struct out *, void *arg);
+	void	 (*keep)(void *token, void *arg);
+	void	 (*drop)(void *token, void *arg);
+	void	 *arg;
+};
 int	job_render(struct job *, const struct backend *const *bes,
-	    sink_fn sink, void *arg);
+	    const struct sink *);
 
 /* The commands. */
 int	cmd_compile(struct opts *, int, char **);

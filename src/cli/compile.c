@@ -1,12 +1,13 @@
 /*
  * compile.c - `egressc compile` and `egressc check`.
  *
- * compile -o DIR stages every file and makes the whole set appear at once
+ * compile -o DIR stages every file, each written by the thread that
+ * rendered it as soon as it is, and makes the whole set appear at once
  * (atomic_dir_*: a swap of directories, or a journal when DIR holds files
  * that are not egressc's) only when every target rendered; with one target
- * and no -o the text goes to standard output, once all went well.  check renders
- * the same bytes and compares them with what DIR holds, printing a diff -u
- * per stale file.  --dump shows the IR between stages instead.
+ * and no -o the text goes to standard output, once all went well.  check
+ * renders the same bytes and compares them with what DIR holds, printing a
+ * diff -u per stale file.  --dump shows the IR between stages instead.
  */
 #include <errno.h>
 #include <signal.h>
@@ -61,16 +62,35 @@ struct staged {
 	const char		*dir;
 };
 
-static int
-stage_sink(struct job *j, const char *name, struct out *text, void *arg)
+/* On the thread that rendered the file: its message, if any, waits for
+ * its turn with the target's others (diag_defer). */
+static void *
+stage_file(const char *name, const struct out *text, void *arg)
+{
+	struct staged *st = arg;
+	struct atomic_staged *f;
+
+	f = atomic_dir_stage(st->set, name, text->len ? text->buf : "",
+	    text->len, 0666);
+	if (f == NULL)
+		diag_fail(NULL, "%s/%s: %s", st->dir, name, strerror(errno));
+	return f;
+}
+
+static void
+keep_file(void *token, void *arg)
 {
 	struct staged *st = arg;
 
-	if (atomic_dir_add(st->set, name, text->buf, text->len, 0666) < 0) {
-		diag_fail(NULL, "%s/%s: %s", st->dir, name, strerror(errno));
-		return -1;
-	}
-	return 0;
+	atomic_dir_keep(st->set, token);
+}
+
+static void
+drop_file(void *token, void *arg)
+{
+	struct staged *st = arg;
+
+	atomic_dir_unstage(st->set, token);
 }
 
 /* One target, one file, no -o: the text is printed once all went well. */
@@ -164,9 +184,15 @@ cmd_compile(struct opts *o, int argc, char **argv)
 		job_free(&j);
 		return rc;
 	}
-	if (rc == 0)
-		rc = job_render(&j, bes, o->outdir ? stage_sink : keep_sink,
-		    o->outdir ? (void *)&st : (void *)&kept);
+	if (rc == 0 && o->outdir != NULL) {
+		struct sink sk = { NULL, stage_file, keep_file, drop_file, &st };
+
+		rc = job_render(&j, bes, &sk);
+	} else if (rc == 0) {
+		struct sink sk = { keep_sink, NULL, NULL, NULL, &kept };
+
+		rc = job_render(&j, bes, &sk);
+	}
 	if (st.set != NULL && rc != 0)
 		atomic_dir_abort(st.set);
 	else if (st.set != NULL && atomic_dir_commit(st.set) < 0) {
@@ -277,8 +303,11 @@ cmd_check(struct opts *o, int argc, char **argv)
 	rc = job_load(&j, policy);
 	if (rc == 0)
 		rc = job_bind(&j, o, true);
-	if (rc == 0)
-		rc = job_render(&j, bes, check_sink, &ck);
+	if (rc == 0) {
+		struct sink sk = { check_sink, NULL, NULL, NULL, &ck };
+
+		rc = job_render(&j, bes, &sk);
+	}
 	/* A pipeline's gate on the lock's age: resolve.c says why. */
 	if (rc == 0 && o->max_lock_age_set)
 		old = job_lock_gate(&j, o->max_lock_age);

@@ -177,64 +177,24 @@ targets_files(const struct backend *const *bes)
 	return n;
 }
 
-/* One target's rendering, from lowering to its texts. */
+/* One target's rendering, from lowering to its texts or staged files. */
 struct render {
 	const struct backend	*be;
 	struct arena		*tmp;
 	struct out		*outs;
+	void			**staged;	/* per file: a token, or NULL */
 	size_t			 ns;
 	int			 rc;
 	struct diag_log		*log;	/* deferred messages, or NULL */
 	bool			 started, done;
 };
 
-static void
-render(struct job *j, struct render *r)
-{
-	struct be_opts bo;
-	struct ir *low;
-	size_t k;
-
-	r->tmp = arena_new();
-	bo.be = r->be;
-	bo.arena = r->tmp;
-	low = job_lower(j, r->be, r->tmp);
-	r->ns = be_nsuffixes(r->be);
-	r->outs = xmalloc((r->ns + 1) * sizeof(*r->outs));
-	for (k = 0; k < r->ns; k++)
-		out_init(&r->outs[k]);
-	r->rc = low == NULL || r->be->emit(low, &bo, r->outs) < 0 ? -1 : 0;
-	/* Only the texts wait to be handed over, not the scratch. */
-	arena_free(r->tmp);
-	r->tmp = NULL;
-}
-
-/* Hand a rendered target over: its messages, then its files unless a
- * target before failed; then free it.  rc: so far, and after. */
-static int
-deliver(struct job *j, struct render *r, int rc, sink_fn sink, void *arg)
-{
-	size_t k;
-
-	diag_replay(r->log);
-	r->log = NULL;
-	if (r->rc < 0)
-		rc = -1;
-	for (k = 0; k < r->ns; k++) {
-		if (rc == 0 && sink(j, arena_printf(j->a, "%s%s", j->ir->name,
-		    r->be->suffixes[k]), &r->outs[k], arg) < 0)
-			rc = -1;
-		out_free(&r->outs[k]);
-	}
-	free(r->outs);
-	r->outs = NULL;
-	return rc;
-}
-
 struct pool {
 	struct job	*j;
+	const struct sink *sk;
 	struct render	*v;
 	size_t		 n;
+	int		 lowering;	/* rewriting targets not yet lowered */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 };
@@ -244,6 +204,97 @@ static bool
 rewrites(const struct render *r)
 {
 	return !(r->be->caps & BE_FIRST_MATCH);
+}
+
+/* Target r is lowered: a rewrite of its is no longer to come. */
+static void
+pool_lowered(struct pool *p, const struct render *r)
+{
+	if (p == NULL || !rewrites(r))
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->lowering--;
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* NAME.SUFFIX of a target's file k, malloc'd: threads build it. */
+static char *
+file_name(const struct job *j, const struct render *r, size_t k)
+{
+	size_t a = strlen(j->ir->name), b = strlen(r->be->suffixes[k]);
+	char *s = xmalloc(a + b + 1);
+
+	memcpy(s, j->ir->name, a);
+	memcpy(s + a, r->be->suffixes[k], b + 1);
+	return s;
+}
+
+static void
+render(struct job *j, struct render *r, const struct sink *sk,
+    struct pool *p)
+{
+	struct be_opts bo;
+	struct ir *low;
+	size_t k;
+
+	r->tmp = arena_new();
+	bo.be = r->be;
+	bo.arena = r->tmp;
+	low = job_lower(j, r->be, r->tmp);
+	pool_lowered(p, r);
+	r->ns = be_nsuffixes(r->be);
+	r->outs = xmalloc((r->ns + 1) * sizeof(*r->outs));
+	for (k = 0; k < r->ns; k++)
+		out_init(&r->outs[k]);
+	r->rc = low == NULL || r->be->emit(low, &bo, r->outs) < 0 ? -1 : 0;
+	/* Only the texts wait to be handed over, not the scratch. */
+	arena_free(r->tmp);
+	r->tmp = NULL;
+	if (sk->stage == NULL || r->rc < 0)
+		return;
+	r->staged = xmalloc((r->ns + 1) * sizeof(*r->staged));
+	for (k = 0; k < r->ns; k++) {
+		char *name = file_name(j, r, k);
+
+		r->staged[k] = r->rc == 0 ? sk->stage(name, &r->outs[k],
+		    sk->arg) : NULL;
+		if (r->staged[k] == NULL)
+			r->rc = -1;
+		out_free(&r->outs[k]);
+		free(name);
+	}
+}
+
+/* Hand a rendered target over: its messages, then its files unless a
+ * target before failed; then free it.  rc: so far, and after. */
+static int
+deliver(struct job *j, struct render *r, int rc, const struct sink *sk)
+{
+	size_t k;
+	char *name;
+
+	diag_replay(r->log);
+	r->log = NULL;
+	if (r->rc < 0)
+		rc = -1;
+	for (k = 0; k < r->ns; k++) {
+		if (r->staged != NULL) {
+			if (r->staged[k] != NULL)
+				(rc == 0 ? sk->keep : sk->drop)(r->staged[k],
+				    sk->arg);
+			continue;
+		}
+		name = file_name(j, r, k);
+		if (rc == 0 && sk->put(j, name, &r->outs[k], sk->arg) < 0)
+			rc = -1;
+		out_free(&r->outs[k]);
+		free(name);
+	}
+	free(r->staged);
+	r->staged = NULL;
+	free(r->outs);
+	r->outs = NULL;
+	return rc;
 }
 
 /*
@@ -256,7 +307,7 @@ static size_t
 pool_take(struct pool *p)
 {
 	size_t i, pick = p->n, late = p->n;
-	bool busy = lower_share_busy(p->j->share);
+	bool busy = p->lowering > 0;
 
 	for (i = 0; i < p->n && pick == p->n; i++) {
 		if (p->v[i].started || !rewrites(&p->v[i]))
@@ -273,6 +324,8 @@ pool_take(struct pool *p)
 		pick = late;
 	if (pick < p->n) {
 		p->v[pick].started = true;
+		if (rewrites(&p->v[pick]))
+			p->lowering++;
 	}
 	return pick;
 }
@@ -287,7 +340,7 @@ worker(void *arg)
 	while ((k = pool_take(p)) < p->n) {
 		pthread_mutex_unlock(&p->mu);
 		p->v[k].log = diag_defer();
-		render(p->j, &p->v[k]);
+		render(p->j, &p->v[k], p->sk, p);
 		diag_defer_end();
 		pthread_mutex_lock(&p->mu);
 		p->v[k].done = true;
@@ -316,8 +369,8 @@ render_threads(size_t n)
 }
 
 int
-job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
-    void *arg)
+job_render(struct job *j, const struct backend *const *bes,
+    const struct sink *sk)
 {
 	struct render v[BE_MAX];
 	pthread_t th[BE_MAX];
@@ -335,8 +388,8 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 	nt = render_threads(n);
 	if (nt <= 1) {
 		for (i = 0; i < n; i++) {
-			render(j, &v[i]);
-			rc = deliver(j, &v[i], rc, sink, arg);
+			render(j, &v[i], sk, NULL);
+			rc = deliver(j, &v[i], rc, sk);
 		}
 		lower_share_free(j->share);
 		j->share = NULL;
@@ -344,6 +397,7 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 	}
 	memset(&p, 0, sizeof(p));
 	p.j = j;
+	p.sk = sk;
 	p.v = v;
 	p.n = n;
 	pthread_mutex_init(&p.mu, NULL);
@@ -359,11 +413,11 @@ job_render(struct job *j, const struct backend *const *bes, sink_fn sink,
 		if (!v[i].done && !v[i].started) {
 			v[i].started = true;
 			pthread_mutex_unlock(&p.mu);
-			render(j, &v[i]);
+			render(j, &v[i], sk, NULL);
 			pthread_mutex_lock(&p.mu);
 		}
 		pthread_mutex_unlock(&p.mu);
-		rc = deliver(j, &v[i], rc, sink, arg);
+		rc = deliver(j, &v[i], rc, sk);
 	}
 	for (i = 0; i < started; i++)
 		pthread_join(th[i], NULL);

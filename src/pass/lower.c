@@ -198,7 +198,6 @@ struct lower_share {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct share_ent *ents;
-	int		 busy;		/* entries being made */
 };
 
 struct lower_share *
@@ -210,17 +209,6 @@ lower_share_new(void)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	return s;
-}
-
-bool
-lower_share_busy(struct lower_share *s)
-{
-	bool b;
-
-	pthread_mutex_lock(&s->mu);
-	b = s->busy > 0;
-	pthread_mutex_unlock(&s->mu);
-	return b;
 }
 
 void
@@ -319,7 +307,6 @@ unordered(struct ir *ir, const struct lower_target *be)
 		e->strict = be->strict;
 		e->next = s->ents;
 		s->ents = e;
-		s->busy++;
 		pthread_mutex_unlock(&s->mu);
 
 		tmp = *e->in;
@@ -332,7 +319,6 @@ unordered(struct ir *ir, const struct lower_target *be)
 
 		pthread_mutex_lock(&s->mu);
 		e->done = true;
-		s->busy--;
 		pthread_cond_broadcast(&s->cv);
 		pthread_mutex_unlock(&s->mu);
 	}

@@ -18,12 +18,9 @@
  * keeps each rewrite with the rules it was made from; a target whose rules
  * are the same takes the rewrite and its messages, and one that comes
  * while it is being made waits for it.  Threads may use one share at once.
- * lower_share_busy(): is a rewrite being made now (a thread free to start
- * a target does better to start one that will not wait for it)?
  */
 struct lower_share;
 struct lower_share *lower_share_new(void);
-bool		 lower_share_busy(struct lower_share *);
 void		 lower_share_free(struct lower_share *);
 
 /* What lowering needs of a target: its name (for messages), what it can

@@ -160,16 +160,23 @@ remove_stale(int dfd)
 /* The mode of a file written as name in dfd: the one it replaces keeps
  * its own; a new one gets mode less the umask. */
 static mode_t
-new_mode(int dfd, const char *name, int mode)
+new_mode(int dfd, const char *name, int mode, mode_t um)
 {
 	struct stat st;
-	mode_t um;
 
 	if (fstatat(dfd, name, &st, 0) == 0 && S_ISREG(st.st_mode))
 		return st.st_mode & 07777;
-	um = umask(0);
-	umask(um);
 	return (mode_t)mode & ~um & 07777;
+}
+
+/* The umask, which only setting it reads: never while threads stage. */
+static mode_t
+get_umask(void)
+{
+	mode_t um = umask(0);
+
+	umask(um);
+	return um;
 }
 
 /* Write buf as name in dfd, fsynced; -1 with errno, and no file left. */
@@ -227,7 +234,8 @@ atomic_write(const char *path, const void *buf, size_t len, int mode)
 	}
 	remove_stale(dfd);
 	tmp = tmp_name(base, "tmp");
-	rc = stage_at(dfd, tmp, buf, len, new_mode(dfd, base, mode));
+	rc = stage_at(dfd, tmp, buf, len, new_mode(dfd, base, mode,
+	    get_umask()));
 	if (rc == 0 && (rc = aw_rename(dfd, tmp, dfd, base, 0)) < 0) {
 		saved = errno;
 		unlinkat(dfd, tmp, 0);
@@ -268,6 +276,7 @@ struct atomic_dir {
 					 * for the next run: touch nothing */
 	bool		  created;	/* DIR was made by begin */
 	bool		(*own)(const char *);
+	mode_t		  umask;	/* read once, at begin */
 	struct entry	 *v;
 	size_t		  n, cap;
 };
@@ -519,6 +528,7 @@ atomic_dir_begin(const char *dir, bool (*own)(const char *))
 	memset(s, 0, sizeof(*s));
 	s->created = created;
 	s->own = own;
+	s->umask = get_umask();
 	s->dfd = s->sfd = -1;
 	s->pfd = open_dir_of(real, &s->base);
 	free(real);
@@ -559,28 +569,64 @@ fail:
 	return NULL;
 }
 
-int
-atomic_dir_add(struct atomic_dir *s, const char *name, const void *buf,
+/* One file staged, not yet in the set: an entry of its own. */
+struct atomic_staged {
+	struct entry	 e;
+};
+
+struct atomic_staged *
+atomic_dir_stage(struct atomic_dir *s, const char *name, const void *buf,
     size_t len, int mode)
 {
-	struct entry *e;
+	struct atomic_staged *st = xmalloc(sizeof(*st));
+	struct entry *e = &st->e;
+	int saved;
 
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-	}
-	e = &s->v[s->n];
 	e->name = xstrdup(name);
 	e->tmp = s->swap ? xstrdup(name) : tmp_name(name, "tmp");
 	e->backup = NULL;
 	e->indir = !s->swap;
 	if (stage_at(s->sfd, e->tmp, buf, len, new_mode(s->dfd, name,
-	    mode)) < 0) {
+	    mode, s->umask)) < 0) {
+		saved = errno;
 		free(e->name);
 		free(e->tmp);
-		return -1;
+		free(st);
+		errno = saved;
+		return NULL;
 	}
-	s->n++;
+	return st;
+}
+
+void
+atomic_dir_keep(struct atomic_dir *s, struct atomic_staged *st)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = st->e;
+	free(st);
+}
+
+void
+atomic_dir_unstage(struct atomic_dir *s, struct atomic_staged *st)
+{
+	(void)unlinkat(s->sfd, st->e.tmp, 0);
+	free(st->e.name);
+	free(st->e.tmp);
+	free(st);
+}
+
+int
+atomic_dir_add(struct atomic_dir *s, const char *name, const void *buf,
+    size_t len, int mode)
+{
+	struct atomic_staged *st = atomic_dir_stage(s, name, buf, len, mode);
+
+	if (st == NULL)
+		return -1;
+	atomic_dir_keep(s, st);
 	return 0;
 }
 

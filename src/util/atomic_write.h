@@ -43,6 +43,21 @@ struct atomic_dir	*atomic_dir_begin(const char *dir,
 			    bool (*own)(const char *name));
 int			 atomic_dir_add(struct atomic_dir *, const char *name,
 			    const void *buf, size_t len, int mode);
+/*
+ * atomic_dir_add in two steps, so that threads can write their files side
+ * by side while the set keeps the order it is given them in: stage writes
+ * the file under its temporary name (threads may stage at once; NULL with
+ * errno), keep then adds it to the set, or unstage removes it.  Every
+ * staged file must be kept or unstaged before commit or abort.
+ */
+struct atomic_staged;
+struct atomic_staged	*atomic_dir_stage(struct atomic_dir *,
+			    const char *name, const void *buf, size_t len,
+			    int mode);
+void			 atomic_dir_keep(struct atomic_dir *,
+			    struct atomic_staged *);
+void			 atomic_dir_unstage(struct atomic_dir *,
+			    struct atomic_staged *);
 int			 atomic_dir_commit(struct atomic_dir *);
 void			 atomic_dir_abort(struct atomic_dir *);
 

@@ -209,6 +209,62 @@ test_warning_cap(void)
 	    "no trailer when nothing was suppressed");
 }
 
+/* What a shared piece of work says is kept, then said once per target
+ * that takes it: printed and counted each time, or deferred with the
+ * target's own messages and replayed with them. */
+static void
+test_kept(void)
+{
+	struct loc l = { "p.yaml", 3, 1 }, by = { "p.yaml", 4, 1 };
+	struct diag_log *kept, *was, *tgt;
+	struct diag *d;
+
+	start_capture();
+	kept = diag_keep(&was);
+	diag_warning(&l, "%s", "shared warning");
+	d = diag_new(DIAG_ERROR, &l, "%s", "shared error");
+	diag_also(d, &by, "%s", "its note");
+	diag_emit(d);
+	diag_note(NULL, "%s", "a summary");
+	is_int(diag_errors(), 1, "kept: counted in the kept log");
+	diag_kept(was);
+	is_str(captured, "", "kept messages are not printed");
+	is_int(diag_errors() + diag_warnings(), 0, "...nor counted");
+
+	diag_give(kept);
+	diag_give(kept);
+	is_int(diag_errors(), 2, "given twice: the error counted twice");
+	is_int(diag_warnings(), 2, "...and the warning");
+	is_str(captured, "p.yaml:3:1: warning: shared warning\n"
+	    "p.yaml:3:1: error: shared error\n"
+	    "p.yaml:4:1: note: its note\n"
+	    "egressc: note: a summary\n"
+	    "p.yaml:3:1: warning: shared warning\n"
+	    "p.yaml:3:1: error: shared error\n"
+	    "p.yaml:4:1: note: its note\n"
+	    "egressc: note: a summary\n",
+	    "...and printed twice, in order, notes and all");
+
+	captured[0] = '\0';
+	tgt = diag_defer();
+	diag_warning(&l, "%s", "the target's own");
+	diag_give(kept);
+	is_int(diag_errors(), 1, "given to a deferring thread: its count");
+	diag_defer_end();
+	is_str(captured, "", "...and nothing printed yet");
+	diag_replay(tgt);
+	is_str(captured, "p.yaml:3:1: warning: the target's own\n"
+	    "p.yaml:3:1: warning: shared warning\n"
+	    "p.yaml:3:1: error: shared error\n"
+	    "p.yaml:4:1: note: its note\n"
+	    "egressc: note: a summary\n",
+	    "...replayed after the target's own messages");
+	is_int(diag_errors(), 3, "...and counted then");
+	diag_log_free(kept);
+	diag_capture(NULL, NULL);
+	diag_reset();
+}
+
 int
 main(void)
 {
@@ -217,5 +273,6 @@ main(void)
 	test_captured();
 	test_error_cap();
 	test_warning_cap();
+	test_kept();
 	return done_testing();
 }
