@@ -6,6 +6,7 @@
  * up to it.
  */
 #include <ctype.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "ir/icmp.h"
@@ -104,16 +105,49 @@ ipp_name(unsigned ipp)
 	return NULL;
 }
 
+/*
+ * The other protocols of each family (and of both, FAM_N), as runs of
+ * numbers: the passes ask for them once per rule and pair of rules, and
+ * working them out number by number was a fifth of lint.  Made once, by
+ * whichever thread asks first.
+ */
+static struct {
+	unsigned	lo[256], hi[256];
+	size_t		n;
+} others[FAM_N + 1];
+static pthread_once_t others_once = PTHREAD_ONCE_INIT;
+
+static void
+others_make(void)
+{
+	unsigned n;
+	int f;
+
+	for (f = 0; f <= FAM_N; f++)
+		for (n = 0; n < 256; n++) {
+			if (proto_of_ipp(n) >= 0 || (f != FAM_N &&
+			    !ipp_in_fam(n, (enum fam)f)))
+				continue;
+			if (others[f].n > 0 &&
+			    others[f].hi[others[f].n - 1] + 1 == n) {
+				others[f].hi[others[f].n - 1] = n;
+				continue;
+			}
+			others[f].lo[others[f].n] = others[f].hi[others[f].n] =
+			    n;
+			others[f].n++;
+		}
+}
+
 void
 ipp_others(struct arena *a, struct iset *out, enum fam f)
 {
-	unsigned n;
+	size_t i;
 
+	pthread_once(&others_once, others_make);
 	iset_init(out);
-	for (n = 0; n < 256; n++)
-		if (proto_of_ipp(n) < 0 && (f == FAM_N ||
-		    ipp_in_fam(n, f)))
-			iset_add(a, out, n, n);
+	for (i = 0; i < others[f].n; i++)
+		iset_add(a, out, others[f].lo[i], others[f].hi[i]);
 	iset_norm(out);
 }
 

@@ -54,6 +54,8 @@ ports_of(struct arena *a, const struct ir_rule *r, int p, enum fam f,
 	struct iset fam;
 
 	iset_init(out);
+	if (p == PX_OTHER && !r->svc.all && iset_empty(&r->svc.ipp))
+		return false;
 	if (p == PX_OTHER) {
 		ipp_others(a, &fam, f);
 		if (r->svc.all)
