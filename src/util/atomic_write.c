@@ -179,9 +179,14 @@ get_umask(void)
 	return um;
 }
 
-/* Write buf as name in dfd, fsynced; -1 with errno, and no file left. */
+/*
+ * Write buf as name in dfd and start its writeback, not waiting for it:
+ * the open file, which fsync then waits on (a set of files fsyncs them
+ * all when it commits, so that one file's disk wait does not hold up the
+ * thread that writes the next); -1 with errno, and no file left.
+ */
 static int
-stage_at(int dfd, const char *name, const void *buf, size_t len,
+stage_open(int dfd, const char *name, const void *buf, size_t len,
     mode_t mode)
 {
 	int fd, saved;
@@ -192,8 +197,28 @@ stage_at(int dfd, const char *name, const void *buf, size_t len,
 		    0600);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, buf, len) < 0 || fchmod(fd, mode) < 0 ||
-	    fsync(fd) < 0) {
+	if (write_all(fd, buf, len) < 0 || fchmod(fd, mode) < 0) {
+		saved = errno;
+		close(fd);
+		unlinkat(dfd, name, 0);
+		errno = saved;
+		return -1;
+	}
+	/* Only a hint: a file system without it still fsyncs at commit. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return fd;
+}
+
+/* Write buf as name in dfd, fsynced; -1 with errno, and no file left. */
+static int
+stage_at(int dfd, const char *name, const void *buf, size_t len,
+    mode_t mode)
+{
+	int fd, saved;
+
+	if ((fd = stage_open(dfd, name, buf, len, mode)) < 0)
+		return -1;
+	if (fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
 		unlinkat(dfd, name, 0);
@@ -264,6 +289,7 @@ atomic_write(const char *path, const void *buf, size_t len, int mode)
 struct entry {
 	char	*tmp, *name, *backup;	/* backup NULL: a new file */
 	bool	 indir;			/* tmp is in DIR, not the new dir */
+	int	 fd;			/* tmp, written, not yet fsynced */
 };
 
 struct atomic_dir {
@@ -295,6 +321,8 @@ entries_free(struct entry *v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (v[i].fd >= 0)
+			close(v[i].fd);
 		free(v[i].tmp);
 		free(v[i].name);
 		free(v[i].backup);
@@ -393,6 +421,7 @@ journal_parse(char *text, bool *forward, struct entry **vp, size_t *np)
 		(*vp)[*np].tmp = xstrdup(t);
 		(*vp)[*np].name = xstrdup(nm);
 		(*vp)[*np].backup = strcmp(bk, "-") == 0 ? NULL : xstrdup(bk);
+		(*vp)[*np].fd = -1;
 		(*np)++;
 	}
 	return 0;
@@ -586,8 +615,8 @@ atomic_dir_stage(struct atomic_dir *s, const char *name, const void *buf,
 	e->tmp = s->swap ? xstrdup(name) : tmp_name(name, "tmp");
 	e->backup = NULL;
 	e->indir = !s->swap;
-	if (stage_at(s->sfd, e->tmp, buf, len, new_mode(s->dfd, name,
-	    mode, s->umask)) < 0) {
+	if ((e->fd = stage_open(s->sfd, e->tmp, buf, len, new_mode(s->dfd,
+	    name, mode, s->umask))) < 0) {
 		saved = errno;
 		free(e->name);
 		free(e->tmp);
@@ -612,6 +641,7 @@ atomic_dir_keep(struct atomic_dir *s, struct atomic_staged *st)
 void
 atomic_dir_unstage(struct atomic_dir *s, struct atomic_staged *st)
 {
+	close(st->e.fd);
 	(void)unlinkat(s->sfd, st->e.tmp, 0);
 	free(st->e.name);
 	free(st->e.tmp);
@@ -714,12 +744,34 @@ after_swap(struct atomic_dir *s)
 	(void)fsync(s->pfd);
 }
 
+/* Every staged file on disk before any is renamed; 0 or -1 with errno. */
+static int
+sync_staged(struct atomic_dir *s)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->n; i++) {
+		if (s->v[i].fd < 0)
+			continue;
+		rc = fsync(s->v[i].fd);
+		if (close(s->v[i].fd) < 0)
+			rc = -1;
+		s->v[i].fd = -1;
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 atomic_dir_commit(struct atomic_dir *s)
 {
 	int rc, saved;
 
-	if (!s->swap)
+	if (sync_staged(s) < 0)
+		rc = -1;
+	else if (!s->swap)
 		rc = journal_commit(s);
 	else if ((rc = carry_over(s)) > 0)
 		rc = to_journal(s);

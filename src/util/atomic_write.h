@@ -3,7 +3,8 @@
  *
  * One file (the lock, a catalog) goes to a temporary file beside it, is
  * fsynced, then renamed over it, so a reader sees the old file or the new
- * one, never a part.  A set of files in one directory (compile -o DIR)
+ * one, never a part.  The files of a set are written as they come, their
+ * writeback started, and all fsynced when it commits, before any rename.  A set of files in one directory (compile -o DIR)
  * changes as one: the new set is written into a fresh directory beside
  * DIR, which is then swapped with DIR in one renameat2(RENAME_EXCHANGE);
  * when DIR holds files that are not egressc's (or cannot be swapped), a
