@@ -19,19 +19,16 @@ win_push(struct arena *a, struct win_list *l, const char *s)
 static int
 win_prefix_len(enum fam f, u128 lo, u128 hi)
 {
-	int bits = fam_bits(f), len;
 	u128 span = hi - lo;
+	int len = fam_bits(f);
 
-	for (len = bits; len > 0; len--) {
-		u128 host = (len == 128) ? 0 :
-		    (((u128)1 << (bits - len)) - 1);
-
-		if (span == host)
-			return (lo & host) == 0 ? len : -1;
-		if (span < host)
-			return -1;
-	}
-	return -1;	/* /0: written as a range, which every build takes */
+	/* A prefix spans host bits all ones, and starts with them clear. */
+	if ((span & (span + 1)) != 0 || (lo & span) != 0)
+		return -1;
+	for (; span != 0; span >>= 1)
+		len--;
+	return len > 0 ? len : -1;	/* /0: written as a range, which
+					 * every build takes */
 }
 
 /*

@@ -553,9 +553,11 @@ run_elem(struct build *b, struct nft_set **set, const struct box *x)
 		s->run = b->t->nruns;
 		iset_init(&s->elems.v);
 	}
-	SCRATCH_PUSH(s->tv, s->ntv, s->captv);
+	/* In the arena, where a big array grows in place (arena_grow): a
+	 * run's elements are most of the model, and copying them there
+	 * from scratch at the end cost as much again. */
+	ARENA_PUSH(b->a, s->tv, s->ntv, s->captv);
 	e = &s->tv[s->ntv - 1];
-	memset(e, 0, sizeof(*e));
 	e->k[0].lo = x->alo, e->k[0].hi = x->ahi;
 	e->k[1].lo = e->k[1].hi = x->proto;
 	e->k[2].lo = x->plo, e->k[2].hi = x->phi;
@@ -694,16 +696,8 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 		struct nft_rule *nr;
 		struct nft_match *m;
 
-		struct nft_elem *tv;
-
 		if (set[f] == NULL)
 			continue;
-		/* The elements into the arena, at their size. */
-		tv = arena_alloc(b->a, set[f]->ntv * sizeof(*tv));
-		memcpy(tv, set[f]->tv, set[f]->ntv * sizeof(*tv));
-		free(set[f]->tv);
-		set[f]->tv = tv;
-		set[f]->captv = set[f]->ntv;
 		ARENA_PUSH(b->a, *out, *nout, *capout);
 		nr = &(*out)[*nout - 1];
 		memset(nr, 0, sizeof(*nr));
