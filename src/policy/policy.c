@@ -61,6 +61,9 @@ struct svcdef {
 
 struct fe {
 	struct arena	*a;
+	/* The YAML trees, freed once read: the IR keeps their strings (in
+	 * a), never a node. */
+	struct arena	*tree;
 	struct policy	*pol;
 	struct ir	*ir;
 	struct netdef	*nets;
@@ -715,7 +718,7 @@ load_file(struct fe *fe, const char *path, const struct loc *from, bool top)
 	    (struct loc){ NULL, 0, 0 };
 	fe->incstack[fe->incdepth++] = arena_strdup(fe->a, real);
 	free(real);
-	root = yaml_load(fe->a, path, from);
+	root = yaml_load_split(fe->tree, fe->a, path, from);
 	if (root != NULL && !y_want_map(root, top ? "policy" : "include"))
 		root = NULL;
 	if (root != NULL && !top && ymap_get(root, "egressc-catalog") != NULL) {
@@ -1250,6 +1253,7 @@ pol_load(struct arena *a, const char *path)
 
 	memset(&fe, 0, sizeof(fe));
 	fe.a = a;
+	fe.tree = arena_new();
 	pol = arena_alloc(a, sizeof(*pol));
 	pol->ir = ir_new(a);
 	pol->ir->wildcards = IR_WILD_EXPAND;
@@ -1261,5 +1265,6 @@ pol_load(struct arena *a, const char *path)
 	root = load_file(&fe, path, &here, true);
 	if (root != NULL)
 		parse_top(&fe, root);
+	arena_free(fe.tree);
 	return diag_errors() == errs ? pol : NULL;
 }

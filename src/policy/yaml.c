@@ -36,7 +36,8 @@ struct frame {
 };
 
 struct parser {
-	struct arena	*a;
+	struct arena	*a;		/* the tree */
+	struct arena	*s;		/* its strings */
 	const char	*file;
 	struct anchor	*anchors;
 	size_t		 nanchors, capanchors;
@@ -213,7 +214,7 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 		return 0;
 	case YAML_SCALAR_EVENT:
 		n = new_node(p, Y_SCALAR, ev->start_mark);
-		n->str = arena_strndup(p->a, (const char *)ev->data.scalar.value,
+		n->str = arena_strndup(p->s, (const char *)ev->data.scalar.value,
 		    ev->data.scalar.length);
 		if (strlen(n->str) != ev->data.scalar.length) {
 			diag_error(&n->loc, "NUL character in a string");
@@ -267,6 +268,13 @@ struct pending {
 struct ynode *
 yaml_parse(struct arena *a, const char *name, const char *text, size_t len)
 {
+	return yaml_parse_split(a, a, name, text, len);
+}
+
+struct ynode *
+yaml_parse_split(struct arena *a, struct arena *strs, const char *name,
+    const char *text, size_t len)
+{
 	yaml_parser_t yp;
 	yaml_event_t ev;
 	struct parser p;
@@ -275,7 +283,8 @@ yaml_parse(struct arena *a, const char *name, const char *text, size_t len)
 
 	memset(&p, 0, sizeof(p));
 	p.a = a;
-	p.file = arena_strdup(a, name);
+	p.s = strs;
+	p.file = arena_strdup(strs, name);
 	if (!yaml_parser_initialize(&yp)) {
 		diag_error(NULL, "cannot initialise the YAML parser");
 		return NULL;
@@ -381,6 +390,13 @@ yaml_utf8_invalid(const unsigned char *s, size_t len)
 struct ynode *
 yaml_load(struct arena *a, const char *path, const struct loc *from)
 {
+	return yaml_load_split(a, a, path, from);
+}
+
+struct ynode *
+yaml_load_split(struct arena *a, struct arena *strs, const char *path,
+    const struct loc *from)
+{
 	const char *why;
 	char *text;
 	size_t len;
@@ -401,7 +417,7 @@ yaml_load(struct arena *a, const char *path, const struct loc *from)
 	diag_source(path, text, len);
 	bad = yaml_utf8_invalid((const unsigned char *)text, len);
 	if (bad >= 0) {
-		struct loc l = { arena_strdup(a, path), 1, 1 };
+		struct loc l = { arena_strdup(strs, path), 1, 1 };
 		long i;
 
 		for (i = 0; i < bad; i++) {
@@ -415,7 +431,7 @@ yaml_load(struct arena *a, const char *path, const struct loc *from)
 		free(text);
 		return NULL;
 	}
-	root = yaml_parse(a, path, text, len);
+	root = yaml_parse_split(a, strs, path, text, len);
 	free(text);
 	return root;
 }

@@ -44,6 +44,13 @@ struct ynode	*yaml_load(struct arena *, const char *path,
 		    const struct loc *from);
 struct ynode	*yaml_parse(struct arena *, const char *name, const char *text,
 		    size_t len);
+/* The same with the tree in arena a and its strings (the scalars, the
+ * file name of every location) in strs: a reader that keeps only
+ * strings frees the tree, most of what parsing takes, once it is read. */
+struct ynode	*yaml_load_split(struct arena *a, struct arena *strs,
+		    const char *path, const struct loc *from);
+struct ynode	*yaml_parse_split(struct arena *a, struct arena *strs,
+		    const char *name, const char *text, size_t len);
 
 /* The offset of the first byte of s that is not UTF-8 (a bad or overlong
  * sequence, a surrogate, past U+10FFFF), or -1. */
