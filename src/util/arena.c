@@ -3,21 +3,34 @@
  * so a large set does not waste the rest of a small chunk; those chunks are
  * kept on a list of their own, latest first, so that a big array that grows
  * is found and reallocated rather than copied.
+ *
+ * Small chunks come from slabs of SLAB bytes, and big blocks of at least
+ * HUGEMEM_MIN from their own mappings, that the kernel may back with huge
+ * pages (util/hugemem.h).  A freed small chunk is cleared (the bytes it
+ * handed out, no more) and kept for the next arena of any thread; slabs
+ * are never given back.  Builds with a sanitizer take every chunk from
+ * calloc, where ASan sees it.
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/arena.h"
+#include "util/hugemem.h"
 #include "util/out.h"
 
 #define CHUNK	(64 * 1024)
 #define ALIGN	16
+#define SLAB	(2 * HUGEMEM_PAGE)
 
 struct chunk {
 	struct chunk	*next;
 	size_t		 size, used;
+	bool		 pooled;	/* from a slab: back to the pool */
+	bool		 mapped;	/* a big block's own hugemem mapping */
 	_Alignas(ALIGN) unsigned char data[];
 };
 
@@ -71,20 +84,80 @@ arena_new(void)
 	return a;
 }
 
+/* The free small chunks of every arena, and the slabs they come from. */
+static pthread_mutex_t	 pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct chunk	*pool;
+
+/* A zeroed small chunk from the pool, or NULL to take one from calloc. */
+static struct chunk *
+pool_take(void)
+{
+	size_t one = sizeof(struct chunk) + CHUNK, k;
+	struct chunk *c = NULL;
+	unsigned char *slab;
+
+	if (!hugemem_on())
+		return NULL;
+	pthread_mutex_lock(&pool_mu);
+	if (pool == NULL) {
+		slab = hugemem_alloc(SLAB);
+		for (k = 0; (k + 1) * one <= SLAB; k++) {
+			c = (struct chunk *)(slab + k * one);
+			c->pooled = true;
+			c->next = pool;
+			pool = c;
+		}
+	}
+	if ((c = pool) != NULL)
+		pool = c->next;
+	pthread_mutex_unlock(&pool_mu);
+	return c;
+}
+
+/* Small chunks c..last (linked) back to the pool, cleared. */
+static void
+pool_give(struct chunk *c, struct chunk *last)
+{
+	struct chunk *x;
+
+	if (c == NULL)
+		return;
+	for (x = c; ; x = x->next) {
+		memset(x->data, 0, x->used);
+		if (x == last)
+			break;
+	}
+	pthread_mutex_lock(&pool_mu);
+	last->next = pool;
+	pool = c;
+	pthread_mutex_unlock(&pool_mu);
+}
+
 void
 arena_free(struct arena *a)
 {
-	struct chunk *c, *next;
+	struct chunk *c, *next, *given = NULL, *last = NULL;
 
 	if (a == NULL)
 		return;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
-		free(c);
+		if (!c->pooled) {
+			free(c);
+			continue;
+		}
+		if (last == NULL)
+			last = c;
+		c->next = given;
+		given = c;
 	}
+	pool_give(given, last);
 	for (c = a->big; c != NULL; c = next) {
 		next = c->next;
-		free(c);
+		if (c->mapped)
+			hugemem_free(c, sizeof(*c) + c->size);
+		else
+			free(c);
 	}
 	free(a);
 }
@@ -96,12 +169,18 @@ arena_free(struct arena *a)
  * again, so room reserved but never written (the unused half of an array
  * that doubled) is never touched, and costs no page fault.
  */
+/* small: one of the arena's CHUNK-sized chunks, which the pool holds;
+ * else a big block's own, which arena_grow may realloc. */
 static struct chunk *
-chunk_new(size_t size)
+chunk_new(size_t size, bool small)
 {
-	struct chunk *c = calloc(1, sizeof(*c) + size);
+	struct chunk *c = small ? pool_take() : NULL;
 
-	if (c == NULL)
+	if (c == NULL && !small && size >= HUGEMEM_MIN && hugemem_on()) {
+		c = hugemem_alloc(sizeof(*c) + size);
+		c->mapped = true;
+	}
+	if (c == NULL && (c = calloc(1, sizeof(*c) + size)) == NULL)
 		oom();
 
 	c->size = size;
@@ -121,7 +200,7 @@ arena_alloc(struct arena *a, size_t n)
 		n = ALIGN;
 	if (n > CHUNK / 4) {
 		/* A private chunk. */
-		c = chunk_new(n);
+		c = chunk_new(n, false);
 		c->used = n;
 		c->next = a->big;
 		a->big = c;
@@ -130,7 +209,7 @@ arena_alloc(struct arena *a, size_t n)
 	}
 	c = a->head;
 	if (c == NULL || c->size - c->used < n) {
-		c = chunk_new(CHUNK);
+		c = chunk_new(CHUNK, true);
 		c->next = a->head;
 		a->head = c;
 	}
@@ -138,6 +217,27 @@ arena_alloc(struct arena *a, size_t n)
 	c->used += n;
 	a->total += n;
 	return p;
+}
+
+/* A big block's chunk c, on bytes used, grown to nn (zeroed beyond on):
+ * in its mapping, or into one once it is big enough, else by realloc. */
+static struct chunk *
+big_grow(struct chunk *c, size_t on, size_t nn)
+{
+	struct chunk *m;
+
+	if (c->mapped)
+		return hugemem_grow(c, sizeof(*c) + c->size, sizeof(*c) + nn);
+	if (nn >= HUGEMEM_MIN && hugemem_on()) {
+		m = hugemem_alloc(sizeof(*m) + nn);
+		memcpy(m, c, sizeof(*c) + on);
+		m->mapped = true;
+		free(c);
+		return m;
+	}
+	c = xrealloc(c, sizeof(*c) + nn);
+	memset(c->data + on, 0, nn - on);
+	return c;
 }
 
 /*
@@ -172,8 +272,7 @@ arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
 			if (c->data != old)
 				continue;
 			*pp = c->next;
-			c = xrealloc(c, sizeof(*c) + nn);
-			memset(c->data + on, 0, nn - on);
+			c = big_grow(c, on, nn);
 			c->size = c->used = nn;
 			c->next = a->big;
 			a->big = c;

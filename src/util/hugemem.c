@@ -1,0 +1,91 @@
+/* hugemem.c - large blocks the kernel may back with huge pages (hugemem.h). */
+#include <sys/mman.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/hugemem.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HUGEMEM_OFF 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define HUGEMEM_OFF 1
+#endif
+#endif
+
+bool
+hugemem_on(void)
+{
+#ifdef HUGEMEM_OFF
+	return false;
+#else
+	return true;
+#endif
+}
+
+static void
+oom(void)
+{
+	fputs("egressc: out of memory\n", stderr);
+	abort();
+}
+
+static size_t
+pages(size_t n)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (n + pg - 1) & ~(pg - 1);
+}
+
+/* n bytes in a mapping of their own, aligned to a huge page so that every
+ * whole 2 MiB of it can be one. */
+void *
+hugemem_alloc(size_t n)
+{
+	size_t len = pages(n) + HUGEMEM_PAGE;
+	unsigned char *p, *q;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		oom();
+	q = (unsigned char *)(((uintptr_t)p + HUGEMEM_PAGE - 1) &
+	    ~(uintptr_t)(HUGEMEM_PAGE - 1));
+	if (q > p)
+		munmap(p, (size_t)(q - p));
+	if (q + pages(n) < p + len)
+		munmap(q + pages(n), (size_t)(p + len - (q + pages(n))));
+	(void)madvise(q, pages(n), MADV_HUGEPAGE);
+	return q;
+}
+
+/*
+ * Copied, not moved with mremap: the pages mremap moves stay the small
+ * pages they were, and hold the huge page around them back; a copy into
+ * fresh huge pages costs less than their faults did.  Blocks double as
+ * they grow, so the copies add up to less than the final size.
+ */
+void *
+hugemem_grow(void *p, size_t old, size_t new)
+{
+	void *q;
+
+	if (pages(new) <= pages(old))
+		return p;
+	q = hugemem_alloc(new);
+	memcpy(q, p, old);
+	hugemem_free(p, old);
+	return q;
+}
+
+void
+hugemem_free(void *p, size_t n)
+{
+	if (p != NULL)
+		munmap(p, pages(n));
+}

@@ -1,0 +1,103 @@
+/*
+ * arena.c - unit tests of the allocator under everything: every
+ * allocation is zeroed, also from chunks an arena freed before (they go
+ * back to a pool, cleared) and from threads; a big block keeps its bytes
+ * and is zeroed beyond them as it grows, past the size where it moves
+ * into a mapping of its own (util/hugemem.h); an output text keeps its
+ * bytes as it grows past that size.
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "util/arena.h"
+#include "util/hugemem.h"
+#include "util/out.h"
+
+static bool
+zero(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return false;
+	return true;
+}
+
+/* Allocate and dirty some 10 MB in sizes small and big; then an arena
+ * made after it was freed must hand out zeroes only.  0 when it did. */
+static void *
+dirty_then_fresh(void *arg)
+{
+	struct arena *a = arena_new();
+	size_t i, n, bad = 0;
+	unsigned char *p;
+
+	(void)arg;
+	for (i = 0; i < 4000; i++) {
+		n = (i % 7 == 0) ? 20000 + i : 16 + i % 900;
+		memset(arena_alloc(a, n), 0xa5, n);
+	}
+	arena_free(a);
+	a = arena_new();
+	for (i = 0; i < 4000; i++) {
+		n = (i % 7 == 0) ? 20000 + i : 16 + i % 900;
+		p = arena_alloc(a, n);
+		if (!zero(p, n))
+			bad++;
+		memset(p, 0x5a, n);
+	}
+	arena_free(a);
+	return (void *)(uintptr_t)bad;
+}
+
+int
+main(void)
+{
+	struct arena *a;
+	pthread_t th[3];
+	unsigned char *p;
+	struct out o;
+	size_t n, i, bad = 0;
+	void *r;
+
+	plan_lazy();
+	is_int((int)(uintptr_t)dirty_then_fresh(NULL), 0,
+	    "a chunk freed dirty comes back zeroed");
+	for (i = 0; i < 3; i++)
+		pthread_create(&th[i], NULL, dirty_then_fresh, NULL);
+	for (i = 0; i < 3; i++) {
+		pthread_join(th[i], &r);
+		bad += (uintptr_t)r;
+	}
+	is_int((int)bad, 0, "...also with three threads taking and giving");
+
+	/* A big block grows from malloc into a mapping, in steps. */
+	a = arena_new();
+	p = arena_alloc(a, 20000);
+	memset(p, 7, 20000);
+	for (n = 20000; n < 3 * HUGEMEM_MIN; n *= 2) {
+		p = arena_grow(a, p, n, 2 * n);
+		if (p[0] != 7 || p[n - 1] != 7 || !zero(p + n, n))
+			bad++;
+		memset(p + n, 7, n);
+	}
+	is_int((int)bad, 0, "a big block keeps its bytes and is zeroed "
+	    "beyond them, past HUGEMEM_MIN");
+	arena_free(a);
+
+	out_init(&o);
+	for (i = 0; i < 3 * HUGEMEM_MIN / 10; i++)
+		out_write(&o, "0123456789", 10);
+	ok(o.len == 3 * HUGEMEM_MIN / 10 * 10 && o.buf[o.len] == '\0' &&
+	    memcmp(o.buf, "0123456789", 10) == 0 &&
+	    memcmp(o.buf + o.len - 10, "0123456789", 10) == 0,
+	    "a text grown past HUGEMEM_MIN keeps every byte (%zu)", o.len);
+	out_free(&o);
+	diag("hugemem is %s in this build", hugemem_on() ? "on" :
+	    "off (a sanitizer's)");
+	return done_testing();
+}
