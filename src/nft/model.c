@@ -356,68 +356,6 @@ struct box {
 	const struct ir_rule	*rule;
 };
 
-static const struct iset *
-match_vals(const struct nft_match *m)
-{
-	return m->set != NULL ? &m->set->elems.v : &m->val.v;
-}
-
-static bool
-mergeable(const struct nft_chain *c, const struct nft_rule *r,
-    struct mline *ml)
-{
-	static const unsigned port_proto[] = {
-		[NFT_F_TCP_DPORT] = 6, [NFT_F_UDP_DPORT] = 17,
-		[NFT_F_SCTP_DPORT] = 132,
-	};
-	const struct iset *v;
-	bool proto = false;
-	size_t i;
-
-	if (r->src == NULL || r->src->nhosts > 0 || r->log_prefix != NULL ||
-	    r->run != NULL)
-		return false;
-	ml->fam = -1;
-	ml->addr = ml->ports = NULL;
-	ml->proto = 0;
-	for (i = 0; i < r->nm; i++) {
-		const struct nft_match *m = &r->m[i];
-
-		if (m->neg || m->ifname != NULL ||
-		    (m->set != NULL && m->set->name != NULL))
-			return false;
-		v = match_vals(m);
-		switch (m->field) {
-		case NFT_F_NFPROTO:
-			ml->fam = v->v[0].lo == 10 ? FAM_V6 : FAM_V4;
-			break;
-		case NFT_F_IP_DADDR:
-		case NFT_F_IP6_DADDR:
-			ml->fam = m->field == NFT_F_IP_DADDR ? FAM_V4 : FAM_V6;
-			ml->addr = v;
-			break;
-		case NFT_F_L4PROTO:
-			/* Every port: only where th dport can be read. */
-			if (!c->base || (v->v[0].lo != 6 && v->v[0].lo != 17 &&
-			    v->v[0].lo != 132))
-				return false;
-			ml->proto = (unsigned)v->v[0].lo;
-			proto = true;
-			break;
-		case NFT_F_TCP_DPORT:
-		case NFT_F_UDP_DPORT:
-		case NFT_F_SCTP_DPORT:
-			ml->proto = port_proto[m->field];
-			ml->ports = v;
-			proto = true;
-			break;
-		default:
-			return false;
-		}
-	}
-	return proto;
-}
-
 /* The scratch arrays of a run are malloc'd and freed once it is made:
  * only its elements stay, in the arena. */
 #define SCRATCH_PUSH(v, n, cap) do {					\
@@ -714,40 +652,122 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 	}
 }
 
-/* Each run of lines of c that can merge, from two or more policy rules,
- * as one lookup per family (see nft_model_build). */
-static void
-merge_chain(struct build *b, struct nft_chain *c)
+/*
+ * What a line of policy rule pr for match x would match, when it can be
+ * part of a run (true): a destination, a protocol and its ports, every
+ * source, no log, no host names' sets; a protocol's every port only where
+ * th dport can be read (a base chain).  Read off the rule, not off a line
+ * made for it: a line that merges is never made.
+ */
+static bool
+line_plan(const struct nft_chain *c, const struct ir_rule *pr,
+    const struct be_match *x, struct mline *ml)
 {
-	struct nft_rule *out = NULL;
-	struct mline *ml;
-	size_t nout = 0, capout = 0, i, j, k, nsrc;
+	enum fam f;
 
-	ml = arena_alloc(b->a, (c->nrules + 1) * sizeof(*ml));
-	for (i = 0; i < c->nrules;) {
-		if (!mergeable(c, &c->rules[i], &ml[i])) {
-			ARENA_PUSH(b->a, out, nout, capout);
-			out[nout - 1] = c->rules[i++];
+	if (pr->nhosts > 0 || pr->log || x->proto < 0 ||
+	    (x->ports != NULL && !proto_has_ports(x->proto)))
+		return false;
+	if (x->ports == NULL && (!c->base ||
+	    (x->ipp != 6 && x->ipp != 17 && x->ipp != 132)))
+		return false;
+	ml->fam = x->fam;
+	ml->addr = NULL;
+	ml->proto = x->ipp;
+	ml->ports = x->ports;
+	if (x->fam < 0)
+		return true;
+	f = (enum fam)x->fam;
+	if (!aset_fam_full(&pr->src, f))
+		return false;
+	if (!aset_fam_full(&pr->dst, f))
+		ml->addr = &pr->dst.f[f];
+	return true;
+}
+
+/* The lines gathered for a run: adjacent, of one verdict, each of them
+ * able to merge (scratch, malloc'd). */
+struct gather {
+	struct nft_rule		*r;	/* verdict and policy rule only */
+	struct mline		*ml;
+	struct be_match		*x;
+	size_t			 n, cap;
+	size_t			 nsrc;	/* policy rules among them */
+};
+
+/* The lines gathered so far, as one lookup per family when they come
+ * from two or more policy rules, else as the lines they are. */
+static void
+gather_flush(struct build *b, struct nft_chain *c, struct gather *g)
+{
+	size_t i;
+
+	if (g->n == 0)
+		return;
+	if (g->nsrc >= 2)
+		run_rules(b, c, g->r, g->ml, g->n, &c->rules, &c->nrules,
+		    &c->caprules);
+	else
+		for (i = 0; i < g->n; i++)
+			policy_line(b, c, g->r[i].src, &g->x[i], NULL);
+	g->n = g->nsrc = 0;
+}
+
+static void
+gather_add(struct build *b, struct nft_chain *c, struct gather *g,
+    const struct ir_rule *pr, const struct be_match *x,
+    const struct mline *ml)
+{
+	static const enum nft_verdict verdict[] = {
+		[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
+		[IR_REJECT] = NFT_V_REJECT,
+	};
+
+	if (g->n > 0 && g->r[0].verdict != verdict[pr->action])
+		gather_flush(b, c, g);
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 64;
+		g->r = xrealloc(g->r, g->cap * sizeof(*g->r));
+		g->ml = xrealloc(g->ml, g->cap * sizeof(*g->ml));
+		g->x = xrealloc(g->x, g->cap * sizeof(*g->x));
+	}
+	memset(&g->r[g->n], 0, sizeof(g->r[g->n]));
+	g->r[g->n].verdict = verdict[pr->action];
+	g->r[g->n].src = pr;
+	g->ml[g->n] = *ml;
+	g->x[g->n] = *x;
+	if (g->n == 0 || g->r[g->n - 1].src != pr)
+		g->nsrc++;
+	g->n++;
+}
+
+/*
+ * Policy rule pr into chain c with runs (see nft_model_build): each of
+ * its lines that can merge is gathered, and one that cannot ends the run
+ * before it is made.
+ */
+static void
+policy_rule_runs(struct build *b, struct nft_chain *c,
+    const struct ir_rule *pr, struct gather *g)
+{
+	struct be_match *bm;
+	struct mline ml;
+	size_t n, i;
+
+	if (pr->nhosts > 0) {
+		gather_flush(b, c, g);
+		policy_rule(b, c, pr);
+		return;
+	}
+	n = be_matches(b->a, pr, b->bo->be->caps, &bm);
+	for (i = 0; i < n; i++) {
+		if (line_plan(c, pr, &bm[i], &ml)) {
+			gather_add(b, c, g, pr, &bm[i], &ml);
 			continue;
 		}
-		nsrc = 1;
-		for (j = i + 1; j < c->nrules &&
-		    c->rules[j].verdict == c->rules[i].verdict &&
-		    mergeable(c, &c->rules[j], &ml[j]); j++)
-			if (c->rules[j].src != c->rules[j - 1].src)
-				nsrc++;
-		if (nsrc < 2) {
-			for (k = i; k < j; k++) {
-				ARENA_PUSH(b->a, out, nout, capout);
-				out[nout - 1] = c->rules[k];
-			}
-		} else
-			run_rules(b, c, &c->rules[i], &ml[i], j - i, &out,
-			    &nout, &capout);
-		i = j;
+		gather_flush(b, c, g);
+		policy_line(b, c, pr, &bm[i], NULL);
 	}
-	c->rules = out;
-	c->nrules = c->caprules = nout;
 }
 
 /* The table's sets again, in the order of the rules that use them: the
@@ -906,13 +926,22 @@ model_build(struct arena *a, const struct ir *ir, struct nft_table *t,
 	for (c = 0; c < t->nchains; c++) {
 		struct nft_chain *ch = &t->chains[c];
 
+		struct gather g = { 0 };
+
 		if (ch->base)
 			prologue(&b, ch);
-		for (i = 0; i < ir->nrules; i++)
-			if (ir->rules[i].dir == ch->dir)
+		for (i = 0; i < ir->nrules; i++) {
+			if (ir->rules[i].dir != ch->dir)
+				continue;
+			if (t->merge)
+				policy_rule_runs(&b, ch, &ir->rules[i], &g);
+			else
 				policy_rule(&b, ch, &ir->rules[i]);
-		if (t->merge)
-			merge_chain(&b, ch);
+		}
+		gather_flush(&b, ch, &g);
+		free(g.r);
+		free(g.ml);
+		free(g.x);
 	}
 	if (t->nruns > 0)
 		sets_again(&b);
