@@ -793,21 +793,26 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
     size_t *memo)
 {
 	struct plist cur = { 0 }, next;
-	struct piece x = *u;
-	struct iset *num = d == P_N ? &x.ipp : &x.p[d], left;
+	struct piece x;
+	struct iset *num, left;
 	size_t j, k, i, *m = NULL;
 
 	for (j = 0; j < nact && anysrc[act[j]]; j++)
 		;
-	if (j == nact) {
-		if (nact <= 1)
-			m = &memo[nact == 0 ? allow->n : act[0]];
-		if (m != NULL && *m == 1)
+	/* The memo first: most cuts end there, and copying the universe
+	 * for each of them was most of their cost. */
+	if (j == nact && nact <= 1) {
+		m = &memo[nact == 0 ? allow->n : act[0]];
+		if (*m == 1)
 			return;
-		if (m != NULL && *m > 1) {
+		if (*m > 1) {
 			iset_add(a, &g->l.v[*m - 2].dst.f[f], lo, hi);
 			return;
 		}
+	}
+	x = *u;
+	num = d == P_N ? &x.ipp : &x.p[d];
+	if (j == nact) {
 		for (j = 0; j < nact && !iset_empty(num); j++) {
 			const struct piece *r = &allow->v[act[j]];
 
