@@ -481,23 +481,17 @@ diag_give(const struct diag_log *l)
 			diag_emit(d);
 			break;
 		case REC_MSG:
-			if (deferred != NULL) {
-				struct rec *c = rec_new(REC_MSG, r->kind);
-
-				c->loc = r->loc;
-				c->msg = dupmsg(r->msg);
-			} else if (count(r->kind))
-				emit(&r->loc, r->kind == DIAG_WARNING ?
-				    "warning" : "error", r->msg);
-			break;
 		case REC_NOTE:
 			if (deferred != NULL) {
-				struct rec *c = rec_new(REC_NOTE, r->kind);
+				struct rec *c = rec_new(r->what, r->kind);
 
 				c->loc = r->loc;
 				c->msg = dupmsg(r->msg);
-			} else
+			} else if (r->what == REC_NOTE)
 				note(&r->loc, r->msg);
+			else if (count(r->kind))
+				emit(&r->loc, r->kind == DIAG_WARNING ?
+				    "warning" : "error", r->msg);
 			break;
 		}
 	}
