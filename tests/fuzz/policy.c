@@ -18,7 +18,7 @@
 
 /* Look at every byte, so a back end that writes past its text is seen. */
 static int
-sink(struct job *j, const char *name, struct out *o, void *arg)
+put(struct job *j, const char *name, struct out *o, void *arg)
 {
 	size_t *sum = arg;
 
@@ -37,12 +37,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct opts o;
 	struct job j;
 	size_t sum = 0;
+	struct sink sk = { put, NULL, NULL, NULL, &sum };
 
 	if (fuzz_unpack(data, len, "p.yaml", &ff) == 0) {
 		memset(&o, 0, sizeof(o));
 		if (job_load(&j, fuzz_path("p.yaml")) == 0 &&
 		    job_bind(&j, &o, true) == 0)
-			job_render(&j, be_all, sink, &sum);
+			job_render(&j, be_all, &sk);
 		job_free(&j);
 	}
 	fuzz_done(&ff);
