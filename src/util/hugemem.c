@@ -65,22 +65,26 @@ hugemem_alloc(size_t n)
 }
 
 /*
- * Copied, not moved with mremap: the pages mremap moves stay the small
- * pages they were, and hold the huge page around them back; a copy into
- * fresh huge pages costs less than their faults did.  Blocks double as
- * they grow, so the copies add up to less than the final size.
+ * Moved with mremap, which carries the pages over without copying or
+ * clearing them again, to a place aligned as hugemem_alloc aligns, so
+ * that a huge page stays one; what is added is fresh.
  */
 void *
 hugemem_grow(void *p, size_t old, size_t new)
 {
-	void *q;
+	void *q, *r;
 
 	if (pages(new) <= pages(old))
 		return p;
 	q = hugemem_alloc(new);
-	memcpy(q, p, old);
-	hugemem_free(p, old);
-	return q;
+	r = mremap(p, pages(old), pages(new), MREMAP_MAYMOVE | MREMAP_FIXED, q);
+	if (r == MAP_FAILED) {
+		memcpy(q, p, old);
+		hugemem_free(p, old);
+		return q;
+	}
+	(void)madvise(r, pages(new), MADV_HUGEPAGE);
+	return r;
 }
 
 void
