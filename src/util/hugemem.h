@@ -10,8 +10,11 @@
  * brings in 2 MiB.  They come zeroed, and grow by mremap to a place
  * aligned the same way, which moves pages without copying or clearing
  * them (a copy into fresh pages cleared and copied 16,000 rules' 300 MB
- * twice over, and made that compile slower than malloc had).  The advice
- * is only advice: a kernel that ignores it gives small pages.
+ * twice over, and made that compile slower than malloc had).  Only the
+ * first HUGEMEM_BUDGET bytes (hugemem.c) are advised: a compile that
+ * needs more gets small pages for the rest, which the kernel need not
+ * gather.  The advice is only advice: a kernel that ignores it gives
+ * small pages.
  *
  * hugemem_on() is false in builds with a sanitizer, so that ASan sees
  * every block as malloc gives it; callers then use malloc.
