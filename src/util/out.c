@@ -17,7 +17,6 @@
 #include <sys/types.h>
 
 #include "util/arena.h"
-#include "util/hugemem.h"
 #include "util/out.h"
 
 void
@@ -27,23 +26,10 @@ out_init(struct out *o)
 	o->len = o->cap = 0;
 }
 
-/* A text of HUGEMEM_MIN or more lives in a mapping of its own, which
- * grows without copying and faults in huge pages (util/hugemem.h): the
- * texts are 17 MB at 2,000 rules.  The capacity says which: a buffer is
- * moved there as it grows past the size, and never back. */
-static bool
-mapped(const struct out *o)
-{
-	return o->cap >= HUGEMEM_MIN && hugemem_on();
-}
-
 void
 out_free(struct out *o)
 {
-	if (mapped(o))
-		hugemem_free(o->buf, o->cap);
-	else
-		free(o->buf);
+	free(o->buf);
 	out_init(o);
 }
 
@@ -57,23 +43,10 @@ static void
 grow(struct out *o, size_t n)
 {
 	size_t cap = o->cap ? o->cap : 256;
-	char *p;
 
 	while (cap < o->len + n + 1)
 		cap *= 2;
-	if (mapped(o))
-		o->buf = hugemem_grow(o->buf, o->cap, cap);
-	else if (cap >= HUGEMEM_MIN && hugemem_on()) {
-		/* A whole huge page at once: what comes next fills it. */
-		if (cap < HUGEMEM_PAGE)
-			cap = HUGEMEM_PAGE;
-		p = hugemem_alloc(cap);
-		if (o->len > 0)
-			memcpy(p, o->buf, o->len + 1);
-		free(o->buf);
-		o->buf = p;
-	} else
-		o->buf = xrealloc(o->buf, cap);
+	o->buf = xrealloc(o->buf, cap);
 	o->cap = cap;
 }
 
