@@ -45,6 +45,12 @@ struct build {
 };
 
 
+/* The verdict of a policy rule's action. */
+static const enum nft_verdict verdict_of[] = {
+	[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
+	[IR_REJECT] = NFT_V_REJECT,
+};
+
 static struct nft_rule *
 rule_new(struct build *b, struct nft_chain *c, const struct ir_rule *src,
     enum nft_verdict verdict)
@@ -174,11 +180,7 @@ static struct nft_rule *
 line_new(struct build *b, struct nft_chain *c, const struct ir_rule *pr,
     int fam, struct nft_set *dset)
 {
-	static const enum nft_verdict verdict[] = {
-		[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
-		[IR_REJECT] = NFT_V_REJECT,
-	};
-	struct nft_rule *r = rule_new(b, c, pr, verdict[pr->action]);
+	struct nft_rule *r = rule_new(b, c, pr, verdict_of[pr->action]);
 	enum fam f = (enum fam)fam;
 	bool sel = false;
 
@@ -718,12 +720,7 @@ gather_add(struct build *b, struct nft_chain *c, struct gather *g,
     const struct ir_rule *pr, const struct be_match *x,
     const struct mline *ml)
 {
-	static const enum nft_verdict verdict[] = {
-		[IR_ALLOW] = NFT_V_ACCEPT, [IR_DENY] = NFT_V_DROP,
-		[IR_REJECT] = NFT_V_REJECT,
-	};
-
-	if (g->n > 0 && g->r[0].verdict != verdict[pr->action])
+	if (g->n > 0 && g->r[0].verdict != verdict_of[pr->action])
 		gather_flush(b, c, g);
 	if (g->n == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 64;
@@ -732,7 +729,7 @@ gather_add(struct build *b, struct nft_chain *c, struct gather *g,
 		g->x = xrealloc(g->x, g->cap * sizeof(*g->x));
 	}
 	memset(&g->r[g->n], 0, sizeof(g->r[g->n]));
-	g->r[g->n].verdict = verdict[pr->action];
+	g->r[g->n].verdict = verdict_of[pr->action];
 	g->r[g->n].src = pr;
 	g->ml[g->n] = *ml;
 	g->x[g->n] = *x;
@@ -925,7 +922,6 @@ model_build(struct arena *a, const struct ir *ir, struct nft_table *t,
 		chain_new(&b, input, IR_INBOUND);
 	for (c = 0; c < t->nchains; c++) {
 		struct nft_chain *ch = &t->chains[c];
-
 		struct gather g = { 0 };
 
 		if (ch->base)
