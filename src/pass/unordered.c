@@ -900,9 +900,12 @@ un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
 		has[i] = !(d == P_N ? iset_empty(&r->ipp) :
 		    iset_empty(&r->p[d]));
 	}
-	for (i = 0; i < ne && !has[e[i].sub]; i++)
-		;
-	while (i < ne) {
+	for (i = 0; ; ) {
+		/* Only the rules that have the protocol open or close. */
+		while (i < ne && !has[e[i].sub])
+			i++;
+		if (i == ne)
+			break;
 		if (e[i].at > at) {
 			un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at,
 			    e[i].at - 1, memo);
@@ -927,8 +930,6 @@ un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
 				pos[act[pos[r]]] = pos[r];
 			}
 		}
-		while (i < ne && !has[e[i].sub])
-			i++;
 	}
 	un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at, max, memo);
 	free(memo);
