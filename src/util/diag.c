@@ -264,6 +264,18 @@ rec_new(enum rec_what what, enum diag_kind kind)
 	return r;
 }
 
+static void
+diag_free(struct diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nnotes; i++)
+		free(d->notes[i].msg);
+	free(d->notes);
+	free(d->msg);
+	free(d);
+}
+
 void
 diag_emit(struct diag *d)
 {
@@ -279,11 +291,7 @@ diag_emit(struct diag *d)
 		for (i = 0; i < d->nnotes; i++)
 			emit(&d->notes[i].loc, "note", d->notes[i].msg);
 	}
-	for (i = 0; i < d->nnotes; i++)
-		free(d->notes[i].msg);
-	free(d->notes);
-	free(d->msg);
-	free(d);
+	diag_free(d);
 }
 
 static void
@@ -500,21 +508,14 @@ diag_give(const struct diag_log *l)
 void
 diag_log_free(struct diag_log *l)
 {
-	size_t i, k;
+	size_t i;
 
 	if (l == NULL)
 		return;
 	for (i = 0; i < l->n; i++) {
-		struct rec *r = &l->v[i];
-
-		free(r->msg);
-		if (r->d == NULL)
-			continue;
-		for (k = 0; k < r->d->nnotes; k++)
-			free(r->d->notes[k].msg);
-		free(r->d->notes);
-		free(r->d->msg);
-		free(r->d);
+		free(l->v[i].msg);
+		if (l->v[i].d != NULL)
+			diag_free(l->v[i].d);
 	}
 	free(l->v);
 	free(l);
