@@ -368,33 +368,16 @@ render_threads(size_t n)
 	return (size_t)t < n ? (size_t)t : n;
 }
 
-int
-job_render(struct job *j, const struct backend *const *bes,
+/* Targets v[0..n) on nt threads, handed over in order; rc as deliver. */
+static int
+render_pool(struct job *j, struct render *v, size_t n, size_t nt,
     const struct sink *sk)
 {
-	struct render v[BE_MAX];
 	pthread_t th[BE_MAX];
 	struct pool p;
-	size_t i, n, nt, started = 0;
+	size_t i, started = 0;
 	int rc = 0;
 
-	for (n = 0; bes[n] != NULL && n < BE_MAX; n++) {
-		memset(&v[n], 0, sizeof(v[n]));
-		v[n].be = bes[n];
-	}
-	/* After this, reading the IR writes nothing: threads share it. */
-	ir_norm(j->ir);
-	j->share = lower_share_new();
-	nt = render_threads(n);
-	if (nt <= 1) {
-		for (i = 0; i < n; i++) {
-			render(j, &v[i], sk, NULL);
-			rc = deliver(j, &v[i], rc, sk);
-		}
-		lower_share_free(j->share);
-		j->share = NULL;
-		return rc;
-	}
 	memset(&p, 0, sizeof(p));
 	p.j = j;
 	p.sk = sk;
@@ -423,6 +406,32 @@ job_render(struct job *j, const struct backend *const *bes,
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&p.mu);
 	pthread_cond_destroy(&p.cv);
+	return rc;
+}
+
+int
+job_render(struct job *j, const struct backend *const *bes,
+    const struct sink *sk)
+{
+	struct render v[BE_MAX];
+	size_t i, n, nt;
+	int rc = 0;
+
+	for (n = 0; bes[n] != NULL && n < BE_MAX; n++) {
+		memset(&v[n], 0, sizeof(v[n]));
+		v[n].be = bes[n];
+	}
+	/* After this, reading the IR writes nothing: threads share it. */
+	ir_norm(j->ir);
+	j->share = lower_share_new();
+	nt = render_threads(n);
+	if (nt > 1)
+		rc = render_pool(j, v, n, nt, sk);
+	else
+		for (i = 0; i < n; i++) {
+			render(j, &v[i], sk, NULL);
+			rc = deliver(j, &v[i], rc, sk);
+		}
 	lower_share_free(j->share);
 	j->share = NULL;
 	return rc;
