@@ -3,13 +3,14 @@
  *
  * One file (the lock, a catalog) goes to a temporary file beside it, is
  * fsynced, then renamed over it, so a reader sees the old file or the new
- * one, never a part.  The files of a set are written as they come, their
- * writeback started, and all fsynced when it commits, before any rename.  A set of files in one directory (compile -o DIR)
+ * one, never a part.  A set of files in one directory (compile -o DIR)
  * changes as one: the new set is written into a fresh directory beside
  * DIR, which is then swapped with DIR in one renameat2(RENAME_EXCHANGE);
  * when DIR holds files that are not egressc's (or cannot be swapped), a
  * journal of renames is committed first, and a run that finds one left
- * behind finishes it before anything else (atomic_dir_begin).
+ * behind finishes it before anything else (atomic_dir_begin).  The files
+ * of a set are written as they come, their writeback started, and all
+ * fsynced when it commits, before any rename.
  *
  * Temporaries are named .NAME.egressc-KIND.PID, KIND one of tmp, old, new
  * and journal, so that a later run can tell its own leftovers and remove
