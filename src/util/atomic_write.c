@@ -40,11 +40,18 @@ aw_rename(int ofd, const char *from, int nfd, const char *to, unsigned flags)
 	return renameat(ofd, from, nfd, to);
 }
 
+/*
+ * At most this much per write(2).  The bytes are the same either way, but
+ * Linux (6.18 on ext4, measured) takes about three times as long to put 25
+ * MiB into the page cache in one call as in calls of a MiB or less.
+ */
+#define WRITE_CHUNK	(1024 * 1024)
+
 static int
 write_all(int fd, const char *p, size_t n)
 {
 	while (n > 0) {
-		ssize_t w = write(fd, p, n);
+		ssize_t w = write(fd, p, n < WRITE_CHUNK ? n : WRITE_CHUNK);
 
 		if (w < 0) {
 			if (errno == EINTR)

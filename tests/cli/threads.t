@@ -113,4 +113,14 @@ ok $? "...the warnings of 'many' run past the cap"
 grep -q "target 'netsh' takes no inbound rules" "$T/fail.err" &&
     grep -q "target 'cisco-asa' takes no inbound rules" "$T/fail.err"
 ok $? "...and 'fail' fails in the targets without inbound rules"
+# A file of several MiB is written in pieces (atomic_write.c): the file
+# -o writes holds the bytes compile writes to standard output.
+/usr/bin/python3 "$ROOT/bench/gen.py" 1000 >"$T/big.yaml"
+"$EG" compile -t netsh -o "$T/big" --lock "$T/gen.lock" "$T/big.yaml" \
+    2>/dev/null
+"$EG" compile -t netsh --lock "$T/gen.lock" "$T/big.yaml" >"$T/big.out" \
+    2>/dev/null
+[ "$(wc -c <"$T/big/bench.netsh.cmd")" -gt $((3 * 1024 * 1024 / 2)) ] &&
+    cmp -s "$T/big.out" "$T/big/bench.netsh.cmd"
+ok $? "a file of more than 1.5 MiB: -o writes the bytes of standard output"
 done_testing
