@@ -140,14 +140,15 @@ template_text(const struct be_opts *o, const char *name)
 /*
  * Fill the template's slots from vars.  The slot key (NULL: none) takes
  * body: the text before its first use goes to out, and the rest to *rest;
- * a second use gets a copy of body.
+ * a second use gets a copy of body (nothing when body is NULL).  The
+ * number of uses of key.
  */
-static void
+static size_t
 fill(const char *text, const char *const *vars, const char *key,
     const struct out *body, struct out *out, struct out *rest)
 {
 	const char *p, *q, *at, *val;
-	size_t klen = key != NULL ? strlen(key) : 0;
+	size_t klen = key != NULL ? strlen(key) : 0, uses = 0;
 	struct out *o = out;
 
 	for (p = text; (at = strchr(p, '@')) != NULL; p = q + 1) {
@@ -157,10 +158,11 @@ fill(const char *text, const char *const *vars, const char *key,
 		if (key != NULL && (size_t)(q - at - 1) == klen &&
 		    memcmp(at + 1, key, klen) == 0) {
 			out_write(o, p, (size_t)(at - p));
-			if (o == rest)
+			if (o == rest && body != NULL)
 				out_write(o, body->len ? body->buf : "",
 				    body->len);
 			o = rest;
+			uses++;
 			continue;
 		}
 		val = lookup(vars, at + 1, (size_t)(q - at - 1));
@@ -174,6 +176,7 @@ fill(const char *text, const char *const *vars, const char *key,
 		out_puts(o, val);
 	}
 	out_puts(o, p);
+	return uses;
 }
 
 int
@@ -225,6 +228,26 @@ be_template_take(const struct be_opts *o, const char *name,
 	}
 	out_free(&pre);
 	out_free(&post);
+	return 0;
+}
+
+int
+be_template_split(const struct be_opts *o, const char *name,
+    const char *const *vars, const char *key, struct out *out,
+    struct out *rest)
+{
+	const char *text;
+	size_t uses;
+
+	out_init(rest);
+	if ((text = template_text(o, name)) == NULL)
+		return -1;
+	if ((uses = fill(text, vars, key, NULL, out, rest)) != 1) {
+		diag_error(NULL, "template %s: @%s@ is used %zu times, where "
+		    "egressc writes it once", name, key, uses);
+		out_free(rest);
+		return -1;
+	}
 	return 0;
 }
 

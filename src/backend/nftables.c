@@ -147,18 +147,18 @@ static const char *const hook_name[] = {
 	[NFT_H_OUTPUT] = "output", [NFT_H_INPUT] = "input",
 };
 
-/* One chain: its hook line and prologue (base chains), then its rules. */
+/* One chain: its hook line and prologue (base chains), then its rules,
+ * written straight into o. */
 static int
 put_chain(const struct be_opts *op, const struct nft_chain *c,
     struct out *o)
 {
-	const char *vars[7];
-	struct out head, rules;
+	const char *vars[5];
+	struct out head, rest;
 	size_t i;
 	int rc;
 
 	out_init(&head);
-	out_init(&rules);
 	if (c->base) {
 		out_printf(&head, "\t\ttype filter hook %s priority ",
 		    hook_name[c->hook]);
@@ -170,15 +170,18 @@ put_chain(const struct be_opts *op, const struct nft_chain *c,
 		    "accept" : "drop");
 	}
 	for (i = 0; i < c->nrules; i++)
-		put_rule(c->rules[i].src == NULL ? &head : &rules,
-		    &c->rules[i]);
+		if (c->rules[i].src == NULL)
+			put_rule(&head, &c->rules[i]);
 	vars[0] = "CHAIN", vars[1] = c->name;
 	vars[2] = "HOOK", vars[3] = out_str(&head);
-	vars[4] = "RULES", vars[5] = out_str(&rules);
-	vars[6] = NULL;
-	rc = be_template(op, "nftables-chain", vars, o);
+	vars[4] = NULL;
+	rc = be_template_split(op, "nftables-chain", vars, "RULES", o, &rest);
+	for (i = 0; rc == 0 && i < c->nrules; i++)
+		if (c->rules[i].src != NULL)
+			put_rule(o, &c->rules[i]);
+	out_write(o, rest.buf, rest.len);
 	out_free(&head);
-	out_free(&rules);
+	out_free(&rest);
 	return rc;
 }
 
@@ -292,14 +295,13 @@ static int
 nft_emit_keep(const struct be_opts *op, const struct nft_table *t,
     const char *hdr, struct out *o)
 {
-	const char *vars[11];
-	struct out decls, flush, body;
+	const char *vars[9];
+	struct out decls, flush, rest;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	out_init(&decls);
 	out_init(&flush);
-	out_init(&body);
 	put_sets(&decls, t, true, false);
 	for (i = 0; i < t->nchains; i++) {
 		const struct nft_chain *c = &t->chains[i];
@@ -315,23 +317,22 @@ nft_emit_keep(const struct be_opts *op, const struct nft_table *t,
 		if (NFT_SET_FLOOR(t->sets[i]))
 			out_printf(&flush, "flush set inet %s %s\n", t->name,
 			    t->sets[i]->name);
-	for (i = 0; i < t->nsets; i++)
-		if (NFT_SET_FLOOR(t->sets[i]) && (t->sets[i]->elems.npfx > 0 ||
-		    t->sets[i]->ntv > 0))
-			put_set(&body, t->sets[i], true);
-	for (i = 0; rc == 0 && i < t->nchains; i++)
-		rc = put_chain(op, &t->chains[i], &body);
 	vars[0] = "HEADER", vars[1] = hdr;
 	vars[2] = "TABLE", vars[3] = t->name;
 	vars[4] = "DECLS", vars[5] = out_str(&decls);
 	vars[6] = "FLUSH", vars[7] = out_str(&flush);
-	vars[8] = "BODY", vars[9] = out_str(&body);
-	vars[10] = NULL;
-	if (rc == 0)
-		rc = be_template(op, "nftables-keep", vars, o);
+	vars[8] = NULL;
+	rc = be_template_split(op, "nftables-keep", vars, "BODY", o, &rest);
+	for (i = 0; rc == 0 && i < t->nsets; i++)
+		if (NFT_SET_FLOOR(t->sets[i]) && (t->sets[i]->elems.npfx > 0 ||
+		    t->sets[i]->ntv > 0))
+			put_set(o, t->sets[i], true);
+	for (i = 0; rc == 0 && i < t->nchains; i++)
+		rc = put_chain(op, &t->chains[i], o);
+	out_write(o, rest.buf, rest.len);
 	out_free(&decls);
 	out_free(&flush);
-	out_free(&body);
+	out_free(&rest);
 	return rc;
 }
 
@@ -339,34 +340,33 @@ static int
 nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 {
 	struct nft_table t;
-	const char *vars[7];
-	struct out hdr, chains;
+	const char *vars[5];
+	struct out hdr, rest;
 	size_t i;
-	int rc = 0;
+	int rc;
 
 	if (nft_model_build(op->arena, ir, &t) < 0)
 		return -1;
 	out_init(&hdr);
-	out_init(&chains);
 	be_header(op, ir, "# ", &hdr);
 	hdr.buf[--hdr.len] = '\0';	/* the template has the newline */
 	if (t.keep) {
 		rc = nft_emit_keep(op, &t, out_str(&hdr), &outs[0]);
 		out_free(&hdr);
-		out_free(&chains);
 		return rc;
 	}
-	put_sets(&chains, &t, true, true);
-	for (i = 0; rc == 0 && i < t.nchains; i++)
-		rc = put_chain(op, &t.chains[i], &chains);
 	vars[0] = "HEADER", vars[1] = out_str(&hdr);
 	vars[2] = "TABLE", vars[3] = t.name;
-	vars[4] = "CHAINS", vars[5] = out_str(&chains);
-	vars[6] = NULL;
+	vars[4] = NULL;
+	rc = be_template_split(op, "nftables", vars, "CHAINS", &outs[0],
+	    &rest);
 	if (rc == 0)
-		rc = be_template(op, "nftables", vars, &outs[0]);
+		put_sets(&outs[0], &t, true, true);
+	for (i = 0; rc == 0 && i < t.nchains; i++)
+		rc = put_chain(op, &t.chains[i], &outs[0]);
+	out_write(&outs[0], rest.buf, rest.len);
 	out_free(&hdr);
-	out_free(&chains);
+	out_free(&rest);
 	return rc;
 }
 

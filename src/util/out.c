@@ -61,7 +61,8 @@ void
 out_write(struct out *o, const void *p, size_t n)
 {
 	reserve(o, n);
-	memcpy(o->buf + o->len, p, n);
+	if (n > 0)	/* p may be NULL then: an empty out's buffer */
+		memcpy(o->buf + o->len, p, n);
 	o->len += n;
 	o->buf[o->len] = '\0';
 }

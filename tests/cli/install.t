@@ -71,4 +71,35 @@ EGRESSC_TEMPLATES="$T/none" "$T/alone/egressc" compile -t nftables \
 is $? 2 "EGRESSC_TEMPLATES naming no templates: exit 2"
 grep -q "template $T/none/nftables.*\.tmpl: .*unset it for the built-in" "$T/log"
 ok $? "...naming the file and the way back"
+# The text after a template's largest slot is written once the slot is:
+# a template that drops the slot or uses it twice is an error, not a file
+# with the rules missing or doubled.  (The shipped policy has dynamic sets:
+# nftables-keep.tmpl and its BODY; one of addresses alone: nftables.tmpl.)
+cat >"$T/plain.yaml" <<'EOF'
+egressc: 1
+name: plain
+rules:
+  - name: web
+    to: [192.0.2.0/24]
+    ports: [tcp/443]
+EOF
+for case in "nftables CHAINS 0 $T/plain.yaml" \
+    "nftables CHAINS 2 $T/plain.yaml" "nftables-keep BODY 0 $P" \
+    "nftables-keep BODY 2 $P"; do
+	set -- $case
+	d="$T/slot-$1-$3"
+	mkdir "$d"
+	cp templates/*.tmpl "$d/"
+	if [ "$3" = 0 ]; then
+		sed "s/@$2@//" "templates/$1.tmpl"
+	else
+		sed "s/^@$2@}\$/@$2@@$2@}/" "templates/$1.tmpl"
+	fi >"$d/$1.tmpl"
+	EGRESSC_TEMPLATES="$d" "$T/alone/egressc" compile -t nftables \
+	    -o "$d.out" --lock "$L" "$4" >/dev/null 2>"$T/log"
+	is $? 2 "$1.tmpl using its $2 slot $3 times: exit 2"
+	grep -q "template $1: @$2@ is used $3 times" "$T/log"
+	ok $? "...saying so"
+	[ ! -e "$d.out" ]; ok $? "...and writing nothing"
+done
 done_testing
