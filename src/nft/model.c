@@ -17,6 +17,7 @@
 #include "backend/backend.h"
 #include "ir/icmp.h"
 #include "nft/nft.h"
+#include "util/radix.h"
 #include "util/strset.h"
 
 const char *const nft_field_name[NFT_F_N] = {
@@ -375,19 +376,33 @@ box_push(struct box **v, size_t *n, size_t *cap, const struct box *x)
 	(*v)[*n - 1] = *x;
 }
 
-static int
-box_order(const void *x, const void *y)
-{
-	const struct box *a = *(const struct box *const *)x;
-	const struct box *b = *(const struct box *const *)y;
+/* A box's place in the sweep's order: a key, then the box (its seq). */
+struct box_key {
+	u128		 key;
+	size_t		 seq;
+};
+_Static_assert(sizeof(struct box_key) % 16 == 0, "radix_sort's records");
 
-	if (a->fam != b->fam)
-		return a->fam < b->fam ? -1 : 1;
-	if (a->proto != b->proto)
-		return a->proto < b->proto ? -1 : 1;
-	if (a->alo != b->alo)
-		return a->alo < b->alo ? -1 : 1;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+/*
+ * bx[0..n) (made in order of seq) into order of family, protocol and
+ * lowest address, the earlier first where those are the same: a stable
+ * sort by address, then one by family and protocol.  by[i] is the i-th.
+ */
+static void
+box_order(struct box *bx, size_t n, struct box **by)
+{
+	struct box_key *k = xmalloc((n + 1) * sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k[i] = (struct box_key){ bx[i].alo, i };
+	radix_sort(k, n, sizeof(*k), 128);
+	for (i = 0; i < n; i++)
+		k[i].key = (u128)bx[k[i].seq].fam << 8 | bx[k[i].seq].proto;
+	radix_sort(k, n, sizeof(*k), 16);
+	for (i = 0; i < n; i++)
+		by[i] = &bx[k[i].seq];
+	free(k);
 }
 
 static bool
@@ -592,9 +607,7 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 	 * box against those still open at its start. */
 	by = xmalloc((nbx + 1) * sizeof(*by));
 	act = xmalloc((nbx + 1) * sizeof(*act));
-	for (i = 0; i < nbx; i++)
-		by[i] = &bx[i];
-	qsort(by, nbx, sizeof(*by), box_order);
+	box_order(bx, nbx, by);
 	nact = 0;
 	for (i = 0; i < nbx; i++) {
 		const struct box *x = by[i];

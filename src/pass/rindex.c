@@ -9,10 +9,12 @@
  * without addresses (wildcards kept native, lint before a lock) are looked
  * up by name: only a rule naming the same name can take their packets.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pass/rindex.h"
+#include "util/radix.h"
 #include "util/strset.h"
 
 struct span {
@@ -51,21 +53,15 @@ struct rindex {
 	bool			 all;
 };
 
-static int
-span_cmp(const void *pa, const void *pb)
-{
-	const struct span *a = pa, *b = pb;
-
-	return a->lo < b->lo ? -1 : a->lo > b->lo;
-}
+_Static_assert(offsetof(struct span, lo) == 0 &&
+    sizeof(struct span) % 16 == 0, "a span sorts by its first member");
 
 static void
 tree_build(struct arena *a, struct ftree *t)
 {
 	size_t i;
 
-	if (t->n > 1)
-		qsort(t->v, t->n, sizeof(*t->v), span_cmp);
+	radix_sort(t->v, t->n, sizeof(*t->v), 128);
 	for (t->size = 1; t->size < t->n; t->size *= 2)
 		;
 	t->maxhi = arena_alloc(a, 2 * t->size * sizeof(*t->maxhi));

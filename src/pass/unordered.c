@@ -29,6 +29,7 @@
  * A block rule that keeps a name, or that an earlier allow's wildcard
  * overlaps, may block more than first match would: a warning says so.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,7 @@
 #include "pass/lower.h"
 #include "pass/rindex.h"
 #include "pass/unordered.h"
+#include "util/radix.h"
 #include "util/strset.h"
 
 /*
@@ -677,41 +679,10 @@ struct un_edge {
  * rule by rule and, within a rule, interval by interval, they are in
  * order of rule already, and a rule's normalised intervals never close
  * where another of them opens, so a stable sort by address alone is that
- * order.  A radix sort, a byte at a time from the lowest (skipping bytes
- * that every edge has the same), is linear where qsort's comparisons of
- * 128-bit addresses were most of the complement's time.
+ * order (radix_sort: at is the record's key).
  */
-static void
-un_edge_sort(struct un_edge *e, size_t n, int bits)
-{
-	struct un_edge *tmp, *src = e, *dst, *sw;
-	size_t cnt[256], i, b, sum;
-	int sh;
-
-	if (n < 2)
-		return;
-	tmp = xmalloc(n * sizeof(*tmp));
-	dst = tmp;
-	for (sh = 0; sh < bits; sh += 8) {
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < n; i++)
-			cnt[(unsigned)(src[i].at >> sh) & 255]++;
-		if (cnt[(unsigned)(src[0].at >> sh) & 255] == n)
-			continue;
-		for (b = 0, sum = 0; b < 256; b++) {
-			size_t c = cnt[b];
-
-			cnt[b] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[cnt[(unsigned)(src[i].at >> sh) & 255]++] = src[i];
-		sw = src, src = dst, dst = sw;
-	}
-	if (src != e)
-		memcpy(e, src, n * sizeof(*e));
-	free(tmp);
-}
+_Static_assert(offsetof(struct un_edge, at) == 0 &&
+    sizeof(struct un_edge) % 16 == 0, "un_edge sorts by its first member");
 
 /* Interval [lo, hi] of family f goes with the group of pc's sources and
  * service, made in arena a when it is the first; the group's index. */
@@ -871,7 +842,7 @@ un_edges(const struct plist *allow, enum fam f, size_t *ne)
 	}
 	/* No edge is past the family's last address: a close edge is
 	 * made only below it. */
-	un_edge_sort(e, n, fam_bits(f));
+	radix_sort(e, n, sizeof(*e), fam_bits(f));
 	*ne = n;
 	return e;
 }
