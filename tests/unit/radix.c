@@ -1,8 +1,9 @@
 /*
  * radix.c - unit tests for radix_sort: records of the sizes its callers
  * sort (32 and 48 bytes) and another, keys whose bytes differ anywhere in
- * the 128 bits or nowhere, many equal keys, and a bits bound that leaves
- * the high bytes out; each against a stable insertion sort.
+ * the 128 bits or nowhere, many equal keys, a bits bound that leaves the
+ * high bytes out, and few records (sorted by insertion), many and the
+ * bound between; each against a stable insertion sort of its own.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -99,6 +100,13 @@ main(void)
 		CHECK(struct r48, 3000, shape, 128);
 		CHECK(struct r64, 1000, shape, 128);
 	}
+	/* A few records are sorted by insertion: either side of the bound. */
+	for (shape = 0; shape < 4; shape++) {
+		CHECK(struct r32, 5, shape, 128);
+		CHECK(struct r48, 32, shape, 128);
+		CHECK(struct r64, 33, shape, 128);
+	}
+	CHECK(struct r32, 20, 2, 16);
 	CHECK(struct r32, 3000, 2, 16);
 	CHECK(struct r48, 3000, 1, 32);
 	CHECK(struct r32, 3000, 3, 64);
