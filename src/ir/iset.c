@@ -8,9 +8,11 @@
  * normalising does not change which numbers a set holds, so they normalise
  * a dirty set in place through a cast rather than copy it.
  */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "ir/iset.h"
+#include "util/radix.h"
 
 #define U128_MAX	(~(u128)0)
 
@@ -93,6 +95,9 @@ ival_cmp(const void *pa, const void *pb)
 	return 0;
 }
 
+_Static_assert(offsetof(struct ival, lo) == 0 && sizeof(struct ival) == 32,
+    "an interval sorts by its low end, its first member");
+
 void
 iset_norm(struct iset *s)
 {
@@ -107,8 +112,10 @@ iset_norm(struct iset *s)
 	 * when they are not. */
 	for (i = 1; i < s->n && ival_cmp(&s->v[i - 1], &s->v[i]) <= 0; i++)
 		;
+	/* By lo alone: of intervals that start together the merge below
+	 * keeps the highest end, whichever comes first. */
 	if (i < s->n)
-		qsort(s->v, s->n, sizeof(s->v[0]), ival_cmp);
+		radix_sort(s->v, s->n, sizeof(s->v[0]), 128);
 	k = 0;
 	for (i = 1; i < s->n; i++) {
 		if (iset_touches(s->v[k].hi, s->v[i].lo)) {
