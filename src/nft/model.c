@@ -392,11 +392,21 @@ static void
 box_order(struct box *bx, size_t n, struct box **by)
 {
 	struct box_key *k = xmalloc((n + 1) * sizeof(*k));
-	size_t i;
+	size_t i, m = 0, at[FAM_N + 1];
+	int f;
 
-	for (i = 0; i < n; i++)
-		k[i] = (struct box_key){ bx[i].alo, i };
-	radix_sort(k, n, sizeof(*k), 128);
+	/* A family at a time, so IPv4 takes the passes of its 32 bits
+	 * only. */
+	for (f = 0; f < FAM_N; f++) {
+		at[f] = m;
+		for (i = 0; i < n; i++)
+			if (bx[i].fam == (enum fam)f)
+				k[m++] = (struct box_key){ bx[i].alo, i };
+	}
+	at[FAM_N] = m;
+	for (f = 0; f < FAM_N; f++)
+		radix_sort(k + at[f], at[f + 1] - at[f], sizeof(*k),
+		    fam_bits((enum fam)f));
 	for (i = 0; i < n; i++)
 		k[i].key = (u128)bx[k[i].seq].fam << 8 | bx[k[i].seq].proto;
 	radix_sort(k, n, sizeof(*k), 16);
