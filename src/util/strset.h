@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 
@@ -21,6 +22,8 @@
  */
 struct strset {
 	const char	**v;
+	uint32_t	 *h;		/* each slot's hash: most probes and
+					 * every regrowth read no string */
 	size_t		 *val;		/* strset_put's numbers; NULL: none */
 	size_t		  n, cap;
 };
