@@ -142,16 +142,22 @@ ps_keyword_id(struct arena *a, const char *policy, const char *keyword)
 static void
 ps_put_quoted(struct out *o, const char *s)
 {
-	out_putc(o, '\'');
-	for (; *s != '\0'; s++) {
-		unsigned char c = *s;
+	const char *run;
 
-		if (c == '\'')
-			out_puts(o, "''");
-		else if (c < 0x20 || c >= 0x7f)
-			out_putc(o, '_');
-		else
-			out_putc(o, c);
+	out_putc(o, '\'');
+	while (*s != '\0') {
+		unsigned char c;
+
+		/* The bytes that go as they are, as one write. */
+		for (run = s; (c = (unsigned char)*s) >= 0x20 && c < 0x7f &&
+		    c != '\''; s++)
+			;
+		if (s > run)
+			out_write(o, run, (size_t)(s - run));
+		if (c == '\0')
+			break;
+		out_puts(o, c == '\'' ? "''" : "_");
+		s++;
 	}
 	out_putc(o, '\'');
 }
