@@ -3,6 +3,7 @@
  * comment text, rule comments, templates and the generated-file header.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,24 +11,53 @@
 #include "backend/templates.h"
 #include "util/atomic_write.h"
 
-const char *
-be_text(const struct be_opts *o, const char *s, size_t max)
+/* What each ASCII byte of a comment becomes for target be. */
+static void
+text_map(const struct backend *be, unsigned char *map)
 {
-	const char *bad = o->be->comment_bad ? o->be->comment_bad : "";
-	size_t len = strlen(s), i, n = 0;
-	unsigned char map[128];
-	char *t;
+	const char *bad = be->comment_bad ? be->comment_bad : "";
+	size_t i;
 
-	if (max == 0)
-		max = o->be->comment_max;
-	/* What each ASCII byte becomes, looked up rather than searched
-	 * for in bad: every rule's comment goes through here per target. */
 	for (i = 0; i < 128; i++)
 		map[i] = i < 0x20 || i == 0x7f ? ' ' : (unsigned char)i;
 	map['"'] = map['\''] = map['\\'] = map['`'] = '_';
 	for (; *bad != '\0'; bad++)
 		if ((unsigned char)*bad >= 0x20 && (unsigned char)*bad < 0x7f)
 			map[(unsigned char)*bad] = '_';
+}
+
+/* The maps of the built-in targets, made once: every rule's comment goes
+ * through be_text per target, and making the map was most of its cost. */
+static unsigned char text_maps[BE_MAX][128];
+static pthread_once_t text_once = PTHREAD_ONCE_INIT;
+
+static void
+text_maps_make(void)
+{
+	size_t k;
+
+	for (k = 0; be_all[k] != NULL && k < BE_MAX; k++)
+		text_map(be_all[k], text_maps[k]);
+}
+
+const char *
+be_text(const struct be_opts *o, const char *s, size_t max)
+{
+	size_t len = strlen(s), i, n = 0, k;
+	unsigned char own[128];
+	const unsigned char *map = NULL;
+	char *t;
+
+	if (max == 0)
+		max = o->be->comment_max;
+	pthread_once(&text_once, text_maps_make);
+	for (k = 0; be_all[k] != NULL && k < BE_MAX && map == NULL; k++)
+		if (be_all[k] == o->be)
+			map = text_maps[k];
+	if (map == NULL) {
+		text_map(o->be, own);
+		map = own;
+	}
 	t = arena_alloc(o->arena, len + 1);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
