@@ -155,7 +155,7 @@ cmd_compile(struct opts *o, int argc, char **argv)
 {
 	const struct backend *bes[BE_MAX + 1];
 	struct staged st = { NULL, o->outdir };
-	struct kept kept = { { NULL, 0, 0 }, 0, false };
+	struct kept kept = { { NULL, 0, 0, false }, 0, false };
 	const char *policy = argv[0];
 	struct job j;
 	int rc;

@@ -301,15 +301,16 @@ arena_strdup(struct arena *a, const char *s)
 char *
 arena_printf(struct arena *a, const char *fmt, ...)
 {
+	char stack[256];
 	struct out o;
 	va_list ap;
 	char *p;
 
-	out_init(&o);
+	out_init_buf(&o, stack, sizeof(stack));
 	va_start(ap, fmt);
 	out_vprintf(&o, fmt, ap);
 	va_end(ap);
-	p = arena_strndup(a, o.buf != NULL ? o.buf : "", o.len);
+	p = arena_strndup(a, o.buf, o.len);
 	out_free(&o);
 	return p;
 }

@@ -24,12 +24,26 @@ out_init(struct out *o)
 {
 	o->buf = NULL;
 	o->len = o->cap = 0;
+	o->lent = false;
+}
+
+void
+out_init_buf(struct out *o, char *buf, size_t cap)
+{
+	out_init(o);
+	if (cap > 0) {
+		o->buf = buf;
+		o->cap = cap;
+		o->lent = true;
+		buf[0] = '\0';
+	}
 }
 
 void
 out_free(struct out *o)
 {
-	free(o->buf);
+	if (!o->lent)
+		free(o->buf);
 	out_init(o);
 }
 
@@ -46,7 +60,14 @@ grow(struct out *o, size_t n)
 
 	while (cap < o->len + n + 1)
 		cap *= 2;
-	o->buf = xrealloc(o->buf, cap);
+	if (o->lent) {
+		char *b = xmalloc(cap);
+
+		memcpy(b, o->buf, o->len);
+		o->buf = b;
+		o->lent = false;
+	} else
+		o->buf = xrealloc(o->buf, cap);
 	o->cap = cap;
 }
 

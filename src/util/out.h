@@ -6,14 +6,19 @@
 #define EGRESSC_OUT_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct out {
 	char	*buf;
 	size_t	 len, cap;
+	bool	 lent;		/* buf is the caller's (out_init_buf) */
 };
 
 void	out_init(struct out *);
+/* Start in the caller's buf of cap bytes (a short text on the stack, no
+ * malloc); a text that outgrows it moves to the heap.  out_free as ever. */
+void	out_init_buf(struct out *, char *buf, size_t cap);
 void	out_free(struct out *);
 void	out_reset(struct out *);
 void	out_putc(struct out *, int);

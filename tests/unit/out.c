@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/out.h"
 #include "tap.h"
 
@@ -27,6 +28,42 @@ static int bad;
 	}								\
 	out_free(&o_);							\
 } while (0)
+
+/* out_init_buf: a short text stays in the caller's buffer, a long one
+ * moves to the heap with what was written, and arena_printf, which
+ * starts on the stack, gives texts of every length whole. */
+static void
+test_lent(void)
+{
+	char small[16], big[3000];
+	struct arena *a = arena_new();
+	struct out o;
+	const char *s;
+
+	out_init_buf(&o, small, sizeof(small));
+	out_printf(&o, "%s-%u", "short", 42u);
+	ok(o.buf == small && strcmp(out_str(&o), "short-42") == 0,
+	    "a short text is written in the caller's buffer");
+	out_printf(&o, "%s", " and then a good deal longer than 16");
+	ok(o.buf != small && strcmp(out_str(&o), "short-42 and then a good "
+	    "deal longer than 16") == 0, "...a longer one moves, whole");
+	ok(strcmp(small, "short-42") == 0, "...and the buffer is left as it "
+	    "was");
+	out_free(&o);
+	out_init_buf(&o, small, sizeof(small));
+	out_free(&o);
+	ok(o.buf == NULL && o.len == 0, "out_free of a lent buffer frees "
+	    "nothing");
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	s = arena_printf(a, "<%s>", big);
+	ok(strlen(s) == sizeof(big) + 1 && s[0] == '<' &&
+	    s[sizeof(big)] == '>' && memcmp(s + 1, big, sizeof(big) - 1) == 0,
+	    "arena_printf of 3,000 bytes: whole");
+	ok(strcmp(arena_printf(a, "%s %d", "x", -7), "x -7") == 0,
+	    "arena_printf of a few: whole");
+	arena_free(a);
+}
 
 int
 main(void)
@@ -62,5 +99,6 @@ main(void)
 	}
 	ok(bad == 0, "out_printf writes what vsnprintf writes (%d differ)",
 	    bad);
+	test_lent();
 	return done_testing();
 }
