@@ -36,7 +36,7 @@ text_maps_make(void)
 {
 	size_t k;
 
-	for (k = 0; be_all[k] != NULL && k < BE_MAX; k++)
+	for (k = 0; k < BE_MAX && be_all[k] != NULL; k++)
 		text_map(be_all[k], text_maps[k]);
 }
 
@@ -51,7 +51,7 @@ be_text(const struct be_opts *o, const char *s, size_t max)
 	if (max == 0)
 		max = o->be->comment_max;
 	pthread_once(&text_once, text_maps_make);
-	for (k = 0; be_all[k] != NULL && k < BE_MAX && map == NULL; k++)
+	for (k = 0; k < BE_MAX && be_all[k] != NULL && map == NULL; k++)
 		if (be_all[k] == o->be)
 			map = text_maps[k];
 	if (map == NULL) {
