@@ -133,11 +133,13 @@ int		 be_template_take(const struct be_opts *, const char *name,
 /* The text before the slot key (which the template must use once),
  * filled from vars, appended to out, and what follows it to *rest
  * (initialised here): the caller writes the slot's text straight into out,
- * then appends rest, so the largest part of a file is written once, where
- * it stays.  -1 after diag_error(), rest left empty. */
+ * then be_template_end appends rest and frees it, so the largest part of
+ * a file is written once, where it stays.  -1 after diag_error(), rest
+ * left empty. */
 int		 be_template_split(const struct be_opts *, const char *name,
 		    const char *const *vars, const char *key, struct out *out,
 		    struct out *rest);
+void		 be_template_end(struct out *out, struct out *rest);
 /* The generated-file header lines (policy name, version, banner, stamp),
  * each prefixed by the target's comment leader ("# ", "! ", "REM "). */
 void		 be_header(const struct be_opts *, const struct ir *,

@@ -282,6 +282,13 @@ be_template_split(const struct be_opts *o, const char *name,
 }
 
 void
+be_template_end(struct out *out, struct out *rest)
+{
+	out_write(out, rest->buf, rest->len);
+	out_free(rest);
+}
+
+void
 be_header(const struct be_opts *o, const struct ir *ir, const char *leader,
     struct out *out)
 {

@@ -179,9 +179,8 @@ put_chain(const struct be_opts *op, const struct nft_chain *c,
 	for (i = 0; rc == 0 && i < c->nrules; i++)
 		if (c->rules[i].src != NULL)
 			put_rule(o, &c->rules[i]);
-	out_write(o, rest.buf, rest.len);
+	be_template_end(o, &rest);
 	out_free(&head);
-	out_free(&rest);
 	return rc;
 }
 
@@ -329,10 +328,9 @@ nft_emit_keep(const struct be_opts *op, const struct nft_table *t,
 			put_set(o, t->sets[i], true);
 	for (i = 0; rc == 0 && i < t->nchains; i++)
 		rc = put_chain(op, &t->chains[i], o);
-	out_write(o, rest.buf, rest.len);
+	be_template_end(o, &rest);
 	out_free(&decls);
 	out_free(&flush);
-	out_free(&rest);
 	return rc;
 }
 
@@ -364,9 +362,8 @@ nft_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 		put_sets(&outs[0], &t, true, true);
 	for (i = 0; rc == 0 && i < t.nchains; i++)
 		rc = put_chain(op, &t.chains[i], &outs[0]);
-	out_write(&outs[0], rest.buf, rest.len);
+	be_template_end(&outs[0], &rest);
 	out_free(&hdr);
-	out_free(&rest);
 	return rc;
 }
 
