@@ -3,8 +3,9 @@
  * record's first member: a byte of the key at a time, from the lowest,
  * skipping the bytes every record has the same.  Linear, where qsort's
  * calls of a comparison for 128-bit addresses were much of the cost of
- * the passes that sort intervals (the rule index, the Windows rewrite's
- * sweep, the nftables runs' elements) and grew faster than the policy.
+ * the passes that sort intervals (interval sets, the rule index, the
+ * Windows rewrite's sweep, the nftables runs' elements) and grew faster
+ * than the policy.
  */
 #ifndef EGRESSC_RADIX_H
 #define EGRESSC_RADIX_H
