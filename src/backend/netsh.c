@@ -101,9 +101,8 @@ netsh_chunk(const struct win_list *l, size_t from)
 /* One add command per Windows rule, ICMP message and chunk of each list. */
 static void
 netsh_rule(const struct be_opts *opts, struct out *o, const char *name,
-    const struct ir_rule *r)
+    const struct ir_rule *r, const char *desc)
 {
-	const char *desc = be_rule_comment(opts, r);
 	struct win_rule *w;
 	struct netsh_cut c;
 	size_t n, i, t;
@@ -215,7 +214,9 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	    arena_printf(opts->arena, "egressc-%s", ir->name));
 	struct out hdr, del, rules, one;
 	struct strset deleted = { 0 };
-	const char *def = "", **names;
+	const char *def = "", **names, *desc;
+	/* What one rule needs while it is written: reset after each. */
+	struct be_opts rule = { opts->be, arena_new() };
 	size_t i;
 	int rc;
 
@@ -229,10 +230,12 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		const struct ir_rule *r = &ir->rules[i];
 
 		names[i] = netsh_name(opts, prefix, r);
-		out_printf(&rules, "REM %s\n", be_rule_comment(opts, r));
+		desc = be_rule_comment(&rule, r);
+		out_printf(&rules, "REM %s\n", desc);
 		out_reset(&one);
-		netsh_rule(opts, &one, names[i], r);
+		netsh_rule(&rule, &one, names[i], r, desc);
 		netsh_loops(&rules, out_str(&one));
+		arena_reset(rule.arena);
 		/* Rule names can repeat once made safe; delete each once. */
 		if (strset_add(opts->arena, &deleted, names[i]))
 			out_printf(&del, "netsh advfirewall firewall delete "
@@ -262,6 +265,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	out_free(&del);
 	out_free(&rules);
 	out_free(&one);
+	arena_free(rule.arena);
 	return rc;
 }
 

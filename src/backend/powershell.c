@@ -178,12 +178,10 @@ ps_quote(struct arena *a, const char *s)
 /* Every address of a rule goes through here: quoted in place, not
  * through a copy of its own. */
 static void
-ps_list(struct arena *a, struct out *o, const char *param,
-    const struct win_list *l)
+ps_list(struct out *o, const char *param, const struct win_list *l)
 {
 	size_t i;
 
-	(void)a;
 	if (l->n == 0)
 		return;
 	out_printf(o, " -%s @(", param);
@@ -198,7 +196,8 @@ ps_list(struct arena *a, struct out *o, const char *param,
 struct ps {
 	const struct be_opts	*opts;
 	const struct ir		*ir;
-	const char		*group;
+	const char		*group, *qgroup;	/* qgroup: quoted */
+	struct be_opts		 rule;	/* its arena: one rule's, reset */
 	struct out		 kw, rules;
 	const char		**kws;		/* keywords declared so far */
 	size_t			 nkws, capkws;
@@ -228,8 +227,8 @@ ps_keyword(struct ps *ps, const char *name)
 static void
 ps_rule(struct ps *ps, const struct ir_rule *r)
 {
-	struct arena *a = ps->opts->arena;
-	const char *dname, *desc = be_rule_comment(ps->opts, r);
+	struct arena *a = ps->rule.arena;
+	const char *dname, *text = be_rule_comment(&ps->rule, r), *desc;
 	struct win_list ids = { 0 };
 	struct win_rule *w;
 	bool in = r->dir == IR_INBOUND;
@@ -239,11 +238,13 @@ ps_rule(struct ps *ps, const struct ir_rule *r)
 	/* The group is cut already; the rule's name (an identifier)
 	 * survives whole. */
 	dname = arena_printf(a, "%s-%s", ps->group, r->name);
+	dname = ps_quote(a, dname);
+	desc = ps_quote(a, text);
 	for (k = 0; k < r->nnames; k++) {
 		ARENA_PUSH(a, ids.v, ids.n, ids.cap);
 		ids.v[ids.n - 1] = ps_keyword(ps, r->names[k].name);
 	}
-	out_printf(&ps->rules, "# %s\n", desc);
+	out_printf(&ps->rules, "# %s\n", text);
 	/* Addresses and keywords are separate rules: on one rule Windows
 	 * would require both to match. */
 	for (part = 0; part < 2; part++) {
@@ -253,22 +254,20 @@ ps_rule(struct ps *ps, const struct ir_rule *r)
 
 			out_printf(o, "New-NetFirewallRule -DisplayName %s "
 			    "-Group %s -Direction %s -Action %s",
-			    ps_quote(a, dname), ps_quote(a, ps->group),
-			    in ? "Inbound" : "Outbound",
+			    dname, ps->qgroup, in ? "Inbound" : "Outbound",
 			    r->action == IR_ALLOW ? "Allow" : "Block");
 			out_printf(o, " -Protocol %s",
 			    w[i].proto ? w[i].proto : "Any");
-			ps_list(a, o, "IcmpType", &w[i].types);
-			ps_list(a, o, "LocalAddress", &w[i].local);
+			ps_list(o, "IcmpType", &w[i].types);
+			ps_list(o, "LocalAddress", &w[i].local);
 			if (part == 1)
-				ps_list(a, o, "RemoteDynamicKeywordAddresses",
+				ps_list(o, "RemoteDynamicKeywordAddresses",
 				    &ids);
 			else
-				ps_list(a, o, "RemoteAddress", &w[i].remote);
-			ps_list(a, o, in ? "LocalPort" : "RemotePort",
+				ps_list(o, "RemoteAddress", &w[i].remote);
+			ps_list(o, in ? "LocalPort" : "RemotePort",
 			    &w[i].ports);
-			out_printf(o, " -Description %s | Out-Null\n",
-			    ps_quote(a, desc));
+			out_printf(o, " -Description %s | Out-Null\n", desc);
 		}
 	}
 }
@@ -291,8 +290,14 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	out_init(&ps.kw);
 	out_init(&ps.rules);
 	be_header(opts, ir, "# ", &hdr);
-	for (i = 0; i < ir->nrules; i++)
+	ps.qgroup = ps_quote(opts->arena, ps.group);
+	ps.rule.be = opts->be;
+	ps.rule.arena = arena_new();
+	for (i = 0; i < ir->nrules; i++) {
 		ps_rule(&ps, &ir->rules[i]);
+		arena_reset(ps.rule.arena);
+	}
+	arena_free(ps.rule.arena);
 	if (ir->def == IR_DEF_DENY)
 		def = "Set-NetFirewallProfile -All -DefaultInboundAction Block "
 		    "-DefaultOutboundAction Block\n";
@@ -327,7 +332,7 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),
 			"PREREQ", out_str(&pre),
-			"GROUP", ps_quote(opts->arena, ps.group),
+			"GROUP", ps.qgroup,
 			"KEYWORDS", out_str(&ps.kw),
 			"DEFAULT", def,
 			"DEFAULT_NAME", ir_default_name[ir->def],

@@ -153,12 +153,10 @@ pool_give(struct chunk *c, struct chunk *last)
 }
 
 void
-arena_free(struct arena *a)
+arena_reset(struct arena *a)
 {
 	struct chunk *c, *next, *given = NULL, *last = NULL;
 
-	if (a == NULL)
-		return;
 	for (c = a->head; c != NULL; c = next) {
 		next = c->next;
 		if (!c->pooled) {
@@ -175,6 +173,16 @@ arena_free(struct arena *a)
 		next = c->next;
 		free(c);
 	}
+	a->head = a->big = NULL;
+	a->total = 0;
+}
+
+void
+arena_free(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	arena_reset(a);
 	free(a);
 }
 

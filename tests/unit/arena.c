@@ -2,8 +2,9 @@
  * arena.c - unit tests of the allocator under everything: every
  * allocation is zeroed, also from chunks an arena freed before (they go
  * back to a pool, cleared) and from threads; a big block keeps its bytes
- * and is zeroed beyond them as it grows to megabytes; an output text
- * keeps its bytes as it grows as big.
+ * and is zeroed beyond them as it grows to megabytes; an arena reset
+ * for the next round of a loop is empty and hands out zeroes again; an
+ * output text keeps its bytes as it grows as big.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -88,6 +89,29 @@ main(void)
 	is_int((int)bad, 0, "a big block keeps its bytes and is zeroed "
 	    "beyond them as it doubles to megabytes");
 	arena_free(a);
+
+	/* A loop's scratch: dirtied, reset, used again, a hundred times. */
+	a = arena_new();
+	for (i = 0; i < 100; i++) {
+		size_t k, used = 0;
+
+		if (arena_used(a) != 0)
+			bad++;
+		for (k = 0; k < 300; k++) {
+			n = k % 50 == 0 ? 30000 + k : 24 + k % 700;
+			p = arena_alloc(a, n);
+			if (!zero(p, n))
+				bad++;
+			memset(p, 0xc3, n);
+			used += n;
+		}
+		if (arena_used(a) < used)
+			bad++;
+		arena_reset(a);
+	}
+	arena_free(a);
+	is_int((int)bad, 0, "an arena reset a hundred times over is empty "
+	    "each time and hands out zeroes again, small blocks and big");
 
 	out_init(&o);
 	for (i = 0; i < BIG / 10; i++)
