@@ -108,7 +108,12 @@ dnsmasq_emit(const struct ir *ir, const struct be_opts *op, struct out *outs)
 	size_t i, j, k, m;
 	bool *dyn;
 
-	if (nft_model_sets(op->arena, ir, &t) < 0)
+	/* Only a rule with host names has dynamic sets (nft/model.c): with
+	 * none, there is no model to make, a big one for a big policy. */
+	for (i = 0; i < ir->nrules && ir->rules[i].nhosts == 0; i++)
+		;
+	memset(&t, 0, sizeof(t));
+	if (i < ir->nrules && nft_model_sets(op->arena, ir, &t) < 0)
 		return -1;
 	dyn = dyn_rules(op->arena, ir, &t);
 	memset(&c, 0, sizeof(c));
