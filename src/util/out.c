@@ -22,9 +22,7 @@
 void
 out_init(struct out *o)
 {
-	o->buf = NULL;
-	o->len = o->cap = 0;
-	o->lent = false;
+	memset(o, 0, sizeof(*o));
 }
 
 void
@@ -78,9 +76,45 @@ reserve(struct out *o, size_t n)
 		grow(o, n);
 }
 
+static void
+spill_now(struct out *o)
+{
+	if (o->spill_err == 0)
+		o->spill_err = o->spill(o->spill_arg, o->buf, o->len);
+	o->spilled += o->len;
+	o->len = 0;
+}
+
+/* At the start of each write: a full spilled text is passed on. */
+static inline void
+spill_check(struct out *o)
+{
+	if (o->spill != NULL && o->len >= o->spill_at)
+		spill_now(o);
+}
+
+void
+out_spill(struct out *o, size_t at, out_spill_fn fn, void *arg)
+{
+	o->spill = fn;
+	o->spill_arg = arg;
+	o->spill_at = at > 0 ? at : 1;
+	o->spilled = 0;
+	o->spill_err = 0;
+}
+
+int
+out_spill_end(struct out *o)
+{
+	if (o->spill != NULL && o->len > 0)
+		spill_now(o);
+	return o->spill_err;
+}
+
 void
 out_write(struct out *o, const void *p, size_t n)
 {
+	spill_check(o);
 	reserve(o, n);
 	if (n > 0)	/* p may be NULL then: an empty out's buffer */
 		memcpy(o->buf + o->len, p, n);
@@ -91,6 +125,7 @@ out_write(struct out *o, const void *p, size_t n)
 void
 out_putc(struct out *o, int c)
 {
+	spill_check(o);
 	reserve(o, 1);
 	o->buf[o->len++] = (char)c;
 	o->buf[o->len] = '\0';
@@ -217,10 +252,12 @@ fast_format(struct out *o, const char *fmt, va_list ap)
 void
 out_vprintf(struct out *o, const char *fmt, va_list ap)
 {
-	size_t start = o->len, room;
+	size_t start, room;
 	va_list cp;
 	int n;
 
+	spill_check(o);
+	start = o->len;
 	va_copy(cp, ap);
 	if (fast_format(o, fmt, cp)) {
 		va_end(cp);

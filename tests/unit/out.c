@@ -65,10 +65,78 @@ test_lent(void)
 	arena_free(a);
 }
 
+/* A spilled text's pieces, put back together; fail after `fail` bytes. */
+struct pieces {
+	struct out	 all;
+	size_t		 n, most, fail;
+};
+
+static int
+take(void *arg, const char *buf, size_t len)
+{
+	struct pieces *p = arg;
+
+	if (p->all.len + len > p->fail)
+		return 28;	/* ENOSPC, say */
+	out_write(&p->all, buf, len);
+	p->n++;
+	if (len > p->most)
+		p->most = len;
+	return 0;
+}
+
+static void
+test_spill(void)
+{
+	struct out o, whole;
+	struct pieces p;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	p.fail = (size_t)-1;
+	out_init(&o);
+	out_init(&whole);
+	out_init(&p.all);
+	out_spill(&o, 1000, take, &p);
+	for (i = 0; i < 5000; i++) {
+		out_printf(&o, "line %zu of %s\n", i, "the text");
+		out_printf(&whole, "line %zu of %s\n", i, "the text");
+		out_putc(&o, '.');
+		out_putc(&whole, '.');
+		out_write(&o, "xyz", 3);
+		out_write(&whole, "xyz", 3);
+	}
+	ok(o.spilled > 0 && o.len < 1100, "a spilled text holds less than "
+	    "its threshold and a write (%zu held, %zu passed on)", o.len,
+	    o.spilled);
+	is_int(out_spill_end(&o), 0, "out_spill_end: no failure");
+	ok(p.all.len == whole.len && memcmp(p.all.buf, whole.buf,
+	    whole.len) == 0, "its pieces are the text, byte for byte (%zu in "
+	    "%zu pieces)", p.all.len, p.n);
+	ok(p.most < 1100, "...each one write past the threshold at most "
+	    "(%zu)", p.most);
+	out_free(&o);
+
+	/* A failure is kept, and nothing more is passed on. */
+	out_reset(&p.all);
+	p.fail = 2500;
+	out_init(&o);
+	out_spill(&o, 1000, take, &p);
+	for (i = 0; i < 5000; i++)
+		out_printf(&o, "line %zu\n", i);
+	is_int(out_spill_end(&o), 28, "a failed piece's error comes back "
+	    "from out_spill_end");
+	ok(p.all.len <= 2500, "...and nothing after it was passed on");
+	out_free(&o);
+	out_free(&whole);
+	out_free(&p.all);
+}
+
 int
 main(void)
 {
 	plan_lazy();
+	test_spill();
 	SAME("plain text, no conversion");
 	SAME("%s", "");
 	SAME("-A %s -s %s -d %s%s -j %s\n", "EGRESSC-X", "10.0.0.0/8",
