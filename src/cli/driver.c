@@ -246,22 +246,35 @@ render(struct job *j, struct render *r, const struct sink *sk,
 	r->outs = xmalloc((r->ns + 1) * sizeof(*r->outs));
 	for (k = 0; k < r->ns; k++)
 		out_init(&r->outs[k]);
-	r->rc = low == NULL || r->be->emit(low, &bo, r->outs) < 0 ? -1 : 0;
+	r->rc = low == NULL ? -1 : 0;
+	/* Staged files are opened before the text is made, to take it as
+	 * it is written. */
+	if (sk->open != NULL && r->rc == 0) {
+		r->staged = xmalloc((r->ns + 1) * sizeof(*r->staged));
+		for (k = 0; k < r->ns; k++) {
+			char *name = file_name(j, r, k);
+
+			if ((r->staged[k] = sk->open(name, &r->outs[k],
+			    sk->arg)) == NULL)
+				r->rc = -1;
+			free(name);
+		}
+	}
+	if (r->rc == 0 && r->be->emit(low, &bo, r->outs) < 0)
+		r->rc = -1;
 	/* Only the texts wait to be handed over, not the scratch. */
 	arena_free(r->tmp);
 	r->tmp = NULL;
-	if (sk->stage == NULL || r->rc < 0)
+	if (r->staged == NULL)
 		return;
-	r->staged = xmalloc((r->ns + 1) * sizeof(*r->staged));
 	for (k = 0; k < r->ns; k++) {
-		char *name = file_name(j, r, k);
-
-		r->staged[k] = r->rc == 0 ? sk->stage(name, &r->outs[k],
-		    sk->arg) : NULL;
-		if (r->staged[k] == NULL)
+		if (r->staged[k] != NULL && (r->rc < 0 ||
+		    sk->done(r->staged[k], &r->outs[k], sk->arg) < 0)) {
+			sk->drop(r->staged[k], sk->arg);
+			r->staged[k] = NULL;
 			r->rc = -1;
+		}
 		out_free(&r->outs[k]);
-		free(name);
 	}
 }
 

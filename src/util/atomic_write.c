@@ -239,26 +239,44 @@ get_umask(void)
  * thread that writes the next); -1 with errno, and no file left.
  */
 static int
-stage_open(int dfd, const char *name, const void *buf, size_t len,
-    mode_t mode)
+stage_create(int dfd, const char *name)
 {
-	int fd, saved;
+	int fd;
 
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == EEXIST && unlinkat(dfd, name, 0) == 0)
 		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 		    0600);
-	if (fd < 0)
+	return fd;
+}
+
+/* The file's bytes are all written: its mode, and its writeback started.
+ * -1 with errno. */
+static int
+stage_finish(int fd, mode_t mode)
+{
+	if (fchmod(fd, mode) < 0)
 		return -1;
-	if (write_all(fd, buf, len) < 0 || fchmod(fd, mode) < 0) {
+	/* Only a hint: a file system without it still fsyncs at commit. */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	return 0;
+}
+
+static int
+stage_open(int dfd, const char *name, const void *buf, size_t len,
+    mode_t mode)
+{
+	int fd, saved;
+
+	if ((fd = stage_create(dfd, name)) < 0)
+		return -1;
+	if (write_all(fd, buf, len) < 0 || stage_finish(fd, mode) < 0) {
 		saved = errno;
 		close(fd);
 		unlinkat(dfd, name, 0);
 		errno = saved;
 		return -1;
 	}
-	/* Only a hint: a file system without it still fsyncs at commit. */
-	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	return fd;
 }
 
@@ -654,11 +672,11 @@ fail:
 /* One file staged, not yet in the set: an entry of its own. */
 struct atomic_staged {
 	struct entry	 e;
+	mode_t		 mode;		/* once written */
 };
 
 struct atomic_staged *
-atomic_dir_stage(struct atomic_dir *s, const char *name, const void *buf,
-    size_t len, int mode)
+atomic_dir_open(struct atomic_dir *s, const char *name, int mode)
 {
 	struct atomic_staged *st = xmalloc(sizeof(*st));
 	struct entry *e = &st->e;
@@ -668,12 +686,43 @@ atomic_dir_stage(struct atomic_dir *s, const char *name, const void *buf,
 	e->tmp = s->swap ? xstrdup(name) : tmp_name(name, "tmp");
 	e->backup = NULL;
 	e->indir = !s->swap;
-	if ((e->fd = stage_open(s->sfd, e->tmp, buf, len, new_mode(s->dfd,
-	    name, mode, s->umask))) < 0) {
+	st->mode = new_mode(s->dfd, name, mode, s->umask);
+	if ((e->fd = stage_create(s->sfd, e->tmp)) < 0) {
 		saved = errno;
 		free(e->name);
 		free(e->tmp);
 		free(st);
+		errno = saved;
+		return NULL;
+	}
+	return st;
+}
+
+int
+atomic_staged_write(struct atomic_staged *st, const void *buf, size_t len)
+{
+	return write_all(st->e.fd, buf, len);
+}
+
+int
+atomic_staged_done(struct atomic_staged *st)
+{
+	return stage_finish(st->e.fd, st->mode);
+}
+
+struct atomic_staged *
+atomic_dir_stage(struct atomic_dir *s, const char *name, const void *buf,
+    size_t len, int mode)
+{
+	struct atomic_staged *st = atomic_dir_open(s, name, mode);
+	int saved;
+
+	if (st == NULL)
+		return NULL;
+	if (atomic_staged_write(st, buf, len) < 0 ||
+	    atomic_staged_done(st) < 0) {
+		saved = errno;
+		atomic_dir_unstage(s, st);
 		errno = saved;
 		return NULL;
 	}

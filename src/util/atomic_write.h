@@ -56,6 +56,17 @@ struct atomic_staged;
 struct atomic_staged	*atomic_dir_stage(struct atomic_dir *,
 			    const char *name, const void *buf, size_t len,
 			    int mode);
+/*
+ * atomic_dir_stage in pieces, for a file written as it is made: open
+ * creates it empty (NULL with errno), write appends to it (threads may
+ * write their own files at once), done ends it; each -1 with errno.  A
+ * file open, written or done is kept or unstaged as one from stage is.
+ */
+struct atomic_staged	*atomic_dir_open(struct atomic_dir *,
+			    const char *name, int mode);
+int			 atomic_staged_write(struct atomic_staged *,
+			    const void *buf, size_t len);
+int			 atomic_staged_done(struct atomic_staged *);
 void			 atomic_dir_keep(struct atomic_dir *,
 			    struct atomic_staged *);
 void			 atomic_dir_unstage(struct atomic_dir *,

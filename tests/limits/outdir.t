@@ -85,6 +85,28 @@ for how in swap journal; do
 	is "$left" 0 "$how: ...and the next run removes the killed runs' temporaries"
 done
 
+# A file is written as it is made, a piece at a time: a write that fails
+# part way (a file size limit, so EFBIG: a full disk would fail the same
+# way) leaves DIR as it was, for both ways of committing, and names the
+# file.  The 300-rule set's netsh, PowerShell and nftables files are each
+# some 500 KiB, past the first piece, so they fail mid-text.
+for how in swap journal; do
+	out=$T/fsize-$how
+	rm -rf "$out"
+	cp -r "$T/old" "$out"
+	[ $how = journal ] && echo "not egressc's" >"$out/README"
+	cp -r "$out" "$T/fsize-ref"
+	sh -c 'trap "" XFSZ; ulimit -f 256; exec "$@"' sh "$EG" compile -t all \
+	    -o "$out" --lock "$L" "$T/v/new.yaml" >/dev/null 2>"$T/err"
+	is $? 3 "$how: a write fails part way: exit 3"
+	grep -q "error: $out/web.netsh.cmd: File too large" "$T/err"
+	ok $? "$how: ...naming the file and the error"
+	same "$out" "$T/fsize-ref"
+	ok $? "$how: ...DIR holds the old set, byte for byte"
+	is "$(temps "$out")" 0 "$how: ...and no temporaries"
+	rm -rf "$T/fsize-ref"
+done
+
 # Modes: a replaced file keeps its mode; a new file honours the umask.
 rm -rf "$T/m"
 (umask 027; "$EG" compile -t nftables -o "$T/m" --lock "$L" "$T/v/web.yaml" \
