@@ -690,54 +690,61 @@ emit_ipset(const struct ir *ir, const struct be_opts *op,
     const struct ipt_rsets *rs, struct out *o)
 {
 	static const char *const family[] = { "inet", "inet6" };
-	struct arena *a = op->arena;
-	struct out hdr, sets;
+	/* A rule's prefixes, while its sets are written: reset after each. */
+	struct arena *a = arena_new();
+	struct out hdr, rest;
 	struct prefix *p;
 	const char *vars[7];
 	char buf[ADDR_STRLEN];
-	size_t i, n, k;
+	size_t i, n, k, start;
 	int f, rc;
 
 	out_init(&hdr);
-	out_init(&sets);
 	be_header(op, ir, "# ", &hdr);
 	hdr.buf[--hdr.len] = '\0';
-	for (i = 0; i < ir->nrules; i++)
+	vars[0] = "HEADER", vars[1] = out_str(&hdr);
+	vars[2] = "NAME", vars[3] = ir->name;
+	vars[4] = NULL;
+	rc = be_template_split(op, "ipset", vars, "SETS", o, &rest);
+	out_free(&hdr);
+	/* The sets straight into the file's text, which may spill as it
+	 * grows (out_spill). */
+	start = o->spilled + o->len;
+	for (i = 0; rc == 0 && i < ir->nrules; i++) {
 		for (f = 0; f < FAM_N; f++) {
 			if (rs[i].run[f] != NULL)
-				put_runset(a, ir, rs, i, (enum fam)f, &sets);
+				put_runset(a, ir, rs, i, (enum fam)f, o);
 			if (rs[i].floor[f] == NULL)
 				continue;
-			out_printf(&sets, "create %s hash:net family %s -exist\n"
+			out_printf(o, "create %s hash:net family %s -exist\n"
 			    "create %s hash:net family %s -exist\nflush %s\n",
 			    rs[i].floor[f], family[f], rs[i].tmp[f], family[f],
 			    rs[i].tmp[f]);
 			n = aset_prefixes(a, &ir->rules[i].dst, (enum fam)f, &p);
 			for (k = 0; k < n; k++)
-				out_printf(&sets, "add %s %s\n", rs[i].tmp[f],
+				out_printf(o, "add %s %s\n", rs[i].tmp[f],
 				    addr_format(buf, (enum fam)f, p[k].addr,
 				    p[k].len));
-			out_printf(&sets, "swap %s %s\ndestroy %s\n",
+			out_printf(o, "swap %s %s\ndestroy %s\n",
 			    rs[i].tmp[f], rs[i].floor[f], rs[i].tmp[f]);
 			if (rs[i].dyn[f] == NULL)
 				continue;
-			out_printf(&sets, "create %s hash:ip family %s timeout %u "
+			out_printf(o, "create %s hash:ip family %s timeout %u "
 			    "-exist\n", rs[i].dyn[f], family[f], ir->dyn.timeout);
 			if (ir->dyn.flush)
-				out_printf(&sets, "flush %s\n", rs[i].dyn[f]);
+				out_printf(o, "flush %s\n", rs[i].dyn[f]);
 		}
-	if (sets.len == 0)
-		out_puts(&sets, "# No sets: no rule has host names, or as many "
+		arena_reset(a);
+	}
+	arena_free(a);
+	if (rc < 0)
+		return -1;
+	if (o->spilled + o->len == start)
+		out_puts(o, "# No sets: no rule has host names, or as many "
 		    "as 4 destination prefixes in a family, and no run of "
 		    "allow rules is merged.\n");
-	vars[0] = "HEADER", vars[1] = out_str(&hdr);
-	vars[2] = "SETS", vars[3] = out_str(&sets);
-	vars[4] = "NAME", vars[5] = ir->name;
-	vars[6] = NULL;
-	rc = be_template(op, "ipset", vars, o);
-	out_free(&hdr);
-	out_free(&sets);
-	return rc;
+	be_template_end(o, &rest);
+	return 0;
 }
 
 int

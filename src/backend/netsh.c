@@ -212,7 +212,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	const char *prefix = be_option(opts, ir, "prefix",
 	    arena_printf(opts->arena, "egressc-%s", ir->name));
-	struct out hdr, del, rules, one;
+	struct out hdr, del, one, rest, *o = &outs[0];
 	struct strset deleted = { 0 };
 	const char *def = "", **names, *desc;
 	/* What one rule needs while it is written: reset after each. */
@@ -222,20 +222,12 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 
 	out_init(&hdr);
 	out_init(&del);
-	out_init(&rules);
 	out_init(&one);
 	be_header(opts, ir, "REM ", &hdr);
+	/* The names first: their deletions come before the rules. */
 	names = arena_alloc(opts->arena, (ir->nrules + 1) * sizeof(*names));
 	for (i = 0; i < ir->nrules; i++) {
-		const struct ir_rule *r = &ir->rules[i];
-
-		names[i] = netsh_name(opts, prefix, r);
-		desc = be_rule_comment(&rule, r);
-		out_printf(&rules, "REM %s\n", desc);
-		out_reset(&one);
-		netsh_rule(&rule, &one, names[i], r, desc);
-		netsh_loops(&rules, out_str(&one));
-		arena_reset(rule.arena);
+		names[i] = netsh_name(opts, prefix, &ir->rules[i]);
 		/* Rule names can repeat once made safe; delete each once. */
 		if (strset_add(opts->arena, &deleted, names[i]))
 			out_printf(&del, "netsh advfirewall firewall delete "
@@ -258,12 +250,24 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			NULL,
 		};
 
-		rc = be_template_take(opts, "netsh", vars, "RULES", &rules,
-		    &outs[0]);
+		rc = be_template_split(opts, "netsh", vars, "RULES", o, &rest);
 	}
 	out_free(&hdr);
 	out_free(&del);
-	out_free(&rules);
+	/* The rules straight into the file's text, which may spill as it
+	 * grows (out_spill). */
+	for (i = 0; rc == 0 && i < ir->nrules; i++) {
+		const struct ir_rule *r = &ir->rules[i];
+
+		desc = be_rule_comment(&rule, r);
+		out_printf(o, "REM %s\n", desc);
+		out_reset(&one);
+		netsh_rule(&rule, &one, names[i], r, desc);
+		netsh_loops(o, out_str(&one));
+		arena_reset(rule.arena);
+	}
+	if (rc == 0)
+		be_template_end(o, &rest);
 	out_free(&one);
 	arena_free(rule.arena);
 	return rc;

@@ -198,7 +198,7 @@ struct ps {
 	const struct ir		*ir;
 	const char		*group, *qgroup;	/* qgroup: quoted */
 	struct be_opts		 rule;	/* its arena: one rule's, reset */
-	struct out		 kw, rules;
+	struct out		 kw, *rules;
 	const char		**kws;		/* keywords declared so far */
 	size_t			 nkws, capkws;
 };
@@ -244,13 +244,13 @@ ps_rule(struct ps *ps, const struct ir_rule *r)
 		ARENA_PUSH(a, ids.v, ids.n, ids.cap);
 		ids.v[ids.n - 1] = ps_keyword(ps, r->names[k].name);
 	}
-	out_printf(&ps->rules, "# %s\n", text);
+	out_printf(ps->rules, "# %s\n", text);
 	/* Addresses and keywords are separate rules: on one rule Windows
 	 * would require both to match. */
 	for (part = 0; part < 2; part++) {
 		n = win_rules(a, r, part == 1, &w);
 		for (i = 0; i < n; i++) {
-			struct out *o = &ps->rules;
+			struct out *o = ps->rules;
 
 			out_printf(o, "New-NetFirewallRule -DisplayName %s "
 			    "-Group %s -Direction %s -Action %s",
@@ -276,9 +276,9 @@ static int
 ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct ps ps;
-	struct out hdr, pre;
+	struct out hdr, pre, rest;
 	const char *def = "";
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	memset(&ps, 0, sizeof(ps));
@@ -286,18 +286,15 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	ps.ir = ir;
 	ps.group = be_text(opts, be_option(opts, ir, "group",
 	    arena_printf(opts->arena, "egressc-%s", ir->name)), PS_GROUP_MAX);
+	ps.qgroup = ps_quote(opts->arena, ps.group);
 	out_init(&hdr);
 	out_init(&ps.kw);
-	out_init(&ps.rules);
 	be_header(opts, ir, "# ", &hdr);
-	ps.qgroup = ps_quote(opts->arena, ps.group);
-	ps.rule.be = opts->be;
-	ps.rule.arena = arena_new();
-	for (i = 0; i < ir->nrules; i++) {
-		ps_rule(&ps, &ir->rules[i]);
-		arena_reset(ps.rule.arena);
-	}
-	arena_free(ps.rule.arena);
+	/* The keywords first, in the order the rules name them: they are
+	 * declared before the rules. */
+	for (i = 0; i < ir->nrules; i++)
+		for (k = 0; k < ir->rules[i].nnames; k++)
+			ps_keyword(&ps, ir->rules[i].names[k].name);
 	if (ir->def == IR_DEF_DENY)
 		def = "Set-NetFirewallProfile -All -DefaultInboundAction Block "
 		    "-DefaultOutboundAction Block\n";
@@ -307,28 +304,21 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	else
 		def = "# (the profiles' default actions are left as they are)\n";
 	if (ps.kw.len > 0) {
-		struct out k;
+		struct out kw;
 
-		out_init(&k);
-		out_puts(&k, "\n# Host names and wildcards as dynamic keywords, "
-		    "filled by what this client resolves.\n");
-		out_puts(&k, out_str(&ps.kw));
-		out_reset(&ps.kw);
-		out_puts(&ps.kw, out_str(&k));
-		out_free(&k);
+		out_init(&kw);
+		out_puts(&kw, "\n# Host names and wildcards as dynamic "
+		    "keywords, filled by what this client resolves.\n");
+		out_puts(&kw, out_str(&ps.kw));
+		out_free(&ps.kw);
+		ps.kw = kw;
 	}
 	/* Keywords stop the script before it changes anything unless the
 	 * client can fill them (templates/powershell-keywords.tmpl). */
 	out_init(&pre);
-	if (ps.nkws > 0 && be_template(opts, "powershell-keywords",
-	    (const char *const[]){ NULL }, &pre) < 0) {
-		out_free(&pre);
-		out_free(&hdr);
-		out_free(&ps.kw);
-		out_free(&ps.rules);
-		return -1;
-	}
-	{
+	rc = ps.nkws > 0 ? be_template(opts, "powershell-keywords",
+	    (const char *const[]){ NULL }, &pre) : 0;
+	if (rc == 0) {
 		const char *vars[] = {
 			"HEADER", out_str(&hdr),
 			"PREREQ", out_str(&pre),
@@ -339,14 +329,26 @@ ps_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			NULL,
 		};
 
-		rc = be_template_take(opts, "powershell", vars, "RULES",
-		    &ps.rules, &outs[0]);
+		rc = be_template_split(opts, "powershell", vars, "RULES",
+		    &outs[0], &rest);
 	}
 	out_free(&hdr);
 	out_free(&pre);
 	out_free(&ps.kw);
-	out_free(&ps.rules);
-	return rc;
+	if (rc < 0)
+		return -1;
+	/* The rules straight into the file's text, which may spill as it
+	 * grows (out_spill). */
+	ps.rules = &outs[0];
+	ps.rule.be = opts->be;
+	ps.rule.arena = arena_new();
+	for (i = 0; i < ir->nrules; i++) {
+		ps_rule(&ps, &ir->rules[i]);
+		arena_reset(ps.rule.arena);
+	}
+	arena_free(ps.rule.arena);
+	be_template_end(&outs[0], &rest);
+	return 0;
 }
 
 static const char *const ps_suffixes[] = { ".ps1", NULL };

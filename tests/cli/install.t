@@ -83,9 +83,15 @@ rules:
     to: [192.0.2.0/24]
     ports: [tcp/443]
 EOF
-for case in "nftables CHAINS 0 $T/plain.yaml" \
-    "nftables CHAINS 2 $T/plain.yaml" "nftables-keep BODY 0 $P" \
-    "nftables-keep BODY 2 $P"; do
+# The same for every target whose rules go straight into the file as they
+# are made (netsh, powershell, and the ipset file of iptables).
+for case in "nftables CHAINS 0 $T/plain.yaml nftables" \
+    "nftables CHAINS 2 $T/plain.yaml nftables" \
+    "nftables-keep BODY 0 $P nftables" "nftables-keep BODY 2 $P nftables" \
+    "netsh RULES 0 $T/plain.yaml netsh" "netsh RULES 2 $P netsh" \
+    "powershell RULES 0 $P powershell" \
+    "powershell RULES 2 $T/plain.yaml powershell" \
+    "ipset SETS 0 $T/plain.yaml iptables" "ipset SETS 2 $P iptables"; do
 	set -- $case
 	d="$T/slot-$1-$3"
 	mkdir "$d"
@@ -93,9 +99,9 @@ for case in "nftables CHAINS 0 $T/plain.yaml" \
 	if [ "$3" = 0 ]; then
 		sed "s/@$2@//" "templates/$1.tmpl"
 	else
-		sed "s/^@$2@}\$/@$2@@$2@}/" "templates/$1.tmpl"
+		sed "s/@$2@/@$2@@$2@/" "templates/$1.tmpl"
 	fi >"$d/$1.tmpl"
-	EGRESSC_TEMPLATES="$d" "$T/alone/egressc" compile -t nftables \
+	EGRESSC_TEMPLATES="$d" "$T/alone/egressc" compile -t "$5" \
 	    -o "$d.out" --lock "$L" "$4" >/dev/null 2>"$T/log"
 	is $? 2 "$1.tmpl using its $2 slot $3 times: exit 2"
 	grep -q "template $1: @$2@ is used $3 times" "$T/log"
