@@ -65,16 +65,21 @@ cis_ports(struct cis *c, const struct ival *v)
 const char *
 cis_addr(struct cis *c, enum fam f, const struct prefix *p, bool wildcard)
 {
-	char a[ADDR_STRLEN], m[ADDR_STRLEN];
+	char a[5 + 2 * ADDR_STRLEN];
+	size_t n;
 
-	if (p->len == fam_bits(f))
-		return arena_printf(c->a, "host %s",
-		    addr_format(a, f, p->addr, p->len));
-	if (f == FAM_V6)
-		return arena_strdup(c->a, addr_format(a, f, p->addr, p->len));
-	addr_format(a, f, p->addr, fam_bits(f));
-	return arena_printf(c->a, "%s %s", a,
-	    addr_mask4(m, p->len, wildcard));
+	if (p->len == fam_bits(f)) {
+		memcpy(a, "host ", 5);
+		n = 5 + addr_write(a + 5, f, p->addr, p->len);
+	} else if (f == FAM_V6)
+		n = addr_write(a, f, p->addr, p->len);
+	else {
+		n = addr_write(a, f, p->addr, fam_bits(f));
+		a[n++] = ' ';
+		addr_mask4(a + n, p->len, wildcard);
+		n += strlen(a + n);
+	}
+	return arena_strndup(c->a, a, n);
 }
 
 const char *

@@ -695,7 +695,6 @@ emit_ipset(const struct ir *ir, const struct be_opts *op,
 	struct out hdr, rest;
 	struct prefix *p;
 	const char *vars[7];
-	char buf[ADDR_STRLEN];
 	size_t i, n, k, start;
 	int f, rc;
 
@@ -721,10 +720,11 @@ emit_ipset(const struct ir *ir, const struct be_opts *op,
 			    rs[i].floor[f], family[f], rs[i].tmp[f], family[f],
 			    rs[i].tmp[f]);
 			n = aset_prefixes(a, &ir->rules[i].dst, (enum fam)f, &p);
-			for (k = 0; k < n; k++)
-				out_printf(o, "add %s %s\n", rs[i].tmp[f],
-				    addr_format(buf, (enum fam)f, p[k].addr,
-				    p[k].len));
+			for (k = 0; k < n; k++) {
+				out_printf(o, "add %s ", rs[i].tmp[f]);
+				addr_put(o, (enum fam)f, p[k].addr, p[k].len);
+				out_putc(o, '\n');
+			}
 			out_printf(o, "swap %s %s\ndestroy %s\n",
 			    rs[i].tmp[f], rs[i].floor[f], rs[i].tmp[f]);
 			if (rs[i].dyn[f] == NULL)

@@ -47,8 +47,11 @@ netsh_list(struct out *o, const char *key, const struct win_list *l,
 	if (l->n == 0)
 		return;
 	out_printf(o, " %s=", key);
-	for (i = from; i < to; i++)
-		out_printf(o, "%s%s", i > from ? "," : "", l->v[i]);
+	for (i = from; i < to; i++) {
+		if (i > from)
+			out_putc(o, ',');
+		out_puts(o, l->v[i]);
+	}
 }
 
 /* Which items of each list one command takes: [from, to). */

@@ -25,12 +25,13 @@
 static void
 put_addrs(struct out *o, const struct nft_vals *v, enum fam f)
 {
-	char buf[ADDR_STRLEN];
 	size_t i;
 
-	for (i = 0; i < v->npfx; i++)
-		out_printf(o, "%s%s", i ? ", " : "",
-		    addr_format(buf, f, v->pfx[i].addr, v->pfx[i].len));
+	for (i = 0; i < v->npfx; i++) {
+		if (i > 0)
+			out_write(o, ", ", 2);
+		addr_put(o, f, v->pfx[i].addr, v->pfx[i].len);
+	}
 }
 
 static void
@@ -188,7 +189,6 @@ put_chain(const struct be_opts *op, const struct nft_chain *c,
 static void
 put_span(struct out *o, enum fam f, const struct ival *x)
 {
-	char buf[ADDR_STRLEN];
 	int width = fam_bits(f), k;
 
 	for (k = 0; k <= width; k++) {
@@ -197,12 +197,13 @@ put_span(struct out *o, enum fam f, const struct ival *x)
 		if ((x->lo & host) != 0)
 			break;
 		if ((x->lo | host) == x->hi) {
-			out_puts(o, addr_format(buf, f, x->lo, width - k));
+			addr_put(o, f, x->lo, width - k);
 			return;
 		}
 	}
-	out_printf(o, "%s-", addr_format(buf, f, x->lo, width));
-	out_puts(o, addr_format(buf, f, x->hi, width));
+	addr_put(o, f, x->lo, width);
+	out_putc(o, '-');
+	addr_put(o, f, x->hi, width);
 }
 
 /* A run's elements, one a line: ADDR . PROTO . PORT comment "RULE". */

@@ -94,7 +94,6 @@ pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
 	const char **items = NULL;
 	size_t n = 0, cap = 0, i, np;
 	struct prefix *pv;
-	char buf[ADDR_STRLEN];
 	bool full = true;
 	enum fam f;
 	const char *t;
@@ -110,8 +109,8 @@ pf_addr(struct pf *pf, const struct ir_rule *r, const struct aset *s,
 		np = aset_prefixes(a, s, f, &pv);
 		for (i = 0; i < np; i++) {
 			ARENA_PUSH(a, items, n, cap);
-			items[n - 1] = arena_strdup(a,
-			    addr_format(buf, f, pv[i].addr, pv[i].len));
+			items[n - 1] = addr_strdup(a, f, pv[i].addr,
+			    pv[i].len);
 		}
 	}
 	for (i = 0; names && i < r->nnames; i++) {

@@ -40,9 +40,9 @@ static void
 win_addrs(struct arena *a, struct win_list *l, const struct aset *s,
     const bool fams[FAM_N])
 {
-	char b1[ADDR_STRLEN], b2[ADDR_STRLEN];
+	char b[2 * ADDR_STRLEN];
 	enum fam f;
-	size_t i;
+	size_t i, n;
 
 	memset(l, 0, sizeof(*l));
 	if (aset_fam_full(s, FAM_V4) && aset_fam_full(s, FAM_V6))
@@ -57,13 +57,13 @@ win_addrs(struct arena *a, struct win_list *l, const struct aset *s,
 			int len = win_prefix_len(f, lo, hi);
 
 			if (len > 0) {
-				win_push(a, l, arena_strdup(a,
-				    addr_format(b1, f, lo, len)));
+				win_push(a, l, addr_strdup(a, f, lo, len));
 				continue;
 			}
-			win_push(a, l, arena_printf(a, "%s-%s",
-			    addr_format(b1, f, lo, fam_bits(f)),
-			    addr_format(b2, f, hi, fam_bits(f))));
+			n = addr_write(b, f, lo, fam_bits(f));
+			b[n++] = '-';
+			n += addr_write(b + n, f, hi, fam_bits(f));
+			win_push(a, l, arena_strndup(a, b, n));
 		}
 	}
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ir/aset.h"
+#include "util/out.h"
 
 int
 fam_bits(enum fam f)
@@ -330,6 +331,29 @@ fmt_v6(char *p, u128 addr)
 char *
 addr_format(char buf[ADDR_STRLEN], enum fam f, u128 addr, int len)
 {
+	addr_write(buf, f, addr, len);
+	return buf;
+}
+
+void
+addr_put(struct out *o, enum fam f, u128 addr, int len)
+{
+	char buf[ADDR_STRLEN];
+
+	out_write(o, buf, addr_write(buf, f, addr, len));
+}
+
+char *
+addr_strdup(struct arena *a, enum fam f, u128 addr, int len)
+{
+	char buf[ADDR_STRLEN];
+
+	return arena_strndup(a, buf, addr_write(buf, f, addr, len));
+}
+
+size_t
+addr_write(char buf[ADDR_STRLEN], enum fam f, u128 addr, int len)
+{
 	char *p;
 
 	/* Without inet_ntop and snprintf: back ends print addresses by the
@@ -344,7 +368,7 @@ addr_format(char buf[ADDR_STRLEN], enum fam f, u128 addr, int len)
 		*p++ = (char)('0' + len % 10);
 		*p = '\0';
 	}
-	return buf;
+	return (size_t)(p - buf);
 }
 
 char *

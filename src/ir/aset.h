@@ -57,6 +57,13 @@ int	addr_parse(const char *, enum fam *, u128 *addr, int *len,
 	    bool *hostbits);
 /* Format an address, or an address/len when len < full width. */
 char	*addr_format(char buf[ADDR_STRLEN], enum fam, u128 addr, int len);
+/* The same: its length (buf holds it, NUL-terminated). */
+size_t	 addr_write(char buf[ADDR_STRLEN], enum fam, u128 addr, int len);
+/* The same text appended to o, or as a string in arena a: back ends
+ * write addresses by the hundred thousand, each once. */
+struct out;
+void	 addr_put(struct out *o, enum fam, u128 addr, int len);
+char	*addr_strdup(struct arena *a, enum fam, u128 addr, int len);
 /* Netmask ("255.255.255.0") or wildcard mask ("0.0.0.255") of a v4 len. */
 char	*addr_mask4(char buf[ADDR_STRLEN], int len, bool wildcard);
 

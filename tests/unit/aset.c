@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "ir/aset.h"
+#include "util/out.h"
 #include "tap.h"
 
 static struct arena *A;
@@ -286,7 +287,7 @@ static void
 test_format6(void)
 {
 	unsigned seed = 99;
-	int round, bad = 0, i, len;
+	int round, bad = 0, bad2 = 0, i, len;
 
 	for (round = 0; round < 20000; round++) {
 		unsigned char b[16];
@@ -312,9 +313,28 @@ test_format6(void)
 		addr_format(got, FAM_V6, x, len);
 		if (strcmp(got, want) != 0 && bad++ < 5)
 			diag("got %s want %s", got, want);
+		/* The writers beside it say the same, its length known. */
+		{
+			char w2[ADDR_STRLEN];
+			struct out o;
+			struct arena *a = arena_new();
+			size_t n = addr_write(w2, FAM_V6, x, len);
+
+			out_init(&o);
+			out_puts(&o, "<");
+			addr_put(&o, FAM_V6, x, len);
+			if (n != strlen(want) || strcmp(w2, want) != 0 ||
+			    strcmp(addr_strdup(a, FAM_V6, x, len), want) != 0 ||
+			    o.len != n + 1 || strcmp(o.buf + 1, want) != 0)
+				bad2++;
+			out_free(&o);
+			arena_free(a);
+		}
 	}
 	ok(bad == 0, "IPv6 text as inet_ntop's on 20000 addresses (%d "
 	    "differ)", bad);
+	ok(bad2 == 0, "...and addr_write's length, addr_put's and "
+	    "addr_strdup's text with it (%d differ)", bad2);
 }
 
 /* The greedy cover one bit at a time: the reference aset_prefixes must
