@@ -17,6 +17,34 @@ cis_init(struct cis *c, const struct be_opts *opts, const struct ir *ir)
 	c->a = opts->arena ? opts->arena : ir->arena;
 }
 
+void
+cis_rules_begin(struct cis *c)
+{
+	c->t = arena_new();
+	c->ro.be = c->opts->be;
+	c->ro.arena = c->t;
+}
+
+void
+cis_rule_done(struct cis *c)
+{
+	arena_reset(c->t);
+}
+
+void
+cis_rules_end(struct cis *c)
+{
+	arena_free(c->t);
+	c->t = NULL;
+}
+
+/* Where a word for the rule being written goes. */
+static struct arena *
+rule_arena(const struct cis *c)
+{
+	return c->t != NULL ? c->t : c->a;
+}
+
 const char *
 cis_opt_acl(const struct cis *c)
 {
@@ -57,8 +85,8 @@ const char *
 cis_ports(struct cis *c, const struct ival *v)
 {
 	if (v->lo == v->hi)
-		return arena_printf(c->a, " eq %u", (unsigned)v->lo);
-	return arena_printf(c->a, " range %u %u", (unsigned)v->lo,
+		return arena_printf(rule_arena(c), " eq %u", (unsigned)v->lo);
+	return arena_printf(rule_arena(c), " range %u %u", (unsigned)v->lo,
 	    (unsigned)v->hi);
 }
 
@@ -79,7 +107,7 @@ cis_addr(struct cis *c, enum fam f, const struct prefix *p, bool wildcard)
 		addr_mask4(a + n, p->len, wildcard);
 		n += strlen(a + n);
 	}
-	return arena_strndup(c->a, a, n);
+	return arena_strndup(rule_arena(c), a, n);
 }
 
 const char *
@@ -89,9 +117,9 @@ cis_remark(struct cis *c, const struct ir_rule *r)
 
 	/* be_rule_comment() cuts at comment_max; cut again in case a
 	 * back end's comment_max grows past what the CLI takes. */
-	s = be_rule_comment(c->opts, r);
+	s = be_rule_comment(c->t != NULL ? &c->ro : c->opts, r);
 	if (strlen(s) > CIS_REMARK_MAX)
-		s = arena_strndup(c->a, s, CIS_REMARK_MAX);
+		s = arena_strndup(rule_arena(c), s, CIS_REMARK_MAX);
 	return s;
 }
 

@@ -39,10 +39,20 @@ struct cis {
 	const struct ir		*ir;
 	struct arena		*a;
 	struct strset		 used;		/* object names given out */
+	/* Between cis_rules_begin and cis_rules_end: what one rule needs
+	 * while it is written (the words of cis_addr, cis_ports and
+	 * cis_remark, the back end's own), freed by cis_rule_done after
+	 * each rule; what outlives the rule (object names, groups) goes
+	 * to a. */
+	struct arena		*t;
+	struct be_opts		 ro;		/* be_opts with t */
 };
 
 void		 cis_init(struct cis *, const struct be_opts *,
 		    const struct ir *);
+void		 cis_rules_begin(struct cis *);
+void		 cis_rule_done(struct cis *);
+void		 cis_rules_end(struct cis *);
 
 /* The ACL name: targets.<name>.acl, by default EGRESSC-NAME upper-cased
  * (be_option()).  NULL after diag_error(). */

@@ -75,7 +75,7 @@ asa_addr(struct asa *s, const struct ir_rule *r, const struct aset *set,
     unsigned mask, bool names, const char *kind, const char **cache)
 {
 	static const char *const sfx[4] = { "", "4", "6", "" };
-	struct arena *a = s->c.a;
+	struct arena *a = s->c.t;
 	struct prefix *p[FAM_N];
 	size_t n[FAM_N], nn = names ? r->nnames : 0, total = 0, i;
 	const char *name, *one = NULL;
@@ -154,7 +154,7 @@ asa_svcgroup(struct asa *s, const struct ir_rule *r, enum proto p,
 	for (i = 0; i < ps->n; i++)
 		out_printf(&s->grp, " port-object%s\n",
 		    cis_ports(&s->c, &ps->v[i]));
-	cache[p] = arena_printf(s->c.a, " object-group %s", name);
+	cache[p] = arena_printf(s->c.t, " object-group %s", name);
 	if (strcmp(type, "tcp-udp") == 0)
 		cache[other] = cache[p];
 	return cache[p];
@@ -181,14 +181,14 @@ asa_icmp(struct asa *s, const struct ir_rule *r, struct out *o,
 	size_t ng, i, j, k;
 	u128 t, c;
 
-	ng = icmp_groups(s->c.a, ps, &g);
+	ng = icmp_groups(s->c.t, ps, &g);
 	for (i = 0; i < ng; i++)
 		for (j = 0; j < g[i].types.n; j++)
 			for (t = g[i].types.v[j].lo; t <= g[i].types.v[j].hi;
 			    t++) {
 				if (g[i].every_code) {
 					asa_line(s, r, o, pw, sw, dw,
-					    arena_printf(s->c.a, " %u",
+					    arena_printf(s->c.t, " %u",
 					    (unsigned)t));
 					continue;
 				}
@@ -196,7 +196,7 @@ asa_icmp(struct asa *s, const struct ir_rule *r, struct out *o,
 					for (c = g[i].codes.v[k].lo;
 					    c <= g[i].codes.v[k].hi; c++)
 						asa_line(s, r, o, pw, sw, dw,
-						    arena_printf(s->c.a,
+						    arena_printf(s->c.t,
 						    " %u %u", (unsigned)t,
 						    (unsigned)c));
 			}
@@ -224,7 +224,7 @@ asa_others(struct asa *s, const struct ir_rule *r, struct out *o,
 				continue;
 			pw = ipp_name((unsigned)x);
 			if (pw == NULL)
-				pw = arena_printf(s->c.a, "%u", (unsigned)x);
+				pw = arena_printf(s->c.t, "%u", (unsigned)x);
 			asa_line(s, r, o, pw,
 			    asa_addr(s, r, &r->src, m, false, "src", src),
 			    asa_addr(s, r, &r->dst, m, true, "dst", dst), "");
@@ -307,8 +307,12 @@ asa_build(struct asa *s, const struct be_opts *opts, const struct ir *ir,
 	s->acl = acl;
 	/* Objects and ACLs share the ASA's name space: every object name
 	 * is the ACL's name and more, so none can be the ACL's. */
-	for (i = 0; i < ir->nrules; i++)
+	cis_rules_begin(&s->c);
+	for (i = 0; i < ir->nrules; i++) {
 		asa_rule(s, &ir->rules[i]);
+		cis_rule_done(&s->c);
+	}
+	cis_rules_end(&s->c);
 	switch (ir->def) {
 	case IR_DEF_DENY:
 		out_printf(&s->body, "access-list %s remark default: deny "

@@ -98,7 +98,7 @@ static size_t
 ios_atoms(struct ios *s, const struct ir_rule *r, const struct aset *set,
     enum fam f, const char *kind, const char ***out)
 {
-	struct arena *a = s->c.a;
+	struct arena *a = s->c.t;
 	struct prefix *p;
 	const char **w;
 	const char *name;
@@ -156,7 +156,7 @@ ios_proto_word(struct arena *a, enum fam f, unsigned ipp)
 static size_t
 ios_icmp(struct ios *s, const struct iset *ps, struct ios_item **out)
 {
-	struct arena *a = s->c.a;
+	struct arena *a = s->c.t;
 	struct icmp_group *g;
 	struct ios_item *it = NULL;
 	size_t n = 0, cap = 0, ng, i, j, k;
@@ -198,7 +198,7 @@ static size_t
 ios_items(struct ios *s, const struct ir_rule *r, const struct be_match *m,
     struct ios_item **out)
 {
-	struct arena *a = s->c.a;
+	struct arena *a = s->c.t;
 	enum fam f = (enum fam)m->fam;
 	struct ios_item *it;
 	const struct iset *ps = m->ports;
@@ -317,7 +317,7 @@ ios_rule(struct ios *s, const struct ir_rule *r)
 	size_t nm, k, ns, nd, ni, i, j, l;
 	int f;
 
-	nm = be_matches(s->c.a, r, s->c.opts->be->caps, &m);
+	nm = be_matches(s->c.t, r, s->c.opts->be->caps, &m);
 	for (f = 0; f < FAM_N; f++) {
 		src = dst = NULL;
 		ns = nd = 0;
@@ -516,8 +516,12 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	cis_init(&s.c, opts, ir);
 	if (ios_options(&s, &iface) < 0)
 		return -1;
-	for (i = 0; i < ir->nrules; i++)
+	cis_rules_begin(&s.c);
+	for (i = 0; i < ir->nrules; i++) {
 		ios_rule(&s, &ir->rules[i]);
+		cis_rule_done(&s.c);
+	}
+	cis_rules_end(&s.c);
 	out_init(&hdr);
 	out_init(&rm);
 	out_init(&acls);
