@@ -236,12 +236,12 @@ cmd_compile(struct opts *o, int argc, char **argv)
 		return rc;
 	}
 	if (rc == 0 && o->outdir != NULL) {
-		struct sink sk = { NULL, open_file, done_file, keep_file,
-		    drop_file, &st };
+		struct sink sk = { .open = open_file, .done = done_file,
+		    .keep = keep_file, .drop = drop_file, .arg = &st };
 
 		rc = job_render(&j, bes, &sk);
 	} else if (rc == 0) {
-		struct sink sk = { keep_sink, NULL, NULL, NULL, NULL, &kept };
+		struct sink sk = { .put = keep_sink, .arg = &kept };
 
 		rc = job_render(&j, bes, &sk);
 	}
@@ -356,7 +356,7 @@ cmd_check(struct opts *o, int argc, char **argv)
 	if (rc == 0)
 		rc = job_bind(&j, o, true);
 	if (rc == 0) {
-		struct sink sk = { check_sink, NULL, NULL, NULL, NULL, &ck };
+		struct sink sk = { .put = check_sink, .arg = &ck };
 
 		rc = job_render(&j, bes, &sk);
 	}

@@ -37,7 +37,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	struct opts o;
 	struct job j;
 	size_t sum = 0;
-	struct sink sk = { put, NULL, NULL, NULL, &sum };
+	struct sink sk = { .put = put, .arg = &sum };
 
 	if (fuzz_unpack(data, len, "p.yaml", &ff) == 0) {
 		memset(&o, 0, sizeof(o));
