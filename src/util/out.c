@@ -159,6 +159,14 @@ put_num(struct out *o, unsigned long long v, bool neg)
 	put(o, q, (size_t)(e - q));
 }
 
+void
+out_putu(struct out *o, unsigned long long v)
+{
+	spill_check(o);
+	put_num(o, v, false);
+	o->buf[o->len] = '\0';
+}
+
 /*
  * What vsnprintf would write, when the format has conversions s, c, d, i,
  * u and %% alone, integers of no length, l, ll or z, strings with a

@@ -32,6 +32,8 @@ void	out_free(struct out *);
 void	out_reset(struct out *);
 void	out_putc(struct out *, int);
 void	out_puts(struct out *, const char *);
+/* v in decimal, as out_printf("%llu") writes it, without a format. */
+void	out_putu(struct out *, unsigned long long v);
 void	out_write(struct out *, const void *, size_t);
 void	out_printf(struct out *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));

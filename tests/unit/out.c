@@ -167,6 +167,26 @@ main(void)
 	}
 	ok(bad == 0, "out_printf writes what vsnprintf writes (%d differ)",
 	    bad);
+	{
+		static const unsigned long long v[] = { 0, 7, 10, 65535,
+		    4294967295ull, 18446744073709551615ull };
+		char want[32];
+		struct out o;
+		size_t k;
+		int diff = 0;
+
+		for (k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+			out_init(&o);
+			out_puts(&o, "x");
+			out_putu(&o, v[k]);
+			snprintf(want, sizeof(want), "x%llu", v[k]);
+			if (strcmp(o.buf, want) != 0 || o.len != strlen(want))
+				diff++;
+			out_free(&o);
+		}
+		is_int(diff, 0, "out_putu writes what %llu does, 0 to "
+		    "ULLONG_MAX");
+	}
 	test_lent();
 	return done_testing();
 }
