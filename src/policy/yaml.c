@@ -443,8 +443,11 @@ ymap_get(const struct ynode *map, const char *key)
 
 	if (map == NULL || map->kind != Y_MAP)
 		return NULL;
+	/* The first byte first: a rule's ten lookups over its keys were a
+	 * string compare each, 200,000 of them for 2,000 rules. */
 	for (i = 0; i < map->n; i++)
-		if (strcmp(map->pairs[i].key->str, key) == 0)
+		if (map->pairs[i].key->str[0] == key[0] &&
+		    strcmp(map->pairs[i].key->str, key) == 0)
 			return map->pairs[i].val;
 	return NULL;
 }
@@ -452,10 +455,16 @@ ymap_get(const struct ynode *map, const char *key)
 bool
 y_is_null(const struct ynode *n)
 {
-	return n == NULL || (n->kind == Y_SCALAR && n->plain &&
-	    (n->str[0] == '\0' || strcmp(n->str, "~") == 0 ||
-	    strcmp(n->str, "null") == 0 || strcmp(n->str, "Null") == 0 ||
-	    strcmp(n->str, "NULL") == 0));
+	const char *s;
+
+	if (n == NULL)
+		return true;
+	if (n->kind != Y_SCALAR || !n->plain)
+		return false;
+	s = n->str;
+	return s[0] == '\0' || strcmp(s, "~") == 0 || ((s[0] == 'n' ||
+	    s[0] == 'N') && (strcmp(s, "null") == 0 || strcmp(s, "Null") == 0 ||
+	    strcmp(s, "NULL") == 0));
 }
 
 static const char *
@@ -579,7 +588,7 @@ ymap_check_keys(const struct ynode *map, const char *const *allowed,
 		const char *s;
 
 		for (k = allowed; *k != NULL; k++)
-			if (strcmp(*k, key->str) == 0)
+			if ((*k)[0] == key->str[0] && strcmp(*k, key->str) == 0)
 				break;
 		if (*k != NULL)
 			continue;
