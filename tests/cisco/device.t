@@ -8,8 +8,10 @@
 # object-groups are one group, and on the ASA re-pasting must never leave
 # the interface unfiltered (Cisco ASA Series Firewall CLI Configuration
 # Guide, 9.x: access-group, clear configure access-list).
+import atexit
 import os
 import re
+import shutil
 import sys
 import tempfile
 
@@ -19,6 +21,7 @@ import cisco_asa as asa                                 # noqa: E402
 import cisco_ios as ios                                 # noqa: E402
 
 TMP = tempfile.mkdtemp(prefix='egressc-cisco-device-')
+atexit.register(shutil.rmtree, TMP, True)
 
 
 def compile_text(text, target, name='p', args=()):

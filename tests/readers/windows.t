@@ -7,7 +7,9 @@ prompt (Cmd.exe) command-line string limitation; for), and the
 prerequisites of AutoResolve dynamic keywords (Microsoft Learn: Windows
 Firewall dynamic keywords)."""
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,7 @@ import readers  # noqa: E402
 EG = os.environ.get('EGRESSC') or os.path.join(ROOT, 'egressc')
 READ = {'netsh': netsh.NetshReader, 'powershell': powershell.PsReader}
 TMP = tempfile.mkdtemp(prefix='egressc-windows-')
+atexit.register(shutil.rmtree, TMP, True)
 
 
 def compile_to(text, target, extra=()):
