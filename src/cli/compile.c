@@ -71,10 +71,16 @@ struct staged {
 #define SPILL	(256 * 1024)
 
 struct staging {
-	struct staged		*st;
 	struct atomic_staged	*f;
-	char			*name;
+	char			*name;		/* for its message */
 };
+
+static void
+staging_free(struct staging *g)
+{
+	free(g->name);
+	free(g);
+}
 
 static int
 spill_file(void *arg, const char *buf, size_t len)
@@ -98,7 +104,6 @@ open_file(const char *name, struct out *text, void *arg)
 		return NULL;
 	}
 	g = xmalloc(sizeof(*g));
-	g->st = st;
 	g->f = f;
 	g->name = xstrdup(name);
 	out_spill(text, SPILL, spill_file, g);
@@ -128,8 +133,7 @@ keep_file(void *token, void *arg)
 	struct staged *st = arg;
 
 	atomic_dir_keep(st->set, g->f);
-	free(g->name);
-	free(g);
+	staging_free(g);
 }
 
 static void
@@ -139,8 +143,7 @@ drop_file(void *token, void *arg)
 	struct staged *st = arg;
 
 	atomic_dir_unstage(st->set, g->f);
-	free(g->name);
-	free(g);
+	staging_free(g);
 }
 
 /* One target, one file, no -o: the text is printed once all went well. */
