@@ -200,7 +200,8 @@ struct ps {
 	struct be_opts		 rule;	/* its arena: one rule's, reset */
 	struct out		 kw, *rules;
 	const char		**kws;		/* keywords declared so far */
-	size_t			 nkws, capkws;
+	const char		**kwids;	/* and their Ids */
+	size_t			 nkws, capkws, capkwids;
 };
 
 /* The Id of a name's keyword, declared on first use. */
@@ -208,14 +209,20 @@ static const char *
 ps_keyword(struct ps *ps, const char *name)
 {
 	struct arena *a = ps->opts->arena;
-	const char *id = ps_keyword_id(a, ps->ir->name, name);
-	size_t i;
+	const char *id;
+	size_t i, n;
 
+	/* Each name is asked for twice (declared before the rules, then by
+	 * its rules): its Id, a SHA-1, is made once. */
 	for (i = 0; i < ps->nkws; i++)
 		if (strcmp(ps->kws[i], name) == 0)
-			return id;
+			return ps->kwids[i];
+	id = ps_keyword_id(a, ps->ir->name, name);
+	n = ps->nkws;
 	ARENA_PUSH(a, ps->kws, ps->nkws, ps->capkws);
 	ps->kws[ps->nkws - 1] = name;
+	ARENA_PUSH(a, ps->kwids, n, ps->capkwids);
+	ps->kwids[n - 1] = id;
 	out_printf(&ps->kw, "Remove-NetFirewallDynamicKeywordAddress -Id %s "
 	    "-ErrorAction SilentlyContinue\n", ps_quote(a, id));
 	out_printf(&ps->kw, "New-NetFirewallDynamicKeywordAddress -Id %s "
