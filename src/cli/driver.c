@@ -25,8 +25,9 @@
  * free, before those ahead are handed over: one done with a small target
  * goes on rather than wait behind a slow one (make bench: 2,000 rules
  * about 10 % faster, 16,000 12 %).  With -o DIR nothing waits but the
- * staged files: each is written as its text is made (sink.open), so
- * no target's text is ever whole in memory; the texts of a sink that
+ * staged files: each is written as its text is made (sink.open), so a
+ * target that writes front to back (nftables, iptables, netsh,
+ * powershell) never holds its whole text; the texts of a sink that
  * takes them whole (put: standard output, check) wait for their turn.
  *
  * The targets without rule order (netsh, powershell) start first: their
