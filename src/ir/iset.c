@@ -34,7 +34,7 @@ iset_touches(u128 hi, u128 lo)
 /* Room for extra more intervals.  Arena memory is never given back, so
  * sets grow from a small start, and callers that know the final size ask
  * for it once. */
-static void
+void
 iset_reserve(struct arena *a, struct iset *s, size_t extra)
 {
 	size_t cap;

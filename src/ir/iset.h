@@ -27,6 +27,9 @@ struct iset {
 void	iset_init(struct iset *);
 /* Append [lo, hi]; the set is normalised lazily (iset_norm). */
 void	iset_add(struct arena *, struct iset *, u128 lo, u128 hi);
+/* Room for n more intervals, so that a set whose size is known grows
+ * once rather than by doubling. */
+void	iset_reserve(struct arena *, struct iset *, size_t n);
 /* Sort and merge overlapping or adjacent intervals. */
 void	iset_norm(struct iset *);
 void	iset_copy(struct arena *, struct iset *dst, const struct iset *);

@@ -684,11 +684,17 @@ struct un_edge {
 _Static_assert(offsetof(struct un_edge, at) == 0 &&
     sizeof(struct un_edge) % 16 == 0, "un_edge sorts by its first member");
 
-/* Interval [lo, hi] of family f goes with the group of pc's sources and
- * service, made in arena a when it is the first; the group's index. */
+/*
+ * Interval [lo, hi] of family f goes with the group of pc's sources and
+ * service, made in arena a when it is the first; the group's index.
+ * share: pc's sets are normalised and live as long as a, so the group
+ * takes them as they are (a group of the universe less some ports: at
+ * 16,000 rules copying them was a third of the sweep's memory); else
+ * they are scratch and copied.
+ */
 static size_t
 un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
-    enum fam f, u128 lo, u128 hi)
+    enum fam f, u128 lo, u128 hi, bool share)
 {
 	struct piece *x;
 	uint64_t h = un_key(pc, true);
@@ -724,23 +730,26 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 	g->slot[k] = g->l.n;
 	x = &g->l.v[g->l.n - 1];
 	*x = *pc;
-	un_aset_copy(a, &x->src, &pc->src);
 	aset_init(&x->dst);
 	iset_add(a, &x->dst.f[f], lo, hi);
+	if (share)
+		return g->l.n - 1;
+	un_aset_copy(a, &x->src, &pc->src);
 	iset_copy(a, &x->ipp, &pc->ipp);
 	for (k = 0; k < P_N; k++)
 		iset_copy(a, &x->p[k], &pc->p[k]);
 	return g->l.n - 1;
 }
 
-/* Does allow rule x take every source the universe u has? */
+/* Does allow rule x take every source the universe has (all of both
+ * families)? */
 static bool
-un_any_src(const struct piece *x, const struct piece *u)
+un_any_src(const struct piece *x)
 {
 	int f;
 
 	for (f = 0; f < FAM_N; f++)
-		if (!iset_subset(&u->src.f[f], &x->src.f[f]))
+		if (!aset_fam_full(&x->src, (enum fam)f))
 			return false;
 	return true;
 }
@@ -791,7 +800,20 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 			    &r->p[d]);
 			*num = left;
 		}
-		k = iset_empty(num) ? 1 : un_group_add(a, g, &x, f, lo, hi) + 2;
+		/* The rest of x is u's: only the numbers left are scratch. */
+		if (nact > 0 && !iset_empty(num)) {
+			iset_copy(a, &left, num);
+			*num = left;
+		}
+		k = iset_empty(num) ? 1 :
+		    un_group_add(a, g, &x, f, lo, hi, true) + 2;
+		/* What else goes to the group in this sweep lies under the
+		 * same one rule: room for its intervals at once, where
+		 * doubling left every smaller copy behind (a group's
+		 * appends come between other groups' in the arena). */
+		if (k > 1 && nact == 1)
+			iset_reserve(a, &g->l.v[k - 2].dst.f[f],
+			    allow->v[act[0]].dst.f[f].n);
 		if (m != NULL)
 			*m = k;
 		return;
@@ -810,7 +832,7 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 
 		for (i = 0; i < ds->n; i++)
 			un_group_add(a, g, &cur.v[k], f, ds->v[i].lo,
-			    ds->v[i].hi);
+			    ds->v[i].hi, false);
 	}
 }
 
@@ -847,27 +869,27 @@ un_edges(const struct plist *allow, enum fam f, size_t *ne)
 	return e;
 }
 
+/* anysrc[r]: allow rule r takes every source (un_any_src), the same
+ * for every protocol and family swept. */
 static void
 un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
-    const struct plist *allow, size_t d, enum fam f,
+    const struct plist *allow, const bool *anysrc, size_t d, enum fam f,
     const struct un_edge *e, size_t ne)
 {
 	struct arena *t = arena_new();
 	size_t i, nact = 0, cuts = 0;
 	size_t *act, *pos, *memo;
-	bool *anysrc, *has;
+	bool *has;
 	u128 at = 0, max = fam_max(f);
 
 	memo = xmalloc((allow->n + 1) * sizeof(*memo));
 	memset(memo, 0, (allow->n + 1) * sizeof(*memo));
 	act = xmalloc((allow->n + 1) * sizeof(*act));
 	pos = xmalloc((allow->n + 1) * sizeof(*pos));
-	anysrc = xmalloc((allow->n + 1) * sizeof(*anysrc));
 	has = xmalloc((allow->n + 1) * sizeof(*has));
 	for (i = 0; i < allow->n; i++) {
 		const struct piece *r = &allow->v[i];
 
-		anysrc[i] = un_any_src(r, u);
 		has[i] = !(d == P_N ? iset_empty(&r->ipp) :
 		    iset_empty(&r->p[d]));
 	}
@@ -906,7 +928,6 @@ un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
 	free(memo);
 	free(act);
 	free(pos);
-	free(anysrc);
 	free(has);
 	arena_free(t);
 }
@@ -936,6 +957,7 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	struct piece u;
 	size_t i, k, d, n0 = *n, nedge[FAM_N];
 	struct un_edge *edge[FAM_N];
+	bool *anysrc;
 	unsigned sfx = 1;
 	enum fam f;
 
@@ -953,12 +975,17 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 		}
 	for (f = 0; f < FAM_N; f++)
 		edge[f] = un_edges(&allow, f, &nedge[f]);
+	anysrc = xmalloc((allow.n + 1) * sizeof(*anysrc));
+	for (i = 0; i < allow.n; i++)
+		anysrc[i] = un_any_src(&allow.v[i]);
 	for (d = 0; d <= P_N; d++) {
 		memset(&u, 0, sizeof(u));
 		aset_init(&u.src);
 		aset_init(&u.dst);
 		for (f = 0; f < FAM_N; f++)
 			aset_add_prefix(w, &u.src, f, 0, 0);
+		/* Normalised once: the groups share these sets. */
+		aset_norm(&u.src);
 		iset_init(&u.ipp);
 		if (d == P_N)
 			ipp_others(w, &u.ipp, FAM_N);
@@ -974,8 +1001,8 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 		 * nothing: a piece of every address is written as one. */
 		for (f = 0; f < FAM_N; f++)
 			if (d == P_N || proto_in_fam((enum proto)d, f))
-				un_sweep(w, &g, &u, &allow, d, f, edge[f],
-				    nedge[f]);
+				un_sweep(w, &g, &u, &allow, anysrc, d, f,
+				    edge[f], nedge[f]);
 		for (k = 0; k < g.l.n; k++) {
 			for (f = 0; f < FAM_N; f++)
 				if (d < P_N && !proto_in_fam((enum proto)d, f))
@@ -989,6 +1016,7 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	}
 	for (f = 0; f < FAM_N; f++)
 		free(edge[f]);
+	free(anysrc);
 	un_merge(w, &all);
 
 	memset(&def, 0, sizeof(def));
