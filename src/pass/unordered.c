@@ -660,11 +660,13 @@ un_leave_types(struct ir *ir, struct ir_rule *nv, size_t *n)
  * subtracting every rule from every piece left so far was quadratic.
  */
 struct un_groups {
-	struct plist	 l;
+	struct plist	 l;		/* every protocol's groups */
+	size_t		 base;		/* l.v[base..l.n): this protocol's */
 	uint64_t	*hash;		/* per group: its key's hash */
 	size_t		 caphash;
 	size_t		*slot;		/* index + 1 into l, 0: empty */
-	size_t		 size;		/* a power of two, over twice l.n */
+	size_t		 size;		/* a power of two, over twice
+					 * l.n - base */
 };
 
 struct un_edge {
@@ -687,27 +689,28 @@ _Static_assert(offsetof(struct un_edge, at) == 0 &&
 /*
  * Interval [lo, hi] of family f goes with the group of pc's sources and
  * service, made in arena a when it is the first; the group's index.
- * share: pc's sets are normalised and live as long as a, so the group
- * takes them as they are (a group of the universe less some ports: at
- * 16,000 rules copying them was a third of the sweep's memory); else
- * they are scratch and copied.
+ * fresh: the one set of pc that is scratch (pc->ipp or a pc->p[]), the
+ * rest being normalised and living as long as a, so that a new group
+ * copies that one and takes the others as they are (a group of the
+ * universe less some ports: at 16,000 rules copying them was a third of
+ * the sweep's memory); NULL: all of pc is scratch and copied.
  */
 static size_t
 un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
-    enum fam f, u128 lo, u128 hi, bool share)
+    enum fam f, u128 lo, u128 hi, const struct iset *fresh)
 {
 	struct piece *x;
 	uint64_t h = un_key(pc, true);
 	size_t i, k, nh;
 
-	if (2 * (g->l.n + 1) > g->size) {
+	if (2 * (g->l.n - g->base + 1) > g->size) {
 		size_t nsize = g->size ? 2 * g->size : 64;
 
 		free(g->slot);
 		g->slot = xmalloc(nsize * sizeof(*g->slot));
 		memset(g->slot, 0, nsize * sizeof(*g->slot));
 		g->size = nsize;
-		for (i = 0; i < g->l.n; i++) {
+		for (i = g->base; i < g->l.n; i++) {
 			for (k = g->hash[i] & (nsize - 1); g->slot[k] != 0;
 			    k = (k + 1) & (nsize - 1))
 				;
@@ -732,8 +735,14 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 	*x = *pc;
 	aset_init(&x->dst);
 	iset_add(a, &x->dst.f[f], lo, hi);
-	if (share)
+	if (fresh != NULL) {
+		if (fresh == &pc->ipp)
+			iset_copy(a, &x->ipp, fresh);
+		for (k = 0; k < P_N; k++)
+			if (fresh == &pc->p[k])
+				iset_copy(a, &x->p[k], fresh);
 		return g->l.n - 1;
+	}
 	un_aset_copy(a, &x->src, &pc->src);
 	iset_copy(a, &x->ipp, &pc->ipp);
 	for (k = 0; k < P_N; k++)
@@ -801,12 +810,8 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 			*num = left;
 		}
 		/* The rest of x is u's: only the numbers left are scratch. */
-		if (nact > 0 && !iset_empty(num)) {
-			iset_copy(a, &left, num);
-			*num = left;
-		}
 		k = iset_empty(num) ? 1 :
-		    un_group_add(a, g, &x, f, lo, hi, true) + 2;
+		    un_group_add(a, g, &x, f, lo, hi, num) + 2;
 		/* What else goes to the group in this sweep lies under the
 		 * same one rule: room for its intervals at once, where
 		 * doubling left every smaller copy behind (a group's
@@ -832,7 +837,7 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 
 		for (i = 0; i < ds->n; i++)
 			un_group_add(a, g, &cur.v[k], f, ds->v[i].lo,
-			    ds->v[i].hi, false);
+			    ds->v[i].hi, NULL);
 	}
 }
 
@@ -950,8 +955,8 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 {
 	int said = 0;
 	struct arena *a = ir->arena, *w = arena_new();
-	struct plist all = { 0 }, allow = { 0 };
-	struct un_groups g;
+	struct plist all, allow = { 0 };
+	struct un_groups g = { 0 };
 	struct strset taken = { 0 };
 	struct ir_rule def;
 	struct piece u;
@@ -995,7 +1000,11 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 				iset_add(w, &u.p[k], 0, proto_max(k));
 		}
 		u.names = arena_alloc(w, sizeof(*u.names));
-		memset(&g, 0, sizeof(g));
+		/* This protocol's groups are looked up among themselves. */
+		g.base = g.l.n;
+		free(g.slot);
+		g.slot = NULL;
+		g.size = 0;
 		/* A protocol of one family (ICMP) is swept in that family
 		 * only, and takes the whole of the other, where it means
 		 * nothing: a piece of every address is written as one. */
@@ -1003,20 +1012,19 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 			if (d == P_N || proto_in_fam((enum proto)d, f))
 				un_sweep(w, &g, &u, &allow, anysrc, d, f,
 				    edge[f], nedge[f]);
-		for (k = 0; k < g.l.n; k++) {
+		for (k = g.base; k < g.l.n; k++) {
 			for (f = 0; f < FAM_N; f++)
 				if (d < P_N && !proto_in_fam((enum proto)d, f))
 					aset_add_prefix(w, &g.l.v[k].dst, f, 0,
 					    0);
 			aset_norm(&g.l.v[k].dst);
-			ARENA_PUSH(w, all.v, all.n, all.cap);
-			all.v[all.n - 1] = g.l.v[k];
 		}
-		free(g.slot);
 	}
+	free(g.slot);
 	for (f = 0; f < FAM_N; f++)
 		free(edge[f]);
 	free(anysrc);
+	all = g.l;
 	un_merge(w, &all);
 
 	memset(&def, 0, sizeof(def));
