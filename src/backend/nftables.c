@@ -222,22 +222,22 @@ put_run_elems(struct out *o, const struct nft_set *s)
 	 * is, no format read. */
 	for (i = 0; i < s->ntv; i++) {
 		const struct nft_elem *e = &s->tv[i];
-		struct ival l4 = e->k[1];
+		struct ival l4 = nft_elem_key(e, 1);
 
 		if (i == 0)
 			out_puts(o, "\t\telements = { ");
 		else
 			out_puts(o, ",\n\t\t\t     ");
-		put_span(o, s->fam, &e->k[0]);
+		put_span(o, s->fam, &e->addr);
 		out_write(o, " . ", 3);
 		v.v.v = &l4;
 		v.v.n = 1;
 		put_value(o, NFT_F_L4PROTO, &v);
 		out_write(o, " . ", 3);
-		out_putu(o, (unsigned)e->k[2].lo);
-		if (e->k[2].hi != e->k[2].lo) {
+		out_putu(o, e->lo[1]);
+		if (e->hi[1] != e->lo[1]) {
 			out_putc(o, '-');
-			out_putu(o, (unsigned)e->k[2].hi);
+			out_putu(o, e->hi[1]);
 		}
 		if (e->comment != NULL) {
 			out_write(o, " comment \"", 10);

@@ -523,9 +523,9 @@ run_elem(struct build *b, struct nft_set **set, const struct box *x)
 	 * from scratch at the end cost as much again. */
 	ARENA_PUSH(b->a, s->tv, s->ntv, s->captv);
 	e = &s->tv[s->ntv - 1];
-	e->k[0].lo = x->alo, e->k[0].hi = x->ahi;
-	e->k[1].lo = e->k[1].hi = x->proto;
-	e->k[2].lo = x->plo, e->k[2].hi = x->phi;
+	e->addr.lo = x->alo, e->addr.hi = x->ahi;
+	e->lo[0] = e->hi[0] = x->proto;
+	e->lo[1] = x->plo, e->hi[1] = x->phi;
 	e->rule = x->rule;
 	/* A rule's elements are made one after another: one comment. */
 	if (s->ntv > 1 && s->tv[s->ntv - 2].rule == x->rule)

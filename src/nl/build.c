@@ -434,8 +434,10 @@ run_set_init(struct nl_want *w, struct nl_set *s, const struct nft_set *ms)
 
 		memset(e, 0, sizeof(*e));
 		for (k = 0; k < ms->nkeys; k++) {
-			e->lo[k] = ms->tv[i].k[k].lo;
-			e->hi[k] = ms->tv[i].k[k].hi;
+			struct ival v = nft_elem_key(&ms->tv[i], k);
+
+			e->lo[k] = v.lo;
+			e->hi[k] = v.hi;
 		}
 		e->comment = ms->tv[i].comment;
 	}
