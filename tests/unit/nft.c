@@ -363,8 +363,11 @@ static bool
 elem_is(const struct nft_elem *e, u128 alo, u128 ahi, unsigned proto,
     unsigned plo, unsigned phi, const char *rule)
 {
-	return e->k[0].lo == alo && e->k[0].hi == ahi && e->k[1].lo == proto &&
-	    e->k[1].hi == proto && e->k[2].lo == plo && e->k[2].hi == phi &&
+	struct ival a = nft_elem_key(e, 0), l4 = nft_elem_key(e, 1);
+	struct ival port = nft_elem_key(e, 2);
+
+	return a.lo == alo && a.hi == ahi && l4.lo == proto &&
+	    l4.hi == proto && port.lo == plo && port.hi == phi &&
 	    strcmp(e->rule->name, rule) == 0 && e->comment != NULL &&
 	    strcmp(e->comment, rule) == 0;
 }
@@ -426,7 +429,7 @@ test_merge(struct arena *a)
 	r = &c->rules[8];
 	s = r->run;
 	ok(s != NULL && strcmp(s->name, "run_2_v6") == 0 && s->ntv == 1 &&
-	    s->tv[0].k[0].lo == 0 && s->tv[0].k[0].hi == ~(u128)0 &&
+	    s->tv[0].addr.lo == 0 && s->tv[0].addr.hi == ~(u128)0 &&
 	    strcmp(s->tv[0].rule->name, "e") == 0,
 	    "e takes both families: run_2_v6 holds ::/0 . tcp . 443");
 	ok(c->rules[9].run == NULL && c->rules[9].log_prefix != NULL &&
