@@ -156,6 +156,10 @@ subst(struct fe *fe, const struct ynode *n, const char *what)
 
 	if (s == NULL)
 		return NULL;
+	/* Without a variable the text is the tree's own, which lives in
+	 * fe->a like the IR: no copy (20,000 of them at 2,000 rules). */
+	if (strstr(s, "${") == NULL)
+		return s;
 	return vars_subst(fe->a, &fe->pol->vars, s, &n->loc, NULL, NULL);
 }
 
@@ -352,11 +356,23 @@ parse_dests(struct fe *fe, const struct ynode *n, struct dests *d,
     bool names_ok, const char *what)
 {
 	struct ynode **items, *one;
-	size_t cnt, i;
+	size_t cnt, i, nf[FAM_N] = { 0, 0 };
+	int f;
 
 	aset_init(&d->a);
 	if (!y_want_list(n, what, &items, &cnt, &one))
 		return;
+	/* Room for an interval per item of its family at once: growing by
+	 * doubling left each smaller copy in the arena, as much again as
+	 * the destinations themselves.  (A ':' is IPv6; a name or network
+	 * only takes room it may not use.) */
+	for (i = 0; cnt > 1 && i < cnt; i++)
+		if (items[i]->kind == Y_SCALAR)
+			nf[strchr(items[i]->str, ':') != NULL ? FAM_V6 :
+			    FAM_V4]++;
+	for (f = 0; f < FAM_N; f++)
+		if (nf[f] > 1)
+			iset_reserve(fe->a, &d->a.f[f], nf[f]);
 	for (i = 0; i < cnt; i++)
 		parse_dest(fe, items[i], d, names_ok, what);
 }
