@@ -166,12 +166,22 @@ rindex_new(struct arena *a, const struct ir *ir)
 	x->mark = arena_alloc(a, ir->nrules + 1);
 	for (r = 0; r < ir->nrules; r++) {
 		const struct ir_rule *rule = &ir->rules[r];
+		bool named = false;
 
+		for (k = 0; k < rule->nnames; k++)
+			named = named || rule->names[k].resolved;
 		for (f = 0; f < FAM_N; f++) {
 			struct iset *d = &x->dst[r][f];
 
-			iset_init(d);
-			iset_union(a, d, &rule->dst.f[f]);
+			/* A normalised set without names' addresses to add
+			 * is the rule's own, read and never changed: no
+			 * copy of every destination of the policy. */
+			if (!named && !rule->dst.f[f].dirty)
+				*d = rule->dst.f[f];
+			else {
+				iset_init(d);
+				iset_union(a, d, &rule->dst.f[f]);
+			}
 			for (k = 0; k < rule->nnames; k++)
 				if (rule->names[k].resolved)
 					iset_union(a, d,
