@@ -35,6 +35,7 @@
  * pass/lower.h) when their rules are the same, so while one makes it, a
  * free thread starts a target of another kind rather than wait for it.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -401,6 +402,18 @@ render_pool(struct job *j, struct render *v, size_t n, size_t nt,
 	p.n = n;
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
+#ifdef M_ARENA_MAX
+	/*
+	 * One malloc arena for every thread.  glibc gives each thread its
+	 * own, and what a target frees there (its big blocks, its texts'
+	 * buffers) only that thread can use again: the next target on
+	 * another thread faulted in fresh pages beside it.  Shared, the
+	 * peak is what is live at once (make bench: 2,000 rules 30.3 ->
+	 * 27.3 MiB, 16,000 rules 226 -> 190 MiB, the time the same); the
+	 * lock costs little, as most allocations are an arena's.
+	 */
+	mallopt(M_ARENA_MAX, 1);
+#endif
 	for (i = 0; i < nt; i++)
 		if (pthread_create(&th[started], NULL, worker, &p) == 0)
 			started++;
