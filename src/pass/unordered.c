@@ -1188,7 +1188,7 @@ lower_unordered(struct ir *ir, bool strict)
 	for (i = 0; i < ir->nrules; i++) {
 		const struct ir_rule *r = &ir->rules[i];
 		struct plist cur = { 0 }, next;
-		bool warned = false;
+		bool warned = false, split = false;
 
 		/* The pieces of a rule are scratch: what is kept is copied
 		 * into its rules. */
@@ -1237,6 +1237,7 @@ lower_unordered(struct ir *ir, bool strict)
 			for (k = 0; k < cur.n; k++)
 				un_diff(w, &next, &cur.v[k], &sub[j]);
 			cur = next;
+			split = true;
 		}
 		un_merge(w, &cur);
 
@@ -1252,7 +1253,14 @@ lower_unordered(struct ir *ir, bool strict)
 				name = arena_printf(a, "%s-%u", r->name, ++sfx);
 			ARENA_PUSH(a, nv, n, cap);
 			nr = &nv[n - 1];
-			un_to_rule(a, nr, r, &cur.v[k]);
+			/* A rule that lost nothing is itself, its sets shared
+			 * (they live in the same arena, and nothing after
+			 * changes a set in place): most rules, whose copies
+			 * were the most the rewrite kept. */
+			if (!split)
+				*nr = *r;
+			else
+				un_to_rule(a, nr, r, &cur.v[k]);
 			nr->name = name;
 			strset_add(t, &taken, name);
 		}
