@@ -369,9 +369,10 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct asa s, next;
 	struct cis c;
-	struct out hdr, rp, body;
+	struct out hdr, rp, rest, *bo = &outs[0];
 	const char *acl, *iface, *tmp;
-	int rc, errs = diag_errors();
+	int rc = 0, errs = diag_errors();
+	bool swap;
 
 	cis_init(&c, opts, ir);
 	acl = cis_opt_acl(&c);
@@ -382,9 +383,9 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	asa_build(&s, opts, ir, acl);
 	out_init(&hdr);
 	out_init(&rp);
-	out_init(&body);
 	be_header(opts, ir, "! ", &hdr);
-	if (s.nent > 0 && iface != NULL) {
+	swap = s.nent > 0 && iface != NULL;
+	if (swap) {
 		/*
 		 * "clear configure access-list" removes every access-group
 		 * that names the list too (nothing may name a missing list
@@ -411,20 +412,6 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		    "!   swap:         access-group %s in interface %s\n"
 		    "!   bound after:  access-group %s in interface %s\n",
 		    tmp, tmp, iface, acl, iface);
-		out_puts(&body, "! 1. The new version beside the bound list.\n");
-		asa_remove(&next, &body);
-		asa_define(&next, &body);
-		out_printf(&body, "access-group %s in interface %s\n!\n", tmp,
-		    iface);
-		out_printf(&body, "! 2. %s, no longer bound, rebuilt from empty "
-		    "and bound again.\n", acl);
-		asa_remove(&s, &body);
-		asa_define(&s, &body);
-		out_printf(&body, "access-group %s in interface %s\n!\n", acl,
-		    iface);
-		out_printf(&body, "! 3. %s, no longer bound, removed.\n", tmp);
-		asa_remove(&next, &body);
-		asa_free(&next);
 	} else {
 		if (s.nent > 0)
 			out_printf(&rp, "! This file binds no interface "
@@ -443,26 +430,46 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 		else
 			out_printf(&rp, "! No entry: %s is removed, with every "
 			    "access-group that names it.\n", acl);
-		asa_remove(&s, &body);
-		asa_define(&s, &body);
+	}
+	const char *vars[] = {
+		"HEADER", out_str(&hdr),
+		"REPASTE", out_str(&rp),
+		NULL
+	};
+
+	/* The body straight into the file as it is made: it is most of the
+	 * file, and it was built apart and copied in after. */
+	if (be_template_split(opts, "cisco-asa", vars, "BODY", &outs[0],
+	    &rest) < 0)
+		rc = -1;
+	if (rc == 0 && swap) {
+		out_puts(bo, "! 1. The new version beside the bound list.\n");
+		asa_remove(&next, bo);
+		asa_define(&next, bo);
+		out_printf(bo, "access-group %s in interface %s\n!\n", tmp,
+		    iface);
+		out_printf(bo, "! 2. %s, no longer bound, rebuilt from empty "
+		    "and bound again.\n", acl);
+		asa_remove(&s, bo);
+		asa_define(&s, bo);
+		out_printf(bo, "access-group %s in interface %s\n!\n", acl,
+		    iface);
+		out_printf(bo, "! 3. %s, no longer bound, removed.\n", tmp);
+		asa_remove(&next, bo);
+	} else if (rc == 0) {
+		asa_remove(&s, bo);
+		asa_define(&s, bo);
 		if (s.nent > 0)
-			out_printf(&body, "! Apply on the clients' interface:\n"
+			out_printf(bo, "! Apply on the clients' interface:\n"
 			    "!   access-group %s in interface <inside-interface>"
 			    "\n", acl);
 	}
-	{
-		const char *vars[] = {
-			"HEADER", out_str(&hdr),
-			"REPASTE", out_str(&rp),
-			NULL
-		};
-
-		rc = be_template_take(opts, "cisco-asa", vars, "BODY", &body,
-		    &outs[0]);
-	}
+	if (swap)
+		asa_free(&next);
+	if (rc == 0)
+		be_template_end(&outs[0], &rest);
 	out_free(&hdr);
 	out_free(&rp);
-	out_free(&body);
 	asa_free(&s);
 	return rc;
 }

@@ -442,7 +442,7 @@ ios_icmp_errors(struct ios *s, enum fam f)
 
 /* The egress ACLs, then the return ACLs, each ending in the default. */
 static void
-ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
+ios_lists(struct ios *s, bool have[FAM_N], bool rhave[FAM_N])
 {
 	int f;
 
@@ -453,10 +453,6 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 		 * it off. */
 		ios_default(s, (enum fam)f, &s->eg[f], &s->neg[f]);
 		have[f] = s->neg[f] > 0;
-		if (have[f])
-			out_printf(o, "%s %s\n%s!\n", ios_fam_acl[f],
-			    s->acl[f], out_str(&s->eg[f]));
-		out_free(&s->eg[f]);	/* in o now: not kept twice */
 	}
 	for (f = 0; f < FAM_N; f++) {
 		rhave[f] = false;
@@ -474,6 +470,24 @@ ios_acls(struct ios *s, bool have[FAM_N], bool rhave[FAM_N], struct out *o)
 			ios_icmp_errors(s, (enum fam)f);
 		ios_default(s, (enum fam)f, &s->rt[f], &s->nrt[f]);
 		rhave[f] = s->nrt[f] > 0;
+	}
+}
+
+/* The lists ios_lists finished into o, each freed once written: the
+ * egress lists, then the return lists. */
+static void
+ios_acls(struct ios *s, const bool have[FAM_N], const bool rhave[FAM_N],
+    struct out *o)
+{
+	int f;
+
+	for (f = 0; f < FAM_N; f++) {
+		if (have[f])
+			out_printf(o, "%s %s\n%s!\n", ios_fam_acl[f],
+			    s->acl[f], out_str(&s->eg[f]));
+		out_free(&s->eg[f]);
+	}
+	for (f = 0; f < FAM_N; f++) {
 		if (rhave[f])
 			out_printf(o, "%s %s\n remark return traffic for %s\n"
 			    "%s!\n", ios_fam_acl[f], s->ret[f], s->acl[f],
@@ -506,7 +520,7 @@ static int
 ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct ios s;
-	struct out hdr, rm, acls, apply;
+	struct out hdr, rm, apply, rest;
 	const char *iface;
 	bool have[FAM_N], rhave[FAM_N];
 	size_t i;
@@ -524,10 +538,9 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 	cis_rules_end(&s.c);
 	out_init(&hdr);
 	out_init(&rm);
-	out_init(&acls);
 	out_init(&apply);
 	be_header(opts, ir, "! ", &hdr);
-	ios_acls(&s, have, rhave, &acls);
+	ios_lists(&s, have, rhave);
 	ios_remove(&s, &rm);
 	if (s.grp.len > 0)
 		out_puts(&s.grp, "!\n");
@@ -542,12 +555,17 @@ ios_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 			NULL
 		};
 
-		rc = be_template_take(opts, "cisco-ios", vars, "ACLS", &acls,
-		    &outs[0]);
+		/* The lists straight into the file: they are most of it,
+		 * and were written apart and copied in after. */
+		rc = be_template_split(opts, "cisco-ios", vars, "ACLS",
+		    &outs[0], &rest);
+		if (rc == 0) {
+			ios_acls(&s, have, rhave, &outs[0]);
+			be_template_end(&outs[0], &rest);
+		}
 	}
 	out_free(&hdr);
 	out_free(&rm);
-	out_free(&acls);
 	out_free(&apply);
 	out_free(&s.drop);
 	out_free(&s.grp);

@@ -27,8 +27,9 @@
  * about 10 % faster, 16,000 12 %).  With -o DIR nothing waits but the
  * staged files: each is written as its text is made (sink.open), so a
  * target that writes front to back (nftables, iptables, netsh,
- * powershell) never holds its whole text; the texts of a sink that
- * takes them whole (put: standard output, check) wait for their turn.
+ * powershell, the Cisco pair: all but pf) never holds its whole text;
+ * the texts of a sink that takes them whole (put: standard output,
+ * check) wait for their turn.
  *
  * The targets without rule order (netsh, powershell) start first: their
  * rewrite is the longest piece of work.  They share it (lower_share,

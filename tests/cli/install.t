@@ -84,14 +84,17 @@ rules:
     ports: [tcp/443]
 EOF
 # The same for every target whose rules go straight into the file as they
-# are made (netsh, powershell, and the ipset file of iptables).
+# are made (netsh, powershell, the ipset file of iptables, and the lists of
+# the Cisco pair).
 for case in "nftables CHAINS 0 $T/plain.yaml nftables" \
     "nftables CHAINS 2 $T/plain.yaml nftables" \
     "nftables-keep BODY 0 $P nftables" "nftables-keep BODY 2 $P nftables" \
     "netsh RULES 0 $T/plain.yaml netsh" "netsh RULES 2 $P netsh" \
     "powershell RULES 0 $P powershell" \
     "powershell RULES 2 $T/plain.yaml powershell" \
-    "ipset SETS 0 $T/plain.yaml iptables" "ipset SETS 2 $P iptables"; do
+    "ipset SETS 0 $T/plain.yaml iptables" "ipset SETS 2 $P iptables" \
+    "cisco-ios ACLS 0 $P cisco-ios" "cisco-ios ACLS 2 $T/plain.yaml cisco-ios" \
+    "cisco-asa BODY 0 $T/plain.yaml cisco-asa" "cisco-asa BODY 2 $P cisco-asa"; do
 	set -- $case
 	d="$T/slot-$1-$3"
 	mkdir "$d"
