@@ -43,7 +43,7 @@ vars_set(struct arena *a, struct vars *vs, const char *name,
 	vs->v[i].loc = loc != NULL ? *loc : (struct loc){ NULL, 0, 0 };
 }
 
-char *
+const char *
 vars_subst(struct arena *a, const struct vars *vs, const char *s,
     const struct loc *loc, const char *xname, const char *xvalue)
 {
@@ -52,7 +52,7 @@ vars_subst(struct arena *a, const struct vars *vs, const char *s,
 	char *name, *res;
 
 	if (strstr(s, "${") == NULL)
-		return arena_strdup(a, s);
+		return s;
 	out_init(&o);
 	for (p = s; *p != '\0'; p++) {
 		if (p[0] != '$' || p[1] != '{') {

@@ -32,9 +32,11 @@ void		 vars_set(struct arena *, struct vars *, const char *name,
  * Replace every ${name} in s.  extra_name/extra_value (may be NULL) bind
  * one more name for this call, e.g. "region".  An unknown name or an
  * unterminated ${ is an error at loc, and so is text that spends the
- * compilation's budget (util/budget.h); returns NULL then.
+ * compilation's budget (util/budget.h); returns NULL then.  Text
+ * without a variable is returned as it is, not copied (20,000 destinations
+ * at 2,000 rules): s must live as long as the result is used.
  */
-char		*vars_subst(struct arena *, const struct vars *, const char *s,
+const char	*vars_subst(struct arena *, const struct vars *, const char *s,
 		    const struct loc *, const char *extra_name,
 		    const char *extra_value);
 
