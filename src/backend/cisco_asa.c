@@ -369,9 +369,9 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 {
 	struct asa s, next;
 	struct cis c;
-	struct out hdr, rp, rest, *bo = &outs[0];
+	struct out hdr, rp, rest, *o = &outs[0];
 	const char *acl, *iface, *tmp;
-	int rc = 0, errs = diag_errors();
+	int rc, errs = diag_errors();
 	bool swap;
 
 	cis_init(&c, opts, ir);
@@ -439,35 +439,33 @@ asa_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 
 	/* The body straight into the file as it is made: it is most of the
 	 * file, and it was built apart and copied in after. */
-	if (be_template_split(opts, "cisco-asa", vars, "BODY", &outs[0],
-	    &rest) < 0)
-		rc = -1;
+	rc = be_template_split(opts, "cisco-asa", vars, "BODY", o, &rest);
 	if (rc == 0 && swap) {
-		out_puts(bo, "! 1. The new version beside the bound list.\n");
-		asa_remove(&next, bo);
-		asa_define(&next, bo);
-		out_printf(bo, "access-group %s in interface %s\n!\n", tmp,
+		out_puts(o, "! 1. The new version beside the bound list.\n");
+		asa_remove(&next, o);
+		asa_define(&next, o);
+		out_printf(o, "access-group %s in interface %s\n!\n", tmp,
 		    iface);
-		out_printf(bo, "! 2. %s, no longer bound, rebuilt from empty "
+		out_printf(o, "! 2. %s, no longer bound, rebuilt from empty "
 		    "and bound again.\n", acl);
-		asa_remove(&s, bo);
-		asa_define(&s, bo);
-		out_printf(bo, "access-group %s in interface %s\n!\n", acl,
+		asa_remove(&s, o);
+		asa_define(&s, o);
+		out_printf(o, "access-group %s in interface %s\n!\n", acl,
 		    iface);
-		out_printf(bo, "! 3. %s, no longer bound, removed.\n", tmp);
-		asa_remove(&next, bo);
+		out_printf(o, "! 3. %s, no longer bound, removed.\n", tmp);
+		asa_remove(&next, o);
 	} else if (rc == 0) {
-		asa_remove(&s, bo);
-		asa_define(&s, bo);
+		asa_remove(&s, o);
+		asa_define(&s, o);
 		if (s.nent > 0)
-			out_printf(bo, "! Apply on the clients' interface:\n"
+			out_printf(o, "! Apply on the clients' interface:\n"
 			    "!   access-group %s in interface <inside-interface>"
 			    "\n", acl);
 	}
 	if (swap)
 		asa_free(&next);
 	if (rc == 0)
-		be_template_end(&outs[0], &rest);
+		be_template_end(o, &rest);
 	out_free(&hdr);
 	out_free(&rp);
 	asa_free(&s);
