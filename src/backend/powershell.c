@@ -199,9 +199,10 @@ struct ps {
 	const char		*group, *qgroup;	/* qgroup: quoted */
 	struct be_opts		 rule;	/* its arena: one rule's, reset */
 	struct out		 kw, *rules;
-	const char		**kws;		/* keywords declared so far */
-	const char		**kwids;	/* and their Ids */
-	size_t			 nkws, capkws, capkwids;
+	struct ps_kw {
+		const char	*name, *id;
+	}			*kws;		/* keywords declared so far */
+	size_t			 nkws, capkws;
 };
 
 /* The Id of a name's keyword, declared on first use. */
@@ -210,19 +211,16 @@ ps_keyword(struct ps *ps, const char *name)
 {
 	struct arena *a = ps->opts->arena;
 	const char *id;
-	size_t i, n;
+	size_t i;
 
 	/* Each name is asked for twice (declared before the rules, then by
 	 * its rules): its Id, a SHA-1, is made once. */
 	for (i = 0; i < ps->nkws; i++)
-		if (strcmp(ps->kws[i], name) == 0)
-			return ps->kwids[i];
+		if (strcmp(ps->kws[i].name, name) == 0)
+			return ps->kws[i].id;
 	id = ps_keyword_id(a, ps->ir->name, name);
-	n = ps->nkws;
 	ARENA_PUSH(a, ps->kws, ps->nkws, ps->capkws);
-	ps->kws[ps->nkws - 1] = name;
-	ARENA_PUSH(a, ps->kwids, n, ps->capkwids);
-	ps->kwids[n - 1] = id;
+	ps->kws[ps->nkws - 1] = (struct ps_kw){ name, id };
 	out_printf(&ps->kw, "Remove-NetFirewallDynamicKeywordAddress -Id %s "
 	    "-ErrorAction SilentlyContinue\n", ps_quote(a, id));
 	out_printf(&ps->kw, "New-NetFirewallDynamicKeywordAddress -Id %s "
