@@ -24,13 +24,6 @@ iset_init(struct iset *s)
 	s->dirty = false;
 }
 
-/* Would an interval starting at lo merge with one ending at hi? */
-static bool
-iset_touches(u128 hi, u128 lo)
-{
-	return lo <= hi || lo - hi == 1;
-}
-
 /* Room for extra more intervals.  Arena memory is never given back, so
  * sets grow from a small start, and callers that know the final size ask
  * for it once. */

@@ -25,6 +25,14 @@ struct iset {
 };
 
 void	iset_init(struct iset *);
+
+/* Would an interval starting at lo merge with one ending at hi? */
+static inline bool
+iset_touches(u128 hi, u128 lo)
+{
+	return lo <= hi || lo - hi == 1;
+}
+
 /* Append [lo, hi]; the set is normalised lazily (iset_norm). */
 void	iset_add(struct arena *, struct iset *, u128 lo, u128 hi);
 /* Room for n more intervals, so that a set whose size is known grows

@@ -53,6 +53,9 @@ struct piece {
 	size_t		 nnames;
 	struct iset	 ipp;
 	struct iset	 p[P_N];
+	/* dst is normalised and lives in the lowered IR's arena: a rule
+	 * made of the piece takes it as it is (the complement's groups). */
+	bool		 dst_out;
 };
 
 struct plist {
@@ -453,6 +456,7 @@ un_join(struct arena *a, struct plist *l, bool by_svc)
 			aset_union(a, &u, &y.dst);
 			aset_norm(&u);
 			x->dst = u;
+			x->dst_out = false;
 		} else {
 			for (k = 0; k < P_N; k++)
 				un_iset_join(a, &x->p[k], &y.p[k]);
@@ -531,7 +535,10 @@ un_to_rule(struct arena *a, struct ir_rule *r, const struct ir_rule *orig,
 
 	*r = *orig;
 	un_aset_copy(a, &r->src, &pc->src);
-	un_aset_copy(a, &r->dst, &pc->dst);
+	if (pc->dst_out)
+		r->dst = pc->dst;
+	else
+		un_aset_copy(a, &r->dst, &pc->dst);
 	nv = arena_alloc(a, (pc->nnames + 1) * sizeof(*nv));
 	for (i = 0; i < pc->nnames; i++)
 		nv[i] = *pc->names[i];
@@ -667,6 +674,38 @@ struct un_groups {
 	size_t		*slot;		/* index + 1 into l, 0: empty */
 	size_t		 size;		/* a power of two, over twice
 					 * l.n - base */
+	/*
+	 * The intervals a sweep gives each group, kept apart until the
+	 * sweep ends (un_settle) and then put into the groups' sets, each
+	 * made once at its size.  Appended as they came, each reached a
+	 * set of its own somewhere in the arena, a cache miss (at 16,000
+	 * rules a tenth of the rewrite), and the sets grew by doubling.
+	 * A group's last interval waits in its tail, where the next one
+	 * that touches it extends it; the others go to the log in order,
+	 * an IPv4 interval in 32-bit bounds (most of them: a third of the
+	 * room).
+	 */
+	struct un_tail	*tail;		/* per group */
+	size_t		 captail;
+	enum fam	 fam;		/* the sweep's */
+	struct un_ival4	*log4;
+	struct un_ival	*log6;
+	size_t		 nlog, caplog;
+};
+
+struct un_tail {
+	u128		 lo, hi;
+	bool		 live;		/* lo, hi hold the group's last */
+	bool		 dirty;		/* one came out of order */
+};
+
+struct un_ival4 {
+	uint32_t	 lo, hi, g;
+};
+
+struct un_ival {
+	u128		 lo, hi;
+	uint32_t	 g;
 };
 
 struct un_edge {
@@ -686,9 +725,107 @@ struct un_edge {
 _Static_assert(offsetof(struct un_edge, at) == 0 &&
     sizeof(struct un_edge) % 16 == 0, "un_edge sorts by its first member");
 
+/* Group k's tail into the log. */
+static void
+un_log(struct un_groups *g, size_t k)
+{
+	const struct un_tail *t = &g->tail[k];
+
+	if (g->nlog == g->caplog) {
+		g->caplog = g->caplog ? 2 * g->caplog : 1024;
+		if (g->fam == FAM_V4)
+			g->log4 = xrealloc(g->log4, g->caplog *
+			    sizeof(*g->log4));
+		else
+			g->log6 = xrealloc(g->log6, g->caplog *
+			    sizeof(*g->log6));
+	}
+	if (g->fam == FAM_V4)
+		g->log4[g->nlog++] = (struct un_ival4){ (uint32_t)t->lo,
+		    (uint32_t)t->hi, (uint32_t)k };
+	else
+		g->log6[g->nlog++] = (struct un_ival){ t->lo, t->hi,
+		    (uint32_t)k };
+}
+
+/* The group of log entry i, and its interval. */
+static size_t
+un_logged(const struct un_groups *g, size_t i, struct ival *iv)
+{
+	if (g->fam == FAM_V4) {
+		iv->lo = g->log4[i].lo;
+		iv->hi = g->log4[i].hi;
+		return g->log4[i].g;
+	}
+	iv->lo = g->log6[i].lo;
+	iv->hi = g->log6[i].hi;
+	return g->log6[i].g;
+}
+
+/* Interval [lo, hi] of the sweep's family goes to group k. */
+static void
+un_put(struct un_groups *g, size_t k, u128 lo, u128 hi)
+{
+	struct un_tail *t = &g->tail[k];
+
+	if (t->live) {
+		if (lo >= t->lo && iset_touches(t->hi, lo)) {
+			if (hi > t->hi)
+				t->hi = hi;
+			return;
+		}
+		if (lo < t->lo)
+			t->dirty = true;
+		un_log(g, k);
+	}
+	t->lo = lo;
+	t->hi = hi;
+	t->live = true;
+}
+
 /*
- * Interval [lo, hi] of family f goes with the group of pc's sources and
- * service, made in arena a when it is the first; the group's index.
+ * The sweep of family f is over: every interval it gave this protocol's
+ * groups into their destination sets, made in arena out at their size.
+ */
+static void
+un_settle(struct arena *out, struct un_groups *g, enum fam f)
+{
+	size_t i, ng = g->l.n - g->base;
+	size_t *cnt = xmalloc((ng + 1) * sizeof(*cnt));
+	struct ival **at = xmalloc((ng + 1) * sizeof(*at)), iv;
+
+	memset(cnt, 0, (ng + 1) * sizeof(*cnt));
+	for (i = g->base; i < g->l.n; i++)
+		if (g->tail[i].live) {
+			un_log(g, i);
+			g->tail[i].live = false;
+		}
+	for (i = 0; i < g->nlog; i++)
+		cnt[un_logged(g, i, &iv) - g->base]++;
+	for (i = 0; i < ng; i++) {
+		struct iset *s = &g->l.v[g->base + i].dst.f[f];
+
+		/* Only this sweep gives the groups' sets of family f. */
+		s->n = s->cap = cnt[i];
+		s->v = at[i] = cnt[i] ? arena_alloc(out, cnt[i] *
+		    sizeof(*s->v)) : NULL;
+		s->dirty = g->tail[g->base + i].dirty;
+		g->tail[g->base + i].dirty = false;
+	}
+	for (i = 0; i < g->nlog; i++) {
+		size_t k = un_logged(g, i, &iv) - g->base;
+
+		*at[k]++ = iv;
+	}
+	g->nlog = 0;
+	free(cnt);
+	free(at);
+}
+
+/*
+ * Interval [lo, hi] of the sweep's family goes with the group of pc's
+ * sources and service, made in arena a when it is the first; the group's
+ * index.
  * fresh: the one set of pc that is scratch (pc->ipp or a pc->p[]), the
  * rest being normalised and living as long as a, so that a new group
  * copies that one and takes the others as they are (a group of the
@@ -697,7 +834,7 @@ _Static_assert(offsetof(struct un_edge, at) == 0 &&
  */
 static size_t
 un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
-    enum fam f, u128 lo, u128 hi, const struct iset *fresh)
+    u128 lo, u128 hi, const struct iset *fresh)
 {
 	struct piece *x;
 	uint64_t h = un_key(pc, true);
@@ -722,7 +859,7 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 	    k = (k + 1) & (g->size - 1)) {
 		x = &g->l.v[g->slot[k] - 1];
 		if (g->hash[g->slot[k] - 1] == h && un_same_key(x, pc, true)) {
-			iset_add(a, &x->dst.f[f], lo, hi);
+			un_put(g, g->slot[k] - 1, lo, hi);
 			return g->slot[k] - 1;
 		}
 	}
@@ -734,7 +871,15 @@ un_group_add(struct arena *a, struct un_groups *g, const struct piece *pc,
 	x = &g->l.v[g->l.n - 1];
 	*x = *pc;
 	aset_init(&x->dst);
-	iset_add(a, &x->dst.f[f], lo, hi);
+	if (g->l.n > g->captail) {
+		size_t old = g->captail;
+
+		g->captail = g->l.cap;
+		g->tail = xrealloc(g->tail, g->captail * sizeof(*g->tail));
+		memset(g->tail + old, 0, (g->captail - old) *
+		    sizeof(*g->tail));
+	}
+	un_put(g, g->l.n - 1, lo, hi);
 	if (fresh != NULL) {
 		if (fresh == &pc->ipp)
 			iset_copy(a, &x->ipp, fresh);
@@ -795,7 +940,7 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 		if (*m == 1)
 			return;
 		if (*m > 1) {
-			iset_add(a, &g->l.v[*m - 2].dst.f[f], lo, hi);
+			un_put(g, *m - 2, lo, hi);
 			return;
 		}
 	}
@@ -811,14 +956,7 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 		}
 		/* The rest of x is u's: only the numbers left are scratch. */
 		k = iset_empty(num) ? 1 :
-		    un_group_add(a, g, &x, f, lo, hi, num) + 2;
-		/* What else goes to the group in this sweep lies under the
-		 * same one rule: room for its intervals at once, where
-		 * doubling left every smaller copy behind (a group's
-		 * appends come between other groups' in the arena). */
-		if (k > 1 && nact == 1)
-			iset_reserve(a, &g->l.v[k - 2].dst.f[f],
-			    allow->v[act[0]].dst.f[f].n);
+		    un_group_add(a, g, &x, lo, hi, num) + 2;
 		if (m != NULL)
 			*m = k;
 		return;
@@ -836,7 +974,7 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 		const struct iset *ds = &cur.v[k].dst.f[f];
 
 		for (i = 0; i < ds->n; i++)
-			un_group_add(a, g, &cur.v[k], f, ds->v[i].lo,
+			un_group_add(a, g, &cur.v[k], ds->v[i].lo,
 			    ds->v[i].hi, NULL);
 	}
 }
@@ -875,17 +1013,28 @@ un_edges(const struct plist *allow, enum fam f, size_t *ne)
 }
 
 /* anysrc[r]: allow rule r takes every source (un_any_src), the same
- * for every protocol and family swept. */
+ * for every protocol and family swept.  The groups in arena a, their
+ * destinations in out. */
 static void
-un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
-    const struct plist *allow, const bool *anysrc, size_t d, enum fam f,
-    const struct un_edge *e, size_t ne)
+un_sweep(struct arena *a, struct arena *out, struct un_groups *g,
+    const struct piece *u, const struct plist *allow, const bool *anysrc,
+    size_t d, enum fam f, const struct un_edge *e, size_t ne)
 {
 	struct arena *t = arena_new();
 	size_t i, nact = 0, cuts = 0;
 	size_t *act, *pos, *memo;
 	bool *has;
 	u128 at = 0, max = fam_max(f);
+
+	/* The log holds one family's intervals at a time. */
+	if (g->fam != f) {
+		g->caplog = 0;
+		free(g->log4);
+		free(g->log6);
+		g->log4 = NULL;
+		g->log6 = NULL;
+		g->fam = f;
+	}
 
 	memo = xmalloc((allow->n + 1) * sizeof(*memo));
 	memset(memo, 0, (allow->n + 1) * sizeof(*memo));
@@ -930,6 +1079,7 @@ un_sweep(struct arena *a, struct un_groups *g, const struct piece *u,
 		}
 	}
 	un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at, max, memo);
+	un_settle(out, g, f);
 	free(memo);
 	free(act);
 	free(pos);
@@ -1010,17 +1160,22 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 		 * nothing: a piece of every address is written as one. */
 		for (f = 0; f < FAM_N; f++)
 			if (d == P_N || proto_in_fam((enum proto)d, f))
-				un_sweep(w, &g, &u, &allow, anysrc, d, f,
+				un_sweep(w, a, &g, &u, &allow, anysrc, d, f,
 				    edge[f], nedge[f]);
+		/* The destinations are the rules' own from now on. */
 		for (k = g.base; k < g.l.n; k++) {
 			for (f = 0; f < FAM_N; f++)
 				if (d < P_N && !proto_in_fam((enum proto)d, f))
-					aset_add_prefix(w, &g.l.v[k].dst, f, 0,
+					aset_add_prefix(a, &g.l.v[k].dst, f, 0,
 					    0);
 			aset_norm(&g.l.v[k].dst);
+			g.l.v[k].dst_out = true;
 		}
 	}
 	free(g.slot);
+	free(g.tail);
+	free(g.log4);
+	free(g.log6);
 	for (f = 0; f < FAM_N; f++)
 		free(edge[f]);
 	free(anysrc);
