@@ -355,7 +355,6 @@ struct box {
 	unsigned		 plo, phi;
 	unsigned		 proto;
 	enum fam		 fam;
-	size_t			 seq;		/* in the run */
 	const struct ir_rule	*rule;
 };
 
@@ -369,50 +368,48 @@ struct box {
 	(n)++;								\
 } while (0)
 
-static void
-box_push(struct box **v, size_t *n, size_t *cap, const struct box *x)
-{
-	SCRATCH_PUSH(*v, *n, *cap);
-	(*v)[*n - 1] = *x;
-}
-
-/* A box's place in the sweep's order: a key, then the box (its seq). */
-struct box_key {
+/* An element's place in the sweep's order (run_order). */
+struct elem_key {
 	u128		 key;
-	size_t		 seq;
+	size_t		 i;
 };
-_Static_assert(sizeof(struct box_key) % 16 == 0, "radix_sort's records");
+_Static_assert(sizeof(struct elem_key) % 16 == 0, "radix_sort's records");
 
 /*
- * bx[0..n) (made in order of seq) into order of family, protocol and
- * lowest address, the earlier first where those are the same: a stable
- * sort by address, then one by family and protocol.  by[i] is the i-th.
+ * The indices of set s's elements in order of protocol and lowest
+ * address, the earlier first where those are the same; malloc'd.  IPv4
+ * in one sort of 16-byte records (the index above the bits sorted on,
+ * where a stable sort leaves it), IPv6 by address, then by protocol.
  */
-static void
-box_order(struct box *bx, size_t n, struct box **by)
+static size_t *
+run_order(const struct nft_set *s)
 {
-	struct box_key *k = xmalloc((n + 1) * sizeof(*k));
-	size_t i, m = 0, at[FAM_N + 1];
-	int f;
+	size_t i, n = s->ntv, *by = xmalloc((n + 1) * sizeof(*by));
+	struct elem_key *k;
+	u128 *k4;
 
-	/* A family at a time, so IPv4 takes the passes of its 32 bits
-	 * only. */
-	for (f = 0; f < FAM_N; f++) {
-		at[f] = m;
+	if (s->fam == FAM_V4) {
+		k4 = xmalloc((n + 1) * sizeof(*k4));
 		for (i = 0; i < n; i++)
-			if (bx[i].fam == (enum fam)f)
-				k[m++] = (struct box_key){ bx[i].alo, i };
+			k4[i] = (u128)i << 64 | (u128)s->tv[i].lo[0] << 32 |
+			    s->tv[i].addr.lo;
+		radix_sort(k4, n, sizeof(*k4), 40);
+		for (i = 0; i < n; i++)
+			by[i] = (size_t)(k4[i] >> 64);
+		free(k4);
+		return by;
 	}
-	at[FAM_N] = m;
-	for (f = 0; f < FAM_N; f++)
-		radix_sort(k + at[f], at[f + 1] - at[f], sizeof(*k),
-		    fam_bits((enum fam)f));
+	k = xmalloc((n + 1) * sizeof(*k));
 	for (i = 0; i < n; i++)
-		k[i].key = (u128)bx[k[i].seq].fam << 8 | bx[k[i].seq].proto;
-	radix_sort(k, n, sizeof(*k), 16);
+		k[i] = (struct elem_key){ s->tv[i].addr.lo, i };
+	radix_sort(k, n, sizeof(*k), 128);
 	for (i = 0; i < n; i++)
-		by[i] = &bx[k[i].seq];
+		k[i].key = s->tv[k[i].i].lo[0];
+	radix_sort(k, n, sizeof(*k), 8);
+	for (i = 0; i < n; i++)
+		by[i] = k[i].i;
 	free(k);
+	return by;
 }
 
 static bool
@@ -420,6 +417,30 @@ box_meets(const struct box *a, const struct box *b)
 {
 	return a->fam == b->fam && a->proto == b->proto && a->alo <= b->ahi &&
 	    b->alo <= a->ahi && a->plo <= b->phi && b->plo <= a->phi;
+}
+
+/* Two elements of one run's set (one family) that meet. */
+static bool
+elem_meets(const struct nft_elem *a, const struct nft_elem *b)
+{
+	return a->lo[0] == b->lo[0] && a->addr.lo <= b->addr.hi &&
+	    b->addr.lo <= a->addr.hi && a->lo[1] <= b->hi[1] &&
+	    b->lo[1] <= a->hi[1];
+}
+
+/* An element of family f as the box it was made of. */
+static struct box
+elem_box(const struct nft_elem *e, enum fam f)
+{
+	struct box x;
+
+	memset(&x, 0, sizeof(x));
+	x.fam = f;
+	x.alo = e->addr.lo, x.ahi = e->addr.hi;
+	x.proto = e->lo[0];
+	x.plo = e->lo[1], x.phi = e->hi[1];
+	x.rule = e->rule;
+	return x;
 }
 
 static void	run_elem(struct build *, struct nft_set **, const struct box *);
@@ -537,10 +558,11 @@ run_elem(struct build *b, struct nft_set **set, const struct box *x)
 		e->comment = be_rule_comment(b->bo, x->rule);
 }
 
-/* The boxes of a line, one per family, destination and port interval. */
+/* The boxes of a line, one per family, destination and port interval,
+ * each made an element of its family's set as it stands. */
 static void
-line_boxes(struct build *b, const struct nft_rule *r, const struct mline *ml,
-    size_t *seq, struct box **v, size_t *n, size_t *cap)
+line_elems(struct build *b, struct nft_set **set, const struct nft_rule *r,
+    const struct mline *ml)
 {
 	static const struct ival all_ports = { 0, 65535 };
 	struct box x;
@@ -569,8 +591,7 @@ line_boxes(struct build *b, const struct nft_rule *r, const struct mline *ml,
 				x.phi = (unsigned)pi->hi;
 				x.proto = ml->proto;
 				x.rule = r->src;
-				x.seq = (*seq)++;
-				box_push(v, n, cap, &x);
+				run_elem(b, set, &x);
 			}
 	}
 }
@@ -591,63 +612,60 @@ cut_order(const void *x, const void *y)
 }
 
 /*
- * The elements of the lines r[0..n) (all mergeable, one verdict), in
- * order, each with what earlier ones hold cut out; then one rule per
- * family that has any, IPv4 first, appended to out.
+ * Each element of set s (a family's, in order) with what earlier ones
+ * hold cut out.  Overlapping pairs are found by protocol and lowest
+ * address, each element against those still open at its start; most
+ * runs have none, and their elements stand as they were made.  Else the
+ * set is made again, the elements with something to cut as boxes cut
+ * (box_cut) against the earlier ones as they were made.
  */
 static void
-run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
-    const struct mline *ml, size_t n, struct nft_rule **out, size_t *nout,
-    size_t *capout)
+run_cut(struct build *b, struct nft_set **set, enum fam f)
 {
-	struct box *bx = NULL, **by;
-	const struct box **early;
+	struct nft_set *s = set[f];
+	struct nft_elem *old = s->tv;
 	struct cut *cuts = NULL;
-	size_t nbx = 0, capbx = 0, seq = 0, ncuts = 0, capcuts = 0;
-	size_t i, j, k, nact, ne;
-	size_t *act;
-	struct nft_set *set[FAM_N] = { NULL, NULL };
-	int f;
+	const struct box **early;
+	struct box *bx;
+	size_t m = s->ntv, ncuts = 0, capcuts = 0, nact = 0, i, j, k, ne;
+	size_t *by = run_order(s), *act = xmalloc((m + 1) * sizeof(*act));
 
-	(void)c;
-	b->t->nruns++;
-	for (i = 0; i < n; i++)
-		line_boxes(b, &r[i], &ml[i], &seq, &bx, &nbx, &capbx);
-	/* Overlapping pairs: by family, protocol and lowest address, each
-	 * box against those still open at its start. */
-	by = xmalloc((nbx + 1) * sizeof(*by));
-	act = xmalloc((nbx + 1) * sizeof(*act));
-	box_order(bx, nbx, by);
-	nact = 0;
-	for (i = 0; i < nbx; i++) {
-		const struct box *x = by[i];
+	for (i = 0; i < m; i++) {
+		const struct nft_elem *x = &old[by[i]];
 
-		if (i > 0 && (by[i - 1]->fam != x->fam ||
-		    by[i - 1]->proto != x->proto))
+		if (i > 0 && old[by[i - 1]].lo[0] != x->lo[0])
 			nact = 0;
 		for (j = k = 0; j < nact; j++) {
-			const struct box *y = &bx[act[j]];
+			const struct nft_elem *y = &old[act[j]];
 
-			if (y->ahi < x->alo)
+			if (y->addr.hi < x->addr.lo)
 				continue;
 			act[k++] = act[j];
-			if (box_meets(x, y)) {
+			if (elem_meets(x, y)) {
 				SCRATCH_PUSH(cuts, ncuts, capcuts);
-				cuts[ncuts - 1].later = x->seq > y->seq ?
-				    x->seq : y->seq;
-				cuts[ncuts - 1].earlier = x->seq > y->seq ?
-				    y->seq : x->seq;
+				cuts[ncuts - 1].later = by[i] > act[j] ?
+				    by[i] : act[j];
+				cuts[ncuts - 1].earlier = by[i] > act[j] ?
+				    act[j] : by[i];
 			}
 		}
 		nact = k;
-		act[nact++] = x->seq;
+		act[nact++] = by[i];
 	}
-	if (ncuts > 1)
-		qsort(cuts, ncuts, sizeof(*cuts), cut_order);
 	free(by);
 	free(act);
+	if (ncuts == 0)
+		return;
+	if (ncuts > 1)
+		qsort(cuts, ncuts, sizeof(*cuts), cut_order);
+	/* The old elements stay in the arena, unused: a rare case. */
+	bx = xmalloc((m + 1) * sizeof(*bx));
+	for (i = 0; i < m; i++)
+		bx[i] = elem_box(&old[i], f);
+	s->tv = NULL;
+	s->ntv = s->captv = 0;
 	early = xmalloc((ncuts + 1) * sizeof(*early));
-	for (i = 0, k = 0; i < nbx; i++) {
+	for (i = 0, k = 0; i < m; i++) {
 		for (ne = 0; k < ncuts && cuts[k].later == i; k++)
 			early[ne++] = &bx[cuts[k].earlier];
 		box_cut(b, set, &bx[i], early, ne, run_elem);
@@ -655,6 +673,32 @@ run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
 	free(early);
 	free(cuts);
 	free(bx);
+}
+
+/*
+ * The elements of the lines r[0..n) (all mergeable, one verdict), in
+ * order, each with what earlier ones hold cut out; then one rule per
+ * family that has any, IPv4 first, appended to out.  The elements are
+ * made as the lines give them, not first as boxes apart: a run of 2,000
+ * rules has 40,000, and the two copies side by side were the largest
+ * part of the model.
+ */
+static void
+run_rules(struct build *b, struct nft_chain *c, const struct nft_rule *r,
+    const struct mline *ml, size_t n, struct nft_rule **out, size_t *nout,
+    size_t *capout)
+{
+	struct nft_set *set[FAM_N] = { NULL, NULL };
+	size_t i;
+	int f;
+
+	(void)c;
+	b->t->nruns++;
+	for (i = 0; i < n; i++)
+		line_elems(b, set, &r[i], &ml[i]);
+	for (f = 0; f < FAM_N; f++)
+		if (set[f] != NULL)
+			run_cut(b, set, (enum fam)f);
 	for (f = 0; f < FAM_N; f++) {
 		struct nft_rule *nr;
 		struct nft_match *m;
