@@ -99,8 +99,8 @@ ir_clone(const struct ir *src)
 	return ir_clone_into(src, src->arena);
 }
 
-struct ir *
-ir_clone_into(const struct ir *src, struct arena *a)
+static struct ir *
+clone(const struct ir *src, struct arena *a, bool all)
 {
 	struct ir *ir = arena_alloc(a, sizeof(*ir));
 	struct ir_rule *r;
@@ -117,6 +117,8 @@ ir_clone_into(const struct ir *src, struct arena *a)
 	for (i = 0; i < ir->nrules; i++) {
 		r = &ir->rules[i];
 		sr = &src->rules[i];
+		if (!all && !sr->own)
+			continue;
 		aset_clone(a, &r->src, &sr->src);
 		aset_clone(a, &r->dst, &sr->dst);
 		for (p = 0; p < P_N; p++)
@@ -136,6 +138,18 @@ ir_clone_into(const struct ir *src, struct arena *a)
 		r->caphosts = r->nhosts = r->hosts != NULL ? sr->nhosts : 0;
 	}
 	return ir;
+}
+
+struct ir *
+ir_clone_into(const struct ir *src, struct arena *a)
+{
+	return clone(src, a, true);
+}
+
+struct ir *
+ir_clone_owned(const struct ir *src, struct arena *a)
+{
+	return clone(src, a, false);
 }
 
 void

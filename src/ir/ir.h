@@ -42,6 +42,10 @@ struct ir_rule {
 	enum ir_action	 action;
 	enum ir_dir	 dir;
 	bool		 log;
+	/* Lowered: names, and the destination and hosts lowering gives
+	 * them, are in the lowered IR's arena; else every set and array of
+	 * the rule is its input's (lower_clone). */
+	bool		 own;
 	struct aset	 src, dst;	/* "any" is 0.0.0.0/0 and ::/0 */
 	struct ir_name	*names;		/* destinations kept as names */
 	size_t		 nnames, capnames;
@@ -130,6 +134,9 @@ void		 ir_add_origin(struct ir *, struct ir_rule *, const char *);
 struct ir	*ir_clone(const struct ir *);
 /* The same, with the copy and all its sets in arena a. */
 struct ir	*ir_clone_into(const struct ir *, struct arena *a);
+/* The same for a lowered IR, but only the rules that are own have their
+ * sets copied: the others' are the input's, which must outlive it. */
+struct ir	*ir_clone_owned(const struct ir *, struct arena *a);
 /*
  * Normalise every set of the IR in place (members unchanged).  After it,
  * reading the IR writes nothing, so threads may share it, and copies may
