@@ -303,6 +303,7 @@ unordered(struct ir *ir, const struct lower_target *be)
 		while (!e->done)
 			pthread_cond_wait(&s->cv, &s->mu);
 		pthread_mutex_unlock(&s->mu);
+		arena_release(ir->arena, ir->rules);
 	} else {
 		e = xmalloc(sizeof(*e));
 		memset(e, 0, sizeof(*e));
@@ -312,6 +313,10 @@ unordered(struct ir *ir, const struct lower_target *be)
 		e->next = s->ents;
 		s->ents = e;
 		pthread_mutex_unlock(&s->mu);
+		/* The rules given are the entry's now: their array, most of
+		 * what lowering made, goes back before the rewrite rather
+		 * than with the target. */
+		arena_release(ir->arena, ir->rules);
 
 		tmp = *e->in;
 		e->log = diag_keep(&was);
@@ -327,11 +332,9 @@ unordered(struct ir *ir, const struct lower_target *be)
 		pthread_mutex_unlock(&s->mu);
 	}
 	diag_give(e->log);
-	if (e->rc < 0)
-		return -1;
 	ir->rules = e->out;
 	ir->nrules = ir->caprules = e->nout;
-	return 0;
+	return e->rc < 0 ? -1 : 0;
 }
 
 /* Rule r's destination, in storage of its own before it grows. */

@@ -725,6 +725,31 @@ struct un_edge {
 _Static_assert(offsetof(struct un_edge, at) == 0 &&
     sizeof(struct un_edge) % 16 == 0, "un_edge sorts by its first member");
 
+/*
+ * One family's edges, sorted.  An IPv4 edge is one 128-bit word, its
+ * address above its rule and open bit (at << 32 | sub << 1 | open): no
+ * two edges of a rule share an address, so the order of address and rule
+ * is the same, and half the room (at 2,000 rules 32,000 edges).
+ */
+struct un_edges {
+	enum fam	 f;
+	size_t		 n;
+	u128		*k;		/* FAM_V4 */
+	struct un_edge	*e;		/* FAM_V6 */
+};
+
+static struct un_edge
+un_edge_at(const struct un_edges *x, size_t i)
+{
+	u128 k;
+
+	if (x->f != FAM_V4)
+		return x->e[i];
+	k = x->k[i];
+	return (struct un_edge){ (k >> 32) & 0xffffffffu,
+	    (size_t)(k >> 1) & 0x7fffffffu, (k & 1) != 0 };
+}
+
 /* Group k's tail into the log. */
 static void
 un_log(struct un_groups *g, size_t k)
@@ -979,37 +1004,52 @@ un_cut(struct arena *a, struct arena *t, struct un_groups *g,
 	}
 }
 
+/* Edge n of x: at, of rule sub, opening or closing its interval. */
+static void
+un_edge_put(struct un_edges *x, size_t n, u128 at, size_t sub, bool open)
+{
+	if (x->f == FAM_V4)
+		x->k[n] = at << 32 | (u128)sub << 1 | open;
+	else
+		x->e[n] = (struct un_edge){ at, sub, open };
+}
+
 /*
  * The edges of every allow rule's destination intervals in family f,
  * sorted once for all the protocols swept (each skips the rules without
- * it); malloc'd, *ne of them.
+ * it); the arrays malloc'd.
  */
-static struct un_edge *
-un_edges(const struct plist *allow, enum fam f, size_t *ne)
+static void
+un_edges(struct un_edges *x, const struct plist *allow, enum fam f)
 {
-	struct un_edge *e;
 	size_t i, j, n = 0;
 	u128 max = fam_max(f);
 
 	for (i = 0; i < allow->n; i++)
 		n += 2 * allow->v[i].dst.f[f].n;
-	e = xmalloc((n + 1) * sizeof(*e));
+	memset(x, 0, sizeof(*x));
+	x->f = f;
+	if (f == FAM_V4)
+		x->k = xmalloc((n + 1) * sizeof(*x->k));
+	else
+		x->e = xmalloc((n + 1) * sizeof(*x->e));
 	n = 0;
 	for (i = 0; i < allow->n; i++) {
 		const struct iset *ds = &allow->v[i].dst.f[f];
 
 		for (j = 0; j < ds->n; j++) {
-			e[n++] = (struct un_edge){ ds->v[j].lo, i, true };
+			un_edge_put(x, n++, ds->v[j].lo, i, true);
 			if (ds->v[j].hi != max)
-				e[n++] = (struct un_edge){ ds->v[j].hi + 1, i,
-				    false };
+				un_edge_put(x, n++, ds->v[j].hi + 1, i, false);
 		}
 	}
 	/* No edge is past the family's last address: a close edge is
 	 * made only below it. */
-	radix_sort(e, n, sizeof(*e), fam_bits(f));
-	*ne = n;
-	return e;
+	if (f == FAM_V4)
+		radix_sort(x->k, n, sizeof(*x->k), 64);
+	else
+		radix_sort(x->e, n, sizeof(*x->e), fam_bits(f));
+	x->n = n;
 }
 
 /* anysrc[r]: allow rule r takes every source (un_any_src), the same
@@ -1018,10 +1058,12 @@ un_edges(const struct plist *allow, enum fam f, size_t *ne)
 static void
 un_sweep(struct arena *a, struct arena *out, struct un_groups *g,
     const struct piece *u, const struct plist *allow, const bool *anysrc,
-    size_t d, enum fam f, const struct un_edge *e, size_t ne)
+    size_t d, const struct un_edges *ex)
 {
 	struct arena *t = arena_new();
-	size_t i, nact = 0, cuts = 0;
+	enum fam f = ex->f;
+	struct un_edge e = { 0, 0, false };
+	size_t i, nact = 0, cuts = 0, ne = ex->n;
 	size_t *act, *pos, *memo;
 	bool *has;
 	u128 at = 0, max = fam_max(f);
@@ -1049,13 +1091,14 @@ un_sweep(struct arena *a, struct arena *out, struct un_groups *g,
 	}
 	for (i = 0; ; ) {
 		/* Only the rules that have the protocol open or close. */
-		while (i < ne && !has[e[i].sub])
-			i++;
+		for (; i < ne; i++)
+			if (has[(e = un_edge_at(ex, i)).sub])
+				break;
 		if (i == ne)
 			break;
-		if (e[i].at > at) {
+		if (e.at > at) {
 			un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at,
-			    e[i].at - 1, memo);
+			    e.at - 1, memo);
 			/* The scratch holds only the last cut's work: start
 			 * it again now and then. */
 			if (++cuts % 1024 == 0) {
@@ -1063,13 +1106,13 @@ un_sweep(struct arena *a, struct arena *out, struct un_groups *g,
 				t = arena_new();
 			}
 		}
-		at = e[i].at;
-		for (; i < ne && e[i].at == at; i++) {
-			size_t r = e[i].sub;
+		at = e.at;
+		for (; i < ne && (e = un_edge_at(ex, i)).at == at; i++) {
+			size_t r = e.sub;
 
 			if (!has[r])
 				continue;
-			if (e[i].open) {
+			if (e.open) {
 				pos[r] = nact;
 				act[nact++] = r;
 			} else {
@@ -1110,8 +1153,8 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	struct strset taken = { 0 };
 	struct ir_rule def;
 	struct piece u;
-	size_t i, k, d, n0 = *n, nedge[FAM_N];
-	struct un_edge *edge[FAM_N];
+	size_t i, k, d, n0 = *n;
+	struct un_edges edge[FAM_N];
 	bool *anysrc;
 	unsigned sfx = 1;
 	enum fam f;
@@ -1129,7 +1172,7 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 			un_from_rule(w, &allow.v[allow.n - 1], &(*nv)[i], true);
 		}
 	for (f = 0; f < FAM_N; f++)
-		edge[f] = un_edges(&allow, f, &nedge[f]);
+		un_edges(&edge[f], &allow, f);
 	anysrc = xmalloc((allow.n + 1) * sizeof(*anysrc));
 	for (i = 0; i < allow.n; i++)
 		anysrc[i] = un_any_src(&allow.v[i]);
@@ -1160,8 +1203,8 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 		 * nothing: a piece of every address is written as one. */
 		for (f = 0; f < FAM_N; f++)
 			if (d == P_N || proto_in_fam((enum proto)d, f))
-				un_sweep(w, a, &g, &u, &allow, anysrc, d, f,
-				    edge[f], nedge[f]);
+				un_sweep(w, a, &g, &u, &allow, anysrc, d,
+				    &edge[f]);
 		/* The destinations are the rules' own from now on. */
 		for (k = g.base; k < g.l.n; k++) {
 			for (f = 0; f < FAM_N; f++)
@@ -1176,8 +1219,10 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	free(g.tail);
 	free(g.log4);
 	free(g.log6);
-	for (f = 0; f < FAM_N; f++)
-		free(edge[f]);
+	for (f = 0; f < FAM_N; f++) {
+		free(edge[f].k);
+		free(edge[f].e);
+	}
 	free(anysrc);
 	all = g.l;
 	un_merge(w, &all);

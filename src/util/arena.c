@@ -287,6 +287,22 @@ arena_grow(struct arena *a, void *old, size_t oldn, size_t newn)
 	return p;
 }
 
+void
+arena_release(struct arena *a, void *p)
+{
+	struct chunk **pp, *c;
+
+	if (p == NULL)
+		return;
+	for (pp = &a->big; (c = *pp) != NULL; pp = &c->next)
+		if (c->data == p) {
+			*pp = c->next;
+			a->total -= c->size;
+			free(c);
+			return;
+		}
+}
+
 char *
 arena_strndup(struct arena *a, const char *s, size_t n)
 {

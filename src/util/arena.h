@@ -20,6 +20,9 @@ void		 arena_free(struct arena *);
 void		 arena_reset(struct arena *);
 void		*arena_alloc(struct arena *, size_t);		/* zeroed */
 void		*arena_grow(struct arena *, void *, size_t old, size_t new);
+/* Done with p before the arena is: a big block (one with its chunk to
+ * itself) goes back at once, anything else stays until the arena goes. */
+void		 arena_release(struct arena *, void *p);
 char		*arena_strdup(struct arena *, const char *);
 char		*arena_strndup(struct arena *, const char *, size_t);
 char		*arena_printf(struct arena *, const char *, ...)

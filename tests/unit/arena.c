@@ -113,6 +113,29 @@ main(void)
 	is_int((int)bad, 0, "an arena reset a hundred times over is empty "
 	    "each time and hands out zeroes again, small blocks and big");
 
+	/* A big block released early goes; a small one stays, untouched. */
+	a = arena_new();
+	p = arena_alloc(a, 100);
+	memset(p, 5, 100);
+	{
+		unsigned char *q = arena_alloc(a, 200000), *q2;
+		size_t before = arena_used(a);
+
+		memset(q, 9, 200000);
+		q2 = arena_alloc(a, 300000);
+		arena_release(a, q);
+		ok(arena_used(a) == before + 300000 - 200000,
+		    "a released big block leaves the arena's count");
+		arena_release(a, p);
+		arena_release(a, NULL);
+		ok(arena_used(a) == before + 300000 - 200000 && p[0] == 5 &&
+		    p[99] == 5 && zero(q2, 300000),
+		    "...a small block released stays, and so do the others");
+		q = arena_grow(a, q2, 300000, 600000);
+		ok(zero(q, 600000), "...which still grow");
+	}
+	arena_free(a);
+
 	out_init(&o);
 	for (i = 0; i < BIG / 10; i++)
 		out_write(&o, "0123456789", 10);
