@@ -1147,7 +1147,9 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
     bool strict)
 {
 	int said = 0;
-	struct arena *a = ir->arena, *w = arena_new();
+	/* w: the groups; wa: the allow rules as pieces, done with once
+	 * swept, before the rules are made of the groups. */
+	struct arena *a = ir->arena, *w = arena_new(), *wa = arena_new();
 	struct plist all, allow = { 0 };
 	struct un_groups g = { 0 };
 	struct strset taken = { 0 };
@@ -1168,8 +1170,8 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 	 */
 	for (i = 0; i < n0; i++)
 		if (!un_is_block(&(*nv)[i]) && (*nv)[i].dir == IR_EGRESS) {
-			ARENA_PUSH(w, allow.v, allow.n, allow.cap);
-			un_from_rule(w, &allow.v[allow.n - 1], &(*nv)[i], true);
+			ARENA_PUSH(wa, allow.v, allow.n, allow.cap);
+			un_from_rule(wa, &allow.v[allow.n - 1], &(*nv)[i], true);
 		}
 	for (f = 0; f < FAM_N; f++)
 		un_edges(&edge[f], &allow, f);
@@ -1224,6 +1226,7 @@ un_complement(struct ir *ir, struct ir_rule **nv, size_t *n, size_t *cap,
 		free(edge[f].e);
 	}
 	free(anysrc);
+	arena_free(wa);
 	all = g.l;
 	un_merge(w, &all);
 
