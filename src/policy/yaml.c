@@ -18,6 +18,9 @@
 #include "util/budget.h"
 #include "util/strset.h"
 
+_Static_assert(sizeof(struct ynode) <= 48 || sizeof(void *) > 8,
+    "a node stays small: every scalar of a policy is one");
+
 /* A mapping's keys are hashed once it has this many: below it a scan is
  * cheaper than a table, and most mappings are small. */
 #define YAML_HASH_KEYS	16
