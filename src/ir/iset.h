@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/arena.h"
 
@@ -20,7 +21,7 @@ struct ival {
 
 struct iset {
 	struct ival	*v;
-	size_t		 n, cap;
+	uint32_t	 n, cap;	/* 24 bytes, not 32: a rule has eight */
 	bool		 dirty;	/* appended to since the last normalise */
 };
 

@@ -124,9 +124,9 @@ policy_agrees(unsigned round)
 			bad_opt++;
 			if (getenv("DBG")) {
 				const struct ir_rule *a = &ir->rules[want >= 0 ? want : 0], *b = &ir->rules[i];
-				diag("j=%zu want=%ld got=%ld b.nnames=%zu b.dst4n=%zu b.dst6n=%zu a.nnames=%zu a.dst4n=%zu a.dir=%d b.dir=%d", i, want, got, b->nnames, b->dst.f[0].n, b->dst.f[1].n, a->nnames, a->dst.f[0].n, a->dir, b->dir);
-				if (b->nnames) diag("b name %s res %d n4=%zu", b->names[0].name, b->names[0].resolved, b->names[0].addrs.f[0].n);
-				if (a->nnames) diag("a name %s res %d n4=%zu", a->names[0].name, a->names[0].resolved, a->names[0].addrs.f[0].n);
+				diag("j=%zu want=%ld got=%ld b.nnames=%zu b.dst4n=%u b.dst6n=%u a.nnames=%zu a.dst4n=%u a.dir=%d b.dir=%d", i, want, got, b->nnames, b->dst.f[0].n, b->dst.f[1].n, a->nnames, a->dst.f[0].n, a->dir, b->dir);
+				if (b->nnames) diag("b name %s res %d n4=%u", b->names[0].name, b->names[0].resolved, b->names[0].addrs.f[0].n);
+				if (a->nnames) diag("a name %s res %d n4=%u", a->names[0].name, a->names[0].resolved, a->names[0].addrs.f[0].n);
 			}
 		}
 		rc1 = cover_rest(A, ir, i, NULL, &r1, &b1);
