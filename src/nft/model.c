@@ -532,7 +532,7 @@ run_elem(struct build *b, struct nft_set **set, const struct box *x)
 		s->key[0] = daddr[x->fam];
 		s->key[1] = NFT_F_L4PROTO;
 		s->key[2] = NFT_F_TH_DPORT;
-		s->nkeys = 3;
+		s->nkeys = NFT_ELEM_KEYS;
 		s->flags = NFT_SETF_INTERVAL;
 		s->fam = x->fam;
 		s->rule = x->rule;

@@ -79,14 +79,17 @@ enum {
  * later one's element leaves out what an earlier one already holds, so
  * each element names the rule that decides first.
  */
+#define NFT_ELEM_KEYS	3	/* a run's: address . protocol . port */
+
 struct nft_elem {
 	struct ival		 addr;		/* the first key */
 	/* The others (a protocol, a port range) fit 32 bits: an element
-	 * is 80 bytes, not 144, and a run of 2,000 rules has 40,000. */
-	uint32_t		 lo[NFT_CONCAT_MAX - 1], hi[NFT_CONCAT_MAX - 1];
+	 * is 64 bytes, not 144, and a run of 2,000 rules has 40,000. */
+	uint32_t		 lo[NFT_ELEM_KEYS - 1], hi[NFT_ELEM_KEYS - 1];
 	const struct ir_rule	*rule;
 	const char		*comment;
 };
+_Static_assert(NFT_ELEM_KEYS <= NFT_CONCAT_MAX, "a run's keys concatenate");
 
 /* Key k of element e, whichever of its fields holds it. */
 static inline struct ival
