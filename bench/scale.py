@@ -57,10 +57,12 @@ class Figure:
         return statistics.median(self.cpu) if self.ok and self.cpu else None
 
 
-def measure(argvs):
+def measure(argvs, settle=False):
     """One Figure per argv (the binaries under test), their runs taken in
     turn.  The first run warms the page cache; a command slower than 2 s
-    is measured by that run alone."""
+    is measured by that run alone.  settle: the files the last run wrote
+    are on disk before the next starts (sync, not timed), so that a
+    small run does not pay for the writeback of a large one before it."""
     figs = [Figure() for _ in argvs]
     slow = False
     for f, a in zip(figs, argvs):
@@ -73,6 +75,8 @@ def measure(argvs):
         f.ms, f.cpu = [], []
     for i in range(RUNS):
         for f, a in zip(figs, argvs):
+            if settle:
+                os.sync()
             f.add(once(a))
     return figs
 
@@ -133,7 +137,7 @@ def main():
         pair = measure([[e, "compile", "-t", "all", "-o",
                          os.path.join(WORK, "out%d" % n),
                          os.path.join(WORK, "b%d.yaml" % n)]
-                        for e in egs for n in (2000, 16000)])
+                        for e in egs for n in (2000, 16000)], settle=True)
     for k in range(len(egs)):
         a, b = rows.get((2000, k)), rows.get((16000, k))
         if a and b and a[0] and b[0]:
