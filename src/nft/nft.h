@@ -70,6 +70,7 @@ enum {
 	NFT_SETF_TIMEOUT	= 1u << 2,	/* elements expire (named sets) */
 };
 #define NFT_CONCAT_MAX	4
+#define NFT_ELEM_KEYS	3	/* a run's: address . protocol . port */
 
 /*
  * One element of a run's set (nkeys > 1): an interval of each key (a
@@ -79,8 +80,6 @@ enum {
  * later one's element leaves out what an earlier one already holds, so
  * each element names the rule that decides first.
  */
-#define NFT_ELEM_KEYS	3	/* a run's: address . protocol . port */
-
 struct nft_elem {
 	struct ival		 addr;		/* the first key */
 	/* The others (a protocol, a port range) fit 32 bits: an element

@@ -28,7 +28,7 @@ struct ypair {
 	struct ynode	*key, *val;
 };
 
-/* 48 bytes, not 72: a policy of 16,000 rules has 300,000 nodes. */
+/* 48 bytes, not 72: a policy of 16,000 rules has 340,000 nodes. */
 struct ynode {
 	struct loc	 loc;
 	const char	*str;		/* Y_SCALAR: the text */
