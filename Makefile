@@ -102,8 +102,10 @@ $(eval $(call variant,release,))
 $(eval $(call variant,asan,$(SAN)))
 $(eval $(call variant,fuzz,$(FUZZ_SAN) $(FUZZ_WARN),$(FUZZ_CC)))
 
+# A new file renamed into place, not a copy over the old one: cp onto a
+# binary that is running (a refresh timer, a loop) fails, text file busy.
 egressc: $(B_release)/egressc
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 UNIT_release = $(UNITSRCS:tests/unit/%.c=$(B_release)/unit/%.t)
 UNIT_asan    = $(UNITSRCS:tests/unit/%.c=$(B_asan)/unit/%.t)
@@ -189,4 +191,4 @@ install: egressc build/completion/egressc build/completion/_egressc
 	done
 
 clean:
-	rm -rf build egressc out deps-ok
+	rm -rf build egressc egressc.tmp out deps-ok

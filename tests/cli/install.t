@@ -111,4 +111,23 @@ for case in "nftables CHAINS 0 $T/plain.yaml nftables" \
 	ok $? "...saying so"
 	[ ! -e "$d.out" ]; ok $? "...and writing nothing"
 done
+
+# make puts the binary it built in place by a rename, not by copying over
+# the old one: cp onto a binary that is running (a refresh timer, a loop of
+# compiles) fails with "text file busy", and so did make install.
+sleep 3 | ./egressc explain --lock "$L" --batch - "$P" >/dev/null 2>&1 &
+pid=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	case $(readlink "/proc/$pid/exe" 2>/dev/null) in
+	*/egressc) break ;;
+	esac
+	sleep 0.1
+done
+touch build/release/egressc		# the copy is out of date now
+make -s egressc >"$T/log" 2>&1
+ok $? "make replaces ./egressc while it runs"
+[ ! -e egressc.tmp ]; ok $? "...leaving no temporary file"
+wait $pid
+ok $? "...and the one running finishes as it would have"
+cmp -s egressc build/release/egressc; ok $? "...and ./egressc is the new build"
 done_testing
