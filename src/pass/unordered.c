@@ -687,10 +687,10 @@ struct un_groups {
 	 */
 	struct un_tail	*tail;		/* per group */
 	size_t		 captail;
-	enum fam	 fam;		/* the sweep's */
+	enum fam	 fam;		/* the sweep's: the log's */
 	struct un_ival4	*log4;
 	struct un_ival	*log6;
-	size_t		 nlog, caplog;
+	size_t		 nlog, cap4, cap6;
 };
 
 struct un_tail {
@@ -756,21 +756,20 @@ un_log(struct un_groups *g, size_t k)
 {
 	const struct un_tail *t = &g->tail[k];
 
-	if (g->nlog == g->caplog) {
-		g->caplog = g->caplog ? 2 * g->caplog : 1024;
-		if (g->fam == FAM_V4)
-			g->log4 = xrealloc(g->log4, g->caplog *
-			    sizeof(*g->log4));
-		else
-			g->log6 = xrealloc(g->log6, g->caplog *
-			    sizeof(*g->log6));
-	}
-	if (g->fam == FAM_V4)
+	if (g->fam == FAM_V4) {
+		if (g->nlog == g->cap4) {
+			g->cap4 = g->cap4 ? 2 * g->cap4 : 1024;
+			g->log4 = xrealloc(g->log4, g->cap4 * sizeof(*g->log4));
+		}
 		g->log4[g->nlog++] = (struct un_ival4){ (uint32_t)t->lo,
 		    (uint32_t)t->hi, (uint32_t)k };
-	else
-		g->log6[g->nlog++] = (struct un_ival){ t->lo, t->hi,
-		    (uint32_t)k };
+		return;
+	}
+	if (g->nlog == g->cap6) {
+		g->cap6 = g->cap6 ? 2 * g->cap6 : 1024;
+		g->log6 = xrealloc(g->log6, g->cap6 * sizeof(*g->log6));
+	}
+	g->log6[g->nlog++] = (struct un_ival){ t->lo, t->hi, (uint32_t)k };
 }
 
 /* The group of log entry i, and its interval. */
@@ -809,11 +808,11 @@ un_put(struct un_groups *g, size_t k, u128 lo, u128 hi)
 }
 
 /*
- * The sweep of family f is over: every interval it gave this protocol's
- * groups into their destination sets, made in arena out at their size.
+ * The sweep is over: every interval it gave this protocol's groups into
+ * their destination sets of its family, made in arena out at their size.
  */
 static void
-un_settle(struct arena *out, struct un_groups *g, enum fam f)
+un_settle(struct arena *out, struct un_groups *g)
 {
 	size_t i, ng = g->l.n - g->base;
 	size_t *cnt = xmalloc((ng + 1) * sizeof(*cnt));
@@ -828,9 +827,9 @@ un_settle(struct arena *out, struct un_groups *g, enum fam f)
 	for (i = 0; i < g->nlog; i++)
 		cnt[un_logged(g, i, &iv) - g->base]++;
 	for (i = 0; i < ng; i++) {
-		struct iset *s = &g->l.v[g->base + i].dst.f[f];
+		struct iset *s = &g->l.v[g->base + i].dst.f[g->fam];
 
-		/* Only this sweep gives the groups' sets of family f. */
+		/* Only this sweep gives the groups' sets of its family. */
 		s->n = s->cap = cnt[i];
 		s->v = at[i] = cnt[i] ? arena_alloc(out, cnt[i] *
 		    sizeof(*s->v)) : NULL;
@@ -1068,16 +1067,7 @@ un_sweep(struct arena *a, struct arena *out, struct un_groups *g,
 	bool *has;
 	u128 at = 0, max = fam_max(f);
 
-	/* The log holds one family's intervals at a time. */
-	if (g->fam != f) {
-		g->caplog = 0;
-		free(g->log4);
-		free(g->log6);
-		g->log4 = NULL;
-		g->log6 = NULL;
-		g->fam = f;
-	}
-
+	g->fam = f;		/* the log is empty: the last sweep settled */
 	memo = xmalloc((allow->n + 1) * sizeof(*memo));
 	memset(memo, 0, (allow->n + 1) * sizeof(*memo));
 	act = xmalloc((allow->n + 1) * sizeof(*act));
@@ -1122,7 +1112,7 @@ un_sweep(struct arena *a, struct arena *out, struct un_groups *g,
 		}
 	}
 	un_cut(a, t, g, u, allow, anysrc, act, nact, d, f, at, max, memo);
-	un_settle(out, g, f);
+	un_settle(out, g);
 	free(memo);
 	free(act);
 	free(pos);
