@@ -419,15 +419,6 @@ box_meets(const struct box *a, const struct box *b)
 	    b->alo <= a->ahi && a->plo <= b->phi && b->plo <= a->phi;
 }
 
-/* Two elements of one run's set (one family) that meet. */
-static bool
-elem_meets(const struct nft_elem *a, const struct nft_elem *b)
-{
-	return a->lo[0] == b->lo[0] && a->addr.lo <= b->addr.hi &&
-	    b->addr.lo <= a->addr.hi && a->lo[1] <= b->hi[1] &&
-	    b->lo[1] <= a->hi[1];
-}
-
 /* An element of family f as the box it was made of. */
 static struct box
 elem_box(const struct nft_elem *e, enum fam f)
@@ -626,7 +617,7 @@ run_cut(struct build *b, struct nft_set **set, enum fam f)
 	struct nft_elem *old = s->tv;
 	struct cut *cuts = NULL;
 	const struct box **early;
-	struct box *bx;
+	struct box *bx, px, py;
 	size_t m = s->ntv, ncuts = 0, capcuts = 0, nact = 0, i, j, k, ne;
 	size_t *by = run_order(s), *act = xmalloc((m + 1) * sizeof(*act));
 
@@ -641,7 +632,9 @@ run_cut(struct build *b, struct nft_set **set, enum fam f)
 			if (y->addr.hi < x->addr.lo)
 				continue;
 			act[k++] = act[j];
-			if (elem_meets(x, y)) {
+			px = elem_box(x, f);
+			py = elem_box(y, f);
+			if (box_meets(&px, &py)) {
 				SCRATCH_PUSH(cuts, ncuts, capcuts);
 				cuts[ncuts - 1].later = by[i] > act[j] ?
 				    by[i] : act[j];
