@@ -10,7 +10,8 @@
  * journal of renames is committed first, and a run that finds one left
  * behind finishes it before anything else (atomic_dir_begin).  The files
  * of a set are written as they come, their writeback started, and all
- * fsynced when it commits, before any rename.
+ * fsynced when it commits, before any rename; a file whose bytes are the
+ * ones it would replace is not written at all, and stays as it is.
  *
  * Temporaries are named .NAME.egressc-KIND.PID, KIND one of tmp, old, new
  * and journal, so that a later run can tell its own leftovers and remove
@@ -58,9 +59,13 @@ struct atomic_staged	*atomic_dir_stage(struct atomic_dir *,
 			    int mode);
 /*
  * atomic_dir_stage in pieces, for a file written as it is made: open
- * creates it empty (NULL with errno), write appends to it (threads may
- * write their own files at once), done ends it; each -1 with errno.  A
- * file open, written or done is kept or unstaged as one from stage is.
+ * starts it (NULL with errno), write appends to it (threads may write
+ * their own files at once), done ends it; each -1 with errno.  While the
+ * text is the file it replaces, byte for byte, nothing is written (the
+ * staged file is made where they first differ, so an error to make it
+ * can come from write or done); one that ends the same is left out of
+ * the set by keep.  A file open, written or done is kept or unstaged as
+ * one from stage is.
  */
 struct atomic_staged	*atomic_dir_open(struct atomic_dir *,
 			    const char *name, int mode);

@@ -6,7 +6,10 @@
 # the next run has finished what the killed one left.  Both ways of
 # committing are tried: swapping DIR for a fresh directory (DIR holds only
 # egressc's files) and the journal (DIR also holds a README).  Files keep
-# the mode of the file they replace, and new ones honour the umask.
+# the mode of the file they replace, and new ones honour the umask.  A
+# file whose bytes would not change is left as it is, inode and mtime,
+# wherever the old one differs (first byte, past the first piece written,
+# last byte, shorter, longer), for both ways of committing.
 . "$(dirname "$0")/../lib/tap.sh"
 
 need test -x /usr/bin/python3
@@ -141,4 +144,72 @@ sed 's/^name: web/name: db/' "$T/v/web.yaml" >"$T/v/db.yaml"
 "$EG" compile -t nftables -o "$T/two" --lock "$L" "$T/v/db.yaml" 2>/dev/null
 [ -f "$T/two/web.nft" ] && [ -f "$T/two/db.nft" ]
 ok $? "two policies into one DIR: both sets stay"
+
+# A file whose bytes do not change is left as it is: same inode, same
+# mtime.  stamps DIR: each file's name, inode and mtime (nanoseconds).
+stamps() {
+	(cd "$1" && stat -c '%n %i %y' -- *)
+}
+for how in swap journal; do
+	out=$T/same-$how
+	rm -rf "$out"
+	cp -r "$T/old" "$out"
+	[ $how = journal ] && echo "not egressc's" >"$out/README"
+	before=$(stamps "$out")
+	sleep 0.01
+	"$EG" compile -t all -o "$out" --lock "$L" "$T/v/web.yaml" 2>/dev/null
+	ok $? "$how: the same policy again compiles"
+	is "$(stamps "$out")" "$before" \
+	    "$how: ...and every file keeps its inode and mtime"
+	is "$(temps "$out")" 0 "$how: ...with no temporaries"
+
+	# The old file spoilt where the text is compared: its first byte, a
+	# byte past the first 256 KiB piece (the 300-rule netsh file is some
+	# 500 KiB), its last byte, one byte short, one byte more.  Each time
+	# that file is written again, whole, and only that file.
+	f=$out/web.netsh.cmd
+	size=$(stat -c %s "$f")
+	for spoil in first middle last short long; do
+		case $spoil in
+		first)	printf 'X' | dd of="$f" bs=1 seek=0 conv=notrunc \
+			    2>/dev/null ;;
+		middle)	printf 'X' | dd of="$f" bs=1 seek=300000 conv=notrunc \
+			    2>/dev/null ;;
+		last)	printf 'X' | dd of="$f" bs=1 seek=$((size - 1)) \
+			    conv=notrunc 2>/dev/null ;;
+		short)	truncate -s $((size - 1)) "$f" ;;
+		long)	printf 'X' >>"$f" ;;
+		esac
+		ino=$(stat -c %i "$f")
+		others=$(stamps "$out" | grep -v '^web.netsh.cmd \|^README ')
+		"$EG" compile -t all -o "$out" --lock "$L" "$T/v/web.yaml" \
+		    2>/dev/null
+		ok $? "$how: netsh file spoilt ($spoil): compiles"
+		cmp -s "$f" "$T/old/web.netsh.cmd"
+		ok $? "$how: ...the file is the compiled one, byte for byte"
+		ok $(( $(stat -c %i "$f") != ino ? 0 : 1 )) \
+		    "$how: ...written anew, not patched in place"
+		is "$(stamps "$out" | grep -v '^web.netsh.cmd \|^README ')" \
+		    "$others" "$how: ...the other files left as they are"
+		is "$(temps "$out")" 0 "$how: ...no temporaries"
+	done
+	# The policy changed where some files say it (its comments): those
+	# are replaced, the others (the iptables pair, ipsets and dnsmasq
+	# have no comments) stay.
+	keep=$(stamps "$out" | grep '^web.rules.v[46] \|^web.ipset ')
+	ino=$(stat -c %i "$out/web.nft")
+	mkdir -p "$T/v2"
+	cp "$T/v/new.yaml" "$T/v2/web.yaml"
+	"$EG" compile -t all -o "$out" --lock "$L" "$T/v2/web.yaml" 2>/dev/null
+	ok $? "$how: the policy changed: compiles"
+	"$EG" compile -t all -o "$T/ref2-$how" --lock "$L" "$T/v2/web.yaml" \
+	    2>/dev/null
+	rm -f "$out/README"
+	same "$out" "$T/ref2-$how"
+	ok $? "$how: ...DIR holds the new set"
+	is "$(stamps "$out" | grep '^web.rules.v[46] \|^web.ipset ')" "$keep" \
+	    "$how: ...files it does not change keep inode and mtime"
+	ok $(( $(stat -c %i "$out/web.nft") != ino ? 0 : 1 )) \
+	    "$how: ...a file it changes is new"
+done
 done_testing
