@@ -90,6 +90,10 @@ grep -q 'direction: inbound' "$T/two/two-2.yaml" &&
 ok $? "...the INPUT filter's rules inbound"
 grep -q '^  - name: aerleon-egress-unfiltered$' "$T/two/two-2.yaml"
 ok $? "...and its outbound path left open, as Aerleon leaves it"
+before=$(cd "$T/two" && stat -c '%n %i %y' -- *)
+"$EG" import aerleon --defs "$DEFS" -o "$T/two" "$cut/two.pol" 2>"$T/err"
+is "$(cd "$T/two" && stat -c '%n %i %y' -- *)" "$before" \
+    "...again: files whose bytes do not change are left as they are"
 for p in "$T/two"/*.yaml; do
 	"$EG" compile -t nftables,iptables -o "$T/c" "$p" 2>"$T/err"
 	ok $? "...$(basename "$p") compiles for nftables and iptables"
