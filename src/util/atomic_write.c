@@ -689,23 +689,19 @@ struct atomic_staged {
 	int		 old;		/* the file replaced, while the same */
 	off_t		 same;		/* bytes written so far, all old's */
 	off_t		 oldlen;
-	bool		 unchanged;	/* done, and old's bytes exactly */
 };
 
-/* The regular file name in dfd, open for reading with its size, or -1. */
+/* The regular file name in dfd, open for reading (*st its stat), or -1. */
 static int
-open_old(int dfd, const char *name, off_t *len)
+open_old(int dfd, const char *name, struct stat *st)
 {
-	struct stat st;
 	int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 	    O_NONBLOCK | O_NOCTTY);
 
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+	if (fd >= 0 && (fstat(fd, st) < 0 || !S_ISREG(st->st_mode))) {
 		close(fd);
 		fd = -1;
 	}
-	if (fd >= 0)
-		*len = st.st_size;
 	return fd;
 }
 
@@ -735,32 +731,37 @@ static int
 copy_head(int fd, int to, off_t len)
 {
 	char piece[64 * 1024];
+	bool plain = false;	/* no copy_file_range here: read and write */
 	off_t in = 0;
 	ssize_t r;
 
 	while (in < len) {
-		r = copy_file_range(fd, &in, to, NULL, (size_t)(len - in), 0);
-		if (r > 0)
-			continue;
+		if (!plain) {
+			r = copy_file_range(fd, &in, to, NULL,
+			    (size_t)(len - in), 0);
+			if (r < 0 && (errno == EXDEV || errno == ENOSYS ||
+			    errno == EINVAL || errno == EOPNOTSUPP)) {
+				plain = true;
+				continue;
+			}
+		} else {
+			r = pread(fd, piece, len - in < (off_t)sizeof(piece) ?
+			    (size_t)(len - in) : sizeof(piece), in);
+			if (r > 0 && write_all(to, piece, (size_t)r) < 0)
+				return -1;
+			if (r > 0)
+				in += r;
+		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r == 0 || !(errno == EXDEV || errno == ENOSYS ||
-		    errno == EINVAL || errno == EOPNOTSUPP))
-			break;
-		/* A file system without it: read and write. */
-		r = pread(fd, piece, len - in < (off_t)sizeof(piece) ?
-		    (size_t)(len - in) : sizeof(piece), in);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || write_all(to, piece, (size_t)r) < 0)
-			break;
-		in += r;
+		if (r < 0)
+			return -1;
+		if (r == 0) {
+			errno = EIO;	/* the old file shrank under us */
+			return -1;
+		}
 	}
-	if (in == len)
-		return 0;
-	if (errno == 0)
-		errno = EIO;	/* the old file shrank under us */
-	return -1;
+	return 0;
 }
 
 /* The text differs from the file it replaces: make the staged file, with
@@ -772,7 +773,6 @@ differs(struct atomic_staged *st)
 
 	if ((st->e.fd = stage_create(st->sfd, st->e.tmp)) < 0)
 		return -1;
-	errno = 0;
 	if (copy_head(st->old, st->e.fd, st->same) < 0) {
 		saved = errno;
 		close(st->e.fd);
@@ -791,6 +791,7 @@ atomic_dir_open(struct atomic_dir *s, const char *name, int mode)
 {
 	struct atomic_staged *st = xmalloc(sizeof(*st));
 	struct entry *e = &st->e;
+	struct stat sb;
 	int saved;
 
 	e->name = xstrdup(name);
@@ -800,10 +801,13 @@ atomic_dir_open(struct atomic_dir *s, const char *name, int mode)
 	e->fd = -1;
 	st->sfd = s->sfd;
 	st->same = 0;
-	st->unchanged = false;
-	st->mode = new_mode(s->dfd, name, mode, s->umask);
-	if ((st->old = open_old(s->dfd, name, &st->oldlen)) >= 0)
+	/* The file it replaces gives the mode, as new_mode would. */
+	if ((st->old = open_old(s->dfd, name, &sb)) >= 0) {
+		st->oldlen = sb.st_size;
+		st->mode = sb.st_mode & 07777;
 		return st;
+	}
+	st->mode = new_mode(s->dfd, name, mode, s->umask);
 	if ((e->fd = stage_create(s->sfd, e->tmp)) < 0) {
 		saved = errno;
 		free(e->name);
@@ -839,7 +843,6 @@ atomic_staged_done(struct atomic_staged *st)
 			return -1;
 		close(st->old);
 		st->old = -1;
-		st->unchanged = true;
 		return 0;
 	}
 	if (st->old >= 0 && differs(st) < 0)
@@ -878,10 +881,10 @@ staged_free(struct atomic_staged *st)
 void
 atomic_dir_keep(struct atomic_dir *s, struct atomic_staged *st)
 {
-	if (st->unchanged) {
-		free(st->e.name);
-		free(st->e.tmp);
-		staged_free(st);
+	/* Never made, so done found the old file's bytes: it stays as it
+	 * is, out of the set. */
+	if (st->e.fd < 0) {
+		atomic_dir_unstage(s, st);
 		return;
 	}
 	if (s->n == s->cap) {
