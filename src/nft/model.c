@@ -626,13 +626,13 @@ run_cut(struct build *b, struct nft_set **set, enum fam f)
 
 		if (i > 0 && old[by[i - 1]].lo[0] != x->lo[0])
 			nact = 0;
+		px = elem_box(x, f);
 		for (j = k = 0; j < nact; j++) {
 			const struct nft_elem *y = &old[act[j]];
 
 			if (y->addr.hi < x->addr.lo)
 				continue;
 			act[k++] = act[j];
-			px = elem_box(x, f);
 			py = elem_box(y, f);
 			if (box_meets(&px, &py)) {
 				SCRATCH_PUSH(cuts, ncuts, capcuts);
