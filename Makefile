@@ -11,7 +11,8 @@
 #                   build/fuzz/
 #   make bench      the scaling table: 1k..16k rules, every command, time,
 #                   memory and the libyaml floor; then the shapes, the
-#                   resolver and refresh benchmarks (bench/bench.sh)
+#                   resolver, refresh and kernel benchmarks (bench/bench.sh),
+#                   after the test packages, which those run
 #   make install    PREFIX=/usr/local DESTDIR=  (the binary, man pages, the
 #                   shipped policy, catalog and example lock, the JSON
 #                   Schemas, bash and zsh completion, the systemd units of
@@ -156,7 +157,7 @@ fuzz: $(FUZZ_BINS)
 	    $(B_fuzz)/new/$$h tests/fuzz/corpus/$$h || rc=1; \
 	done; exit $$rc
 
-bench: egressc
+bench: test-deps egressc
 	sh bench/bench.sh
 
 # The completion scripts are written by the binary from its own command
