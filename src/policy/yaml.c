@@ -417,7 +417,7 @@ yaml_load_split(struct arena *a, struct arena *strs, const char *path,
 			diag_error(from, "%s: %s", path, why);
 		return NULL;
 	}
-	diag_source(path, text, len);
+	diag_source_take(path, text, len);	/* diag frees it */
 	bad = yaml_utf8_invalid((const unsigned char *)text, len);
 	if (bad >= 0) {
 		struct loc l = { arena_strdup(strs, path), 1, 1 };
@@ -431,11 +431,9 @@ yaml_load_split(struct arena *a, struct arena *strs, const char *path,
 				l.col++;
 		}
 		diag_error(&l, "invalid UTF-8");
-		free(text);
 		return NULL;
 	}
 	root = yaml_parse_split(a, strs, path, text, len);
-	free(text);
 	return root;
 }
 

@@ -1153,6 +1153,7 @@ read_file(const char *path, size_t max, size_t *lenp, const char **why)
 	size_t len = 0, cap = 4096;
 	ssize_t r;
 	int fd, saved;
+	struct stat st;
 
 	if (why == NULL)
 		why = &dummy;
@@ -1160,6 +1161,12 @@ read_file(const char *path, size_t max, size_t *lenp, const char **why)
 		fd = 0;
 	else if ((fd = open_regular(path, why)) < 0)
 		return NULL;
+	/* Room for the file as it is now and its NUL, and a byte to see the
+	 * end in: one read, where doubling from a page copied a 4 MiB
+	 * policy eleven times. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size < max)
+		cap = (size_t)st.st_size + 2;
 	buf = xmalloc(cap);
 	for (;;) {
 		if (len + 1 >= cap) {

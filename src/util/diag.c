@@ -56,12 +56,20 @@ static void	note(const struct loc *, const char *);
 void
 diag_source(const char *file, const char *text, size_t len)
 {
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	diag_source_take(file, copy, len);
+}
+
+void
+diag_source_take(const char *file, char *text, size_t len)
+{
 	struct source *s = xmalloc(sizeof(*s));
 
 	s->file = xstrdup(file);
-	s->text = xmalloc(len + 1);
-	memcpy(s->text, text, len);
-	s->text[len] = '\0';
+	s->text = text;
 	s->len = len;
 	s->next = sources;
 	sources = s;

@@ -29,8 +29,11 @@ struct loc {
 #define DIAG_MAX_ERRORS		20
 #define DIAG_MAX_WARNINGS	100
 
-/* Make a file's text known so diagnostics can quote its lines. */
+/* Make a file's text known so diagnostics can quote its lines.  _take:
+ * text, malloc'd with a NUL at text[len], is diag's from now on (the text
+ * of a large policy, not copied; diag_reset frees it). */
 void	diag_source(const char *file, const char *text, size_t len);
+void	diag_source_take(const char *file, char *text, size_t len);
 void	diag_error(const struct loc *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 /*

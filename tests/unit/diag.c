@@ -94,6 +94,32 @@ test_printed(void)
 	is_int(diag_errors(), 0, "and no error");
 }
 
+/* A text diag takes over is quoted as a copied one is, and freed by
+ * diag_reset (the ASan build's leak check would see it kept). */
+static void
+taken_error(void)
+{
+	struct loc l = { "t.yaml", 3, 9 };
+	char *text = malloc(sizeof(src));
+
+	memcpy(text, src, sizeof(src));
+	diag_reset();
+	diag_source_take("t.yaml", text, sizeof(src) - 1);
+	diag_error(&l, "not an address");
+}
+
+static void
+test_taken(void)
+{
+	is_str(stderr_of(taken_error),
+	    "t.yaml:3:9: error: not an address\n"
+	    "        to: [192.0.2.1]\n"
+	    "            ^\n",
+	    "a taken text: its line and caret");
+	is_int(diag_errors(), 1, "counted as one error");
+	diag_reset();
+}
+
 static void
 test_captured(void)
 {
@@ -270,6 +296,7 @@ main(void)
 {
 	plan_lazy();
 	test_printed();
+	test_taken();
 	test_captured();
 	test_error_cap();
 	test_warning_cap();
