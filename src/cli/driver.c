@@ -38,7 +38,6 @@
  */
 #include <malloc.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,6 +54,7 @@
 #include "policy/policy.h"
 #include "util/arena.h"
 #include "util/clock.h"
+#include "util/cpus.h"
 #include "util/diag.h"
 #include "util/out.h"
 
@@ -368,22 +368,13 @@ worker(void *arg)
 	return NULL;
 }
 
-/* Threads to render n targets with: the CPUs this process may run on,
- * or EGRESSC_THREADS, at most n. */
+/* Threads to render n targets with: cpu_threads(), at most n. */
 static size_t
 render_threads(size_t n)
 {
-	const char *e = getenv("EGRESSC_THREADS");
-	long t = 0;
-	cpu_set_t cs;
+	size_t t = cpu_threads();
 
-	if (e != NULL && *e != '\0')
-		t = strtol(e, NULL, 10);
-	else if (sched_getaffinity(0, sizeof(cs), &cs) == 0)
-		t = CPU_COUNT(&cs);
-	if (t < 1)
-		t = 1;
-	return (size_t)t < n ? (size_t)t : n;
+	return t < n ? t : n;
 }
 
 /* Targets v[0..n) on nt threads, handed over in order; rc as deliver. */
