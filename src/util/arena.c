@@ -178,6 +178,30 @@ arena_reset(struct arena *a)
 }
 
 void
+arena_adopt(struct arena *a, struct arena *from)
+{
+	struct chunk *c;
+
+	/* After a's newest chunk, which its next allocation still fills. */
+	if (from->head != NULL && a->head == NULL)
+		a->head = from->head;
+	else if (from->head != NULL) {
+		for (c = from->head; c->next != NULL; c = c->next)
+			;
+		c->next = a->head->next;
+		a->head->next = from->head;
+	}
+	if (from->big != NULL) {
+		for (c = from->big; c->next != NULL; c = c->next)
+			;
+		c->next = a->big;
+		a->big = from->big;
+	}
+	a->total += from->total;
+	free(from);
+}
+
+void
 arena_free(struct arena *a)
 {
 	if (a == NULL)

@@ -28,6 +28,9 @@ char		*arena_strndup(struct arena *, const char *, size_t);
 char		*arena_printf(struct arena *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 size_t		 arena_used(const struct arena *);
+/* Everything from holds is a's from now on, and from is gone: what one
+ * thread built for another, in an arena of its own, joins the other's. */
+void		 arena_adopt(struct arena *a, struct arena *from);
 
 /* Append to a growable array kept in the arena: *v has *n used, *cap room. */
 #define ARENA_PUSH(a, v, n, cap) do {					\

@@ -4,7 +4,8 @@
  * back to a pool, cleared) and from threads; a big block keeps its bytes
  * and is zeroed beyond them as it grows to megabytes; an arena reset
  * for the next round of a loop is empty and hands out zeroes again; an
- * output text keeps its bytes as it grows as big.
+ * arena another adopts keeps its bytes in it; an output text keeps its
+ * bytes as it grows as big.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -135,6 +136,46 @@ main(void)
 		ok(zero(q, 600000), "...which still grow");
 	}
 	arena_free(a);
+
+	/* What another thread built in an arena of its own joins this one:
+	 * its bytes stay, the arena goes on handing out zeroes, and the
+	 * counts add up (ASan sees every chunk freed once, with a). */
+	{
+		struct arena *b;
+		unsigned char *q, *big, *s;
+		size_t before;
+
+		a = arena_new();
+		p = arena_alloc(a, 100);
+		memset(p, 1, 100);
+		b = arena_new();
+		q = arena_alloc(b, 5000);
+		memset(q, 2, 5000);
+		big = arena_alloc(b, 400000);
+		memset(big, 3, 400000);
+		for (i = 0; i < 40; i++)
+			memset(arena_alloc(b, 3000), 4, 3000);	/* chunks */
+		before = arena_used(a) + arena_used(b);
+		arena_adopt(a, b);
+		ok(arena_used(a) == before, "an adopted arena's blocks count "
+		    "as the adopter's");
+		s = arena_alloc(a, 64);
+		ok(p[99] == 1 && q[0] == 2 && q[4999] == 2 && big[0] == 3 &&
+		    big[399999] == 3 && zero(s, 64), "...keep their bytes, "
+		    "and the adopter still hands out zeroes");
+		big = arena_grow(a, big, 400000, 800000);
+		ok(big[399999] == 3 && zero(big + 400000, 400000),
+		    "...and its big block still grows");
+		arena_free(a);
+		a = arena_new();
+		b = arena_new();
+		memset(arena_alloc(b, 700), 6, 700);
+		arena_adopt(a, b);
+		p = arena_alloc(a, 10);
+		ok(arena_used(a) >= 710 && zero(p, 10),
+		    "an empty arena adopts one, and allocates after it");
+		arena_free(a);
+	}
 
 	out_init(&o);
 	for (i = 0; i < BIG / 10; i++)
