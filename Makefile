@@ -32,7 +32,7 @@ PKGS     = yaml-0.1 libcares libpcre2-8 libnftnl libmnl
 # Debian packages: what building needs, and what the tests add.
 BUILD_DEBS = gcc make pkg-config libyaml-dev libc-ares-dev libpcre2-dev \
              libnftnl-dev libmnl-dev
-TEST_DEBS  = nftables iptables ipset dnsmasq-base iproute2 mandoc socat time zsh \
+TEST_DEBS  = nftables iptables ipset dnsmasq-base iproute2 mandoc socat strace time zsh \
              pre-commit git debhelper lintian dpkg-dev systemd \
              perl python3 coturn openssl clang libclang-rt-14-dev
 # nodejs and npm: tests/lib/npm.sh installs them only when node is absent

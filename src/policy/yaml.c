@@ -9,6 +9,7 @@
  * counts across every file a policy reads.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -16,6 +17,7 @@
 #include "policy/yaml.h"
 #include "util/atomic_write.h"
 #include "util/budget.h"
+#include "util/cpus.h"
 #include "util/strset.h"
 
 _Static_assert(sizeof(struct ynode) <= 48 || sizeof(void *) > 8,
@@ -49,14 +51,34 @@ struct parser {
 	struct ynode	*root;
 	size_t		 rootsize;
 	int		 failed;
+	int		 line0;		/* lines of the file before the text */
+	int		 depth0;	/* levels open around the text */
+	bool		 count;		/* count spent, not the budget */
+	unsigned long long spent;
 };
 
 static struct loc
 mark_loc(const struct parser *p, yaml_mark_t m)
 {
-	struct loc l = { p->file, (int)m.line + 1, (int)m.column + 1 };
+	struct loc l = { p->file, p->line0 + (int)m.line + 1,
+	    (int)m.column + 1 };
 
 	return l;
+}
+
+/* The budget spent for n nodes at m; a piece (split_parse) counts them,
+ * to spend them at once when the pieces are joined. */
+static int
+spend(struct parser *p, yaml_mark_t m, size_t n)
+{
+	struct loc l;
+
+	if (p->count) {
+		p->spent += n;
+		return 0;
+	}
+	l = mark_loc(p, m);
+	return budget_spend(&l, n);
 }
 
 static size_t
@@ -169,7 +191,7 @@ open_node(struct parser *p, enum ykind k, yaml_mark_t m)
 {
 	struct ynode *n;
 
-	if (p->depth >= YAML_MAX_DEPTH) {
+	if (p->depth0 + p->depth >= YAML_MAX_DEPTH) {
 		struct loc l = mark_loc(p, m);
 
 		diag_error(&l, "nesting deeper than %d levels", YAML_MAX_DEPTH);
@@ -196,12 +218,8 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 	case YAML_SCALAR_EVENT:
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
-		{
-			struct loc l = mark_loc(p, ev->start_mark);
-
-			if (budget_spend(&l, 1) < 0)
-				return -1;
-		}
+		if (spend(p, ev->start_mark, 1) < 0)
+			return -1;
 		break;
 	default:
 		break;
@@ -240,9 +258,8 @@ on_event(struct parser *p, yaml_event_t *ev, int *docs)
 		for (i = p->nanchors; i-- > 0;)
 			if (strcmp(p->anchors[i].name, (const char *)anchor) ==
 			    0) {
-				struct loc l = mark_loc(p, ev->start_mark);
-
-				if (budget_spend(&l, p->anchors[i].size) < 0)
+				if (spend(p, ev->start_mark,
+				    p->anchors[i].size) < 0)
 					return -1;
 				return attach(p, p->anchors[i].node,
 				    p->anchors[i].size);
@@ -274,29 +291,24 @@ yaml_parse(struct arena *a, const char *name, const char *text, size_t len)
 	return yaml_parse_split(a, a, name, text, len);
 }
 
-struct ynode *
-yaml_parse_split(struct arena *a, struct arena *strs, const char *name,
-    const char *text, size_t len)
+/* Parse text (len bytes) into p's tree: 0, or -1 after diag_error(). */
+static int
+parse_text(struct parser *p, const char *text, size_t len)
 {
 	yaml_parser_t yp;
 	yaml_event_t ev;
-	struct parser p;
 	struct pending pend[YAML_MAX_DEPTH + 1];
 	int npend = 0, docs = 0, done = 0, rc = 0;
 
-	memset(&p, 0, sizeof(p));
-	p.a = a;
-	p.s = strs;
-	p.file = arena_strdup(strs, name);
 	if (!yaml_parser_initialize(&yp)) {
 		diag_error(NULL, "cannot initialise the YAML parser");
-		return NULL;
+		return -1;
 	}
 	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
 	yaml_parser_set_encoding(&yp, YAML_UTF8_ENCODING);
 	while (!done) {
 		if (!yaml_parser_parse(&yp, &ev)) {
-			struct loc l = mark_loc(&p, yp.problem_mark);
+			struct loc l = mark_loc(p, yp.problem_mark);
 
 			diag_error(&l, "%s%s%s", yp.problem ? yp.problem :
 			    "malformed YAML", yp.context ? " " : "",
@@ -313,33 +325,376 @@ yaml_parse_split(struct arena *a, struct arena *strs, const char *name,
 			    ev.data.sequence_start.anchor :
 			    ev.data.mapping_start.anchor;
 
-			pend[npend].name = arena_strdup(a, (const char *)an);
-			pend[npend].depth = p.depth + 1;
+			pend[npend].name = arena_strdup(p->a, (const char *)an);
+			pend[npend].depth = p->depth + 1;
 			npend++;
 		}
 		if ((ev.type == YAML_SEQUENCE_END_EVENT ||
 		    ev.type == YAML_MAPPING_END_EVENT) && npend > 0 &&
-		    pend[npend - 1].depth == p.depth) {
-			struct frame *f = &p.stack[p.depth - 1];
+		    pend[npend - 1].depth == p->depth) {
+			struct frame *f = &p->stack[p->depth - 1];
 
 			npend--;
-			rc = on_event(&p, &ev, &docs);
+			rc = on_event(p, &ev, &docs);
 			/* The node just closed is the last attached one. */
 			if (rc == 0) {
 				struct ynode *closed = f->node;
 
-				add_anchor(&p, (const yaml_char_t *)
+				add_anchor(p, (const yaml_char_t *)
 				    pend[npend].name, closed, f->size);
 			}
 		} else
-			rc = on_event(&p, &ev, &docs);
+			rc = on_event(p, &ev, &docs);
 		done = ev.type == YAML_STREAM_END_EVENT;
 		yaml_event_delete(&ev);
 		if (rc < 0)
 			break;
 	}
 	yaml_parser_delete(&yp);
-	if (rc < 0)
+	return rc;
+}
+
+/*
+ * A large file is parsed in two pieces at once, when there are two CPUs
+ * (util/cpus.h): libyaml's scanner is most of what reading a policy
+ * costs, and nothing else runs until it is done.  The piece to give the
+ * other thread is the second half of the longest top-level block
+ * sequence (a policy's rules), cut at the start of one of its items:
+ *
+ *	head	the file up to the cut: the sequence's first items
+ *	mid	the items from the cut to the next top-level key
+ *	tail	the rest, top-level keys after the sequence
+ *
+ * Each is a whole YAML document of its own, parsed into a tree with its
+ * line numbers counted from where it starts in the file; joined, mid's
+ * items follow head's in the sequence and tail's keys follow head's in
+ * the root.  At such a cut a parse of the whole file is between two
+ * items of that sequence, with nothing open: a quoted scalar or a flow
+ * collection that ran across it would leave head unfinished, an error
+ * there; a plain or block scalar cannot go on at a line indented no more
+ * than the sequence's items.  So whenever all three parse without error
+ * and have the shape the cut expects, the joined tree is the tree of the
+ * whole file, node for node and location for location.  Anything else (an
+ * error, an alias to an anchor in another piece, a duplicate top-level
+ * key, a file near the node limit or the budget, directives, document
+ * markers, tabs) and the file is parsed again, whole, on this thread,
+ * which says the errors as it always did.  The nodes each piece spent are
+ * counted and spent from the budget at once when they join.
+ */
+#define SPLIT_MIN	(128u * 1024)	/* bytes: smaller files, one piece */
+
+struct cut {
+	size_t	 key;			/* the sequence's key line */
+	size_t	 mid, tail;		/* mid is text[mid, tail) */
+	int	 keyline, midline, tailline;	/* lines before each */
+	int	 indent;		/* of the sequence's items */
+};
+
+struct piece {
+	struct parser	 p;
+	const char	*text;
+	size_t		 len;
+	int		 rc;
+};
+
+/* Does the line at s (len bytes left) start "-" then a space or its
+ * end? */
+static bool
+dash_at(const char *s, size_t len)
+{
+	return len >= 1 && s[0] == '-' && (len == 1 || s[1] == ' ' ||
+	    s[1] == '\n' || s[1] == '\r');
+}
+
+/* The offset of the line after the one at i. */
+static size_t
+next_line(const char *text, size_t len, size_t i)
+{
+	const char *nl = memchr(text + i, '\n', len - i);
+
+	return nl != NULL ? (size_t)(nl - text) + 1 : len;
+}
+
+/* Line breaks libyaml counts that a count of newlines would not: a
+ * lone CR, NEL, LS, PS (the pieces' line numbers are counted in '\n'). */
+static bool
+odd_breaks(const char *text, size_t len)
+{
+	const char *s, *end = text + len;
+
+	for (s = text; (s = memchr(s, '\r', (size_t)(end - s))) != NULL; s++)
+		if (s + 1 == end || s[1] != '\n')
+			return true;
+	for (s = text; (s = memchr(s, '\xc2', (size_t)(end - s))) != NULL;
+	    s++)
+		if (s + 1 < end && (unsigned char)s[1] == 0x85)
+			return true;
+	for (s = text; (s = memchr(s, '\xe2', (size_t)(end - s))) != NULL;
+	    s++)
+		if (s + 2 < end && (unsigned char)s[1] == 0x80 &&
+		    ((unsigned char)s[2] == 0xa8 || (unsigned char)s[2] == 0xa9))
+			return true;
+	return false;
+}
+
+/* A key alone on its line: "name:", spaces, a comment. */
+static bool
+key_line(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == '_' || s[i] == '-' || s[i] == '.' ||
+	    (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+	    (s[i] >= '0' && s[i] <= '9')))
+		i++;
+	if (i == 0 || i >= n || s[i++] != ':')
+		return false;
+	if (i < n && s[i] != ' ' && s[i] != '\n' && s[i] != '\r')
+		return false;
+	while (i < n && s[i] == ' ')
+		i++;
+	return i == n || s[i] == '\n' || s[i] == '\r' || s[i] == '#';
+}
+
+/* Where to cut text, or false to parse it whole. */
+static bool
+find_cut(const char *text, size_t len, struct cut *c)
+{
+	size_t i, j, end, best = 0, at = 0, key = 0;
+	int line = 0, keyline = 0;
+	bool open = false, dash0 = false, bestdash = false;
+
+	memset(c, 0, sizeof(*c));
+	if (odd_breaks(text, len))
+		return false;
+	for (i = 0; i <= len; i = end, line++) {
+		bool top = false;
+
+		end = i < len ? next_line(text, len, i) : len + 1;
+		if (i < len && (text[i] == '\t' || text[i] == '%'))
+			return false;
+		if (i + 3 <= len && (memcmp(text + i, "---", 3) == 0 ||
+		    memcmp(text + i, "...", 3) == 0) &&
+		    (i + 3 == len || text[i + 3] == ' ' ||
+		    text[i + 3] == '\n' || text[i + 3] == '\r')) {
+			if (line > 0 || text[i] == '.' || end - i > 5 ||
+			    (end - i == 5 && text[i + 3] != '\r'))
+				return false;
+			continue;	/* "---" alone on the first line */
+		}
+		if (i == len)
+			top = true;	/* the end closes the last key */
+		else if (dash_at(text + i, len - i))
+			dash0 = true;
+		else
+			top = text[i] != ' ' && text[i] != '#' &&
+			    text[i] != '\n' && text[i] != '\r';
+		if (!top)
+			continue;
+		if (open && i - at > best) {
+			best = i - at;
+			c->key = key;
+			c->keyline = keyline;
+			c->mid = at;
+			c->tail = i;
+			bestdash = dash0;
+		}
+		open = i < len;
+		at = end < len ? end : len;
+		key = i;
+		keyline = line;
+		dash0 = false;
+	}
+	if (best < len / 4 || best < SPLIT_MIN / 2 ||
+	    !key_line(text + c->key, c->mid - c->key))
+		return false;
+	/* The items' indentation: the region's first line of content. */
+	for (i = c->mid; i < c->tail; i = next_line(text, len, i)) {
+		for (j = i; j < c->tail && text[j] == ' '; j++)
+			;
+		if (j < c->tail && text[j] != '#' && text[j] != '\n' &&
+		    text[j] != '\r')
+			break;
+	}
+	if (i >= c->tail || !dash_at(text + j, len - j) ||
+	    (j > i && bestdash))
+		return false;
+	c->indent = (int)(j - i);
+	/* The cut: the first item that starts in the region's second half. */
+	for (i = next_line(text, len, c->mid + best / 2); i < c->tail;
+	    i = next_line(text, len, i)) {
+		for (j = i; j < i + (size_t)c->indent && j < len &&
+		    text[j] == ' '; j++)
+			;
+		if (j == i + (size_t)c->indent && dash_at(text + j, len - j))
+			break;
+	}
+	if (i >= c->tail)
+		return false;
+	c->mid = i;
+	c->midline = c->keyline;
+	for (j = c->key; j < c->mid; j = next_line(text, len, j))
+		c->midline++;
+	c->tailline = c->midline;
+	for (j = c->mid; j < c->tail; j = next_line(text, len, j))
+		c->tailline++;
+	return true;
+}
+
+/* depth0: the levels the piece is inside in the whole file (mid: the
+ * root mapping), which count towards YAML_MAX_DEPTH as they would. */
+static void
+piece_init(struct piece *pc, const struct parser *p, struct arena *a,
+    struct arena *strs, const char *text, size_t len, int line0,
+    int depth0)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->p.a = a;
+	pc->p.s = strs;
+	pc->p.file = p->file;
+	pc->p.line0 = line0;
+	pc->p.depth0 = depth0;
+	pc->p.count = true;
+	pc->text = text;
+	pc->len = len;
+}
+
+/* Parse one piece, its messages (errors only) kept and dropped: a piece
+ * that fails is parsed again, whole, and says them then. */
+static void *
+piece_parse(void *arg)
+{
+	struct piece *pc = arg;
+	struct diag_log *was, *log = diag_keep(&was);
+
+	pc->rc = parse_text(&pc->p, pc->text, pc->len);
+	diag_kept(was);
+	diag_log_free(log);
+	return NULL;
+}
+
+/* Do the pieces have the shapes the cut expects? */
+static bool
+pieces_fit(const struct cut *c, const struct piece *h,
+    const struct piece *m, const struct piece *t)
+{
+	const struct ynode *root = h->p.root, *seq, *k;
+	size_t i, j;
+
+	if (h->rc < 0 || m->rc < 0 || t->rc < 0 || root == NULL ||
+	    root->kind != Y_MAP || root->n == 0)
+		return false;
+	k = root->pairs[root->n - 1].key;
+	seq = root->pairs[root->n - 1].val;
+	if (k->kind != Y_SCALAR || k->loc.line != c->keyline + 1 ||
+	    k->loc.col != 1 || seq->kind != Y_SEQ ||
+	    seq->loc.col != c->indent + 1 || seq->loc.line > c->midline)
+		return false;
+	if (m->p.root == NULL || m->p.root->kind != Y_SEQ ||
+	    m->p.root->loc.line != c->midline + 1 ||
+	    m->p.root->loc.col != c->indent + 1)
+		return false;
+	if (t->p.root == NULL)
+		return true;	/* no tail, or only comments */
+	if (t->p.root->kind != Y_MAP || t->p.root->loc.line !=
+	    c->tailline + 1 || t->p.root->loc.col != 1 ||
+	    (size_t)root->n * t->p.root->n > 4096)
+		return false;
+	for (i = 0; i < t->p.root->n; i++)
+		for (j = 0; j < root->n; j++)
+			if (t->p.root->pairs[i].key->kind == Y_SCALAR &&
+			    root->pairs[j].key->kind == Y_SCALAR &&
+			    strcmp(t->p.root->pairs[i].key->str,
+			    root->pairs[j].key->str) == 0)
+				return false;
+	return true;
+}
+
+/* Append m's items to seq, in a's memory. */
+static void
+join_items(struct arena *a, struct ynode *seq, const struct ynode *m)
+{
+	struct ynode **v = arena_alloc(a, (seq->n + m->n) * sizeof(*v));
+
+	memcpy(v, seq->items, seq->n * sizeof(*v));
+	memcpy(v + seq->n, m->items, m->n * sizeof(*v));
+	seq->items = v;
+	seq->n = seq->cap = seq->n + m->n;
+}
+
+static void
+join_pairs(struct arena *a, struct ynode *map, const struct ynode *t)
+{
+	struct ypair *v = arena_alloc(a, (map->n + t->n) * sizeof(*v));
+
+	memcpy(v, map->pairs, map->n * sizeof(*v));
+	memcpy(v + map->n, t->pairs, t->n * sizeof(*v));
+	map->pairs = v;
+	map->n = map->cap = map->n + t->n;
+}
+
+/* The tree of text from pieces parsed at once, or NULL to parse it
+ * whole (nothing said, nothing spent). */
+static struct ynode *
+split_parse(struct parser *p, const char *text, size_t len)
+{
+	struct piece h, m, t;
+	struct cut c;
+	pthread_t th;
+	struct ynode *root;
+	unsigned long long spent;
+	bool fit;
+
+	if (len < SPLIT_MIN || cpu_threads() < 2 || !find_cut(text, len, &c))
+		return NULL;
+	piece_init(&m, p, arena_new(), arena_new(), text + c.mid,
+	    c.tail - c.mid, c.midline, 1);
+	if (pthread_create(&th, NULL, piece_parse, &m) != 0) {
+		arena_free(m.p.a);
+		arena_free(m.p.s);
+		return NULL;
+	}
+	piece_init(&h, p, p->a, p->s, text, c.mid, 0, 0);
+	piece_init(&t, p, p->a, p->s, text + c.tail, len - c.tail,
+	    c.tailline, 0);
+	piece_parse(&h);
+	if (h.rc == 0 && c.tail < len)
+		piece_parse(&t);
+	pthread_join(th, NULL);
+	fit = pieces_fit(&c, &h, &m, &t);
+	spent = h.p.spent + m.p.spent - 1 +
+	    (t.p.root != NULL ? t.p.spent - 1 : 0);
+	if (!fit || h.p.rootsize + m.p.rootsize + t.p.rootsize >
+	    YAML_MAX_NODES / 2 || budget_exhausted() ||
+	    spent > budget_max() - budget_used()) {
+		arena_free(m.p.a);
+		arena_free(m.p.s);
+		return NULL;
+	}
+	root = h.p.root;
+	join_items(p->a, root->pairs[root->n - 1].val, m.p.root);
+	if (t.p.root != NULL)
+		join_pairs(p->a, root, t.p.root);
+	arena_adopt(p->a, m.p.a);
+	arena_adopt(p->s, m.p.s);
+	(void)budget_spend(&root->loc, spent);
+	return root;
+}
+
+struct ynode *
+yaml_parse_split(struct arena *a, struct arena *strs, const char *name,
+    const char *text, size_t len)
+{
+	struct parser p;
+	struct ynode *root;
+
+	memset(&p, 0, sizeof(p));
+	p.a = a;
+	p.s = strs;
+	p.file = arena_strdup(strs, name);
+	if ((root = split_parse(&p, text, len)) != NULL)
+		return root;
+	if (parse_text(&p, text, len) < 0)
 		return NULL;
 	if (p.root == NULL) {		/* empty document */
 		struct ynode *n = arena_alloc(a, sizeof(*n));

@@ -3,7 +3,9 @@
  * its file:line:col.  Policies, catalogs, lock files and LiveKit's region
  * JSON (JSON is YAML's flow style) all come through here, so they share the
  * guards against hostile input: file size, nesting depth, alias expansion,
- * duplicate keys and invalid UTF-8.
+ * duplicate keys and invalid UTF-8.  A file of 128 KiB or more is parsed
+ * in two pieces at once when there are two threads to spare (yaml.c says
+ * how it stays the tree of one parse).
  */
 #ifndef EGRESSC_YAML_H
 #define EGRESSC_YAML_H
