@@ -376,7 +376,7 @@ parse_text(struct parser *p, const char *text, size_t len)
  * and have the shape the cut expects, the joined tree is the tree of the
  * whole file, node for node and location for location.  Anything else (an
  * error, an alias to an anchor in another piece, a duplicate top-level
- * key, a file near the node limit or the budget, directives, document
+ * key, a file past the node limit or the budget, directives, document
  * markers, tabs) and the file is parsed again, whole, on this thread,
  * which says the errors as it always did.  The nodes each piece spent are
  * counted and spent from the budget at once when they join.
@@ -643,6 +643,7 @@ split_parse(struct parser *p, const char *text, size_t len)
 	pthread_t th;
 	struct ynode *root;
 	unsigned long long spent;
+	size_t size;
 	bool fit;
 
 	if (len < SPLIT_MIN || cpu_threads() < 2 || !find_cut(text, len, &c))
@@ -662,10 +663,16 @@ split_parse(struct parser *p, const char *text, size_t len)
 		piece_parse(&t);
 	pthread_join(th, NULL);
 	fit = pieces_fit(&c, &h, &m, &t);
+	/* The joined root's expanded size, as the whole parse counts it:
+	 * mid's sequence and tail's mapping are not nodes of their own
+	 * there.  It is the largest frame that spans pieces (the sequence
+	 * is inside it), and the others were counted by their piece. */
 	spent = h.p.spent + m.p.spent - 1 +
 	    (t.p.root != NULL ? t.p.spent - 1 : 0);
-	if (!fit || h.p.rootsize + m.p.rootsize + t.p.rootsize >
-	    YAML_MAX_NODES / 2 || budget_exhausted() ||
+	size = sat_add(h.p.rootsize, m.p.rootsize - 1);
+	if (t.p.root != NULL)
+		size = sat_add(size, t.p.rootsize - 1);
+	if (!fit || size > YAML_MAX_NODES || budget_exhausted() ||
 	    spent > budget_max() - budget_used()) {
 		arena_free(m.p.a);
 		arena_free(m.p.s);
