@@ -1102,12 +1102,12 @@ not_regular(mode_t m)
 }
 
 /*
- * The file open for reading, blocking again, or -1.  O_NONBLOCK keeps
- * open() of a FIFO without a writer from waiting forever; what it opened
- * is then looked at before a byte is read.
+ * The file open for reading, blocking again, with its stat in *stp; or
+ * -1.  O_NONBLOCK keeps open() of a FIFO without a writer from waiting
+ * forever; what it opened is then looked at before a byte is read.
  */
 static int
-open_regular(const char *path, const char **why)
+open_regular(const char *path, struct stat *stp, const char **why)
 {
 	struct stat st;
 	int fd, fl;
@@ -1142,6 +1142,7 @@ open_regular(const char *path, const char **why)
 		close(fd);
 		return -1;
 	}
+	*stp = st;
 	return fd;
 }
 
@@ -1157,15 +1158,17 @@ read_file(const char *path, size_t max, size_t *lenp, const char **why)
 
 	if (why == NULL)
 		why = &dummy;
-	if (strcmp(path, "-") == 0)
+	if (strcmp(path, "-") == 0) {
 		fd = 0;
-	else if ((fd = open_regular(path, why)) < 0)
+		if (fstat(fd, &st) < 0)
+			st.st_mode = 0;
+	} else if ((fd = open_regular(path, &st, why)) < 0)
 		return NULL;
 	/* Room for the file as it is now and its NUL, and a byte to see the
 	 * end in: one read, where doubling from a page copied a 4 MiB
 	 * policy eleven times. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (unsigned long long)st.st_size < max)
+	if (S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size <= max)
 		cap = (size_t)st.st_size + 2;
 	buf = xmalloc(cap);
 	for (;;) {
