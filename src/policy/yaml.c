@@ -460,7 +460,7 @@ key_line(const char *s, size_t n)
 static bool
 find_cut(const char *text, size_t len, struct cut *c)
 {
-	size_t i, j, end, best = 0, at = 0, key = 0;
+	size_t i, j, end, best = 0, at = 0, key = 0, start = 0;
 	int line = 0, keyline = 0;
 	bool open = false, dash0 = false, bestdash = false;
 
@@ -495,8 +495,9 @@ find_cut(const char *text, size_t len, struct cut *c)
 			best = i - at;
 			c->key = key;
 			c->keyline = keyline;
-			c->mid = at;
+			start = at;
 			c->tail = i;
+			c->tailline = line;
 			bestdash = dash0;
 		}
 		open = i < len;
@@ -506,10 +507,10 @@ find_cut(const char *text, size_t len, struct cut *c)
 		dash0 = false;
 	}
 	if (best < len / 4 || best < SPLIT_MIN / 2 ||
-	    !key_line(text + c->key, c->mid - c->key))
+	    !key_line(text + c->key, start - c->key))
 		return false;
 	/* The items' indentation: the region's first line of content. */
-	for (i = c->mid; i < c->tail; i = next_line(text, len, i)) {
+	for (i = start; i < c->tail; i = next_line(text, len, i)) {
 		for (j = i; j < c->tail && text[j] == ' '; j++)
 			;
 		if (j < c->tail && text[j] != '#' && text[j] != '\n' &&
@@ -521,7 +522,7 @@ find_cut(const char *text, size_t len, struct cut *c)
 		return false;
 	c->indent = (int)(j - i);
 	/* The cut: the first item that starts in the region's second half. */
-	for (i = next_line(text, len, c->mid + best / 2); i < c->tail;
+	for (i = next_line(text, len, start + best / 2); i < c->tail;
 	    i = next_line(text, len, i)) {
 		for (j = i; j < i + (size_t)c->indent && j < len &&
 		    text[j] == ' '; j++)
@@ -535,9 +536,6 @@ find_cut(const char *text, size_t len, struct cut *c)
 	c->midline = c->keyline;
 	for (j = c->key; j < c->mid; j = next_line(text, len, j))
 		c->midline++;
-	c->tailline = c->midline;
-	for (j = c->mid; j < c->tail; j = next_line(text, len, j))
-		c->tailline++;
 	return true;
 }
 
@@ -644,17 +642,13 @@ split_parse(struct parser *p, const char *text, size_t len)
 	struct ynode *root;
 	unsigned long long spent;
 	size_t size;
-	bool fit;
 
 	if (len < SPLIT_MIN || cpu_threads() < 2 || !find_cut(text, len, &c))
 		return NULL;
 	piece_init(&m, p, arena_new(), arena_new(), text + c.mid,
 	    c.tail - c.mid, c.midline, 1);
-	if (pthread_create(&th, NULL, piece_parse, &m) != 0) {
-		arena_free(m.p.a);
-		arena_free(m.p.s);
-		return NULL;
-	}
+	if (pthread_create(&th, NULL, piece_parse, &m) != 0)
+		goto whole;
 	piece_init(&h, p, p->a, p->s, text, c.mid, 0, 0);
 	piece_init(&t, p, p->a, p->s, text + c.tail, len - c.tail,
 	    c.tailline, 0);
@@ -662,7 +656,8 @@ split_parse(struct parser *p, const char *text, size_t len)
 	if (h.rc == 0 && c.tail < len)
 		piece_parse(&t);
 	pthread_join(th, NULL);
-	fit = pieces_fit(&c, &h, &m, &t);
+	if (!pieces_fit(&c, &h, &m, &t))
+		goto whole;
 	/* The joined root's expanded size, as the whole parse counts it:
 	 * mid's sequence and tail's mapping are not nodes of their own
 	 * there.  It is the largest frame that spans pieces (the sequence
@@ -672,12 +667,9 @@ split_parse(struct parser *p, const char *text, size_t len)
 	size = sat_add(h.p.rootsize, m.p.rootsize - 1);
 	if (t.p.root != NULL)
 		size = sat_add(size, t.p.rootsize - 1);
-	if (!fit || size > YAML_MAX_NODES || budget_exhausted() ||
-	    spent > budget_max() - budget_used()) {
-		arena_free(m.p.a);
-		arena_free(m.p.s);
-		return NULL;
-	}
+	if (size > YAML_MAX_NODES || budget_exhausted() ||
+	    spent > budget_max() - budget_used())
+		goto whole;
 	root = h.p.root;
 	join_items(p->a, root->pairs[root->n - 1].val, m.p.root);
 	if (t.p.root != NULL)
@@ -686,6 +678,10 @@ split_parse(struct parser *p, const char *text, size_t len)
 	arena_adopt(p->s, m.p.s);
 	(void)budget_spend(&root->loc, spent);
 	return root;
+whole:
+	arena_free(m.p.a);
+	arena_free(m.p.s);
+	return NULL;
 }
 
 struct ynode *
