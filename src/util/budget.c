@@ -3,6 +3,7 @@
 
 static unsigned long long	max_units = BUDGET_DEFAULT, used;
 static bool			exhausted;
+static _Thread_local struct budget_tally *tally;
 
 void
 budget_set(unsigned long long max)
@@ -12,9 +13,25 @@ budget_set(unsigned long long max)
 	exhausted = false;
 }
 
+void
+budget_tally(struct budget_tally *t)
+{
+	if (t != NULL)
+		t->spent = 0, t->over = false;
+	tally = t;
+}
+
 int
 budget_spend(const struct loc *loc, unsigned long long n)
 {
+	if (tally != NULL) {
+		if (tally->over || n > max_units - tally->spent) {
+			tally->over = true;
+			return -1;
+		}
+		tally->spent += n;
+		return 0;
+	}
 	if (exhausted)
 		return -1;
 	if (n <= max_units - used) {
@@ -32,6 +49,8 @@ budget_spend(const struct loc *loc, unsigned long long n)
 bool
 budget_exhausted(void)
 {
+	if (tally != NULL)
+		return tally->over;
 	return exhausted;
 }
 

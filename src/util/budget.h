@@ -36,6 +36,21 @@ void			budget_set(unsigned long long max);
  */
 int			budget_spend(const struct loc *, unsigned long long n);
 bool			budget_exhausted(void);
+
+/*
+ * A thread that works beside the one spending (policy.c parses the second
+ * half of the rules so) tallies instead: from budget_tally(t) to
+ * budget_tally(NULL) on that thread, budget_spend() adds to t->spent and
+ * says nothing, and fails (t->over) only past the whole budget.  The work
+ * counts once it is joined: its caller spends t->spent where one thread
+ * would have spent it, if that fits, or else does the work again itself.
+ */
+struct budget_tally {
+	unsigned long long	spent;
+	bool			over;
+};
+
+void			budget_tally(struct budget_tally *);
 unsigned long long	budget_used(void);
 unsigned long long	budget_max(void);
 
