@@ -3,12 +3,14 @@
  * policy, catalog and lock readers accept as a name, and which names a
  * wildcard's zone covers.
  *
- * Patterns are compiled once per process (JIT when the library has it) and
- * share one match block; hostname_cleanup() frees them at exit.
+ * Patterns are compiled once per process (JIT when the library has it);
+ * each thread matches with a match block of its own, made at its first
+ * match.  hostname_cleanup() frees them at exit.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include <pcre2.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +39,7 @@ struct pat {
 };
 
 static struct pat		*host_pat, *wild_pat, *zone_pats;
-static pcre2_match_data		*mdata;
+static _Thread_local pcre2_match_data	*mdata;
 
 static struct pat *
 pat_compile(const char *re, const char *key)
@@ -60,11 +62,6 @@ pat_compile(const char *re, const char *key)
 	}
 	/* JIT is an optimisation: without it pcre2_match interprets. */
 	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	if (mdata == NULL) {
-		mdata = pcre2_match_data_create(1, NULL);
-		if (mdata == NULL)
-			abort();
-	}
 	p = xmalloc(sizeof(*p));
 	p->key = key != NULL ? xstrdup(key) : NULL;
 	p->code = code;
@@ -75,6 +72,11 @@ pat_compile(const char *re, const char *key)
 static bool
 pat_match(const struct pat *p, const char *s)
 {
+	if (mdata == NULL && (mdata = pcre2_match_data_create(1, NULL)) ==
+	    NULL) {
+		fputs("egressc: out of memory\n", stderr);
+		abort();
+	}
 	return pcre2_match(p->code, (PCRE2_SPTR)s, strlen(s), 0, 0, mdata,
 	    NULL) >= 0;
 }
@@ -102,6 +104,21 @@ hostname_cleanup(void)
 		pat_free(p);
 	}
 	zone_pats = NULL;
+	hostname_thread_done();
+}
+
+void
+hostname_ready(void)
+{
+	if (host_pat == NULL)
+		host_pat = pat_compile(HOST_RE, NULL);
+	if (wild_pat == NULL)
+		wild_pat = pat_compile(WILD_RE, NULL);
+}
+
+void
+hostname_thread_done(void)
+{
 	pcre2_match_data_free(mdata);
 	mdata = NULL;
 }

@@ -23,5 +23,13 @@ int	wildcard_check(const char *pattern, const char **why);
 int	zone_match(const char *zone, const char *name);
 /* Free the compiled patterns (call once at exit; safe to call twice). */
 void	hostname_cleanup(void);
+/*
+ * Threads: host_check() and wildcard_check() compile their patterns the
+ * first time, so call hostname_ready() before other threads use them;
+ * a thread that used them calls hostname_thread_done() before it ends.
+ * (zone_match() caches patterns: one thread only.)
+ */
+void	hostname_ready(void);
+void	hostname_thread_done(void);
 
 #endif

@@ -3,6 +3,7 @@
  * names: what egressc accepts as a host name, what as a wildcard, and that
  * *.zone never matches the zone itself or a look-alike of it.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "util/hostname.h"
@@ -133,6 +134,48 @@ long_names(void)
 	    "a wildcard over a 253-character zone is valid");
 }
 
+/*
+ * Threads check names at once (the policy's rules are read on two): each
+ * with its own match block, the patterns made before (hostname_ready).
+ * The number of answers that were wrong.
+ */
+static void *
+check_many(void *arg)
+{
+	size_t i, r, bad = 0;
+	const char *why;
+
+	(void)arg;
+	for (r = 0; r < 2000; r++)
+		for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++)
+			if ((host_check(hosts[i].name, &why) == 0) !=
+			    (hosts[i].why == NULL) ||
+			    (wildcard_check(wilds[i % (sizeof(wilds) /
+			    sizeof(wilds[0]))].name, NULL) == 0) !=
+			    (wilds[i % (sizeof(wilds) / sizeof(wilds[0]))].why ==
+			    NULL))
+				bad++;
+	hostname_thread_done();
+	return (void *)bad;
+}
+
+static void
+threads(void)
+{
+	pthread_t th[2];
+	void *bad[2] = { (void *)1, (void *)1 };
+	size_t k;
+
+	hostname_cleanup();
+	hostname_ready();
+	for (k = 0; k < 2; k++)
+		pthread_create(&th[k], NULL, check_many, NULL);
+	for (k = 0; k < 2; k++)
+		pthread_join(th[k], &bad[k]);
+	ok(bad[0] == NULL && bad[1] == NULL, "two threads check names and "
+	    "wildcards at once, every answer right");
+}
+
 int
 main(void)
 {
@@ -170,6 +213,7 @@ main(void)
 		    "*.zone rejects the zone itself and look-alikes" :
 		    "an invalid zone is -1");
 	long_names();
+	threads();
 	/* Patterns come back after cleanup (the lead may call it early). */
 	hostname_cleanup();
 	ok(host_check("api.heygen.com", NULL) == 0, "usable after cleanup");
