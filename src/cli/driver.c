@@ -420,7 +420,7 @@ render_pool(struct job *j, struct render *v, size_t n, size_t nt,
 	mallopt(M_MMAP_THRESHOLD, 768 * 1024);
 #endif
 	for (i = 0; i < nt; i++)
-		if (pthread_create(&th[started], NULL, worker, &p) == 0)
+		if (cpu_thread_start(&th[started], worker, &p, i) == 0)
 			started++;
 	for (i = 0; i < n; i++) {
 		pthread_mutex_lock(&p.mu);

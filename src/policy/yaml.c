@@ -647,7 +647,7 @@ split_parse(struct parser *p, const char *text, size_t len)
 		return NULL;
 	piece_init(&m, p, arena_new(), arena_new(), text + c.mid,
 	    c.tail - c.mid, c.midline, 1);
-	if (pthread_create(&th, NULL, piece_parse, &m) != 0)
+	if (cpu_thread_start(&th, piece_parse, &m, 0) != 0)
 		goto whole;
 	piece_init(&h, p, p->a, p->s, text, c.mid, 0, 0);
 	piece_init(&t, p, p->a, p->s, text + c.tail, len - c.tail,
