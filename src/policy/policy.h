@@ -28,4 +28,13 @@ struct policy {
  * been printed); warnings alone do not fail. */
 struct policy	*pol_load(struct arena *, const char *path);
 
+/*
+ * Test-only: with EGRESSC_TRACE_SPLIT set, a policy whose rules were parsed
+ * on two threads says on standard error which rules the second thread
+ * parsed and whether its work was kept or done again, so that the tests
+ * can show both ways give what one thread gives.  Nothing else should set
+ * it.
+ */
+#define POL_TRACE_SPLIT_ENV	"EGRESSC_TRACE_SPLIT"
+
 #endif
