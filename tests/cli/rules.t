@@ -12,6 +12,7 @@
 # thread's work were always thrown away.  The policies are under 128 KiB,
 # so the file itself is parsed in one piece (split.t covers that cut).
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/threads.sh"
 
 printf 'egressc-lock: 1\nhosts: {}\n' >"$T/p.lock"
 {
@@ -102,17 +103,6 @@ lock() {
 	if [ -f "$T/$1.lock" ]; then echo "$T/$1.lock"; else echo "$T/p.lock"; fi
 }
 
-# threads COUNT NAME: what lint and compile --dump ir say and exit.
-threads() {
-	{
-		EGRESSC_THREADS=$1 "$EG" lint --lock "$(lock $2)" "$T/$2.yaml" 2>&1
-		echo "rc=$?"
-		EGRESSC_THREADS=$1 "$EG" compile --dump ir --lock "$(lock $2)" \
-		    "$T/$2.yaml" 2>&1
-		echo "rc=$?"
-	} >"$T/$2.$1"
-}
-
 # way NAME: what the second thread's work came to, traced.
 way() {
 	EGRESSC_TRACE_SPLIT=1 EGRESSC_THREADS=2 "$EG" lint --lock "$(lock $1)" \
@@ -127,8 +117,8 @@ for v in base:kept dupcross:kept duplate:kept dupfirst:kept gap:kept \
     badhost:again inbound:again forbid:again badkey:again accept:kept; do
 	name=${v%:*}
 	[ $name = base ] || variant $name
-	threads 1 $name
-	threads 2 $name
+	threads 1 $name "$(lock $name)"
+	threads 2 $name "$(lock $name)"
 	cmp -s "$T/$name.1" "$T/$name.2"
 	ok $? "$name: one thread and two say and dump the same ($(grep -c \
 '^rule ' "$T/$name.1") rules, $(grep -c 'error' "$T/$name.1") error lines, \

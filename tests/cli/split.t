@@ -11,6 +11,7 @@
 # whose lines look like items, line ends a count of newlines would get
 # wrong, a budget spent in either half.
 . "$(dirname "$0")/../lib/tap.sh"
+. "$(dirname "$0")/../lib/threads.sh"
 need strace -V
 
 printf 'egressc-lock: 1\nhosts: {}\n' >"$T/p.lock"
@@ -72,17 +73,6 @@ elif name == "marker":
     text = "---\n" + text + "# the end\n"
 open(dst, "w", newline="").write(text)
 EOF
-}
-
-# threads COUNT NAME: what lint and compile --dump ir say and exit.
-threads() {
-	{
-		EGRESSC_THREADS=$1 "$EG" lint --lock "$T/p.lock" "$T/$2.yaml" 2>&1
-		echo "rc=$?"
-		EGRESSC_THREADS=$1 "$EG" compile --dump ir --lock "$T/p.lock" \
-		    "$T/$2.yaml" 2>&1
-		echo "rc=$?"
-	} >"$T/$2.$1"
 }
 
 # Started threads: the cut was taken when lint starts one (lint renders
