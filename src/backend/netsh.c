@@ -101,16 +101,29 @@ netsh_chunk(const struct win_list *l, size_t from)
 	return to;
 }
 
-/* One add command per Windows rule, ICMP message and chunk of each list. */
+static void	netsh_loops(struct out *, const char *);
+
+/*
+ * One add command per Windows rule, ICMP message and chunk of each list,
+ * into o.  A rule with ICMP messages is made in one first, for netsh_loops
+ * to fold its runs of them; the others, nearly all, go to o as they are
+ * (folded, their text came out the same, one more pass and copy of it).
+ */
 static void
-netsh_rule(const struct be_opts *opts, struct out *o, const char *name,
-    const struct ir_rule *r, const char *desc)
+netsh_rule(const struct be_opts *opts, struct out *o, struct out *one,
+    const char *name, const struct ir_rule *r, const char *desc)
 {
 	struct win_rule *w;
 	struct netsh_cut c;
+	struct out *dst = o;
 	size_t n, i, t;
 
 	n = win_rules(opts->arena, r, false, &w);
+	for (i = 0; i < n && dst == o; i++)
+		if (w[i].types.n > 0) {
+			out_reset(one);
+			dst = one;
+		}
 	for (i = 0; i < n; i++) {
 		c.lfrom = 0;
 		do {
@@ -123,15 +136,17 @@ netsh_rule(const struct be_opts *opts, struct out *o, const char *name,
 					c.pto = netsh_chunk(&w[i].ports,
 					    c.pfrom);
 					if (w[i].types.n == 0)
-						netsh_add(o, name, r, &w[i],
+						netsh_add(dst, name, r, &w[i],
 						    NULL, &c, desc);
 					for (t = 0; t < w[i].types.n; t++)
-						netsh_add(o, name, r, &w[i],
+						netsh_add(dst, name, r, &w[i],
 						    w[i].types.v[t], &c, desc);
 				} while ((c.pfrom = c.pto) < w[i].ports.n);
 			} while ((c.rfrom = c.rto) < w[i].remote.n);
 		} while ((c.lfrom = c.lto) < w[i].local.n);
 	}
+	if (dst == one)
+		netsh_loops(o, out_str(one));
 }
 
 /*
@@ -264,9 +279,7 @@ netsh_emit(const struct ir *ir, const struct be_opts *opts, struct out *outs)
 
 		desc = be_rule_comment(&rule, r);
 		out_printf(o, "REM %s\n", desc);
-		out_reset(&one);
-		netsh_rule(&rule, &one, names[i], r, desc);
-		netsh_loops(o, out_str(&one));
+		netsh_rule(&rule, o, &one, names[i], r, desc);
 		arena_reset(rule.arena);
 	}
 	if (rc == 0)
