@@ -404,20 +404,23 @@ render_pool(struct job *j, struct render *v, size_t n, size_t nt,
 	 * 27.3 MiB, 16,000 rules 226 -> 190 MiB, the time the same); the
 	 * lock costs little, as most allocations are an arena's.
 	 *
-	 * And blocks of 768 KiB and more mapped each on its own, given
-	 * back when freed.  glibc raises that bound as big blocks are
-	 * freed, and then serves them from its heap, where a freed array
-	 * of rules is not room for the next, larger one (the Windows
-	 * rewrite's rules grown by its complement, beside nftables' model,
-	 * was the peak).  make bench: 2,000 rules the largest of 12 runs
-	 * 24.6 -> 23.3 MiB, 16,000 rules 157 -> 143 MiB, time the same
-	 * within noise; at 512 KiB the texts' buffers are remapped too,
-	 * 7 ms of CPU more.
+	 * And blocks below 32 MiB from the heap, from the start, with the
+	 * heap trimmed as glibc does by default.  A block glibc maps on
+	 * its own is given back when freed, and the next target faults in
+	 * its pages again: at 16,000 rules the targets' big blocks (sets,
+	 * rules, models) came to 50 ms of CPU that way.  (From 2,000
+	 * rules this set 768 KiB, for the peak: a freed array of rules on
+	 * the heap was not room for the next, larger one, 24.6 against
+	 * 23.3 MiB.  Since the rules' array is made at its size and the
+	 * small chunks pooled, the peak is the same: make bench, 2,000
+	 * rules, the largest of 30 runs 22.8 and 23.0 MiB; 16,000 rules
+	 * 398 -> 381 ms, 143 -> 150 MiB.  A larger trim threshold keeps
+	 * 2.5 MiB more at 2,000 rules for 6 ms at 16,000: not taken.)
 	 */
 	mallopt(M_ARENA_MAX, 1);
 #endif
 #ifdef M_MMAP_THRESHOLD
-	mallopt(M_MMAP_THRESHOLD, 768 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
 #endif
 	for (i = 0; i < nt; i++)
 		if (cpu_thread_start(&th[started], worker, &p, i) == 0)
