@@ -107,13 +107,20 @@ hostname_cleanup(void)
 	hostname_thread_done();
 }
 
+/* A fixed pattern, compiled at its first use. */
+static struct pat *
+fixed(struct pat **p, const char *re)
+{
+	if (*p == NULL)
+		*p = pat_compile(re, NULL);
+	return *p;
+}
+
 void
 hostname_ready(void)
 {
-	if (host_pat == NULL)
-		host_pat = pat_compile(HOST_RE, NULL);
-	if (wild_pat == NULL)
-		wild_pat = pat_compile(WILD_RE, NULL);
+	fixed(&host_pat, HOST_RE);
+	fixed(&wild_pat, WILD_RE);
 }
 
 void
@@ -178,9 +185,7 @@ host_why(const char *name)
 int
 host_check(const char *name, const char **why)
 {
-	if (host_pat == NULL)
-		host_pat = pat_compile(HOST_RE, NULL);
-	if (pat_match(host_pat, name))
+	if (pat_match(fixed(&host_pat, HOST_RE), name))
 		return 0;
 	if (why != NULL)
 		*why = host_why(name);
@@ -192,9 +197,7 @@ wildcard_check(const char *pattern, const char **why)
 {
 	const char *w;
 
-	if (wild_pat == NULL)
-		wild_pat = pat_compile(WILD_RE, NULL);
-	if (pat_match(wild_pat, pattern))
+	if (pat_match(fixed(&wild_pat, WILD_RE), pattern))
 		return 0;
 	if (why == NULL)
 		return -1;
