@@ -99,12 +99,10 @@ struct rules_half {
 	struct ir		*rules;	/* the IR whose slots it fills */
 	const struct ynode	*seq;
 	size_t			 base;	/* slot of rule 0 */
-	size_t			 to;	/* end of the chunk it parses */
 	struct rules_claim	*claim;
 	struct diag_log		*log;
 	struct budget_tally	 tally;
 	bool			 bail;	/* its work is to be done again */
-	bool			 started;
 };
 
 #define RULES_SPLIT_MIN	256
@@ -1013,7 +1011,7 @@ rules_worker(void *arg)
 {
 	struct rules_half *h = arg;
 	struct ir *ir = h->rules;
-	size_t i, from;
+	size_t i, from, to;
 
 	h->log = diag_defer();
 	budget_tally(&h->tally);
@@ -1026,12 +1024,12 @@ rules_worker(void *arg)
 		}
 		from = h->claim->hi - h->claim->lo > h->claim->back ?
 		    h->claim->hi - h->claim->back : h->claim->lo;
-		h->to = h->claim->hi;
+		to = h->claim->hi;
 		h->claim->hi = from;
 		h->claim->claimed = true;
 		pthread_cond_signal(&h->claim->cv);
 		pthread_mutex_unlock(&h->claim->mu);
-		for (i = from; i < h->to && !h->bail; i++) {
+		for (i = from; i < to && !h->bail; i++) {
 			/* Rule i into its slot: a list of one. */
 			h->ir.rules = &ir->rules[h->base + i];
 			h->ir.nrules = 0;
@@ -1076,7 +1074,7 @@ parse_rules(struct fe *fe, const struct ynode *seq)
 	struct rules_half h;
 	pthread_t th;
 	size_t i, from, to, n = seq->n, mid;
-	bool kept, trace = getenv(POL_TRACE_SPLIT_ENV) != NULL;
+	bool kept, started, trace = getenv(POL_TRACE_SPLIT_ENV) != NULL;
 
 	if (n < RULES_SPLIT_MIN || cpu_threads() < 2) {
 		for (i = 0; i < n; i++)
@@ -1116,9 +1114,9 @@ parse_rules(struct fe *fe, const struct ynode *seq)
 	c.once = trace;
 	h.claim = &c;
 	hostname_ready();
-	h.started = cpu_thread_start(&th, rules_worker, &h, 0) == 0;
+	started = cpu_thread_start(&th, rules_worker, &h, 0) == 0;
 	/* Traced, it claims first. */
-	if (trace && h.started) {
+	if (trace && started) {
 		pthread_mutex_lock(&c.mu);
 		while (!c.claimed)
 			pthread_cond_wait(&c.cv, &c.mu);
@@ -1127,7 +1125,7 @@ parse_rules(struct fe *fe, const struct ynode *seq)
 	while (rules_take(&c, &from, &to))
 		for (i = from; i < to; i++)
 			parse_rule(fe, seq->items[i], i);
-	if (h.started)
+	if (started)
 		pthread_join(th, NULL);
 	pthread_mutex_destroy(&c.mu);
 	pthread_cond_destroy(&c.cv);
