@@ -22,6 +22,7 @@
 
 #include "util/arena.h"
 #include "util/atomic_write.h"
+#include "util/cpus.h"
 
 #define JOURNAL		".egressc-journal"
 #define JOURNAL_HEAD	"egressc-journal 1 "
@@ -168,7 +169,7 @@ remove_tree(int dfd, const char *name)
 			u.names[u.n++] = xstrdup(e->d_name);
 		}
 		helped = u.n > 1 &&
-		    pthread_create(&th, NULL, unlink_odd, &u) == 0;
+		    cpu_thread_start(&th, unlink_odd, &u, 0) == 0;
 		for (i = 0; i < u.n; i += helped ? 2 : 1)
 			(void)unlinkat(u.dfd, u.names[i], 0);
 		if (helped)
