@@ -15,8 +15,9 @@ struct arena;
 struct arena	*arena_new(void);
 void		 arena_free(struct arena *);
 /* Everything allocated so far freed at once, the arena kept for more: a
- * loop's scratch, reset each time round, is the same few chunks, still
- * in the cache, rather than new pages for every iteration. */
+ * loop's scratch, reset each time round, keeps one chunk of its own and
+ * takes the rest from the pool, the same few chunks still in the cache
+ * rather than new pages for every iteration. */
 void		 arena_reset(struct arena *);
 void		*arena_alloc(struct arena *, size_t);		/* zeroed */
 void		*arena_grow(struct arena *, void *, size_t old, size_t new);
