@@ -32,14 +32,6 @@
 #define ALIGN	16
 #define SLAB	(4u << 20)
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_SLABS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define NO_SLABS 1
-#endif
-#endif
-
 struct chunk {
 	struct chunk	*next;
 	size_t		 size, used;
@@ -110,7 +102,7 @@ pool_take(void)
 	struct chunk *c = NULL;
 	unsigned char *slab;
 
-#ifdef NO_SLABS
+#if !ARENA_POOLED
 	return NULL;
 #endif
 	pthread_mutex_lock(&pool_mu);

@@ -12,6 +12,21 @@
 
 struct arena;
 
+/* 1 when small chunks come from the pool (and a reset arena keeps one);
+ * 0 in builds with a sanitizer, which take every chunk from calloc and
+ * give it back to free, where the sanitizer sees a block used after its
+ * arena was reset or freed. */
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_POOLED 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define ARENA_POOLED 0
+#endif
+#endif
+#ifndef ARENA_POOLED
+#define ARENA_POOLED 1
+#endif
+
 struct arena	*arena_new(void);
 void		 arena_free(struct arena *);
 /* Everything allocated so far freed at once, the arena kept for more: a
